@@ -1,0 +1,20 @@
+/// A hosting plan with a price per billing cycle, in one currency.
+public struct HostingPlan: Sendable, Hashable {
+    public let id: Int64
+    public let code: String
+    public let name: String
+    public let currency: Currency
+    public let prices: [BillingCycle: Int64]
+
+    public init(id: Int64, code: String, name: String, currency: Currency, prices: [BillingCycle: Int64]) {
+        self.id = id
+        self.code = code
+        self.name = name
+        self.currency = currency
+        self.prices = prices
+    }
+
+    public func price(for cycle: BillingCycle) -> Money? {
+        prices[cycle].map { Money(minor: $0, currency: currency) }
+    }
+}

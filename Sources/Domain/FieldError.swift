@@ -1,0 +1,50 @@
+/// One rejected input field: which field, which rule it broke, and a sentence for a person.
+public struct FieldError: Sendable, Hashable, Codable, Error {
+    public let field: String
+    public let rule: String
+    public let message: String
+
+    public init(field: String, rule: String, message: String) {
+        self.field = field
+        self.rule = rule
+        self.message = message
+    }
+
+    public func prefixed(_ prefix: String) -> FieldError {
+        FieldError(field: "\(prefix).\(field)", rule: rule, message: message)
+    }
+}
+
+/// Every field error of one input at once, so a form or API client can show them all.
+public struct ValidationFailure: Error, Sendable, Hashable {
+    public let errors: [FieldError]
+
+    public init(_ errors: [FieldError]) { self.errors = errors }
+    public init(field: String, rule: String, message: String) {
+        self.errors = [FieldError(field: field, rule: rule, message: message)]
+    }
+}
+
+/// Collects field errors while an input is parsed.
+public struct FieldErrors: Sendable {
+    public private(set) var errors: [FieldError] = []
+
+    public init() {}
+
+    public mutating func add(_ field: String, _ rule: String, _ message: String) {
+        errors.append(FieldError(field: field, rule: rule, message: message))
+    }
+
+    public mutating func add(contentsOf other: [FieldError]) { errors.append(contentsOf: other) }
+
+    /// Runs a parser; on failure records its errors and returns nil.
+    public mutating func check<T>(_ parse: () throws(ValidationFailure) -> T) -> T? {
+        do { return try parse() } catch { errors.append(contentsOf: error.errors); return nil }
+    }
+
+    public func throwIfAny() throws(ValidationFailure) {
+        if !errors.isEmpty { throw ValidationFailure(errors) }
+    }
+
+    public var isEmpty: Bool { errors.isEmpty }
+}

@@ -1,0 +1,151 @@
+import Foundation
+
+public enum HoldReason: String, Sendable, Codable, CaseIterable {
+    case nonPayment = "non_payment"
+    case abuse
+    case other
+}
+
+/// One reason a service is suspended. Several may stand at once; each is lifted on its own.
+public struct Hold: Sendable, Hashable, Codable {
+    public let id: Int64
+    public let reason: HoldReason
+    public let placedBy: Actor
+    public let placedAt: Date
+    public let note: String?
+    /// For a non-payment hold: the proforma whose payment lifts it.
+    public let proformaID: Int64?
+
+    public init(id: Int64, reason: HoldReason, placedBy: Actor, placedAt: Date, note: String?, proformaID: Int64?) {
+        self.id = id
+        self.reason = reason
+        self.placedBy = placedBy
+        self.placedAt = placedAt
+        self.note = note
+        self.proformaID = proformaID
+    }
+}
+
+public enum ServiceState: String, Sendable, Codable, CaseIterable {
+    case pending, active, suspended, terminated
+}
+
+/// Where a service is in its life. "Suspended" is not stored: it is a live service with holds, so a service
+/// can never be suspended without a reason or active with one.
+public enum ServiceLifecycle: Sendable, Hashable {
+    case pending
+    case live(holds: [Hold])
+    case terminated(on: Date)
+
+    public var state: ServiceState {
+        switch self {
+        case .pending: .pending
+        case .live(let holds): holds.isEmpty ? .active : .suspended
+        case .terminated: .terminated
+        }
+    }
+}
+
+public enum ServiceTransitionError: Error, Sendable, Equatable {
+    case notAllowed(from: ServiceState, action: String)
+}
+
+/// A hosting account billed on a cycle. Due dates are anchored to `anchor` (the first due date).
+public struct HostingService: Sendable, Hashable {
+    public let id: Int64
+    public let clientID: Int64
+    public let planID: Int64
+    public let domain: String
+    public let cycle: BillingCycle
+    public let price: Money
+    public let anchor: CivilDate
+    /// Periods already put on a proforma: the next renewal bills period `invoicedPeriods`.
+    public let invoicedPeriods: Int
+    /// Periods paid for: the service is paid up to the day before due(paidPeriods).
+    public let paidPeriods: Int
+    public let lifecycle: ServiceLifecycle
+
+    public init(
+        id: Int64, clientID: Int64, planID: Int64, domain: String, cycle: BillingCycle, price: Money,
+        anchor: CivilDate, invoicedPeriods: Int, paidPeriods: Int, lifecycle: ServiceLifecycle
+    ) {
+        self.id = id
+        self.clientID = clientID
+        self.planID = planID
+        self.domain = domain
+        self.cycle = cycle
+        self.price = price
+        self.anchor = anchor
+        self.invoicedPeriods = invoicedPeriods
+        self.paidPeriods = paidPeriods
+        self.lifecycle = lifecycle
+    }
+
+    public var state: ServiceState { lifecycle.state }
+
+    public var holds: [Hold] {
+        if case .live(let holds) = lifecycle { return holds }
+        return []
+    }
+
+    /// The first unpaid due date: what the client sees as "next due".
+    public var nextDueDate: CivilDate { cycle.dueDate(anchor: anchor, index: paidPeriods) }
+
+    /// The next period a renewal proforma would bill.
+    public var nextPeriodToInvoice: ServicePeriod { cycle.period(anchor: anchor, index: invoicedPeriods) }
+
+    /// Renewal periods that must be on a proforma by `asOf`: each period whose start is within `leadDays`.
+    /// Catches up every missed period, never skips one.
+    public func periodsToInvoice(asOf: CivilDate, leadDays: Int) -> [ServicePeriod] {
+        guard state == .active || (state == .suspended && holds.allSatisfy { $0.reason == .nonPayment }) else { return [] }
+        var result: [ServicePeriod] = []
+        var k = invoicedPeriods
+        while result.count < 1000 {
+            let p = cycle.period(anchor: anchor, index: k)
+            guard p.start.adding(days: -leadDays) <= asOf else { break }
+            result.append(p)
+            k += 1
+        }
+        return result
+    }
+
+    func with(lifecycle: ServiceLifecycle? = nil, invoicedPeriods: Int? = nil, paidPeriods: Int? = nil) -> HostingService {
+        HostingService(
+            id: id, clientID: clientID, planID: planID, domain: domain, cycle: cycle, price: price, anchor: anchor,
+            invoicedPeriods: invoicedPeriods ?? self.invoicedPeriods, paidPeriods: paidPeriods ?? self.paidPeriods,
+            lifecycle: lifecycle ?? self.lifecycle)
+    }
+
+    // MARK: Named transitions
+
+    public func invoiced(through period: ServicePeriod) -> HostingService {
+        with(invoicedPeriods: max(invoicedPeriods, period.index + 1))
+    }
+
+    /// A paid period extends the service; a pending service (a paid order) becomes active.
+    public func paid(through period: ServicePeriod) throws(ServiceTransitionError) -> HostingService {
+        let paid = max(paidPeriods, period.index + 1)
+        switch lifecycle {
+        case .pending: return with(lifecycle: .live(holds: []), paidPeriods: paid)
+        case .live: return with(paidPeriods: paid)
+        case .terminated: throw .notAllowed(from: .terminated, action: "pay")
+        }
+    }
+
+    public func suspended(by hold: Hold) throws(ServiceTransitionError) -> HostingService {
+        guard case .live(let holds) = lifecycle else { throw .notAllowed(from: state, action: "suspend") }
+        return with(lifecycle: .live(holds: holds + [hold]))
+    }
+
+    /// Lifts the holds `which` selects; the service is active again only when none remain.
+    public func lifting(_ which: (Hold) -> Bool) throws(ServiceTransitionError) -> (service: HostingService, lifted: [Hold]) {
+        guard case .live(let holds) = lifecycle else { throw .notAllowed(from: state, action: "unsuspend") }
+        let lifted = holds.filter(which)
+        return (with(lifecycle: .live(holds: holds.filter { !which($0) })), lifted)
+    }
+
+    public func terminated(on date: Date) throws(ServiceTransitionError) -> HostingService {
+        if case .terminated = lifecycle { throw .notAllowed(from: .terminated, action: "terminate") }
+        return with(lifecycle: .terminated(on: date))
+    }
+}

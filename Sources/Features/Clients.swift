@@ -1,0 +1,120 @@
+import Domain
+import Foundation
+
+/// Input of a new client account, as typed in sign-up or sent to the API.
+public struct ClientRegistration: Sendable {
+    public var email: String
+    public var password: String
+    public var phone: String?
+    public var language: String
+    public var smsOptIn: Bool
+    public var profile: BillingPartyDraft
+
+    public init(email: String, password: String, phone: String?, language: String, smsOptIn: Bool = false, profile: BillingPartyDraft) {
+        self.email = email
+        self.password = password
+        self.phone = phone
+        self.language = language
+        self.smsOptIn = smsOptIn
+        self.profile = profile
+    }
+}
+
+/// Creates a client with a default billing profile. SMS stays off unless explicitly asked for.
+public struct RegisterClient: Sendable {
+    let deps: AppDependencies
+    public init(_ deps: AppDependencies) { self.deps = deps }
+
+    public func callAsFunction(_ input: ClientRegistration, source: ConsentSource, actor: Actor? = nil) async throws -> Client {
+        var errors = FieldErrors()
+        let email = errors.check { () throws(ValidationFailure) in try EmailAddress.parse(input.email) }
+        if input.password.count < 10 || input.password.utf8.count > 72 {
+            errors.add("password", "password.length", "Use 10 to 72 bytes for the password.")
+        }
+        var phone: PhoneNumber?
+        if let raw = input.phone, !raw.trimmingCharacters(in: .whitespaces).isEmpty {
+            phone = errors.check { () throws(ValidationFailure) in try PhoneNumber.parse(raw) }
+        }
+        let language = Language(rawValue: input.language)
+        if language == nil { errors.add("language", "language.enum", "Choose English, Romanian or Hindi.") }
+        if input.smsOptIn, phone?.isMobile != true, errors.errors.allSatisfy({ $0.field != "phone" }) {
+            errors.add("smsOptIn", "sms.needs-mobile", "SMS notifications need a valid mobile number.")
+        }
+        let party = errors.check { () throws(ValidationFailure) in try input.profile.validated() }
+        do { try errors.throwIfAny() } catch { throw BillingError.invalid(error) }
+
+        let phoneNumber = phone
+        let hash = try await deps.passwords.hash(input.password)
+        let now = deps.clock.now()
+        let consent = input.smsOptIn ? SmsConsent(optedIn: true, changedAt: now, source: source) : SmsConsent(optedIn: false, changedAt: now, source: source)
+        do {
+            return try await deps.store.write { tx in
+                let id = try await tx.insert(client: NewClient(email: email!, passwordHash: hash, phone: phoneNumber, language: language!, sms: consent, createdAt: now))
+                try await tx.recordConsent(clientID: id, consent: consent)
+                let profileID = try await tx.insert(profile: party!, clientID: id, isDefault: true)
+                let who = actor ?? .client(id)
+                try await tx.append(AuditEntry(actor: who, action: "client.registered", entity: "client", entityID: id, before: nil, after: auditJSON(["email": email!.value, "smsOptIn": String(consent.optedIn), "source": source.rawValue]), at: now))
+                try await tx.append(AuditEntry(actor: who, action: "billing_profile.created", entity: "billing_profile", entityID: profileID, before: nil, after: auditJSON(party!), at: now))
+                return try await tx.client(id: id)!
+            }
+        } catch StoreError.duplicate {
+            throw BillingError.invalid(ValidationFailure(field: "email", rule: "email.taken", message: "An account with this e-mail already exists; log in or reset the password."))
+        }
+    }
+}
+
+/// Adds another billing profile (a person or a company) to a client.
+public struct AddBillingProfile: Sendable {
+    let deps: AppDependencies
+    public init(_ deps: AppDependencies) { self.deps = deps }
+
+    public func callAsFunction(clientID: Int64, draft: BillingPartyDraft, makeDefault: Bool, actor: Actor) async throws -> BillingProfile {
+        let party: BillingParty
+        do { party = try draft.validated() } catch { throw BillingError.invalid(error) }
+        let now = deps.clock.now()
+        return try await deps.store.write { tx in
+            guard try await tx.client(id: clientID) != nil else { throw BillingError.notFound("client") }
+            let id = try await tx.insert(profile: party, clientID: clientID, isDefault: false)
+            if makeDefault { try await tx.setDefaultProfile(clientID: clientID, profileID: id) }
+            try await tx.append(AuditEntry(actor: actor, action: "billing_profile.created", entity: "billing_profile", entityID: id, before: nil, after: auditJSON(party), at: now))
+            return try await tx.billingProfile(id: id)!
+        }
+    }
+}
+
+/// Adds a hosting plan to the catalog.
+public struct CreateHostingPlan: Sendable {
+    let deps: AppDependencies
+    public init(_ deps: AppDependencies) { self.deps = deps }
+
+    public func callAsFunction(code: String, name: String, currency: String, prices: [String: String], actor: Actor) async throws -> HostingPlan {
+        var errors = FieldErrors()
+        let code = code.trimmingCharacters(in: .whitespaces).lowercased()
+        if code.isEmpty || code.count > 40 || !code.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) {
+            errors.add("code", "code.format", "Use 1–40 lower-case letters, digits or dashes.")
+        }
+        let name = name.trimmingCharacters(in: .whitespaces)
+        if name.isEmpty { errors.add("name", "required", "The plan name is required.") }
+        let cur = Currency(rawValue: currency)
+        if cur == nil { errors.add("currency", "currency.enum", "Choose RON, EUR or USD.") }
+        var parsed: [BillingCycle: Int64] = [:]
+        for (key, value) in prices {
+            guard let cycle = BillingCycle(rawValue: key) else { errors.add("prices.\(key)", "cycle.enum", "Unknown billing cycle."); continue }
+            guard let minor = Money.parseMinor(value), minor > 0 else { errors.add("prices.\(key)", "amount.positive", "Give a positive amount with at most two decimals."); continue }
+            parsed[cycle] = minor
+        }
+        if parsed.isEmpty && errors.isEmpty { errors.add("prices", "required", "Give a price for at least one billing cycle.") }
+        do { try errors.throwIfAny() } catch { throw BillingError.invalid(error) }
+        let now = deps.clock.now()
+        let prices = parsed
+        do {
+            return try await deps.store.write { tx in
+                let id = try await tx.insert(plan: code, name: name, currency: cur!, prices: prices)
+                try await tx.append(AuditEntry(actor: actor, action: "plan.created", entity: "plan", entityID: id, before: nil, after: auditJSON(["code": code, "name": name]), at: now))
+                return try await tx.plan(id: id)!
+            }
+        } catch StoreError.duplicate {
+            throw BillingError.invalid(ValidationFailure(field: "code", rule: "code.taken", message: "A plan with this code exists."))
+        }
+    }
+}

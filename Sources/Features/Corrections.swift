@@ -1,0 +1,104 @@
+import Domain
+import Foundation
+
+/// Cancels an unpaid proforma (staff, or the system on termination). A paid one cannot be cancelled.
+public struct CancelProforma: Sendable {
+    let deps: AppDependencies
+    public init(_ deps: AppDependencies) { self.deps = deps }
+
+    public func callAsFunction(proformaID: Int64, actor: Actor) async throws -> ProformaInvoice {
+        try await deps.store.write { tx in
+            guard let p = try await tx.proforma(id: proformaID, forUpdate: true) else { throw BillingError.notFound("proforma") }
+            let cancelled: ProformaInvoice
+            do { cancelled = try p.cancelled() } catch let e as InvoicingError { throw BillingError.from(e) }
+            let now = deps.clock.now()
+            try await tx.update(proforma: cancelled, at: now)
+            try await tx.append(AuditEntry(actor: actor, action: "proforma.cancelled", entity: "proforma", entityID: p.id, before: auditJSON(ProformaSnapshot(p)), after: auditJSON(ProformaSnapshot(cancelled)), at: now))
+            return cancelled
+        }
+    }
+}
+
+/// Reverses a fiscal invoice with a storno invoice: a new number, negative amounts, a reference to the
+/// original. The original is never touched.
+public struct StornoFiscalInvoice: Sendable {
+    let deps: AppDependencies
+    public init(_ deps: AppDependencies) { self.deps = deps }
+
+    public func callAsFunction(fiscalInvoiceID: Int64, actor: Actor) async throws -> FiscalInvoice {
+        let today = deps.today()
+        do {
+            return try await deps.store.write { tx in
+                guard let original = try await tx.fiscalInvoice(id: fiscalInvoiceID) else { throw BillingError.notFound("fiscal invoice") }
+                if try await tx.fiscalInvoice(correcting: original.id) != nil { throw BillingError.from(InvoicingError.alreadyStornoed) }
+                let draft: FiscalInvoiceDraft
+                do { draft = try FiscalInvoiceDraft.storno(of: original, issueDate: today) } catch let e as InvoicingError { throw BillingError.from(e) }
+                let series = FiscalNumbering.series(prefix: deps.numbering.fiscalPrefix, year: today.year)
+                let number = try await tx.nextNumber(series: series)
+                let now = deps.clock.now()
+                let storno = try await tx.insert(fiscal: draft, series: series, number: number, at: now)
+                try await tx.append(AuditEntry(actor: actor, action: "fiscal_invoice.stornoed", entity: "fiscal_invoice", entityID: original.id, before: auditJSON(["number": original.displayNumber]), after: auditJSON(["storno": storno.displayNumber, "total": storno.totals.gross.description]), at: now))
+                return storno
+            }
+        } catch StoreError.duplicate {
+            // Two storno requests at once: the UNIQUE (corrects) constraint kept the second out.
+            throw BillingError.from(InvoicingError.alreadyStornoed)
+        }
+    }
+}
+
+/// Changes the billing data of an unpaid proforma: another stored profile, or new data (person ↔ company
+/// either way). VAT is recomputed for the new buyer; each edit is a new version in the audit log.
+public struct EditProformaBillingData: Sendable {
+    let deps: AppDependencies
+    public init(_ deps: AppDependencies) { self.deps = deps }
+
+    public enum NewBuyer: Sendable {
+        case profile(Int64)
+        case data(BillingPartyDraft, saveAsProfile: Bool)
+    }
+
+    /// Totals for the new buyer without saving: shown before the client confirms.
+    public func preview(proformaID: Int64, clientID: Int64?, buyer: NewBuyer) async throws -> ProformaInvoice {
+        try await deps.store.read { r in
+            guard let p = try await r.proforma(id: proformaID, forUpdate: false), clientID == nil || p.clientID == clientID else { throw BillingError.notFound("proforma") }
+            let (party, profileID) = try await self.resolve(buyer, clientID: p.clientID, in: r)
+            return try self.rebill(p, to: party, profileID: profileID)
+        }
+    }
+
+    public func callAsFunction(proformaID: Int64, clientID: Int64?, buyer: NewBuyer, actor: Actor) async throws -> ProformaInvoice {
+        try await deps.store.write { tx in
+            guard let p = try await tx.proforma(id: proformaID, forUpdate: true), clientID == nil || p.clientID == clientID else { throw BillingError.notFound("proforma") }
+            var (party, profileID) = try await self.resolve(buyer, clientID: p.clientID, in: tx)
+            let edited = try self.rebill(p, to: party, profileID: profileID)
+            let now = deps.clock.now()
+            if case .data(_, true) = buyer {
+                profileID = try await tx.insert(profile: party, clientID: p.clientID, isDefault: false)
+                party = edited.buyer
+            }
+            let saved = profileID == edited.billingProfileID ? edited : try edited.rebilled(to: party, profileID: profileID, vat: edited.vat)
+            let final = ProformaInvoice(id: saved.id, number: saved.number, clientID: saved.clientID, origin: saved.origin, state: saved.state, currency: saved.currency, issueDate: saved.issueDate, dueDate: saved.dueDate, buyer: saved.buyer, billingProfileID: saved.billingProfileID, vat: saved.vat, lines: saved.lines, paidMinor: saved.paidMinor, version: edited.version)
+            try await tx.update(proforma: final, at: now)
+            try await tx.append(AuditEntry(actor: actor, action: "proforma.billing_data_edited", entity: "proforma", entityID: p.id, before: auditJSON(ProformaSnapshot(p)), after: auditJSON(ProformaSnapshot(final)), at: now))
+            return final
+        }
+    }
+
+    private func rebill(_ p: ProformaInvoice, to party: BillingParty, profileID: Int64?) throws -> ProformaInvoice {
+        guard p.state == .unpaid else { throw BillingError.from(InvoicingError.proformaNotUnpaid(p.state)) }
+        let vat: VatTreatment
+        do { vat = try deps.vat.treatment(for: party, on: p.dueDate) } catch { throw BillingError.mapping(error) }
+        do { return try p.rebilled(to: party, profileID: profileID, vat: vat) } catch { throw BillingError.mapping(error) }
+    }
+
+    private func resolve(_ buyer: NewBuyer, clientID: Int64, in r: any StoreReader) async throws -> (BillingParty, Int64?) {
+        switch buyer {
+        case .profile(let id):
+            guard let profile = try await r.billingProfile(id: id), profile.clientID == clientID else { throw BillingError.notFound("billing profile") }
+            return (profile.party, id)
+        case .data(let draft, _):
+            do { return (try draft.validated(), nil) } catch { throw BillingError.invalid(error) }
+        }
+    }
+}

@@ -1,0 +1,274 @@
+import Domain
+import Foundation
+
+/// The current instant. Injected so tests move time by hand; logic never calls `Date()`.
+public protocol Clock: Sendable {
+    func now() -> Date
+}
+
+/// Cryptographically secure random bytes (tokens, API keys).
+public protocol RandomSource: Sendable {
+    func bytes(_ count: Int) -> [UInt8]
+}
+
+public protocol PasswordHasher: Sendable {
+    func hash(_ password: String) async throws -> String
+    func verify(_ password: String, against hash: String) async throws -> Bool
+}
+
+/// One-way digest for high-entropy secrets (API keys, magic-link tokens): they are stored only hashed.
+public protocol SecretDigest: Sendable {
+    func sha256Hex(_ text: String) -> String
+}
+
+/// Storage errors the use cases act on. A unique violation means "already done", never a crash.
+public enum StoreError: Error, Sendable, Equatable {
+    case duplicate(String)
+    case notFound(String)
+}
+
+/// Entry to the database: every business write and the outbox messages it causes commit in one `write`.
+public protocol Store: Sendable {
+    /// One write transaction: `BEGIN IMMEDIATE` on SQLite (one writer), row locks on PostgreSQL.
+    func write<T: Sendable>(_ body: @escaping @Sendable (any StoreTransaction) async throws -> T) async throws -> T
+    /// Reads outside a write transaction (committed data only).
+    func read<T: Sendable>(_ body: @escaping @Sendable (any StoreReader) async throws -> T) async throws -> T
+}
+
+public struct NewClient: Sendable {
+    public let email: EmailAddress
+    public let passwordHash: String
+    public let phone: PhoneNumber?
+    public let language: Language
+    public let sms: SmsConsent
+    public let createdAt: Date
+}
+
+public struct NewService: Sendable {
+    public let clientID: Int64
+    public let planID: Int64
+    public let domain: String
+    public let cycle: BillingCycle
+    public let price: Money
+    public let anchor: CivilDate
+    public let createdAt: Date
+}
+
+public struct NewProforma: Sendable {
+    public let series: String
+    public let number: Int64
+    public let displayNumber: String
+    public let clientID: Int64
+    public let origin: ProformaOrigin
+    public let currency: Currency
+    public let issueDate: CivilDate
+    public let dueDate: CivilDate
+    public let buyer: BillingParty
+    public let billingProfileID: Int64?
+    public let vat: VatTreatment
+    public let lines: [InvoiceLine]
+    public let createdAt: Date
+}
+
+public struct NewPayment: Sendable {
+    public let proformaID: Int64
+    public let clientID: Int64
+    public let amount: Money
+    public let method: PaymentMethod
+    public let gatewayReference: String?
+    public let receivedOn: CivilDate
+    public let recordedBy: Actor
+    public let recordedAt: Date
+}
+
+public enum PaymentMethod: String, Sendable, Codable, CaseIterable {
+    case bankTransfer = "bank_transfer"
+    case card
+    case demo
+}
+
+/// A message-worthy event, written in the same transaction as the change that caused it.
+public struct OutboxEvent: Sendable, Equatable {
+    public enum Kind: String, Sendable, Codable, CaseIterable {
+        case proformaIssued = "proforma.issued"
+        case paymentConfirmed = "payment.confirmed"
+        case serviceSuspended = "service.suspended"
+        case serviceReactivated = "service.reactivated"
+        case overdueReminder = "proforma.overdue_reminder"
+        case serviceTerminated = "service.terminated"
+    }
+
+    public let kind: Kind
+    /// Unique per event: the same event never yields a second row (e.g. "proforma:12", "hold:7").
+    public let key: String
+    public let clientID: Int64
+    public let payload: [String: String]
+    public let createdAt: Date
+
+    public init(kind: Kind, key: String, clientID: Int64, payload: [String: String], createdAt: Date) {
+        self.kind = kind
+        self.key = key
+        self.clientID = clientID
+        self.payload = payload
+        self.createdAt = createdAt
+    }
+}
+
+public struct AuditEntry: Sendable, Equatable {
+    public let actor: Actor
+    public let action: String
+    public let entity: String
+    public let entityID: Int64
+    public let before: String?
+    public let after: String?
+    public let at: Date
+
+    public init(actor: Actor, action: String, entity: String, entityID: Int64, before: String?, after: String?, at: Date) {
+        self.actor = actor
+        self.action = action
+        self.entity = entity
+        self.entityID = entityID
+        self.before = before
+        self.after = after
+        self.at = at
+    }
+}
+
+public struct StoredAuditEntry: Sendable, Codable, Equatable {
+    public let id: Int64
+    public let actor: String
+    public let action: String
+    public let entity: String
+    public let entityID: Int64
+    public let before: String?
+    public let after: String?
+    public let at: Date
+}
+
+public struct StoredOutboxEvent: Sendable, Codable, Equatable {
+    public let id: Int64
+    public let kind: String
+    public let key: String
+    public let clientID: Int64
+    public let payload: [String: String]
+    public let createdAt: Date
+}
+
+public struct PaymentRecord: Sendable, Codable, Equatable {
+    public let id: Int64
+    public let proformaID: Int64
+    public let clientID: Int64
+    public let amount: Money
+    public let method: PaymentMethod
+    public let gatewayReference: String?
+    public let receivedOn: CivilDate
+    public let recordedBy: String
+}
+
+public struct ClientSummary: Sendable, Codable, Equatable {
+    public let id: Int64
+    public let email: String
+    public let name: String?
+}
+
+public struct StaffMember: Sendable, Equatable {
+    public let id: Int64
+    public let email: EmailAddress
+    public let name: String
+    public let passwordHash: String
+}
+
+public struct APIKeyRecord: Sendable, Equatable {
+    public let id: Int64
+    public let name: String
+    public let staffID: Int64?
+}
+
+public struct BillingRunReport: Sendable, Codable, Equatable {
+    public var asOf: CivilDate
+    public var servicesConsidered = 0
+    public var proformasIssued = 0
+    public var periodsInvoiced = 0
+    public var skippedAlreadyIssued = 0
+    public var failures: [Failure] = []
+
+    public struct Failure: Sendable, Codable, Equatable {
+        public let clientID: Int64
+        public let reason: String
+    }
+
+    public init(asOf: CivilDate) { self.asOf = asOf }
+}
+
+/// Reads. Methods that take `forUpdate` lock the row on PostgreSQL (`FOR UPDATE`); SQLite's single writer
+/// already serialises writers.
+public protocol StoreReader: Sendable {
+    func client(id: Int64) async throws -> Client?
+    func client(email: EmailAddress) async throws -> (client: Client, passwordHash: String)?
+    func searchClients(query: String?, limit: Int, offset: Int) async throws -> [ClientSummary]
+    func billingProfiles(clientID: Int64) async throws -> [BillingProfile]
+    func billingProfile(id: Int64) async throws -> BillingProfile?
+
+    func plan(id: Int64) async throws -> HostingPlan?
+    func plan(code: String) async throws -> HostingPlan?
+    func plans() async throws -> [HostingPlan]
+
+    func service(id: Int64, forUpdate: Bool) async throws -> HostingService?
+    func services(clientID: Int64, forUpdate: Bool) async throws -> [HostingService]
+    /// Clients owning a live service whose next period to invoice starts on or before `cutoff`, ascending.
+    func clientsWithRenewalsDue(cutoff: CivilDate, afterClientID: Int64, limit: Int) async throws -> [Int64]
+    /// Live services with a hold placed at or before `placedBefore` (candidates for termination).
+    func servicesSuspendedSince(placedBefore: Date) async throws -> [Int64]
+
+    func proforma(id: Int64, forUpdate: Bool) async throws -> ProformaInvoice?
+    func proforma(number: String) async throws -> ProformaInvoice?
+    func proformas(clientID: Int64?, state: ProformaState?, limit: Int, offset: Int) async throws -> [ProformaInvoice]
+    /// Unpaid proformas whose due date is on or before `dueOnOrBefore`.
+    func unpaidProformas(dueOnOrBefore: CivilDate) async throws -> [Int64]
+
+    func fiscalInvoice(id: Int64) async throws -> FiscalInvoice?
+    func fiscalInvoice(proformaID: Int64) async throws -> FiscalInvoice?
+    func fiscalInvoice(correcting id: Int64) async throws -> FiscalInvoice?
+    func fiscalInvoices(clientID: Int64?, limit: Int, offset: Int) async throws -> [FiscalInvoice]
+    func exchangeRate(currency: Currency, onOrBefore date: CivilDate) async throws -> ExchangeRate?
+
+    func payments(proformaID: Int64) async throws -> [PaymentRecord]
+    func creditBalance(clientID: Int64, currency: Currency) async throws -> Int64
+    func outbox(clientID: Int64?, limit: Int) async throws -> [StoredOutboxEvent]
+    func audit(entity: String?, entityID: Int64?, limit: Int) async throws -> [StoredAuditEntry]
+    func billingRuns(limit: Int) async throws -> [BillingRunReport]
+
+    func apiKey(hash: String) async throws -> APIKeyRecord?
+    func staff(email: EmailAddress) async throws -> StaffMember?
+}
+
+/// Writes, inside one transaction.
+public protocol StoreTransaction: StoreReader {
+    func insert(client: NewClient) async throws -> Int64
+    func recordConsent(clientID: Int64, consent: SmsConsent) async throws
+    func insert(profile: BillingParty, clientID: Int64, isDefault: Bool) async throws -> Int64
+    func setDefaultProfile(clientID: Int64, profileID: Int64) async throws
+
+    func insert(plan code: String, name: String, currency: Currency, prices: [BillingCycle: Int64]) async throws -> Int64
+    func insert(service: NewService) async throws -> Int64
+    func update(service: HostingService, at: Date) async throws
+    func insertHold(serviceID: Int64, reason: HoldReason, by: Actor, at: Date, note: String?, proformaID: Int64?) async throws -> Hold
+    func liftHolds(ids: [Int64], by: Actor, at: Date) async throws
+
+    /// Next number of a gapless series, from a locked counter row.
+    func nextNumber(series: String) async throws -> Int64
+    /// Fails with `.duplicate` when a line's (service, period start) is already on a proforma.
+    func insert(proforma: NewProforma) async throws -> ProformaInvoice
+    func update(proforma: ProformaInvoice, at: Date) async throws
+    func insert(payment: NewPayment) async throws -> Int64
+    func addCredit(clientID: Int64, amount: Money, paymentID: Int64?, note: String, at: Date) async throws
+    func insert(fiscal: FiscalInvoiceDraft, series: String, number: Int64, at: Date) async throws -> FiscalInvoice
+    func upsert(rate: ExchangeRate) async throws
+
+    func enqueue(_ event: OutboxEvent) async throws
+    func append(_ entry: AuditEntry) async throws
+    func insert(report: BillingRunReport, startedAt: Date, finishedAt: Date) async throws
+
+    func insert(staff email: EmailAddress, name: String, passwordHash: String, at: Date) async throws -> Int64
+    func insert(apiKey name: String, hash: String, staffID: Int64?, at: Date) async throws -> Int64
+}

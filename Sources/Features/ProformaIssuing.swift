@@ -1,0 +1,119 @@
+import Domain
+import Foundation
+
+/// Issues one proforma inside a transaction: number from the proforma series, VAT for the buyer, the
+/// `proforma.issued` outbox event with its origin, and the audit entry. Shared by orders and renewals.
+struct ProformaIssuer: Sendable {
+    let deps: AppDependencies
+
+    func issue(
+        in tx: any StoreTransaction, clientID: Int64, profile: BillingProfile, origin: ProformaOrigin, currency: Currency,
+        lines: [InvoiceLine], issueDate: CivilDate, dueDate: CivilDate, actor: Actor
+    ) async throws -> ProformaInvoice {
+        let vat: VatTreatment
+        do { vat = try deps.vat.treatment(for: profile.party, on: dueDate) } catch { throw BillingError.mapping(error) }
+        let series = ProformaNumbering.series(prefix: deps.numbering.proformaPrefix, year: issueDate.year)
+        let number = try await tx.nextNumber(series: series)
+        let now = deps.clock.now()
+        let proforma = try await tx.insert(
+            proforma: NewProforma(
+                series: series, number: number, displayNumber: ProformaNumbering.display(series: series, number: number),
+                clientID: clientID, origin: origin, currency: currency, issueDate: issueDate, dueDate: dueDate,
+                buyer: profile.party, billingProfileID: profile.id, vat: vat, lines: lines, createdAt: now))
+        try await tx.enqueue(
+            OutboxEvent(
+                kind: .proformaIssued, key: "proforma:\(proforma.id)", clientID: clientID,
+                payload: ["proformaID": String(proforma.id), "number": proforma.number, "origin": origin.rawValue, "total": proforma.totals.gross.description, "dueDate": dueDate.description],
+                createdAt: now))
+        try await tx.append(AuditEntry(actor: actor, action: "proforma.issued", entity: "proforma", entityID: proforma.id, before: nil, after: auditJSON(ProformaSnapshot(proforma)), at: now))
+        return proforma
+    }
+}
+
+/// The audit form of a proforma's money-relevant data.
+struct ProformaSnapshot: Encodable {
+    let number: String
+    let state: String
+    let version: Int
+    let buyer: BillingParty
+    let vat: VatTreatment
+    let net: String
+    let vatAmount: String
+    let total: String
+    let paid: String
+
+    init(_ p: ProformaInvoice) {
+        number = p.number
+        state = p.state.rawValue
+        version = p.version
+        buyer = p.buyer
+        vat = p.vat
+        let t = p.totals
+        net = t.net.description
+        vatAmount = t.vat.description
+        total = t.gross.description
+        paid = Money(minor: p.paidMinor, currency: p.currency).description
+    }
+}
+
+extension StoreReader {
+    func defaultProfile(clientID: Int64) async throws -> BillingProfile? {
+        let profiles = try await billingProfiles(clientID: clientID)
+        return profiles.first(where: \.isDefault) ?? profiles.first
+    }
+}
+
+/// The client orders a plan: a pending service and an `order` proforma for its first period.
+public struct PlaceOrder: Sendable {
+    let deps: AppDependencies
+    public init(_ deps: AppDependencies) { self.deps = deps }
+
+    public struct Result: Sendable {
+        public let service: HostingService
+        public let proforma: ProformaInvoice
+    }
+
+    public func callAsFunction(clientID: Int64, planID: Int64, cycle: String, domain: String, billingProfileID: Int64?, actor: Actor) async throws -> Result {
+        var errors = FieldErrors()
+        let cycle = BillingCycle(rawValue: cycle)
+        if cycle == nil { errors.add("cycle", "cycle.enum", "Choose monthly, quarterly, semiannual, annual or biennial.") }
+        let domain = domain.trimmingCharacters(in: .whitespaces).lowercased()
+        if domain.count < 4 || domain.count > 253 || !domain.contains(".")
+            || !domain.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == ".") })
+        {
+            errors.add("domain", "domain.format", "Give the site's domain name, e.g. example.ro.")
+        }
+        do { try errors.throwIfAny() } catch { throw BillingError.invalid(error) }
+        let today = deps.today()
+        let issuer = ProformaIssuer(deps: deps)
+        let orderDue = deps.policy.orderDueDays
+        return try await deps.store.write { tx in
+            guard try await tx.client(id: clientID) != nil else { throw BillingError.notFound("client") }
+            guard let plan = try await tx.plan(id: planID) else { throw BillingError.notFound("plan") }
+            guard let price = plan.price(for: cycle!) else {
+                throw BillingError.invalid(ValidationFailure(field: "cycle", rule: "cycle.not-offered", message: "The plan \(plan.name) is not sold \(cycle!.rawValue)."))
+            }
+            let profile: BillingProfile
+            if let pid = billingProfileID {
+                guard let p = try await tx.billingProfile(id: pid), p.clientID == clientID else { throw BillingError.notFound("billing profile") }
+                profile = p
+            } else {
+                guard let p = try await tx.defaultProfile(clientID: clientID) else {
+                    throw BillingError.conflict(rule: "client.no-profile", message: "The client has no billing profile.")
+                }
+                profile = p
+            }
+            // The first period starts on the order day; later due dates are anchored to it.
+            let now = deps.clock.now()
+            let serviceID = try await tx.insert(service: NewService(clientID: clientID, planID: plan.id, domain: domain, cycle: cycle!, price: price, anchor: today, createdAt: now))
+            var service = try await tx.service(id: serviceID, forUpdate: true)!
+            let period = service.nextPeriodToInvoice
+            let line = InvoiceLine(serviceID: serviceID, period: period, description: "\(plan.name) – \(domain) (\(period.start) – \(period.end))", unitPriceMinor: price.minor)
+            let proforma = try await issuer.issue(in: tx, clientID: clientID, profile: profile, origin: .order, currency: plan.currency, lines: [line], issueDate: today, dueDate: today.adding(days: orderDue), actor: actor)
+            service = service.invoiced(through: period)
+            try await tx.update(service: service, at: now)
+            try await tx.append(AuditEntry(actor: actor, action: "service.ordered", entity: "service", entityID: serviceID, before: nil, after: auditJSON(["domain": domain, "plan": plan.code, "cycle": cycle!.rawValue]), at: now))
+            return Result(service: service, proforma: proforma)
+        }
+    }
+}

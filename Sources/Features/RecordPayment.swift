@@ -1,0 +1,123 @@
+import Domain
+import Foundation
+
+/// Records money received for a proforma. Partial payments accumulate; what exceeds the open amount becomes
+/// client credit. The payment that completes the proforma issues the fiscal invoice (gapless number taken in
+/// this same transaction), extends or activates the services and lifts their non-payment holds.
+public struct RecordPayment: Sendable {
+    let deps: AppDependencies
+    public init(_ deps: AppDependencies) { self.deps = deps }
+
+    public struct Outcome: Sendable, Equatable {
+        public let paymentID: Int64?
+        public let proforma: ProformaInvoice
+        public let fiscalInvoice: FiscalInvoice?
+        public let creditMinor: Int64
+        /// True when this (gateway, reference) was recorded before: nothing changed.
+        public let alreadyRecorded: Bool
+    }
+
+    public func callAsFunction(proformaID: Int64, amount: String, currency: String, method: String, gatewayReference: String?, receivedOn: String?, actor: Actor) async throws -> Outcome {
+        var errors = FieldErrors()
+        let cur = Currency(rawValue: currency)
+        if cur == nil { errors.add("currency", "currency.enum", "Choose RON, EUR or USD.") }
+        let minor = Money.parseMinor(amount)
+        if minor == nil { errors.add("amount", "amount.format", "Give the amount with a dot and at most two decimals, e.g. 121.00.") }
+        else if minor! <= 0 { errors.add("amount", "amount.positive", "The amount must be greater than zero.") }
+        let method = PaymentMethod(rawValue: method)
+        if method == nil { errors.add("method", "method.enum", "Choose bank_transfer, card or demo.") }
+        let today = deps.today()
+        var received = today
+        if let r = receivedOn, !r.isEmpty {
+            if let d = CivilDate(r) {
+                if d > today { errors.add("receivedOn", "date.future", "The payment date cannot be in the future.") }
+                received = d
+            } else { errors.add("receivedOn", "date.format", "Use YYYY-MM-DD.") }
+        }
+        let ref = gatewayReference?.trimmingCharacters(in: .whitespaces)
+        do { try errors.throwIfAny() } catch { throw BillingError.invalid(error) }
+        let money = Money(minor: minor!, currency: cur!)
+        let receivedDay = received
+
+        return try await deps.store.write { tx in
+            guard let proforma = try await tx.proforma(id: proformaID, forUpdate: true) else { throw BillingError.notFound("proforma") }
+            guard money.currency == proforma.currency else { throw BillingError.from(InvoicingError.currencyMismatch(expected: proforma.currency, got: money.currency)) }
+            if proforma.state == .cancelled { throw BillingError.from(InvoicingError.proformaNotUnpaid(.cancelled)) }
+            let now = deps.clock.now()
+            let paymentID: Int64
+            do {
+                paymentID = try await tx.insert(payment: NewPayment(proformaID: proforma.id, clientID: proforma.clientID, amount: money, method: method!, gatewayReference: (ref?.isEmpty ?? true) ? nil : ref, receivedOn: receivedDay, recordedBy: actor, recordedAt: now))
+            } catch StoreError.duplicate {
+                return Outcome(paymentID: nil, proforma: proforma, fiscalInvoice: try await tx.fiscalInvoice(proformaID: proforma.id), creditMinor: 0, alreadyRecorded: true)
+            }
+            try await tx.append(AuditEntry(actor: actor, action: "payment.recorded", entity: "proforma", entityID: proforma.id, before: nil, after: auditJSON(["payment": String(paymentID), "amount": money.description, "method": method!.rawValue, "receivedOn": receivedDay.description]), at: now))
+
+            // Paid already (e.g. the same transfer recorded twice): the money is the client's credit.
+            if proforma.state == .paid {
+                try await tx.addCredit(clientID: proforma.clientID, amount: money, paymentID: paymentID, note: "Payment for already paid \(proforma.number)", at: now)
+                return Outcome(paymentID: paymentID, proforma: proforma, fiscalInvoice: try await tx.fiscalInvoice(proformaID: proforma.id), creditMinor: money.minor, alreadyRecorded: false)
+            }
+
+            // VAT is due at the rate in force when the payment arrives, never silently an older one.
+            let repriced: ProformaInvoice
+            do { repriced = proforma.repriced(vat: try deps.vat.treatment(for: proforma.buyer, on: receivedDay)) } catch { throw BillingError.mapping(error) }
+            let application: ProformaInvoice.PaymentApplication
+            do { application = try repriced.applying(payment: money) } catch { throw BillingError.mapping(error) }
+            try await tx.update(proforma: application.proforma, at: now)
+            if application.creditMinor > 0 {
+                try await tx.addCredit(clientID: proforma.clientID, amount: Money(minor: application.creditMinor, currency: money.currency), paymentID: paymentID, note: "Overpayment of \(proforma.number)", at: now)
+            }
+            guard application.completesPayment else {
+                return Outcome(paymentID: paymentID, proforma: application.proforma, fiscalInvoice: nil, creditMinor: application.creditMinor, alreadyRecorded: false)
+            }
+            let fiscal = try await issueFiscalInvoice(for: application.proforma, in: tx, today: today, actor: actor)
+            try await settleServices(of: application.proforma, in: tx, actor: actor)
+            return Outcome(paymentID: paymentID, proforma: application.proforma, fiscalInvoice: fiscal, creditMinor: application.creditMinor, alreadyRecorded: false)
+        }
+    }
+
+    private func issueFiscalInvoice(for paid: ProformaInvoice, in tx: any StoreTransaction, today: CivilDate, actor: Actor) async throws -> FiscalInvoice {
+        var rate: ExchangeRate?
+        if paid.currency != .RON {
+            rate = try await tx.exchangeRate(currency: paid.currency, onOrBefore: today)
+            if rate == nil {
+                throw BillingError.conflict(rule: "exchange-rate.missing", message: "No BNR exchange rate for \(paid.currency.rawValue) on or before \(today); add it before recording this payment.")
+            }
+        }
+        // Issued on the day the payment is recorded, so numbers stay in date order within the series.
+        let draft = FiscalInvoiceDraft.from(paid: paid, issueDate: today, seller: deps.seller, exchangeRate: rate)
+        let series = FiscalNumbering.series(prefix: deps.numbering.fiscalPrefix, year: today.year)
+        let number = try await tx.nextNumber(series: series)
+        let now = deps.clock.now()
+        let fiscal = try await tx.insert(fiscal: draft, series: series, number: number, at: now)
+        try await tx.append(AuditEntry(actor: actor, action: "fiscal_invoice.issued", entity: "fiscal_invoice", entityID: fiscal.id, before: nil, after: auditJSON(["number": fiscal.displayNumber, "proforma": paid.number, "total": fiscal.totals.gross.description]), at: now))
+        try await tx.enqueue(OutboxEvent(kind: .paymentConfirmed, key: "fiscal:\(fiscal.id)", clientID: paid.clientID, payload: ["fiscalInvoiceID": String(fiscal.id), "number": fiscal.displayNumber, "proformaNumber": paid.number, "total": fiscal.totals.gross.description], createdAt: now))
+        return fiscal
+    }
+
+    private func settleServices(of paid: ProformaInvoice, in tx: any StoreTransaction, actor: Actor) async throws {
+        let now = deps.clock.now()
+        for line in paid.lines {
+            guard let sid = line.serviceID, let period = line.period, let service = try await tx.service(id: sid, forUpdate: true) else { continue }
+            if service.state == .terminated { continue }
+            var next: HostingService
+            do { next = try service.paid(through: period) } catch { throw BillingError.mapping(error) }
+            if service.state == .suspended {
+                // Payment lifts only non-payment holds; abuse and other holds stay until staff lift them.
+                let (lifted, holds) = try next.lifting { $0.reason == .nonPayment }
+                next = lifted
+                try await tx.liftHolds(ids: holds.map(\.id), by: actor, at: now)
+                for hold in holds {
+                    try await tx.append(AuditEntry(actor: actor, action: "service.unsuspended", entity: "service", entityID: sid, before: auditJSON(["hold": String(hold.id), "reason": hold.reason.rawValue]), after: auditJSON(["state": next.state.rawValue]), at: now))
+                }
+                if next.state == .active {
+                    try await tx.enqueue(OutboxEvent(kind: .serviceReactivated, key: "reactivated:\(sid):\(holds.map { String($0.id) }.joined(separator: ","))", clientID: paid.clientID, payload: ["serviceID": String(sid), "domain": service.domain], createdAt: now))
+                }
+            }
+            if service.state == .pending {
+                try await tx.append(AuditEntry(actor: actor, action: "service.activated", entity: "service", entityID: sid, before: auditJSON(["state": "pending"]), after: auditJSON(["state": next.state.rawValue]), at: now))
+            }
+            try await tx.update(service: next, at: now)
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import Testing
+@testable import Domain
+
+@Suite("Identifier validation (vectors from domain.md §3)")
+struct IdentifierTests {
+    @Test(arguments: ["1630615123457", "1920822296090", "2700116065277", "4910527475018", "1070504429315"])
+    func validCNPs(cnp: String) throws {
+        #expect(try CNP.parse(cnp).value == cnp)
+    }
+
+    @Test(arguments: [
+        ("1630615123458", "cnp.checksum"), ("2701116065271", "cnp.checksum"), ("1632215123457", "cnp.date"),
+        ("163061512345", "cnp.format"), ("0630615123457", "cnp.format"), ("16306151234a7", "cnp.format"),
+    ])
+    func invalidCNPs(cnp: String, rule: String) {
+        do {
+            _ = try CNP.parse(cnp)
+            Issue.record("accepted \(cnp)")
+        } catch {
+            #expect(error.errors.map(\.field) == ["cnp"])
+            #expect(error.errors.map(\.rule) == [rule])
+        }
+    }
+
+    @Test(arguments: ["18547290", "RO 185 472 90", "13548146", "11198699", "6255950", "19", "9999999994", "8609468", "ro18547290"])
+    func validCUIs(cui: String) throws {
+        _ = try CUI.parse(cui)
+    }
+
+    @Test(arguments: ["18547291", "1", "01234567", "12345678901", "RO", "18547A90"])
+    func invalidCUIs(cui: String) {
+        #expect(throws: ValidationFailure.self) { try CUI.parse(cui) }
+    }
+
+    @Test(arguments: ["RO49AAAA1B31007593840000", "RO56TREZ0462107020101XXX", "GB82WEST12345698765432", "DE89370400440532013000", "ro49 aaaa 1b31 0075 9384 0000"])
+    func validIBANs(iban: String) throws {
+        _ = try IBAN.parse(iban)
+    }
+
+    @Test(arguments: [("RO49AAAA1B31007593840001", "iban.checksum"), ("RO49AAAA1B3100759384000", "iban.length"), ("12AB", "iban.format")])
+    func invalidIBANs(iban: String, rule: String) {
+        do {
+            _ = try IBAN.parse(iban)
+            Issue.record("accepted \(iban)")
+        } catch { #expect(error.errors.first?.rule == rule) }
+    }
+
+    @Test(arguments: [
+        ("DE123456789", "DE"), ("EL123456789", "GR"), ("ATU12345678", "AT"), ("NL123456789B01", "NL"),
+        ("FRXX123456789", "FR"), ("RO18547290", "RO"), ("IE1234567WA", "IE"), ("ESX1234567X", "ES"),
+    ])
+    func validVATNumbers(vat: String, country: String) throws {
+        #expect(try EUVATNumber.parse(vat).country == country)
+    }
+
+    @Test(arguments: [("DE12345678", "vat.format"), ("GR123456789", "vat.country"), ("US123456789", "vat.country"), ("RO18547291", "vat.checksum"), ("X", "vat.format")])
+    func invalidVATNumbers(vat: String, rule: String) {
+        do {
+            _ = try EUVATNumber.parse(vat)
+            Issue.record("accepted \(vat)")
+        } catch { #expect(error.errors.first?.rule == rule) }
+    }
+
+    @Test(arguments: [
+        ("0712345678", "+40712345678", true), ("+40 712 345 678", "+40712345678", true), ("0040712345678", "+40712345678", true),
+        ("+40212345678", "+40212345678", false), ("+4915112345678", "+4915112345678", true), ("+91 98765 43210", "+919876543210", true),
+    ])
+    func phoneNumbersNormaliseToE164(raw: String, e164: String, mobile: Bool) throws {
+        let p = try PhoneNumber.parse(raw)
+        #expect(p.e164 == e164)
+        #expect(p.isMobile == mobile)
+    }
+
+    @Test(arguments: ["12345", "+40 71234567", "+0712345678", "phone", "+1234567890123456"])
+    func invalidPhoneNumbers(raw: String) {
+        #expect(throws: ValidationFailure.self) { try PhoneNumber.parse(raw) }
+    }
+
+    @Test(arguments: ["ana@example.ro", " Ana.Pop@Example.RO "])
+    func validEmails(raw: String) throws {
+        #expect(try EmailAddress.parse(raw).value.hasSuffix("@example.ro"))
+    }
+
+    @Test(arguments: ["ana", "ana@", "@x.ro", "ana@x", "a b@x.ro", "a@b@c.ro", "ana@.ro"])
+    func invalidEmails(raw: String) {
+        #expect(throws: ValidationFailure.self) { try EmailAddress.parse(raw) }
+    }
+}
+
