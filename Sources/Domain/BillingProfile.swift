@@ -29,6 +29,12 @@ public enum BillingParty: Sendable, Hashable, Codable {
         public let address: PostalAddress
         /// Only for Romanian persons, and only when given.
         public let cnp: CNP?
+
+        public init(name: String, address: PostalAddress, cnp: CNP?) {
+            self.name = name
+            self.address = address
+            self.cnp = cnp
+        }
     }
 
     public struct LegalEntity: Sendable, Hashable, Codable {
@@ -38,6 +44,14 @@ public enum BillingParty: Sendable, Hashable, Codable {
         public let registrationCode: String?
         public let tradeRegisterNumber: String?
         public let vatNumber: EUVATNumber?
+
+        public init(name: String, address: PostalAddress, registrationCode: String?, tradeRegisterNumber: String?, vatNumber: EUVATNumber?) {
+            self.name = name
+            self.address = address
+            self.registrationCode = registrationCode
+            self.tradeRegisterNumber = tradeRegisterNumber
+            self.vatNumber = vatNumber
+        }
     }
 
     public var name: String {

@@ -226,6 +226,25 @@ public struct FiscalInvoiceDraft: Sendable, Hashable {
     public let exchangeRate: ExchangeRate?
     public let vatRONMinor: Int64
 
+    public init(kind: FiscalInvoiceKind, clientID: Int64, proformaID: Int64?, proformaNumber: String?, correctsID: Int64?, correctsNumber: String?, issueDate: CivilDate, currency: Currency, seller: Seller, buyer: BillingParty, vat: VatTreatment, lines: [InvoiceLine], totals: InvoiceTotals, exchangeRate: ExchangeRate?, vatRONMinor: Int64) {
+        self.kind = kind
+        self.clientID = clientID
+        self.proformaID = proformaID
+        self.proformaNumber = proformaNumber
+        self.correctsID = correctsID
+        self.correctsNumber = correctsNumber
+        self.issueDate = issueDate
+        self.currency = currency
+        self.seller = seller
+        self.buyer = buyer
+        self.vat = vat
+        self.lines = lines
+        self.totals = totals
+        self.exchangeRate = exchangeRate
+        self.vatRONMinor = vatRONMinor
+    }
+
+
     /// From a fully paid proforma: its (final) billing data, lines and VAT.
     public static func from(paid proforma: ProformaInvoice, issueDate: CivilDate, seller: Seller, exchangeRate: ExchangeRate?) -> FiscalInvoiceDraft {
         precondition(proforma.state == .paid, "a fiscal invoice exists only for a paid proforma")

@@ -42,6 +42,16 @@ public struct NewClient: Sendable {
     public let language: Language
     public let sms: SmsConsent
     public let createdAt: Date
+
+    public init(email: EmailAddress, passwordHash: String, phone: PhoneNumber?, language: Language, sms: SmsConsent, createdAt: Date) {
+        self.email = email
+        self.passwordHash = passwordHash
+        self.phone = phone
+        self.language = language
+        self.sms = sms
+        self.createdAt = createdAt
+    }
+
 }
 
 public struct NewService: Sendable {
@@ -52,6 +62,17 @@ public struct NewService: Sendable {
     public let price: Money
     public let anchor: CivilDate
     public let createdAt: Date
+
+    public init(clientID: Int64, planID: Int64, domain: String, cycle: BillingCycle, price: Money, anchor: CivilDate, createdAt: Date) {
+        self.clientID = clientID
+        self.planID = planID
+        self.domain = domain
+        self.cycle = cycle
+        self.price = price
+        self.anchor = anchor
+        self.createdAt = createdAt
+    }
+
 }
 
 public struct NewProforma: Sendable {
@@ -68,6 +89,23 @@ public struct NewProforma: Sendable {
     public let vat: VatTreatment
     public let lines: [InvoiceLine]
     public let createdAt: Date
+
+    public init(series: String, number: Int64, displayNumber: String, clientID: Int64, origin: ProformaOrigin, currency: Currency, issueDate: CivilDate, dueDate: CivilDate, buyer: BillingParty, billingProfileID: Int64?, vat: VatTreatment, lines: [InvoiceLine], createdAt: Date) {
+        self.series = series
+        self.number = number
+        self.displayNumber = displayNumber
+        self.clientID = clientID
+        self.origin = origin
+        self.currency = currency
+        self.issueDate = issueDate
+        self.dueDate = dueDate
+        self.buyer = buyer
+        self.billingProfileID = billingProfileID
+        self.vat = vat
+        self.lines = lines
+        self.createdAt = createdAt
+    }
+
 }
 
 public struct NewPayment: Sendable {
@@ -79,6 +117,18 @@ public struct NewPayment: Sendable {
     public let receivedOn: CivilDate
     public let recordedBy: Actor
     public let recordedAt: Date
+
+    public init(proformaID: Int64, clientID: Int64, amount: Money, method: PaymentMethod, gatewayReference: String?, receivedOn: CivilDate, recordedBy: Actor, recordedAt: Date) {
+        self.proformaID = proformaID
+        self.clientID = clientID
+        self.amount = amount
+        self.method = method
+        self.gatewayReference = gatewayReference
+        self.receivedOn = receivedOn
+        self.recordedBy = recordedBy
+        self.recordedAt = recordedAt
+    }
+
 }
 
 public enum PaymentMethod: String, Sendable, Codable, CaseIterable {
@@ -143,6 +193,18 @@ public struct StoredAuditEntry: Sendable, Codable, Equatable {
     public let before: String?
     public let after: String?
     public let at: Date
+
+    public init(id: Int64, actor: String, action: String, entity: String, entityID: Int64, before: String?, after: String?, at: Date) {
+        self.id = id
+        self.actor = actor
+        self.action = action
+        self.entity = entity
+        self.entityID = entityID
+        self.before = before
+        self.after = after
+        self.at = at
+    }
+
 }
 
 public struct StoredOutboxEvent: Sendable, Codable, Equatable {
@@ -152,6 +214,16 @@ public struct StoredOutboxEvent: Sendable, Codable, Equatable {
     public let clientID: Int64
     public let payload: [String: String]
     public let createdAt: Date
+
+    public init(id: Int64, kind: String, key: String, clientID: Int64, payload: [String: String], createdAt: Date) {
+        self.id = id
+        self.kind = kind
+        self.key = key
+        self.clientID = clientID
+        self.payload = payload
+        self.createdAt = createdAt
+    }
+
 }
 
 public struct PaymentRecord: Sendable, Codable, Equatable {
@@ -163,12 +235,31 @@ public struct PaymentRecord: Sendable, Codable, Equatable {
     public let gatewayReference: String?
     public let receivedOn: CivilDate
     public let recordedBy: String
+
+    public init(id: Int64, proformaID: Int64, clientID: Int64, amount: Money, method: PaymentMethod, gatewayReference: String?, receivedOn: CivilDate, recordedBy: String) {
+        self.id = id
+        self.proformaID = proformaID
+        self.clientID = clientID
+        self.amount = amount
+        self.method = method
+        self.gatewayReference = gatewayReference
+        self.receivedOn = receivedOn
+        self.recordedBy = recordedBy
+    }
+
 }
 
 public struct ClientSummary: Sendable, Codable, Equatable {
     public let id: Int64
     public let email: String
     public let name: String?
+
+    public init(id: Int64, email: String, name: String?) {
+        self.id = id
+        self.email = email
+        self.name = name
+    }
+
 }
 
 public struct StaffMember: Sendable, Equatable {
@@ -176,12 +267,27 @@ public struct StaffMember: Sendable, Equatable {
     public let email: EmailAddress
     public let name: String
     public let passwordHash: String
+
+    public init(id: Int64, email: EmailAddress, name: String, passwordHash: String) {
+        self.id = id
+        self.email = email
+        self.name = name
+        self.passwordHash = passwordHash
+    }
+
 }
 
 public struct APIKeyRecord: Sendable, Equatable {
     public let id: Int64
     public let name: String
     public let staffID: Int64?
+
+    public init(id: Int64, name: String, staffID: Int64?) {
+        self.id = id
+        self.name = name
+        self.staffID = staffID
+    }
+
 }
 
 public struct BillingRunReport: Sendable, Codable, Equatable {

@@ -1,0 +1,306 @@
+import Domain
+import Features
+import Foundation
+import SQLKit
+
+extension SQLTransaction {
+    // MARK: Services
+
+    func service(id: Int64, forUpdate: Bool) async throws -> HostingService? {
+        try await decodeServices(try await rows("SELECT * FROM services WHERE id = \(bind: id)\(unsafeRaw: lock(forUpdate))")).first
+    }
+
+    func services(clientID: Int64, forUpdate: Bool) async throws -> [HostingService] {
+        try await decodeServices(try await rows("SELECT * FROM services WHERE client_id = \(bind: clientID) ORDER BY id\(unsafeRaw: lock(forUpdate))"))
+    }
+
+    private func decodeServices(_ rows: [any SQLRow]) async throws -> [HostingService] {
+        guard !rows.isEmpty else { return [] }
+        let ids = try rows.map { try $0.int("id") }
+        var holds: [Int64: [Hold]] = [:]
+        let suspendedIDs = try rows.filter { try $0.string("state") == "suspended" }.map { try $0.int("id") }
+        if !suspendedIDs.isEmpty {
+            for r in try await self.rows("SELECT * FROM service_holds WHERE lifted_at IS NULL AND service_id IN (\(binds: suspendedIDs)) ORDER BY id") {
+                let h = Hold(id: try r.int("id"), reason: try r.enumValue("reason", HoldReason.self), placedBy: Actor(try r.string("placed_by")) ?? .system, placedAt: date(millis: try r.int("placed_at")), note: try r.stringOrNil("note"), proformaID: try r.intOrNil("proforma_id"))
+                holds[try r.int("service_id"), default: []].append(h)
+            }
+        }
+        _ = ids
+        return try rows.map { r in
+            let id = try r.int("id")
+            let lifecycle: ServiceLifecycle
+            switch try r.enumValue("state", ServiceState.self) {
+            case .pending: lifecycle = .pending
+            case .active, .suspended: lifecycle = .live(holds: holds[id] ?? [])
+            case .terminated: lifecycle = .terminated(on: date(millis: try r.intOrNil("terminated_at") ?? 0))
+            }
+            return HostingService(
+                id: id, clientID: try r.int("client_id"), planID: try r.int("plan_id"), domain: try r.string("domain"),
+                cycle: try r.enumValue("cycle", BillingCycle.self),
+                price: Money(minor: try r.int("price_minor"), currency: try r.enumValue("currency", Currency.self)),
+                anchor: try r.civil("anchor_date"), invoicedPeriods: Int(try r.int("invoiced_periods")),
+                paidPeriods: Int(try r.int("paid_periods")), lifecycle: lifecycle)
+        }
+    }
+
+    func clientsWithRenewalsDue(cutoff: CivilDate, afterClientID: Int64, limit: Int) async throws -> [Int64] {
+        try await rows("""
+            SELECT DISTINCT client_id FROM services
+            WHERE state IN ('active','suspended') AND next_invoice_date <= \(bind: cutoff.description) AND client_id > \(bind: afterClientID)
+            ORDER BY client_id LIMIT \(bind: Int64(limit))
+            """).map { try $0.int("client_id") }
+    }
+
+    func servicesSuspendedSince(placedBefore: Date) async throws -> [Int64] {
+        try await rows("""
+            SELECT DISTINCT s.id FROM services s JOIN service_holds h ON h.service_id = s.id
+            WHERE s.state = 'suspended' AND h.lifted_at IS NULL AND h.reason = 'non_payment' AND h.placed_at <= \(bind: millis(placedBefore))
+            ORDER BY s.id
+            """).map { try $0.int("id") }
+    }
+
+    func insert(service s: NewService) async throws -> Int64 {
+        let at = millis(s.createdAt)
+        return try await insertReturningID("""
+            INSERT INTO services (client_id, plan_id, domain, cycle, price_minor, currency, anchor_date, invoiced_periods, paid_periods, next_invoice_date, state, created_at, updated_at)
+            VALUES (\(bind: s.clientID), \(bind: s.planID), \(bind: s.domain), \(bind: s.cycle.rawValue), \(bind: s.price.minor), \(bind: s.price.currency.rawValue),
+                    \(bind: s.anchor.description), 0, 0, \(bind: s.anchor.description), 'pending', \(bind: at), \(bind: at))
+            RETURNING id
+            """, what: "service")
+    }
+
+    func update(service s: HostingService, at: Date) async throws {
+        var terminatedAt: Int64?
+        if case .terminated(let on) = s.lifecycle { terminatedAt = millis(on) }
+        try await run("""
+            UPDATE services SET state = \(bind: s.state.rawValue), invoiced_periods = \(bind: Int64(s.invoicedPeriods)), paid_periods = \(bind: Int64(s.paidPeriods)),
+              next_invoice_date = \(bind: s.nextPeriodToInvoice.start.description), terminated_at = \(bind: terminatedAt), updated_at = \(bind: millis(at))
+            WHERE id = \(bind: s.id)
+            """)
+    }
+
+    func insertHold(serviceID: Int64, reason: HoldReason, by: Actor, at: Date, note: String?, proformaID: Int64?) async throws -> Hold {
+        let id = try await insertReturningID("""
+            INSERT INTO service_holds (service_id, reason, placed_by, placed_at, note, proforma_id)
+            VALUES (\(bind: serviceID), \(bind: reason.rawValue), \(bind: by.description), \(bind: millis(at)), \(bind: note), \(bind: proformaID))
+            RETURNING id
+            """, what: "hold")
+        return Hold(id: id, reason: reason, placedBy: by, placedAt: Date(timeIntervalSince1970: Double(millis(at)) / 1000), note: note, proformaID: proformaID)
+    }
+
+    func liftHolds(ids: [Int64], by: Actor, at: Date) async throws {
+        guard !ids.isEmpty else { return }
+        try await run("UPDATE service_holds SET lifted_at = \(bind: millis(at)), lifted_by = \(bind: by.description) WHERE id IN (\(binds: ids)) AND lifted_at IS NULL")
+    }
+
+    // MARK: Proformas
+
+    func nextNumber(series: String) async throws -> Int64 {
+        try await run("INSERT INTO number_counters (series, value) VALUES (\(bind: series), 0) ON CONFLICT (series) DO NOTHING")
+        // The UPDATE takes the counter row's lock until commit: numbers are gapless and never shared.
+        guard let r = try await row("UPDATE number_counters SET value = value + 1 WHERE series = \(bind: series) RETURNING value") else {
+            throw StoreError.notFound("counter \(series)")
+        }
+        return try r.int("value")
+    }
+
+    func insert(proforma p: NewProforma) async throws -> ProformaInvoice {
+        let totals = InvoiceTotals(currency: p.currency, lines: p.lines.map { ($0.netMinor, p.vat.category, p.vat.basisPoints) })
+        let at = millis(p.createdAt)
+        let id = try await insertReturningID("""
+            INSERT INTO proformas (series, seq, number, client_id, origin, state, currency, issue_date, due_date, buyer_json, buyer_name, billing_profile_id, vat_json,
+              net_minor, vat_minor, total_minor, paid_minor, version, created_at, updated_at)
+            VALUES (\(bind: p.series), \(bind: p.number), \(bind: p.displayNumber), \(bind: p.clientID), \(bind: p.origin.rawValue), 'unpaid', \(bind: p.currency.rawValue),
+              \(bind: p.issueDate.description), \(bind: p.dueDate.description), \(bind: try json(p.buyer)), \(bind: p.buyer.name), \(bind: p.billingProfileID), \(bind: try json(p.vat)),
+              \(bind: totals.netMinor), \(bind: totals.vatMinor), \(bind: totals.grossMinor), 0, 1, \(bind: at), \(bind: at))
+            RETURNING id
+            """, what: "proforma number")
+        for (i, line) in p.lines.enumerated() {
+            _ = try await insertReturningID("""
+                INSERT INTO proforma_lines (proforma_id, position, service_id, period_index, period_start, period_end, description, quantity, unit_price_minor)
+                VALUES (\(bind: id), \(bind: Int64(i)), \(bind: line.serviceID), \(bind: line.period.map { Int64($0.index) }), \(bind: line.period?.start.description),
+                        \(bind: line.period?.end.description), \(bind: line.description), \(bind: line.quantity), \(bind: line.unitPriceMinor))
+                RETURNING id
+                """, what: "proforma line for service period")
+        }
+        return ProformaInvoice(id: id, number: p.displayNumber, clientID: p.clientID, origin: p.origin, state: .unpaid, currency: p.currency, issueDate: p.issueDate, dueDate: p.dueDate, buyer: p.buyer, billingProfileID: p.billingProfileID, vat: p.vat, lines: p.lines, paidMinor: 0, version: 1)
+    }
+
+    func update(proforma p: ProformaInvoice, at: Date) async throws {
+        let t = p.totals
+        try await run("""
+            UPDATE proformas SET state = \(bind: p.state.rawValue), buyer_json = \(bind: try json(p.buyer)), buyer_name = \(bind: p.buyer.name),
+              billing_profile_id = \(bind: p.billingProfileID), vat_json = \(bind: try json(p.vat)), net_minor = \(bind: t.netMinor), vat_minor = \(bind: t.vatMinor),
+              total_minor = \(bind: t.grossMinor), paid_minor = \(bind: p.paidMinor), version = \(bind: Int64(p.version)), updated_at = \(bind: millis(at))
+            WHERE id = \(bind: p.id)
+            """)
+    }
+
+    func proforma(id: Int64, forUpdate: Bool) async throws -> ProformaInvoice? {
+        try await decodeProformas(try await rows("SELECT * FROM proformas WHERE id = \(bind: id)\(unsafeRaw: lock(forUpdate))")).first
+    }
+
+    func proforma(number: String) async throws -> ProformaInvoice? {
+        try await decodeProformas(try await rows("SELECT * FROM proformas WHERE number = \(bind: number)")).first
+    }
+
+    func proformas(clientID: Int64?, state: ProformaState?, limit: Int, offset: Int) async throws -> [ProformaInvoice] {
+        try await decodeProformas(try await rows("""
+            SELECT * FROM proformas WHERE (\(bind: clientID) IS NULL OR client_id = \(bind: clientID)) AND (\(bind: state?.rawValue) IS NULL OR state = \(bind: state?.rawValue))
+            ORDER BY id DESC LIMIT \(bind: Int64(limit)) OFFSET \(bind: Int64(offset))
+            """))
+    }
+
+    func unpaidProformas(dueOnOrBefore: CivilDate) async throws -> [Int64] {
+        try await rows("SELECT id FROM proformas WHERE state = 'unpaid' AND due_date <= \(bind: dueOnOrBefore.description) ORDER BY id").map { try $0.int("id") }
+    }
+
+    private func decodeProformas(_ rows: [any SQLRow]) async throws -> [ProformaInvoice] {
+        guard !rows.isEmpty else { return [] }
+        let ids = try rows.map { try $0.int("id") }
+        var lines: [Int64: [InvoiceLine]] = [:]
+        for r in try await self.rows("SELECT * FROM proforma_lines WHERE proforma_id IN (\(binds: ids)) ORDER BY proforma_id, position") {
+            var period: ServicePeriod?
+            if let idx = try r.intOrNil("period_index"), let s = try r.stringOrNil("period_start").flatMap(CivilDate.init), let e = try r.stringOrNil("period_end").flatMap(CivilDate.init) {
+                period = ServicePeriod(index: Int(idx), start: s, end: e)
+            }
+            lines[try r.int("proforma_id"), default: []].append(InvoiceLine(serviceID: try r.intOrNil("service_id"), period: period, description: try r.string("description"), quantity: try r.int("quantity"), unitPriceMinor: try r.int("unit_price_minor")))
+        }
+        return try rows.map { r in
+            let id = try r.int("id")
+            return ProformaInvoice(
+                id: id, number: try r.string("number"), clientID: try r.int("client_id"), origin: try r.enumValue("origin", ProformaOrigin.self),
+                state: try r.enumValue("state", ProformaState.self), currency: try r.enumValue("currency", Currency.self),
+                issueDate: try r.civil("issue_date"), dueDate: try r.civil("due_date"), buyer: try decodeJSON(BillingParty.self, try r.string("buyer_json")),
+                billingProfileID: try r.intOrNil("billing_profile_id"), vat: try decodeJSON(VatTreatment.self, try r.string("vat_json")),
+                lines: lines[id] ?? [], paidMinor: try r.int("paid_minor"), version: Int(try r.int("version")))
+        }
+    }
+
+    // MARK: Payments and credit
+
+    func insert(payment p: NewPayment) async throws -> Int64 {
+        try await insertReturningID("""
+            INSERT INTO payments (proforma_id, client_id, amount_minor, currency, method, gateway_ref, received_on, recorded_by, recorded_at)
+            VALUES (\(bind: p.proformaID), \(bind: p.clientID), \(bind: p.amount.minor), \(bind: p.amount.currency.rawValue), \(bind: p.method.rawValue),
+                    \(bind: p.gatewayReference), \(bind: p.receivedOn.description), \(bind: p.recordedBy.description), \(bind: millis(p.recordedAt)))
+            RETURNING id
+            """, what: "payment reference")
+    }
+
+    func payments(proformaID: Int64) async throws -> [PaymentRecord] {
+        try await rows("SELECT * FROM payments WHERE proforma_id = \(bind: proformaID) ORDER BY id").map { r in
+            PaymentRecord(id: try r.int("id"), proformaID: proformaID, clientID: try r.int("client_id"), amount: Money(minor: try r.int("amount_minor"), currency: try r.enumValue("currency", Currency.self)), method: try r.enumValue("method", PaymentMethod.self), gatewayReference: try r.stringOrNil("gateway_ref"), receivedOn: try r.civil("received_on"), recordedBy: try r.string("recorded_by"))
+        }
+    }
+
+    func addCredit(clientID: Int64, amount: Money, paymentID: Int64?, note: String, at: Date) async throws {
+        try await run("INSERT INTO client_credits (client_id, currency, amount_minor, payment_id, note, at) VALUES (\(bind: clientID), \(bind: amount.currency.rawValue), \(bind: amount.minor), \(bind: paymentID), \(bind: note), \(bind: millis(at)))")
+    }
+
+    func creditBalance(clientID: Int64, currency: Currency) async throws -> Int64 {
+        try await row("SELECT COALESCE(SUM(amount_minor), 0) AS total FROM client_credits WHERE client_id = \(bind: clientID) AND currency = \(bind: currency.rawValue)")?.int("total") ?? 0
+    }
+
+    // MARK: Fiscal invoices
+
+    func insert(fiscal d: FiscalInvoiceDraft, series: String, number: Int64, at: Date) async throws -> FiscalInvoice {
+        let id = try await insertReturningID("""
+            INSERT INTO fiscal_invoices (series, number, kind, client_id, proforma_id, corrects_id, issue_date, currency, net_minor, vat_minor, total_minor,
+              vat_ron_minor, exchange_rate_e4, exchange_rate_date, document_json, created_at)
+            VALUES (\(bind: series), \(bind: number), \(bind: d.kind.rawValue), \(bind: d.clientID), \(bind: d.proformaID), \(bind: d.correctsID), \(bind: d.issueDate.description),
+              \(bind: d.currency.rawValue), \(bind: d.totals.netMinor), \(bind: d.totals.vatMinor), \(bind: d.totals.grossMinor), \(bind: d.vatRONMinor),
+              \(bind: d.exchangeRate?.ronPerUnitE4), \(bind: d.exchangeRate?.date.description), \(bind: try json(d.numbered(id: 0, series: series, number: number))), \(bind: millis(at)))
+            RETURNING id
+            """, what: "fiscal invoice")
+        return d.numbered(id: id, series: series, number: number)
+    }
+
+    private func decodeFiscal(_ r: any SQLRow) throws -> FiscalInvoice {
+        let stored = try decodeJSON(FiscalInvoice.self, try r.string("document_json"))
+        // The document is stored whole; its id is the row's.
+        return FiscalInvoiceDraft(kind: stored.kind, clientID: stored.clientID, proformaID: stored.proformaID, proformaNumber: stored.proformaNumber, correctsID: stored.correctsID, correctsNumber: stored.correctsNumber, issueDate: stored.issueDate, currency: stored.currency, seller: stored.seller, buyer: stored.buyer, vat: stored.vat, lines: stored.lines, totals: stored.totals, exchangeRate: stored.exchangeRate, vatRONMinor: stored.vatRONMinor)
+            .numbered(id: try r.int("id"), series: stored.series, number: stored.number)
+    }
+
+    func fiscalInvoice(id: Int64) async throws -> FiscalInvoice? {
+        try await row("SELECT id, document_json FROM fiscal_invoices WHERE id = \(bind: id)").map(decodeFiscal)
+    }
+
+    func fiscalInvoice(proformaID: Int64) async throws -> FiscalInvoice? {
+        try await row("SELECT id, document_json FROM fiscal_invoices WHERE proforma_id = \(bind: proformaID)").map(decodeFiscal)
+    }
+
+    func fiscalInvoice(correcting id: Int64) async throws -> FiscalInvoice? {
+        try await row("SELECT id, document_json FROM fiscal_invoices WHERE corrects_id = \(bind: id)").map(decodeFiscal)
+    }
+
+    func fiscalInvoices(clientID: Int64?, limit: Int, offset: Int) async throws -> [FiscalInvoice] {
+        try await rows("SELECT id, document_json FROM fiscal_invoices WHERE (\(bind: clientID) IS NULL OR client_id = \(bind: clientID)) ORDER BY id DESC LIMIT \(bind: Int64(limit)) OFFSET \(bind: Int64(offset))").map(decodeFiscal)
+    }
+
+    func exchangeRate(currency: Currency, onOrBefore date: CivilDate) async throws -> ExchangeRate? {
+        guard let r = try await row("SELECT * FROM exchange_rates WHERE currency = \(bind: currency.rawValue) AND rate_date <= \(bind: date.description) ORDER BY rate_date DESC LIMIT 1") else { return nil }
+        return ExchangeRate(currency: currency, ronPerUnitE4: try r.int("ron_per_unit_e4"), date: try r.civil("rate_date"))
+    }
+
+    func upsert(rate: ExchangeRate) async throws {
+        try await run("""
+            INSERT INTO exchange_rates (currency, rate_date, ron_per_unit_e4) VALUES (\(bind: rate.currency.rawValue), \(bind: rate.date.description), \(bind: rate.ronPerUnitE4))
+            ON CONFLICT (currency, rate_date) DO UPDATE SET ron_per_unit_e4 = EXCLUDED.ron_per_unit_e4
+            """)
+    }
+
+    // MARK: Outbox, audit, runs
+
+    func enqueue(_ e: OutboxEvent) async throws {
+        // The event key is unique: the same event never yields a second message.
+        try await run("""
+            INSERT INTO outbox (kind, event_key, client_id, payload_json, created_at)
+            VALUES (\(bind: e.kind.rawValue), \(bind: e.key), \(bind: e.clientID), \(bind: try json(e.payload)), \(bind: millis(e.createdAt)))
+            ON CONFLICT (event_key) DO NOTHING
+            """)
+    }
+
+    func outbox(clientID: Int64?, limit: Int) async throws -> [StoredOutboxEvent] {
+        try await rows("SELECT * FROM outbox WHERE (\(bind: clientID) IS NULL OR client_id = \(bind: clientID)) ORDER BY id LIMIT \(bind: Int64(limit))").map { r in
+            StoredOutboxEvent(id: try r.int("id"), kind: try r.string("kind"), key: try r.string("event_key"), clientID: try r.int("client_id"), payload: try decodeJSON([String: String].self, try r.string("payload_json")), createdAt: date(millis: try r.int("created_at")))
+        }
+    }
+
+    func append(_ a: AuditEntry) async throws {
+        try await run("""
+            INSERT INTO audit_log (at, actor, action, entity, entity_id, before_json, after_json)
+            VALUES (\(bind: millis(a.at)), \(bind: a.actor.description), \(bind: a.action), \(bind: a.entity), \(bind: a.entityID), \(bind: a.before), \(bind: a.after))
+            """)
+    }
+
+    func audit(entity: String?, entityID: Int64?, limit: Int) async throws -> [StoredAuditEntry] {
+        try await rows("""
+            SELECT * FROM audit_log WHERE (\(bind: entity) IS NULL OR entity = \(bind: entity)) AND (\(bind: entityID) IS NULL OR entity_id = \(bind: entityID))
+            ORDER BY id LIMIT \(bind: Int64(limit))
+            """).map { r in
+            StoredAuditEntry(id: try r.int("id"), actor: try r.string("actor"), action: try r.string("action"), entity: try r.string("entity"), entityID: try r.int("entity_id"), before: try r.stringOrNil("before_json"), after: try r.stringOrNil("after_json"), at: date(millis: try r.int("at")))
+        }
+    }
+
+    func insert(report: BillingRunReport, startedAt: Date, finishedAt: Date) async throws {
+        try await run("""
+            INSERT INTO billing_runs (as_of, started_at, finished_at, considered, issued, periods, skipped, failures_json)
+            VALUES (\(bind: report.asOf.description), \(bind: millis(startedAt)), \(bind: millis(finishedAt)), \(bind: Int64(report.servicesConsidered)), \(bind: Int64(report.proformasIssued)),
+                    \(bind: Int64(report.periodsInvoiced)), \(bind: Int64(report.skippedAlreadyIssued)), \(bind: try json(report.failures)))
+            """)
+    }
+
+    func billingRuns(limit: Int) async throws -> [BillingRunReport] {
+        try await rows("SELECT * FROM billing_runs ORDER BY id DESC LIMIT \(bind: Int64(limit))").map { r in
+            var report = BillingRunReport(asOf: try r.civil("as_of"))
+            report.servicesConsidered = Int(try r.int("considered"))
+            report.proformasIssued = Int(try r.int("issued"))
+            report.periodsInvoiced = Int(try r.int("periods"))
+            report.skippedAlreadyIssued = Int(try r.int("skipped"))
+            report.failures = try decodeJSON([BillingRunReport.Failure].self, try r.string("failures_json"))
+            return report
+        }
+    }
+}

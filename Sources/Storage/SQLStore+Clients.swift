@@ -1,0 +1,149 @@
+import Domain
+import Features
+import Foundation
+import SQLKit
+
+extension SQLTransaction {
+    func client(id: Int64) async throws -> Client? {
+        try await row("SELECT * FROM clients WHERE id = \(bind: id)").map(decodeClient)
+    }
+
+    func client(email: EmailAddress) async throws -> (client: Client, passwordHash: String)? {
+        guard let r = try await row("SELECT * FROM clients WHERE email = \(bind: email.value)") else { return nil }
+        return (try decodeClient(r), try r.string("password_hash"))
+    }
+
+    private func decodeClient(_ r: any SQLRow) throws -> Client {
+        let email = try EmailAddress.parse(try r.string("email"))
+        let phone = try r.stringOrNil("phone").map { try PhoneNumber.parse($0) }
+        let consent = SmsConsent(
+            optedIn: try r.int("sms_opt_in") == 1, changedAt: try r.intOrNil("sms_consent_at").map { date(millis: $0) },
+            source: try r.stringOrNil("sms_consent_source").flatMap(ConsentSource.init(rawValue:)))
+        return Client(id: try r.int("id"), email: email, phone: phone, language: try r.enumValue("language", Language.self), sms: consent, createdAt: date(millis: try r.int("created_at")))
+    }
+
+    func searchClients(query: String?, limit: Int, offset: Int) async throws -> [ClientSummary] {
+        let q = (query ?? "").trimmingCharacters(in: .whitespaces).lowercased()
+        let like = "%\(q.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: ""))%"
+        let rows = try await rows("""
+            SELECT c.id, c.email, (SELECT name FROM billing_profiles b WHERE b.client_id = c.id ORDER BY is_default DESC, id LIMIT 1) AS name
+            FROM clients c
+            WHERE \(bind: q) = '' OR LOWER(c.email) LIKE \(bind: like)
+               OR EXISTS (SELECT 1 FROM billing_profiles b WHERE b.client_id = c.id AND (LOWER(b.name) LIKE \(bind: like) OR b.cnp = \(bind: q) OR b.registration_code = \(bind: q) OR LOWER(b.vat_number) = \(bind: q)))
+               OR EXISTS (SELECT 1 FROM proformas p WHERE p.client_id = c.id AND LOWER(p.number) = \(bind: q))
+            ORDER BY c.id LIMIT \(bind: Int64(limit)) OFFSET \(bind: Int64(offset))
+            """)
+        return try rows.map { ClientSummary(id: try $0.int("id"), email: try $0.string("email"), name: try $0.stringOrNil("name")) }
+    }
+
+    func billingProfiles(clientID: Int64) async throws -> [BillingProfile] {
+        try await rows("SELECT * FROM billing_profiles WHERE client_id = \(bind: clientID) ORDER BY id").map(decodeProfile)
+    }
+
+    func billingProfile(id: Int64) async throws -> BillingProfile? {
+        try await row("SELECT * FROM billing_profiles WHERE id = \(bind: id)").map(decodeProfile)
+    }
+
+    private func decodeProfile(_ r: any SQLRow) throws -> BillingProfile {
+        let address = PostalAddress(street: try r.string("street"), city: try r.string("city"), county: try r.stringOrNil("county"), postalCode: try r.stringOrNil("postal_code"), country: try r.string("country"))
+        let party: BillingParty
+        switch try r.enumValue("kind", BillingPartyKind.self) {
+        case .person:
+            party = .person(.init(name: try r.string("name"), address: address, cnp: try r.stringOrNil("cnp").map { try CNP.parse($0) }))
+        case .legalEntity:
+            party = .legalEntity(.init(name: try r.string("name"), address: address, registrationCode: try r.stringOrNil("registration_code"), tradeRegisterNumber: try r.stringOrNil("trade_register"), vatNumber: try r.stringOrNil("vat_number").map { try EUVATNumber.parse($0) }))
+        }
+        return BillingProfile(id: try r.int("id"), clientID: try r.int("client_id"), party: party, isDefault: try r.int("is_default") == 1)
+    }
+
+    func insert(client c: NewClient) async throws -> Int64 {
+        try await insertReturningID("""
+            INSERT INTO clients (email, password_hash, phone, language, sms_opt_in, sms_consent_at, sms_consent_source, created_at)
+            VALUES (\(bind: c.email.value), \(bind: c.passwordHash), \(bind: c.phone?.e164), \(bind: c.language.rawValue), \(bind: Int64(c.sms.optedIn ? 1 : 0)),
+                    \(bind: c.sms.changedAt.map(millis)), \(bind: c.sms.source?.rawValue), \(bind: millis(c.createdAt)))
+            RETURNING id
+            """, what: "client email")
+    }
+
+    func recordConsent(clientID: Int64, consent: SmsConsent) async throws {
+        let at = millis(consent.changedAt ?? Date(timeIntervalSince1970: 0))
+        try await run("UPDATE clients SET sms_opt_in = \(bind: Int64(consent.optedIn ? 1 : 0)), sms_consent_at = \(bind: at), sms_consent_source = \(bind: consent.source?.rawValue) WHERE id = \(bind: clientID)")
+        try await run("INSERT INTO sms_consents (client_id, opted_in, source, at) VALUES (\(bind: clientID), \(bind: Int64(consent.optedIn ? 1 : 0)), \(bind: consent.source?.rawValue ?? "unknown"), \(bind: at))")
+    }
+
+    func insert(profile p: BillingParty, clientID: Int64, isDefault: Bool) async throws -> Int64 {
+        var cnp: String?, reg: String?, trade: String?, vat: String?
+        switch p {
+        case .person(let person): cnp = person.cnp?.value
+        case .legalEntity(let e): reg = e.registrationCode; trade = e.tradeRegisterNumber; vat = e.vatNumber?.description
+        }
+        let a = p.address
+        let id = try await insertReturningID("""
+            INSERT INTO billing_profiles (client_id, kind, name, street, city, county, postal_code, country, cnp, registration_code, trade_register, vat_number, is_default, created_at)
+            VALUES (\(bind: clientID), \(bind: p.kind.rawValue), \(bind: p.name), \(bind: a.street), \(bind: a.city), \(bind: a.county), \(bind: a.postalCode), \(bind: a.country),
+                    \(bind: cnp), \(bind: reg), \(bind: trade), \(bind: vat), 0, \(bind: millis(Date())))
+            RETURNING id
+            """, what: "billing profile")
+        if isDefault { try await setDefaultProfile(clientID: clientID, profileID: id) }
+        return id
+    }
+
+    func setDefaultProfile(clientID: Int64, profileID: Int64) async throws {
+        try await run("UPDATE billing_profiles SET is_default = CASE WHEN id = \(bind: profileID) THEN 1 ELSE 0 END WHERE client_id = \(bind: clientID)")
+    }
+
+    // MARK: Catalog
+
+    func plan(id: Int64) async throws -> HostingPlan? {
+        guard let r = try await row("SELECT * FROM plans WHERE id = \(bind: id)") else { return nil }
+        return try await decodePlan(r)
+    }
+
+    func plan(code: String) async throws -> HostingPlan? {
+        guard let r = try await row("SELECT * FROM plans WHERE code = \(bind: code)") else { return nil }
+        return try await decodePlan(r)
+    }
+
+    func plans() async throws -> [HostingPlan] {
+        var result: [HostingPlan] = []
+        for r in try await rows("SELECT * FROM plans ORDER BY id") { result.append(try await decodePlan(r)) }
+        return result
+    }
+
+    private func decodePlan(_ r: any SQLRow) async throws -> HostingPlan {
+        let id = try r.int("id")
+        var prices: [BillingCycle: Int64] = [:]
+        for p in try await rows("SELECT cycle, amount_minor FROM plan_prices WHERE plan_id = \(bind: id)") {
+            prices[try p.enumValue("cycle", BillingCycle.self)] = try p.int("amount_minor")
+        }
+        return HostingPlan(id: id, code: try r.string("code"), name: try r.string("name"), currency: try r.enumValue("currency", Currency.self), prices: prices)
+    }
+
+    func insert(plan code: String, name: String, currency: Currency, prices: [BillingCycle: Int64]) async throws -> Int64 {
+        let id = try await insertReturningID("INSERT INTO plans (code, name, currency, created_at) VALUES (\(bind: code), \(bind: name), \(bind: currency.rawValue), \(bind: millis(Date()))) RETURNING id", what: "plan code")
+        for (cycle, amount) in prices.sorted(by: { $0.key.months < $1.key.months }) {
+            try await run("INSERT INTO plan_prices (plan_id, cycle, amount_minor) VALUES (\(bind: id), \(bind: cycle.rawValue), \(bind: amount))")
+        }
+        return id
+    }
+
+    // MARK: Access
+
+    func apiKey(hash: String) async throws -> APIKeyRecord? {
+        guard let r = try await row("SELECT id, name, staff_id FROM api_keys WHERE key_hash = \(bind: hash) AND revoked_at IS NULL") else { return nil }
+        return APIKeyRecord(id: try r.int("id"), name: try r.string("name"), staffID: try r.intOrNil("staff_id"))
+    }
+
+    func staff(email: EmailAddress) async throws -> StaffMember? {
+        guard let r = try await row("SELECT * FROM staff WHERE email = \(bind: email.value)") else { return nil }
+        return StaffMember(id: try r.int("id"), email: email, name: try r.string("name"), passwordHash: try r.string("password_hash"))
+    }
+
+    func insert(staff email: EmailAddress, name: String, passwordHash: String, at: Date) async throws -> Int64 {
+        try await insertReturningID("INSERT INTO staff (email, name, password_hash, created_at) VALUES (\(bind: email.value), \(bind: name), \(bind: passwordHash), \(bind: millis(at))) RETURNING id", what: "staff email")
+    }
+
+    func insert(apiKey name: String, hash: String, staffID: Int64?, at: Date) async throws -> Int64 {
+        try await insertReturningID("INSERT INTO api_keys (name, key_hash, staff_id, created_at) VALUES (\(bind: name), \(bind: hash), \(bind: staffID), \(bind: millis(at))) RETURNING id", what: "api key")
+    }
+}
