@@ -1,1 +1,198 @@
-print("hostico")
+import ArgumentParser
+import Bootstrap
+import Domain
+import Features
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import Storage
+
+@main
+struct Hostico: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Hostico Billing: proformas, fiscal invoices, payments and suspensions for a hosting company.",
+        subcommands: [Serve.self, Migrate.self, Billing.self, Worker.self, Demo.self, StaffCommand.self, APIKeyCommand.self])
+}
+
+/// Options every command shares; they override the environment and `.env`.
+struct CommonOptions: ParsableArguments {
+    @Option(help: "Database: a SQLite file path, or a postgres:// URL (default: $DATABASE_URL, else ./data/hostico.sqlite).")
+    var databaseURL: String?
+
+    var overrides: [String: String] {
+        var o: [String: String] = [:]
+        if let databaseURL { o["DATABASE_URL"] = databaseURL }
+        return o
+    }
+
+    func open(extra: [String: String] = [:]) async throws -> (AppConfig, AppDependencies, Database) {
+        let config = try await AppConfig.load(overrides: overrides.merging(extra) { $1 })
+        var logger = Logger(label: "hostico")
+        logger.logLevel = Logger.Level(rawValue: config.logLevel) ?? .info
+        let (deps, db) = try await LiveDependencies.open(config, logger: logger)
+        return (config, deps, db)
+    }
+}
+
+func parseDate(_ text: String?, _ deps: AppDependencies) throws -> CivilDate {
+    guard let text else { return deps.today() }
+    guard let d = CivilDate(text) else { throw ValidationError("--as-of must be a date in YYYY-MM-DD form") }
+    return d
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply pending database migrations.")
+    @OptionGroup var common: CommonOptions
+
+    func run() async throws {
+        let (_, deps, db) = try await common.open()
+        let applied = try await Migrator(db).migrate(now: deps.clock.now())
+        print(applied.isEmpty ? "Database is up to date (\(db.kind.rawValue))." : applied.map { "applied \($0.version): \($0.name)" }.joined(separator: "\n"))
+        await db.close()
+    }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Serve the HTTP API (and the daily billing worker unless --no-worker).")
+    @OptionGroup var common: CommonOptions
+    @Flag(help: "Apply pending migrations before serving.") var migrate = false
+    @Option(help: "Port (default: $HTTP_PORT or 8080).") var port: Int?
+    @Flag(help: "Do not run the billing worker inside this process.") var noWorker = false
+
+    func run() async throws {
+        let (config, deps, db) = try await common.open(extra: port.map { ["HTTP_PORT": String($0)] } ?? [:])
+        let migrator = Migrator(db)
+        if migrate {
+            try await migrator.migrate(now: deps.clock.now())
+        } else {
+            let pending = try await migrator.pending()
+            if !pending.isEmpty {
+                await db.close()
+                throw ValidationError("\(pending.count) migration(s) pending: run `hostico migrate` or start with --migrate")
+            }
+        }
+        var services: [any Service] = [buildApplication(config: config, deps: deps)]
+        if !noWorker { services.append(BillingWorker(deps: deps, interval: .seconds(3600))) }
+        print("Hostico Billing on http://\(config.host):\(config.port)  (database: \(db.kind.rawValue), mode: \(config.mode.rawValue))")
+        let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: deps.logger))
+        try await group.run()
+        await db.close()
+    }
+}
+
+struct Billing: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Billing tasks.", subcommands: [Run.self, Dunning.self])
+
+    struct Run: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Issue renewal proformas for every service due by --as-of (idempotent; catches up missed days).")
+        @OptionGroup var common: CommonOptions
+        @Option(help: "The billing day, YYYY-MM-DD (default: today in Europe/Bucharest).") var asOf: String?
+        @Option(help: "Clients per transaction.") var batch = 50
+
+        func run() async throws {
+            let (_, deps, db) = try await common.open()
+            let asOf = try parseDate(asOf, deps)
+            let tty = isatty(1) == 1
+            let started = Date()
+            let report = try await RunBilling(deps, clientsPerTransaction: batch)(asOf: asOf) { r in
+                if tty { FileHandle.standardOutput.write(Data("\r\(r.servicesConsidered) services considered, \(r.proformasIssued) proformas issued…".utf8)) }
+            }
+            if tty { print("") }
+            print("Billing run as of \(report.asOf): \(report.servicesConsidered) services considered, \(report.proformasIssued) proformas issued (\(report.periodsInvoiced) service periods), \(report.skippedAlreadyIssued) skipped as already issued, \(report.failures.count) failures, in \(String(format: "%.2f", Date().timeIntervalSince(started))) s.")
+            for f in report.failures { print("  client \(f.clientID): \(f.reason)") }
+            await db.close()
+            if !report.failures.isEmpty { throw ExitCode(2) }
+        }
+    }
+
+    struct Dunning: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Run every daily task once: renewals, overdue reminders, non-payment suspensions, terminations.")
+        @OptionGroup var common: CommonOptions
+        @Option(help: "The day, YYYY-MM-DD (default: today).") var asOf: String?
+
+        func run() async throws {
+            let (_, deps, db) = try await common.open()
+            print(try await DailyBillingTasks(deps)(asOf: try parseDate(asOf, deps)))
+            await db.close()
+        }
+    }
+}
+
+struct Worker: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the daily billing tasks on a schedule until SIGTERM/SIGINT.")
+    @OptionGroup var common: CommonOptions
+    @Option(help: "Seconds between runs.") var intervalSeconds = 3600
+
+    func run() async throws {
+        let (_, deps, db) = try await common.open()
+        let group = ServiceGroup(configuration: .init(services: [.init(service: BillingWorker(deps: deps, interval: .seconds(intervalSeconds)))], gracefulShutdownSignals: [.sigterm, .sigint], logger: deps.logger))
+        try await group.run()
+        await db.close()
+    }
+}
+
+struct Demo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Demo data.", subcommands: [Seed.self])
+
+    struct Seed: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Seed a catalog, clients and 70 days of history (only into an empty database).")
+        @OptionGroup var common: CommonOptions
+        @Flag(help: "Do nothing (exit 0) when the database already has clients.") var ifEmpty = false
+
+        func run() async throws {
+            let (config, deps, db) = try await common.open()
+            try await Migrator(db).migrate(now: deps.clock.now())
+            let existing = try await deps.store.read { r in try await r.searchClients(query: nil, limit: 1, offset: 0) }
+            if !existing.isEmpty {
+                await db.close()
+                if ifEmpty { print("Demo data already present."); return }
+                throw ValidationError("the database already has clients; seed only an empty database")
+            }
+            let fast = BcryptPasswordHasher(cost: 10)
+            let logger = deps.logger
+            try await DemoSeed(makeDeps: { clock in
+                AppDependencies(store: deps.store, clock: clock, random: deps.random, passwords: fast, digest: deps.digest, vat: deps.vat, policy: config.policy, numbering: config.numbering, seller: config.seller, timeZone: config.timeZone, logger: logger)
+            })(now: deps.clock.now()) { print($0) }
+            let (key, secret) = try await CreateAPIKey(deps)(name: "demo", staffID: nil)
+            print("Demo API key #\(key) (shown once): \(secret)")
+            await db.close()
+        }
+    }
+}
+
+struct StaffCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "staff", abstract: "Staff accounts.", subcommands: [Create.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a staff account; the password is read from standard input.")
+        @OptionGroup var common: CommonOptions
+        @Option var email: String
+        @Option var name: String
+
+        func run() async throws {
+            let (_, deps, db) = try await common.open()
+            guard let password = readLine(strippingNewline: true) else { throw ValidationError("give the password on standard input") }
+            let id = try await CreateStaff(deps)(email: email, name: name, password: password)
+            print("Staff member #\(id) created.")
+            await db.close()
+        }
+    }
+}
+
+struct APIKeyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "api-key", abstract: "API keys.", subcommands: [Create.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create an API key; it is printed once and stored hashed.")
+        @OptionGroup var common: CommonOptions
+        @Option var name: String
+
+        func run() async throws {
+            let (_, deps, db) = try await common.open()
+            let (id, secret) = try await CreateAPIKey(deps)(name: name, staffID: nil)
+            print("API key #\(id): \(secret)")
+            await db.close()
+        }
+    }
+}

@@ -1,0 +1,95 @@
+import Domain
+import Features
+import Foundation
+import Hummingbird
+
+/// Request context of the JSON API: carries who the bearer key belongs to.
+public struct APIContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public var actor: Actor?
+
+    public init(source: Source) {
+        coreContext = .init(source: source)
+        actor = nil
+    }
+}
+
+/// Bearer API keys: `Authorization: Bearer hk_…`. Unknown, revoked or missing keys get 401.
+struct APIKeyMiddleware: RouterMiddleware {
+    typealias Context = APIContext
+    let authenticate: AuthenticateAPIKey
+
+    func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response) async throws -> Response {
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
+            let key = try await authenticate(secret: String(header.dropFirst(7)))
+        else {
+            var r = APIResponses.error(.unauthorized, code: "auth.api-key", message: "Send a valid API key as Authorization: Bearer hk_….")
+            r.headers[.wwwAuthenticate] = "Bearer"
+            return r
+        }
+        var context = context
+        context.actor = .apiKey(key.id)
+        return try await next(request, context)
+    }
+}
+
+/// JSON responses and the one place where use-case errors become HTTP statuses.
+enum APIResponses {
+    static let encoder: JSONEncoder = {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        e.dateEncodingStrategy = .iso8601
+        return e
+    }()
+
+    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
+        let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
+        return Response(status: status, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    struct ErrorBody: Encodable {
+        struct Inner: Encodable {
+            let code: String
+            let message: String
+            let fields: [FieldError]?
+        }
+        let error: Inner
+    }
+
+    static func error(_ status: HTTPResponse.Status, code: String, message: String, fields: [FieldError]? = nil) -> Response {
+        json(ErrorBody(error: .init(code: code, message: message, fields: fields)), status: status)
+    }
+
+    static func map(_ error: any Error) -> Response? {
+        switch error {
+        case let e as BillingError:
+            switch e {
+            case .invalid(let failure): return self.error(.unprocessableContent, code: "validation", message: "Some fields are not valid.", fields: failure.errors)
+            case .notFound(let what): return self.error(.notFound, code: "not-found", message: "No such \(what).")
+            case .conflict(let rule, let message): return self.error(.conflict, code: rule, message: message)
+            }
+        case let e as ValidationFailure:
+            return self.error(.unprocessableContent, code: "validation", message: "Some fields are not valid.", fields: e.errors)
+        default:
+            return nil
+        }
+    }
+}
+
+/// Maps use-case errors to JSON; anything unexpected is a generic 500 logged with the request id.
+struct APIErrorMiddleware: RouterMiddleware {
+    typealias Context = APIContext
+
+    func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            if let mapped = APIResponses.map(error) { return mapped }
+            if let http = error as? HTTPError {
+                return APIResponses.error(http.status, code: "http", message: http.body ?? http.status.reasonPhrase)
+            }
+            context.logger.error("unhandled API error", metadata: ["error": "\(error)"])
+            return APIResponses.error(.internalServerError, code: "internal", message: "Something went wrong on our side; it has been logged.")
+        }
+    }
+}

@@ -1,0 +1,262 @@
+import Domain
+import Features
+import Foundation
+
+/// Wire shapes of the JSON API. Amounts are decimal strings ("121.00") with their currency, never floats.
+struct AmountDTO: Codable, Sendable {
+    let amount: String
+    let currency: String
+    init(_ m: Money) { amount = m.decimalString; currency = m.currency.rawValue }
+}
+
+struct BillingPartyDTO: Codable, Sendable {
+    let kind: String
+    let name: String
+    let street: String
+    let city: String
+    let county: String?
+    let postalCode: String?
+    let country: String
+    let cnp: String?
+    let cui: String?
+    let tradeRegisterNumber: String?
+    let vatNumber: String?
+
+    init(_ p: BillingParty) {
+        kind = p.kind.rawValue
+        name = p.name
+        street = p.address.street
+        city = p.address.city
+        county = p.address.county
+        postalCode = p.address.postalCode
+        country = p.address.country
+        switch p {
+        case .person(let person):
+            cnp = person.cnp?.value; cui = nil; tradeRegisterNumber = nil; vatNumber = nil
+        case .legalEntity(let e):
+            cnp = nil; cui = e.registrationCode; tradeRegisterNumber = e.tradeRegisterNumber; vatNumber = e.vatNumber?.description
+        }
+    }
+
+    var draft: BillingPartyDraft {
+        BillingPartyDraft(kind: kind, name: name, street: street, city: city, county: county, postalCode: postalCode, country: country, cnp: cnp, cui: cui, tradeRegisterNumber: tradeRegisterNumber, vatNumber: vatNumber)
+    }
+}
+
+struct ProfileDTO: Codable, Sendable {
+    let id: Int64
+    let isDefault: Bool
+    let party: BillingPartyDTO
+    init(_ p: BillingProfile) { id = p.id; isDefault = p.isDefault; party = BillingPartyDTO(p.party) }
+}
+
+struct ClientDTO: Codable, Sendable {
+    let id: Int64
+    let email: String
+    let phone: String?
+    let language: String
+    let smsOptIn: Bool
+    let smsConsentAt: Date?
+    let smsConsentSource: String?
+    let profiles: [ProfileDTO]
+    init(_ c: Client, profiles: [BillingProfile]) {
+        id = c.id; email = c.email.value; phone = c.phone?.e164; language = c.language.rawValue
+        smsOptIn = c.sms.optedIn; smsConsentAt = c.sms.changedAt; smsConsentSource = c.sms.source?.rawValue
+        self.profiles = profiles.map(ProfileDTO.init)
+    }
+}
+
+struct PlanDTO: Codable, Sendable {
+    let id: Int64
+    let code: String
+    let name: String
+    let currency: String
+    let prices: [String: String]
+    init(_ p: HostingPlan) {
+        id = p.id; code = p.code; name = p.name; currency = p.currency.rawValue
+        prices = Dictionary(uniqueKeysWithValues: p.prices.map { ($0.key.rawValue, Money.format(minor: $0.value)) })
+    }
+}
+
+struct HoldDTO: Codable, Sendable {
+    let id: Int64
+    let reason: String
+    let placedBy: String
+    let placedAt: Date
+    let note: String?
+    let proformaId: Int64?
+    init(_ h: Hold) { id = h.id; reason = h.reason.rawValue; placedBy = h.placedBy.description; placedAt = h.placedAt; note = h.note; proformaId = h.proformaID }
+}
+
+struct ServiceDTO: Codable, Sendable {
+    let id: Int64
+    let clientId: Int64
+    let planId: Int64
+    let domain: String
+    let cycle: String
+    let price: AmountDTO
+    let state: String
+    let nextDueDate: String
+    let holds: [HoldDTO]
+    init(_ s: HostingService) {
+        id = s.id; clientId = s.clientID; planId = s.planID; domain = s.domain; cycle = s.cycle.rawValue; price = AmountDTO(s.price)
+        state = s.state.rawValue; nextDueDate = s.nextDueDate.description; holds = s.holds.map(HoldDTO.init)
+    }
+}
+
+struct LineDTO: Codable, Sendable {
+    let description: String
+    let serviceId: Int64?
+    let periodStart: String?
+    let periodEnd: String?
+    let quantity: Int64
+    let unitPrice: String
+    let net: String
+    init(_ l: InvoiceLine) {
+        description = l.description; serviceId = l.serviceID; periodStart = l.period?.start.description; periodEnd = l.period?.end.description
+        quantity = l.quantity; unitPrice = Money.format(minor: l.unitPriceMinor); net = Money.format(minor: l.netMinor)
+    }
+}
+
+struct VatDTO: Codable, Sendable {
+    let category: String
+    let rate: String
+    let taxable: String
+    let vat: String
+    init(_ s: VatSubtotal) { category = s.category.rawValue; rate = Money.format(minor: Int64(s.basisPoints)); taxable = Money.format(minor: s.taxableMinor); vat = Money.format(minor: s.vatMinor) }
+}
+
+struct ProformaDTO: Codable, Sendable {
+    let id: Int64
+    let number: String
+    let clientId: Int64
+    let origin: String
+    let state: String
+    let currency: String
+    let issueDate: String
+    let dueDate: String
+    let version: Int
+    let buyer: BillingPartyDTO
+    let vatMention: String?
+    let lines: [LineDTO]
+    let vat: [VatDTO]
+    let net: String
+    let vatTotal: String
+    let total: String
+    let paid: String
+    let open: String
+    init(_ p: ProformaInvoice) {
+        let t = p.totals
+        id = p.id; number = p.number; clientId = p.clientID; origin = p.origin.rawValue; state = p.state.rawValue; currency = p.currency.rawValue
+        issueDate = p.issueDate.description; dueDate = p.dueDate.description; version = p.version; buyer = BillingPartyDTO(p.buyer); vatMention = p.vat.mention
+        lines = p.lines.map(LineDTO.init); vat = t.subtotals.map(VatDTO.init); net = t.net.decimalString; vatTotal = t.vat.decimalString
+        total = t.gross.decimalString; paid = Money.format(minor: p.paidMinor); open = Money.format(minor: p.openMinor)
+    }
+}
+
+struct FiscalInvoiceDTO: Codable, Sendable {
+    let id: Int64
+    let number: String
+    let series: String
+    let sequence: Int64
+    let kind: String
+    let clientId: Int64
+    let proformaNumber: String?
+    let correctsNumber: String?
+    let issueDate: String
+    let currency: String
+    let buyer: BillingPartyDTO
+    let vatMention: String?
+    let lines: [LineDTO]
+    let vat: [VatDTO]
+    let net: String
+    let vatTotal: String
+    let total: String
+    let vatRON: String
+    let exchangeRate: String?
+    let exchangeRateDate: String?
+    init(_ f: FiscalInvoice) {
+        id = f.id; number = f.displayNumber; series = f.series; sequence = f.number; kind = f.kind.rawValue; clientId = f.clientID
+        proformaNumber = f.proformaNumber; correctsNumber = f.correctsNumber; issueDate = f.issueDate.description; currency = f.currency.rawValue
+        buyer = BillingPartyDTO(f.buyer); vatMention = f.vat.mention; lines = f.lines.map(LineDTO.init); vat = f.totals.subtotals.map(VatDTO.init)
+        net = f.totals.net.decimalString; vatTotal = f.totals.vat.decimalString; total = f.totals.gross.decimalString
+        vatRON = Money.format(minor: f.vatRONMinor); exchangeRate = f.exchangeRate?.rateString; exchangeRateDate = f.exchangeRate?.date.description
+    }
+}
+
+struct PaymentOutcomeDTO: Codable, Sendable {
+    let paymentId: Int64?
+    let alreadyRecorded: Bool
+    let proforma: ProformaDTO
+    let fiscalInvoice: FiscalInvoiceDTO?
+    let credit: String
+}
+
+struct ListDTO<T: Codable & Sendable>: Codable, Sendable {
+    let items: [T]
+}
+
+// Request bodies
+
+struct NewClientBody: Decodable {
+    let email: String
+    let password: String
+    let phone: String?
+    let language: String?
+    let smsOptIn: Bool?
+    let profile: BillingPartyDTO
+}
+
+struct NewProfileBody: Decodable {
+    let party: BillingPartyDTO
+    let makeDefault: Bool?
+}
+
+struct NewPlanBody: Decodable {
+    let code: String
+    let name: String
+    let currency: String
+    let prices: [String: String]
+}
+
+struct NewOrderBody: Decodable {
+    let clientId: Int64
+    let planId: Int64
+    let cycle: String
+    let domain: String
+    let billingProfileId: Int64?
+}
+
+struct NewPaymentBody: Decodable {
+    let amount: String
+    let currency: String
+    let method: String
+    let reference: String?
+    let receivedOn: String?
+}
+
+struct SuspendBody: Decodable {
+    let reason: String
+    let note: String?
+}
+
+struct UnsuspendBody: Decodable {
+    let holdId: Int64?
+    let reason: String?
+}
+
+struct BillingDataBody: Decodable {
+    let billingProfileId: Int64?
+    let party: BillingPartyDTO?
+    let saveAsProfile: Bool?
+}
+
+struct BillingRunBody: Decodable {
+    let asOf: String
+}
+
+struct ExchangeRateBody: Decodable {
+    let currency: String
+    let rate: String
+    let date: String
+}

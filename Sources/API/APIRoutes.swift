@@ -1,0 +1,167 @@
+import Domain
+import Features
+import Foundation
+import Hummingbird
+
+/// The staff and integration JSON API under `/api/v1`, described by `/api/openapi.json`.
+public struct BillingAPI: Sendable {
+    let deps: AppDependencies
+
+    public init(_ deps: AppDependencies) { self.deps = deps }
+
+    public func register(on router: Router<APIContext>) {
+        router.get("/api/openapi.json") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
+        }
+        let api = router.group("api/v1").add(middleware: APIErrorMiddleware()).add(middleware: APIKeyMiddleware(authenticate: AuthenticateAPIKey(deps)))
+        let deps = self.deps
+
+        // Clients and billing profiles
+        api.get("clients") { req, _ in
+            let q = req.uri.queryParameters.get("q")
+            let items = try await deps.store.read { r in try await r.searchClients(query: q, limit: Self.limit(req), offset: Self.offset(req)) }
+            return APIResponses.json(ListDTO(items: items))
+        }
+        api.post("clients") { req, ctx in
+            let b = try await Self.decode(NewClientBody.self, req)
+            let c = try await RegisterClient(deps)(ClientRegistration(email: b.email, password: b.password, phone: b.phone, language: b.language ?? "en", smsOptIn: b.smsOptIn ?? false, profile: b.profile.draft), source: .api, actor: ctx.actor)
+            return APIResponses.json(try await Self.client(c.id, deps), status: .created)
+        }
+        api.get("clients/:id") { req, ctx in
+            APIResponses.json(try await Self.client(try ctx.parameters.require("id", as: Int64.self), deps))
+        }
+        api.get("clients/:id/billing-profiles") { _, ctx in
+            let id = try ctx.parameters.require("id", as: Int64.self)
+            return APIResponses.json(ListDTO(items: try await Self.client(id, deps).profiles))
+        }
+        api.post("clients/:id/billing-profiles") { req, ctx in
+            let b = try await Self.decode(NewProfileBody.self, req)
+            let p = try await AddBillingProfile(deps)(clientID: try ctx.parameters.require("id", as: Int64.self), draft: b.party.draft, makeDefault: b.makeDefault ?? false, actor: ctx.actor!)
+            return APIResponses.json(ProfileDTO(p), status: .created)
+        }
+        api.get("clients/:id/services") { _, ctx in
+            let id = try ctx.parameters.require("id", as: Int64.self)
+            _ = try await Self.client(id, deps)
+            return APIResponses.json(ListDTO(items: try await deps.store.read { r in try await r.services(clientID: id, forUpdate: false) }.map(ServiceDTO.init)))
+        }
+
+        // Catalog
+        api.get("plans") { _, _ in APIResponses.json(ListDTO(items: try await deps.store.read { r in try await r.plans() }.map(PlanDTO.init))) }
+        api.post("plans") { req, ctx in
+            let b = try await Self.decode(NewPlanBody.self, req)
+            return APIResponses.json(PlanDTO(try await CreateHostingPlan(deps)(code: b.code, name: b.name, currency: b.currency, prices: b.prices, actor: ctx.actor!)), status: .created)
+        }
+
+        // Orders and services
+        api.post("orders") { req, ctx in
+            let b = try await Self.decode(NewOrderBody.self, req)
+            let r = try await PlaceOrder(deps)(clientID: b.clientId, planID: b.planId, cycle: b.cycle, domain: b.domain, billingProfileID: b.billingProfileId, actor: ctx.actor!)
+            struct Out: Codable, Sendable { let service: ServiceDTO; let proforma: ProformaDTO }
+            return APIResponses.json(Out(service: ServiceDTO(r.service), proforma: ProformaDTO(r.proforma)), status: .created)
+        }
+        api.get("services/:id") { _, ctx in
+            let id = try ctx.parameters.require("id", as: Int64.self)
+            guard let s = try await deps.store.read({ r in try await r.service(id: id, forUpdate: false) }) else { throw BillingError.notFound("service") }
+            return APIResponses.json(ServiceDTO(s))
+        }
+        api.post("services/:id/suspensions") { req, ctx in
+            let b = try await Self.decode(SuspendBody.self, req)
+            return APIResponses.json(ServiceDTO(try await SuspendService(deps)(serviceID: try ctx.parameters.require("id", as: Int64.self), reason: b.reason, note: b.note, actor: ctx.actor!)), status: .created)
+        }
+        api.post("services/:id/unsuspend") { req, ctx in
+            let b = try await Self.decode(UnsuspendBody.self, req)
+            return APIResponses.json(ServiceDTO(try await UnsuspendService(deps)(serviceID: try ctx.parameters.require("id", as: Int64.self), holdID: b.holdId, reason: b.reason, actor: ctx.actor!)))
+        }
+
+        // Proformas
+        api.get("proformas") { req, _ in
+            let client = req.uri.queryParameters.get("clientId", as: Int64.self)
+            let state = req.uri.queryParameters.get("state").flatMap(ProformaState.init(rawValue:))
+            let items = try await deps.store.read { r in try await r.proformas(clientID: client, state: state, limit: Self.limit(req), offset: Self.offset(req)) }
+            return APIResponses.json(ListDTO(items: items.map(ProformaDTO.init)))
+        }
+        api.get("proformas/:id") { _, ctx in APIResponses.json(ProformaDTO(try await Self.proforma(try ctx.parameters.require("id", as: Int64.self), deps))) }
+        api.post("proformas/:id/payments") { req, ctx in
+            let b = try await Self.decode(NewPaymentBody.self, req)
+            let o = try await RecordPayment(deps)(proformaID: try ctx.parameters.require("id", as: Int64.self), amount: b.amount, currency: b.currency, method: b.method, gatewayReference: b.reference, receivedOn: b.receivedOn, actor: ctx.actor!)
+            return APIResponses.json(PaymentOutcomeDTO(paymentId: o.paymentID, alreadyRecorded: o.alreadyRecorded, proforma: ProformaDTO(o.proforma), fiscalInvoice: o.fiscalInvoice.map(FiscalInvoiceDTO.init), credit: Money.format(minor: o.creditMinor)), status: o.alreadyRecorded ? .ok : .created)
+        }
+        api.post("proformas/:id/cancel") { _, ctx in
+            APIResponses.json(ProformaDTO(try await CancelProforma(deps)(proformaID: try ctx.parameters.require("id", as: Int64.self), actor: ctx.actor!)))
+        }
+        api.put("proformas/:id/billing-data") { req, ctx in
+            let b = try await Self.decode(BillingDataBody.self, req)
+            let buyer: EditProformaBillingData.NewBuyer
+            if let pid = b.billingProfileId { buyer = .profile(pid) }
+            else if let party = b.party { buyer = .data(party.draft, saveAsProfile: b.saveAsProfile ?? false) }
+            else { throw ValidationFailure(field: "billingProfileId", rule: "required", message: "Give billingProfileId or party.") }
+            return APIResponses.json(ProformaDTO(try await EditProformaBillingData(deps)(proformaID: try ctx.parameters.require("id", as: Int64.self), clientID: nil, buyer: buyer, actor: ctx.actor!)))
+        }
+
+        // Fiscal invoices: readable and reversible, never editable.
+        api.get("fiscal-invoices") { req, _ in
+            let client = req.uri.queryParameters.get("clientId", as: Int64.self)
+            return APIResponses.json(ListDTO(items: try await deps.store.read { r in try await r.fiscalInvoices(clientID: client, limit: Self.limit(req), offset: Self.offset(req)) }.map(FiscalInvoiceDTO.init)))
+        }
+        api.get("fiscal-invoices/:id") { _, ctx in
+            let id = try ctx.parameters.require("id", as: Int64.self)
+            guard let f = try await deps.store.read({ r in try await r.fiscalInvoice(id: id) }) else { throw BillingError.notFound("fiscal invoice") }
+            return APIResponses.json(FiscalInvoiceDTO(f))
+        }
+        let immutable: @Sendable (Request, APIContext) async throws -> Response = { _, ctx in
+            let id = try ctx.parameters.require("id", as: Int64.self)
+            guard try await deps.store.read({ r in try await r.fiscalInvoice(id: id) }) != nil else { throw BillingError.notFound("fiscal invoice") }
+            throw BillingError.conflict(rule: "fiscal.immutable", message: "A fiscal invoice can never be edited or deleted; issue a storno instead.")
+        }
+        api.put("fiscal-invoices/:id", use: immutable)
+        api.patch("fiscal-invoices/:id", use: immutable)
+        api.delete("fiscal-invoices/:id", use: immutable)
+        api.post("fiscal-invoices/:id/storno") { _, ctx in
+            APIResponses.json(FiscalInvoiceDTO(try await StornoFiscalInvoice(deps)(fiscalInvoiceID: try ctx.parameters.require("id", as: Int64.self), actor: ctx.actor!)), status: .created)
+        }
+
+        // Billing runs and rates
+        api.get("billing-runs") { req, _ in APIResponses.json(ListDTO(items: try await deps.store.read { r in try await r.billingRuns(limit: Self.limit(req)) })) }
+        api.post("billing-runs") { req, _ in
+            let b = try await Self.decode(BillingRunBody.self, req)
+            guard let asOf = CivilDate(b.asOf) else { throw ValidationFailure(field: "asOf", rule: "date.format", message: "Use YYYY-MM-DD.") }
+            return APIResponses.json(try await RunBilling(deps)(asOf: asOf), status: .created)
+        }
+        api.post("exchange-rates") { req, ctx in
+            let b = try await Self.decode(ExchangeRateBody.self, req)
+            let r = try await SetExchangeRate(deps)(currency: b.currency, rate: b.rate, date: b.date, actor: ctx.actor!)
+            struct Out: Codable, Sendable { let currency: String; let rate: String; let date: String }
+            return APIResponses.json(Out(currency: r.currency.rawValue, rate: r.rateString, date: r.date.description), status: .created)
+        }
+    }
+
+    static func limit(_ req: Request) -> Int { min(max(req.uri.queryParameters.get("limit", as: Int.self) ?? 50, 1), 500) }
+    static func offset(_ req: Request) -> Int { max(req.uri.queryParameters.get("offset", as: Int.self) ?? 0, 0) }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ req: Request) async throws -> T {
+        let buffer = try await req.body.collect(upTo: 1 << 20)
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
+        } catch let DecodingError.keyNotFound(key, ctx) {
+            throw ValidationFailure(field: (ctx.codingPath + [key]).map(\.stringValue).joined(separator: "."), rule: "required", message: "This field is required.")
+        } catch let DecodingError.typeMismatch(_, ctx) {
+            throw ValidationFailure(field: ctx.codingPath.map(\.stringValue).joined(separator: "."), rule: "type", message: "This field has the wrong type.")
+        } catch let DecodingError.valueNotFound(_, ctx) {
+            throw ValidationFailure(field: ctx.codingPath.map(\.stringValue).joined(separator: "."), rule: "required", message: "This field may not be null.")
+        } catch {
+            throw ValidationFailure(field: "body", rule: "json", message: "The body must be a JSON object.")
+        }
+    }
+
+    static func client(_ id: Int64, _ deps: AppDependencies) async throws -> ClientDTO {
+        try await deps.store.read { r in
+            guard let c = try await r.client(id: id) else { throw BillingError.notFound("client") }
+            return ClientDTO(c, profiles: try await r.billingProfiles(clientID: id))
+        }
+    }
+
+    static func proforma(_ id: Int64, _ deps: AppDependencies) async throws -> ProformaInvoice {
+        guard let p = try await deps.store.read({ r in try await r.proforma(id: id, forUpdate: false) }) else { throw BillingError.notFound("proforma") }
+        return p
+    }
+}

@@ -1,0 +1,132 @@
+import Foundation
+
+/// The OpenAPI 3.1 description of `/api/v1`, served at `/api/openapi.json`.
+enum OpenAPIDocument {
+    static let json: String = {
+        let data = try! JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes])
+        return String(decoding: data, as: UTF8.self)
+    }()
+
+    private static func ref(_ name: String) -> [String: Any] { ["$ref": "#/components/schemas/\(name)"] }
+    private nonisolated(unsafe) static let str: [String: Any] = ["type": "string"]
+    private nonisolated(unsafe) static let optStr: [String: Any] = ["type": ["string", "null"]]
+    private nonisolated(unsafe) static let int64: [String: Any] = ["type": "integer", "format": "int64"]
+    private nonisolated(unsafe) static let amount: [String: Any] = ["type": "string", "pattern": "^-?[0-9]+\\.[0-9]{2}$"]
+
+    private static func object(_ props: [String: Any], required: [String]) -> [String: Any] {
+        ["type": "object", "properties": props, "required": required]
+    }
+
+    private static func list(_ item: String) -> [String: Any] {
+        object(["items": ["type": "array", "items": ref(item)]], required: ["items"])
+    }
+
+    private static func body(_ schema: [String: Any]) -> [String: Any] {
+        ["required": true, "content": ["application/json": ["schema": schema]]]
+    }
+
+    private static func responses(_ code: String, _ schema: [String: Any], errors: [String]) -> [String: Any] {
+        var r: [String: Any] = [code: ["description": "Success", "content": ["application/json": ["schema": schema]]]]
+        r["401"] = ["description": "Missing or invalid API key", "content": ["application/json": ["schema": ref("Error")]]]
+        let text = ["400": "Malformed request", "404": "Not found", "409": "Not allowed in this state", "422": "Invalid fields"]
+        for e in errors { r[e] = ["description": text[e]!, "content": ["application/json": ["schema": ref("Error")]]] }
+        return r
+    }
+
+    private nonisolated(unsafe) static let idParam: [String: Any] = ["name": "id", "in": "path", "required": true, "schema": int64]
+    private nonisolated(unsafe) static let paging: [[String: Any]] = [
+        ["name": "limit", "in": "query", "required": false, "schema": ["type": "integer", "minimum": 1, "maximum": 500]],
+        ["name": "offset", "in": "query", "required": false, "schema": ["type": "integer", "minimum": 0]],
+    ]
+
+    private static func op(_ summary: String, params: [[String: Any]] = [], body b: [String: Any]? = nil, ok: String = "200", schema: [String: Any], errors: [String]) -> [String: Any] {
+        var o: [String: Any] = ["summary": summary, "parameters": params, "responses": responses(ok, schema, errors: errors)]
+        if let b { o["requestBody"] = body(b) }
+        return o
+    }
+
+    nonisolated(unsafe) static let schemas: [String: Any] = [
+        "Error": object(["error": object(["code": str, "message": str, "fields": ["type": "array", "items": object(["field": str, "rule": str, "message": str], required: ["field", "rule", "message"])]], required: ["code", "message"])], required: ["error"]),
+        "BillingParty": object([
+            "kind": ["type": "string", "enum": ["person", "legal_entity"]], "name": str, "street": str, "city": str, "county": optStr,
+            "postalCode": optStr, "country": str, "cnp": optStr, "cui": optStr, "tradeRegisterNumber": optStr, "vatNumber": optStr,
+        ], required: ["kind", "name", "street", "city", "country"]),
+        "Profile": object(["id": int64, "isDefault": ["type": "boolean"], "party": ref("BillingParty")], required: ["id", "isDefault", "party"]),
+        "Client": object([
+            "id": int64, "email": str, "phone": optStr, "language": str, "smsOptIn": ["type": "boolean"], "smsConsentAt": optStr,
+            "smsConsentSource": optStr, "profiles": ["type": "array", "items": ref("Profile")],
+        ], required: ["id", "email", "language", "smsOptIn", "profiles"]),
+        "ClientSummary": object(["id": int64, "email": str, "name": optStr], required: ["id", "email"]),
+        "Plan": object(["id": int64, "code": str, "name": str, "currency": str, "prices": ["type": "object", "additionalProperties": amount]], required: ["id", "code", "name", "currency", "prices"]),
+        "Hold": object(["id": int64, "reason": str, "placedBy": str, "placedAt": str, "note": optStr, "proformaId": ["type": ["integer", "null"]]], required: ["id", "reason", "placedBy", "placedAt"]),
+        "Service": object([
+            "id": int64, "clientId": int64, "planId": int64, "domain": str, "cycle": str,
+            "price": object(["amount": amount, "currency": str], required: ["amount", "currency"]),
+            "state": ["type": "string", "enum": ["pending", "active", "suspended", "terminated"]], "nextDueDate": str,
+            "holds": ["type": "array", "items": ref("Hold")],
+        ], required: ["id", "clientId", "planId", "domain", "cycle", "price", "state", "nextDueDate", "holds"]),
+        "Line": object(["description": str, "serviceId": ["type": ["integer", "null"]], "periodStart": optStr, "periodEnd": optStr, "quantity": int64, "unitPrice": amount, "net": amount], required: ["description", "quantity", "unitPrice", "net"]),
+        "Vat": object(["category": str, "rate": amount, "taxable": amount, "vat": amount], required: ["category", "rate", "taxable", "vat"]),
+        "Proforma": object([
+            "id": int64, "number": str, "clientId": int64, "origin": ["type": "string", "enum": ["order", "renewal"]],
+            "state": ["type": "string", "enum": ["unpaid", "paid", "cancelled"]], "currency": str, "issueDate": str, "dueDate": str,
+            "version": ["type": "integer"], "buyer": ref("BillingParty"), "vatMention": optStr, "lines": ["type": "array", "items": ref("Line")],
+            "vat": ["type": "array", "items": ref("Vat")], "net": amount, "vatTotal": amount, "total": amount, "paid": amount, "open": amount,
+        ], required: ["id", "number", "clientId", "origin", "state", "currency", "issueDate", "dueDate", "version", "buyer", "lines", "vat", "net", "vatTotal", "total", "paid", "open"]),
+        "FiscalInvoice": object([
+            "id": int64, "number": str, "series": str, "sequence": int64, "kind": ["type": "string", "enum": ["invoice", "storno"]],
+            "clientId": int64, "proformaNumber": optStr, "correctsNumber": optStr, "issueDate": str, "currency": str, "buyer": ref("BillingParty"),
+            "vatMention": optStr, "lines": ["type": "array", "items": ref("Line")], "vat": ["type": "array", "items": ref("Vat")],
+            "net": amount, "vatTotal": amount, "total": amount, "vatRON": amount, "exchangeRate": optStr, "exchangeRateDate": optStr,
+        ], required: ["id", "number", "series", "sequence", "kind", "clientId", "issueDate", "currency", "buyer", "lines", "vat", "net", "vatTotal", "total", "vatRON"]),
+        "PaymentOutcome": object([
+            "paymentId": ["type": ["integer", "null"]], "alreadyRecorded": ["type": "boolean"], "proforma": ref("Proforma"),
+            "fiscalInvoice": ["oneOf": [ref("FiscalInvoice"), ["type": "null"]]], "credit": amount,
+        ], required: ["alreadyRecorded", "proforma", "credit"]),
+        "BillingRun": object(["asOf": str, "servicesConsidered": ["type": "integer"], "proformasIssued": ["type": "integer"], "periodsInvoiced": ["type": "integer"], "skippedAlreadyIssued": ["type": "integer"], "failures": ["type": "array", "items": object(["clientID": int64, "reason": str], required: ["clientID", "reason"])]], required: ["asOf", "servicesConsidered", "proformasIssued", "periodsInvoiced", "skippedAlreadyIssued", "failures"]),
+    ]
+
+    nonisolated(unsafe) static let document: [String: Any] = [
+        "openapi": "3.1.0",
+        "info": ["title": "Hostico Billing API", "version": "1.0.0", "description": "Staff and integration API. Authenticate with `Authorization: Bearer hk_…` (create a key with `hostico api-key create`)."],
+        "servers": [["url": "/"]],
+        "security": [["bearer": []]],
+        "components": ["securitySchemes": ["bearer": ["type": "http", "scheme": "bearer"]], "schemas": schemas],
+        "paths": [
+            "/api/v1/clients": [
+                "get": op("Search clients by e-mail, name, CNP, CUI, VAT number or proforma number", params: [["name": "q", "in": "query", "required": false, "schema": str]] + paging, schema: list("ClientSummary"), errors: ["400"]),
+                "post": op("Register a client with a default billing profile", body: object(["email": str, "password": str, "phone": optStr, "language": ["type": "string", "enum": ["en", "ro", "hi"]], "smsOptIn": ["type": "boolean"], "profile": ref("BillingParty")], required: ["email", "password", "profile"]), ok: "201", schema: ref("Client"), errors: ["400", "422"]),
+            ],
+            "/api/v1/clients/{id}": ["get": op("A client with its billing profiles", params: [idParam], schema: ref("Client"), errors: ["400", "404"])],
+            "/api/v1/clients/{id}/billing-profiles": [
+                "get": op("A client's billing profiles", params: [idParam], schema: list("Profile"), errors: ["400", "404"]),
+                "post": op("Add a billing profile", params: [idParam], body: object(["party": ref("BillingParty"), "makeDefault": ["type": "boolean"]], required: ["party"]), ok: "201", schema: ref("Profile"), errors: ["400", "404", "422"]),
+            ],
+            "/api/v1/clients/{id}/services": ["get": op("A client's hosting services", params: [idParam], schema: list("Service"), errors: ["400", "404"])],
+            "/api/v1/plans": [
+                "get": op("The catalog", schema: list("Plan"), errors: []),
+                "post": op("Add a hosting plan", body: object(["code": str, "name": str, "currency": ["type": "string", "enum": ["RON", "EUR", "USD"]], "prices": ["type": "object", "additionalProperties": str]], required: ["code", "name", "currency", "prices"]), ok: "201", schema: ref("Plan"), errors: ["400", "422"]),
+            ],
+            "/api/v1/orders": ["post": op("Order a plan: a pending service and an order proforma", body: object(["clientId": int64, "planId": int64, "cycle": str, "domain": str, "billingProfileId": ["type": ["integer", "null"]]], required: ["clientId", "planId", "cycle", "domain"]), ok: "201", schema: object(["service": ref("Service"), "proforma": ref("Proforma")], required: ["service", "proforma"]), errors: ["400", "404", "409", "422"])],
+            "/api/v1/services/{id}": ["get": op("A hosting service with its holds", params: [idParam], schema: ref("Service"), errors: ["400", "404"])],
+            "/api/v1/services/{id}/suspensions": ["post": op("Suspend for abuse or another reason", params: [idParam], body: object(["reason": ["type": "string", "enum": ["abuse", "other"]], "note": optStr], required: ["reason"]), ok: "201", schema: ref("Service"), errors: ["400", "404", "409", "422"])],
+            "/api/v1/services/{id}/unsuspend": ["post": op("Lift a hold (or all holds of a reason)", params: [idParam], body: object(["holdId": ["type": ["integer", "null"]], "reason": optStr], required: []), schema: ref("Service"), errors: ["400", "404", "409", "422"])],
+            "/api/v1/proformas": ["get": op("Proformas, newest first", params: [["name": "clientId", "in": "query", "required": false, "schema": int64], ["name": "state", "in": "query", "required": false, "schema": ["type": "string", "enum": ["unpaid", "paid", "cancelled"]]]] + paging, schema: list("Proforma"), errors: ["400"])],
+            "/api/v1/proformas/{id}": ["get": op("A proforma", params: [idParam], schema: ref("Proforma"), errors: ["400", "404"])],
+            "/api/v1/proformas/{id}/payments": ["post": op("Record a payment (bank transfer, card, demo)", params: [idParam], body: object(["amount": str, "currency": str, "method": ["type": "string", "enum": ["bank_transfer", "card", "demo"]], "reference": optStr, "receivedOn": optStr], required: ["amount", "currency", "method"]), ok: "201", schema: ref("PaymentOutcome"), errors: ["400", "404", "409", "422"])],
+            "/api/v1/proformas/{id}/cancel": ["post": op("Cancel an unpaid proforma", params: [idParam], schema: ref("Proforma"), errors: ["400", "404", "409"])],
+            "/api/v1/proformas/{id}/billing-data": ["put": op("Change an unpaid proforma's billing data; VAT is recomputed", params: [idParam], body: object(["billingProfileId": ["type": ["integer", "null"]], "party": ["oneOf": [ref("BillingParty"), ["type": "null"]]], "saveAsProfile": ["type": "boolean"]], required: []), schema: ref("Proforma"), errors: ["400", "404", "409", "422"])],
+            "/api/v1/fiscal-invoices": ["get": op("Fiscal invoices, newest first", params: [["name": "clientId", "in": "query", "required": false, "schema": int64]] + paging, schema: list("FiscalInvoice"), errors: ["400"])],
+            "/api/v1/fiscal-invoices/{id}": [
+                "get": op("A fiscal invoice", params: [idParam], schema: ref("FiscalInvoice"), errors: ["400", "404"]),
+                "delete": op("Always refused: fiscal invoices are immutable", params: [idParam], schema: ref("Error"), errors: ["400", "404", "409"]),
+            ],
+            "/api/v1/fiscal-invoices/{id}/storno": ["post": op("Reverse a fiscal invoice with a storno invoice", params: [idParam], ok: "201", schema: ref("FiscalInvoice"), errors: ["400", "404", "409"])],
+            "/api/v1/billing-runs": [
+                "get": op("Recent billing run reports", params: [paging[0]], schema: list("BillingRun"), errors: ["400"]),
+                "post": op("Run billing as of a date (idempotent)", body: object(["asOf": ["type": "string", "format": "date"]], required: ["asOf"]), ok: "201", schema: ref("BillingRun"), errors: ["400", "409", "422"]),
+            ],
+            "/api/v1/exchange-rates": ["post": op("Store a BNR exchange rate", body: object(["currency": ["type": "string", "enum": ["EUR", "USD"]], "rate": str, "date": ["type": "string", "format": "date"]], required: ["currency", "rate", "date"]), ok: "201", schema: object(["currency": str, "rate": str, "date": str], required: ["currency", "rate", "date"]), errors: ["400", "422"])],
+        ],
+    ]
+}

@@ -1,0 +1,103 @@
+import Configuration
+import Domain
+import Features
+import Foundation
+
+/// Every setting, read once at start-up (command-line overrides > environment > `.env` > defaults) and
+/// validated. Nothing else reads the environment.
+public struct AppConfig: Sendable {
+    public enum Mode: String, Sendable { case demo, production }
+
+    public var mode: Mode
+    public var databaseURL: String?
+    public var sqlitePath: String
+    public var host: String
+    public var port: Int
+    public var publicBaseURL: String
+    public var policy: BillingPolicy
+    public var numbering: NumberingSettings
+    public var euConsumerVat: EUConsumerVat
+    public var timeZone: TimeZone
+    public var seller: Seller
+    public var logLevel: String
+
+    public struct Invalid: Error, CustomStringConvertible {
+        public let problems: [String]
+        public var description: String { "configuration: " + problems.joined(separator: "; ") }
+    }
+
+    /// Defaults describe a demo company; production must name its own seller.
+    static let demoSeller = Seller(
+        name: "Hostico Demo SRL", cui: "18547290", vatNumber: "RO18547290", tradeRegisterNumber: "J40/1234/2015",
+        shareCapital: "200 RON", address: PostalAddress(street: "Str. Exemplu nr. 1", city: "SECTOR3", county: "B", postalCode: "030001", country: "RO"),
+        iban: "RO49AAAA1B31007593840000", bank: "Banca Demo")
+
+    public static func load(overrides: [String: String] = [:], environment: [String: String] = ProcessInfo.processInfo.environment) async throws -> AppConfig {
+        var providers: [any ConfigProvider] = [
+            EnvironmentVariablesProvider(environmentVariables: overrides),
+            EnvironmentVariablesProvider(environmentVariables: environment, secretsSpecifier: .specific(["DATABASE_URL"])),
+        ]
+        if let dotEnv = try? await EnvironmentVariablesProvider(environmentFilePath: ".env", allowMissing: true) { providers.append(dotEnv) }
+        let r = ConfigReader(providers: providers)
+        var problems: [String] = []
+
+        let mode = Mode(rawValue: r.string(forKey: "app.mode", default: "demo")) ?? {
+            problems.append("APP_MODE must be demo or production")
+            return .demo
+        }()
+        func int(_ key: ConfigKey, _ env: String, _ def: Int, _ range: ClosedRange<Int>) -> Int {
+            let raw = r.string(forKey: key) ?? String(def)
+            guard let v = Int(raw), range.contains(v) else { problems.append("\(env) must be a whole number in \(range)"); return def }
+            return v
+        }
+        let policy = BillingPolicy(
+            renewalLeadDays: int("billing.renewal.lead.days", "BILLING_RENEWAL_LEAD_DAYS", 14, 0...120),
+            suspendAfterDays: int("billing.suspend.after.days", "BILLING_SUSPEND_AFTER_DAYS", 5, 0...120),
+            terminateAfterDays: int("billing.terminate.after.days", "BILLING_TERMINATE_AFTER_DAYS", 30, 1...3650),
+            reminderDays: (r.string(forKey: "billing.reminder.days") ?? "1,3").split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) },
+            orderDueDays: int("billing.order.due.days", "BILLING_ORDER_DUE_DAYS", 7, 0...60))
+        let tzName = r.string(forKey: "billing.time.zone", default: "Europe/Bucharest")
+        let tz = TimeZone(identifier: tzName) ?? {
+            problems.append("BILLING_TIME_ZONE \(tzName) is not a known time zone")
+            return TimeZone(identifier: "UTC")!
+        }()
+        let euVat = EUConsumerVat(rawValue: r.string(forKey: "vat.eu.consumers", default: "romanian")) ?? {
+            problems.append("VAT_EU_CONSUMERS must be romanian or destination")
+            return .romanian
+        }()
+
+        // The seller: in production every field must be set explicitly and valid.
+        let sellerKeys = ["SELLER_NAME", "SELLER_CUI", "SELLER_TRADE_REGISTER", "SELLER_STREET", "SELLER_CITY", "SELLER_COUNTY", "SELLER_IBAN", "SELLER_BANK"]
+        func sellerValue(_ env: String, _ def: String?) -> String? {
+            let key = ConfigKey(env.lowercased().split(separator: "_").map(String.init))
+            if let v = r.string(forKey: key), !v.isEmpty { return v }
+            if mode == .production, sellerKeys.contains(env) { problems.append("\(env) is required in production"); return nil }
+            return def
+        }
+        let d = demoSeller
+        let sellerCUI = sellerValue("SELLER_CUI", d.cui) ?? ""
+        if (try? CUI.parse(sellerCUI)) == nil, !sellerCUI.isEmpty { problems.append("SELLER_CUI \(sellerCUI) is not a valid CUI") }
+        let iban = sellerValue("SELLER_IBAN", d.iban) ?? ""
+        if (try? IBAN.parse(iban)) == nil, !iban.isEmpty { problems.append("SELLER_IBAN is not a valid IBAN") }
+        let seller = Seller(
+            name: sellerValue("SELLER_NAME", d.name) ?? "", cui: sellerCUI, vatNumber: sellerValue("SELLER_VAT", d.vatNumber),
+            tradeRegisterNumber: sellerValue("SELLER_TRADE_REGISTER", d.tradeRegisterNumber) ?? "", shareCapital: sellerValue("SELLER_SHARE_CAPITAL", d.shareCapital),
+            address: PostalAddress(street: sellerValue("SELLER_STREET", d.address.street) ?? "", city: sellerValue("SELLER_CITY", d.address.city) ?? "", county: sellerValue("SELLER_COUNTY", d.address.county), postalCode: sellerValue("SELLER_POSTAL_CODE", d.address.postalCode), country: "RO"),
+            iban: iban, bank: sellerValue("SELLER_BANK", d.bank) ?? "")
+
+        let proformaPrefix = r.string(forKey: "numbering.proforma.prefix", default: "PF")
+        let fiscalPrefix = r.string(forKey: "numbering.fiscal.prefix", default: "HST")
+        for (name, value) in [("NUMBERING_PROFORMA_PREFIX", proformaPrefix), ("NUMBERING_FISCAL_PREFIX", fiscalPrefix)]
+        where value.isEmpty || value.count > 10 || !value.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) {
+            problems.append("\(name) must be 1–10 letters or digits")
+        }
+        let port = int("http.port", "HTTP_PORT", 8080, 1...65535)
+        let host = r.string(forKey: "http.host", default: "127.0.0.1")
+        if !problems.isEmpty { throw Invalid(problems: problems) }
+        return AppConfig(
+            mode: mode, databaseURL: r.string(forKey: "database.url", isSecret: true), sqlitePath: r.string(forKey: "sqlite.path", default: "./data/hostico.sqlite"),
+            host: host, port: port, publicBaseURL: r.string(forKey: "public.base.url", default: "http://\(host):\(port)"), policy: policy,
+            numbering: NumberingSettings(proformaPrefix: proformaPrefix, fiscalPrefix: fiscalPrefix), euConsumerVat: euVat, timeZone: tz, seller: seller,
+            logLevel: r.string(forKey: "log.level", default: "info"))
+    }
+}

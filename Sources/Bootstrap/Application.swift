@@ -1,0 +1,80 @@
+import API
+import Domain
+import Features
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// The HTTP application: the JSON API now, the client and staff areas in later releases.
+public func buildApplication(config: AppConfig, deps: AppDependencies) -> some ApplicationProtocol {
+    let router = Router(context: APIContext.self)
+    router.get("/health") { _, _ in "ok" }
+    router.get("/") { _, _ in
+        Response(
+            status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: """
+                <!doctype html><html lang="en"><meta charset="utf-8"><title>Hostico Billing</title>
+                <body style="font-family:sans-serif;max-width:40rem;margin:3rem auto">
+                <h1>Hostico Billing</h1>
+                <p>The billing engine is running. The staff and integration API is at <code>/api/v1</code>,
+                described by <a href="/api/openapi.json">/api/openapi.json</a>; create a key with
+                <code>hostico api-key create --name NAME</code>.</p>
+                <p>The client area and staff pages arrive in a later release.</p>
+                </body></html>
+                """)))
+    }
+    BillingAPI(deps).register(on: router)
+    return Application(router: router, configuration: .init(address: .hostname(config.host, port: config.port), serverName: "Hostico"), logger: deps.logger)
+}
+
+/// The daily billing duties, as one use-case sequence: used by `worker` on a schedule and by the demo.
+public struct DailyBillingTasks: Sendable {
+    let deps: AppDependencies
+    public init(_ deps: AppDependencies) { self.deps = deps }
+
+    public struct Summary: Sendable, CustomStringConvertible {
+        public let run: BillingRunReport
+        public let reminders: Int
+        public let suspended: Int
+        public let terminated: Int
+        public var description: String {
+            "as of \(run.asOf): \(run.servicesConsidered) services considered, \(run.proformasIssued) renewal proformas issued (\(run.periodsInvoiced) periods), \(run.skippedAlreadyIssued) already issued, \(run.failures.count) failures; \(reminders) reminders queued, \(suspended) services suspended, \(terminated) terminated"
+        }
+    }
+
+    public func callAsFunction(asOf: CivilDate) async throws -> Summary {
+        let run = try await RunBilling(deps)(asOf: asOf)
+        let reminders = try await SendOverdueReminders(deps)(asOf: asOf)
+        let suspended = try await SuspendOverdueServices(deps)(asOf: asOf)
+        let terminated = try await TerminateSuspendedServices(deps)(asOf: asOf)
+        return Summary(run: run, reminders: reminders, suspended: suspended, terminated: terminated)
+    }
+}
+
+/// Runs the daily tasks every `interval` until graceful shutdown. Several workers may run at once: the
+/// tasks are idempotent and lock what they change.
+public struct BillingWorker: Service {
+    let deps: AppDependencies
+    let interval: Duration
+
+    public init(deps: AppDependencies, interval: Duration) {
+        self.deps = deps
+        self.interval = interval
+    }
+
+    public func run() async throws {
+        let tasks = DailyBillingTasks(deps)
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                let summary = try await tasks(asOf: deps.today())
+                deps.logger.info("daily billing tasks done", metadata: ["summary": "\(summary)"])
+            } catch {
+                deps.logger.error("daily billing tasks failed", metadata: ["error": "\(error)"])
+            }
+            do {
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+            } catch { return }
+        }
+    }
+}

@@ -1,0 +1,56 @@
+import Crypto
+import Domain
+import Features
+import Foundation
+import HummingbirdBcrypt
+import Logging
+import NIOPosix
+import Storage
+
+public struct SystemClock: Clock {
+    public init() {}
+    public func now() -> Date { Date() }
+}
+
+/// The OS CSPRNG (getrandom on Linux).
+public struct SystemRandom: RandomSource {
+    public init() {}
+    public func bytes(_ count: Int) -> [UInt8] {
+        var g = SystemRandomNumberGenerator()
+        return (0..<count).map { _ in UInt8.random(in: 0...255, using: &g) }
+    }
+}
+
+/// bcrypt, off the event loops: hashing takes tens of milliseconds by design.
+public struct BcryptPasswordHasher: PasswordHasher {
+    let cost: UInt8
+    public init(cost: UInt8 = 12) { self.cost = cost }
+
+    public func hash(_ password: String) async throws -> String {
+        let cost = self.cost
+        return try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(password, cost: cost) }
+    }
+
+    public func verify(_ password: String, against hash: String) async throws -> Bool {
+        try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: hash) }
+    }
+}
+
+public struct SHA256Digest: SecretDigest {
+    public init() {}
+    public func sha256Hex(_ text: String) -> String {
+        SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+/// Opens the database and wires the live dependencies.
+public enum LiveDependencies {
+    public static func open(_ config: AppConfig, logger: Logger, clock: any Clock = SystemClock(), passwords: any PasswordHasher = BcryptPasswordHasher()) async throws -> (AppDependencies, Database) {
+        let database = try await Database.open(url: config.databaseURL, defaultSQLitePath: config.sqlitePath, logger: logger)
+        let deps = AppDependencies(
+            store: SQLStore(database: database), clock: clock, random: SystemRandom(), passwords: passwords, digest: SHA256Digest(),
+            vat: VatRules(rates: .builtIn, euConsumers: config.euConsumerVat), policy: config.policy, numbering: config.numbering,
+            seller: config.seller, timeZone: config.timeZone, logger: logger)
+        return (deps, database)
+    }
+}
