@@ -11,7 +11,7 @@ import SQLiteKit
 import SQLiteNIO
 
 /// The two supported engines. Everything dialect-specific is decided here and in `Dialect`.
-public enum DatabaseKind: String, Sendable {
+public enum DatabaseKind: String, Sendable, CaseIterable {
     case sqlite, postgres
 }
 

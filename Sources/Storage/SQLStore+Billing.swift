@@ -199,7 +199,7 @@ extension SQLTransaction {
     }
 
     func creditBalance(clientID: Int64, currency: Currency) async throws -> Int64 {
-        try await row("SELECT COALESCE(SUM(amount_minor), 0) AS total FROM client_credits WHERE client_id = \(bind: clientID) AND currency = \(bind: currency.rawValue)")?.int("total") ?? 0
+        try await row("SELECT CAST(COALESCE(SUM(amount_minor), 0) AS BIGINT) AS total FROM client_credits WHERE client_id = \(bind: clientID) AND currency = \(bind: currency.rawValue)")?.int("total") ?? 0
     }
 
     // MARK: Fiscal invoices

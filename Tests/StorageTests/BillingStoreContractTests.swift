@@ -1,0 +1,164 @@
+import Domain
+import Features
+import Foundation
+import Storage
+import Testing
+import TestSupport
+
+/// One contract, run on SQLite and on PostgreSQL: what the data must be after each use case.
+@Suite("Billing store contract", .serialized)
+struct BillingStoreContractTests {
+    func setup(_ kind: DatabaseKind) async throws -> (AppDependencies, ManualClock, Fixtures, Database) {
+        let db = try await TestDatabase.open(kind)
+        let clock = ManualClock(TestDates.start)
+        let deps = makeTestDependencies(database: db, clock: clock)
+        return (deps, clock, Fixtures(deps), db)
+    }
+
+    @Test(arguments: DatabaseKind.allCases)
+    func orderThenPaymentIssuesAFiscalInvoiceAndActivates(kind: DatabaseKind) async throws {
+        let (deps, _, f, db) = try await setup(kind)
+        defer { Task { await db.close() } }
+        let client = try await f.client("ana@example.ro")
+        let plan = try await f.plan()
+        let order = try await PlaceOrder(deps)(clientID: client.id, planID: plan.id, cycle: "monthly", domain: "ana.ro", billingProfileID: nil, actor: .client(client.id))
+        #expect(order.proforma.number == "PF-2026-000001")
+        #expect(order.proforma.origin == .order)
+        #expect(order.service.state == .pending)
+        #expect(order.proforma.totals.gross == Money(minor: 12100, currency: .RON))
+
+        let outcome = try await f.pay(order.proforma)
+        #expect(outcome.fiscalInvoice?.displayNumber == "HST2026-000001")
+        #expect(outcome.fiscalInvoice?.buyer.name == "Ana Popescu")
+        let service = try await deps.store.read { r in try await r.service(id: order.service.id, forUpdate: false) }
+        #expect(service?.state == .active)
+        #expect(service?.nextDueDate.description == "2026-02-15")
+        let events = try await deps.store.read { r in try await r.outbox(clientID: client.id, limit: 10) }
+        #expect(events.map(\.kind) == ["proforma.issued", "payment.confirmed"])
+        #expect(events.first?.payload["origin"] == "order")
+        let audit = try await deps.store.read { r in try await r.audit(entity: nil, entityID: nil, limit: 100) }.map(\.action)
+        #expect(audit.contains("proforma.issued") && audit.contains("payment.recorded") && audit.contains("fiscal_invoice.issued"))
+    }
+
+    @Test(arguments: DatabaseKind.allCases)
+    func partialPaymentsThenOverpaymentBecomeCredit(kind: DatabaseKind) async throws {
+        let (deps, _, f, db) = try await setup(kind)
+        defer { Task { await db.close() } }
+        let client = try await f.client("ana@example.ro")
+        let order = try await PlaceOrder(deps)(clientID: client.id, planID: try await f.plan().id, cycle: "monthly", domain: "ana.ro", billingProfileID: nil, actor: .system)
+        let first = try await f.pay(order.proforma, amount: "100.00")
+        #expect(first.fiscalInvoice == nil)
+        #expect(first.proforma.openMinor == 2100)
+        let second = try await f.pay(first.proforma, amount: "50.00")
+        #expect(second.fiscalInvoice != nil)
+        #expect(second.creditMinor == 2900)
+        #expect(try await deps.store.read { r in try await r.creditBalance(clientID: client.id, currency: .RON) } == 2900)
+    }
+
+    @Test(arguments: DatabaseKind.allCases)
+    func billingRunIsIdempotentAndCatchesUp(kind: DatabaseKind) async throws {
+        let (deps, clock, f, db) = try await setup(kind)
+        defer { Task { await db.close() } }
+        let plan = try await f.plan()
+        for i in 1...3 {
+            let c = try await f.client("c\(i)@example.ro")
+            _ = try await f.activeService(client: c, plan: plan, domain: "site\(i).ro")
+            _ = try await f.activeService(client: c, plan: plan, domain: "shop\(i).ro")
+        }
+        clock.advance(days: 75)
+        // 75 days later, with no run in between: periods starting 02-15, 03-15 and 04-15 are within 14 days.
+        let report = try await RunBilling(deps, clientsPerTransaction: 2)(asOf: CivilDate("2026-04-01")!)
+        #expect(report.servicesConsidered == 6)
+        #expect(report.periodsInvoiced == 18)
+        #expect(report.proformasIssued == 9)  // per client and due date: 3 clients × 3 due dates
+        let again = try await RunBilling(deps)(asOf: CivilDate("2026-04-01")!)
+        #expect(again.proformasIssued == 0)
+        #expect(again.periodsInvoiced == 0)
+        let renewals = try await deps.store.read { r in try await r.proformas(clientID: nil, state: .unpaid, limit: 100, offset: 0) }
+        #expect(renewals.count == 9)
+        #expect(renewals.allSatisfy { $0.origin == .renewal && $0.lines.count == 2 })
+        let runs = try await deps.store.read { r in try await r.billingRuns(limit: 10) }
+        #expect(runs.count == 2)
+    }
+
+    @Test(arguments: DatabaseKind.allCases)
+    func theSchemaRefusesASecondLineForTheSamePeriod(kind: DatabaseKind) async throws {
+        let (deps, _, f, db) = try await setup(kind)
+        defer { Task { await db.close() } }
+        let c = try await f.client("a@example.ro")
+        let order = try await PlaceOrder(deps)(clientID: c.id, planID: try await f.plan().id, cycle: "monthly", domain: "a.ro", billingProfileID: nil, actor: .system)
+        let line = order.proforma.lines[0]
+        await #expect(throws: StoreError.self) {
+            try await deps.store.write { tx in
+                _ = try await tx.insert(proforma: NewProforma(series: "PF-2026", number: 99, displayNumber: "PF-2026-000099", clientID: c.id, origin: .renewal, currency: .RON, issueDate: CivilDate("2026-01-15")!, dueDate: CivilDate("2026-01-15")!, buyer: order.proforma.buyer, billingProfileID: nil, vat: order.proforma.vat, lines: [line], createdAt: Date()))
+            }
+        }
+    }
+
+    @Test(arguments: DatabaseKind.allCases)
+    func fiscalInvoicesCannotBeUpdatedOrDeletedEvenInSQL(kind: DatabaseKind) async throws {
+        let (deps, _, f, db) = try await setup(kind)
+        defer { Task { await db.close() } }
+        let c = try await f.client("a@example.ro")
+        _ = try await f.activeService(client: c, plan: try await f.plan(), domain: "a.ro")
+        await #expect(throws: (any Error).self) {
+            try await db.withTransaction { sql in try await sql.raw("UPDATE fiscal_invoices SET total_minor = 1").run() }
+        }
+        await #expect(throws: (any Error).self) {
+            try await db.withTransaction { sql in try await sql.raw("DELETE FROM fiscal_invoices").run() }
+        }
+        let invoices = try await deps.store.read { r in try await r.fiscalInvoices(clientID: nil, limit: 10, offset: 0) }
+        #expect(invoices.map(\.totals.grossMinor) == [12100])
+    }
+
+    @Test(arguments: DatabaseKind.allCases)
+    func stornoReferencesTheOriginalAndOnlyOnce(kind: DatabaseKind) async throws {
+        let (deps, _, f, db) = try await setup(kind)
+        defer { Task { await db.close() } }
+        let c = try await f.client("a@example.ro")
+        _ = try await f.activeService(client: c, plan: try await f.plan(), domain: "a.ro")
+        let original = try await deps.store.read { r in try await r.fiscalInvoices(clientID: c.id, limit: 1, offset: 0) }[0]
+        let storno = try await StornoFiscalInvoice(deps)(fiscalInvoiceID: original.id, actor: .staff(1))
+        #expect(storno.displayNumber == "HST2026-000002")
+        #expect(storno.correctsNumber == original.displayNumber)
+        #expect(storno.totals.grossMinor == -12100)
+        await #expect(throws: BillingError.conflict(rule: "fiscal.already-stornoed", message: "This invoice has already been reversed.")) {
+            try await StornoFiscalInvoice(deps)(fiscalInvoiceID: original.id, actor: .staff(1))
+        }
+    }
+
+    @Test(arguments: DatabaseKind.allCases)
+    func foreignCurrencyInvoicesStateVatInLeiAtTheStoredRate(kind: DatabaseKind) async throws {
+        let (deps, _, f, db) = try await setup(kind)
+        defer { Task { await db.close() } }
+        let c = try await f.client("ro-eur@example.ro")
+        let plan = try await f.plan("cloud", currency: "EUR", monthly: "10.00")
+        let order = try await PlaceOrder(deps)(clientID: c.id, planID: plan.id, cycle: "monthly", domain: "eur.ro", billingProfileID: nil, actor: .system)
+        await #expect(throws: BillingError.self) { try await f.pay(order.proforma) }
+        _ = try await SetExchangeRate(deps)(currency: "EUR", rate: "5.0893", date: "2026-01-14", actor: .staff(1))
+        let outcome = try await f.pay(order.proforma)
+        #expect(outcome.fiscalInvoice?.vatRONMinor == 1069)
+        #expect(outcome.fiscalInvoice?.exchangeRate?.date.description == "2026-01-14")
+    }
+
+    @Test(arguments: DatabaseKind.allCases)
+    func badInputChangesNothing(kind: DatabaseKind) async throws {
+        let (deps, _, f, db) = try await setup(kind)
+        defer { Task { await db.close() } }
+        let bad = ClientRegistration(email: "x@example.ro", password: "correct horse battery", phone: "12", language: "ro", smsOptIn: true, profile: BillingPartyDraft(kind: "person", name: "X", street: "S", city: "C", county: "CJ", country: "RO", cnp: "1630615123458"))
+        do {
+            _ = try await RegisterClient(deps)(bad, source: .signup)
+            Issue.record("accepted")
+        } catch BillingError.invalid(let failure) {
+            #expect(Set(failure.errors.map(\.field)) == ["phone", "cnp"])
+        }
+        #expect(try await deps.store.read { r in try await r.searchClients(query: nil, limit: 10, offset: 0) }.isEmpty)
+        let c = try await f.client("a@example.ro")
+        let order = try await PlaceOrder(deps)(clientID: c.id, planID: try await f.plan().id, cycle: "monthly", domain: "a.ro", billingProfileID: nil, actor: .system)
+        _ = try await CancelProforma(deps)(proformaID: order.proforma.id, actor: .staff(1))
+        await #expect(throws: BillingError.conflict(rule: "proforma.not-unpaid", message: "This proforma is cancelled; only an unpaid proforma can be changed or paid.")) {
+            try await f.pay(order.proforma)
+        }
+        #expect(try await deps.store.read { r in try await r.payments(proformaID: order.proforma.id) }.isEmpty)
+    }
+}
