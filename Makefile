@@ -1,0 +1,25 @@
+# Hostico Billing. `make run` serves the demo on 127.0.0.1:8080; `make test` runs every test against real peers.
+SWIFT ?= swift
+PORT ?= 8080
+BIN := .build/debug/hostico
+
+.PHONY: run test build deps clean
+
+deps:
+	@scripts/deps.sh
+
+build: deps
+	$(SWIFT) build --product hostico
+
+run: build
+	@mkdir -p data
+	$(BIN) migrate
+	$(BIN) demo seed --if-empty
+	@echo "Open http://127.0.0.1:$(PORT)/ — API at /api/v1 (key printed above on first run), OpenAPI at /api/openapi.json"
+	$(BIN) serve --port $(PORT)
+
+test: deps
+	@scripts/test.sh
+
+clean:
+	rm -rf .build data

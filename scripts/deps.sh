@@ -1,0 +1,12 @@
+#!/bin/sh
+# Installs what the build and the tests need on a fresh Debian 12 machine (as root). Idempotent.
+set -eu
+command -v swift >/dev/null 2>&1 || { echo "The Swift 6.3 toolchain must be on PATH (swift --version)." >&2; exit 1; }
+missing=""
+[ -x /usr/lib/postgresql/15/bin/postgres ] || missing="$missing postgresql-15"
+command -v sqlite3 >/dev/null 2>&1 || missing="$missing sqlite3"
+if [ -n "$missing" ]; then
+  echo "Installing Debian packages:$missing"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
