@@ -1,0 +1,114 @@
+import API
+import Bootstrap
+import Domain
+import Features
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Storage
+import Testing
+import TestSupport
+
+@Suite("JSON API, in process on SQLite")
+struct APITests {
+    func app() async throws -> (some ApplicationProtocol, String, Database) {
+        let db = try await TestDatabase.open(.sqlite)
+        let deps = makeTestDependencies(database: db, clock: ManualClock(TestDates.start))
+        let router = Router(context: APIContext.self)
+        BillingAPI(deps).register(on: router)
+        let (_, secret) = try await CreateAPIKey(deps)(name: "test", staffID: nil)
+        return (Application(router: router), secret, db)
+    }
+
+    func json(_ r: TestResponse) throws -> [String: Any] {
+        try JSONSerialization.jsonObject(with: Data(r.body.readableBytesView)) as! [String: Any]
+    }
+
+    static let client = #"{"email":"ana@example.ro","password":"correct horse battery","phone":"0722123456","language":"ro","profile":{"kind":"person","name":"Ana Popescu","street":"Str. 1","city":"Cluj-Napoca","county":"CJ","country":"RO","cnp":"2700116065277"}}"#
+
+    @Test func withoutAKeyEverythingIs401() async throws {
+        let (app, _, db) = try await app()
+        try await app.test(.router) { c in
+            try await c.execute(uri: "/api/v1/clients", method: .get) { r in #expect(r.status == .unauthorized) }
+            try await c.execute(uri: "/api/v1/clients", method: .get, headers: [.authorization: "Bearer hk_wrong"]) { r in #expect(r.status == .unauthorized) }
+            try await c.execute(uri: "/api/openapi.json", method: .get) { r in
+                #expect(r.status == .ok)
+                let doc = try json(r)
+                #expect(doc["openapi"] as? String == "3.1.0")
+            }
+        }
+        await db.close()
+    }
+
+    @Test func orderPayAndReadTheFiscalInvoice() async throws {
+        let (app, key, db) = try await app()
+        let auth: HTTPFields = [.authorization: "Bearer \(key)", .contentType: "application/json"]
+        try await app.test(.router) { c in
+            let clientID = try await c.execute(uri: "/api/v1/clients", method: .post, headers: auth, body: ByteBuffer(string: Self.client)) { r in
+                #expect(r.status == .created)
+                let body = try json(r)
+                #expect(body["smsOptIn"] as? Bool == false)
+                return body["id"] as! Int
+            }
+            let planID = try await c.execute(uri: "/api/v1/plans", method: .post, headers: auth, body: ByteBuffer(string: #"{"code":"start","name":"Start","currency":"RON","prices":{"monthly":"100.00"}}"#)) { r in
+                #expect(r.status == .created)
+                return try json(r)["id"] as! Int
+            }
+            let proformaID = try await c.execute(uri: "/api/v1/orders", method: .post, headers: auth, body: ByteBuffer(string: #"{"clientId":\#(clientID),"planId":\#(planID),"cycle":"monthly","domain":"ana.ro"}"#)) { r in
+                #expect(r.status == .created)
+                let p = try json(r)["proforma"] as! [String: Any]
+                #expect(p["total"] as? String == "121.00")
+                #expect(p["number"] as? String == "PF-2026-000001")
+                return p["id"] as! Int
+            }
+            let fiscalID = try await c.execute(uri: "/api/v1/proformas/\(proformaID)/payments", method: .post, headers: auth, body: ByteBuffer(string: #"{"amount":"121.00","currency":"RON","method":"bank_transfer","reference":"OP-1"}"#)) { r in
+                #expect(r.status == .created)
+                let f = try json(r)["fiscalInvoice"] as! [String: Any]
+                #expect(f["number"] as? String == "HST2026-000001")
+                return f["id"] as! Int
+            }
+            // The same bank reference again: recorded once.
+            try await c.execute(uri: "/api/v1/proformas/\(proformaID)/payments", method: .post, headers: auth, body: ByteBuffer(string: #"{"amount":"121.00","currency":"RON","method":"bank_transfer","reference":"OP-1"}"#)) { r in
+                #expect(r.status == .ok)
+                let body = try json(r)
+                #expect(body["alreadyRecorded"] as? Bool == true)
+            }
+            for method in [HTTPRequest.Method.put, .delete, .patch] {
+                try await c.execute(uri: "/api/v1/fiscal-invoices/\(fiscalID)", method: method, headers: auth, body: ByteBuffer(string: "{}")) { r in
+                    #expect(r.status == .conflict)
+                    let body = try json(r)
+                    #expect((body["error"] as? [String: Any])?["code"] as? String == "fiscal.immutable")
+                }
+            }
+            try await c.execute(uri: "/api/v1/proformas/\(proformaID)/billing-data", method: .put, headers: auth, body: ByteBuffer(string: #"{"party":{"kind":"legal_entity","name":"X GmbH","street":"S","city":"Berlin","country":"DE","vatNumber":"DE123456789"}}"#)) { r in
+                #expect(r.status == .conflict)
+            }
+        }
+        await db.close()
+    }
+
+    @Test func invalidInputNamesTheFieldAndRule() async throws {
+        let (app, key, db) = try await app()
+        let auth: HTTPFields = [.authorization: "Bearer \(key)", .contentType: "application/json"]
+        try await app.test(.router) { c in
+            let bad = Self.client.replacingOccurrences(of: "2700116065277", with: "2700116065278").replacingOccurrences(of: "0722123456", with: "12")
+            try await c.execute(uri: "/api/v1/clients", method: .post, headers: auth, body: ByteBuffer(string: bad)) { r in
+                #expect(r.status == .unprocessableContent)
+                let fields = (try json(r)["error"] as! [String: Any])["fields"] as! [[String: String]]
+                #expect(Set(fields.map { "\($0["field"]!):\($0["rule"]!)" }) == ["cnp:cnp.checksum", "phone:phone.e164"])
+            }
+            try await c.execute(uri: "/api/v1/clients", method: .post, headers: auth, body: ByteBuffer(string: "not json")) { r in
+                #expect(r.status == .unprocessableContent)
+            }
+            try await c.execute(uri: "/api/v1/clients/999", method: .get, headers: auth) { r in #expect(r.status == .notFound) }
+            try await c.execute(uri: "/api/v1/proformas/999/payments", method: .post, headers: auth, body: ByteBuffer(string: #"{"amount":"-1","currency":"RON","method":"bank_transfer"}"#)) { r in
+                #expect(r.status == .unprocessableContent)
+            }
+            try await c.execute(uri: "/api/v1/clients", method: .get, headers: auth) { r in
+                let body = try json(r)
+                #expect((body["items"] as! [Any]).isEmpty)
+            }
+        }
+        await db.close()
+    }
+}
