@@ -70,15 +70,12 @@ public struct EditProformaBillingData: Sendable {
     public func callAsFunction(proformaID: Int64, clientID: Int64?, buyer: NewBuyer, actor: Actor) async throws -> ProformaInvoice {
         try await deps.store.write { tx in
             guard let p = try await tx.proforma(id: proformaID, forUpdate: true), clientID == nil || p.clientID == clientID else { throw BillingError.notFound("proforma") }
-            var (party, profileID) = try await self.resolve(buyer, clientID: p.clientID, in: tx)
-            let edited = try self.rebill(p, to: party, profileID: profileID)
+            let (party, resolvedID) = try await self.resolve(buyer, clientID: p.clientID, in: tx)
+            // A new profile is inserted first so the proforma points at it; a refusal below rolls it back.
+            var profileID = resolvedID
+            if case .data(_, true) = buyer { profileID = try await tx.insert(profile: party, clientID: p.clientID, isDefault: false) }
+            let final = try self.rebill(p, to: party, profileID: profileID)
             let now = deps.clock.now()
-            if case .data(_, true) = buyer {
-                profileID = try await tx.insert(profile: party, clientID: p.clientID, isDefault: false)
-                party = edited.buyer
-            }
-            let saved = profileID == edited.billingProfileID ? edited : try edited.rebilled(to: party, profileID: profileID, vat: edited.vat)
-            let final = ProformaInvoice(id: saved.id, number: saved.number, clientID: saved.clientID, origin: saved.origin, state: saved.state, currency: saved.currency, issueDate: saved.issueDate, dueDate: saved.dueDate, buyer: saved.buyer, billingProfileID: saved.billingProfileID, vat: saved.vat, lines: saved.lines, paidMinor: saved.paidMinor, version: edited.version)
             try await tx.update(proforma: final, at: now)
             try await tx.append(AuditEntry(actor: actor, action: "proforma.billing_data_edited", entity: "proforma", entityID: p.id, before: auditJSON(ProformaSnapshot(p)), after: auditJSON(ProformaSnapshot(final)), at: now))
             return final

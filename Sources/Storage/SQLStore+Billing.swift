@@ -217,10 +217,13 @@ extension SQLTransaction {
     }
 
     private func decodeFiscal(_ r: any SQLRow) throws -> FiscalInvoice {
-        let stored = try decodeJSON(FiscalInvoice.self, try r.string("document_json"))
-        // The document is stored whole; its id is the row's.
-        return FiscalInvoiceDraft(kind: stored.kind, clientID: stored.clientID, proformaID: stored.proformaID, proformaNumber: stored.proformaNumber, correctsID: stored.correctsID, correctsNumber: stored.correctsNumber, issueDate: stored.issueDate, currency: stored.currency, seller: stored.seller, buyer: stored.buyer, vat: stored.vat, lines: stored.lines, totals: stored.totals, exchangeRate: stored.exchangeRate, vatRONMinor: stored.vatRONMinor)
-            .numbered(id: try r.int("id"), series: stored.series, number: stored.number)
+        let s = try decodeJSON(FiscalInvoice.self, try r.string("document_json"))
+        // The document is stored whole; only its id is the row's.
+        return FiscalInvoice(
+            id: try r.int("id"), series: s.series, number: s.number, kind: s.kind, clientID: s.clientID, proformaID: s.proformaID,
+            proformaNumber: s.proformaNumber, correctsID: s.correctsID, correctsNumber: s.correctsNumber, issueDate: s.issueDate,
+            currency: s.currency, seller: s.seller, buyer: s.buyer, vat: s.vat, lines: s.lines, totals: s.totals,
+            exchangeRate: s.exchangeRate, vatRONMinor: s.vatRONMinor)
     }
 
     func fiscalInvoice(id: Int64) async throws -> FiscalInvoice? {
