@@ -3,7 +3,7 @@ SWIFT ?= swift
 PORT ?= 8080
 BIN := .build/debug/hostico
 
-.PHONY: run test build deps clean
+.PHONY: run test bench build deps clean
 
 deps:
 	@scripts/deps.sh
@@ -20,6 +20,9 @@ run: build
 
 test: deps
 	@scripts/test.sh
+
+bench: deps
+	@scripts/bench.sh
 
 clean:
 	rm -rf .build data

@@ -91,6 +91,8 @@ let package = Package(
         .testTarget(name: "DomainTests", dependencies: ["Domain"], swiftSettings: strict),
         .testTarget(name: "FeaturesTests", dependencies: ["Features", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "TestSupport"], swiftSettings: strict),
+        // Runs the built `hostico` binary as a user would (and kills it with SIGKILL mid-run).
+        .testTarget(name: "CLITests", dependencies: ["Storage", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "APITests",
             dependencies: [

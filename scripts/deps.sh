@@ -5,6 +5,8 @@ command -v swift >/dev/null 2>&1 || { echo "The Swift 6.3 toolchain must be on P
 missing=""
 [ -x /usr/lib/postgresql/15/bin/postgres ] || missing="$missing postgresql-15"
 command -v sqlite3 >/dev/null 2>&1 || missing="$missing sqlite3"
+command -v curl >/dev/null 2>&1 || missing="$missing curl"
+python3 -m venv --help >/dev/null 2>&1 || missing="$missing python3-venv"
 if [ -n "$missing" ]; then
   echo "Installing Debian packages:$missing"
   apt-get update -qq

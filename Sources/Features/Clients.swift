@@ -51,7 +51,7 @@ public struct RegisterClient: Sendable {
             return try await deps.store.write { tx in
                 let id = try await tx.insert(client: NewClient(email: email!, passwordHash: hash, phone: phoneNumber, language: language!, sms: consent, createdAt: now))
                 try await tx.recordConsent(clientID: id, consent: consent)
-                let profileID = try await tx.insert(profile: party!, clientID: id, isDefault: true)
+                let profileID = try await tx.insert(profile: party!, clientID: id, isDefault: true, at: now)
                 let who = actor ?? .client(id)
                 try await tx.append(AuditEntry(actor: who, action: "client.registered", entity: "client", entityID: id, before: nil, after: auditJSON(["email": email!.value, "smsOptIn": String(consent.optedIn), "source": source.rawValue]), at: now))
                 try await tx.append(AuditEntry(actor: who, action: "billing_profile.created", entity: "billing_profile", entityID: profileID, before: nil, after: auditJSON(party!), at: now))
@@ -74,7 +74,7 @@ public struct AddBillingProfile: Sendable {
         let now = deps.clock.now()
         return try await deps.store.write { tx in
             guard try await tx.client(id: clientID) != nil else { throw BillingError.notFound("client") }
-            let id = try await tx.insert(profile: party, clientID: clientID, isDefault: false)
+            let id = try await tx.insert(profile: party, clientID: clientID, isDefault: false, at: now)
             if makeDefault { try await tx.setDefaultProfile(clientID: clientID, profileID: id) }
             try await tx.append(AuditEntry(actor: actor, action: "billing_profile.created", entity: "billing_profile", entityID: id, before: nil, after: auditJSON(party), at: now))
             return try await tx.billingProfile(id: id)!
@@ -109,7 +109,7 @@ public struct CreateHostingPlan: Sendable {
         let prices = parsed
         do {
             return try await deps.store.write { tx in
-                let id = try await tx.insert(plan: code, name: name, currency: cur!, prices: prices)
+                let id = try await tx.insert(plan: code, name: name, currency: cur!, prices: prices, at: now)
                 try await tx.append(AuditEntry(actor: actor, action: "plan.created", entity: "plan", entityID: id, before: nil, after: auditJSON(["code": code, "name": name]), at: now))
                 return try await tx.plan(id: id)!
             }

@@ -71,11 +71,11 @@ public struct EditProformaBillingData: Sendable {
         try await deps.store.write { tx in
             guard let p = try await tx.proforma(id: proformaID, forUpdate: true), clientID == nil || p.clientID == clientID else { throw BillingError.notFound("proforma") }
             let (party, resolvedID) = try await self.resolve(buyer, clientID: p.clientID, in: tx)
+            let now = deps.clock.now()
             // A new profile is inserted first so the proforma points at it; a refusal below rolls it back.
             var profileID = resolvedID
-            if case .data(_, true) = buyer { profileID = try await tx.insert(profile: party, clientID: p.clientID, isDefault: false) }
+            if case .data(_, true) = buyer { profileID = try await tx.insert(profile: party, clientID: p.clientID, isDefault: false, at: now) }
             let final = try self.rebill(p, to: party, profileID: profileID)
-            let now = deps.clock.now()
             try await tx.update(proforma: final, at: now)
             try await tx.append(AuditEntry(actor: actor, action: "proforma.billing_data_edited", entity: "proforma", entityID: p.id, before: auditJSON(ProformaSnapshot(p)), after: auditJSON(ProformaSnapshot(final)), at: now))
             return final

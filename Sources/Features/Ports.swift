@@ -314,6 +314,8 @@ public protocol StoreReader: Sendable {
     func searchClients(query: String?, limit: Int, offset: Int) async throws -> [ClientSummary]
     func billingProfiles(clientID: Int64) async throws -> [BillingProfile]
     func billingProfile(id: Int64) async throws -> BillingProfile?
+    /// Each client's default billing profile (or its oldest, when none is marked default).
+    func defaultProfiles(clientIDs: [Int64]) async throws -> [Int64: BillingProfile]
 
     func plan(id: Int64) async throws -> HostingPlan?
     func plan(code: String) async throws -> HostingPlan?
@@ -321,6 +323,7 @@ public protocol StoreReader: Sendable {
 
     func service(id: Int64, forUpdate: Bool) async throws -> HostingService?
     func services(clientID: Int64, forUpdate: Bool) async throws -> [HostingService]
+    func services(clientIDs: [Int64], forUpdate: Bool) async throws -> [HostingService]
     /// Clients owning a live service whose next period to invoice starts on or before `cutoff`, ascending.
     func clientsWithRenewalsDue(cutoff: CivilDate, afterClientID: Int64, limit: Int) async throws -> [Int64]
     /// Live services with a hold placed at or before `placedBefore` (candidates for termination).
@@ -352,29 +355,39 @@ public protocol StoreReader: Sendable {
 public protocol StoreTransaction: StoreReader {
     func insert(client: NewClient) async throws -> Int64
     func recordConsent(clientID: Int64, consent: SmsConsent) async throws
-    func insert(profile: BillingParty, clientID: Int64, isDefault: Bool) async throws -> Int64
+    func insert(profile: BillingParty, clientID: Int64, isDefault: Bool, at: Date) async throws -> Int64
     func setDefaultProfile(clientID: Int64, profileID: Int64) async throws
 
-    func insert(plan code: String, name: String, currency: Currency, prices: [BillingCycle: Int64]) async throws -> Int64
+    func insert(plan code: String, name: String, currency: Currency, prices: [BillingCycle: Int64], at: Date) async throws -> Int64
     func insert(service: NewService) async throws -> Int64
-    func update(service: HostingService, at: Date) async throws
+    func update(services: [HostingService], at: Date) async throws
     func insertHold(serviceID: Int64, reason: HoldReason, by: Actor, at: Date, note: String?, proformaID: Int64?) async throws -> Hold
     func liftHolds(ids: [Int64], by: Actor, at: Date) async throws
 
     /// Next number of a gapless series, from a locked counter row.
-    func nextNumber(series: String) async throws -> Int64
+    /// Reserves `count` consecutive numbers of a gapless series; the counter row stays locked until commit.
+    func nextNumbers(series: String, count: Int) async throws -> ClosedRange<Int64>
     /// Fails with `.duplicate` when a line's (service, period start) is already on a proforma.
-    func insert(proforma: NewProforma) async throws -> ProformaInvoice
+    func insert(proformas: [NewProforma]) async throws -> [ProformaInvoice]
     func update(proforma: ProformaInvoice, at: Date) async throws
     func insert(payment: NewPayment) async throws -> Int64
     func addCredit(clientID: Int64, amount: Money, paymentID: Int64?, note: String, at: Date) async throws
     func insert(fiscal: FiscalInvoiceDraft, series: String, number: Int64, at: Date) async throws -> FiscalInvoice
     func upsert(rate: ExchangeRate) async throws
 
-    func enqueue(_ event: OutboxEvent) async throws
-    func append(_ entry: AuditEntry) async throws
+    func enqueue(_ events: [OutboxEvent]) async throws
+    func append(_ entries: [AuditEntry]) async throws
     func insert(report: BillingRunReport, startedAt: Date, finishedAt: Date) async throws
 
     func insert(staff email: EmailAddress, name: String, passwordHash: String, at: Date) async throws -> Int64
     func insert(apiKey name: String, hash: String, staffID: Int64?, at: Date) async throws -> Int64
+}
+
+/// The one-row forms of the bulk writes.
+extension StoreTransaction {
+    public func update(service: HostingService, at: Date) async throws { try await update(services: [service], at: at) }
+    public func nextNumber(series: String) async throws -> Int64 { try await nextNumbers(series: series, count: 1).lowerBound }
+    public func insert(proforma: NewProforma) async throws -> ProformaInvoice { try await insert(proformas: [proforma])[0] }
+    public func enqueue(_ event: OutboxEvent) async throws { try await enqueue([event]) }
+    public func append(_ entry: AuditEntry) async throws { try await append([entry]) }
 }

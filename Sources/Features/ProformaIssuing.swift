@@ -1,32 +1,52 @@
 import Domain
 import Foundation
 
-/// Issues one proforma inside a transaction: number from the proforma series, VAT for the buyer, the
-/// `proforma.issued` outbox event with its origin, and the audit entry. Shared by orders and renewals.
+/// Issues proformas inside a transaction: numbers from the proforma series, VAT for each buyer, the
+/// `proforma.issued` outbox event with its origin, and the audit entry. Shared by orders and renewals; the
+/// billing run issues a whole batch of clients' proformas with a few multi-row statements.
 struct ProformaIssuer: Sendable {
     let deps: AppDependencies
+
+    struct Request: Sendable {
+        let clientID: Int64
+        let profile: BillingProfile
+        let currency: Currency
+        let lines: [InvoiceLine]
+        let dueDate: CivilDate
+    }
 
     func issue(
         in tx: any StoreTransaction, clientID: Int64, profile: BillingProfile, origin: ProformaOrigin, currency: Currency,
         lines: [InvoiceLine], issueDate: CivilDate, dueDate: CivilDate, actor: Actor
     ) async throws -> ProformaInvoice {
-        let vat: VatTreatment
-        do { vat = try deps.vat.treatment(for: profile.party, on: dueDate) } catch { throw BillingError.mapping(error) }
+        try await issue(in: tx, [Request(clientID: clientID, profile: profile, currency: currency, lines: lines, dueDate: dueDate)], origin: origin, issueDate: issueDate, actor: actor)[0]
+    }
+
+    func issue(in tx: any StoreTransaction, _ requests: [Request], origin: ProformaOrigin, issueDate: CivilDate, actor: Actor) async throws -> [ProformaInvoice] {
+        guard !requests.isEmpty else { return [] }
+        let treatments = try requests.map { r in
+            do { return try deps.vat.treatment(for: r.profile.party, on: r.dueDate) } catch { throw BillingError.mapping(error) }
+        }
         let series = ProformaNumbering.series(prefix: deps.numbering.proformaPrefix, year: issueDate.year)
-        let number = try await tx.nextNumber(series: series)
+        let numbers = try await tx.nextNumbers(series: series, count: requests.count)
         let now = deps.clock.now()
-        let proforma = try await tx.insert(
-            proforma: NewProforma(
-                series: series, number: number, displayNumber: ProformaNumbering.display(series: series, number: number),
-                clientID: clientID, origin: origin, currency: currency, issueDate: issueDate, dueDate: dueDate,
-                buyer: profile.party, billingProfileID: profile.id, vat: vat, lines: lines, createdAt: now))
-        try await tx.enqueue(
+        let drafts = zip(requests, zip(numbers, treatments)).map { r, nv in
+            NewProforma(
+                series: series, number: nv.0, displayNumber: ProformaNumbering.display(series: series, number: nv.0),
+                clientID: r.clientID, origin: origin, currency: r.currency, issueDate: issueDate, dueDate: r.dueDate,
+                buyer: r.profile.party, billingProfileID: r.profile.id, vat: nv.1, lines: r.lines, createdAt: now)
+        }
+        let proformas = try await tx.insert(proformas: drafts)
+        try await tx.enqueue(proformas.map { p in
             OutboxEvent(
-                kind: .proformaIssued, key: "proforma:\(proforma.id)", clientID: clientID,
-                payload: ["proformaID": String(proforma.id), "number": proforma.number, "origin": origin.rawValue, "total": proforma.totals.gross.description, "dueDate": dueDate.description],
-                createdAt: now))
-        try await tx.append(AuditEntry(actor: actor, action: "proforma.issued", entity: "proforma", entityID: proforma.id, before: nil, after: auditJSON(ProformaSnapshot(proforma)), at: now))
-        return proforma
+                kind: .proformaIssued, key: "proforma:\(p.id)", clientID: p.clientID,
+                payload: ["proformaID": String(p.id), "number": p.number, "origin": origin.rawValue, "total": p.totals.gross.description, "dueDate": p.dueDate.description],
+                createdAt: now)
+        })
+        try await tx.append(proformas.map { p in
+            AuditEntry(actor: actor, action: "proforma.issued", entity: "proforma", entityID: p.id, before: nil, after: auditJSON(ProformaSnapshot(p)), at: now)
+        })
+        return proformas
     }
 }
 

@@ -12,7 +12,7 @@ public struct RunBilling: Sendable {
     /// Clients committed per transaction. Small, so a crash loses little and locks are short.
     let clientsPerTransaction: Int
 
-    public init(_ deps: AppDependencies, clientsPerTransaction: Int = 50) {
+    public init(_ deps: AppDependencies, clientsPerTransaction: Int = 200) {
         self.deps = deps
         self.clientsPerTransaction = max(1, clientsPerTransaction)
     }
@@ -32,18 +32,13 @@ public struct RunBilling: Sendable {
                 let batch = Array(page[start..<min(page.count, start + clientsPerTransaction)])
                 start += batch.count
                 do {
-                    let outcomes = try await deps.store.write { tx in
-                        var all: [ClientOutcome] = []
-                        for id in batch { all.append(try await self.bill(clientID: id, asOf: asOf, in: tx)) }
-                        return all
-                    }
-                    for o in outcomes { report.add(o) }
+                    let outcome = try await deps.store.write { tx in try await self.bill(clientIDs: batch, asOf: asOf, in: tx) }
+                    report.add(outcome)
                 } catch {
                     // One bad client must not stop the others: redo the batch one client per transaction.
                     for id in batch {
                         do {
-                            let o = try await deps.store.write { tx in try await self.bill(clientID: id, asOf: asOf, in: tx) }
-                            report.add(o)
+                            report.add(try await deps.store.write { tx in try await self.bill(clientIDs: [id], asOf: asOf, in: tx) })
                         } catch StoreError.duplicate {
                             report.skippedAlreadyIssued += 1
                         } catch {
@@ -61,42 +56,45 @@ public struct RunBilling: Sendable {
         return report
     }
 
-    private func bill(clientID: Int64, asOf: CivilDate, in tx: any StoreTransaction) async throws -> ClientOutcome {
+    /// Bills a batch of clients in one transaction: their services are read (and locked) in one query and
+    /// every proforma, line, outbox event and audit entry is written with multi-row statements.
+    private func bill(clientIDs: [Int64], asOf: CivilDate, in tx: any StoreTransaction) async throws -> ClientOutcome {
         var outcome = ClientOutcome()
-        let services = try await tx.services(clientID: clientID, forUpdate: true)
+        let services = try await tx.services(clientIDs: clientIDs, forUpdate: true)
         let cutoff = asOf.adding(days: deps.policy.renewalLeadDays)
-        struct Group { var lines: [InvoiceLine] = []; var services: [Int64: ServicePeriod] = [:] }
-        var groups: [String: (due: CivilDate, currency: Currency, group: Group)] = [:]
-        var updated: [Int64: HostingService] = [:]
-        var plans: [Int64: HostingPlan] = [:]
+        // One proforma per client, due date and currency.
+        struct Key: Hashable, Comparable {
+            let clientID: Int64, due: CivilDate, currency: Currency
+            static func < (a: Key, b: Key) -> Bool { (a.clientID, a.due, a.currency.rawValue) < (b.clientID, b.due, b.currency.rawValue) }
+        }
+        var groups: [Key: [InvoiceLine]] = [:]
+        var updated: [HostingService] = []
+        var planNames: [Int64: String] = [:]
         for service in services where service.state == .active || service.state == .suspended {
             guard service.nextPeriodToInvoice.start <= cutoff else { continue }
             outcome.considered += 1
             let periods = service.periodsToInvoice(asOf: asOf, leadDays: deps.policy.renewalLeadDays)
-            if periods.isEmpty { outcome.skipped += 1; continue }
-            if plans[service.planID] == nil { plans[service.planID] = try await tx.plan(id: service.planID) }
-            let planName = plans[service.planID]?.name ?? "Hosting"
+            guard let last = periods.last else { outcome.skipped += 1; continue }
+            if planNames[service.planID] == nil { planNames[service.planID] = try await tx.plan(id: service.planID)?.name ?? "Hosting" }
+            let planName = planNames[service.planID]!
             for p in periods {
-                let key = "\(p.start)|\(service.price.currency.rawValue)"
-                var entry = groups[key] ?? (p.start, service.price.currency, Group())
-                entry.group.lines.append(InvoiceLine(serviceID: service.id, period: p, description: "\(planName) – \(service.domain) (\(p.start) – \(p.end))", unitPriceMinor: service.price.minor))
-                groups[key] = entry
+                let line = InvoiceLine(serviceID: service.id, period: p, description: "\(planName) – \(service.domain) (\(p.start) – \(p.end))", unitPriceMinor: service.price.minor)
+                groups[Key(clientID: service.clientID, due: p.start, currency: service.price.currency), default: []].append(line)
                 outcome.periods += 1
             }
-            updated[service.id] = service.invoiced(through: periods.last!)
+            updated.append(service.invoiced(through: last))
         }
         guard !groups.isEmpty else { return outcome }
-        guard let profile = try await tx.defaultProfile(clientID: clientID) else {
-            throw BillingError.conflict(rule: "client.no-profile", message: "client \(clientID) has no billing profile")
+        let profiles = try await tx.defaultProfiles(clientIDs: Array(Set(groups.keys.map(\.clientID))))
+        if let missing = groups.keys.map(\.clientID).first(where: { profiles[$0] == nil }) {
+            throw BillingError.conflict(rule: "client.no-profile", message: "client \(missing) has no billing profile")
         }
-        let issuer = ProformaIssuer(deps: deps)
-        for key in groups.keys.sorted() {
-            let g = groups[key]!
-            _ = try await issuer.issue(in: tx, clientID: clientID, profile: profile, origin: .renewal, currency: g.currency, lines: g.group.lines, issueDate: asOf, dueDate: g.due, actor: .system)
-            outcome.issued += 1
+        let requests = groups.keys.sorted().map { k in
+            ProformaIssuer.Request(clientID: k.clientID, profile: profiles[k.clientID]!, currency: k.currency, lines: groups[k]!, dueDate: k.due)
         }
-        let now = deps.clock.now()
-        for s in updated.values { try await tx.update(service: s, at: now) }
+        let issued = try await ProformaIssuer(deps: deps).issue(in: tx, requests, origin: .renewal, issueDate: asOf, actor: .system)
+        outcome.issued += issued.count
+        try await tx.update(services: updated, at: deps.clock.now())
         return outcome
     }
 }

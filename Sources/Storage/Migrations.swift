@@ -12,6 +12,11 @@ public struct Migration: Sendable {
 public enum Migrations {
     public static let all: [Migration] = [
         Migration(version: 1, name: "billing core", statements: billingCore),
+        // The billing run pages through clients in id order; the first index starts with the date, so each page
+        // scanned every due service (quadratic at a million services).
+        Migration(version: 2, name: "renewal scan by client", statements: { _ in
+            ["CREATE INDEX services_renewal_by_client ON services(client_id, next_invoice_date) WHERE state IN ('active','suspended')"]
+        }),
     ]
 
     /// Column types spelled once per engine.

@@ -11,12 +11,16 @@ extension SQLTransaction {
     }
 
     func services(clientID: Int64, forUpdate: Bool) async throws -> [HostingService] {
-        try await decodeServices(try await rows("SELECT * FROM services WHERE client_id = \(bind: clientID) ORDER BY id\(unsafeRaw: lock(forUpdate))"))
+        try await services(clientIDs: [clientID], forUpdate: forUpdate)
+    }
+
+    func services(clientIDs: [Int64], forUpdate: Bool) async throws -> [HostingService] {
+        guard !clientIDs.isEmpty else { return [] }
+        return try await decodeServices(try await rows("SELECT * FROM services WHERE client_id IN (\(binds: clientIDs)) ORDER BY id\(unsafeRaw: lock(forUpdate))"))
     }
 
     private func decodeServices(_ rows: [any SQLRow]) async throws -> [HostingService] {
         guard !rows.isEmpty else { return [] }
-        let ids = try rows.map { try $0.int("id") }
         var holds: [Int64: [Hold]] = [:]
         let suspendedIDs = try rows.filter { try $0.string("state") == "suspended" }.map { try $0.int("id") }
         if !suspendedIDs.isEmpty {
@@ -25,7 +29,6 @@ extension SQLTransaction {
                 holds[try r.int("service_id"), default: []].append(h)
             }
         }
-        _ = ids
         return try rows.map { r in
             let id = try r.int("id")
             let lifecycle: ServiceLifecycle
@@ -69,14 +72,21 @@ extension SQLTransaction {
             """, what: "service")
     }
 
-    func update(service s: HostingService, at: Date) async throws {
-        var terminatedAt: Int64?
-        if case .terminated(let on) = s.lifecycle { terminatedAt = millis(on) }
-        try await run("""
-            UPDATE services SET state = \(bind: s.state.rawValue), invoiced_periods = \(bind: Int64(s.invoicedPeriods)), paid_periods = \(bind: Int64(s.paidPeriods)),
-              next_invoice_date = \(bind: s.nextPeriodToInvoice.start.description), terminated_at = \(bind: terminatedAt), updated_at = \(bind: millis(at))
-            WHERE id = \(bind: s.id)
-            """)
+    func update(services: [HostingService], at: Date) async throws {
+        // One statement per chunk: the billing run moves thousands of services per transaction.
+        let stamp = millis(at)
+        for chunk in services.chunked(into: 5_000) {
+            let values = chunk.map { s -> SQLQueryString in
+                let terminatedAt: Int64? = if case .terminated(let on) = s.lifecycle { millis(on) } else { nil }
+                return "(\(bind: s.id), \(bind: s.state.rawValue), \(bind: Int64(s.invoicedPeriods)), \(bind: Int64(s.paidPeriods)), \(bind: s.nextPeriodToInvoice.start.description), \(bind: terminatedAt ?? -1))"
+            }
+            // VALUES columns are column1… on both engines; -1 stands for "not terminated" (a typed NULL would differ per engine).
+            try await run("""
+                UPDATE services SET state = v.column2, invoiced_periods = v.column3, paid_periods = v.column4, next_invoice_date = v.column5,
+                  terminated_at = NULLIF(v.column6, -1), updated_at = \(bind: stamp)
+                FROM (VALUES \(values.joined(separator: ", "))) AS v WHERE services.id = v.column1
+                """)
+        }
     }
 
     func insertHold(serviceID: Int64, reason: HoldReason, by: Actor, at: Date, note: String?, proformaID: Int64?) async throws -> Hold {
@@ -95,35 +105,53 @@ extension SQLTransaction {
 
     // MARK: Proformas
 
-    func nextNumber(series: String) async throws -> Int64 {
+    func nextNumbers(series: String, count: Int) async throws -> ClosedRange<Int64> {
+        precondition(count > 0)
         try await run("INSERT INTO number_counters (series, value) VALUES (\(bind: series), 0) ON CONFLICT (series) DO NOTHING")
         // The UPDATE takes the counter row's lock until commit: numbers are gapless and never shared.
-        guard let r = try await row("UPDATE number_counters SET value = value + 1 WHERE series = \(bind: series) RETURNING value") else {
+        guard let r = try await row("UPDATE number_counters SET value = value + \(bind: Int64(count)) WHERE series = \(bind: series) RETURNING value") else {
             throw StoreError.notFound("counter \(series)")
         }
-        return try r.int("value")
+        let last = try r.int("value")
+        return (last - Int64(count) + 1)...last
     }
 
-    func insert(proforma p: NewProforma) async throws -> ProformaInvoice {
-        let totals = InvoiceTotals(currency: p.currency, lines: p.lines.map { ($0.netMinor, p.vat.category, p.vat.basisPoints) })
-        let at = millis(p.createdAt)
-        let id = try await insertReturningID("""
-            INSERT INTO proformas (series, seq, number, client_id, origin, state, currency, issue_date, due_date, buyer_json, buyer_name, billing_profile_id, vat_json,
-              net_minor, vat_minor, total_minor, paid_minor, version, created_at, updated_at)
-            VALUES (\(bind: p.series), \(bind: p.number), \(bind: p.displayNumber), \(bind: p.clientID), \(bind: p.origin.rawValue), 'unpaid', \(bind: p.currency.rawValue),
-              \(bind: p.issueDate.description), \(bind: p.dueDate.description), \(bind: try json(p.buyer)), \(bind: p.buyer.name), \(bind: p.billingProfileID), \(bind: try json(p.vat)),
-              \(bind: totals.netMinor), \(bind: totals.vatMinor), \(bind: totals.grossMinor), 0, 1, \(bind: at), \(bind: at))
-            RETURNING id
-            """, what: "proforma number")
-        for (i, line) in p.lines.enumerated() {
-            _ = try await insertReturningID("""
-                INSERT INTO proforma_lines (proforma_id, position, service_id, period_index, period_start, period_end, description, quantity, unit_price_minor)
-                VALUES (\(bind: id), \(bind: Int64(i)), \(bind: line.serviceID), \(bind: line.period.map { Int64($0.index) }), \(bind: line.period?.start.description),
-                        \(bind: line.period?.end.description), \(bind: line.description), \(bind: line.quantity), \(bind: line.unitPriceMinor))
-                RETURNING id
-                """, what: "proforma line for service period")
+    func insert(proformas: [NewProforma]) async throws -> [ProformaInvoice] {
+        guard !proformas.isEmpty else { return [] }
+        var ids: [String: Int64] = [:]
+        for chunk in proformas.chunked(into: 1_000) {
+            var insert = sql.insert(into: "proformas").columns(
+                "series", "seq", "number", "client_id", "origin", "state", "currency", "issue_date", "due_date", "buyer_json", "buyer_name",
+                "billing_profile_id", "vat_json", "net_minor", "vat_minor", "total_minor", "paid_minor", "version", "created_at", "updated_at")
+            for p in chunk {
+                let totals = InvoiceTotals(currency: p.currency, lines: p.lines.map { ($0.netMinor, p.vat.category, p.vat.basisPoints) })
+                let at = millis(p.createdAt)
+                insert = insert.values([
+                    p.series, p.number, p.displayNumber, p.clientID, p.origin.rawValue, "unpaid", p.currency.rawValue, p.issueDate.description,
+                    p.dueDate.description, try json(p.buyer), p.buyer.name, p.billingProfileID, try json(p.vat), totals.netMinor, totals.vatMinor,
+                    totals.grossMinor, Int64(0), Int64(1), at, at,
+                ] as [any Encodable & Sendable])
+            }
+            for r in try await uniqueAsDuplicate("proforma number", { try await insert.returning("id", "number").all() }) {
+                ids[try r.string("number")] = try r.int("id")
+            }
         }
-        return ProformaInvoice(id: id, number: p.displayNumber, clientID: p.clientID, origin: p.origin, state: .unpaid, currency: p.currency, issueDate: p.issueDate, dueDate: p.dueDate, buyer: p.buyer, billingProfileID: p.billingProfileID, vat: p.vat, lines: p.lines, paidMinor: 0, version: 1)
+        let lines = try proformas.flatMap { p -> [[any Encodable & Sendable]] in
+            guard let id = ids[p.displayNumber] else { throw StoreError.notFound("proforma \(p.displayNumber)") }
+            return p.lines.enumerated().map { i, line in
+                [id, Int64(i), line.serviceID, line.period.map { Int64($0.index) }, line.period?.start.description, line.period?.end.description,
+                 line.description, line.quantity, line.unitPriceMinor]
+            }
+        }
+        for chunk in lines.chunked(into: 2_000) {
+            var insert = sql.insert(into: "proforma_lines").columns("proforma_id", "position", "service_id", "period_index", "period_start", "period_end", "description", "quantity", "unit_price_minor")
+            for row in chunk { insert = insert.values(row) }
+            // UNIQUE (service_id, period_start): a service period is never invoiced twice.
+            try await uniqueAsDuplicate("proforma line for service period") { try await insert.run() }
+        }
+        return proformas.map { p in
+            ProformaInvoice(id: ids[p.displayNumber]!, number: p.displayNumber, clientID: p.clientID, origin: p.origin, state: .unpaid, currency: p.currency, issueDate: p.issueDate, dueDate: p.dueDate, buyer: p.buyer, billingProfileID: p.billingProfileID, vat: p.vat, lines: p.lines, paidMinor: 0, version: 1)
+        }
     }
 
     func update(proforma p: ProformaInvoice, at: Date) async throws {
@@ -256,13 +284,13 @@ extension SQLTransaction {
 
     // MARK: Outbox, audit, runs
 
-    func enqueue(_ e: OutboxEvent) async throws {
-        // The event key is unique: the same event never yields a second message.
-        try await run("""
-            INSERT INTO outbox (kind, event_key, client_id, payload_json, created_at)
-            VALUES (\(bind: e.kind.rawValue), \(bind: e.key), \(bind: e.clientID), \(bind: try json(e.payload)), \(bind: millis(e.createdAt)))
-            ON CONFLICT (event_key) DO NOTHING
-            """)
+    func enqueue(_ events: [OutboxEvent]) async throws {
+        for chunk in events.chunked(into: 2_000) {
+            var insert = sql.insert(into: "outbox").columns("kind", "event_key", "client_id", "payload_json", "created_at")
+            for e in chunk { insert = insert.values([e.kind.rawValue, e.key, e.clientID, try json(e.payload), millis(e.createdAt)] as [any Encodable & Sendable]) }
+            // The event key is unique: the same event never yields a second message.
+            try await insert.ignoringConflicts(with: "event_key").run()
+        }
     }
 
     func outbox(clientID: Int64?, limit: Int) async throws -> [StoredOutboxEvent] {
@@ -271,11 +299,12 @@ extension SQLTransaction {
         }
     }
 
-    func append(_ a: AuditEntry) async throws {
-        try await run("""
-            INSERT INTO audit_log (at, actor, action, entity, entity_id, before_json, after_json)
-            VALUES (\(bind: millis(a.at)), \(bind: a.actor.description), \(bind: a.action), \(bind: a.entity), \(bind: a.entityID), \(bind: a.before), \(bind: a.after))
-            """)
+    func append(_ entries: [AuditEntry]) async throws {
+        for chunk in entries.chunked(into: 2_000) {
+            var insert = sql.insert(into: "audit_log").columns("at", "actor", "action", "entity", "entity_id", "before_json", "after_json")
+            for a in chunk { insert = insert.values([millis(a.at), a.actor.description, a.action, a.entity, a.entityID, a.before, a.after] as [any Encodable & Sendable]) }
+            try await insert.run()
+        }
     }
 
     func audit(entity: String?, entityID: Int64?, limit: Int) async throws -> [StoredAuditEntry] {

@@ -40,6 +40,16 @@ extension SQLTransaction {
         try await rows("SELECT * FROM billing_profiles WHERE client_id = \(bind: clientID) ORDER BY id").map(decodeProfile)
     }
 
+    func defaultProfiles(clientIDs: [Int64]) async throws -> [Int64: BillingProfile] {
+        guard !clientIDs.isEmpty else { return [:] }
+        var result: [Int64: BillingProfile] = [:]
+        // The default profile, else the oldest one: rows come default-first, then by id.
+        for p in try await rows("SELECT * FROM billing_profiles WHERE client_id IN (\(binds: clientIDs)) ORDER BY is_default DESC, id").map(decodeProfile) where result[p.clientID] == nil {
+            result[p.clientID] = p
+        }
+        return result
+    }
+
     func billingProfile(id: Int64) async throws -> BillingProfile? {
         try await row("SELECT * FROM billing_profiles WHERE id = \(bind: id)").map(decodeProfile)
     }
@@ -71,7 +81,7 @@ extension SQLTransaction {
         try await run("INSERT INTO sms_consents (client_id, opted_in, source, at) VALUES (\(bind: clientID), \(bind: Int64(consent.optedIn ? 1 : 0)), \(bind: consent.source?.rawValue ?? "unknown"), \(bind: at))")
     }
 
-    func insert(profile p: BillingParty, clientID: Int64, isDefault: Bool) async throws -> Int64 {
+    func insert(profile p: BillingParty, clientID: Int64, isDefault: Bool, at: Date) async throws -> Int64 {
         var cnp: String?, reg: String?, trade: String?, vat: String?
         switch p {
         case .person(let person): cnp = person.cnp?.value
@@ -81,7 +91,7 @@ extension SQLTransaction {
         let id = try await insertReturningID("""
             INSERT INTO billing_profiles (client_id, kind, name, street, city, county, postal_code, country, cnp, registration_code, trade_register, vat_number, is_default, created_at)
             VALUES (\(bind: clientID), \(bind: p.kind.rawValue), \(bind: p.name), \(bind: a.street), \(bind: a.city), \(bind: a.county), \(bind: a.postalCode), \(bind: a.country),
-                    \(bind: cnp), \(bind: reg), \(bind: trade), \(bind: vat), 0, \(bind: millis(Date())))
+                    \(bind: cnp), \(bind: reg), \(bind: trade), \(bind: vat), 0, \(bind: millis(at)))
             RETURNING id
             """, what: "billing profile")
         if isDefault { try await setDefaultProfile(clientID: clientID, profileID: id) }
@@ -119,8 +129,8 @@ extension SQLTransaction {
         return HostingPlan(id: id, code: try r.string("code"), name: try r.string("name"), currency: try r.enumValue("currency", Currency.self), prices: prices)
     }
 
-    func insert(plan code: String, name: String, currency: Currency, prices: [BillingCycle: Int64]) async throws -> Int64 {
-        let id = try await insertReturningID("INSERT INTO plans (code, name, currency, created_at) VALUES (\(bind: code), \(bind: name), \(bind: currency.rawValue), \(bind: millis(Date()))) RETURNING id", what: "plan code")
+    func insert(plan code: String, name: String, currency: Currency, prices: [BillingCycle: Int64], at: Date) async throws -> Int64 {
+        let id = try await insertReturningID("INSERT INTO plans (code, name, currency, created_at) VALUES (\(bind: code), \(bind: name), \(bind: currency.rawValue), \(bind: millis(at))) RETURNING id", what: "plan code")
         for (cycle, amount) in prices.sorted(by: { $0.key.months < $1.key.months }) {
             try await run("INSERT INTO plan_prices (plan_id, cycle, amount_minor) VALUES (\(bind: id), \(bind: cycle.rawValue), \(bind: amount))")
         }

@@ -36,6 +36,11 @@ struct SQLTransaction: StoreTransaction {
     func row(_ q: SQLQueryString) async throws -> (any SQLRow)? { try await sql.raw(q).first() }
     func run(_ q: SQLQueryString) async throws { try await sql.raw(q).run() }
 
+    /// Runs `body`, turning a UNIQUE violation into `StoreError.duplicate(what)` so callers can treat it as done.
+    func uniqueAsDuplicate<T>(_ what: String, _ body: () async throws -> T) async throws -> T {
+        do { return try await body() } catch where Database.isUniqueViolation(error) { throw StoreError.duplicate(what) }
+    }
+
     /// INSERT … RETURNING id; a UNIQUE violation becomes `StoreError.duplicate` so callers can treat it as done.
     func insertReturningID(_ q: SQLQueryString, what: String) async throws -> Int64 {
         do {
@@ -81,5 +86,12 @@ extension SQLRow {
         let s = try string(c)
         guard let v = E(rawValue: s) else { throw StoreError.notFound("\(E.self) '\(s)' in \(c)") }
         return v
+    }
+}
+
+extension Array {
+    /// Consecutive slices of at most `size` elements (bulk statements stay under bind-parameter limits).
+    func chunked(into size: Int) -> [ArraySlice<Element>] {
+        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min(count, $0 + size)] }
     }
 }

@@ -14,14 +14,19 @@ public enum TestDatabase {
     }
 
     public static func open(_ kind: DatabaseKind, logger: Logger = Logger(label: "test")) async throws -> Database {
+        let url = try await freshURL(kind, logger: logger)
+        let db = try await Database.open(url: url, defaultSQLitePath: url, logger: logger)
+        try await Migrator(db).migrate(now: Date(timeIntervalSince1970: 0))
+        return db
+    }
+
+    /// A new, empty database: a SQLite file path, or a `postgres://` URL of a database just created.
+    public static func freshURL(_ kind: DatabaseKind, logger: Logger = Logger(label: "test")) async throws -> String {
         switch kind {
         case .sqlite:
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hostico-tests")
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-            let path = dir.appendingPathComponent("\(UUID().uuidString).sqlite").path
-            let db = try await Database.open(url: path, defaultSQLitePath: path, logger: logger)
-            try await Migrator(db).migrate(now: Date(timeIntervalSince1970: 0))
-            return db
+            return dir.appendingPathComponent("\(UUID().uuidString).sqlite").path
         case .postgres:
             guard let admin = ProcessInfo.processInfo.environment["TEST_DATABASE_URL"] else { throw MissingPeer() }
             let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
@@ -30,9 +35,7 @@ public enum TestDatabase {
             await adminDB.close()
             var c = URLComponents(string: admin)!
             c.path = "/\(name)"
-            let db = try await Database.open(url: c.string!, defaultSQLitePath: "", logger: logger)
-            try await Migrator(db).migrate(now: Date(timeIntervalSince1970: 0))
-            return db
+            return c.string!
         }
     }
 }

@@ -12,7 +12,7 @@ import Storage
 struct Hostico: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Hostico Billing: proformas, fiscal invoices, payments and suspensions for a hosting company.",
-        subcommands: [Serve.self, Migrate.self, Billing.self, Worker.self, Demo.self, StaffCommand.self, APIKeyCommand.self])
+        subcommands: [Serve.self, Migrate.self, Billing.self, Worker.self, Demo.self, StaffCommand.self, APIKeyCommand.self, Bench.self])
 }
 
 /// Options every command shares; they override the environment and `.env`.
@@ -88,7 +88,7 @@ struct Billing: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Issue renewal proformas for every service due by --as-of (idempotent; catches up missed days).")
         @OptionGroup var common: CommonOptions
         @Option(help: "The billing day, YYYY-MM-DD (default: today in Europe/Bucharest).") var asOf: String?
-        @Option(help: "Clients per transaction.") var batch = 50
+        @Option(help: "Clients per transaction.") var batch = 200
 
         func run() async throws {
             let (_, deps, db) = try await common.open()
@@ -192,6 +192,43 @@ struct APIKeyCommand: AsyncParsableCommand {
             let (_, deps, db) = try await common.open()
             let (id, secret) = try await CreateAPIKey(deps)(name: name, staffID: nil)
             print("API key #\(id): \(secret)")
+            await db.close()
+        }
+    }
+}
+
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Benchmark data for `make bench` (never on a production database).", subcommands: [Seed.self, PlainInsert.self])
+
+    struct Seed: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Seed N monthly services for N/3 clients, all due on one day.")
+        @OptionGroup var common: CommonOptions
+        @Option(help: "Number of services.") var services = 1_000_000
+        @Option(help: "The day every service is due, YYYY-MM-DD.") var dueOn = "2026-12-01"
+
+        func run() async throws {
+            let (_, deps, db) = try await common.open()
+            guard let due = CivilDate(dueOn) else { throw ValidationError("--due-on must be YYYY-MM-DD") }
+            try await Migrator(db).migrate(now: deps.clock.now())
+            let started = ContinuousClock.now
+            try await BenchmarkSeed(database: db, deps: deps).seed(services: services, dueOn: due) { line in
+                if isatty(1) == 1 { FileHandle.standardOutput.write(Data("\rseeded \(line)…   ".utf8)) }
+            }
+            if isatty(1) == 1 { print("") }
+            print("Seeded \(services) services for \(max(1, services / 3)) clients due on \(due) in \(String(format: "%.1f", (ContinuousClock.now - started).seconds)) s (\(db.kind.rawValue)).")
+            await db.close()
+        }
+    }
+
+    struct PlainInsert: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "plain-insert", abstract: "Time a plain multi-row insert of N rows into a scratch table: the physical limit.")
+        @OptionGroup var common: CommonOptions
+        @Option(help: "Number of rows.") var rows = 1_000_000
+
+        func run() async throws {
+            let (_, deps, db) = try await common.open()
+            let seconds = try await BenchmarkSeed(database: db, deps: deps).plainInsert(rows: rows)
+            print("Plain insert: \(rows) rows in \(String(format: "%.2f", seconds)) s = \(Int(Double(rows) / seconds)) rows/s (\(db.kind.rawValue)).")
             await db.close()
         }
     }
