@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         // Pure business rules: no I/O, no clock, no randomness.
@@ -62,11 +63,24 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Message templates (Mustache) and transports: SMTP, SMPP, Kannel, the development outbox folder.
+        .target(
+            name: "Messaging",
+            dependencies: [
+                "Features",
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         // Configuration read once, live dependencies, the service group.
         .target(
             name: "Bootstrap",
             dependencies: [
-                "Features", "Storage", "API",
+                "Features", "Storage", "API", "Messaging",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Configuration", package: "swift-configuration"),
@@ -93,6 +107,8 @@ let package = Package(
         .testTarget(name: "StorageTests", dependencies: ["Storage", "TestSupport"], swiftSettings: strict),
         // Runs the built `hostico` binary as a user would (and kills it with SIGKILL mid-run).
         .testTarget(name: "CLITests", dependencies: ["Storage", "TestSupport"], swiftSettings: strict),
+        // Templates, MIME, SMS rules end to end, and the transports against real servers (aiosmtpd, smpp34).
+        .testTarget(name: "MessagingTests", dependencies: ["Messaging", "Storage", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "APITests",
             dependencies: [

@@ -20,6 +20,7 @@ public struct AppConfig: Sendable {
     public var timeZone: TimeZone
     public var seller: Seller
     public var logLevel: String
+    public var notifications: NotificationConfig
 
     public struct Invalid: Error, CustomStringConvertible {
         public let problems: [String]
@@ -35,7 +36,7 @@ public struct AppConfig: Sendable {
     public static func load(overrides: [String: String] = [:], environment: [String: String] = ProcessInfo.processInfo.environment) async throws -> AppConfig {
         var providers: [any ConfigProvider] = [
             EnvironmentVariablesProvider(environmentVariables: overrides),
-            EnvironmentVariablesProvider(environmentVariables: environment, secretsSpecifier: .specific(["DATABASE_URL"])),
+            EnvironmentVariablesProvider(environmentVariables: environment, secretsSpecifier: .specific(["DATABASE_URL", "SMTP_PASSWORD"])),
         ]
         if let dotEnv = try? await EnvironmentVariablesProvider(environmentFilePath: ".env", allowMissing: true) { providers.append(dotEnv) }
         let r = ConfigReader(providers: providers)
@@ -93,11 +94,12 @@ public struct AppConfig: Sendable {
         }
         let port = int("http.port", "HTTP_PORT", 8080, 1...65535)
         let host = r.string(forKey: "http.host", default: "127.0.0.1")
+        let notifications = NotificationConfig.read(r, mode: mode, problems: &problems)
         if !problems.isEmpty { throw Invalid(problems: problems) }
         return AppConfig(
             mode: mode, databaseURL: r.string(forKey: "database.url", isSecret: true), sqlitePath: r.string(forKey: "sqlite.path", default: "./data/hostico.sqlite"),
             host: host, port: port, publicBaseURL: r.string(forKey: "public.base.url", default: "http://\(host):\(port)"), policy: policy,
             numbering: NumberingSettings(proformaPrefix: proformaPrefix, fiscalPrefix: fiscalPrefix), euConsumerVat: euVat, timeZone: tz, seller: seller,
-            logLevel: r.string(forKey: "log.level", default: "info"))
+            logLevel: r.string(forKey: "log.level", default: "info"), notifications: notifications)
     }
 }

@@ -206,5 +206,8 @@ public struct EmailAddress: Sendable, Hashable, Codable, CustomStringConvertible
     }
 
     private init(value: String) { self.value = value }
+
+    /// The part after "@".
+    public var domain: String { String(value[value.index(after: value.firstIndex(of: "@")!)...]) }
     public var description: String { value }
 }

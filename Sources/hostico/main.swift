@@ -12,7 +12,7 @@ import Storage
 struct Hostico: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Hostico Billing: proformas, fiscal invoices, payments and suspensions for a hosting company.",
-        subcommands: [Serve.self, Migrate.self, Billing.self, Worker.self, Demo.self, StaffCommand.self, APIKeyCommand.self, Bench.self])
+        subcommands: [Serve.self, Migrate.self, Billing.self, Worker.self, Notify.self, Demo.self, StaffCommand.self, APIKeyCommand.self, Bench.self])
 }
 
 /// Options every command shares; they override the environment and `.env`.
@@ -73,7 +73,11 @@ struct Serve: AsyncParsableCommand {
             }
         }
         var services: [any Service] = [buildApplication(config: config, deps: deps)]
-        if !noWorker { services.append(BillingWorker(deps: deps, interval: .seconds(3600))) }
+        if !noWorker {
+            services.append(BillingWorker(deps: deps, interval: .seconds(3600)))
+            let delivery = try config.notifications.makeDelivery(deps: deps, database: db, publicBaseURL: config.publicBaseURL)
+            services.append(NotificationWorker(delivery: delivery, interval: .seconds(config.notifications.intervalSeconds), logger: deps.logger))
+        }
         print("Hostico Billing on http://\(config.host):\(config.port)  (database: \(db.kind.rawValue), mode: \(config.mode.rawValue))")
         let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: deps.logger))
         try await group.run()
@@ -120,13 +124,18 @@ struct Billing: AsyncParsableCommand {
 }
 
 struct Worker: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Run the daily billing tasks on a schedule until SIGTERM/SIGINT.")
+    static let configuration = CommandConfiguration(abstract: "Run the daily billing tasks and deliver notifications on a schedule until SIGTERM/SIGINT.")
     @OptionGroup var common: CommonOptions
     @Option(help: "Seconds between runs.") var intervalSeconds = 3600
 
     func run() async throws {
-        let (_, deps, db) = try await common.open()
-        let group = ServiceGroup(configuration: .init(services: [.init(service: BillingWorker(deps: deps, interval: .seconds(intervalSeconds)))], gracefulShutdownSignals: [.sigterm, .sigint], logger: deps.logger))
+        let (config, deps, db) = try await common.open()
+        let delivery = try config.notifications.makeDelivery(deps: deps, database: db, publicBaseURL: config.publicBaseURL)
+        let services: [any Service] = [
+            BillingWorker(deps: deps, interval: .seconds(intervalSeconds)),
+            NotificationWorker(delivery: delivery, interval: .seconds(config.notifications.intervalSeconds), logger: deps.logger),
+        ]
+        let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: deps.logger))
         try await group.run()
         await db.close()
     }
@@ -229,6 +238,22 @@ struct Bench: AsyncParsableCommand {
             let (_, deps, db) = try await common.open()
             let seconds = try await BenchmarkSeed(database: db, deps: deps).plainInsert(rows: rows)
             print("Plain insert: \(rows) rows in \(String(format: "%.2f", seconds)) s = \(Int(Double(rows) / seconds)) rows/s (\(db.kind.rawValue)).")
+            await db.close()
+        }
+    }
+}
+
+struct Notify: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Notifications.", subcommands: [Run.self])
+
+    struct Run: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Deliver every due e-mail and SMS once (the worker does this every few seconds).")
+        @OptionGroup var common: CommonOptions
+
+        func run() async throws {
+            let (config, deps, db) = try await common.open()
+            let report = try await config.notifications.makeDelivery(deps: deps, database: db, publicBaseURL: config.publicBaseURL).runOnce()
+            print("Notifications: \(report).")
             await db.close()
         }
     }

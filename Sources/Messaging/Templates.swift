@@ -1,0 +1,258 @@
+import Domain
+import Features
+import Foundation
+import Mustache
+
+/// The e-mail and SMS texts of every event in English, Romanian and Hindi, as Mustache templates.
+///
+/// An e-mail is one text template per event and language: it is the plain-text part as written, and the HTML
+/// part is the same paragraphs inside the HTML layout, where Mustache escapes every value (client names and
+/// domains come from clients). Templates are parsed once, at start-up.
+public struct MustacheMessageTemplates: MessageTemplates {
+    private let library: MustacheLibrary
+
+    public init() throws {
+        var library = MustacheLibrary()
+        for (language, events) in Self.emails {
+            for (kind, text) in events {
+                library.register(try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT }}" + text.subject), named: "\(language.rawValue)/\(kind.rawValue)/subject")
+                library.register(try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT }}" + text.body), named: "\(language.rawValue)/\(kind.rawValue)/body")
+            }
+            for (kind, text) in Self.sms[language] ?? [:] {
+                library.register(try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT }}" + text), named: "\(language.rawValue)/\(kind.rawValue)/sms")
+            }
+        }
+        library.register(try MustacheTemplate(string: Self.htmlLayout), named: "layout.html")
+        self.library = library
+    }
+
+    public struct MissingTemplate: Error, CustomStringConvertible {
+        public let name: String
+        public var description: String { "no message template \(name)" }
+    }
+
+    public func email(_ kind: OutboxEvent.Kind, _ context: MessageContext) throws -> (subject: String, text: String, html: String) {
+        let values = Self.values(context)
+        let prefix = "\(context.language.rawValue)/\(kind.rawValue)"
+        guard let subject = library.render(values, withTemplate: "\(prefix)/subject"), let body = library.render(values, withTemplate: "\(prefix)/body") else {
+            throw MissingTemplate(name: prefix)
+        }
+        let paragraphs = body.components(separatedBy: "\n\n").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+        let html = library.render(
+            ["lang": context.language.rawValue, "subject": subject, "paragraphs": paragraphs, "clientArea": context.clientAreaURL,
+             "footer": Self.footer[context.language] ?? ""] as [String: Any], withTemplate: "layout.html") ?? ""
+        return (subject.trimmingCharacters(in: .whitespacesAndNewlines), body.trimmingCharacters(in: .whitespacesAndNewlines) + "\n\n-- \n" + (Self.footer[context.language] ?? "") + "\n" + context.clientAreaURL + "\n", html)
+    }
+
+    public func sms(_ kind: OutboxEvent.Kind, _ context: MessageContext) throws -> String {
+        guard let text = library.render(Self.values(context), withTemplate: "\(context.language.rawValue)/\(kind.rawValue)/sms") else {
+            throw MissingTemplate(name: "\(context.language.rawValue)/\(kind.rawValue)/sms")
+        }
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    static func values(_ c: MessageContext) -> [String: Any] {
+        var v: [String: Any] = c.payload
+        v["name"] = c.clientName
+        v["clientArea"] = c.clientAreaURL
+        let reason = c.payload["reason"] ?? ""
+        v["nonPayment"] = reason == HoldReason.nonPayment.rawValue
+        v["abuse"] = reason == HoldReason.abuse.rawValue
+        v["otherReason"] = reason == HoldReason.other.rawValue
+        v["renewal"] = c.payload["origin"] == ProformaOrigin.renewal.rawValue
+        return v
+    }
+
+    static let htmlLayout = """
+        <!DOCTYPE html>
+        <html lang="{{lang}}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>{{subject}}</title></head>
+        <body style="font-family:Arial,'Noto Sans Devanagari',sans-serif;font-size:15px;line-height:1.5;color:#1a1a1a;max-width:600px;margin:0 auto;padding:16px">
+        {{#paragraphs}}<p>{{.}}</p>
+        {{/paragraphs}}<hr style="border:none;border-top:1px solid #ddd">
+        <p style="font-size:13px;color:#555">{{footer}}<br><a href="{{clientArea}}">{{clientArea}}</a></p>
+        </body></html>
+        """
+
+    static let footer: [Language: String] = [
+        .en: "Hostico — web hosting. This is an automatic message from our billing system.",
+        .ro: "Hostico — găzduire web. Acesta este un mesaj automat al sistemului de facturare.",
+        .hi: "Hostico — वेब होस्टिंग। यह हमारी बिलिंग प्रणाली का स्वचालित संदेश है।",
+    ]
+
+    typealias Email = (subject: String, body: String)
+
+    static let emails: [Language: [OutboxEvent.Kind: Email]] = [
+        .en: [
+            .proformaIssued: (
+                "Proforma invoice {{number}}{{#renewal}} for your renewal{{/renewal}}",
+                """
+                Hello {{name}},
+
+                {{#renewal}}Your hosting services renew soon. {{/renewal}}We have issued proforma invoice {{number}} for {{total}}, due on {{dueDate}}.
+
+                You can view, pay and download it in the client area. When paying by bank transfer, write {{number}} as the payment reference.
+                """),
+            .overdueReminder: (
+                "Reminder: proforma invoice {{number}} is overdue",
+                """
+                Hello {{name}},
+
+                Proforma invoice {{number}} for {{total}} is {{daysOverdue}} days past its due date. Please pay it to keep your services running.
+
+                If you have already paid, thank you, and please ignore this message.
+                """),
+            .paymentConfirmed: (
+                "Payment received: invoice {{number}}",
+                """
+                Hello {{name}},
+
+                Thank you, we have received the payment for proforma invoice {{proformaNumber}}. Your tax invoice is {{number}}, for {{total}}.
+
+                You can download it in the client area.
+                """),
+            .serviceSuspended: (
+                "Your hosting service {{domain}} is suspended",
+                """
+                Hello {{name}},
+
+                We have suspended the hosting service for {{domain}}.
+
+                {{#nonPayment}}Reason: proforma invoice {{proformaNumber}} has not been paid. Pay it and the service comes back automatically.{{/nonPayment}}{{#abuse}}Reason: a breach of our acceptable use policy (abuse). Please contact our support team.{{/abuse}}{{#otherReason}}Please contact our support team to learn more.{{/otherReason}}
+                """),
+            .serviceReactivated: (
+                "Your hosting service {{domain}} is active again",
+                """
+                Hello {{name}},
+
+                The hosting service for {{domain}} is active again. Thank you.
+                """),
+            .serviceTerminated: (
+                "Your hosting service {{domain}} has been terminated",
+                """
+                Hello {{name}},
+
+                The hosting service for {{domain}} has been terminated after a long suspension. Contact us if you want to order it again.
+                """),
+        ],
+        .ro: [
+            .proformaIssued: (
+                "Factura proformă {{number}}{{#renewal}} pentru reînnoire{{/renewal}}",
+                """
+                Bună ziua, {{name}},
+
+                {{#renewal}}Serviciile dumneavoastră de găzduire se reînnoiesc în curând. {{/renewal}}Am emis factura proformă {{number}} în valoare de {{total}}, cu scadența {{dueDate}}.
+
+                O puteți vedea, plăti și descărca din zona de client. La plata prin transfer bancar, treceți {{number}} ca referință.
+                """),
+            .overdueReminder: (
+                "Reamintire: factura proformă {{number}} este restantă",
+                """
+                Bună ziua, {{name}},
+
+                Factura proformă {{number}} în valoare de {{total}} a depășit scadența cu {{daysOverdue}} zile. Vă rugăm să o achitați pentru ca serviciile să funcționeze în continuare.
+
+                Dacă ați plătit deja, vă mulțumim și vă rugăm să ignorați acest mesaj.
+                """),
+            .paymentConfirmed: (
+                "Plată primită: factura {{number}}",
+                """
+                Bună ziua, {{name}},
+
+                Vă mulțumim, am primit plata pentru factura proformă {{proformaNumber}}. Factura fiscală este {{number}}, în valoare de {{total}}.
+
+                O puteți descărca din zona de client.
+                """),
+            .serviceSuspended: (
+                "Serviciul de găzduire {{domain}} a fost suspendat",
+                """
+                Bună ziua, {{name}},
+
+                Am suspendat serviciul de găzduire pentru {{domain}}.
+
+                {{#nonPayment}}Motiv: factura proformă {{proformaNumber}} nu a fost achitată. După plată, serviciul se reactivează automat.{{/nonPayment}}{{#abuse}}Motiv: încălcarea politicii de utilizare (abuz). Vă rugăm să contactați echipa de suport.{{/abuse}}{{#otherReason}}Vă rugăm să contactați echipa de suport pentru detalii.{{/otherReason}}
+                """),
+            .serviceReactivated: (
+                "Serviciul de găzduire {{domain}} este din nou activ",
+                """
+                Bună ziua, {{name}},
+
+                Serviciul de găzduire pentru {{domain}} este din nou activ. Vă mulțumim.
+                """),
+            .serviceTerminated: (
+                "Serviciul de găzduire {{domain}} a fost încheiat",
+                """
+                Bună ziua, {{name}},
+
+                Serviciul de găzduire pentru {{domain}} a fost încheiat după o suspendare îndelungată. Contactați-ne dacă doriți să îl comandați din nou.
+                """),
+        ],
+        .hi: [
+            .proformaIssued: (
+                "प्रोफ़ॉर्मा चालान {{number}}{{#renewal}} (नवीनीकरण){{/renewal}}",
+                """
+                नमस्ते {{name}},
+
+                {{#renewal}}आपकी होस्टिंग सेवाओं का नवीनीकरण जल्द होगा। {{/renewal}}हमने {{total}} का प्रोफ़ॉर्मा चालान {{number}} जारी किया है, जिसकी देय तिथि {{dueDate}} है।
+
+                आप इसे क्लाइंट क्षेत्र में देख, भुगतान और डाउनलोड कर सकते हैं। बैंक ट्रांसफ़र से भुगतान करते समय संदर्भ में {{number}} लिखें।
+                """),
+            .overdueReminder: (
+                "अनुस्मारक: प्रोफ़ॉर्मा चालान {{number}} बकाया है",
+                """
+                नमस्ते {{name}},
+
+                {{total}} का प्रोफ़ॉर्मा चालान {{number}} अपनी देय तिथि से {{daysOverdue}} दिन आगे है। अपनी सेवाएँ चालू रखने के लिए कृपया भुगतान करें।
+
+                यदि आप भुगतान कर चुके हैं, तो धन्यवाद, और कृपया इस संदेश को अनदेखा करें।
+                """),
+            .paymentConfirmed: (
+                "भुगतान प्राप्त हुआ: चालान {{number}}",
+                """
+                नमस्ते {{name}},
+
+                धन्यवाद, हमें प्रोफ़ॉर्मा चालान {{proformaNumber}} का भुगतान मिल गया है। आपका कर चालान {{number}} है, राशि {{total}}।
+
+                आप इसे क्लाइंट क्षेत्र से डाउनलोड कर सकते हैं।
+                """),
+            .serviceSuspended: (
+                "आपकी होस्टिंग सेवा {{domain}} निलंबित है",
+                """
+                नमस्ते {{name}},
+
+                हमने {{domain}} की होस्टिंग सेवा निलंबित कर दी है।
+
+                {{#nonPayment}}कारण: प्रोफ़ॉर्मा चालान {{proformaNumber}} का भुगतान नहीं हुआ है। भुगतान करते ही सेवा अपने आप फिर से शुरू हो जाएगी।{{/nonPayment}}{{#abuse}}कारण: हमारी उपयोग नीति का उल्लंघन (दुरुपयोग)। कृपया हमारी सहायता टीम से संपर्क करें।{{/abuse}}{{#otherReason}}अधिक जानकारी के लिए कृपया हमारी सहायता टीम से संपर्क करें।{{/otherReason}}
+                """),
+            .serviceReactivated: (
+                "आपकी होस्टिंग सेवा {{domain}} फिर से सक्रिय है",
+                """
+                नमस्ते {{name}},
+
+                {{domain}} की होस्टिंग सेवा फिर से सक्रिय है। धन्यवाद।
+                """),
+            .serviceTerminated: (
+                "आपकी होस्टिंग सेवा {{domain}} समाप्त कर दी गई है",
+                """
+                नमस्ते {{name}},
+
+                लंबे निलंबन के बाद {{domain}} की होस्टिंग सेवा समाप्त कर दी गई है। यदि आप इसे फिर से ऑर्डर करना चाहते हैं तो हमसे संपर्क करें।
+                """),
+        ],
+    ]
+
+    /// SMS exist only for the events that may send one; they say that replies are not read.
+    static let sms: [Language: [OutboxEvent.Kind: String]] = [
+        .en: [
+            .proformaIssued: "Hostico: renewal proforma {{number}}, {{total}}, due {{dueDate}}. Pay in the client area. Do not reply.",
+            .serviceSuspended: "Hostico: hosting for {{domain}} is suspended.{{#nonPayment}} Pay proforma {{proformaNumber}} to restore it.{{/nonPayment}}{{#abuse}} Please contact support.{{/abuse}}{{#otherReason}} Please contact support.{{/otherReason}} Do not reply.",
+        ],
+        .ro: [
+            .proformaIssued: "Hostico: proforma de reînnoire {{number}}, {{total}}, scadentă la {{dueDate}}. Plătiți din zona de client. Nu răspundeți la acest mesaj.",
+            .serviceSuspended: "Hostico: găzduirea pentru {{domain}} a fost suspendată.{{#nonPayment}} Achitați proforma {{proformaNumber}} pentru reactivare.{{/nonPayment}}{{#abuse}} Contactați suportul.{{/abuse}}{{#otherReason}} Contactați suportul.{{/otherReason}} Nu răspundeți la acest mesaj.",
+        ],
+        .hi: [
+            .proformaIssued: "Hostico: नवीनीकरण प्रोफ़ॉर्मा {{number}}, {{total}}, देय {{dueDate}}। क्लाइंट क्षेत्र में भुगतान करें। उत्तर न दें।",
+            .serviceSuspended: "Hostico: {{domain}} की होस्टिंग निलंबित है।{{#nonPayment}} पुनः चालू करने के लिए प्रोफ़ॉर्मा {{proformaNumber}} का भुगतान करें।{{/nonPayment}}{{#abuse}} सहायता से संपर्क करें।{{/abuse}}{{#otherReason}} सहायता से संपर्क करें।{{/otherReason}} उत्तर न दें।",
+        ],
+    ]
+}

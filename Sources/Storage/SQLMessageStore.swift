@@ -1,0 +1,120 @@
+import Domain
+import Features
+import Foundation
+import SQLKit
+
+/// The message queue over the same database as the billing data.
+public struct SQLMessageStore: MessageStore {
+    let database: Database
+
+    public init(database: Database) { self.database = database }
+
+    private var skipLocked: String { database.kind == .postgres ? " FOR UPDATE SKIP LOCKED" : "" }
+
+    public func dispatchOutbox(limit: Int, at: Date, plan: @Sendable (StoredOutboxEvent) -> [NewMessage]) async throws -> Int {
+        let stamp = millis(at)
+        let lockClause = skipLocked
+        return try await database.withTransaction { sql in
+            let events = try await sql.raw("SELECT * FROM outbox WHERE dispatched_at IS NULL ORDER BY id LIMIT \(bind: Int64(limit))\(unsafeRaw: lockClause)").all().map { r in
+                StoredOutboxEvent(id: try r.int("id"), kind: try r.string("kind"), key: try r.string("event_key"), clientID: try r.int("client_id"),
+                                  payload: try decodeJSON([String: String].self, try r.string("payload_json")), createdAt: date(millis: try r.int("created_at")))
+            }
+            guard !events.isEmpty else { return 0 }
+            let messages = events.flatMap(plan)
+            for chunk in messages.chunked(into: 1_000) {
+                var insert = sql.insert(into: "messages").columns("outbox_id", "client_id", "channel", "event_kind", "idempotency_key", "payload_json", "status", "attempts", "next_attempt_at", "created_at", "updated_at")
+                for m in chunk {
+                    insert = insert.values([m.outboxID, m.clientID, m.channel.rawValue, m.eventKind.rawValue, m.idempotencyKey, try json(m.payload), "queued", Int64(0), millis(m.notBefore), stamp, stamp] as [any Encodable & Sendable])
+                }
+                // (event, channel) is unique: dispatching an event again never makes a second message.
+                try await insert.ignoringConflicts(with: "idempotency_key").run()
+            }
+            try await sql.raw("UPDATE outbox SET dispatched_at = \(bind: stamp) WHERE id IN (\(binds: events.map(\.id)))").run()
+            return events.count
+        }
+    }
+
+    public func claimMessages(now: Date, leaseUntil: Date, limit: Int) async throws -> [ClaimedMessage] {
+        let n = millis(now), lease = millis(leaseUntil)
+        let lockClause = skipLocked
+        return try await database.withTransaction { sql in
+            // A `sending` message whose lease ran out belongs to a worker that died mid-send.
+            let rows = try await sql.raw("""
+                SELECT * FROM messages WHERE (status = 'queued' AND next_attempt_at <= \(bind: n)) OR (status = 'sending' AND lease_until < \(bind: n))
+                ORDER BY next_attempt_at, id LIMIT \(bind: Int64(limit))\(unsafeRaw: lockClause)
+                """).all()
+            guard !rows.isEmpty else { return [] }
+            let claimed = try rows.map { r in
+                ClaimedMessage(id: try r.int("id"), clientID: try r.int("client_id"), channel: try r.enumValue("channel", MessageChannel.self),
+                               eventKind: try r.enumValue("event_kind", OutboxEvent.Kind.self), payload: try decodeJSON([String: String].self, try r.string("payload_json")),
+                               attempts: Int(try r.int("attempts")), createdAt: date(millis: try r.int("created_at")))
+            }
+            try await sql.raw("UPDATE messages SET status = 'sending', lease_until = \(bind: lease), updated_at = \(bind: n) WHERE id IN (\(binds: claimed.map(\.id)))").run()
+            return claimed
+        }
+    }
+
+    public func record(_ outcomes: [(id: Int64, outcome: DeliveryOutcome)], at: Date) async throws {
+        guard !outcomes.isEmpty else { return }
+        let stamp = millis(at)
+        let outcomes = outcomes.map { ($0.id, $0.outcome) }
+        try await database.withTransaction { sql in
+            for (id, outcome) in outcomes {
+                switch outcome {
+                case .sent(let recipient, let subject, let encoding, let parts, let providerIDs):
+                    try await sql.raw("""
+                        UPDATE messages SET status = 'sent', attempts = attempts + 1, lease_until = NULL, recipient = \(bind: recipient), subject = \(bind: subject),
+                          encoding = \(bind: encoding?.rawValue), parts = \(bind: Int64(parts)), last_error = NULL, sent_at = \(bind: stamp), updated_at = \(bind: stamp)
+                        WHERE id = \(bind: id)
+                        """).run()
+                    if !providerIDs.isEmpty {
+                        var insert = sql.insert(into: "message_provider_ids").columns("provider_id", "message_id")
+                        for p in providerIDs { insert = insert.values([p, id] as [any Encodable & Sendable]) }
+                        try await insert.ignoringConflicts(with: "provider_id").run()
+                    }
+                case .deferred(let until, let reason, let counts):
+                    try await sql.raw("""
+                        UPDATE messages SET status = 'queued', attempts = attempts + \(bind: Int64(counts ? 1 : 0)), lease_until = NULL, next_attempt_at = \(bind: millis(until)),
+                          last_error = \(bind: reason), updated_at = \(bind: stamp) WHERE id = \(bind: id)
+                        """).run()
+                case .failed(let reason):
+                    try await sql.raw("UPDATE messages SET status = 'failed', attempts = attempts + 1, lease_until = NULL, last_error = \(bind: reason), updated_at = \(bind: stamp) WHERE id = \(bind: id)").run()
+                case .skipped(let reason):
+                    try await sql.raw("UPDATE messages SET status = 'skipped', lease_until = NULL, last_error = \(bind: reason), updated_at = \(bind: stamp) WHERE id = \(bind: id)").run()
+                }
+            }
+        }
+    }
+
+    public func recordDeliveryReport(providerID: String, status: String, at: Date) async throws -> Bool {
+        try await database.withTransaction { sql in
+            guard let row = try await sql.raw("SELECT message_id FROM message_provider_ids WHERE provider_id = \(bind: providerID)").first() else { return false }
+            let id = try row.int("message_id")
+            try await sql.raw("UPDATE messages SET delivery_report = \(bind: status), updated_at = \(bind: millis(at)) WHERE id = \(bind: id)").run()
+            return true
+        }
+    }
+
+    public func messages(clientID: Int64?, limit: Int) async throws -> [StoredMessage] {
+        try await database.withReader { sql in
+            let rows = try await sql.raw("SELECT * FROM messages WHERE (\(bind: clientID) IS NULL OR client_id = \(bind: clientID)) ORDER BY id LIMIT \(bind: Int64(limit))").all()
+            let ids = try rows.map { try $0.int("id") }
+            var providerIDs: [Int64: [String]] = [:]
+            if !ids.isEmpty {
+                for r in try await sql.raw("SELECT * FROM message_provider_ids WHERE message_id IN (\(binds: ids)) ORDER BY provider_id").all() {
+                    providerIDs[try r.int("message_id"), default: []].append(try r.string("provider_id"))
+                }
+            }
+            return try rows.map { r in
+                let id = try r.int("id")
+                return StoredMessage(
+                    id: id, clientID: try r.int("client_id"), channel: try r.enumValue("channel", MessageChannel.self), eventKind: try r.string("event_kind"),
+                    status: try r.enumValue("status", MessageStatus.self), attempts: Int(try r.int("attempts")), recipient: try r.stringOrNil("recipient"),
+                    subject: try r.stringOrNil("subject"), encoding: try r.stringOrNil("encoding"), parts: try r.intOrNil("parts").map(Int.init),
+                    providerIDs: providerIDs[id] ?? [], lastError: try r.stringOrNil("last_error"), deliveryReport: try r.stringOrNil("delivery_report"),
+                    createdAt: date(millis: try r.int("created_at")), sentAt: try r.intOrNil("sent_at").map { date(millis: $0) },
+                    nextAttemptAt: date(millis: try r.int("next_attempt_at")))
+            }
+        }
+    }
+}
