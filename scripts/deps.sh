@@ -6,6 +6,7 @@ missing=""
 [ -x /usr/lib/postgresql/15/bin/postgres ] || missing="$missing postgresql-15"
 command -v sqlite3 >/dev/null 2>&1 || missing="$missing sqlite3"
 command -v curl >/dev/null 2>&1 || missing="$missing curl"
+command -v openssl >/dev/null 2>&1 || missing="$missing openssl"
 python3 -m venv --help >/dev/null 2>&1 || missing="$missing python3-venv"
 if [ -n "$missing" ]; then
   echo "Installing Debian packages:$missing"

@@ -1,10 +1,12 @@
 #!/bin/sh
-# Starts the test peers on 127.0.0.1, runs every test, stops the peers whatever happens.
+# Starts the test peers on 127.0.0.1 (PostgreSQL, the aiosmtpd SMTP sink), runs every test, stops the peers whatever happens.
 set -eu
 cd "$(dirname "$0")/.."
 PG_URL=$(scripts/postgres.sh start)
-trap 'scripts/postgres.sh stop' EXIT INT TERM
+trap 'scripts/postgres.sh stop; scripts/peers.sh stop' EXIT INT TERM
 echo "PostgreSQL for tests: $PG_URL"
+eval "$(scripts/peers.sh start)"
+echo "SMTP sink (aiosmtpd, STARTTLS + AUTH) on 127.0.0.1:$TEST_SMTP_PORT"
 TEST_DATABASE_URL="$PG_URL" swift test 2>&1 | grep -v 'PostgresClient.run()' | tee /tmp/hostico-test.log
 # swift test's exit status is lost in the pipe: read the summary instead.
 grep -Eq '^✔ Test run with [0-9]+ tests? .*passed' /tmp/hostico-test.log

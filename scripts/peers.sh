@@ -1,0 +1,25 @@
+#!/bin/sh
+# Test peers besides PostgreSQL: the SMTP sink (aiosmtpd, STARTTLS + AUTH). Prints `export` lines for the tests.
+# usage: eval "$(scripts/peers.sh start)"; scripts/peers.sh stop
+set -eu
+cd "$(dirname "$0")/.."
+DIR=${PEERS_DIR:-/tmp/hostico-peers}
+VENV=.venv
+case "${1:-start}" in
+start)
+  [ -x $VENV/bin/python ] || python3 -m venv $VENV
+  $VENV/bin/python -c "import aiosmtpd" 2>/dev/null || $VENV/bin/pip install -q --no-cache-dir aiosmtpd==1.4.6 >&2
+  "$0" stop
+  mkdir -p "$DIR/mail"
+  # A throw-away certificate for 127.0.0.1, trusted by the tests as their CA.
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=127.0.0.1" -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
+    -keyout "$DIR/key.pem" -out "$DIR/cert.pem" 2>/dev/null
+  SMTP_PORT=${TEST_SMTP_PORT:-25871}
+  $VENV/bin/python scripts/peers/smtp_sink.py "$DIR/mail" "$SMTP_PORT" "$DIR/cert.pem" "$DIR/key.pem" > "$DIR/smtp.log" 2>&1 &
+  echo $! > "$DIR/smtp.pid"
+  i=0; until grep -q "SMTP sink on" "$DIR/smtp.log"; do i=$((i+1)); [ $i -lt 100 ] || { cat "$DIR/smtp.log" >&2; exit 1; }; sleep 0.1; done
+  echo "export TEST_SMTP_PORT=$SMTP_PORT TEST_SMTP_DIR=$DIR/mail TEST_SMTP_CA=$DIR/cert.pem" ;;
+stop)
+  if [ -f "$DIR/smtp.pid" ]; then kill "$(cat "$DIR/smtp.pid")" 2>/dev/null || true; rm -f "$DIR/smtp.pid"; fi
+  rm -rf "$DIR/mail" ;;
+esac
