@@ -15,10 +15,7 @@ public struct SQLMessageStore: MessageStore {
         let stamp = millis(at)
         let lockClause = skipLocked
         return try await database.withTransaction { sql in
-            let events = try await sql.raw("SELECT * FROM outbox WHERE dispatched_at IS NULL ORDER BY id LIMIT \(bind: Int64(limit))\(unsafeRaw: lockClause)").all().map { r in
-                StoredOutboxEvent(id: try r.int("id"), kind: try r.string("kind"), key: try r.string("event_key"), clientID: try r.int("client_id"),
-                                  payload: try decodeJSON([String: String].self, try r.string("payload_json")), createdAt: date(millis: try r.int("created_at")))
-            }
+            let events = try await sql.raw("SELECT * FROM outbox WHERE dispatched_at IS NULL ORDER BY id LIMIT \(bind: Int64(limit))\(unsafeRaw: lockClause)").all().map(decodeOutboxEvent)
             guard !events.isEmpty else { return 0 }
             let messages = events.flatMap(plan)
             for chunk in messages.chunked(into: 1_000) {

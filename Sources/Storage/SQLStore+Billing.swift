@@ -294,9 +294,7 @@ extension SQLTransaction {
     }
 
     func outbox(clientID: Int64?, limit: Int) async throws -> [StoredOutboxEvent] {
-        try await rows("SELECT * FROM outbox WHERE (\(bind: clientID) IS NULL OR client_id = \(bind: clientID)) ORDER BY id LIMIT \(bind: Int64(limit))").map { r in
-            StoredOutboxEvent(id: try r.int("id"), kind: try r.string("kind"), key: try r.string("event_key"), clientID: try r.int("client_id"), payload: try decodeJSON([String: String].self, try r.string("payload_json")), createdAt: date(millis: try r.int("created_at")))
-        }
+        try await rows("SELECT * FROM outbox WHERE (\(bind: clientID) IS NULL OR client_id = \(bind: clientID)) ORDER BY id LIMIT \(bind: Int64(limit))").map(decodeOutboxEvent)
     }
 
     func append(_ entries: [AuditEntry]) async throws {
@@ -335,4 +333,10 @@ extension SQLTransaction {
             return report
         }
     }
+}
+
+/// An outbox row, for staff views and for the notification dispatcher alike.
+func decodeOutboxEvent(_ r: any SQLRow) throws -> StoredOutboxEvent {
+    StoredOutboxEvent(id: try r.int("id"), kind: try r.string("kind"), key: try r.string("event_key"), clientID: try r.int("client_id"),
+                      payload: try decodeJSON([String: String].self, try r.string("payload_json")), createdAt: date(millis: try r.int("created_at")))
 }

@@ -43,11 +43,9 @@ struct SQLTransaction: StoreTransaction {
 
     /// INSERT … RETURNING id; a UNIQUE violation becomes `StoreError.duplicate` so callers can treat it as done.
     func insertReturningID(_ q: SQLQueryString, what: String) async throws -> Int64 {
-        do {
+        try await uniqueAsDuplicate(what) {
             guard let r = try await sql.raw(q).first() else { throw StoreError.notFound(what) }
             return try r.decode(column: "id", as: Int64.self)
-        } catch where Database.isUniqueViolation(error) {
-            throw StoreError.duplicate(what)
         }
     }
 }
