@@ -99,7 +99,7 @@ let package = Package(
         ),
         .target(
             name: "TestSupport",
-            dependencies: ["Features", "Storage", "Bootstrap"],
+            dependencies: ["Features", "Storage", "Bootstrap", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")],
             swiftSettings: strict
         ),
         .testTarget(name: "DomainTests", dependencies: ["Domain"], swiftSettings: strict),

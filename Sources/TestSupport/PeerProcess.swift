@@ -1,0 +1,76 @@
+import Foundation
+import NIOCore
+import NIOPosix
+
+/// A test peer the test itself starts and stops (an SMSC simulator, Kannel's boxes, an SMTP sink), so that
+/// fault tests can stop a server mid-run and start it again. Its output goes to a file for the failure report.
+public final class PeerProcess: @unchecked Sendable {
+    public struct MissingPeer: Error, CustomStringConvertible {
+        public let what: String
+        public var description: String { "\(what) is not available: run the tests with `make test`, which installs and points to the test peers" }
+    }
+
+    public let process = Process()
+    public let outputFile: URL
+
+    /// Starts `executable` and waits until `readyWhen` appears in its output (or `port` accepts connections).
+    public init(_ executable: String, _ arguments: [String], environment: [String: String] = [:], readyWhen: String? = nil, port: Int? = nil, timeout: TimeInterval = 15) throws {
+        outputFile = FileManager.default.temporaryDirectory.appendingPathComponent("peer-\(UUID().uuidString.prefix(8)).log")
+        FileManager.default.createFile(atPath: outputFile.path, contents: nil)
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let out = try FileHandle(forWritingTo: outputFile)
+        process.standardOutput = out
+        process.standardError = out
+        try process.run()
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if let readyWhen, output.contains(readyWhen) { return }
+            if let port, Self.accepts(port) { return }
+            guard process.isRunning else { break }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        stop()
+        throw MissingPeer(what: "\(executable) (\(arguments.joined(separator: " "))): did not start; output: \(output.suffix(2000))")
+    }
+
+    public var output: String { (try? String(contentsOf: outputFile, encoding: .utf8)) ?? "" }
+
+    /// Stops it at once (SIGKILL): a server that dies, as the fault tests want, and no 30 s unbind waits.
+    public func stop() {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    deinit { stop() }
+
+    public static func accepts(_ port: Int) -> Bool {
+        let channel = try? ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connectTimeout(.milliseconds(200)).connect(host: "127.0.0.1", port: port).wait()
+        try? channel?.close().wait()
+        return channel != nil
+    }
+
+    /// A port nobody listens on now (the kernel's pick for port 0).
+    public static func freePort() throws -> Int {
+        let channel = try ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).wait()
+        let port = channel.localAddress!.port!
+        try channel.close().wait()
+        return port
+    }
+
+    /// The test peers' Python (a venv made by `make test`), from TEST_PEERS_PYTHON.
+    public static func python() throws -> String {
+        guard let p = ProcessInfo.processInfo.environment["TEST_PEERS_PYTHON"], FileManager.default.isExecutableFile(atPath: p) else {
+            throw MissingPeer(what: "TEST_PEERS_PYTHON (the venv with smpp34, aiosmtpd)")
+        }
+        return p
+    }
+
+    /// A file under the package's scripts/peers folder.
+    public static func script(_ name: String) -> String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("scripts/peers/\(name)").path
+    }
+}
