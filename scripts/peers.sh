@@ -1,5 +1,7 @@
 #!/bin/sh
-# Test peers besides PostgreSQL: the SMTP sink (aiosmtpd, STARTTLS + AUTH). Prints `export` lines for the tests.
+# Test peers besides PostgreSQL: the SMTP sink (aiosmtpd, STARTTLS + AUTH) started here, and what the tests
+# start themselves (on ports of their own, so fault tests can stop and restart them): the smpp34 SMSC simulator
+# and Kannel's bearerbox / smsbox / fakesmsc. Prints `export` lines for the tests.
 # usage: eval "$(scripts/peers.sh start)"; scripts/peers.sh stop
 set -eu
 cd "$(dirname "$0")/.."
@@ -8,7 +10,8 @@ VENV=.venv
 case "${1:-start}" in
 start)
   [ -x $VENV/bin/python ] || python3 -m venv $VENV
-  $VENV/bin/python -c "import aiosmtpd" 2>/dev/null || $VENV/bin/pip install -q --no-cache-dir aiosmtpd==1.4.6 >&2
+  $VENV/bin/python -c "import aiosmtpd, smpp34, smpplib" 2>/dev/null || $VENV/bin/pip install -q --no-cache-dir aiosmtpd==1.4.6 smpp34==1.5.0 smpplib==2.2.4 >&2
+  [ -x /usr/sbin/bearerbox ] && [ -x /usr/lib/kannel/test/fakesmsc ] || { echo "Kannel is missing: run scripts/deps.sh" >&2; exit 1; }
   "$0" stop
   mkdir -p "$DIR/mail"
   # A throw-away certificate for 127.0.0.1, trusted by the tests as their CA.
@@ -18,7 +21,7 @@ start)
   $VENV/bin/python scripts/peers/smtp_sink.py "$DIR/mail" "$SMTP_PORT" "$DIR/cert.pem" "$DIR/key.pem" > "$DIR/smtp.log" 2>&1 &
   echo $! > "$DIR/smtp.pid"
   i=0; until grep -q "SMTP sink on" "$DIR/smtp.log"; do i=$((i+1)); [ $i -lt 100 ] || { cat "$DIR/smtp.log" >&2; exit 1; }; sleep 0.1; done
-  echo "export TEST_SMTP_PORT=$SMTP_PORT TEST_SMTP_DIR=$DIR/mail TEST_SMTP_CA=$DIR/cert.pem" ;;
+  echo "export TEST_SMTP_PORT=$SMTP_PORT TEST_SMTP_DIR=$DIR/mail TEST_SMTP_CA=$DIR/cert.pem TEST_PEERS_PYTHON=$PWD/$VENV/bin/python" ;;
 stop)
   if [ -f "$DIR/smtp.pid" ]; then kill "$(cat "$DIR/smtp.pid")" 2>/dev/null || true; rm -f "$DIR/smtp.pid"; fi
   rm -rf "$DIR/mail" ;;

@@ -260,3 +260,27 @@ struct ExchangeRateBody: Decodable {
     let rate: String
     let date: String
 }
+
+struct MessageDTO: Codable, Sendable {
+    let id: Int64
+    let clientId: Int64
+    let channel: String
+    let event: String
+    let status: String
+    let attempts: Int
+    let recipient: String?
+    let subject: String?
+    let encoding: String?
+    let parts: Int?
+    let providerIds: [String]
+    let lastError: String?
+    let deliveryReport: String?
+    let createdAt: Date
+    let sentAt: Date?
+    let nextAttemptAt: Date
+    init(_ m: StoredMessage) {
+        id = m.id; clientId = m.clientID; channel = m.channel.rawValue; event = m.eventKind; status = m.status.rawValue; attempts = m.attempts
+        recipient = m.recipient; subject = m.subject; encoding = m.encoding; parts = m.parts; providerIds = m.providerIDs; lastError = m.lastError
+        deliveryReport = m.deliveryReport; createdAt = m.createdAt; sentAt = m.sentAt; nextAttemptAt = m.nextAttemptAt
+    }
+}

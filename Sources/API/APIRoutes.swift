@@ -6,8 +6,12 @@ import Hummingbird
 /// The staff and integration JSON API under `/api/v1`, described by `/api/openapi.json`.
 public struct BillingAPI: Sendable {
     let deps: AppDependencies
+    let messages: any MessageStore
 
-    public init(_ deps: AppDependencies) { self.deps = deps }
+    public init(_ deps: AppDependencies, messages: any MessageStore) {
+        self.deps = deps
+        self.messages = messages
+    }
 
     public func register(on router: Router<APIContext>) {
         router.get("/api/openapi.json") { _, _ in
@@ -43,6 +47,24 @@ public struct BillingAPI: Sendable {
             let id = try ctx.parameters.require("id", as: Int64.self)
             _ = try await Self.client(id, deps)
             return APIResponses.json(ListDTO(items: try await deps.store.read { r in try await r.services(clientID: id, forUpdate: false) }.map(ServiceDTO.init)))
+        }
+
+        // Notifications: what each client was sent, with delivery state (staff investigate complaints here).
+        let messages = self.messages
+        api.get("clients/:id/messages") { req, ctx in
+            let id = try ctx.parameters.require("id", as: Int64.self)
+            _ = try await Self.client(id, deps)
+            return APIResponses.json(ListDTO(items: try await messages.messages(clientID: id, status: nil, limit: Self.limit(req)).map(MessageDTO.init)))
+        }
+        api.get("messages") { req, _ in
+            var status: MessageStatus?
+            if let raw = req.uri.queryParameters.get("status") {
+                guard let s = MessageStatus(rawValue: raw) else {
+                    throw ValidationFailure(field: "status", rule: "message.status", message: "status is one of: " + MessageStatus.allCases.map(\.rawValue).joined(separator: ", "))
+                }
+                status = s
+            }
+            return APIResponses.json(ListDTO(items: try await messages.messages(clientID: nil, status: status, limit: Self.limit(req)).map(MessageDTO.init)))
         }
 
         // Catalog

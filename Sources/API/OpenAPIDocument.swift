@@ -56,6 +56,13 @@ enum OpenAPIDocument {
             "id": int64, "email": str, "phone": optStr, "language": str, "smsOptIn": ["type": "boolean"], "smsConsentAt": optStr,
             "smsConsentSource": optStr, "profiles": ["type": "array", "items": ref("Profile")],
         ], required: ["id", "email", "language", "smsOptIn", "profiles"]),
+        "Message": object([
+            "id": int64, "clientId": int64, "channel": ["type": "string", "enum": ["email", "sms"]], "event": str,
+            "status": ["type": "string", "enum": ["queued", "sending", "sent", "failed", "skipped"]], "attempts": ["type": "integer"],
+            "recipient": str, "subject": str, "encoding": ["type": "string", "enum": ["gsm7", "ucs2"]], "parts": ["type": "integer"],
+            "providerIds": ["type": "array", "items": str], "lastError": str, "deliveryReport": str,
+            "createdAt": ["type": "string", "format": "date-time"], "sentAt": ["type": "string", "format": "date-time"], "nextAttemptAt": ["type": "string", "format": "date-time"],
+        ], required: ["id", "clientId", "channel", "event", "status", "attempts", "providerIds", "createdAt", "nextAttemptAt"]),
         "ClientSummary": object(["id": int64, "email": str, "name": optStr], required: ["id", "email"]),
         "Plan": object(["id": int64, "code": str, "name": str, "currency": str, "prices": ["type": "object", "additionalProperties": amount]], required: ["id", "code", "name", "currency", "prices"]),
         "Hold": object(["id": int64, "reason": str, "placedBy": str, "placedAt": str, "note": optStr, "proformaId": ["type": ["integer", "null"]]], required: ["id", "reason", "placedBy", "placedAt"]),
@@ -102,6 +109,8 @@ enum OpenAPIDocument {
                 "get": op("A client's billing profiles", params: [idParam], schema: list("Profile"), errors: ["400", "404"]),
                 "post": op("Add a billing profile", params: [idParam], body: object(["party": ref("BillingParty"), "makeDefault": ["type": "boolean"]], required: ["party"]), ok: "201", schema: ref("Profile"), errors: ["400", "404", "422"]),
             ],
+            "/api/v1/clients/{id}/messages": ["get": op("The e-mails and SMS sent to a client, newest first, with status, attempts, encoding, parts and delivery reports", params: [idParam] + [paging[0]], schema: list("Message"), errors: ["400", "404"])],
+            "/api/v1/messages": ["get": op("All messages, newest first; e.g. status=failed for what staff must look at", params: [["name": "status", "in": "query", "required": false, "schema": ["type": "string", "enum": ["queued", "sending", "sent", "failed", "skipped"]]], paging[0]], schema: list("Message"), errors: ["400", "422"])],
             "/api/v1/clients/{id}/services": ["get": op("A client's hosting services", params: [idParam], schema: list("Service"), errors: ["400", "404"])],
             "/api/v1/plans": [
                 "get": op("The catalog", schema: list("Plan"), errors: []),

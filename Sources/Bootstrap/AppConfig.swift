@@ -36,7 +36,7 @@ public struct AppConfig: Sendable {
     public static func load(overrides: [String: String] = [:], environment: [String: String] = ProcessInfo.processInfo.environment) async throws -> AppConfig {
         var providers: [any ConfigProvider] = [
             EnvironmentVariablesProvider(environmentVariables: overrides),
-            EnvironmentVariablesProvider(environmentVariables: environment, secretsSpecifier: .specific(["DATABASE_URL", "SMTP_PASSWORD"])),
+            EnvironmentVariablesProvider(environmentVariables: environment, secretsSpecifier: .specific(["DATABASE_URL", "SMTP_PASSWORD", "SMPP_PASSWORD", "KANNEL_PASSWORD", "SMS_REPORT_SECRET"])),
         ]
         if let dotEnv = try? await EnvironmentVariablesProvider(environmentFilePath: ".env", allowMissing: true) { providers.append(dotEnv) }
         let r = ConfigReader(providers: providers)
@@ -94,11 +94,12 @@ public struct AppConfig: Sendable {
         }
         let port = int("http.port", "HTTP_PORT", 8080, 1...65535)
         let host = r.string(forKey: "http.host", default: "127.0.0.1")
-        let notifications = NotificationConfig.read(r, mode: mode, problems: &problems)
+        let publicBaseURL = r.string(forKey: "public.base.url", default: "http://\(host):\(port)")
+        let notifications = NotificationConfig.read(r, mode: mode, publicBaseURL: publicBaseURL, problems: &problems)
         if !problems.isEmpty { throw Invalid(problems: problems) }
         return AppConfig(
             mode: mode, databaseURL: r.string(forKey: "database.url", isSecret: true), sqlitePath: r.string(forKey: "sqlite.path", default: "./data/hostico.sqlite"),
-            host: host, port: port, publicBaseURL: r.string(forKey: "public.base.url", default: "http://\(host):\(port)"), policy: policy,
+            host: host, port: port, publicBaseURL: publicBaseURL, policy: policy,
             numbering: NumberingSettings(proformaPrefix: proformaPrefix, fiscalPrefix: fiscalPrefix), euConsumerVat: euVat, timeZone: tz, seller: seller,
             logLevel: r.string(forKey: "log.level", default: "info"), notifications: notifications)
     }

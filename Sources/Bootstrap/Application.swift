@@ -4,10 +4,11 @@ import Features
 import Foundation
 import Hummingbird
 import Logging
+import Messaging
 import ServiceLifecycle
 
 /// The HTTP application: the JSON API now, the client and staff areas in later releases.
-public func buildApplication(config: AppConfig, deps: AppDependencies) -> some ApplicationProtocol {
+public func buildApplication(config: AppConfig, deps: AppDependencies, messages: any MessageStore) -> some ApplicationProtocol {
     let router = Router(context: APIContext.self)
     router.get("/health") { _, _ in "ok" }
     router.get("/") { _, _ in
@@ -24,7 +25,11 @@ public func buildApplication(config: AppConfig, deps: AppDependencies) -> some A
                 </body></html>
                 """)))
     }
-    BillingAPI(deps).register(on: router)
+    BillingAPI(deps, messages: messages).register(on: router)
+    if config.notifications.smsTransport == .kannel {
+        let signer = DeliveryReportSigner(secret: config.notifications.reportSecret ?? "")
+        DeliveryReportRoutes(messages: messages, clock: deps.clock, isAuthentic: { signer.isAuthentic($0, signature: $1) }, status: DeliveryReportSigner.status(kannelType:)).register(on: router)
+    }
     return Application(router: router, configuration: .init(address: .hostname(config.host, port: config.port), serverName: "Hostico"), logger: deps.logger)
 }
 

@@ -10,7 +10,7 @@ import Storage
 /// Notification settings: which transports, the sender identities, SMS rules.
 public struct NotificationConfig: Sendable {
     public enum MailTransport: String, Sendable { case dev, smtp }
-    public enum SmsTransportKind: String, Sendable { case dev }
+    public enum SmsTransportKind: String, Sendable { case dev, smpp, kannel }
 
     public var mailTransport: MailTransport
     public var smtp: SMTPSettings?
@@ -18,13 +18,17 @@ public struct NotificationConfig: Sendable {
     public var fromName: String
     public var replyTo: EmailAddress?
     public var smsTransport: SmsTransportKind
+    public var smpp: SMPPSettings?
+    public var kannel: KannelSettings?
+    /// Signs the delivery-report URLs given to Kannel.
+    public var reportSecret: String?
     public var smsSender: SmsSenderID
     public var transliterate: Bool
     public var quietHours: QuietHours
     public var devOutboxFolder: String
     public var intervalSeconds: Int
 
-    static func read(_ r: ConfigReader, mode: AppConfig.Mode, problems: inout [String]) -> NotificationConfig {
+    static func read(_ r: ConfigReader, mode: AppConfig.Mode, publicBaseURL: String, problems: inout [String]) -> NotificationConfig {
         func email(_ key: ConfigKey, _ env: String, _ def: String?) -> EmailAddress? {
             guard let raw = r.string(forKey: key) ?? def else { return nil }
             guard let e = try? EmailAddress.parse(raw) else { problems.append("\(env) is not a valid e-mail address"); return nil }
@@ -47,10 +51,34 @@ public struct NotificationConfig: Sendable {
                                 password: r.string(forKey: "smtp.password", isSecret: true), trustRootsFile: r.string(forKey: "smtp.ca.file"))
         }
         let smsKind = SmsTransportKind(rawValue: r.string(forKey: "sms.transport", default: "dev")) ?? {
-            problems.append("SMS_TRANSPORT: only dev is available in this release (SMPP and Kannel are being built)")
+            problems.append("SMS_TRANSPORT must be dev, smpp or kannel")
             return .dev
         }()
-        if mode == .production && smsKind == .dev { problems.append("SMS_TRANSPORT=dev writes SMS to files; production needs a real SMS transport") }
+        if mode == .production && smsKind == .dev { problems.append("SMS_TRANSPORT=dev writes SMS to files; production needs smpp or kannel") }
+        if mode == .production && mail == .dev { problems.append("MAIL_TRANSPORT=dev writes e-mail to files; production needs smtp") }
+        var smpp: SMPPSettings?
+        if smsKind == .smpp {
+            let host = r.string(forKey: "smpp.host") ?? ""
+            let systemID = r.string(forKey: "smpp.system.id") ?? ""
+            if host.isEmpty || systemID.isEmpty { problems.append("SMPP_HOST and SMPP_SYSTEM_ID are required when SMS_TRANSPORT=smpp") }
+            let bind = SMPPSettings.BindMode(rawValue: r.string(forKey: "smpp.bind", default: "transceiver")) ?? {
+                problems.append("SMPP_BIND must be transceiver or transmitter")
+                return .transceiver
+            }()
+            smpp = SMPPSettings(host: host, port: Int(r.string(forKey: "smpp.port", default: "2775")) ?? 2775, systemID: systemID,
+                                password: r.string(forKey: "smpp.password", isSecret: true) ?? "", systemType: r.string(forKey: "smpp.system.type", default: ""),
+                                bindMode: bind, requestDeliveryReceipts: r.string(forKey: "smpp.delivery.receipts", default: "true") != "false",
+                                window: Int(r.string(forKey: "smpp.window", default: "32")) ?? 32)
+        }
+        var kannel: KannelSettings?
+        let reportSecret = r.string(forKey: "sms.report.secret", isSecret: true)
+        if smsKind == .kannel {
+            let url = r.string(forKey: "kannel.sendsms.url") ?? ""
+            if URL(string: url)?.scheme?.hasPrefix("http") != true { problems.append("KANNEL_SENDSMS_URL must be the smsbox sendsms URL, e.g. http://127.0.0.1:13013/cgi-bin/sendsms") }
+            if (reportSecret ?? "").count < 16 { problems.append("SMS_REPORT_SECRET (at least 16 characters) signs Kannel's delivery-report URLs; it is required when SMS_TRANSPORT=kannel") }
+            kannel = KannelSettings(sendURL: url, username: r.string(forKey: "kannel.username") ?? "", password: r.string(forKey: "kannel.password", isSecret: true) ?? "",
+                                    reportBaseURL: publicBaseURL)
+        }
         let sender: SmsSenderID
         do { sender = try SmsSenderID(r.string(forKey: "sms.sender", default: "Hostico")) } catch {
             problems.append("SMS_SENDER: " + (error.errors.first?.message ?? "invalid"))
@@ -64,7 +92,7 @@ public struct NotificationConfig: Sendable {
         return NotificationConfig(
             mailTransport: mail, smtp: smtp, from: email("mail.from", "MAIL_FROM", "billing@hostico.example") ?? (try! EmailAddress.parse("billing@hostico.example")),
             fromName: r.string(forKey: "mail.from.name", default: "Hostico"), replyTo: email("mail.reply.to", "MAIL_REPLY_TO", nil),
-            smsTransport: smsKind, smsSender: sender, transliterate: r.string(forKey: "sms.transliterate", default: "true") != "false",
+            smsTransport: smsKind, smpp: smpp, kannel: kannel, reportSecret: reportSecret, smsSender: sender, transliterate: r.string(forKey: "sms.transliterate", default: "true") != "false",
             quietHours: (0 <= start && start < end && end <= 24) ? QuietHours(startHour: start, endHour: end, timeZone: tz) : QuietHours(timeZone: tz),
             devOutboxFolder: r.string(forKey: "dev.outbox.dir", default: "./data/dev-outbox"),
             intervalSeconds: Int(r.string(forKey: "notify.interval.seconds", default: "5")) ?? 5)
@@ -81,14 +109,27 @@ public struct NotificationConfig: Sendable {
             email = dev
         case .smtp: email = try SMTPTransport(settings: smtp!, logger: deps.logger)
         }
+        let store = SQLMessageStore(database: database)
         switch smsTransport {
         case .dev:
             deps.logger.notice("SMS go to the development outbox folder, not to phones", metadata: ["folder": "\(devOutboxFolder)"])
             sms = dev
+        case .smpp:
+            let clock = deps.clock
+            let logger = deps.logger
+            sms = SMPPTransport(settings: smpp!, logger: deps.logger) { receipt in
+                do {
+                    _ = try await store.recordDeliveryReport(providerID: receipt.providerID, status: receipt.state, at: clock.now())
+                } catch {
+                    logger.error("delivery receipt not recorded", metadata: ["provider_id": "\(receipt.providerID)", "error": "\(error)"])
+                }
+            }
+        case .kannel:
+            sms = KannelTransport(settings: kannel!, signer: DeliveryReportSigner(secret: reportSecret ?? ""), random: deps.random)
         }
         let settings = NotificationSettings(fromAddress: from, fromName: fromName, replyTo: replyTo, smsSender: smsSender, transliterateRomanian: transliterate,
                                             quietHours: quietHours, publicBaseURL: publicBaseURL)
-        return DeliverNotifications(deps: deps, messages: SQLMessageStore(database: database), email: email, sms: sms, templates: try MustacheMessageTemplates(), settings: settings)
+        return DeliverNotifications(deps: deps, messages: store, email: email, sms: sms, templates: try MustacheMessageTemplates(), settings: settings)
     }
 }
 

@@ -231,7 +231,15 @@ public protocol MessageStore: Sendable {
     /// Claims due messages: queued with `next_attempt_at <= now`, or `sending` whose lease ran out.
     func claimMessages(now: Date, leaseUntil: Date, limit: Int) async throws -> [ClaimedMessage]
     func record(_ outcomes: [(id: Int64, outcome: DeliveryOutcome)], at: Date) async throws
-    /// Records an SMS delivery report by the provider's message id; false when no message has that id.
+    /// Records an SMS delivery report by the provider's message id. It is kept even when no message has that
+    /// id yet (a report can beat the sender's record of the id) and applied when the id is recorded; true when it matched.
     func recordDeliveryReport(providerID: String, status: String, at: Date) async throws -> Bool
-    func messages(clientID: Int64?, limit: Int) async throws -> [StoredMessage]
+    /// Newest first; `nil` filters are not applied.
+    func messages(clientID: Int64?, status: MessageStatus?, limit: Int) async throws -> [StoredMessage]
+}
+
+extension MessageStore {
+    public func messages(clientID: Int64?, limit: Int) async throws -> [StoredMessage] {
+        try await messages(clientID: clientID, status: nil, limit: limit)
+    }
 }

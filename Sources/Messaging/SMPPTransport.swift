@@ -133,7 +133,11 @@ public actor SMPPTransport: SmsTransport {
         guard NIODeadline.now() >= retryAt else {
             throw DeliveryError.temporary("SMSC \(settings.host):\(settings.port) unreachable; next connection attempt in \((retryAt - .now()).nanoseconds / 1_000_000) ms")
         }
-        let task = Task { try await self.connect() }
+        let task = Task {
+            do { return try await self.connect() } catch {
+                throw (error as? DeliveryError) ?? DeliveryError.temporary("SMPP connect \(settings.host):\(settings.port): \(error)")
+            }
+        }
         connecting = task
         do {
             let s = try await task.value
@@ -147,7 +151,7 @@ public actor SMPPTransport: SmsTransport {
             retryAt = .now() + .nanoseconds(Int64(backoff * 1e9))
             logger.warning("SMPP connection failed", metadata: ["smsc": "\(settings.host):\(settings.port)", "error": "\(error)", "retry_in_s": "\(backoff)"])
             backoff = min(settings.reconnectMaxSeconds, backoff * 2)
-            throw (error as? DeliveryError) ?? DeliveryError.temporary("SMPP connect \(settings.host):\(settings.port): \(error)")
+            throw error
         }
     }
 

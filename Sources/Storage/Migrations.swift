@@ -18,6 +18,7 @@ public enum Migrations {
             ["CREATE INDEX services_renewal_by_client ON services(client_id, next_invoice_date) WHERE state IN ('active','suspended')"]
         }),
         Migration(version: 3, name: "notification messages", statements: notifications),
+        Migration(version: 4, name: "delivery reports", statements: deliveryReports),
     ]
 
     /// Column types spelled once per engine.
@@ -43,6 +44,15 @@ public enum Migrations {
             "CREATE INDEX messages_client ON messages(client_id, id)",
             // One row per provider id (an SMS part), so a delivery report finds its message.
             "CREATE TABLE message_provider_ids (provider_id TEXT PRIMARY KEY, message_id BIGINT NOT NULL REFERENCES messages(id))",
+        ]
+    }
+
+    /// Every delivery report as received. A report may arrive before the sender recorded the provider id
+    /// (an SMSC answers within milliseconds), so reports are kept and matched from both sides.
+    private static func deliveryReports(_ kind: DatabaseKind) -> [String] {
+        [
+            "CREATE TABLE delivery_reports (id \(pk(kind)), provider_id TEXT NOT NULL, status TEXT NOT NULL, received_at BIGINT NOT NULL)",
+            "CREATE INDEX delivery_reports_provider ON delivery_reports(provider_id, id)",
         ]
     }
 

@@ -56,18 +56,20 @@ public struct SQLMessageStore: MessageStore {
         let stamp = millis(at)
         let outcomes = outcomes.map { ($0.id, $0.outcome) }
         try await database.withTransaction { sql in
+            var providerIDs: [String] = []
             for (id, outcome) in outcomes {
                 switch outcome {
-                case .sent(let recipient, let subject, let encoding, let parts, let providerIDs):
+                case .sent(let recipient, let subject, let encoding, let parts, let ids):
                     try await sql.raw("""
                         UPDATE messages SET status = 'sent', attempts = attempts + 1, lease_until = NULL, recipient = \(bind: recipient), subject = \(bind: subject),
                           encoding = \(bind: encoding?.rawValue), parts = \(bind: Int64(parts)), last_error = NULL, sent_at = \(bind: stamp), updated_at = \(bind: stamp)
                         WHERE id = \(bind: id)
                         """).run()
-                    if !providerIDs.isEmpty {
+                    if !ids.isEmpty {
                         var insert = sql.insert(into: "message_provider_ids").columns("provider_id", "message_id")
-                        for p in providerIDs { insert = insert.values([p, id] as [any Encodable & Sendable]) }
+                        for p in ids { insert = insert.values([p, id] as [any Encodable & Sendable]) }
                         try await insert.ignoringConflicts(with: "provider_id").run()
+                        providerIDs += ids
                     }
                 case .deferred(let until, let reason, let counts):
                     try await sql.raw("""
@@ -80,11 +82,22 @@ public struct SQLMessageStore: MessageStore {
                     try await sql.raw("UPDATE messages SET status = 'skipped', lease_until = NULL, last_error = \(bind: reason), updated_at = \(bind: stamp) WHERE id = \(bind: id)").run()
                 }
             }
+            // Reports that arrived before this record (the SMSC answered faster than we wrote).
+            for chunk in providerIDs.chunked(into: 1_000) {
+                let early = try await sql.raw("""
+                    SELECT p.message_id, d.status FROM delivery_reports d JOIN message_provider_ids p ON p.provider_id = d.provider_id
+                    WHERE d.provider_id IN (\(binds: Array(chunk))) ORDER BY d.id
+                    """).all()
+                for row in early {
+                    try await sql.raw("UPDATE messages SET delivery_report = \(bind: try row.string("status")) WHERE id = \(bind: try row.int("message_id"))").run()
+                }
+            }
         }
     }
 
     public func recordDeliveryReport(providerID: String, status: String, at: Date) async throws -> Bool {
         try await database.withTransaction { sql in
+            try await sql.raw("INSERT INTO delivery_reports (provider_id, status, received_at) VALUES (\(bind: providerID), \(bind: status), \(bind: millis(at)))").run()
             guard let row = try await sql.raw("SELECT message_id FROM message_provider_ids WHERE provider_id = \(bind: providerID)").first() else { return false }
             let id = try row.int("message_id")
             try await sql.raw("UPDATE messages SET delivery_report = \(bind: status), updated_at = \(bind: millis(at)) WHERE id = \(bind: id)").run()
@@ -92,9 +105,12 @@ public struct SQLMessageStore: MessageStore {
         }
     }
 
-    public func messages(clientID: Int64?, limit: Int) async throws -> [StoredMessage] {
+    public func messages(clientID: Int64?, status: MessageStatus?, limit: Int) async throws -> [StoredMessage] {
         try await database.withReader { sql in
-            let rows = try await sql.raw("SELECT * FROM messages WHERE (\(bind: clientID) IS NULL OR client_id = \(bind: clientID)) ORDER BY id LIMIT \(bind: Int64(limit))").all()
+            var query = SQLQueryString("SELECT * FROM messages WHERE 1 = 1")
+            if let clientID { query = query + " AND client_id = \(bind: clientID)" }
+            if let status { query = query + " AND status = \(bind: status.rawValue)" }
+            let rows = try await sql.raw(query + " ORDER BY id DESC LIMIT \(bind: Int64(limit))").all()
             let ids = try rows.map { try $0.int("id") }
             var providerIDs: [Int64: [String]] = [:]
             if !ids.isEmpty {
