@@ -111,7 +111,15 @@ let package = Package(
         // Runs the built `hostico` binary as a user would (and kills it with SIGKILL mid-run).
         .testTarget(name: "CLITests", dependencies: ["Storage", "TestSupport"], swiftSettings: strict),
         // Templates, MIME, SMS rules end to end, and the transports against real servers (aiosmtpd, smpp34).
-        .testTarget(name: "MessagingTests", dependencies: ["Messaging", "Storage", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "MessagingTests",
+            dependencies: [
+                "Messaging", "Storage", "TestSupport", "Bootstrap",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "APITests",
             dependencies: [
