@@ -3,7 +3,7 @@ SWIFT ?= swift
 PORT ?= 8080
 BIN := .build/debug/hostico
 
-.PHONY: run test bench build deps clean
+.PHONY: run test bench bench-billing bench-notify build deps clean
 
 deps:
 	@scripts/deps.sh
@@ -21,8 +21,13 @@ run: build
 test: deps
 	@scripts/test.sh
 
-bench: deps
+bench: bench-billing bench-notify
+
+bench-billing: deps
 	@scripts/bench.sh
+
+bench-notify: deps
+	@scripts/bench-notify.sh
 
 clean:
 	rm -rf .build data

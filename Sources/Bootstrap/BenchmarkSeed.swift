@@ -54,6 +54,37 @@ public struct BenchmarkSeed: Sendable {
         }
     }
 
+    /// `count` queued messages of one channel, each for its own opted-in client with a mobile number (a
+    /// suspension notice, the event that uses both channels), as the outbox dispatcher would have left them.
+    public func seedMessages(channel: MessageChannel, count: Int) async throws {
+        let firstClient = try await nextID("clients")
+        let firstProfile = try await nextID("billing_profiles")
+        let firstOutbox = try await nextID("outbox")
+        let at = Int64(deps.clock.now().timeIntervalSince1970 * 1000)
+        try await bulk("clients", ["id", "email", "password_hash", "phone", "language", "sms_opt_in", "sms_consent_at", "sms_consent_source", "created_at"], count: count) { i in
+            let id = firstClient + Int64(i)
+            return [id, "bench-\(id)@example.test", "!", "+40722\(String(format: "%06d", i % 1_000_000))", "ro", Int64(1), at, "signup", at]
+        }
+        try await bulk("billing_profiles", ["id", "client_id", "kind", "name", "street", "city", "country", "is_default", "created_at"], count: count) { i in
+            [firstProfile + Int64(i), firstClient + Int64(i), "person", "Client Bench \(i)", "Strada Exemplu 1", "Cluj-Napoca", "RO", Int64(1), at]
+        }
+        let payload: @Sendable (Int) -> String = { i in #"{"domain":"site\#(i).example","reason":"abuse","serviceID":"\#(i)"}"# }
+        try await bulk("outbox", ["id", "kind", "event_key", "client_id", "payload_json", "created_at", "dispatched_at"], count: count) { i in
+            [firstOutbox + Int64(i), "service.suspended", "bench:\(channel.rawValue):\(firstOutbox + Int64(i))", firstClient + Int64(i), payload(i), at, at]
+        }
+        try await bulk("messages", ["outbox_id", "client_id", "channel", "event_kind", "idempotency_key", "payload_json", "status", "attempts", "next_attempt_at", "created_at", "updated_at"], count: count) { i in
+            [firstOutbox + Int64(i), firstClient + Int64(i), channel.rawValue, "service.suspended", "bench:\(firstOutbox + Int64(i))|\(channel.rawValue)", payload(i), "queued", Int64(0), at, at, at]
+        }
+        if database.kind == .postgres {
+            try await database.withTransaction { sql in
+                for table in ["clients", "billing_profiles", "outbox"] {
+                    try await sql.raw("SELECT setval(pg_get_serial_sequence('\(unsafeRaw: table)', 'id'), (SELECT max(id) FROM \(unsafeRaw: table)))").run()
+                }
+                try await sql.raw("ANALYZE").run()
+            }
+        }
+    }
+
     /// The physical limit: `rows` rows shaped like invoice lines, inserted with multi-row statements in large
     /// transactions into a scratch table of the same database. Returns the seconds taken.
     public func plainInsert(rows: Int) async throws -> Double {

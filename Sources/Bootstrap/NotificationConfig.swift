@@ -115,15 +115,8 @@ public struct NotificationConfig: Sendable {
             deps.logger.notice("SMS go to the development outbox folder, not to phones", metadata: ["folder": "\(devOutboxFolder)"])
             sms = dev
         case .smpp:
-            let clock = deps.clock
-            let logger = deps.logger
-            sms = SMPPTransport(settings: smpp!, logger: deps.logger) { receipt in
-                do {
-                    _ = try await store.recordDeliveryReport(providerID: receipt.providerID, status: receipt.state, at: clock.now())
-                } catch {
-                    logger.error("delivery receipt not recorded", metadata: ["provider_id": "\(receipt.providerID)", "error": "\(error)"])
-                }
-            }
+            let reports = DeliveryReportBatcher(store: store, clock: deps.clock, logger: deps.logger)
+            sms = SMPPTransport(settings: smpp!, logger: deps.logger) { await reports.add($0) }
         case .kannel:
             sms = KannelTransport(settings: kannel!, signer: DeliveryReportSigner(secret: reportSecret ?? ""), random: deps.random)
         }

@@ -231,14 +231,30 @@ public protocol MessageStore: Sendable {
     /// Claims due messages: queued with `next_attempt_at <= now`, or `sending` whose lease ran out.
     func claimMessages(now: Date, leaseUntil: Date, limit: Int) async throws -> [ClaimedMessage]
     func record(_ outcomes: [(id: Int64, outcome: DeliveryOutcome)], at: Date) async throws
-    /// Records an SMS delivery report by the provider's message id. It is kept even when no message has that
-    /// id yet (a report can beat the sender's record of the id) and applied when the id is recorded; true when it matched.
-    func recordDeliveryReport(providerID: String, status: String, at: Date) async throws -> Bool
+    /// Records SMS delivery reports by the provider's message id, in one transaction. A report is kept even when
+    /// no message has that id yet (it can beat the sender's record of the id) and applied when the id is
+    /// recorded. Returns how many matched a message.
+    func recordDeliveryReports(_ reports: [DeliveryReport], at: Date) async throws -> Int
     /// Newest first; `nil` filters are not applied.
     func messages(clientID: Int64?, status: MessageStatus?, limit: Int) async throws -> [StoredMessage]
 }
 
+/// A delivery report from the SMS provider: its message id and the state it reached (DELIVRD, UNDELIV…).
+public struct DeliveryReport: Sendable, Equatable {
+    public let providerID: String
+    public let status: String
+
+    public init(providerID: String, status: String) {
+        self.providerID = providerID
+        self.status = status
+    }
+}
+
 extension MessageStore {
+    public func recordDeliveryReport(providerID: String, status: String, at: Date) async throws -> Bool {
+        try await recordDeliveryReports([DeliveryReport(providerID: providerID, status: status)], at: at) == 1
+    }
+
     public func messages(clientID: Int64?, limit: Int) async throws -> [StoredMessage] {
         try await messages(clientID: clientID, status: nil, limit: limit)
     }

@@ -47,12 +47,6 @@ public struct SMPPSettings: Sendable {
     }
 }
 
-/// A delivery receipt as the SMSC reports it: the provider's message id and its final state (DELIVRD, UNDELIV…).
-public struct SmsDeliveryReceipt: Sendable, Equatable {
-    public let providerID: String
-    public let state: String
-}
-
 /// An SMPP 3.4 client (ESME) on SwiftNIO: one bound session shared by all senders, a window of outstanding
 /// submit_sm, enquire_link keep-alive, reconnection with back-off, every deliver_sm answered and delivery
 /// receipts handed to `onReceipt`; inbound messages are answered and ignored (the product is one-way).
@@ -60,7 +54,7 @@ public actor SMPPTransport: SmsTransport {
     let settings: SMPPSettings
     let group: any EventLoopGroup
     let logger: Logger
-    let onReceipt: @Sendable (SmsDeliveryReceipt) async -> Void
+    let onReceipt: @Sendable (DeliveryReport) async -> Void
 
     private var session: SMPPSession?
     private var connecting: Task<SMPPSession, any Error>?
@@ -70,7 +64,7 @@ public actor SMPPTransport: SmsTransport {
     private var waiting: [CheckedContinuation<Void, Never>] = []
 
     public init(settings: SMPPSettings, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger,
-                onReceipt: @escaping @Sendable (SmsDeliveryReceipt) async -> Void) {
+                onReceipt: @escaping @Sendable (DeliveryReport) async -> Void) {
         self.settings = settings
         self.group = group
         self.logger = logger
@@ -163,7 +157,7 @@ public actor SMPPTransport: SmsTransport {
                 logger.debug("inbound SMS ignored: the service is one-way")
                 return
             }
-            Task { await onReceipt(SmsDeliveryReceipt(providerID: receipt.messageID, state: receipt.state)) }
+            Task { await onReceipt(DeliveryReport(providerID: receipt.messageID, status: receipt.state)) }
         }
         let command: SMPPCommand = settings.bindMode == .transceiver ? .bindTransceiver : .bindTransmitter
         var body = session.allocator.buffer(capacity: 64)

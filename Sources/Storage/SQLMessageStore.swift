@@ -95,13 +95,27 @@ public struct SQLMessageStore: MessageStore {
         }
     }
 
-    public func recordDeliveryReport(providerID: String, status: String, at: Date) async throws -> Bool {
-        try await database.withTransaction { sql in
-            try await sql.raw("INSERT INTO delivery_reports (provider_id, status, received_at) VALUES (\(bind: providerID), \(bind: status), \(bind: millis(at)))").run()
-            guard let row = try await sql.raw("SELECT message_id FROM message_provider_ids WHERE provider_id = \(bind: providerID)").first() else { return false }
-            let id = try row.int("message_id")
-            try await sql.raw("UPDATE messages SET delivery_report = \(bind: status), updated_at = \(bind: millis(at)) WHERE id = \(bind: id)").run()
-            return true
+    public func recordDeliveryReports(_ reports: [DeliveryReport], at: Date) async throws -> Int {
+        guard !reports.isEmpty else { return 0 }
+        let stamp = millis(at)
+        return try await database.withTransaction { sql in
+            var matched = 0
+            for chunk in reports.chunked(into: 500) {
+                var insert = sql.insert(into: "delivery_reports").columns("provider_id", "status", "received_at")
+                for r in chunk { insert = insert.values([r.providerID, r.status, stamp] as [any Encodable & Sendable]) }
+                try await insert.run()
+                var messageOf: [String: Int64] = [:]
+                for row in try await sql.raw("SELECT provider_id, message_id FROM message_provider_ids WHERE provider_id IN (\(binds: chunk.map(\.providerID)))").all() {
+                    messageOf[try row.string("provider_id")] = try row.int("message_id")
+                }
+                // The last report of a message wins; one UPDATE per distinct state.
+                var latest: [Int64: String] = [:]
+                for r in chunk { if let id = messageOf[r.providerID] { latest[id] = r.status; matched += 1 } }
+                for (status, ids) in Dictionary(grouping: latest.keys, by: { latest[$0]! }) {
+                    try await sql.raw("UPDATE messages SET delivery_report = \(bind: status), updated_at = \(bind: stamp) WHERE id IN (\(binds: ids.sorted()))").run()
+                }
+            }
+            return matched
         }
     }
 

@@ -207,7 +207,7 @@ struct APIKeyCommand: AsyncParsableCommand {
 }
 
 struct Bench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Benchmark data for `make bench` (never on a production database).", subcommands: [Seed.self, PlainInsert.self])
+    static let configuration = CommandConfiguration(abstract: "Benchmark data for `make bench` (never on a production database).", subcommands: [Seed.self, SeedMessages.self, PlainInsert.self])
 
     struct Seed: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Seed N monthly services for N/3 clients, all due on one day.")
@@ -225,6 +225,22 @@ struct Bench: AsyncParsableCommand {
             }
             if isatty(1) == 1 { print("") }
             print("Seeded \(services) services for \(max(1, services / 3)) clients due on \(due) in \(String(format: "%.1f", (ContinuousClock.now - started).seconds)) s (\(db.kind.rawValue)).")
+            await db.close()
+        }
+    }
+
+    struct SeedMessages: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "seed-messages", abstract: "Queue N messages of one channel, each for its own opted-in client.")
+        @OptionGroup var common: CommonOptions
+        @Option(help: "email or sms.") var channel: String = "sms"
+        @Option(help: "Number of messages.") var count = 10_000
+
+        func run() async throws {
+            let (_, deps, db) = try await common.open()
+            guard let c = MessageChannel(rawValue: channel) else { throw ValidationError("--channel must be email or sms") }
+            try await Migrator(db).migrate(now: deps.clock.now())
+            try await BenchmarkSeed(database: db, deps: deps).seedMessages(channel: c, count: count)
+            print("Queued \(count) \(c.rawValue) messages (\(db.kind.rawValue)).")
             await db.close()
         }
     }
@@ -252,8 +268,10 @@ struct Notify: AsyncParsableCommand {
 
         func run() async throws {
             let (config, deps, db) = try await common.open()
-            let report = try await config.notifications.makeDelivery(deps: deps, database: db, publicBaseURL: config.publicBaseURL).runOnce()
-            print("Notifications: \(report).")
+            let delivery = try config.notifications.makeDelivery(deps: deps, database: db, publicBaseURL: config.publicBaseURL)
+            let started = ContinuousClock.now
+            let report = try await delivery.runOnce()
+            print("Notifications: \(report) in \(String(format: "%.2f", (ContinuousClock.now - started).seconds)) s.")
             await db.close()
         }
     }

@@ -22,9 +22,8 @@ struct RealServerScenarioTests {
         let store = SQLMessageStore(database: db)
         let smtpTests = SMTPTransportTests()
         let smtp = try smtpTests.transport(try smtpTests.peer())
-        let smpp = SMPPTransport(settings: smsc.settings(), logger: Logger(label: "test")) { receipt in
-            _ = try? await store.recordDeliveryReport(providerID: receipt.providerID, status: receipt.state, at: clock.now())
-        }
+        let reports = DeliveryReportBatcher(store: store, clock: clock, logger: Logger(label: "test"))
+        let smpp = SMPPTransport(settings: smsc.settings(), logger: Logger(label: "test")) { await reports.add($0) }
         let settings = NotificationSettings(
             fromAddress: try EmailAddress.parse("billing@hostico.test"), smsSender: try SmsSenderID("Hostico"),
             quietHours: QuietHours(timeZone: TimeZone(identifier: "Europe/Bucharest")!), publicBaseURL: "https://client.hostico.test")

@@ -57,11 +57,11 @@ final class SMSCSimulator: @unchecked Sendable {
 }
 
 actor ReceiptLog {
-    var receipts: [SmsDeliveryReceipt] = []
-    func add(_ r: SmsDeliveryReceipt) { receipts.append(r) }
+    var receipts: [DeliveryReport] = []
+    func add(_ r: DeliveryReport) { receipts.append(r) }
 
     /// Waits (up to 5 s) until `count` receipts have arrived.
-    func wait(for count: Int) async throws -> [SmsDeliveryReceipt] {
+    func wait(for count: Int) async throws -> [DeliveryReport] {
         for _ in 0..<100 where receipts.count < count { try await Task.sleep(for: .milliseconds(50)) }
         return receipts
     }
@@ -111,7 +111,7 @@ struct SMPPTransportTests {
         // Every part's receipt arrives on the transceiver bind (and each deliver_sm was answered, or the SMSC would stall).
         let r = try await receipts.wait(for: 6)
         #expect(Set(r.map(\.providerID)) == Set(ids))
-        #expect(r.allSatisfy { $0.state == "DELIVRD" })
+        #expect(r.allSatisfy { $0.status == "DELIVRD" })
         await smpp.shutdown()
     }
 

@@ -28,11 +28,21 @@ def split(dc, esm_class, body):
     text = body.decode("utf-16-be", "replace") if dc == 8 else gsm_decode(body) if dc == 0 else None
     return udh.hex(), text
 
+async def receipt(esme, source, destination, mid):
+    now = time.strftime("%y%m%d%H%M")
+    text = f"id:{mid} sub:001 dlvrd:001 submit date:{now} done date:{now} stat:DELIVRD err:000 text:".encode()
+    try:
+        await esme.deliver_sm(source, text, source_addr=destination, esm_class=0x04, tlvs=[
+            smpp34.Tlv(smpp34.TLV_RECEIPTED_MESSAGE_ID, mid.encode() + b"\0"),
+            smpp34.Tlv(smpp34.TLV_MESSAGE_STATE, bytes([2]))])
+    except Exception as e:          # the ESME went away: the receipt is lost, as with a real SMSC
+        print("receipt", mid, "not delivered:", e, flush=True)
+
 async def main():
     server = smpp34.Server(host="127.0.0.1", port=PORT, system_id="SIMSMSC")
     await server.start()
     print(f"SMSC listening on 127.0.0.1:{PORT}", flush=True)
-    sessions, n = {}, 0
+    sessions, n, tasks = {}, 0, set()
     while True:
         ev = await server.next()
         if isinstance(ev, smpp34.Esme):
@@ -55,11 +65,9 @@ async def main():
             ev.accept(message_id=mid)
             esme = sessions.get(ev.session_id)
             if ev.registered_delivery & 1 and esme is not None and esme.can_receive:
-                now = time.strftime("%y%m%d%H%M")
-                receipt = f"id:{mid} sub:001 dlvrd:001 submit date:{now} done date:{now} stat:DELIVRD err:000 text:".encode()
-                await esme.deliver_sm(ev.source_addr, receipt, source_addr=ev.destination_addr, esm_class=0x04, tlvs=[
-                    smpp34.Tlv(smpp34.TLV_RECEIPTED_MESSAGE_ID, mid.encode() + b"\0"),
-                    smpp34.Tlv(smpp34.TLV_MESSAGE_STATE, bytes([2]))])
+                # In the background, as an SMSC does: the next submit_sm is not held up by the receipt.
+                tasks.add(asyncio.create_task(receipt(esme, ev.source_addr, ev.destination_addr, mid)))
+                tasks = {t for t in tasks if not t.done()}
         elif isinstance(ev, smpp34.Unbound):
             sessions.pop(ev.session_id, None)
 
