@@ -58,9 +58,10 @@ struct ClientDTO: Codable, Sendable {
     let smsOptIn: Bool
     let smsConsentAt: Date?
     let smsConsentSource: String?
+    let timeZone: String?
     let profiles: [ProfileDTO]
     init(_ c: Client, profiles: [BillingProfile]) {
-        id = c.id; email = c.email.value; phone = c.phone?.e164; language = c.language.rawValue
+        id = c.id; email = c.email.value; phone = c.phone?.e164; language = c.language.rawValue; timeZone = c.timeZone?.identifier
         smsOptIn = c.sms.optedIn; smsConsentAt = c.sms.changedAt; smsConsentSource = c.sms.source?.rawValue
         self.profiles = profiles.map(ProfileDTO.init)
     }
@@ -204,6 +205,7 @@ struct NewClientBody: Decodable {
     let phone: String?
     let language: String?
     let smsOptIn: Bool?
+    let timeZone: String?
     let profile: BillingPartyDTO
 }
 

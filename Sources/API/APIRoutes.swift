@@ -28,7 +28,7 @@ public struct BillingAPI: Sendable {
         }
         api.post("clients") { req, ctx in
             let b = try await Self.decode(NewClientBody.self, req)
-            let c = try await RegisterClient(deps)(ClientRegistration(email: b.email, password: b.password, phone: b.phone, language: b.language ?? "en", smsOptIn: b.smsOptIn ?? false, profile: b.profile.draft), source: .api, actor: ctx.actor)
+            let c = try await RegisterClient(deps)(ClientRegistration(email: b.email, password: b.password, phone: b.phone, language: b.language ?? "en", smsOptIn: b.smsOptIn ?? false, profile: b.profile.draft, timeZone: b.timeZone), source: .api, actor: ctx.actor)
             return APIResponses.json(try await Self.client(c.id, deps), status: .created)
         }
         api.get("clients/:id") { req, ctx in

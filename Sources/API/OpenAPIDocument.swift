@@ -54,7 +54,7 @@ enum OpenAPIDocument {
         "Profile": object(["id": int64, "isDefault": ["type": "boolean"], "party": ref("BillingParty")], required: ["id", "isDefault", "party"]),
         "Client": object([
             "id": int64, "email": str, "phone": optStr, "language": str, "smsOptIn": ["type": "boolean"], "smsConsentAt": optStr,
-            "smsConsentSource": optStr, "profiles": ["type": "array", "items": ref("Profile")],
+            "smsConsentSource": optStr, "timeZone": optStr, "profiles": ["type": "array", "items": ref("Profile")],
         ], required: ["id", "email", "language", "smsOptIn", "profiles"]),
         "Message": object([
             "id": int64, "clientId": int64, "channel": ["type": "string", "enum": ["email", "sms"]], "event": str,
@@ -102,7 +102,7 @@ enum OpenAPIDocument {
         "paths": [
             "/api/v1/clients": [
                 "get": op("Search clients by e-mail, name, CNP, CUI, VAT number or proforma number", params: [["name": "q", "in": "query", "required": false, "schema": str]] + paging, schema: list("ClientSummary"), errors: ["400"]),
-                "post": op("Register a client with a default billing profile", body: object(["email": str, "password": str, "phone": optStr, "language": ["type": "string", "enum": ["en", "ro", "hi"]], "smsOptIn": ["type": "boolean"], "profile": ref("BillingParty")], required: ["email", "password", "profile"]), ok: "201", schema: ref("Client"), errors: ["400", "422"]),
+                "post": op("Register a client with a default billing profile", body: object(["email": str, "password": str, "phone": optStr, "language": ["type": "string", "enum": ["en", "ro", "hi"]], "smsOptIn": ["type": "boolean"], "timeZone": optStr, "profile": ref("BillingParty")], required: ["email", "password", "profile"]), ok: "201", schema: ref("Client"), errors: ["400", "422"]),
             ],
             "/api/v1/clients/{id}": ["get": op("A client with its billing profiles", params: [idParam], schema: ref("Client"), errors: ["400", "404"])],
             "/api/v1/clients/{id}/billing-profiles": [

@@ -33,14 +33,17 @@ public struct Client: Sendable, Hashable {
     public let phone: PhoneNumber?
     public let language: Language
     public let sms: SmsConsent
+    /// The client's IANA time zone, for the SMS delivery window; nil means the company's default.
+    public let timeZone: ClientTimeZone?
     public let createdAt: Date
 
-    public init(id: Int64, email: EmailAddress, phone: PhoneNumber?, language: Language, sms: SmsConsent, createdAt: Date) {
+    public init(id: Int64, email: EmailAddress, phone: PhoneNumber?, language: Language, sms: SmsConsent, timeZone: ClientTimeZone? = nil, createdAt: Date) {
         self.id = id
         self.email = email
         self.phone = phone
         self.language = language
         self.sms = sms
+        self.timeZone = timeZone
         self.createdAt = createdAt
     }
 }
@@ -58,4 +61,22 @@ public struct BillingProfile: Sendable, Hashable {
         self.party = party
         self.isDefault = isDefault
     }
+}
+
+/// An IANA time zone name the system knows (e.g. `Asia/Kolkata`).
+public struct ClientTimeZone: Sendable, Hashable, CustomStringConvertible {
+    public let identifier: String
+    public let timeZone: TimeZone
+
+    public init(_ identifier: String, field: String = "timeZone") throws(ValidationFailure) {
+        let id = identifier.trimmingCharacters(in: .whitespaces)
+        // Only region names: fixed abbreviations such as "EST" do not follow summer time.
+        guard id.contains("/"), let tz = TimeZone(identifier: id) else {
+            throw ValidationFailure(field: field, rule: "time-zone.known", message: "Give a time zone by its region name, e.g. Europe/Bucharest or Asia/Kolkata.")
+        }
+        self.identifier = id
+        timeZone = tz
+    }
+
+    public var description: String { identifier }
 }

@@ -9,14 +9,16 @@ public struct ClientRegistration: Sendable {
     public var language: String
     public var smsOptIn: Bool
     public var profile: BillingPartyDraft
+    public var timeZone: String?
 
-    public init(email: String, password: String, phone: String?, language: String, smsOptIn: Bool = false, profile: BillingPartyDraft) {
+    public init(email: String, password: String, phone: String?, language: String, smsOptIn: Bool = false, profile: BillingPartyDraft, timeZone: String? = nil) {
         self.email = email
         self.password = password
         self.phone = phone
         self.language = language
         self.smsOptIn = smsOptIn
         self.profile = profile
+        self.timeZone = timeZone
     }
 }
 
@@ -40,8 +42,11 @@ public struct RegisterClient: Sendable {
         if input.smsOptIn, phone?.isMobile != true, errors.errors.allSatisfy({ $0.field != "phone" }) {
             errors.add("smsOptIn", "sms.needs-mobile", "SMS notifications need a valid mobile number.")
         }
+        var zone: ClientTimeZone?
+        if let raw = input.timeZone, !raw.isEmpty { zone = errors.check { () throws(ValidationFailure) in try ClientTimeZone(raw) } }
         let party = errors.check { () throws(ValidationFailure) in try input.profile.validated() }
         do { try errors.throwIfAny() } catch { throw BillingError.invalid(error) }
+        let timeZone = zone
 
         let phoneNumber = phone
         let hash = try await deps.passwords.hash(input.password)
@@ -49,7 +54,7 @@ public struct RegisterClient: Sendable {
         let consent = input.smsOptIn ? SmsConsent(optedIn: true, changedAt: now, source: source) : SmsConsent(optedIn: false, changedAt: now, source: source)
         do {
             return try await deps.store.write { tx in
-                let id = try await tx.insert(client: NewClient(email: email!, passwordHash: hash, phone: phoneNumber, language: language!, sms: consent, createdAt: now))
+                let id = try await tx.insert(client: NewClient(email: email!, passwordHash: hash, phone: phoneNumber, language: language!, sms: consent, timeZone: timeZone, createdAt: now))
                 try await tx.recordConsent(clientID: id, consent: consent)
                 let profileID = try await tx.insert(profile: party!, clientID: id, isDefault: true, at: now)
                 let who = actor ?? .client(id)

@@ -41,14 +41,16 @@ public struct NewClient: Sendable {
     public let phone: PhoneNumber?
     public let language: Language
     public let sms: SmsConsent
+    public let timeZone: ClientTimeZone?
     public let createdAt: Date
 
-    public init(email: EmailAddress, passwordHash: String, phone: PhoneNumber?, language: Language, sms: SmsConsent, createdAt: Date) {
+    public init(email: EmailAddress, passwordHash: String, phone: PhoneNumber?, language: Language, sms: SmsConsent, timeZone: ClientTimeZone? = nil, createdAt: Date) {
         self.email = email
         self.passwordHash = passwordHash
         self.phone = phone
         self.language = language
         self.sms = sms
+        self.timeZone = timeZone
         self.createdAt = createdAt
     }
 

@@ -19,6 +19,7 @@ public enum Migrations {
         }),
         Migration(version: 3, name: "notification messages", statements: notifications),
         Migration(version: 4, name: "delivery reports", statements: deliveryReports),
+        Migration(version: 5, name: "client time zone", statements: { _ in ["ALTER TABLE clients ADD COLUMN time_zone TEXT"] }),
     ]
 
     /// Column types spelled once per engine.

@@ -19,7 +19,8 @@ extension SQLTransaction {
         let consent = SmsConsent(
             optedIn: try r.int("sms_opt_in") == 1, changedAt: try r.intOrNil("sms_consent_at").map { date(millis: $0) },
             source: try r.stringOrNil("sms_consent_source").flatMap(ConsentSource.init(rawValue:)))
-        return Client(id: try r.int("id"), email: email, phone: phone, language: try r.enumValue("language", Language.self), sms: consent, createdAt: date(millis: try r.int("created_at")))
+        return Client(id: try r.int("id"), email: email, phone: phone, language: try r.enumValue("language", Language.self), sms: consent,
+                      timeZone: try r.stringOrNil("time_zone").flatMap { try? ClientTimeZone($0) }, createdAt: date(millis: try r.int("created_at")))
     }
 
     func searchClients(query: String?, limit: Int, offset: Int) async throws -> [ClientSummary] {
@@ -68,9 +69,9 @@ extension SQLTransaction {
 
     func insert(client c: NewClient) async throws -> Int64 {
         try await insertReturningID("""
-            INSERT INTO clients (email, password_hash, phone, language, sms_opt_in, sms_consent_at, sms_consent_source, created_at)
+            INSERT INTO clients (email, password_hash, phone, language, sms_opt_in, sms_consent_at, sms_consent_source, time_zone, created_at)
             VALUES (\(bind: c.email.value), \(bind: c.passwordHash), \(bind: c.phone?.e164), \(bind: c.language.rawValue), \(bind: Int64(c.sms.optedIn ? 1 : 0)),
-                    \(bind: c.sms.changedAt.map(millis)), \(bind: c.sms.source?.rawValue), \(bind: millis(c.createdAt)))
+                    \(bind: c.sms.changedAt.map(millis)), \(bind: c.sms.source?.rawValue), \(bind: c.timeZone?.identifier), \(bind: millis(c.createdAt)))
             RETURNING id
             """, what: "client email")
     }

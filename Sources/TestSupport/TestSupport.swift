@@ -83,8 +83,8 @@ public struct Fixtures: Sendable {
     public static let germanCompany = BillingPartyDraft(kind: "legal_entity", name: "Müller Web GmbH", street: "Hauptstraße 1", city: "Berlin", country: "DE", vatNumber: "DE123456789")
 
     @discardableResult
-    public func client(_ email: String, _ party: BillingPartyDraft = Fixtures.romanianPerson, sms: Bool = false, phone: String = "0722123456", language: String = "ro") async throws -> Client {
-        try await RegisterClient(deps)(ClientRegistration(email: email, password: "correct horse battery", phone: phone, language: language, smsOptIn: sms, profile: party), source: .signup)
+    public func client(_ email: String, _ party: BillingPartyDraft = Fixtures.romanianPerson, sms: Bool = false, phone: String = "0722123456", language: String = "ro", timeZone: String? = nil) async throws -> Client {
+        try await RegisterClient(deps)(ClientRegistration(email: email, password: "correct horse battery", phone: phone, language: language, smsOptIn: sms, profile: party, timeZone: timeZone), source: .signup)
     }
 
     public func plan(_ code: String = "start", currency: String = "RON", monthly: String = "100.00") async throws -> HostingPlan {

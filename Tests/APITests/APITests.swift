@@ -40,6 +40,39 @@ struct APITests {
         await db.close()
     }
 
+    @Test func staffSeeAClientsMessagesAndBadFiltersAreNamed() async throws {
+        let (app, key, db) = try await app()
+        let auth: HTTPFields = [.authorization: "Bearer \(key)", .contentType: "application/json"]
+        try await app.test(.router) { c in
+            let badZone = Self.client.replacingOccurrences(of: #""language":"ro""#, with: #""language":"ro","timeZone":"Mars/Olympus""#)
+            try await c.execute(uri: "/api/v1/clients", method: .post, headers: auth, body: ByteBuffer(string: badZone)) { r in
+                #expect(r.status == .unprocessableContent)
+                let fields = (try json(r)["error"] as? [String: Any])?["fields"] as? [[String: String]]
+                #expect(fields?.map { $0["field"] } == ["timeZone"])
+            }
+            let withZone = Self.client.replacingOccurrences(of: #""language":"ro""#, with: #""language":"en","timeZone":"Asia/Kolkata""#)
+            let id = try await c.execute(uri: "/api/v1/clients", method: .post, headers: auth, body: ByteBuffer(string: withZone)) { r in
+                #expect(r.status == .created)
+                let body = try json(r)
+                #expect(body["timeZone"] as? String == "Asia/Kolkata")
+                return body["id"] as! Int
+            }
+            try await c.execute(uri: "/api/v1/clients/\(id)/messages", method: .get, headers: auth) { r in
+                #expect(r.status == .ok)
+                let items = try json(r)["items"] as? [Any]
+                #expect(items?.isEmpty == true, "nothing has been delivered yet")
+            }
+            try await c.execute(uri: "/api/v1/clients/999/messages", method: .get, headers: auth) { r in #expect(r.status == .notFound) }
+            try await c.execute(uri: "/api/v1/messages?status=lost", method: .get, headers: auth) { r in
+                #expect(r.status == .unprocessableContent)
+                let fields = (try json(r)["error"] as? [String: Any])?["fields"] as? [[String: String]]
+                #expect(fields?.first?["field"] == "status")
+            }
+            try await c.execute(uri: "/api/v1/messages?status=failed", method: .get, headers: auth) { r in #expect(r.status == .ok) }
+        }
+        await db.close()
+    }
+
     @Test func orderPayAndReadTheFiscalInvoice() async throws {
         let (app, key, db) = try await app()
         let auth: HTTPFields = [.authorization: "Bearer \(key)", .contentType: "application/json"]

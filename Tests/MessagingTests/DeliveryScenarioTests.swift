@@ -147,6 +147,33 @@ struct DeliveryScenarioTests {
         #expect(report.sent == 1 && report.skipped == 1)
     }
 
+    @Test func theDeliveryWindowIsTheClientsOwnTimeZone() async throws {
+        let w = try await world(.sqlite)
+        defer { Task { await w.db.close() } }
+        let plan = try await w.fixtures.plan()
+        let priya = try await w.fixtures.client("priya@example.in", sms: true, phone: "+919812345678", language: "hi", timeZone: "Asia/Kolkata")
+        let ana = try await w.fixtures.client("ana@example.ro", sms: true)
+        let p = try await w.fixtures.activeService(client: priya, plan: plan, domain: "priya.in")
+        let a = try await w.fixtures.activeService(client: ana, plan: plan, domain: "ana.ro")
+        _ = try await w.delivery.runOnce()
+        w.transports.reset()
+
+        // 18:00 in Bucharest (16:00 UTC) = 21:30 in Kolkata: Ana's goes now, Priya's waits for 09:00 Kolkata (03:30 UTC).
+        w.clock.set(ISO8601DateFormatter().date(from: "2026-01-20T16:00:00Z")!)
+        _ = try await SuspendService(w.deps)(serviceID: p.id, reason: "abuse", note: nil, actor: .staff(1))
+        _ = try await SuspendService(w.deps)(serviceID: a.id, reason: "abuse", note: nil, actor: .staff(1))
+        var report = try await w.delivery.runOnce()
+        #expect(w.transports.sms.map(\.to) == ["+40722123456"])
+        #expect(report.deferred == 1)
+        w.clock.set(ISO8601DateFormatter().date(from: "2026-01-21T03:29:00Z")!)
+        report = try await w.delivery.runOnce()
+        #expect(report.claimed == 0)
+        w.clock.set(ISO8601DateFormatter().date(from: "2026-01-21T03:30:00Z")!)
+        report = try await w.delivery.runOnce()
+        #expect(w.transports.sms.map(\.to) == ["+40722123456", "+919812345678"])
+        #expect(w.transports.sms.last?.encoding == .ucs2)
+    }
+
     @Test(arguments: DatabaseKind.allCases)
     func temporaryFailuresBackOffAndPermanentOnesStop(kind: DatabaseKind) async throws {
         let w = try await world(kind)

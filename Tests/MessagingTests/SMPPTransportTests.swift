@@ -168,4 +168,18 @@ struct SMPPTransportTests {
         #expect(smsc.received.count == 200)
         await smpp.shutdown()
     }
+
+    @Test func enquireLinkKeepsAnIdleSessionBound() async throws {
+        let smsc = try SMSCSimulator()
+        defer { smsc.stop() }
+        let settings = SMPPSettings(host: "127.0.0.1", port: smsc.port, systemID: "hostico", password: "secret", enquireLinkSeconds: 1, responseTimeoutSeconds: 2)
+        let smpp = SMPPTransport(settings: settings, logger: Logger(label: "test")) { _ in }
+        let sms = SmsEncoder.encode("Hostico: test", transliterate: true, reference: 1)
+        _ = try await smpp.send(to: phone, from: sender, sms)
+        // Three keep-alive rounds; an unanswered enquire_link (or an unmatched response) would close the session.
+        try await Task.sleep(for: .milliseconds(3_500))
+        _ = try await smpp.send(to: phone, from: sender, sms)
+        #expect(Set(smsc.received.map(\.session_id)).count == 1, "the same bind before and after the idle time")
+        await smpp.shutdown()
+    }
 }

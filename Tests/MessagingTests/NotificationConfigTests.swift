@@ -1,0 +1,35 @@
+import Bootstrap
+import Testing
+
+/// Start-up refuses notification settings that would lose or misdirect messages, naming each variable.
+@Suite("Notification configuration")
+struct NotificationConfigTests {
+    func problems(_ env: [String: String]) async -> [String] {
+        do {
+            _ = try await AppConfig.load(overrides: env, environment: [:])
+            return []
+        } catch let e as AppConfig.Invalid {
+            return e.problems
+        } catch {
+            return ["\(error)"]
+        }
+    }
+
+    @Test func productionRefusesTheDevelopmentOutbox() async {
+        let p = await problems(["APP_MODE": "production", "MAIL_TRANSPORT": "dev", "SMS_TRANSPORT": "dev"])
+        #expect(p.contains { $0.hasPrefix("SMS_TRANSPORT=dev") })
+        #expect(p.contains { $0.hasPrefix("MAIL_TRANSPORT=dev") })
+    }
+
+    @Test func smppAndKannelNeedTheirSettings() async {
+        var p = await problems(["SMS_TRANSPORT": "smpp"])
+        #expect(p == ["SMPP_HOST and SMPP_SYSTEM_ID are required when SMS_TRANSPORT=smpp"])
+        p = await problems(["SMS_TRANSPORT": "kannel", "KANNEL_SENDSMS_URL": "ftp://x", "SMS_REPORT_SECRET": "short"])
+        #expect(p.count == 2 && p.contains { $0.hasPrefix("KANNEL_SENDSMS_URL") } && p.contains { $0.hasPrefix("SMS_REPORT_SECRET") })
+        p = await problems(["SMS_TRANSPORT": "carrier-pigeon", "SMS_SENDER": "Hostico Billing Ltd"])
+        #expect(p.contains("SMS_TRANSPORT must be dev, smpp or kannel"))
+        #expect(p.contains { $0.hasPrefix("SMS_SENDER:") })
+        p = await problems(["SMS_TRANSPORT": "smpp", "SMPP_HOST": "127.0.0.1", "SMPP_SYSTEM_ID": "hostico", "SMPP_BIND": "receiver"])
+        #expect(p == ["SMPP_BIND must be transceiver or transmitter"])
+    }
+}
