@@ -59,12 +59,13 @@ let package = Package(
         .target(
             name: "API",
             dependencies: [
-                "Features",
+                "Features", "Documents",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: strict
         ),
         // Message templates (Mustache) and transports: SMTP, SMPP, Kannel, the development outbox folder.
+        .target(name: "Documents", dependencies: ["Domain"], swiftSettings: strict),
         .target(
             name: "Messaging",
             dependencies: [
@@ -83,7 +84,7 @@ let package = Package(
         .target(
             name: "Bootstrap",
             dependencies: [
-                "Features", "Storage", "API", "Messaging",
+                "Features", "Storage", "API", "Messaging", "Documents",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Configuration", package: "swift-configuration"),
@@ -95,7 +96,7 @@ let package = Package(
         .executableTarget(
             name: "hostico",
             dependencies: [
-                "Bootstrap",
+                "Bootstrap", "Documents",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -106,6 +107,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "DomainTests", dependencies: ["Domain"], swiftSettings: strict),
+        .testTarget(name: "DocumentsTests", dependencies: ["Documents", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "FeaturesTests", dependencies: ["Features", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "TestSupport"], swiftSettings: strict),
         // Runs the built `hostico` binary as a user would (and kills it with SIGKILL mid-run).

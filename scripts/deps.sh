@@ -8,6 +8,8 @@ command -v sqlite3 >/dev/null 2>&1 || missing="$missing sqlite3"
 command -v curl >/dev/null 2>&1 || missing="$missing curl"
 command -v openssl >/dev/null 2>&1 || missing="$missing openssl"
 python3 -m venv --help >/dev/null 2>&1 || missing="$missing python3-venv"
+# xmllint checks e-Factura XML against the UBL 2.1 schema.
+command -v xmllint >/dev/null 2>&1 || missing="$missing libxml2-utils"
 # Kannel (bearerbox, smsbox and its fake SMSC) is a test peer for the Kannel SMS transport.
 [ -x /usr/sbin/bearerbox ] && [ -x /usr/lib/kannel/test/fakesmsc ] || missing="$missing kannel kannel-extras"
 if [ -n "$missing" ]; then

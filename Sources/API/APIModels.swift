@@ -286,3 +286,19 @@ struct MessageDTO: Codable, Sendable {
         deliveryReport = m.deliveryReport; createdAt = m.createdAt; sentAt = m.sentAt; nextAttemptAt = m.nextAttemptAt
     }
 }
+
+struct EFacturaDTO: Codable, Sendable {
+    let fiscalInvoiceId: Int64
+    let number: String
+    let issueDate: String
+    let deadline: String
+    let state: String
+    let overdue: Bool
+    let uploadIndex: String?
+    let errors: String?
+    init(_ s: EFacturaSubmission, today: CivilDate) {
+        fiscalInvoiceId = s.fiscalInvoiceID; number = s.number; issueDate = s.issueDate.description; deadline = s.deadline.description
+        state = s.state.rawValue; uploadIndex = s.uploadIndex; errors = s.errors
+        overdue = (s.state == .toUpload || s.state == .rejected) && today > s.deadline
+    }
+}

@@ -1,3 +1,4 @@
+import Documents
 import Domain
 import Features
 import Foundation
@@ -129,6 +130,26 @@ public struct BillingAPI: Sendable {
             let id = try ctx.parameters.require("id", as: Int64.self)
             guard let f = try await deps.store.read({ r in try await r.fiscalInvoice(id: id) }) else { throw BillingError.notFound("fiscal invoice") }
             return APIResponses.json(FiscalInvoiceDTO(f))
+        }
+        api.get("fiscal-invoices/:id/efactura.xml") { _, ctx in
+            let id = try ctx.parameters.require("id", as: Int64.self)
+            guard let f = try await deps.store.read({ r in try await r.fiscalInvoice(id: id) }) else { throw BillingError.notFound("fiscal invoice") }
+            return Response(status: .ok, headers: [.contentType: "application/xml; charset=utf-8", .contentDisposition: "attachment; filename=\"\(f.displayNumber).xml\""],
+                            body: .init(byteBuffer: ByteBuffer(string: EFactura.xml(f))))
+        }
+        // e-Factura: what must still go to ANAF, and by when.
+        api.get("efactura") { req, _ in
+            var state: EFacturaState?
+            if let raw = req.uri.queryParameters.get("state") {
+                guard let s = EFacturaState(rawValue: raw) else {
+                    throw ValidationFailure(field: "state", rule: "efactura.state", message: "state is one of: " + EFacturaState.allCases.map(\.rawValue).joined(separator: ", "))
+                }
+                state = s
+            }
+            let today = deps.today()
+            let filter = state
+            let items = try await deps.store.read { r in try await r.efacturaSubmissions(state: filter, limit: Self.limit(req)) }
+            return APIResponses.json(ListDTO(items: items.map { EFacturaDTO($0, today: today) }))
         }
         let immutable: @Sendable (Request, APIContext) async throws -> Response = { _, ctx in
             let id = try ctx.parameters.require("id", as: Int64.self)

@@ -56,6 +56,10 @@ enum OpenAPIDocument {
             "id": int64, "email": str, "phone": optStr, "language": str, "smsOptIn": ["type": "boolean"], "smsConsentAt": optStr,
             "smsConsentSource": optStr, "timeZone": optStr, "profiles": ["type": "array", "items": ref("Profile")],
         ], required: ["id", "email", "language", "smsOptIn", "profiles"]),
+        "EFactura": object([
+            "fiscalInvoiceId": int64, "number": str, "issueDate": ["type": "string", "format": "date"], "deadline": ["type": "string", "format": "date"],
+            "state": ["type": "string", "enum": ["to_upload", "uploaded", "accepted", "rejected", "not_required"]], "overdue": ["type": "boolean"], "uploadIndex": str, "errors": str,
+        ], required: ["fiscalInvoiceId", "number", "issueDate", "deadline", "state", "overdue"]),
         "Message": object([
             "id": int64, "clientId": int64, "channel": ["type": "string", "enum": ["email", "sms"]], "event": str,
             "status": ["type": "string", "enum": ["queued", "sending", "sent", "failed", "skipped"]], "attempts": ["type": "integer"],
@@ -126,6 +130,13 @@ enum OpenAPIDocument {
             "/api/v1/proformas/{id}/cancel": ["post": op("Cancel an unpaid proforma", params: [idParam], schema: ref("Proforma"), errors: ["400", "404", "409"])],
             "/api/v1/proformas/{id}/billing-data": ["put": op("Change an unpaid proforma's billing data; VAT is recomputed", params: [idParam], body: object(["billingProfileId": ["type": ["integer", "null"]], "party": ["oneOf": [ref("BillingParty"), ["type": "null"]]], "saveAsProfile": ["type": "boolean"]], required: []), schema: ref("Proforma"), errors: ["400", "404", "409", "422"])],
             "/api/v1/fiscal-invoices": ["get": op("Fiscal invoices, newest first", params: [["name": "clientId", "in": "query", "required": false, "schema": int64]] + paging, schema: list("FiscalInvoice"), errors: ["400"])],
+            "/api/v1/fiscal-invoices/{id}/efactura.xml": ["get": ["summary": "The invoice as e-Factura XML (UBL 2.1, CIUS-RO 1.0.1)", "parameters": [idParam], "responses": [
+                "200": ["description": "UBL Invoice", "content": ["application/xml": ["schema": str]]],
+                "401": ["description": "Missing or invalid API key", "content": ["application/json": ["schema": ref("Error")]]],
+                "400": ["description": "Malformed request", "content": ["application/json": ["schema": ref("Error")]]],
+                "404": ["description": "Not found", "content": ["application/json": ["schema": ref("Error")]]],
+            ]] as [String: Any]],
+            "/api/v1/efactura": ["get": op("Fiscal invoices and their e-Factura state, with the upload deadline (5 working days)", params: [["name": "state", "in": "query", "required": false, "schema": ["type": "string", "enum": ["to_upload", "uploaded", "accepted", "rejected", "not_required"]]], paging[0]], schema: list("EFactura"), errors: ["400", "422"])],
             "/api/v1/fiscal-invoices/{id}": [
                 "get": op("A fiscal invoice", params: [idParam], schema: ref("FiscalInvoice"), errors: ["400", "404"]),
                 "delete": op("Always refused: fiscal invoices are immutable", params: [idParam], schema: ref("Error"), errors: ["400", "404", "409"]),

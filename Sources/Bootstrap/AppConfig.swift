@@ -51,12 +51,16 @@ public struct AppConfig: Sendable {
             guard let v = Int(raw), range.contains(v) else { problems.append("\(env) must be a whole number in \(range)"); return def }
             return v
         }
+        var scopes: Set<EFacturaScope> = []
+        for word in r.string(forKey: "efactura.scope", default: "b2b,b2c").split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !word.isEmpty {
+            if let s = EFacturaScope(rawValue: word) { scopes.insert(s) } else { problems.append("EFACTURA_SCOPE is a list of b2b, b2c, foreign (got \(word))") }
+        }
         let policy = BillingPolicy(
             renewalLeadDays: int("billing.renewal.lead.days", "BILLING_RENEWAL_LEAD_DAYS", 14, 0...120),
             suspendAfterDays: int("billing.suspend.after.days", "BILLING_SUSPEND_AFTER_DAYS", 5, 0...120),
             terminateAfterDays: int("billing.terminate.after.days", "BILLING_TERMINATE_AFTER_DAYS", 30, 1...3650),
             reminderDays: (r.string(forKey: "billing.reminder.days") ?? "1,3").split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) },
-            orderDueDays: int("billing.order.due.days", "BILLING_ORDER_DUE_DAYS", 7, 0...60))
+            orderDueDays: int("billing.order.due.days", "BILLING_ORDER_DUE_DAYS", 7, 0...60), efactura: EFacturaPolicy(scopes: scopes))
         let tzName = r.string(forKey: "billing.time.zone", default: "Europe/Bucharest")
         let tz = TimeZone(identifier: tzName) ?? {
             problems.append("BILLING_TIME_ZONE \(tzName) is not a known time zone")

@@ -302,8 +302,10 @@ public struct BillingPolicy: Sendable, Hashable {
     public var terminateAfterDays: Int
     public var reminderDays: [Int]
     public var orderDueDays: Int
+    public var efactura: EFacturaPolicy
 
-    public init(renewalLeadDays: Int = 14, suspendAfterDays: Int = 5, terminateAfterDays: Int = 30, reminderDays: [Int] = [1, 3], orderDueDays: Int = 7) {
+    public init(renewalLeadDays: Int = 14, suspendAfterDays: Int = 5, terminateAfterDays: Int = 30, reminderDays: [Int] = [1, 3], orderDueDays: Int = 7, efactura: EFacturaPolicy = EFacturaPolicy()) {
+        self.efactura = efactura
         self.renewalLeadDays = renewalLeadDays
         self.suspendAfterDays = suspendAfterDays
         self.terminateAfterDays = terminateAfterDays

@@ -33,10 +33,8 @@ public struct StornoFiscalInvoice: Sendable {
                 if try await tx.fiscalInvoice(correcting: original.id) != nil { throw BillingError.from(InvoicingError.alreadyStornoed) }
                 let draft: FiscalInvoiceDraft
                 do { draft = try FiscalInvoiceDraft.storno(of: original, issueDate: today) } catch let e as InvoicingError { throw BillingError.from(e) }
-                let series = FiscalNumbering.series(prefix: deps.numbering.fiscalPrefix, year: today.year)
-                let number = try await tx.nextNumber(series: series)
                 let now = deps.clock.now()
-                let storno = try await tx.insert(fiscal: draft, series: series, number: number, at: now)
+                let storno = try await FiscalIssuing.issue(draft, deps: deps, in: tx, at: now)
                 try await tx.append(AuditEntry(actor: actor, action: "fiscal_invoice.stornoed", entity: "fiscal_invoice", entityID: original.id, before: auditJSON(["number": original.displayNumber]), after: auditJSON(["storno": storno.displayNumber, "total": storno.totals.gross.description]), at: now))
                 return storno
             }
@@ -97,5 +95,17 @@ public struct EditProformaBillingData: Sendable {
         case .data(let draft, _):
             do { return (try draft.validated(), nil) } catch { throw BillingError.invalid(error) }
         }
+    }
+}
+
+/// The one way a fiscal invoice comes into existence: the next number of its year's series, stored, and
+/// recorded for e-Factura (to upload, or not required by the configured scope) in the same transaction.
+enum FiscalIssuing {
+    static func issue(_ draft: FiscalInvoiceDraft, deps: AppDependencies, in tx: any StoreTransaction, at now: Date) async throws -> FiscalInvoice {
+        let series = FiscalNumbering.series(prefix: deps.numbering.fiscalPrefix, year: draft.issueDate.year)
+        let number = try await tx.nextNumber(series: series)
+        let fiscal = try await tx.insert(fiscal: draft, series: series, number: number, at: now)
+        try await tx.insertEFactura(fiscalInvoiceID: fiscal.id, state: deps.policy.efactura.initialState(for: fiscal.buyer), at: now)
+        return fiscal
     }
 }

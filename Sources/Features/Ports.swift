@@ -341,6 +341,10 @@ public protocol StoreReader: Sendable {
     func fiscalInvoice(proformaID: Int64) async throws -> FiscalInvoice?
     func fiscalInvoice(correcting id: Int64) async throws -> FiscalInvoice?
     func fiscalInvoices(clientID: Int64?, limit: Int, offset: Int) async throws -> [FiscalInvoice]
+    /// Newest first; all states when `state` is nil.
+    func efacturaSubmissions(state: EFacturaState?, limit: Int) async throws -> [EFacturaSubmission]
+    /// Invoices and stornos issued in the closed range, in numbering order (for e-Factura exports).
+    func fiscalInvoices(issuedFrom: CivilDate, through: CivilDate) async throws -> [FiscalInvoice]
     func exchangeRate(currency: Currency, onOrBefore date: CivilDate) async throws -> ExchangeRate?
 
     func payments(proformaID: Int64) async throws -> [PaymentRecord]
@@ -375,6 +379,7 @@ public protocol StoreTransaction: StoreReader {
     func insert(payment: NewPayment) async throws -> Int64
     func addCredit(clientID: Int64, amount: Money, paymentID: Int64?, note: String, at: Date) async throws
     func insert(fiscal: FiscalInvoiceDraft, series: String, number: Int64, at: Date) async throws -> FiscalInvoice
+    func insertEFactura(fiscalInvoiceID: Int64, state: EFacturaState, at: Date) async throws
     func upsert(rate: ExchangeRate) async throws
 
     func enqueue(_ events: [OutboxEvent]) async throws

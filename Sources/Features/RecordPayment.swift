@@ -86,10 +86,8 @@ public struct RecordPayment: Sendable {
         }
         // Issued on the day the payment is recorded, so numbers stay in date order within the series.
         let draft = FiscalInvoiceDraft.from(paid: paid, issueDate: today, seller: deps.seller, exchangeRate: rate)
-        let series = FiscalNumbering.series(prefix: deps.numbering.fiscalPrefix, year: today.year)
-        let number = try await tx.nextNumber(series: series)
         let now = deps.clock.now()
-        let fiscal = try await tx.insert(fiscal: draft, series: series, number: number, at: now)
+        let fiscal = try await FiscalIssuing.issue(draft, deps: deps, in: tx, at: now)
         try await tx.append(AuditEntry(actor: actor, action: "fiscal_invoice.issued", entity: "fiscal_invoice", entityID: fiscal.id, before: nil, after: auditJSON(["number": fiscal.displayNumber, "proforma": paid.number, "total": fiscal.totals.gross.description]), at: now))
         try await tx.enqueue(OutboxEvent(kind: .paymentConfirmed, key: "fiscal:\(fiscal.id)", clientID: paid.clientID, payload: ["fiscalInvoiceID": String(fiscal.id), "number": fiscal.displayNumber, "proformaNumber": paid.number, "total": fiscal.totals.gross.description], createdAt: now))
         return fiscal

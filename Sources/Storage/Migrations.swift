@@ -20,6 +20,7 @@ public enum Migrations {
         Migration(version: 3, name: "notification messages", statements: notifications),
         Migration(version: 4, name: "delivery reports", statements: deliveryReports),
         Migration(version: 5, name: "client time zone", statements: { _ in ["ALTER TABLE clients ADD COLUMN time_zone TEXT"] }),
+        Migration(version: 6, name: "e-Factura submissions", statements: efactura),
     ]
 
     /// Column types spelled once per engine.
@@ -54,6 +55,19 @@ public enum Migrations {
         [
             "CREATE TABLE delivery_reports (id \(pk(kind)), provider_id TEXT NOT NULL, status TEXT NOT NULL, received_at BIGINT NOT NULL)",
             "CREATE INDEX delivery_reports_provider ON delivery_reports(provider_id, id)",
+        ]
+    }
+
+    /// One row per fiscal invoice, written with it. Invoices issued before this migration are marked to upload.
+    private static func efactura(_ kind: DatabaseKind) -> [String] {
+        [
+            """
+            CREATE TABLE efactura_submissions (fiscal_invoice_id BIGINT PRIMARY KEY REFERENCES fiscal_invoices(id),
+              state TEXT NOT NULL CHECK (state IN ('to_upload','uploaded','accepted','rejected','not_required')),
+              upload_index TEXT, errors TEXT, updated_at BIGINT NOT NULL)
+            """,
+            "CREATE INDEX efactura_submissions_state ON efactura_submissions(state)",
+            "INSERT INTO efactura_submissions (fiscal_invoice_id, state, updated_at) SELECT id, 'to_upload', created_at FROM fiscal_invoices",
         ]
     }
 

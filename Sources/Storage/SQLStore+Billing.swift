@@ -270,6 +270,27 @@ extension SQLTransaction {
         try await rows("SELECT id, document_json FROM fiscal_invoices WHERE (\(bind: clientID) IS NULL OR client_id = \(bind: clientID)) ORDER BY id DESC LIMIT \(bind: Int64(limit)) OFFSET \(bind: Int64(offset))").map(decodeFiscal)
     }
 
+    func insertEFactura(fiscalInvoiceID: Int64, state: EFacturaState, at: Date) async throws {
+        try await run("INSERT INTO efactura_submissions (fiscal_invoice_id, state, updated_at) VALUES (\(bind: fiscalInvoiceID), \(bind: state.rawValue), \(bind: millis(at)))")
+    }
+
+    func efacturaSubmissions(state: EFacturaState?, limit: Int) async throws -> [EFacturaSubmission] {
+        var query = SQLQueryString("""
+            SELECT e.fiscal_invoice_id, e.state, e.upload_index, e.errors, f.series, f.number, f.issue_date
+            FROM efactura_submissions e JOIN fiscal_invoices f ON f.id = e.fiscal_invoice_id
+            """)
+        if let state { query = query + " WHERE e.state = \(bind: state.rawValue)" }
+        return try await rows(query + " ORDER BY f.issue_date DESC, e.fiscal_invoice_id DESC LIMIT \(bind: Int64(limit))").map { r in
+            EFacturaSubmission(
+                fiscalInvoiceID: try r.int("fiscal_invoice_id"), number: FiscalNumbering.display(series: try r.string("series"), number: try r.int("number")),
+                issueDate: try r.civil("issue_date"), state: try r.enumValue("state", EFacturaState.self), uploadIndex: try r.stringOrNil("upload_index"), errors: try r.stringOrNil("errors"))
+        }
+    }
+
+    func fiscalInvoices(issuedFrom: CivilDate, through: CivilDate) async throws -> [FiscalInvoice] {
+        try await rows("SELECT id, document_json FROM fiscal_invoices WHERE issue_date >= \(bind: issuedFrom.description) AND issue_date <= \(bind: through.description) ORDER BY series, number").map(decodeFiscal)
+    }
+
     func exchangeRate(currency: Currency, onOrBefore date: CivilDate) async throws -> ExchangeRate? {
         guard let r = try await row("SELECT * FROM exchange_rates WHERE currency = \(bind: currency.rawValue) AND rate_date <= \(bind: date.description) ORDER BY rate_date DESC LIMIT 1") else { return nil }
         return ExchangeRate(currency: currency, ronPerUnitE4: try r.int("ron_per_unit_e4"), date: try r.civil("rate_date"))

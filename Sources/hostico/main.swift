@@ -1,5 +1,6 @@
 import ArgumentParser
 import Bootstrap
+import Documents
 import Domain
 import Features
 import Foundation
@@ -12,7 +13,7 @@ import Storage
 struct Hostico: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Hostico Billing: proformas, fiscal invoices, payments and suspensions for a hosting company.",
-        subcommands: [Serve.self, Migrate.self, Billing.self, Worker.self, Notify.self, Demo.self, StaffCommand.self, APIKeyCommand.self, Bench.self])
+        subcommands: [Serve.self, Migrate.self, Billing.self, Worker.self, Notify.self, Demo.self, StaffCommand.self, APIKeyCommand.self, EFacturaCommand.self, Bench.self])
 }
 
 /// Options every command shares; they override the environment and `.env`.
@@ -273,6 +274,32 @@ struct Notify: AsyncParsableCommand {
             let report = try await delivery.runOnce()
             print("Notifications: \(report) in \(String(format: "%.2f", (ContinuousClock.now - started).seconds)) s.")
             await db.close()
+        }
+    }
+}
+
+struct EFacturaCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "efactura", abstract: "Romanian e-Factura (UBL 2.1, CIUS-RO).", subcommands: [Export.self])
+
+    struct Export: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Write the e-Factura XML of every fiscal invoice and storno issued in a date range, one file per invoice.")
+        @OptionGroup var common: CommonOptions
+        @Option(help: "First issue date, YYYY-MM-DD.") var from: String
+        @Option(help: "Last issue date, YYYY-MM-DD (inclusive).") var to: String
+        @Option(help: "Folder to write into (created if missing).") var out = "./efactura"
+
+        func run() async throws {
+            guard let first = CivilDate(from), let last = CivilDate(to) else { throw ValidationError("--from and --to must be YYYY-MM-DD") }
+            guard first <= last else { throw ValidationError("--from must not be after --to") }
+            let (_, deps, db) = try await common.open()
+            let invoices = try await deps.store.read { r in try await r.fiscalInvoices(issuedFrom: first, through: last) }
+            await db.close()
+            let folder = URL(fileURLWithPath: out)
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            for invoice in invoices {
+                try Data(EFactura.xml(invoice).utf8).write(to: folder.appendingPathComponent(invoice.displayNumber + ".xml"), options: .atomic)
+            }
+            print("Wrote \(invoices.count) e-Factura file(s) for \(first) – \(last) to \(folder.path).")
         }
     }
 }

@@ -73,6 +73,48 @@ struct APITests {
         await db.close()
     }
 
+    @Test func staffSeeTheEFacturaQueueWithDeadlinesAndDownloadTheXML() async throws {
+        let (app, key, db) = try await app()
+        let auth: HTTPFields = [.authorization: "Bearer \(key)", .contentType: "application/json"]
+        try await app.test(.router) { c in
+            let planID = try await c.execute(uri: "/api/v1/plans", method: .post, headers: auth, body: ByteBuffer(string: #"{"code":"start","name":"Start","currency":"RON","prices":{"monthly":"100.00"}}"#)) { r in
+                try json(r)["id"] as! Int
+            }
+            let foreign = #"{"email":"bob@example.com","password":"correct horse battery","language":"en","profile":{"kind":"person","name":"Bob Smith","street":"1 Main St","city":"Boston","country":"US"}}"#
+            var fiscalIDs: [Int] = []
+            for body in [Self.client, foreign] {
+                let clientID = try await c.execute(uri: "/api/v1/clients", method: .post, headers: auth, body: ByteBuffer(string: body)) { r in try json(r)["id"] as! Int }
+                let proforma = try await c.execute(uri: "/api/v1/orders", method: .post, headers: auth, body: ByteBuffer(string: #"{"clientId":\#(clientID),"planId":\#(planID),"cycle":"monthly","domain":"site\#(clientID).ro"}"#)) { r in
+                    try json(r)["proforma"] as! [String: Any]
+                }
+                fiscalIDs.append(try await c.execute(uri: "/api/v1/proformas/\(proforma["id"] as! Int)/payments", method: .post, headers: auth, body: ByteBuffer(string: #"{"amount":"\#(proforma["total"] as! String)","currency":"RON","method":"bank_transfer"}"#)) { r in
+                    #expect(r.status == .created)
+                    return (try json(r)["fiscalInvoice"] as! [String: Any])["id"] as! Int
+                })
+            }
+            // Issued 2026-01-15 (a Thursday): five working days later is 2026-01-22. The foreign buyer is outside the default scope.
+            try await c.execute(uri: "/api/v1/efactura", method: .get, headers: auth) { r in
+                let items = try json(r)["items"] as! [[String: Any]]
+                #expect(items.count == 2)
+                let ro = try #require(items.first { $0["fiscalInvoiceId"] as? Int == fiscalIDs[0] })
+                #expect(ro["state"] as? String == "to_upload" && ro["deadline"] as? String == "2026-01-22" && ro["overdue"] as? Bool == false)
+                #expect(items.first { $0["fiscalInvoiceId"] as? Int == fiscalIDs[1] }?["state"] as? String == "not_required")
+            }
+            try await c.execute(uri: "/api/v1/efactura?state=to_upload", method: .get, headers: auth) { r in
+                let items = try json(r)["items"] as! [Any]
+                #expect(items.count == 1)
+            }
+            try await c.execute(uri: "/api/v1/efactura?state=sent", method: .get, headers: auth) { r in #expect(r.status == .unprocessableContent) }
+            try await c.execute(uri: "/api/v1/fiscal-invoices/\(fiscalIDs[0])/efactura.xml", method: .get, headers: auth) { r in
+                #expect(r.status == .ok)
+                #expect(r.headers[.contentDisposition] == "attachment; filename=\"HST2026-000001.xml\"")
+                let xml = String(buffer: r.body)
+                #expect(xml.contains("<cbc:ID>HST2026-000001</cbc:ID>") && xml.contains("urn:efactura.mfinante.ro:CIUS-RO:1.0.1"))
+            }
+        }
+        await db.close()
+    }
+
     @Test func orderPayAndReadTheFiscalInvoice() async throws {
         let (app, key, db) = try await app()
         let auth: HTTPFields = [.authorization: "Bearer \(key)", .contentType: "application/json"]
