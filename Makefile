@@ -3,7 +3,7 @@ SWIFT ?= swift
 PORT ?= 8080
 BIN := .build/debug/hostico
 
-.PHONY: run test bench bench-billing bench-notify build deps clean
+.PHONY: run test bench bench-billing bench-notify bench-pdf build deps clean
 
 deps:
 	@scripts/deps.sh
@@ -21,13 +21,16 @@ run: build
 test: deps
 	@scripts/test.sh
 
-bench: bench-billing bench-notify
+bench: bench-billing bench-notify bench-pdf
 
 bench-billing: deps
 	@scripts/bench.sh
 
 bench-notify: deps
 	@scripts/bench-notify.sh
+
+bench-pdf: deps
+	@scripts/bench-pdf.sh
 
 clean:
 	rm -rf .build data

@@ -65,7 +65,9 @@ let package = Package(
             swiftSettings: strict
         ),
         // Message templates (Mustache) and transports: SMTP, SMPP, Kannel, the development outbox folder.
-        .target(name: "Documents", dependencies: ["Domain"], swiftSettings: strict),
+        // cairo + pango from the system (apt libpango1.0-dev libcairo2-dev), for invoice PDFs.
+        .systemLibrary(name: "CPangoCairo", pkgConfig: "pangocairo", providers: [.apt(["libpango1.0-dev", "libcairo2-dev"])]),
+        .target(name: "Documents", dependencies: ["Domain", "CPangoCairo"], swiftSettings: strict),
         .target(
             name: "Messaging",
             dependencies: [

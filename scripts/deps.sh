@@ -8,6 +8,11 @@ command -v sqlite3 >/dev/null 2>&1 || missing="$missing sqlite3"
 command -v curl >/dev/null 2>&1 || missing="$missing curl"
 command -v openssl >/dev/null 2>&1 || missing="$missing openssl"
 python3 -m venv --help >/dev/null 2>&1 || missing="$missing python3-venv"
+# cairo + pango render invoice PDFs (DejaVu for Latin, Lohit for Devanagari); poppler reads them back in tests.
+pkg-config --exists pangocairo 2>/dev/null || missing="$missing libpango1.0-dev libcairo2-dev pkg-config"
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$missing fonts-dejavu-core"
+fc-list 2>/dev/null | grep -qi lohit.*devanagari || missing="$missing fonts-lohit-deva"
+command -v pdftotext >/dev/null 2>&1 || missing="$missing poppler-utils"
 # xmllint checks e-Factura XML against the UBL 2.1 schema.
 command -v xmllint >/dev/null 2>&1 || missing="$missing libxml2-utils"
 # Kannel (bearerbox, smsbox and its fake SMSC) is a test peer for the Kannel SMS transport.

@@ -104,6 +104,10 @@ public struct BillingAPI: Sendable {
             return APIResponses.json(ListDTO(items: items.map(ProformaDTO.init)))
         }
         api.get("proformas/:id") { _, ctx in APIResponses.json(ProformaDTO(try await Self.proforma(try ctx.parameters.require("id", as: Int64.self), deps))) }
+        api.get("proformas/:id/pdf") { _, ctx in
+            let p = try await Self.proforma(try ctx.parameters.require("id", as: Int64.self), deps)
+            return Self.pdf(InvoicePDF.render(p, seller: deps.seller), name: p.number)
+        }
         api.post("proformas/:id/payments") { req, ctx in
             let b = try await Self.decode(NewPaymentBody.self, req)
             let o = try await RecordPayment(deps)(proformaID: try ctx.parameters.require("id", as: Int64.self), amount: b.amount, currency: b.currency, method: b.method, gatewayReference: b.reference, receivedOn: b.receivedOn, actor: ctx.actor!)
@@ -130,6 +134,11 @@ public struct BillingAPI: Sendable {
             let id = try ctx.parameters.require("id", as: Int64.self)
             guard let f = try await deps.store.read({ r in try await r.fiscalInvoice(id: id) }) else { throw BillingError.notFound("fiscal invoice") }
             return APIResponses.json(FiscalInvoiceDTO(f))
+        }
+        api.get("fiscal-invoices/:id/pdf") { _, ctx in
+            let id = try ctx.parameters.require("id", as: Int64.self)
+            guard let f = try await deps.store.read({ r in try await r.fiscalInvoice(id: id) }) else { throw BillingError.notFound("fiscal invoice") }
+            return Self.pdf(InvoicePDF.render(f), name: f.displayNumber)
         }
         api.get("fiscal-invoices/:id/efactura.xml") { _, ctx in
             let id = try ctx.parameters.require("id", as: Int64.self)
@@ -176,6 +185,11 @@ public struct BillingAPI: Sendable {
             struct Out: Codable, Sendable { let currency: String; let rate: String; let date: String }
             return APIResponses.json(Out(currency: r.currency.rawValue, rate: r.rateString, date: r.date.description), status: .created)
         }
+    }
+
+    /// A download named after the document's number (numbers are ours: letters, digits and dashes).
+    static func pdf(_ bytes: [UInt8], name: String) -> Response {
+        Response(status: .ok, headers: [.contentType: "application/pdf", .contentDisposition: "attachment; filename=\"\(name).pdf\""], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
     static func limit(_ req: Request) -> Int { min(max(req.uri.queryParameters.get("limit", as: Int.self) ?? 50, 1), 500) }

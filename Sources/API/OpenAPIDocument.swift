@@ -39,6 +39,15 @@ enum OpenAPIDocument {
         ["name": "offset", "in": "query", "required": false, "schema": ["type": "integer", "minimum": 0]],
     ]
 
+    private static func download(_ summary: String, _ type: String) -> [String: Any] {
+        ["summary": summary, "parameters": [idParam], "responses": [
+            "200": ["description": "The document, named by its number (Content-Disposition)", "content": [type: ["schema": ["type": "string", "format": "binary"]]]],
+            "401": ["description": "Missing or invalid API key", "content": ["application/json": ["schema": ref("Error")]]],
+            "400": ["description": "Malformed request", "content": ["application/json": ["schema": ref("Error")]]],
+            "404": ["description": "Not found", "content": ["application/json": ["schema": ref("Error")]]],
+        ] as [String: Any]]
+    }
+
     private static func op(_ summary: String, params: [[String: Any]] = [], body b: [String: Any]? = nil, ok: String = "200", schema: [String: Any], errors: [String]) -> [String: Any] {
         var o: [String: Any] = ["summary": summary, "parameters": params, "responses": responses(ok, schema, errors: errors)]
         if let b { o["requestBody"] = body(b) }
@@ -130,6 +139,8 @@ enum OpenAPIDocument {
             "/api/v1/proformas/{id}/cancel": ["post": op("Cancel an unpaid proforma", params: [idParam], schema: ref("Proforma"), errors: ["400", "404", "409"])],
             "/api/v1/proformas/{id}/billing-data": ["put": op("Change an unpaid proforma's billing data; VAT is recomputed", params: [idParam], body: object(["billingProfileId": ["type": ["integer", "null"]], "party": ["oneOf": [ref("BillingParty"), ["type": "null"]]], "saveAsProfile": ["type": "boolean"]], required: []), schema: ref("Proforma"), errors: ["400", "404", "409", "422"])],
             "/api/v1/fiscal-invoices": ["get": op("Fiscal invoices, newest first", params: [["name": "clientId", "in": "query", "required": false, "schema": int64]] + paging, schema: list("FiscalInvoice"), errors: ["400"])],
+            "/api/v1/fiscal-invoices/{id}/pdf": ["get": download("The fiscal invoice (or storno) as a PDF", "application/pdf")],
+            "/api/v1/proformas/{id}/pdf": ["get": download("The proforma as a PDF", "application/pdf")],
             "/api/v1/fiscal-invoices/{id}/efactura.xml": ["get": ["summary": "The invoice as e-Factura XML (UBL 2.1, CIUS-RO 1.0.1)", "parameters": [idParam], "responses": [
                 "200": ["description": "UBL Invoice", "content": ["application/xml": ["schema": str]]],
                 "401": ["description": "Missing or invalid API key", "content": ["application/json": ["schema": ref("Error")]]],

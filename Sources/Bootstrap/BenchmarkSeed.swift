@@ -85,6 +85,22 @@ public struct BenchmarkSeed: Sendable {
         }
     }
 
+    /// A fiscal invoice with ten service lines for a Romanian company, for the PDF benchmark.
+    public static func tenLineInvoice(seller: Seller) -> FiscalInvoice {
+        let buyer = BillingParty.legalEntity(.init(name: "Țuțea Design SRL", address: PostalAddress(street: "Bd. Unirii 5", city: "SECTOR3", county: "B", postalCode: "030167", country: "RO"),
+                                                   registrationCode: "18547290", tradeRegisterNumber: "J40/1234/2015", vatNumber: nil))
+        let start = CivilDate(year: 2026, month: 12, day: 1)!
+        let lines = (1...10).map { i in
+            InvoiceLine(serviceID: Int64(i), period: ServicePeriod(index: 1, start: start, end: start.adding(months: 1).adding(days: -1)),
+                        description: "Găzduire web Business – site\(i).example.ro (01.12.2026 – 31.12.2026)", unitPriceMinor: 4_999)
+        }
+        let vat = VatTreatment(category: .standard, basisPoints: 2100, vatCountry: "RO", mention: nil)
+        return FiscalInvoice(
+            id: 1, series: "HST2026", number: 1, kind: .invoice, clientID: 1, proformaID: 1, proformaNumber: "PF-2026-000001", correctsID: nil, correctsNumber: nil,
+            issueDate: start, currency: .RON, seller: seller, buyer: buyer, vat: vat, lines: lines,
+            totals: InvoiceTotals(currency: .RON, lines: lines.map { ($0.netMinor, vat.category, vat.basisPoints) }), exchangeRate: nil, vatRONMinor: 10_498)
+    }
+
     /// The physical limit: `rows` rows shaped like invoice lines, inserted with multi-row statements in large
     /// transactions into a scratch table of the same database. Returns the seconds taken.
     public func plainInsert(rows: Int) async throws -> Double {

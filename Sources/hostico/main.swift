@@ -208,7 +208,7 @@ struct APIKeyCommand: AsyncParsableCommand {
 }
 
 struct Bench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Benchmark data for `make bench` (never on a production database).", subcommands: [Seed.self, SeedMessages.self, PlainInsert.self])
+    static let configuration = CommandConfiguration(abstract: "Benchmark data for `make bench` (never on a production database).", subcommands: [Seed.self, SeedMessages.self, PlainInsert.self, PDF.self])
 
     struct Seed: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Seed N monthly services for N/3 clients, all due on one day.")
@@ -243,6 +243,34 @@ struct Bench: AsyncParsableCommand {
             try await BenchmarkSeed(database: db, deps: deps).seedMessages(channel: c, count: count)
             print("Queued \(count) \(c.rawValue) messages (\(db.kind.rawValue)).")
             await db.close()
+        }
+    }
+
+    struct PDF: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "pdf", abstract: "Render a 10-line fiscal invoice N times on one core; report the rate and the memory.")
+        @Option(help: "Number of renders.") var count = 10_000
+
+        func run() async throws {
+            let config = try await AppConfig.load()
+            let invoice = BenchmarkSeed.tenLineInvoice(seller: config.seller)
+            _ = InvoicePDF.render(invoice)  // fonts and caches warm
+            let startRSS = residentKB()
+            var bytes = 0
+            var rssAtTenth = 0
+            let started = ContinuousClock.now
+            for i in 1...count {
+                bytes += InvoicePDF.render(invoice).count
+                if i == count / 10 { rssAtTenth = residentKB() }
+            }
+            let seconds = (ContinuousClock.now - started).seconds
+            print("Rendered \(count) PDFs (\(bytes / count) bytes each) in \(String(format: "%.2f", seconds)) s = \(Int(Double(count) / seconds))/s on one core; RSS \(startRSS / 1024) MB at start, \(rssAtTenth / 1024) MB after \(count / 10), \(residentKB() / 1024) MB after \(count).")
+        }
+
+        /// Resident memory now, from /proc (Linux).
+        func residentKB() -> Int {
+            guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+                  let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }) else { return 0 }
+            return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
         }
     }
 

@@ -111,6 +111,15 @@ struct APITests {
                 let xml = String(buffer: r.body)
                 #expect(xml.contains("<cbc:ID>HST2026-000001</cbc:ID>") && xml.contains("urn:efactura.mfinante.ro:CIUS-RO:1.0.1"))
             }
+            try await c.execute(uri: "/api/v1/fiscal-invoices/\(fiscalIDs[0])/pdf", method: .get, headers: auth) { r in
+                #expect(r.status == .ok && r.headers[.contentType] == "application/pdf")
+                #expect(r.headers[.contentDisposition] == "attachment; filename=\"HST2026-000001.pdf\"")
+                #expect(String(buffer: r.body).hasPrefix("%PDF-"))
+            }
+            try await c.execute(uri: "/api/v1/proformas/1/pdf", method: .get, headers: auth) { r in
+                #expect(r.status == .ok && r.headers[.contentDisposition] == "attachment; filename=\"PF-2026-000001.pdf\"")
+            }
+            try await c.execute(uri: "/api/v1/proformas/999/pdf", method: .get, headers: auth) { r in #expect(r.status == .notFound) }
         }
         await db.close()
     }
