@@ -67,7 +67,7 @@ let package = Package(
         // Message templates (Mustache) and transports: SMTP, SMPP, Kannel, the development outbox folder.
         // cairo + pango from the system (apt libpango1.0-dev libcairo2-dev), for invoice PDFs.
         .systemLibrary(name: "CPangoCairo", pkgConfig: "pangocairo", providers: [.apt(["libpango1.0-dev", "libcairo2-dev"])]),
-        .target(name: "Documents", dependencies: ["Domain", "CPangoCairo"], swiftSettings: strict),
+        .target(name: "Documents", dependencies: ["Features", "CPangoCairo"], swiftSettings: strict),
         .target(
             name: "Messaging",
             dependencies: [
@@ -118,7 +118,7 @@ let package = Package(
         .testTarget(
             name: "MessagingTests",
             dependencies: [
-                "Messaging", "Storage", "TestSupport", "Bootstrap",
+                "Messaging", "Storage", "TestSupport", "Bootstrap", "Documents",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],

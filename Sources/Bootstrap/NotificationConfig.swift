@@ -1,4 +1,5 @@
 import Configuration
+import Documents
 import Domain
 import Features
 import Foundation
@@ -122,7 +123,7 @@ public struct NotificationConfig: Sendable {
         }
         let settings = NotificationSettings(fromAddress: from, fromName: fromName, replyTo: replyTo, smsSender: smsSender, transliterateRomanian: transliterate,
                                             quietHours: quietHours, publicBaseURL: publicBaseURL)
-        return DeliverNotifications(deps: deps, messages: store, email: email, sms: sms, templates: try MustacheMessageTemplates(), settings: settings)
+        return DeliverNotifications(deps: deps, messages: store, email: email, sms: sms, templates: try MustacheMessageTemplates(), settings: settings, documents: PDFInvoiceDocuments())
     }
 }
 

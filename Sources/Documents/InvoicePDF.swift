@@ -1,4 +1,5 @@
 import Domain
+import Features
 import Foundation
 
 /// Invoice PDFs in Romanian with English beside each label (clients are Romanian and foreign). A fiscal invoice
@@ -207,4 +208,10 @@ extension CivilDate {
         let p = description.split(separator: "-")
         return "\(p[2]).\(p[1]).\(p[0])"
     }
+}
+
+/// The fiscal invoice PDF for messages that carry it (the payment confirmation).
+public struct PDFInvoiceDocuments: InvoiceDocuments {
+    public init() {}
+    public func pdf(_ invoice: FiscalInvoice) -> [UInt8] { InvoicePDF.render(invoice) }
 }

@@ -16,10 +16,12 @@ public struct DeliverNotifications: Sendable {
     let sms: any SmsTransport
     let templates: any MessageTemplates
     let settings: NotificationSettings
+    let documents: (any InvoiceDocuments)?
     /// Messages sent at once (SMTP connections / SMPP window share this).
     let concurrency: Int
 
-    public init(deps: AppDependencies, messages: any MessageStore, email: any EmailTransport, sms: any SmsTransport, templates: any MessageTemplates, settings: NotificationSettings, concurrency: Int = 16) {
+    public init(deps: AppDependencies, messages: any MessageStore, email: any EmailTransport, sms: any SmsTransport, templates: any MessageTemplates, settings: NotificationSettings, documents: (any InvoiceDocuments)? = nil, concurrency: Int = 16) {
+        self.documents = documents
         self.deps = deps
         self.messages = messages
         self.email = email
@@ -87,6 +89,14 @@ public struct DeliverNotifications: Sendable {
         }
     }
 
+    /// The payment confirmation carries the fiscal invoice it announces, as a PDF.
+    private func attachments(_ m: ClaimedMessage) async throws -> [EmailAttachment] {
+        guard m.eventKind == .paymentConfirmed, let documents, let id = m.payload["fiscalInvoiceID"].flatMap(Int64.init),
+              let invoice = try await deps.store.read({ r in try await r.fiscalInvoice(id: id) })
+        else { return [] }
+        return [EmailAttachment(filename: invoice.displayNumber + ".pdf", contentType: "application/pdf", bytes: documents.pdf(invoice))]
+    }
+
     func deliver(_ m: ClaimedMessage) async -> DeliveryOutcome {
         let now = deps.clock.now()
         do {
@@ -100,7 +110,8 @@ public struct DeliverNotifications: Sendable {
                 let (subject, text, html) = try templates.email(m.eventKind, context)
                 let mail = OutgoingEmail(
                     messageID: "<hostico-\(m.id)@\(settings.fromAddress.domain)>", from: settings.fromAddress, fromName: settings.fromName,
-                    replyTo: settings.replyTo, to: client.email, subject: subject, text: text, html: html, date: now, language: client.language)
+                    replyTo: settings.replyTo, to: client.email, subject: subject, text: text, html: html, date: now, language: client.language,
+                    attachments: try await attachments(m))
                 let queueID = try await email.send(mail)
                 return .sent(recipient: client.email.value, subject: subject, encoding: nil, parts: 1, providerIDs: queueID.map { [$0] } ?? [])
             case .sms:

@@ -130,8 +130,10 @@ public struct OutgoingEmail: Sendable, Equatable {
     public let html: String
     public let date: Date
     public let language: Language
+    public let attachments: [EmailAttachment]
 
-    public init(messageID: String, from: EmailAddress, fromName: String, replyTo: EmailAddress?, to: EmailAddress, subject: String, text: String, html: String, date: Date, language: Language) {
+    public init(messageID: String, from: EmailAddress, fromName: String, replyTo: EmailAddress?, to: EmailAddress, subject: String, text: String, html: String, date: Date, language: Language, attachments: [EmailAttachment] = []) {
+        self.attachments = attachments
         self.messageID = messageID
         self.from = from
         self.fromName = fromName
@@ -143,6 +145,24 @@ public struct OutgoingEmail: Sendable, Equatable {
         self.date = date
         self.language = language
     }
+}
+
+/// A file sent with an e-mail (the fiscal invoice PDF with the payment confirmation).
+public struct EmailAttachment: Sendable, Equatable {
+    public let filename: String
+    public let contentType: String
+    public let bytes: [UInt8]
+
+    public init(filename: String, contentType: String, bytes: [UInt8]) {
+        self.filename = filename
+        self.contentType = contentType
+        self.bytes = bytes
+    }
+}
+
+/// Renders documents a message carries; implemented by the Documents module.
+public protocol InvoiceDocuments: Sendable {
+    func pdf(_ invoice: FiscalInvoice) -> [UInt8]
 }
 
 public protocol EmailTransport: Sendable {

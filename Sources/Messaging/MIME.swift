@@ -18,14 +18,28 @@ public enum MIMEMessage {
             "MIME-Version: 1.0",
             "Content-Language: \(email.language.rawValue)",
             "Auto-Submitted: auto-generated",
-            "Content-Type: multipart/alternative; boundary=\"\(boundary)\"",
         ]
-        var out = headers.joined(separator: "\r\n") + "\r\n\r\n"
+        var alternative = ""
         for (type, body) in [("text/plain", email.text), ("text/html", email.html)] {
-            out += "--\(boundary)\r\nContent-Type: \(type); charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n"
-            out += base64Lines(Data(body.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\n", with: "\r\n").utf8)) + "\r\n"
+            alternative += "--\(boundary)\r\nContent-Type: \(type); charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+            alternative += base64Lines(Data(body.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\n", with: "\r\n").utf8)) + "\r\n"
         }
-        out += "--\(boundary)--\r\n"
+        alternative += "--\(boundary)--\r\n"
+        guard !email.attachments.isEmpty else {
+            headers.append("Content-Type: multipart/alternative; boundary=\"\(boundary)\"")
+            return headers.joined(separator: "\r\n") + "\r\n\r\n" + alternative
+        }
+        // multipart/mixed: the two alternative bodies first, then each file.
+        let mixed = boundary + "_mixed"
+        headers.append("Content-Type: multipart/mixed; boundary=\"\(mixed)\"")
+        var out = headers.joined(separator: "\r\n") + "\r\n\r\n"
+        out += "--\(mixed)\r\nContent-Type: multipart/alternative; boundary=\"\(boundary)\"\r\n\r\n" + alternative
+        for a in email.attachments {
+            let name = a.filename.filter { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }
+            out += "--\(mixed)\r\nContent-Type: \(a.contentType); name=\"\(name)\"\r\nContent-Disposition: attachment; filename=\"\(name)\"\r\n"
+            out += "Content-Transfer-Encoding: base64\r\n\r\n" + base64Lines(Data(a.bytes)) + "\r\n"
+        }
+        out += "--\(mixed)--\r\n"
         return out
     }
 

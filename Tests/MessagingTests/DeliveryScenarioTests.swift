@@ -1,6 +1,7 @@
 import Domain
 import Features
 import Foundation
+import Documents
 import Messaging
 import Storage
 import Testing
@@ -56,7 +57,7 @@ struct DeliveryScenarioTests {
             fromAddress: try EmailAddress.parse("billing@hostico.test"), smsSender: try SmsSenderID("Hostico"),
             quietHours: QuietHours(timeZone: TimeZone(identifier: "Europe/Bucharest")!), publicBaseURL: "https://client.hostico.test",
             retryBaseSeconds: 60, maxAttempts: 3)
-        let delivery = DeliverNotifications(deps: deps, messages: SQLMessageStore(database: db), email: transports, sms: transports, templates: try MustacheMessageTemplates(), settings: settings)
+        let delivery = DeliverNotifications(deps: deps, messages: SQLMessageStore(database: db), email: transports, sms: transports, templates: try MustacheMessageTemplates(), settings: settings, documents: PDFInvoiceDocuments())
         return World(db: db, clock: clock, deps: deps, transports: transports, delivery: delivery, fixtures: Fixtures(deps))
     }
 
@@ -76,6 +77,11 @@ struct DeliveryScenarioTests {
         #expect(w.transports.sms.isEmpty)
         #expect(w.transports.emails.map(\.subject).contains { $0.hasPrefix("Factura proformă PF-2026-000001") && !$0.contains("reînnoire") })
         #expect(w.transports.emails.map(\.subject).contains("Plată primită: factura HST2026-000001"))
+        // The payment confirmation carries the fiscal invoice PDF; the proforma mail carries nothing.
+        let confirmation = try #require(w.transports.emails.first { $0.subject == "Plată primită: factura HST2026-000001" })
+        #expect(confirmation.attachments.map(\.filename) == ["HST2026-000001.pdf"])
+        #expect(confirmation.attachments.first?.bytes.prefix(5) == Array("%PDF-".utf8)[...])
+        #expect(w.transports.emails.filter { $0.subject.hasPrefix("Factura proformă") }.allSatisfy { $0.attachments.isEmpty })
 
         // Renewal run: both get an e-mail; only the opted-in client an SMS (Romanian, transliterated to GSM-7).
         w.transports.reset()

@@ -49,7 +49,8 @@ struct SMTPTransportTests {
                     print(json.dumps({'subject': str(m['Subject']), 'from': str(m['From']), 'to': str(m['To']), 'replyTo': str(m['Reply-To']),
                         'language': str(m['Content-Language']), 'date': str(m['Date']), 'type': m.get_content_type(),
                         'text': m.get_body(('plain',)).get_content(), 'html': m.get_body(('html',)).get_content(),
-                        'tls': str(env['tls']), 'auth': str(env['auth']), 'rcpt': ','.join(env['rcpt_tos'])}))
+                        'tls': str(env['tls']), 'auth': str(env['auth']), 'rcpt': ','.join(env['rcpt_tos']),
+                        'attachments': ';'.join(f"{a.get_filename()}|{a.get_content_type()}|{a.get_content()[:5].decode('latin-1')}|{len(a.get_content())}" for a in m.iter_attachments())}))
             """
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -88,6 +89,22 @@ struct SMTPTransportTests {
         #expect(h["subject"] == "प्रोफ़ॉर्मा चालान PF-2026-000042 (नवीनीकरण)")
         #expect(h["language"] == "hi")
         #expect(h["text"]?.contains("हमने 121.00 RON का प्रोफ़ॉर्मा चालान PF-2026-000042 जारी किया है") == true)
+    }
+
+    @Test func aPDFAttachmentArrivesIntact() async throws {
+        let peer = try peer()
+        let smtp = try transport(peer)
+        let base = try email(to: "ana@example.ro", language: .ro, id: "att-\(UUID().uuidString)")
+        let pdf = Array("%PDF-1.5 test body".utf8) + (0..<3000).map { UInt8($0 % 256) }
+        let mail = OutgoingEmail(messageID: base.messageID, from: base.from, fromName: base.fromName, replyTo: base.replyTo, to: base.to, subject: base.subject,
+                                 text: base.text, html: base.html, date: base.date, language: base.language,
+                                 attachments: [EmailAttachment(filename: "HST2026-000001.pdf", contentType: "application/pdf", bytes: pdf)])
+        _ = try await smtp.send(mail)
+        await smtp.shutdown()
+        let r = try received(peer, messageID: mail.messageID)
+        #expect(r["type"] == "multipart/mixed")
+        #expect(r["attachments"] == "HST2026-000001.pdf|application/pdf|%PDF-|\(pdf.count)")
+        #expect(r["text"]?.contains("PF-2026-000042") == true, "the text body is still found")
     }
 
     @Test func wrongPasswordIsAPermanentFailure() async throws {
