@@ -13,6 +13,8 @@ pkg-config --exists pangocairo 2>/dev/null || missing="$missing libpango1.0-dev 
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$missing fonts-dejavu-core"
 fc-list 2>/dev/null | grep -qi lohit.*devanagari || missing="$missing fonts-lohit-deva"
 command -v pdftotext >/dev/null 2>&1 || missing="$missing poppler-utils"
+# nginx serves the sites the nginx-vhost provisioner manages in the provisioning tests (not started as a service).
+[ -x /usr/sbin/nginx ] || missing="$missing nginx-light"
 # xmllint checks e-Factura XML against the UBL 2.1 schema.
 command -v xmllint >/dev/null 2>&1 || missing="$missing libxml2-utils"
 # Kannel (bearerbox, smsbox and its fake SMSC) is a test peer for the Kannel SMS transport.

@@ -73,8 +73,9 @@ struct PlanDTO: Codable, Sendable {
     let name: String
     let currency: String
     let prices: [String: String]
+    let provisioner: String?
     init(_ p: HostingPlan) {
-        id = p.id; code = p.code; name = p.name; currency = p.currency.rawValue
+        id = p.id; code = p.code; name = p.name; currency = p.currency.rawValue; provisioner = p.provisioner
         prices = Dictionary(uniqueKeysWithValues: p.prices.map { ($0.key.rawValue, Money.format(minor: $0.value)) })
     }
 }
@@ -219,6 +220,7 @@ struct NewPlanBody: Decodable {
     let name: String
     let currency: String
     let prices: [String: String]
+    let provisioner: String?
 }
 
 struct NewOrderBody: Decodable {
@@ -300,5 +302,35 @@ struct EFacturaDTO: Codable, Sendable {
         fiscalInvoiceId = s.fiscalInvoiceID; number = s.number; issueDate = s.issueDate.description; deadline = s.deadline.description
         state = s.state.rawValue; uploadIndex = s.uploadIndex; errors = s.errors
         overdue = (s.state == .toUpload || s.state == .rejected) && today > s.deadline
+    }
+}
+
+struct ProvisioningJobDTO: Codable, Sendable {
+    let id: Int64
+    let action: String
+    let reason: String?
+    let status: String
+    let attempts: Int
+    let lastError: String?
+    let createdAt: Date
+    let updatedAt: Date
+    init(_ j: ProvisioningJob) {
+        id = j.id; action = j.action.rawValue; reason = j.payload["reason"]; status = j.status.rawValue; attempts = j.attempts
+        lastError = j.lastError; createdAt = j.createdAt; updatedAt = j.updatedAt
+    }
+}
+
+/// Where the hosting server stands for a service: in sync, pending (jobs waiting) or failed (staff must act).
+struct ServerStateDTO: Codable, Sendable {
+    let serviceId: Int64
+    let provisioner: String?
+    let state: String
+    let jobs: [ProvisioningJobDTO]
+    init(serviceID: Int64, provisioner: String?, jobs: [ProvisioningJob]) {
+        serviceId = serviceID; self.provisioner = provisioner; self.jobs = jobs.map(ProvisioningJobDTO.init)
+        if provisioner == nil { state = "manual" }
+        else if jobs.contains(where: { $0.status == .failed }) { state = "failed" }
+        else if jobs.contains(where: { $0.status != .done }) { state = "pending" }
+        else { state = "in_sync" }
     }
 }

@@ -8,10 +8,12 @@ import Hummingbird
 public struct BillingAPI: Sendable {
     let deps: AppDependencies
     let messages: any MessageStore
+    let provisioning: any ProvisioningQueue
 
-    public init(_ deps: AppDependencies, messages: any MessageStore) {
+    public init(_ deps: AppDependencies, messages: any MessageStore, provisioning: any ProvisioningQueue) {
         self.deps = deps
         self.messages = messages
+        self.provisioning = provisioning
     }
 
     public func register(on router: Router<APIContext>) {
@@ -72,7 +74,7 @@ public struct BillingAPI: Sendable {
         api.get("plans") { _, _ in APIResponses.json(ListDTO(items: try await deps.store.read { r in try await r.plans() }.map(PlanDTO.init))) }
         api.post("plans") { req, ctx in
             let b = try await Self.decode(NewPlanBody.self, req)
-            return APIResponses.json(PlanDTO(try await CreateHostingPlan(deps)(code: b.code, name: b.name, currency: b.currency, prices: b.prices, actor: ctx.actor!)), status: .created)
+            return APIResponses.json(PlanDTO(try await CreateHostingPlan(deps)(code: b.code, name: b.name, currency: b.currency, prices: b.prices, provisioner: b.provisioner, actor: ctx.actor!)), status: .created)
         }
 
         // Orders and services
@@ -86,6 +88,28 @@ public struct BillingAPI: Sendable {
             let id = try ctx.parameters.require("id", as: Int64.self)
             guard let s = try await deps.store.read({ r in try await r.service(id: id, forUpdate: false) }) else { throw BillingError.notFound("service") }
             return APIResponses.json(ServiceDTO(s))
+        }
+        // The hosting server: each service's provisioning jobs, and staff's way out of a failed one.
+        api.get("services/:id/provisioning") { _, ctx in
+            let id = try ctx.parameters.require("id", as: Int64.self)
+            let (found, provisioner, jobs) = try await deps.store.read { r in
+                (try await r.service(id: id, forUpdate: false) != nil, try await r.provisioner(serviceID: id), try await r.provisioningJobs(serviceID: id))
+            }
+            guard found else { throw BillingError.notFound("service") }
+            return APIResponses.json(ServerStateDTO(serviceID: id, provisioner: provisioner, jobs: jobs))
+        }
+        let provisioning = self.provisioning
+        for (path, act) in [("retry", true), ("done", false)] {
+            api.post("provisioning-jobs/:id/\(path)") { _, ctx in
+                let id = try ctx.parameters.require("id", as: Int64.self)
+                let now = deps.clock.now()
+                let changed = act ? try await provisioning.requeue(jobID: id, at: now) : try await provisioning.markDone(jobID: id, at: now)
+                guard changed else { throw BillingError.conflict(rule: "provisioning.not-failed", message: "Only a failed provisioning job can be retried or marked done.") }
+                try await deps.store.write { tx in
+                    try await tx.append(AuditEntry(actor: ctx.actor!, action: act ? "provisioning.retried" : "provisioning.done-by-hand", entity: "provisioning_job", entityID: id, before: nil, after: nil, at: now))
+                }
+                return Response(status: .noContent)
+            }
         }
         api.post("services/:id/suspensions") { req, ctx in
             let b = try await Self.decode(SuspendBody.self, req)

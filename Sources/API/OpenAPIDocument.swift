@@ -48,6 +48,15 @@ enum OpenAPIDocument {
         ] as [String: Any]]
     }
 
+    private static func noContent(_ summary: String) -> [String: Any] {
+        ["summary": summary, "parameters": [idParam], "responses": [
+            "204": ["description": "Done"],
+            "401": ["description": "Missing or invalid API key", "content": ["application/json": ["schema": ref("Error")]]],
+            "400": ["description": "Malformed request", "content": ["application/json": ["schema": ref("Error")]]],
+            "409": ["description": "Not allowed in this state", "content": ["application/json": ["schema": ref("Error")]]],
+        ] as [String: Any]]
+    }
+
     private static func op(_ summary: String, params: [[String: Any]] = [], body b: [String: Any]? = nil, ok: String = "200", schema: [String: Any], errors: [String]) -> [String: Any] {
         var o: [String: Any] = ["summary": summary, "parameters": params, "responses": responses(ok, schema, errors: errors)]
         if let b { o["requestBody"] = body(b) }
@@ -69,6 +78,14 @@ enum OpenAPIDocument {
             "fiscalInvoiceId": int64, "number": str, "issueDate": ["type": "string", "format": "date"], "deadline": ["type": "string", "format": "date"],
             "state": ["type": "string", "enum": ["to_upload", "uploaded", "accepted", "rejected", "not_required"]], "overdue": ["type": "boolean"], "uploadIndex": str, "errors": str,
         ], required: ["fiscalInvoiceId", "number", "issueDate", "deadline", "state", "overdue"]),
+        "ServerState": object([
+            "serviceId": int64, "provisioner": str, "state": ["type": "string", "enum": ["manual", "in_sync", "pending", "failed"]],
+            "jobs": ["type": "array", "items": object([
+                "id": int64, "action": ["type": "string", "enum": ["create", "suspend", "unsuspend", "terminate"]], "reason": str,
+                "status": ["type": "string", "enum": ["queued", "running", "done", "failed"]], "attempts": ["type": "integer"], "lastError": str,
+                "createdAt": ["type": "string", "format": "date-time"], "updatedAt": ["type": "string", "format": "date-time"],
+            ], required: ["id", "action", "status", "attempts", "createdAt", "updatedAt"])],
+        ], required: ["serviceId", "state", "jobs"]),
         "Message": object([
             "id": int64, "clientId": int64, "channel": ["type": "string", "enum": ["email", "sms"]], "event": str,
             "status": ["type": "string", "enum": ["queued", "sending", "sent", "failed", "skipped"]], "attempts": ["type": "integer"],
@@ -77,7 +94,7 @@ enum OpenAPIDocument {
             "createdAt": ["type": "string", "format": "date-time"], "sentAt": ["type": "string", "format": "date-time"], "nextAttemptAt": ["type": "string", "format": "date-time"],
         ], required: ["id", "clientId", "channel", "event", "status", "attempts", "providerIds", "createdAt", "nextAttemptAt"]),
         "ClientSummary": object(["id": int64, "email": str, "name": optStr], required: ["id", "email"]),
-        "Plan": object(["id": int64, "code": str, "name": str, "currency": str, "prices": ["type": "object", "additionalProperties": amount]], required: ["id", "code", "name", "currency", "prices"]),
+        "Plan": object(["id": int64, "code": str, "name": str, "currency": str, "prices": ["type": "object", "additionalProperties": amount], "provisioner": str], required: ["id", "code", "name", "currency", "prices"]),
         "Hold": object(["id": int64, "reason": str, "placedBy": str, "placedAt": str, "note": optStr, "proformaId": ["type": ["integer", "null"]]], required: ["id", "reason", "placedBy", "placedAt"]),
         "Service": object([
             "id": int64, "clientId": int64, "planId": int64, "domain": str, "cycle": str,
@@ -127,9 +144,12 @@ enum OpenAPIDocument {
             "/api/v1/clients/{id}/services": ["get": op("A client's hosting services", params: [idParam], schema: list("Service"), errors: ["400", "404"])],
             "/api/v1/plans": [
                 "get": op("The catalog", schema: list("Plan"), errors: []),
-                "post": op("Add a hosting plan", body: object(["code": str, "name": str, "currency": ["type": "string", "enum": ["RON", "EUR", "USD"]], "prices": ["type": "object", "additionalProperties": str]], required: ["code", "name", "currency", "prices"]), ok: "201", schema: ref("Plan"), errors: ["400", "422"]),
+                "post": op("Add a hosting plan", body: object(["code": str, "name": str, "currency": ["type": "string", "enum": ["RON", "EUR", "USD"]], "prices": ["type": "object", "additionalProperties": str], "provisioner": optStr], required: ["code", "name", "currency", "prices"]), ok: "201", schema: ref("Plan"), errors: ["400", "422"]),
             ],
             "/api/v1/orders": ["post": op("Order a plan: a pending service and an order proforma", body: object(["clientId": int64, "planId": int64, "cycle": str, "domain": str, "billingProfileId": ["type": ["integer", "null"]]], required: ["clientId", "planId", "cycle", "domain"]), ok: "201", schema: object(["service": ref("Service"), "proforma": ref("Proforma")], required: ["service", "proforma"]), errors: ["400", "404", "409", "422"])],
+            "/api/v1/services/{id}/provisioning": ["get": op("The service's hosting-server state (manual, in_sync, pending, failed) and its provisioning jobs", params: [idParam], schema: ref("ServerState"), errors: ["400", "404"])],
+            "/api/v1/provisioning-jobs/{id}/retry": ["post": noContent("Run a failed provisioning job again")],
+            "/api/v1/provisioning-jobs/{id}/done": ["post": noContent("Mark a failed provisioning job done (staff did it by hand); the service's next jobs go on")],
             "/api/v1/services/{id}": ["get": op("A hosting service with its holds", params: [idParam], schema: ref("Service"), errors: ["400", "404"])],
             "/api/v1/services/{id}/suspensions": ["post": op("Suspend for abuse or another reason", params: [idParam], body: object(["reason": ["type": "string", "enum": ["abuse", "other"]], "note": optStr], required: ["reason"]), ok: "201", schema: ref("Service"), errors: ["400", "404", "409", "422"])],
             "/api/v1/services/{id}/unsuspend": ["post": op("Lift a hold (or all holds of a reason)", params: [idParam], body: object(["holdId": ["type": ["integer", "null"]], "reason": optStr], required: []), schema: ref("Service"), errors: ["400", "404", "409", "422"])],

@@ -21,6 +21,7 @@ public struct AppConfig: Sendable {
     public var seller: Seller
     public var logLevel: String
     public var notifications: NotificationConfig
+    public var provisioning: ProvisioningConfig
 
     public struct Invalid: Error, CustomStringConvertible {
         public let problems: [String]
@@ -100,11 +101,12 @@ public struct AppConfig: Sendable {
         let host = r.string(forKey: "http.host", default: "127.0.0.1")
         let publicBaseURL = r.string(forKey: "public.base.url", default: "http://\(host):\(port)")
         let notifications = NotificationConfig.read(r, mode: mode, publicBaseURL: publicBaseURL, problems: &problems)
+        let provisioning = ProvisioningConfig.read(r, problems: &problems)
         if !problems.isEmpty { throw Invalid(problems: problems) }
         return AppConfig(
             mode: mode, databaseURL: r.string(forKey: "database.url", isSecret: true), sqlitePath: r.string(forKey: "sqlite.path", default: "./data/hostico.sqlite"),
             host: host, port: port, publicBaseURL: publicBaseURL, policy: policy,
             numbering: NumberingSettings(proformaPrefix: proformaPrefix, fiscalPrefix: fiscalPrefix), euConsumerVat: euVat, timeZone: tz, seller: seller,
-            logLevel: r.string(forKey: "log.level", default: "info"), notifications: notifications)
+            logLevel: r.string(forKey: "log.level", default: "info"), notifications: notifications, provisioning: provisioning)
     }
 }

@@ -8,7 +8,7 @@ import Messaging
 import ServiceLifecycle
 
 /// The HTTP application: the JSON API now, the client and staff areas in later releases.
-public func buildApplication(config: AppConfig, deps: AppDependencies, messages: any MessageStore) -> some ApplicationProtocol {
+public func buildApplication(config: AppConfig, deps: AppDependencies, messages: any MessageStore, provisioning: any ProvisioningQueue) -> some ApplicationProtocol {
     let router = Router(context: APIContext.self)
     router.get("/health") { _, _ in "ok" }
     router.get("/") { _, _ in
@@ -25,7 +25,7 @@ public func buildApplication(config: AppConfig, deps: AppDependencies, messages:
                 </body></html>
                 """)))
     }
-    BillingAPI(deps, messages: messages).register(on: router)
+    BillingAPI(deps, messages: messages, provisioning: provisioning).register(on: router)
     if config.notifications.smsTransport == .kannel {
         let signer = DeliveryReportSigner(secret: config.notifications.reportSecret ?? "")
         DeliveryReportRoutes(messages: messages, clock: deps.clock, isAuthentic: { signer.isAuthentic($0, signature: $1) }, status: DeliveryReportSigner.status(kannelType:)).register(on: router)

@@ -5,8 +5,11 @@ public struct HostingPlan: Sendable, Hashable {
     public let name: String
     public let currency: Currency
     public let prices: [BillingCycle: Int64]
+    /// Which provisioner creates and suspends its accounts on a server (nil: staff do it by hand).
+    public let provisioner: String?
 
-    public init(id: Int64, code: String, name: String, currency: Currency, prices: [BillingCycle: Int64]) {
+    public init(id: Int64, code: String, name: String, currency: Currency, prices: [BillingCycle: Int64], provisioner: String? = nil) {
+        self.provisioner = provisioner
         self.id = id
         self.code = code
         self.name = name

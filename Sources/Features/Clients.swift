@@ -92,7 +92,7 @@ public struct CreateHostingPlan: Sendable {
     let deps: AppDependencies
     public init(_ deps: AppDependencies) { self.deps = deps }
 
-    public func callAsFunction(code: String, name: String, currency: String, prices: [String: String], actor: Actor) async throws -> HostingPlan {
+    public func callAsFunction(code: String, name: String, currency: String, prices: [String: String], provisioner: String? = nil, actor: Actor) async throws -> HostingPlan {
         var errors = FieldErrors()
         let code = code.trimmingCharacters(in: .whitespaces).lowercased()
         if code.isEmpty || code.count > 40 || !code.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) {
@@ -109,12 +109,16 @@ public struct CreateHostingPlan: Sendable {
             parsed[cycle] = minor
         }
         if parsed.isEmpty && errors.isEmpty { errors.add("prices", "required", "Give a price for at least one billing cycle.") }
+        if let p = provisioner, p.isEmpty || p.count > 40 || !p.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") }) {
+            errors.add("provisioner", "provisioner.name", "Name a configured provisioner: lower-case letters, digits and dashes.")
+        }
         do { try errors.throwIfAny() } catch { throw BillingError.invalid(error) }
         let now = deps.clock.now()
         let prices = parsed
         do {
             return try await deps.store.write { tx in
                 let id = try await tx.insert(plan: code, name: name, currency: cur!, prices: prices, at: now)
+                if let provisioner { try await tx.setProvisioner(planID: id, name: provisioner) }
                 try await tx.append(AuditEntry(actor: actor, action: "plan.created", entity: "plan", entityID: id, before: nil, after: auditJSON(["code": code, "name": name]), at: now))
                 return try await tx.plan(id: id)!
             }

@@ -37,6 +37,7 @@ enum Suspensions {
         var payload = ["serviceID": String(service.id), "domain": service.domain, "reason": hold.reason.rawValue]
         if let p = proforma { payload["proformaID"] = String(p.id); payload["proformaNumber"] = p.number }
         try await tx.enqueue(OutboxEvent(kind: .serviceSuspended, key: "hold:\(hold.id)", clientID: service.clientID, payload: payload, createdAt: now))
+        try await ProvisioningRequests.request(.suspend, for: service, holds: service.holds + [hold], key: "hold:\(hold.id)", in: tx, at: now)
         try await tx.append(AuditEntry(actor: hold.placedBy, action: "service.suspended", entity: "service", entityID: service.id, before: auditJSON(["state": service.state.rawValue]), after: auditJSON(["hold": String(hold.id), "reason": hold.reason.rawValue, "note": hold.note ?? ""]), at: now))
     }
 }
@@ -88,6 +89,7 @@ public struct UnsuspendService: Sendable {
             if next.state == .active {
                 try await tx.enqueue(OutboxEvent(kind: .serviceReactivated, key: "reactivated:\(serviceID):\(lifted.map { String($0.id) }.joined(separator: ","))", clientID: s.clientID, payload: ["serviceID": String(serviceID), "domain": s.domain], createdAt: now))
             }
+            try await ProvisioningRequests.afterLifting(lifted, next: next, in: tx, at: now)
             return next
         }
     }
@@ -113,6 +115,7 @@ public struct TerminateSuspendedServices: Sendable {
                 try await tx.update(service: next, at: now)
                 try await tx.append(AuditEntry(actor: .system, action: "service.terminated", entity: "service", entityID: sid, before: auditJSON(["state": s.state.rawValue]), after: auditJSON(["state": "terminated"]), at: now))
                 try await tx.enqueue(OutboxEvent(kind: .serviceTerminated, key: "terminated:\(sid)", clientID: s.clientID, payload: ["serviceID": String(sid), "domain": s.domain], createdAt: now))
+                try await ProvisioningRequests.request(.terminate, for: next, holds: [], key: "terminated", in: tx, at: now)
                 for pid in Set(s.holds.compactMap(\.proformaID)) {
                     guard let p = try await tx.proforma(id: pid, forUpdate: true), p.state == .unpaid else { continue }
                     var allTerminated = true

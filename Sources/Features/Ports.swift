@@ -341,6 +341,10 @@ public protocol StoreReader: Sendable {
     func fiscalInvoice(proformaID: Int64) async throws -> FiscalInvoice?
     func fiscalInvoice(correcting id: Int64) async throws -> FiscalInvoice?
     func fiscalInvoices(clientID: Int64?, limit: Int, offset: Int) async throws -> [FiscalInvoice]
+    /// The provisioner configured for a service's plan (nil: the plan is not provisioned automatically).
+    func provisioner(serviceID: Int64) async throws -> String?
+    /// A service's provisioning jobs, oldest first.
+    func provisioningJobs(serviceID: Int64) async throws -> [ProvisioningJob]
     /// Newest first; all states when `state` is nil.
     func efacturaSubmissions(state: EFacturaState?, limit: Int) async throws -> [EFacturaSubmission]
     /// Invoices and stornos issued in the closed range, in numbering order (for e-Factura exports).
@@ -380,6 +384,9 @@ public protocol StoreTransaction: StoreReader {
     func addCredit(clientID: Int64, amount: Money, paymentID: Int64?, note: String, at: Date) async throws
     func insert(fiscal: FiscalInvoiceDraft, series: String, number: Int64, at: Date) async throws -> FiscalInvoice
     func insertEFactura(fiscalInvoiceID: Int64, state: EFacturaState, at: Date) async throws
+    func setProvisioner(planID: Int64, name: String?) async throws
+    /// Adds a provisioning job unless one with the same key exists.
+    func enqueue(provisioning: NewProvisioningJob) async throws
     func upsert(rate: ExchangeRate) async throws
 
     func enqueue(_ events: [OutboxEvent]) async throws
@@ -397,4 +404,47 @@ extension StoreTransaction {
     public func insert(proforma: NewProforma) async throws -> ProformaInvoice { try await insert(proformas: [proforma])[0] }
     public func enqueue(_ event: OutboxEvent) async throws { try await enqueue([event]) }
     public func append(_ entry: AuditEntry) async throws { try await append([entry]) }
+}
+
+/// A provisioning job to add in the same transaction as the billing change that causes it. `key` makes it
+/// idempotent per (service, action, hold): writing it twice keeps one job.
+public struct NewProvisioningJob: Sendable, Equatable {
+    public let serviceID: Int64
+    public let action: ProvisioningAction
+    public let key: String
+    public let payload: [String: String]
+    public let createdAt: Date
+
+    public init(serviceID: Int64, action: ProvisioningAction, key: String, payload: [String: String], createdAt: Date) {
+        self.serviceID = serviceID
+        self.action = action
+        self.key = key
+        self.payload = payload
+        self.createdAt = createdAt
+    }
+}
+
+/// A job as stored (staff see these per service).
+public struct ProvisioningJob: Sendable, Equatable {
+    public let id: Int64
+    public let serviceID: Int64
+    public let action: ProvisioningAction
+    public let payload: [String: String]
+    public let status: ProvisioningJobStatus
+    public let attempts: Int
+    public let lastError: String?
+    public let createdAt: Date
+    public let updatedAt: Date
+
+    public init(id: Int64, serviceID: Int64, action: ProvisioningAction, payload: [String: String], status: ProvisioningJobStatus, attempts: Int, lastError: String?, createdAt: Date, updatedAt: Date) {
+        self.id = id
+        self.serviceID = serviceID
+        self.action = action
+        self.payload = payload
+        self.status = status
+        self.attempts = attempts
+        self.lastError = lastError
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
 }

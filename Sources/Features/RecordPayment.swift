@@ -111,9 +111,11 @@ public struct RecordPayment: Sendable {
                 if next.state == .active {
                     try await tx.enqueue(OutboxEvent(kind: .serviceReactivated, key: "reactivated:\(sid):\(holds.map { String($0.id) }.joined(separator: ","))", clientID: paid.clientID, payload: ["serviceID": String(sid), "domain": service.domain], createdAt: now))
                 }
+                try await ProvisioningRequests.afterLifting(holds, next: next, in: tx, at: now)
             }
             if service.state == .pending {
                 try await tx.append(AuditEntry(actor: actor, action: "service.activated", entity: "service", entityID: sid, before: auditJSON(["state": "pending"]), after: auditJSON(["state": next.state.rawValue]), at: now))
+                try await ProvisioningRequests.request(.create, for: next, holds: [], key: "order", in: tx, at: now)
             }
             try await tx.update(service: next, at: now)
         }

@@ -21,6 +21,7 @@ public enum Migrations {
         Migration(version: 4, name: "delivery reports", statements: deliveryReports),
         Migration(version: 5, name: "client time zone", statements: { _ in ["ALTER TABLE clients ADD COLUMN time_zone TEXT"] }),
         Migration(version: 6, name: "e-Factura submissions", statements: efactura),
+        Migration(version: 7, name: "provisioning jobs", statements: provisioning),
     ]
 
     /// Column types spelled once per engine.
@@ -68,6 +69,22 @@ public enum Migrations {
             """,
             "CREATE INDEX efactura_submissions_state ON efactura_submissions(state)",
             "INSERT INTO efactura_submissions (fiscal_invoice_id, state, updated_at) SELECT id, 'to_upload', created_at FROM fiscal_invoices",
+        ]
+    }
+
+    /// Jobs that make the hosting server follow the billing state, one ordered queue per service.
+    private static func provisioning(_ kind: DatabaseKind) -> [String] {
+        [
+            "ALTER TABLE plans ADD COLUMN provisioner TEXT",
+            """
+            CREATE TABLE provisioning_jobs (id \(pk(kind)), service_id BIGINT NOT NULL REFERENCES services(id),
+              action TEXT NOT NULL CHECK (action IN ('create','suspend','unsuspend','terminate')), job_key TEXT NOT NULL UNIQUE,
+              payload_json TEXT NOT NULL, status TEXT NOT NULL CHECK (status IN ('queued','running','done','failed')),
+              attempts BIGINT NOT NULL DEFAULT 0, next_attempt_at BIGINT NOT NULL, lease_until BIGINT, last_error TEXT,
+              created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)
+            """,
+            "CREATE INDEX provisioning_jobs_open ON provisioning_jobs(service_id, id) WHERE status <> 'done'",
+            "CREATE INDEX provisioning_jobs_service ON provisioning_jobs(service_id, id)",
         ]
     }
 

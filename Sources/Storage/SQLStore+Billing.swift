@@ -270,6 +270,21 @@ extension SQLTransaction {
         try await rows("SELECT id, document_json FROM fiscal_invoices WHERE (\(bind: clientID) IS NULL OR client_id = \(bind: clientID)) ORDER BY id DESC LIMIT \(bind: Int64(limit)) OFFSET \(bind: Int64(offset))").map(decodeFiscal)
     }
 
+    func enqueue(provisioning j: NewProvisioningJob) async throws {
+        let at = millis(j.createdAt)
+        try await sql.insert(into: "provisioning_jobs").columns("service_id", "action", "job_key", "payload_json", "status", "attempts", "next_attempt_at", "created_at", "updated_at")
+            .values([j.serviceID, j.action.rawValue, j.key, try json(j.payload), "queued", Int64(0), at, at, at] as [any Encodable & Sendable])
+            .ignoringConflicts(with: "job_key").run()
+    }
+
+    func provisioner(serviceID: Int64) async throws -> String? {
+        try await row("SELECT p.provisioner FROM services s JOIN plans p ON p.id = s.plan_id WHERE s.id = \(bind: serviceID)")?.stringOrNil("provisioner")
+    }
+
+    func provisioningJobs(serviceID: Int64) async throws -> [ProvisioningJob] {
+        try await rows("SELECT * FROM provisioning_jobs WHERE service_id = \(bind: serviceID) ORDER BY id").map(decodeProvisioningJob)
+    }
+
     func insertEFactura(fiscalInvoiceID: Int64, state: EFacturaState, at: Date) async throws {
         try await run("INSERT INTO efactura_submissions (fiscal_invoice_id, state, updated_at) VALUES (\(bind: fiscalInvoiceID), \(bind: state.rawValue), \(bind: millis(at)))")
     }
@@ -360,4 +375,12 @@ extension SQLTransaction {
 func decodeOutboxEvent(_ r: any SQLRow) throws -> StoredOutboxEvent {
     StoredOutboxEvent(id: try r.int("id"), kind: try r.string("kind"), key: try r.string("event_key"), clientID: try r.int("client_id"),
                       payload: try decodeJSON([String: String].self, try r.string("payload_json")), createdAt: date(millis: try r.int("created_at")))
+}
+
+func decodeProvisioningJob(_ r: any SQLRow) throws -> ProvisioningJob {
+    ProvisioningJob(
+        id: try r.int("id"), serviceID: try r.int("service_id"), action: try r.enumValue("action", ProvisioningAction.self),
+        payload: try decodeJSON([String: String].self, try r.string("payload_json")), status: try r.enumValue("status", ProvisioningJobStatus.self),
+        attempts: Int(try r.int("attempts")), lastError: try r.stringOrNil("last_error"), createdAt: date(millis: try r.int("created_at")),
+        updatedAt: date(millis: try r.int("updated_at")))
 }

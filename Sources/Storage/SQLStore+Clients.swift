@@ -127,7 +127,8 @@ extension SQLTransaction {
         for p in try await rows("SELECT cycle, amount_minor FROM plan_prices WHERE plan_id = \(bind: id)") {
             prices[try p.enumValue("cycle", BillingCycle.self)] = try p.int("amount_minor")
         }
-        return HostingPlan(id: id, code: try r.string("code"), name: try r.string("name"), currency: try r.enumValue("currency", Currency.self), prices: prices)
+        return HostingPlan(id: id, code: try r.string("code"), name: try r.string("name"), currency: try r.enumValue("currency", Currency.self), prices: prices,
+                           provisioner: try r.stringOrNil("provisioner"))
     }
 
     func insert(plan code: String, name: String, currency: Currency, prices: [BillingCycle: Int64], at: Date) async throws -> Int64 {
@@ -136,6 +137,10 @@ extension SQLTransaction {
             try await run("INSERT INTO plan_prices (plan_id, cycle, amount_minor) VALUES (\(bind: id), \(bind: cycle.rawValue), \(bind: amount))")
         }
         return id
+    }
+
+    func setProvisioner(planID: Int64, name: String?) async throws {
+        try await run("UPDATE plans SET provisioner = \(bind: name) WHERE id = \(bind: planID)")
     }
 
     // MARK: Access

@@ -13,7 +13,7 @@ import Storage
 struct Hostico: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Hostico Billing: proformas, fiscal invoices, payments and suspensions for a hosting company.",
-        subcommands: [Serve.self, Migrate.self, Billing.self, Worker.self, Notify.self, Demo.self, StaffCommand.self, APIKeyCommand.self, EFacturaCommand.self, Bench.self])
+        subcommands: [Serve.self, Migrate.self, Billing.self, Worker.self, Notify.self, Demo.self, StaffCommand.self, APIKeyCommand.self, EFacturaCommand.self, Provision.self, Bench.self])
 }
 
 /// Options every command shares; they override the environment and `.env`.
@@ -73,11 +73,13 @@ struct Serve: AsyncParsableCommand {
                 throw ValidationError("\(pending.count) migration(s) pending: run `hostico migrate` or start with --migrate")
             }
         }
-        var services: [any Service] = [buildApplication(config: config, deps: deps, messages: SQLMessageStore(database: db))]
+        var services: [any Service] = [buildApplication(config: config, deps: deps, messages: SQLMessageStore(database: db), provisioning: SQLProvisioningQueue(database: db))]
         if !noWorker {
             services.append(BillingWorker(deps: deps, interval: .seconds(3600)))
             let delivery = try config.notifications.makeDelivery(deps: deps, database: db, publicBaseURL: config.publicBaseURL)
             services.append(NotificationWorker(delivery: delivery, interval: .seconds(config.notifications.intervalSeconds), logger: deps.logger))
+            services.append(ProvisioningWorker(provision: config.provisioning.makeProvisioning(deps: deps, database: db, publicBaseURL: config.publicBaseURL),
+                                               interval: .seconds(config.provisioning.intervalSeconds), logger: deps.logger))
         }
         print("Hostico Billing on http://\(config.host):\(config.port)  (database: \(db.kind.rawValue), mode: \(config.mode.rawValue))")
         let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: deps.logger))
@@ -135,6 +137,8 @@ struct Worker: AsyncParsableCommand {
         let services: [any Service] = [
             BillingWorker(deps: deps, interval: .seconds(intervalSeconds)),
             NotificationWorker(delivery: delivery, interval: .seconds(config.notifications.intervalSeconds), logger: deps.logger),
+            ProvisioningWorker(provision: config.provisioning.makeProvisioning(deps: deps, database: db, publicBaseURL: config.publicBaseURL),
+                               interval: .seconds(config.provisioning.intervalSeconds), logger: deps.logger),
         ]
         let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: deps.logger))
         try await group.run()
@@ -328,6 +332,22 @@ struct EFacturaCommand: AsyncParsableCommand {
                 try Data(EFactura.xml(invoice).utf8).write(to: folder.appendingPathComponent(invoice.displayNumber + ".xml"), options: .atomic)
             }
             print("Wrote \(invoices.count) e-Factura file(s) for \(first) – \(last) to \(folder.path).")
+        }
+    }
+}
+
+struct Provision: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Hosting-server provisioning.", subcommands: [Run.self])
+
+    struct Run: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Run every due provisioning job once (serve and worker do this every few seconds).")
+        @OptionGroup var common: CommonOptions
+
+        func run() async throws {
+            let (config, deps, db) = try await common.open()
+            let report = try await config.provisioning.makeProvisioning(deps: deps, database: db, publicBaseURL: config.publicBaseURL).runOnce()
+            print("Provisioning: \(report).")
+            await db.close()
         }
     }
 }

@@ -15,7 +15,7 @@ struct APITests {
         let db = try await TestDatabase.open(.sqlite)
         let deps = makeTestDependencies(database: db, clock: ManualClock(TestDates.start))
         let router = Router(context: APIContext.self)
-        BillingAPI(deps, messages: SQLMessageStore(database: db)).register(on: router)
+        BillingAPI(deps, messages: SQLMessageStore(database: db), provisioning: SQLProvisioningQueue(database: db)).register(on: router)
         let (_, secret) = try await CreateAPIKey(deps)(name: "test", staffID: nil)
         return (Application(router: router), secret, db)
     }
@@ -120,6 +120,36 @@ struct APITests {
                 #expect(r.status == .ok && r.headers[.contentDisposition] == "attachment; filename=\"PF-2026-000001.pdf\"")
             }
             try await c.execute(uri: "/api/v1/proformas/999/pdf", method: .get, headers: auth) { r in #expect(r.status == .notFound) }
+        }
+        await db.close()
+    }
+
+    @Test func staffSeeEachServicesServerState() async throws {
+        let (app, key, db) = try await app()
+        let auth: HTTPFields = [.authorization: "Bearer \(key)", .contentType: "application/json"]
+        try await app.test(.router) { c in
+            let planID = try await c.execute(uri: "/api/v1/plans", method: .post, headers: auth, body: ByteBuffer(string: #"{"code":"web","name":"Web","currency":"RON","prices":{"monthly":"100.00"},"provisioner":"nginx"}"#)) { r in
+                let body = try json(r)
+                #expect(r.status == .created && body["provisioner"] as? String == "nginx")
+                return body["id"] as! Int
+            }
+            let clientID = try await c.execute(uri: "/api/v1/clients", method: .post, headers: auth, body: ByteBuffer(string: Self.client)) { r in try json(r)["id"] as! Int }
+            let order = try await c.execute(uri: "/api/v1/orders", method: .post, headers: auth, body: ByteBuffer(string: #"{"clientId":\#(clientID),"planId":\#(planID),"cycle":"monthly","domain":"ana.ro"}"#)) { r in try json(r) }
+            let serviceID = (order["service"] as! [String: Any])["id"] as! Int
+            let proformaID = (order["proforma"] as! [String: Any])["id"] as! Int
+            try await c.execute(uri: "/api/v1/services/\(serviceID)/provisioning", method: .get, headers: auth) { r in
+                let body = try json(r)
+                #expect(body["state"] as? String == "in_sync" && (body["jobs"] as? [Any])?.isEmpty == true, "nothing to do before payment")
+            }
+            _ = try await c.execute(uri: "/api/v1/proformas/\(proformaID)/payments", method: .post, headers: auth, body: ByteBuffer(string: #"{"amount":"121.00","currency":"RON","method":"bank_transfer"}"#)) { r in r.status }
+            let jobID = try await c.execute(uri: "/api/v1/services/\(serviceID)/provisioning", method: .get, headers: auth) { r in
+                let body = try json(r)
+                let jobs = body["jobs"] as! [[String: Any]]
+                #expect(body["state"] as? String == "pending" && jobs.map { $0["action"] as? String } == ["create"])
+                return jobs[0]["id"] as! Int
+            }
+            try await c.execute(uri: "/api/v1/provisioning-jobs/\(jobID)/retry", method: .post, headers: auth) { r in #expect(r.status == .conflict, "only a failed job can be retried") }
+            try await c.execute(uri: "/api/v1/services/999/provisioning", method: .get, headers: auth) { r in #expect(r.status == .notFound) }
         }
         await db.close()
     }

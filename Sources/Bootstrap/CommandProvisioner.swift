@@ -1,0 +1,164 @@
+import Configuration
+import Features
+import Storage
+import Foundation
+import ServiceLifecycle
+import Logging
+
+/// One configured provisioner: an executable, its time limit and the environment it gets (secrets included;
+/// nothing else from ours leaks into it).
+public struct ProvisionerCommand: Sendable {
+    public let executable: String
+    public let timeoutSeconds: Double
+    public let environment: [String: String]
+
+    public init(executable: String, timeoutSeconds: Double, environment: [String: String]) {
+        self.executable = executable
+        self.timeoutSeconds = timeoutSeconds
+        self.environment = environment
+    }
+}
+
+/// Runs a provisioner executable per action: the job as JSON on standard input, no shell, a minimal
+/// environment, a time limit. Exit 0 = done, 75 (EX_TEMPFAIL) = try later, anything else = failed with what it
+/// wrote on standard error.
+public struct CommandProvisioner: Provisioner {
+    let commands: [String: ProvisionerCommand]
+
+    public init(commands: [String: ProvisionerCommand]) { self.commands = commands }
+
+    public func run(_ input: ProvisioningInput, using name: String) async -> ProvisionerResult {
+        guard let command = commands[name] else { return .failed("no provisioner named \(name) is configured (PROVISIONERS)") }
+        let stdin: Data
+        do {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            stdin = try encoder.encode(input)
+        } catch {
+            return .failed("could not encode the job: \(error)")
+        }
+        return await Self.execute(command, stdin: stdin)
+    }
+
+    static func execute(_ command: ProvisionerCommand, stdin: Data) async -> ProvisionerResult {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: command.executable)
+        process.arguments = []
+        process.environment = ["PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8"].merging(command.environment) { $1 }
+        let input = Pipe(), output = Pipe(), errors = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = errors
+        let collected = ErrorCollector()
+        errors.fileHandleForReading.readabilityHandler = { h in collected.append(h.availableData) }
+        output.fileHandleForReading.readabilityHandler = { h in _ = h.availableData }  // drained so it never blocks on a full pipe
+        let exited = AsyncStream<Int32>.makeStream()
+        process.terminationHandler = { p in
+            exited.continuation.yield(p.terminationStatus)
+            exited.continuation.finish()
+        }
+        do {
+            try process.run()
+        } catch {
+            return .failed("cannot start \(command.executable): \(error)")
+        }
+        try? input.fileHandleForWriting.write(contentsOf: stdin)
+        try? input.fileHandleForWriting.close()
+        let pid = process.processIdentifier
+        let stopped = ErrorCollector()
+        let watchdog = Task {
+            try await Task.sleep(for: .seconds(command.timeoutSeconds))
+            stopped.append(Data("timeout".utf8))
+            // The provisioner and whatever it started (its process group, when it leads one).
+            kill(-pid, SIGTERM)
+            kill(pid, SIGTERM)
+            try await Task.sleep(for: .seconds(2))
+            kill(-pid, SIGKILL)
+            kill(pid, SIGKILL)
+        }
+        var status: Int32 = -1
+        for await s in exited.stream { status = s }
+        watchdog.cancel()
+        let timedOut = !stopped.text.isEmpty
+        errors.fileHandleForReading.readabilityHandler = nil
+        output.fileHandleForReading.readabilityHandler = nil
+        let message = collected.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        if timedOut { return .tryLater("no answer within \(Int(command.timeoutSeconds)) s; stopped") }
+        switch status {
+        case 0: return .done
+        case 75: return .tryLater(message.isEmpty ? "the provisioner asked to try later" : message)
+        default: return .failed(message.isEmpty ? "exit status \(status)" : "exit status \(status): \(message)")
+        }
+    }
+}
+
+/// The first 4 KiB of a provisioner's standard error: enough for staff, bounded for the database.
+final class ErrorCollector: @unchecked Sendable {
+    private let lock = NSLock()
+    private var data = Data()
+
+    func append(_ chunk: Data) {
+        lock.withLock { if data.count < 4096 { data.append(chunk.prefix(4096 - data.count)) } }
+    }
+
+    var text: String { lock.withLock { String(decoding: data, as: UTF8.self) } }
+}
+
+/// Runs due provisioning jobs every few seconds until graceful shutdown; any number may run on one database.
+public struct ProvisioningWorker: Service {
+    let provision: ProvisionServices
+    let interval: Duration
+    let logger: Logger
+
+    public init(provision: ProvisionServices, interval: Duration, logger: Logger) {
+        self.provision = provision
+        self.interval = interval
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                let report = try await provision.runOnce()
+                if report.done + report.retried + report.failed > 0 { logger.info("provisioning", metadata: ["report": "\(report)"]) }
+            } catch {
+                logger.error("provisioning pass failed", metadata: ["error": "\(error)"])
+            }
+            do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) } } catch { return }
+        }
+    }
+}
+
+/// `PROVISIONERS=nginx,cpanel` and, for each name, `PROVISIONER_<NAME>_COMMAND` (an executable path),
+/// `PROVISIONER_<NAME>_TIMEOUT_SECONDS` (default 30) and `PROVISIONER_<NAME>_ENV` (`KEY=VALUE;KEY=VALUE`, a secret).
+public struct ProvisioningConfig: Sendable {
+    public var commands: [String: ProvisionerCommand]
+    public var intervalSeconds: Int
+
+    static func read(_ r: ConfigReader, problems: inout [String]) -> ProvisioningConfig {
+        var commands: [String: ProvisionerCommand] = [:]
+        let names = r.string(forKey: "provisioners", default: "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        for name in names {
+            let key = name.lowercased()
+            guard key.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else { problems.append("PROVISIONERS: \(name) must be letters and digits"); continue }
+            let upper = key.uppercased()
+            guard let exe = r.string(forKey: ConfigKey(["provisioner", key, "command"])), FileManager.default.isExecutableFile(atPath: exe) else {
+                problems.append("PROVISIONER_\(upper)_COMMAND must name an executable file")
+                continue
+            }
+            let timeout = Double(r.string(forKey: ConfigKey(["provisioner", key, "timeout", "seconds"]), default: "30")) ?? 30
+            var env: [String: String] = [:]
+            for pair in (r.string(forKey: ConfigKey(["provisioner", key, "env"]), isSecret: true) ?? "").split(separator: ";") {
+                let kv = pair.split(separator: "=", maxSplits: 1).map(String.init)
+                if kv.count == 2 { env[kv[0]] = kv[1] } else { problems.append("PROVISIONER_\(upper)_ENV is KEY=VALUE pairs separated by ;") }
+            }
+            commands[key] = ProvisionerCommand(executable: exe, timeoutSeconds: timeout, environment: env)
+        }
+        return ProvisioningConfig(commands: commands, intervalSeconds: Int(r.string(forKey: "provision.interval.seconds", default: "5")) ?? 5)
+    }
+
+    public func makeProvisioning(deps: AppDependencies, database: Database, publicBaseURL: String) -> ProvisionServices {
+        ProvisionServices(deps: deps, queue: SQLProvisioningQueue(database: database), provisioner: CommandProvisioner(commands: commands),
+                          settings: ProvisioningSettings(publicBaseURL: publicBaseURL))
+    }
+}
