@@ -62,6 +62,8 @@ public struct CommandProvisioner: Provisioner {
         } catch {
             return .failed("cannot start \(command.executable): \(error)")
         }
+        // A provisioner that exits without reading its input must not take the server down with SIGPIPE.
+        signal(SIGPIPE, SIG_IGN)
         try? input.fileHandleForWriting.write(contentsOf: stdin)
         try? input.fileHandleForWriting.close()
         let pid = process.processIdentifier

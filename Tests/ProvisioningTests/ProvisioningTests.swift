@@ -163,6 +163,19 @@ struct ProvisioningTests {
         let jobs = try await w.deps.store.read { r in try await r.provisioningJobs(serviceID: service.id) }
         #expect(jobs.map(\.action) == [.create, .suspend, .unsuspend, .suspend, .suspend, .suspend, .unsuspend])
         #expect(jobs.allSatisfy { $0.status == .done })
+
+        // Unpaid again and never paid: suspended, then terminated after 30 days; the site is gone from the server.
+        w.clock.advance(days: 20)
+        _ = try await RunBilling(w.deps)(asOf: w.deps.today())
+        w.clock.advance(days: 20)
+        #expect(try await SuspendOverdueServices(w.deps)(asOf: w.deps.today()) == 1)
+        w.clock.advance(days: 31)
+        #expect(try await TerminateSuspendedServices(w.deps)(asOf: w.deps.today()) == 1)
+        _ = try await w.provision.runOnce()
+        page = try nginx.get("ana.ro") { s, _ in s == 404 }
+        #expect(page.status == 404, "the default server answers: no vhost for ana.ro any more")
+        #expect(!FileManager.default.fileExists(atPath: nginx.dir.appendingPathComponent("www/ana.ro").path))
+        #expect(try await w.deps.store.read { r in try await r.provisioningJobs(serviceID: service.id) }.suffix(2).map(\.action) == [.suspend, .terminate])
     }
 
     /// A provisioner script for the fault tests: behaves per MODE on its first run, succeeds afterwards.
