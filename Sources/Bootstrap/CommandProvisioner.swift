@@ -50,8 +50,14 @@ public struct CommandProvisioner: Provisioner {
         process.standardOutput = output
         process.standardError = errors
         let collected = ErrorCollector()
-        errors.fileHandleForReading.readabilityHandler = { h in collected.append(h.availableData) }
-        output.fileHandleForReading.readabilityHandler = { h in _ = h.availableData }  // drained so it never blocks on a full pipe
+        // Both pipes are read to their end on threads of their own, so the provisioner never blocks on a full pipe
+        // and nothing it wrote just before exiting is lost.
+        let stderrRead = AsyncStream<Void>.makeStream()
+        Thread.detachNewThread {
+            collected.append(errors.fileHandleForReading.readDataToEndOfFile())
+            stderrRead.continuation.finish()
+        }
+        Thread.detachNewThread { _ = output.fileHandleForReading.readDataToEndOfFile() }
         let exited = AsyncStream<Int32>.makeStream()
         process.terminationHandler = { p in
             exited.continuation.yield(p.terminationStatus)
@@ -82,8 +88,13 @@ public struct CommandProvisioner: Provisioner {
         for await s in exited.stream { status = s }
         watchdog.cancel()
         let timedOut = !stopped.text.isEmpty
-        errors.fileHandleForReading.readabilityHandler = nil
-        output.fileHandleForReading.readabilityHandler = nil
+        // Standard error ends when every writer closed it; a child left running may keep it open, so not for long.
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { for await _ in stderrRead.stream {} }
+            group.addTask { try? await Task.sleep(for: .seconds(1)) }
+            await group.next()
+            group.cancelAll()
+        }
         let message = collected.text.trimmingCharacters(in: .whitespacesAndNewlines)
         if timedOut { return .tryLater("no answer within \(Int(command.timeoutSeconds)) s; stopped") }
         switch status {

@@ -55,7 +55,9 @@ public struct SQLMessageStore: MessageStore {
         guard !outcomes.isEmpty else { return }
         let stamp = millis(at)
         let outcomes = outcomes.map { ($0.id, $0.outcome) }
+        let matchesReports = outcomes.contains { if case .sent(_, _, _, _, let ids) = $0.1 { !ids.isEmpty } else { false } }
         try await database.withTransaction { sql in
+            if matchesReports { try await lockDeliveryReports(sql) }
             var providerIDs: [String] = []
             for (id, outcome) in outcomes {
                 switch outcome {
@@ -99,6 +101,7 @@ public struct SQLMessageStore: MessageStore {
         guard !reports.isEmpty else { return 0 }
         let stamp = millis(at)
         return try await database.withTransaction { sql in
+            try await lockDeliveryReports(sql)
             var matched = 0
             for chunk in reports.chunked(into: 500) {
                 var insert = sql.insert(into: "delivery_reports").columns("provider_id", "status", "received_at")
@@ -117,6 +120,14 @@ public struct SQLMessageStore: MessageStore {
             }
             return matched
         }
+    }
+
+    /// Recording provider ids and recording reports each look for the other's rows. Under PostgreSQL's read
+    /// committed, two such transactions at once could each miss the other's uncommitted rows and lose the match;
+    /// a transaction-scoped advisory lock puts them one after the other. (SQLite has one writer already.)
+    private func lockDeliveryReports(_ sql: any SQLDatabase) async throws {
+        guard database.kind == .postgres else { return }
+        try await sql.raw("SELECT pg_advisory_xact_lock(7710001)").run()
     }
 
     public func messages(clientID: Int64?, status: MessageStatus?, limit: Int) async throws -> [StoredMessage] {

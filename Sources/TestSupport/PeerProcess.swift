@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 
@@ -55,12 +56,17 @@ public final class PeerProcess: @unchecked Sendable {
         return channel != nil
     }
 
-    /// A port nobody listens on now (the kernel's pick for port 0).
+    private static let handedOut = NIOLockedValueBox(Set<Int>())
+
+    /// A port nobody listens on now (the kernel's pick for port 0), never the same twice in one test run:
+    /// tests run in parallel, and a port just closed may be the kernel's next pick for another test's peer.
     public static func freePort() throws -> Int {
-        let channel = try ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).wait()
-        let port = channel.localAddress!.port!
-        try channel.close().wait()
-        return port
+        while true {
+            let channel = try ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).wait()
+            let port = channel.localAddress!.port!
+            try channel.close().wait()
+            if handedOut.withLockedValue({ $0.insert(port).inserted }) { return port }
+        }
     }
 
     /// The test peers' Python (a venv made by `make test`), from TEST_PEERS_PYTHON.

@@ -76,7 +76,7 @@ struct RealServerScenarioTests {
 
         // Staff see encodings, parts, provider ids, the refusal, and the receipts (which arrive asynchronously).
         var anaSMS: [StoredMessage] = []
-        for _ in 0..<100 {
+        for _ in 0..<200 {
             anaSMS = try await store.messages(clientID: ana.id, limit: 100).filter { $0.channel == .sms }
             if anaSMS.allSatisfy({ $0.deliveryReport == "DELIVRD" }) { break }
             try await Task.sleep(for: .milliseconds(50))

@@ -152,7 +152,8 @@ struct ProvisioningTests {
         let second = try #require(try await w.deps.store.read { r in try await r.unpaidProformas(dueOnOrBefore: w.deps.today()) }.first)
         _ = try await w.fixtures.pay(try #require(try await w.deps.store.read { r in try await r.proforma(id: second, forUpdate: false) }))
         _ = try await w.provision.runOnce()
-        page = try nginx.get("ana.ro")
+        // (Read through the reload the refreshed suspension causes.)
+        page = try nginx.get("ana.ro") { s, b in s == 503 && b.contains("abuse report") }
         #expect(page.status == 503 && page.body.contains("abuse report"), "an abuse hold survives payment")
 
         // Staff lift the abuse hold: online again; every job done, in order.
