@@ -60,13 +60,7 @@ public struct BillingAPI: Sendable {
             return APIResponses.json(ListDTO(items: try await messages.messages(clientID: id, status: nil, limit: Self.limit(req)).map(MessageDTO.init)))
         }
         api.get("messages") { req, _ in
-            var status: MessageStatus?
-            if let raw = req.uri.queryParameters.get("status") {
-                guard let s = MessageStatus(rawValue: raw) else {
-                    throw ValidationFailure(field: "status", rule: "message.status", message: "status is one of: " + MessageStatus.allCases.map(\.rawValue).joined(separator: ", "))
-                }
-                status = s
-            }
+            let status = try Self.optionalEnum(req, "status", MessageStatus.self, rule: "message.status")
             return APIResponses.json(ListDTO(items: try await messages.messages(clientID: nil, status: status, limit: Self.limit(req)).map(MessageDTO.init)))
         }
 
@@ -172,16 +166,9 @@ public struct BillingAPI: Sendable {
         }
         // e-Factura: what must still go to ANAF, and by when.
         api.get("efactura") { req, _ in
-            var state: EFacturaState?
-            if let raw = req.uri.queryParameters.get("state") {
-                guard let s = EFacturaState(rawValue: raw) else {
-                    throw ValidationFailure(field: "state", rule: "efactura.state", message: "state is one of: " + EFacturaState.allCases.map(\.rawValue).joined(separator: ", "))
-                }
-                state = s
-            }
+            let state = try Self.optionalEnum(req, "state", EFacturaState.self, rule: "efactura.state")
             let today = deps.today()
-            let filter = state
-            let items = try await deps.store.read { r in try await r.efacturaSubmissions(state: filter, limit: Self.limit(req)) }
+            let items = try await deps.store.read { r in try await r.efacturaSubmissions(state: state, limit: Self.limit(req)) }
             return APIResponses.json(ListDTO(items: items.map { EFacturaDTO($0, today: today) }))
         }
         let immutable: @Sendable (Request, APIContext) async throws -> Response = { _, ctx in
@@ -214,6 +201,15 @@ public struct BillingAPI: Sendable {
     /// A download named after the document's number (numbers are ours: letters, digits and dashes).
     static func pdf(_ bytes: [UInt8], name: String) -> Response {
         Response(status: .ok, headers: [.contentType: "application/pdf", .contentDisposition: "attachment; filename=\"\(name).pdf\""], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    /// An optional query filter naming one case of `E`; any other value is a field error listing the cases.
+    static func optionalEnum<E: RawRepresentable & CaseIterable>(_ req: Request, _ name: String, _: E.Type, rule: String) throws -> E? where E.RawValue == String {
+        guard let raw = req.uri.queryParameters.get(name) else { return nil }
+        guard let value = E(rawValue: raw) else {
+            throw ValidationFailure(field: name, rule: rule, message: "\(name) is one of: " + E.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        return value
     }
 
     static func limit(_ req: Request) -> Int { min(max(req.uri.queryParameters.get("limit", as: Int.self) ?? 50, 1), 500) }

@@ -70,16 +70,22 @@ public struct BillingWorker: Service {
 
     public func run() async throws {
         let tasks = DailyBillingTasks(deps)
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            do {
-                let summary = try await tasks(asOf: deps.today())
-                deps.logger.info("daily billing tasks done", metadata: ["summary": "\(summary)"])
-            } catch {
-                deps.logger.error("daily billing tasks failed", metadata: ["error": "\(error)"])
-            }
-            do {
-                try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
-            } catch { return }
+        await repeatUntilShutdown(every: interval, logger: deps.logger, failure: "daily billing tasks failed") {
+            let summary = try await tasks(asOf: deps.today())
+            deps.logger.info("daily billing tasks done", metadata: ["summary": "\(summary)"])
         }
+    }
+}
+
+/// The loop of every background service: a pass, then a pause, until graceful shutdown. A failed pass is logged
+/// and the next one runs as usual; the pause ends early when shutdown begins.
+func repeatUntilShutdown(every interval: Duration, logger: Logger, failure: Logger.Message, _ pass: () async throws -> Void) async {
+    while !Task.isCancelled && !Task.isShuttingDownGracefully {
+        do {
+            try await pass()
+        } catch {
+            logger.error(failure, metadata: ["error": "\(error)"])
+        }
+        do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) } } catch { return }
     }
 }

@@ -73,21 +73,21 @@ public struct CommandProvisioner: Provisioner {
         try? input.fileHandleForWriting.write(contentsOf: stdin)
         try? input.fileHandleForWriting.close()
         let pid = process.processIdentifier
-        let stopped = ErrorCollector()
-        let watchdog = Task {
-            try await Task.sleep(for: .seconds(command.timeoutSeconds))
-            stopped.append(Data("timeout".utf8))
-            // The provisioner and whatever it started (its process group, when it leads one).
+        // True when it had to stop the provisioner: it and whatever it started (its process group, when it leads one).
+        let watchdog = Task { () -> Bool in
+            guard (try? await Task.sleep(for: .seconds(command.timeoutSeconds))) != nil else { return false }
             kill(-pid, SIGTERM)
             kill(pid, SIGTERM)
-            try await Task.sleep(for: .seconds(2))
-            kill(-pid, SIGKILL)
-            kill(pid, SIGKILL)
+            if (try? await Task.sleep(for: .seconds(2))) != nil {
+                kill(-pid, SIGKILL)
+                kill(pid, SIGKILL)
+            }
+            return true
         }
         var status: Int32 = -1
         for await s in exited.stream { status = s }
         watchdog.cancel()
-        let timedOut = !stopped.text.isEmpty
+        let timedOut = await watchdog.value
         // Standard error ends when every writer closed it; a child left running may keep it open, so not for long.
         await withTaskGroup(of: Void.self) { group in
             group.addTask { for await _ in stderrRead.stream {} }
@@ -130,14 +130,9 @@ public struct ProvisioningWorker: Service {
     }
 
     public func run() async throws {
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            do {
-                let report = try await provision.runOnce()
-                if report.done + report.retried + report.failed > 0 { logger.info("provisioning", metadata: ["report": "\(report)"]) }
-            } catch {
-                logger.error("provisioning pass failed", metadata: ["error": "\(error)"])
-            }
-            do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) } } catch { return }
+        await repeatUntilShutdown(every: interval, logger: logger, failure: "provisioning pass failed") {
+            let report = try await provision.runOnce()
+            if report.done + report.retried + report.failed > 0 { logger.info("provisioning", metadata: ["report": "\(report)"]) }
         }
     }
 }

@@ -140,14 +140,9 @@ public struct NotificationWorker: Service {
     }
 
     public func run() async throws {
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            do {
-                let report = try await delivery.runOnce()
-                if report.dispatched + report.claimed > 0 { logger.info("notifications delivered", metadata: ["report": "\(report)"]) }
-            } catch {
-                logger.error("notification delivery failed", metadata: ["error": "\(error)"])
-            }
-            do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) } } catch { return }
+        await repeatUntilShutdown(every: interval, logger: logger, failure: "notification delivery failed") {
+            let report = try await delivery.runOnce()
+            if report.dispatched + report.claimed > 0 { logger.info("notifications delivered", metadata: ["report": "\(report)"]) }
         }
     }
 }

@@ -207,6 +207,12 @@ public enum NotificationRules {
     }
 }
 
+/// Seconds to wait after `attempts` failed attempts: base, 2×base, 4×base … capped at `maxSeconds`. Shared by
+/// every queue that retries (messages, provisioning jobs).
+public func exponentialBackoff(afterAttempts attempts: Int, baseSeconds: Int, maxSeconds: Int) -> Int {
+    min(maxSeconds, baseSeconds << min(max(attempts - 1, 0), 20))
+}
+
 public struct NotificationSettings: Sendable {
     public let fromAddress: EmailAddress
     public let fromName: String
@@ -237,9 +243,8 @@ public struct NotificationSettings: Sendable {
         self.leaseSeconds = leaseSeconds
     }
 
-    /// Exponential back-off after `attempts` failed attempts: base, 2×base, 4×base … capped.
     public func retryDelay(afterAttempts attempts: Int) -> Int {
-        min(maxRetryDelaySeconds, retryBaseSeconds << min(max(attempts - 1, 0), 20))
+        exponentialBackoff(afterAttempts: attempts, baseSeconds: retryBaseSeconds, maxSeconds: maxRetryDelaySeconds)
     }
 }
 

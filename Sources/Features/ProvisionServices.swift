@@ -68,6 +68,10 @@ public struct ProvisioningSettings: Sendable {
         self.leaseSeconds = leaseSeconds
         self.publicBaseURL = publicBaseURL
     }
+
+    public func retryDelay(afterAttempts attempts: Int) -> Int {
+        exponentialBackoff(afterAttempts: attempts, baseSeconds: retryBaseSeconds, maxSeconds: maxRetryDelaySeconds)
+    }
 }
 
 /// Makes the hosting servers follow the billing state: claims due jobs, runs each service's provisioner, and
@@ -118,7 +122,7 @@ public struct ProvisionServices: Sendable {
     private func handle(_ job: ProvisioningJob) async -> ProvisioningJobStatus? {
         let now = deps.clock.now()
         do {
-            guard let input = try await input(for: job), let name = try await deps.store.read({ r in try await r.provisioner(serviceID: job.serviceID) }) else {
+            guard let (input, name) = try await input(for: job) else {
                 try await queue.complete(jobID: job.id, at: now)  // the plan no longer provisions: nothing to do
                 return .done
             }
@@ -134,8 +138,7 @@ public struct ProvisionServices: Sendable {
                     try await queue.fail(jobID: job.id, at: at, reason: "gave up after \(attempts) attempts: \(reason)")
                     return .failed
                 }
-                let delay = min(settings.maxRetryDelaySeconds, settings.retryBaseSeconds << min(attempts - 1, 20))
-                try await queue.retry(jobID: job.id, at: at, next: at.addingTimeInterval(Double(delay)), reason: reason)
+                try await queue.retry(jobID: job.id, at: at, next: at.addingTimeInterval(Double(settings.retryDelay(afterAttempts: attempts))), reason: reason)
                 return .queued
             case .failed(let reason):
                 deps.logger.error("provisioning failed", metadata: ["job": "\(job.id)", "service": "\(job.serviceID)", "action": "\(job.action.rawValue)"])
@@ -148,16 +151,20 @@ public struct ProvisionServices: Sendable {
         }
     }
 
-    func input(for job: ProvisioningJob) async throws -> ProvisioningInput? {
-        try await deps.store.read { r -> ProvisioningInput? in
-            guard let s = try await r.service(id: job.serviceID, forUpdate: false), let plan = try await r.plan(id: s.planID), let c = try await r.client(id: s.clientID) else { return nil }
+    /// What the provisioner is told, and which provisioner; nil when the service or its plan's provisioner is gone.
+    func input(for job: ProvisioningJob) async throws -> (ProvisioningInput, String)? {
+        try await deps.store.read { r -> (ProvisioningInput, String)? in
+            guard let s = try await r.service(id: job.serviceID, forUpdate: false), let plan = try await r.plan(id: s.planID), let provisioner = plan.provisioner,
+                  let c = try await r.client(id: s.clientID)
+            else { return nil }
             let name = try await r.defaultProfile(clientID: c.id)?.party.name ?? c.email.value
             let base = settings.publicBaseURL.hasSuffix("/") ? String(settings.publicBaseURL.dropLast()) : settings.publicBaseURL
-            return ProvisioningInput(
+            let input = ProvisioningInput(
                 job: job.id, action: job.action, reason: job.payload["reason"],
                 service: .init(id: s.id, domain: s.domain, plan: plan.code, cycle: s.cycle.rawValue),
                 client: .init(id: c.id, email: c.email.value, name: name, language: c.language.rawValue),
                 payURL: job.payload["proformaID"].map { "\(base)/invoices/proforma/\($0)" })
+            return (input, provisioner)
         }
     }
 }

@@ -83,3 +83,17 @@ public final class PeerProcess: @unchecked Sendable {
             .appendingPathComponent("scripts/peers/\(name)").path
     }
 }
+
+/// Runs a program to its end; returns its exit status and what it wrote (standard output and error together).
+public func runProgram(_ executable: URL, _ arguments: [String]) throws -> (status: Int32, output: String) {
+    let p = Process()
+    p.executableURL = executable
+    p.arguments = arguments
+    let pipe = Pipe()
+    p.standardOutput = pipe
+    p.standardError = pipe
+    try p.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+}

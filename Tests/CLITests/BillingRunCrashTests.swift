@@ -85,14 +85,5 @@ func start(_ arguments: [String]) throws -> Process {
 }
 
 func runToEnd(_ arguments: [String]) throws -> (status: Int32, output: String) {
-    let p = Process()
-    p.executableURL = try hosticoBinary()
-    p.arguments = arguments
-    let pipe = Pipe()
-    p.standardOutput = pipe
-    p.standardError = pipe
-    try p.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    try runProgram(try hosticoBinary(), arguments)
 }

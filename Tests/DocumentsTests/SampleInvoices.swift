@@ -53,16 +53,7 @@ struct SampleInvoices {
 
 }
 
-/// Runs a command-line tool; returns its exit status and output (stdout and stderr).
+/// Runs a command-line tool found on PATH.
 func run(_ tool: String, _ args: [String]) throws -> (status: Int32, output: String) {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = [tool] + args
-    let pipe = Pipe()
-    p.standardOutput = pipe
-    p.standardError = pipe
-    try p.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    try runProgram(URL(fileURLWithPath: "/usr/bin/env"), [tool] + args)
 }
