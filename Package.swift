@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         // Pure business rules: no I/O, no clock, no randomness.
@@ -68,6 +69,20 @@ let package = Package(
         // cairo + pango from the system (apt libpango1.0-dev libcairo2-dev), for invoice PDFs.
         .systemLibrary(name: "CPangoCairo", pkgConfig: "pangocairo", providers: [.apt(["libpango1.0-dev", "libcairo2-dev"])]),
         .target(name: "Documents", dependencies: ["Features", "CPangoCairo"], swiftSettings: strict),
+        // libqrencode from the system (apt libqrencode-dev), for the 2FA set-up QR code.
+        .systemLibrary(name: "CQRencode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
+        // Client area and staff area: server-rendered pages (Mustache), sessions, CSRF, forms.
+        .target(
+            name: "Web",
+            dependencies: [
+                "Features", "Documents", "CQRencode",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            resources: [.copy("Templates"), .copy("Assets")],
+            swiftSettings: strict
+        ),
         .target(
             name: "Messaging",
             dependencies: [
@@ -86,7 +101,7 @@ let package = Package(
         .target(
             name: "Bootstrap",
             dependencies: [
-                "Features", "Storage", "API", "Messaging", "Documents",
+                "Features", "Storage", "API", "Messaging", "Documents", "Web",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Configuration", package: "swift-configuration"),
@@ -124,6 +139,16 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
+            swiftSettings: strict
+        ),
+        // The client and staff areas in-process over HTTP, and the page snapshots.
+        .testTarget(
+            name: "WebTests",
+            dependencies: [
+                "Web", "Bootstrap", "TestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            exclude: ["__Snapshots__"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -19,6 +19,11 @@ command -v pdftotext >/dev/null 2>&1 || missing="$missing poppler-utils"
 command -v xmllint >/dev/null 2>&1 || missing="$missing libxml2-utils"
 # Kannel (bearerbox, smsbox and its fake SMSC) is a test peer for the Kannel SMS transport.
 [ -x /usr/sbin/bearerbox ] && [ -x /usr/lib/kannel/test/fakesmsc ] || missing="$missing kannel kannel-extras"
+# libqrencode draws the QR code of the 2FA set-up page.
+pkg-config --exists libqrencode 2>/dev/null || missing="$missing libqrencode-dev"
+# Headless Chromium and its driver run the end-to-end browser suite; wrk loads the server in the benchmark.
+[ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] || missing="$missing chromium chromium-driver"
+command -v wrk >/dev/null 2>&1 || missing="$missing wrk"
 if [ -n "$missing" ]; then
   echo "Installing Debian packages:$missing"
   apt-get update -qq

@@ -11,7 +11,7 @@ case "${1:-start}" in
 start)
   [ -x $VENV/bin/python ] || python3 -m venv $VENV
   # saxonche runs the e-Factura schematron (vendor/efactura).
-  $VENV/bin/python -c "import aiosmtpd, smpp34, smpplib, saxonche" 2>/dev/null || $VENV/bin/pip install -q --no-cache-dir aiosmtpd==1.4.6 smpp34==1.5.0 smpplib==2.2.4 saxonche==13.1.1 >&2
+  $VENV/bin/python -c "import aiosmtpd, smpp34, smpplib, saxonche, selenium, pyotp" 2>/dev/null || $VENV/bin/pip install -q --no-cache-dir aiosmtpd==1.4.6 smpp34==1.5.0 smpplib==2.2.4 saxonche==13.1.1 selenium==4.51.0 pyotp==2.12.0 >&2
   [ -x /usr/sbin/bearerbox ] && [ -x /usr/lib/kannel/test/fakesmsc ] || { echo "Kannel is missing: run scripts/deps.sh" >&2; exit 1; }
   "$0" stop
   mkdir -p "$DIR/mail"

@@ -3,8 +3,14 @@ import Features
 import Foundation
 import Hummingbird
 
-/// Request context of the JSON API: carries who the bearer key belongs to.
-public struct APIContext: RequestContext {
+/// What the JSON API needs of a request context: who the bearer key belongs to. The application's one context
+/// type conforms to this and to the web areas' protocol, so both route sets share one router.
+public protocol APIRequestContext: RequestContext {
+    var actor: Actor? { get set }
+}
+
+/// A context with only the API's needs (tests of the API alone).
+public struct APIContext: APIRequestContext {
     public var coreContext: CoreRequestContextStorage
     public var actor: Actor?
 
@@ -15,11 +21,10 @@ public struct APIContext: RequestContext {
 }
 
 /// Bearer API keys: `Authorization: Bearer hk_…`. Unknown, revoked or missing keys get 401.
-struct APIKeyMiddleware: RouterMiddleware {
-    typealias Context = APIContext
+struct APIKeyMiddleware<Context: APIRequestContext>: RouterMiddleware {
     let authenticate: AuthenticateAPIKey
 
-    func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
             let key = try await authenticate(secret: String(header.dropFirst(7)))
         else {
@@ -77,10 +82,9 @@ enum APIResponses {
 }
 
 /// Maps use-case errors to JSON; anything unexpected is a generic 500 logged with the request id.
-struct APIErrorMiddleware: RouterMiddleware {
-    typealias Context = APIContext
+struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
 
-    func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
         } catch {

@@ -16,7 +16,7 @@ public struct BillingAPI: Sendable {
         self.provisioning = provisioning
     }
 
-    public func register(on router: Router<APIContext>) {
+    public func register<Context: APIRequestContext>(on router: Router<Context>) {
         router.get("/api/openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
         }
@@ -75,8 +75,7 @@ public struct BillingAPI: Sendable {
         api.post("orders") { req, ctx in
             let b = try await Self.decode(NewOrderBody.self, req)
             let r = try await PlaceOrder(deps)(clientID: b.clientId, planID: b.planId, cycle: b.cycle, domain: b.domain, billingProfileID: b.billingProfileId, actor: ctx.actor!)
-            struct Out: Codable, Sendable { let service: ServiceDTO; let proforma: ProformaDTO }
-            return APIResponses.json(Out(service: ServiceDTO(r.service), proforma: ProformaDTO(r.proforma)), status: .created)
+            return APIResponses.json(OrderOut(service: ServiceDTO(r.service), proforma: ProformaDTO(r.proforma)), status: .created)
         }
         api.get("services/:id") { _, ctx in
             let id = try ctx.parameters.require("id", as: Int64.self)
@@ -171,7 +170,7 @@ public struct BillingAPI: Sendable {
             let items = try await deps.store.read { r in try await r.efacturaSubmissions(state: state, limit: Self.limit(req)) }
             return APIResponses.json(ListDTO(items: items.map { EFacturaDTO($0, today: today) }))
         }
-        let immutable: @Sendable (Request, APIContext) async throws -> Response = { _, ctx in
+        let immutable: @Sendable (Request, Context) async throws -> Response = { _, ctx in
             let id = try ctx.parameters.require("id", as: Int64.self)
             guard try await deps.store.read({ r in try await r.fiscalInvoice(id: id) }) != nil else { throw BillingError.notFound("fiscal invoice") }
             throw BillingError.conflict(rule: "fiscal.immutable", message: "A fiscal invoice can never be edited or deleted; issue a storno instead.")
@@ -193,8 +192,7 @@ public struct BillingAPI: Sendable {
         api.post("exchange-rates") { req, ctx in
             let b = try await Self.decode(ExchangeRateBody.self, req)
             let r = try await SetExchangeRate(deps)(currency: b.currency, rate: b.rate, date: b.date, actor: ctx.actor!)
-            struct Out: Codable, Sendable { let currency: String; let rate: String; let date: String }
-            return APIResponses.json(Out(currency: r.currency.rawValue, rate: r.rateString, date: r.date.description), status: .created)
+            return APIResponses.json(ExchangeRateOut(currency: r.currency.rawValue, rate: r.rateString, date: r.date.description), status: .created)
         }
     }
 
@@ -242,3 +240,6 @@ public struct BillingAPI: Sendable {
         return p
     }
 }
+
+struct OrderOut: Codable, Sendable { let service: ServiceDTO; let proforma: ProformaDTO }
+struct ExchangeRateOut: Codable, Sendable { let currency: String; let rate: String; let date: String }

@@ -16,7 +16,7 @@ public struct DeliveryReportRoutes: Sendable {
         self.status = status
     }
 
-    public func register(on router: Router<APIContext>) {
+    public func register<Context: APIRequestContext>(on router: Router<Context>) {
         let routes = self
         router.get("/hooks/kannel/dlr") { req, _ -> Response in
             let q = req.uri.queryParameters

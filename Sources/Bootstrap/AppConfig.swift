@@ -22,6 +22,8 @@ public struct AppConfig: Sendable {
     public var logLevel: String
     public var notifications: NotificationConfig
     public var provisioning: ProvisioningConfig
+    /// 32 bytes that seal TOTP secrets at rest (AES-256-GCM). Changing it makes existing 2FA set-ups unreadable.
+    public var secretKey: [UInt8]
 
     public struct Invalid: Error, CustomStringConvertible {
         public let problems: [String]
@@ -37,7 +39,7 @@ public struct AppConfig: Sendable {
     public static func load(overrides: [String: String] = [:], environment: [String: String] = ProcessInfo.processInfo.environment) async throws -> AppConfig {
         var providers: [any ConfigProvider] = [
             EnvironmentVariablesProvider(environmentVariables: overrides),
-            EnvironmentVariablesProvider(environmentVariables: environment, secretsSpecifier: .specific(["DATABASE_URL", "SMTP_PASSWORD", "SMPP_PASSWORD", "KANNEL_PASSWORD", "SMS_REPORT_SECRET"])),
+            EnvironmentVariablesProvider(environmentVariables: environment, secretsSpecifier: .specific(["DATABASE_URL", "SMTP_PASSWORD", "SMPP_PASSWORD", "KANNEL_PASSWORD", "SMS_REPORT_SECRET", "SECRET_KEY"])),
         ]
         if let dotEnv = try? await EnvironmentVariablesProvider(environmentFilePath: ".env", allowMissing: true) { providers.append(dotEnv) }
         let r = ConfigReader(providers: providers)
@@ -102,11 +104,17 @@ public struct AppConfig: Sendable {
         let publicBaseURL = r.string(forKey: "public.base.url", default: "http://\(host):\(port)")
         let notifications = NotificationConfig.read(r, mode: mode, publicBaseURL: publicBaseURL, problems: &problems)
         let provisioning = ProvisioningConfig.read(r, problems: &problems)
+        var secretKey = Array("hostico-demo-key-not-for-production".utf8.prefix(32))
+        if let raw = r.string(forKey: "secret.key", isSecret: true), !raw.isEmpty {
+            if let bytes = Data(base64Encoded: raw), bytes.count == 32 { secretKey = Array(bytes) } else { problems.append("SECRET_KEY must be 32 bytes in base64 (openssl rand -base64 32)") }
+        } else if mode == .production {
+            problems.append("SECRET_KEY is required in production (openssl rand -base64 32)")
+        }
         if !problems.isEmpty { throw Invalid(problems: problems) }
         return AppConfig(
             mode: mode, databaseURL: r.string(forKey: "database.url", isSecret: true), sqlitePath: r.string(forKey: "sqlite.path", default: "./data/hostico.sqlite"),
             host: host, port: port, publicBaseURL: publicBaseURL, policy: policy,
             numbering: NumberingSettings(proformaPrefix: proformaPrefix, fiscalPrefix: fiscalPrefix), euConsumerVat: euVat, timeZone: tz, seller: seller,
-            logLevel: r.string(forKey: "log.level", default: "info"), notifications: notifications, provisioning: provisioning)
+            logLevel: r.string(forKey: "log.level", default: "info"), notifications: notifications, provisioning: provisioning, secretKey: secretKey)
     }
 }

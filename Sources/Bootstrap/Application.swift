@@ -6,26 +6,40 @@ import Hummingbird
 import Logging
 import Messaging
 import ServiceLifecycle
+import Storage
+import Web
+import NIOCore
 
-/// The HTTP application: the JSON API now, the client and staff areas in later releases.
-public func buildApplication(config: AppConfig, deps: AppDependencies, messages: any MessageStore, provisioning: any ProvisioningQueue) -> some ApplicationProtocol {
-    let router = Router(context: APIContext.self)
-    router.get("/health") { _, _ in "ok" }
-    router.get("/") { _, _ in
-        Response(
-            status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(string: """
-                <!doctype html><html lang="en"><meta charset="utf-8"><title>Hostico Billing</title>
-                <body style="font-family:sans-serif;max-width:40rem;margin:3rem auto">
-                <h1>Hostico Billing</h1>
-                <p>The billing engine is running. The staff and integration API is at <code>/api/v1</code>,
-                described by <a href="/api/openapi.json">/api/openapi.json</a>; create a key with
-                <code>hostico api-key create --name NAME</code>.</p>
-                <p>The client area and staff pages arrive in a later release.</p>
-                </body></html>
-                """)))
+/// The one request context of the application: the API's bearer-key actor and the web areas' session.
+public struct AppRequestContext: APIRequestContext, WebRequestContext, RemoteAddressRequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public var actor: Actor?
+    public var session: WebSession?
+    public let remoteAddress: SocketAddress?
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress
     }
-    BillingAPI(deps, messages: messages, provisioning: provisioning).register(on: router)
+
+    public var remoteIP: String { remoteAddress?.ipAddress ?? "unknown" }
+}
+
+/// The login and 2FA use cases wired to the database and the configured key.
+public func makeIdentity(config: AppConfig, deps: AppDependencies, database: Database) -> Identity {
+    Identity(deps: deps, store: SQLIdentityStore(database: database), box: AESGCMSecretBox(key: config.secretKey), mac: CryptoMessageAuthentication())
+}
+
+/// The HTTP application: the client area and staff area (HTML), and the JSON API.
+public func buildApplication(config: AppConfig, deps: AppDependencies, database: Database) throws -> some ApplicationProtocol {
+    let messages = SQLMessageStore(database: database)
+    let router = Router(context: AppRequestContext.self)
+    router.get("/health") { _, _ in "ok" }
+    let mailer = TemplatedPasswordResetMailer(templates: try MustacheMessageTemplates(), transport: try config.notifications.makeEmailTransport(deps: deps),
+                                              settings: config.notifications.settings(publicBaseURL: config.publicBaseURL), clock: deps.clock, random: deps.random)
+    try WebAreas(deps: deps, identity: makeIdentity(config: config, deps: deps, database: database),
+                 settings: WebSettings(publicBaseURL: config.publicBaseURL, demoPayments: config.mode == .demo), messages: messages, mailer: mailer).register(on: router)
+    BillingAPI(deps, messages: messages, provisioning: SQLProvisioningQueue(database: database)).register(on: router)
     if config.notifications.smsTransport == .kannel {
         let signer = DeliveryReportSigner(secret: config.notifications.reportSecret ?? "")
         DeliveryReportRoutes(messages: messages, clock: deps.clock, isAuthentic: { signer.isAuthentic($0, signature: $1) }, status: DeliveryReportSigner.status(kannelType:)).register(on: router)

@@ -43,6 +43,31 @@ public struct SHA256Digest: SecretDigest {
     }
 }
 
+/// AES-256-GCM with the configured key: `base64(nonce ‖ ciphertext ‖ tag)`.
+public struct AESGCMSecretBox: SecretBox {
+    let key: SymmetricKey
+    public init(key: [UInt8]) { self.key = SymmetricKey(data: key) }
+
+    public struct Unreadable: Error {}
+
+    public func seal(_ plaintext: [UInt8]) throws -> String {
+        guard let combined = try AES.GCM.seal(plaintext, using: key).combined else { throw Unreadable() }
+        return combined.base64EncodedString()
+    }
+
+    public func open(_ sealed: String) throws -> [UInt8] {
+        guard let data = Data(base64Encoded: sealed) else { throw Unreadable() }
+        return Array(try AES.GCM.open(AES.GCM.SealedBox(combined: data), using: key))
+    }
+}
+
+public struct CryptoMessageAuthentication: MessageAuthentication {
+    public init() {}
+    public func hmacSHA1(key: [UInt8], message: [UInt8]) -> [UInt8] {
+        Array(HMAC<Insecure.SHA1>.authenticationCode(for: message, using: SymmetricKey(data: key)))
+    }
+}
+
 /// Opens the database and wires the live dependencies.
 public enum LiveDependencies {
     public static func open(_ config: AppConfig, logger: Logger, clock: any Clock = SystemClock(), passwords: any PasswordHasher = BcryptPasswordHasher()) async throws -> (AppDependencies, Database) {

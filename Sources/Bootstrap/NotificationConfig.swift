@@ -101,15 +101,9 @@ public struct NotificationConfig: Sendable {
 
     /// The delivery use case wired to the configured transports.
     public func makeDelivery(deps: AppDependencies, database: Database, publicBaseURL: String) throws -> DeliverNotifications {
-        let email: any EmailTransport
         let sms: any SmsTransport
         let dev = try DevOutboxTransport(folder: URL(fileURLWithPath: devOutboxFolder))
-        switch mailTransport {
-        case .dev:
-            deps.logger.notice("e-mail goes to the development outbox folder, not to clients", metadata: ["folder": "\(devOutboxFolder)"])
-            email = dev
-        case .smtp: email = try SMTPTransport(settings: smtp!, logger: deps.logger)
-        }
+        let email = try makeEmailTransport(deps: deps)
         let store = SQLMessageStore(database: database)
         switch smsTransport {
         case .dev:
@@ -121,9 +115,22 @@ public struct NotificationConfig: Sendable {
         case .kannel:
             sms = KannelTransport(settings: kannel!, signer: DeliveryReportSigner(secret: reportSecret ?? ""), random: deps.random)
         }
-        let settings = NotificationSettings(fromAddress: from, fromName: fromName, replyTo: replyTo, smsSender: smsSender, transliterateRomanian: transliterate,
-                                            quietHours: quietHours, publicBaseURL: publicBaseURL)
-        return DeliverNotifications(deps: deps, messages: store, email: email, sms: sms, templates: try MustacheMessageTemplates(), settings: settings, documents: PDFInvoiceDocuments())
+        return DeliverNotifications(deps: deps, messages: store, email: email, sms: sms, templates: try MustacheMessageTemplates(), settings: settings(publicBaseURL: publicBaseURL),
+                                    documents: PDFInvoiceDocuments())
+    }
+
+    public func settings(publicBaseURL: String) -> NotificationSettings {
+        NotificationSettings(fromAddress: from, fromName: fromName, replyTo: replyTo, smsSender: smsSender, transliterateRomanian: transliterate,
+                             quietHours: quietHours, publicBaseURL: publicBaseURL)
+    }
+
+    public func makeEmailTransport(deps: AppDependencies) throws -> any EmailTransport {
+        switch mailTransport {
+        case .dev:
+            deps.logger.notice("e-mail goes to the development outbox folder, not to clients", metadata: ["folder": "\(devOutboxFolder)"])
+            return try DevOutboxTransport(folder: URL(fileURLWithPath: devOutboxFolder))
+        case .smtp: return try SMTPTransport(settings: smtp!, logger: deps.logger)
+        }
     }
 }
 

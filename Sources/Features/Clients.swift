@@ -30,9 +30,7 @@ public struct RegisterClient: Sendable {
     public func callAsFunction(_ input: ClientRegistration, source: ConsentSource, actor: Actor? = nil) async throws -> Client {
         var errors = FieldErrors()
         let email = errors.check { () throws(ValidationFailure) in try EmailAddress.parse(input.email) }
-        if input.password.count < 10 || input.password.utf8.count > 72 {
-            errors.add("password", "password.length", "Use 10 to 72 bytes for the password.")
-        }
+        if let failure = PasswordPolicy.check(input.password) { errors.add(contentsOf: [failure]) }
         var phone: PhoneNumber?
         if let raw = input.phone, !raw.trimmingCharacters(in: .whitespaces).isEmpty {
             phone = errors.check { () throws(ValidationFailure) in try PhoneNumber.parse(raw) }
@@ -124,6 +122,87 @@ public struct CreateHostingPlan: Sendable {
             }
         } catch StoreError.duplicate {
             throw BillingError.invalid(ValidationFailure(field: "code", rule: "code.taken", message: "A plan with this code exists."))
+        }
+    }
+}
+
+/// "My Details": phone, language, time zone and the SMS checkbox. Each change of the SMS choice is recorded
+/// with its time and source; SMS cannot be turned on without a valid mobile number.
+public struct UpdateClientDetails: Sendable {
+    let deps: AppDependencies
+    public init(_ deps: AppDependencies) { self.deps = deps }
+
+    public struct Input: Sendable {
+        public var phone: String?
+        public var language: String
+        public var smsOptIn: Bool
+        public var timeZone: String?
+        public init(phone: String?, language: String, smsOptIn: Bool, timeZone: String? = nil) {
+            self.phone = phone
+            self.language = language
+            self.smsOptIn = smsOptIn
+            self.timeZone = timeZone
+        }
+    }
+
+    public func callAsFunction(clientID: Int64, _ input: Input, source: ConsentSource, actor: Actor) async throws -> Client {
+        var errors = FieldErrors()
+        var phone: PhoneNumber?
+        if let raw = input.phone, !raw.trimmingCharacters(in: .whitespaces).isEmpty {
+            phone = errors.check { () throws(ValidationFailure) in try PhoneNumber.parse(raw) }
+        }
+        let language = Language(rawValue: input.language)
+        if language == nil { errors.add("language", "language.enum", "Choose English, Romanian or Hindi.") }
+        if input.smsOptIn, phone?.isMobile != true, errors.errors.allSatisfy({ $0.field != "phone" }) {
+            errors.add("smsOptIn", "sms.needs-mobile", "SMS notifications need a valid mobile number.")
+        }
+        var zone: ClientTimeZone?
+        if let raw = input.timeZone, !raw.isEmpty { zone = errors.check { () throws(ValidationFailure) in try ClientTimeZone(raw) } }
+        do { try errors.throwIfAny() } catch { throw BillingError.invalid(error) }
+        let now = deps.clock.now()
+        let (newPhone, newZone) = (phone, zone)
+        return try await deps.store.write { tx in
+            guard let before = try await tx.client(id: clientID) else { throw BillingError.notFound("client") }
+            try await tx.updateContact(clientID: clientID, phone: newPhone, language: language!, timeZone: newZone)
+            if before.sms.optedIn != input.smsOptIn {
+                try await tx.recordConsent(clientID: clientID, consent: SmsConsent(optedIn: input.smsOptIn, changedAt: now, source: source))
+            }
+            let after = try await tx.client(id: clientID)!
+            try await tx.append(AuditEntry(actor: actor, action: "client.details_changed", entity: "client", entityID: clientID,
+                                           before: auditJSON(ContactSnapshot(before)), after: auditJSON(ContactSnapshot(after)), at: now))
+            return after
+        }
+    }
+
+    struct ContactSnapshot: Encodable {
+        let phone: String?, language: String, smsOptIn: Bool, timeZone: String?
+        init(_ c: Client) { phone = c.phone?.e164; language = c.language.rawValue; smsOptIn = c.sms.optedIn; timeZone = c.timeZone?.identifier }
+    }
+}
+
+/// Changes a stored billing profile, or makes it the default. Invoices already issued keep the data they carry.
+public struct UpdateBillingProfile: Sendable {
+    let deps: AppDependencies
+    public init(_ deps: AppDependencies) { self.deps = deps }
+
+    public func callAsFunction(clientID: Int64, profileID: Int64, draft: BillingPartyDraft, actor: Actor) async throws -> BillingProfile {
+        let party: BillingParty
+        do { party = try draft.validated() } catch { throw BillingError.invalid(error) }
+        let now = deps.clock.now()
+        return try await deps.store.write { tx in
+            guard let before = try await tx.billingProfile(id: profileID), before.clientID == clientID else { throw BillingError.notFound("billing profile") }
+            try await tx.update(profileID: profileID, party: party)
+            try await tx.append(AuditEntry(actor: actor, action: "billing_profile.changed", entity: "billing_profile", entityID: profileID, before: auditJSON(before.party), after: auditJSON(party), at: now))
+            return try await tx.billingProfile(id: profileID)!
+        }
+    }
+
+    public func makeDefault(clientID: Int64, profileID: Int64, actor: Actor) async throws {
+        let now = deps.clock.now()
+        try await deps.store.write { tx in
+            guard let p = try await tx.billingProfile(id: profileID), p.clientID == clientID else { throw BillingError.notFound("billing profile") }
+            try await tx.setDefaultProfile(clientID: clientID, profileID: profileID)
+            try await tx.append(AuditEntry(actor: actor, action: "billing_profile.made_default", entity: "billing_profile", entityID: profileID, before: nil, after: nil, at: now))
         }
     }
 }

@@ -202,7 +202,7 @@ public enum NotificationRules {
         switch kind {
         case .proformaIssued: payload["origin"] == ProformaOrigin.renewal.rawValue ? [.email, .sms] : [.email]
         case .serviceSuspended: [.email, .sms]
-        case .overdueReminder, .paymentConfirmed, .serviceReactivated, .serviceTerminated: [.email]
+        case .overdueReminder, .paymentConfirmed, .serviceReactivated, .serviceTerminated, .passwordReset: [.email]
         }
     }
 }

@@ -148,6 +148,8 @@ public struct OutboxEvent: Sendable, Equatable {
         case serviceReactivated = "service.reactivated"
         case overdueReminder = "proforma.overdue_reminder"
         case serviceTerminated = "service.terminated"
+        /// Sent at once, never queued: the link's token must not rest in the outbox.
+        case passwordReset = "account.password_reset"
     }
 
     public let kind: Kind
@@ -316,6 +318,8 @@ public protocol StoreReader: Sendable {
     func searchClients(query: String?, limit: Int, offset: Int) async throws -> [ClientSummary]
     func billingProfiles(clientID: Int64) async throws -> [BillingProfile]
     func billingProfile(id: Int64) async throws -> BillingProfile?
+    /// Every SMS consent change of a client, newest first (evidence for staff).
+    func smsConsents(clientID: Int64) async throws -> [SmsConsent]
     /// Each client's default billing profile (or its oldest, when none is marked default).
     func defaultProfiles(clientIDs: [Int64]) async throws -> [Int64: BillingProfile]
 
@@ -355,6 +359,8 @@ public protocol StoreReader: Sendable {
     func creditBalance(clientID: Int64, currency: Currency) async throws -> Int64
     func outbox(clientID: Int64?, limit: Int) async throws -> [StoredOutboxEvent]
     func audit(entity: String?, entityID: Int64?, limit: Int) async throws -> [StoredAuditEntry]
+    /// Everything done by or to one client (its account, profiles, services and invoices), newest first.
+    func audit(clientID: Int64, limit: Int) async throws -> [StoredAuditEntry]
     func billingRuns(limit: Int) async throws -> [BillingRunReport]
 
     func apiKey(hash: String) async throws -> APIKeyRecord?
@@ -367,6 +373,8 @@ public protocol StoreTransaction: StoreReader {
     func recordConsent(clientID: Int64, consent: SmsConsent) async throws
     func insert(profile: BillingParty, clientID: Int64, isDefault: Bool, at: Date) async throws -> Int64
     func setDefaultProfile(clientID: Int64, profileID: Int64) async throws
+    func updateContact(clientID: Int64, phone: PhoneNumber?, language: Language, timeZone: ClientTimeZone?) async throws
+    func update(profileID: Int64, party: BillingParty) async throws
 
     func insert(plan code: String, name: String, currency: Currency, prices: [BillingCycle: Int64], at: Date) async throws -> Int64
     func insert(service: NewService) async throws -> Int64

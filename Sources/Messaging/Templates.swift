@@ -126,6 +126,17 @@ public struct MustacheMessageTemplates: MessageTemplates {
 
                 The hosting service for {{domain}} is active again. Thank you.
                 """),
+            .passwordReset: (
+                "Reset your Hostico password",
+                """
+                Hello,
+
+                Someone (we hope you) asked to set a new password for the Hostico client area. Open this link within one hour to choose one:
+
+                {{link}}
+
+                If it was not you, ignore this message: your password stays as it is.
+                """),
             .serviceTerminated: (
                 "Your hosting service {{domain}} has been terminated",
                 """
@@ -177,6 +188,17 @@ public struct MustacheMessageTemplates: MessageTemplates {
                 Bună ziua, {{name}},
 
                 Serviciul de găzduire pentru {{domain}} este din nou activ. Vă mulțumim.
+                """),
+            .passwordReset: (
+                "Resetarea parolei Hostico",
+                """
+                Bună ziua,
+
+                Cineva (sperăm că dumneavoastră) a cerut o parolă nouă pentru zona de client Hostico. Deschideți acest link în decurs de o oră pentru a o alege:
+
+                {{link}}
+
+                Dacă nu ați fost dumneavoastră, ignorați mesajul: parola rămâne neschimbată.
                 """),
             .serviceTerminated: (
                 "Serviciul de găzduire {{domain}} a fost încheiat",
@@ -230,6 +252,17 @@ public struct MustacheMessageTemplates: MessageTemplates {
 
                 {{domain}} की होस्टिंग सेवा फिर से सक्रिय है। धन्यवाद।
                 """),
+            .passwordReset: (
+                "अपना Hostico पासवर्ड रीसेट करें",
+                """
+                नमस्ते,
+
+                किसी ने (आशा है आपने) Hostico क्लाइंट क्षेत्र के लिए नया पासवर्ड माँगा है। नया पासवर्ड चुनने के लिए एक घंटे के भीतर यह लिंक खोलें:
+
+                {{link}}
+
+                यदि यह आप नहीं थे, तो इस संदेश को अनदेखा करें: आपका पासवर्ड वैसा ही रहेगा।
+                """),
             .serviceTerminated: (
                 "आपकी होस्टिंग सेवा {{domain}} समाप्त कर दी गई है",
                 """
@@ -255,4 +288,29 @@ public struct MustacheMessageTemplates: MessageTemplates {
             .serviceSuspended: "Hostico: {{domain}} की होस्टिंग निलंबित है।{{#nonPayment}} पुनः चालू करने के लिए प्रोफ़ॉर्मा {{proformaNumber}} का भुगतान करें।{{/nonPayment}}{{#abuse}} सहायता से संपर्क करें।{{/abuse}}{{#otherReason}} सहायता से संपर्क करें।{{/otherReason}} उत्तर न दें।",
         ],
     ]
+}
+
+/// Sends the password-reset e-mail straight away through the e-mail transport, in the client's language.
+public struct TemplatedPasswordResetMailer: PasswordResetMailer {
+    let templates: any MessageTemplates
+    let transport: any EmailTransport
+    let settings: NotificationSettings
+    let clock: any Clock
+    let random: any RandomSource
+
+    public init(templates: any MessageTemplates, transport: any EmailTransport, settings: NotificationSettings, clock: any Clock, random: any RandomSource) {
+        self.templates = templates
+        self.transport = transport
+        self.settings = settings
+        self.clock = clock
+        self.random = random
+    }
+
+    public func sendReset(to client: Client, link: String) async throws {
+        let (subject, text, html) = try templates.email(.passwordReset, MessageContext(language: client.language, clientName: client.email.value, payload: ["link": link], clientAreaURL: settings.publicBaseURL))
+        let id = random.bytes(12).map { String(format: "%02x", $0) }.joined()
+        _ = try await transport.send(OutgoingEmail(
+            messageID: "<hostico-reset-\(id)@\(settings.fromAddress.domain)>", from: settings.fromAddress, fromName: settings.fromName, replyTo: settings.replyTo,
+            to: client.email, subject: subject, text: text, html: html, date: clock.now(), language: client.language))
+    }
 }

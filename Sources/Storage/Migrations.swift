@@ -22,7 +22,36 @@ public enum Migrations {
         Migration(version: 5, name: "client time zone", statements: { _ in ["ALTER TABLE clients ADD COLUMN time_zone TEXT"] }),
         Migration(version: 6, name: "e-Factura submissions", statements: efactura),
         Migration(version: 7, name: "provisioning jobs", statements: provisioning),
+        Migration(version: 8, name: "web sessions and second factors", statements: identity),
     ]
+
+    /// Sessions, login failures, TOTP and password resets live in the database, so any `serve` process can
+    /// answer any request and a lock-out holds across all of them.
+    private static func identity(_ kind: DatabaseKind) -> [String] {
+        [
+            """
+            CREATE TABLE web_sessions (id_hash TEXT PRIMARY KEY, realm TEXT NOT NULL CHECK (realm IN ('client','staff')), subject_id BIGINT NOT NULL,
+              stage TEXT NOT NULL CHECK (stage IN ('second_factor','setup_second_factor','full')), csrf_token TEXT NOT NULL,
+              from_mail BIGINT NOT NULL DEFAULT 0, created_at BIGINT NOT NULL, last_seen_at BIGINT NOT NULL)
+            """,
+            "CREATE INDEX web_sessions_subject ON web_sessions(realm, subject_id)",
+            "CREATE INDEX web_sessions_last_seen ON web_sessions(last_seen_at)",
+            "CREATE TABLE login_failures (id \(pk(kind)), key TEXT NOT NULL, at BIGINT NOT NULL)",
+            "CREATE INDEX login_failures_key ON login_failures(key, at)",
+            """
+            CREATE TABLE second_factors (realm TEXT NOT NULL, subject_id BIGINT NOT NULL, pending_secret TEXT, pending_at BIGINT,
+              secret TEXT, enabled_at BIGINT, last_step BIGINT, PRIMARY KEY (realm, subject_id))
+            """,
+            """
+            CREATE TABLE recovery_codes (id \(pk(kind)), realm TEXT NOT NULL, subject_id BIGINT NOT NULL, code_hash TEXT NOT NULL, used_at BIGINT,
+              UNIQUE (realm, subject_id, code_hash))
+            """,
+            """
+            CREATE TABLE password_resets (token_hash TEXT PRIMARY KEY, client_id BIGINT NOT NULL REFERENCES clients(id),
+              expires_at BIGINT NOT NULL, used_at BIGINT, created_at BIGINT NOT NULL)
+            """,
+        ]
+    }
 
     /// Column types spelled once per engine.
     private static func pk(_ kind: DatabaseKind) -> String {

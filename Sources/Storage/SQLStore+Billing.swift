@@ -341,6 +341,22 @@ extension SQLTransaction {
         }
     }
 
+    func audit(clientID: Int64, limit: Int) async throws -> [StoredAuditEntry] {
+        try await rows("""
+            SELECT * FROM audit_log WHERE actor = \(bind: Actor.client(clientID).description)
+               OR (entity = 'client' AND entity_id = \(bind: clientID))
+               OR (entity = 'proforma' AND entity_id IN (SELECT id FROM proformas WHERE client_id = \(bind: clientID)))
+               OR (entity = 'service' AND entity_id IN (SELECT id FROM services WHERE client_id = \(bind: clientID)))
+               OR (entity = 'fiscal_invoice' AND entity_id IN (SELECT id FROM fiscal_invoices WHERE client_id = \(bind: clientID)))
+               OR (entity = 'billing_profile' AND entity_id IN (SELECT id FROM billing_profiles WHERE client_id = \(bind: clientID)))
+            ORDER BY id DESC LIMIT \(bind: Int64(limit))
+            """).map(decodeAudit)
+    }
+
+    private func decodeAudit(_ r: any SQLRow) throws -> StoredAuditEntry {
+        StoredAuditEntry(id: try r.int("id"), actor: try r.string("actor"), action: try r.string("action"), entity: try r.string("entity"), entityID: try r.int("entity_id"), before: try r.stringOrNil("before_json"), after: try r.stringOrNil("after_json"), at: date(millis: try r.int("at")))
+    }
+
     func audit(entity: String?, entityID: Int64?, limit: Int) async throws -> [StoredAuditEntry] {
         try await rows("""
             SELECT * FROM audit_log WHERE (\(bind: entity) IS NULL OR entity = \(bind: entity)) AND (\(bind: entityID) IS NULL OR entity_id = \(bind: entityID))

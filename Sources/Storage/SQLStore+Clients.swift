@@ -26,12 +26,16 @@ extension SQLTransaction {
     func searchClients(query: String?, limit: Int, offset: Int) async throws -> [ClientSummary] {
         let q = (query ?? "").trimmingCharacters(in: .whitespaces).lowercased()
         let like = "%\(q.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: ""))%"
+        // A fiscal number as printed, "hst2026-000042": series and number.
+        let parts = q.split(separator: "-")
+        let fiscal: (series: String, number: Int64)? = parts.count == 2 ? Int64(parts[1]).map { (String(parts[0]), $0) } : nil
         let rows = try await rows("""
             SELECT c.id, c.email, (SELECT name FROM billing_profiles b WHERE b.client_id = c.id ORDER BY is_default DESC, id LIMIT 1) AS name
             FROM clients c
             WHERE \(bind: q) = '' OR LOWER(c.email) LIKE \(bind: like)
                OR EXISTS (SELECT 1 FROM billing_profiles b WHERE b.client_id = c.id AND (LOWER(b.name) LIKE \(bind: like) OR b.cnp = \(bind: q) OR b.registration_code = \(bind: q) OR LOWER(b.vat_number) = \(bind: q)))
                OR EXISTS (SELECT 1 FROM proformas p WHERE p.client_id = c.id AND LOWER(p.number) = \(bind: q))
+               OR EXISTS (SELECT 1 FROM fiscal_invoices f WHERE f.client_id = c.id AND LOWER(f.series) = \(bind: fiscal?.series ?? "") AND f.number = \(bind: fiscal?.number ?? 0))
             ORDER BY c.id LIMIT \(bind: Int64(limit)) OFFSET \(bind: Int64(offset))
             """)
         return try rows.map { ClientSummary(id: try $0.int("id"), email: try $0.string("email"), name: try $0.stringOrNil("name")) }
@@ -83,20 +87,37 @@ extension SQLTransaction {
     }
 
     func insert(profile p: BillingParty, clientID: Int64, isDefault: Bool, at: Date) async throws -> Int64 {
-        var cnp: String?, reg: String?, trade: String?, vat: String?
-        switch p {
-        case .person(let person): cnp = person.cnp?.value
-        case .legalEntity(let e): reg = e.registrationCode; trade = e.tradeRegisterNumber; vat = e.vatNumber?.description
-        }
+        let f = ProfileColumns(p)
         let a = p.address
         let id = try await insertReturningID("""
             INSERT INTO billing_profiles (client_id, kind, name, street, city, county, postal_code, country, cnp, registration_code, trade_register, vat_number, is_default, created_at)
             VALUES (\(bind: clientID), \(bind: p.kind.rawValue), \(bind: p.name), \(bind: a.street), \(bind: a.city), \(bind: a.county), \(bind: a.postalCode), \(bind: a.country),
-                    \(bind: cnp), \(bind: reg), \(bind: trade), \(bind: vat), 0, \(bind: millis(at)))
+                    \(bind: f.cnp), \(bind: f.registration), \(bind: f.tradeRegister), \(bind: f.vat), 0, \(bind: millis(at)))
             RETURNING id
             """, what: "billing profile")
         if isDefault { try await setDefaultProfile(clientID: clientID, profileID: id) }
         return id
+    }
+
+    func updateContact(clientID: Int64, phone: PhoneNumber?, language: Language, timeZone: ClientTimeZone?) async throws {
+        try await run("UPDATE clients SET phone = \(bind: phone?.e164), language = \(bind: language.rawValue), time_zone = \(bind: timeZone?.identifier) WHERE id = \(bind: clientID)")
+    }
+
+    func update(profileID: Int64, party p: BillingParty) async throws {
+        let f = ProfileColumns(p)
+        let a = p.address
+        try await run("""
+            UPDATE billing_profiles SET kind = \(bind: p.kind.rawValue), name = \(bind: p.name), street = \(bind: a.street), city = \(bind: a.city), county = \(bind: a.county),
+              postal_code = \(bind: a.postalCode), country = \(bind: a.country), cnp = \(bind: f.cnp), registration_code = \(bind: f.registration),
+              trade_register = \(bind: f.tradeRegister), vat_number = \(bind: f.vat)
+            WHERE id = \(bind: profileID)
+            """)
+    }
+
+    func smsConsents(clientID: Int64) async throws -> [SmsConsent] {
+        try await rows("SELECT opted_in, source, at FROM sms_consents WHERE client_id = \(bind: clientID) ORDER BY at DESC, id DESC").map {
+            SmsConsent(optedIn: try $0.int("opted_in") == 1, changedAt: date(millis: try $0.int("at")), source: ConsentSource(rawValue: try $0.string("source")))
+        }
     }
 
     func setDefaultProfile(clientID: Int64, profileID: Int64) async throws {
@@ -161,5 +182,16 @@ extension SQLTransaction {
 
     func insert(apiKey name: String, hash: String, staffID: Int64?, at: Date) async throws -> Int64 {
         try await insertReturningID("INSERT INTO api_keys (name, key_hash, staff_id, created_at) VALUES (\(bind: name), \(bind: hash), \(bind: staffID), \(bind: millis(at))) RETURNING id", what: "api key")
+    }
+}
+
+/// The identifier columns of a billing profile row, by party kind.
+struct ProfileColumns {
+    var cnp: String?, registration: String?, tradeRegister: String?, vat: String?
+    init(_ p: BillingParty) {
+        switch p {
+        case .person(let person): cnp = person.cnp?.value
+        case .legalEntity(let e): registration = e.registrationCode; tradeRegister = e.tradeRegisterNumber; vat = e.vatNumber?.description
+        }
     }
 }

@@ -73,7 +73,7 @@ struct Serve: AsyncParsableCommand {
                 throw ValidationError("\(pending.count) migration(s) pending: run `hostico migrate` or start with --migrate")
             }
         }
-        var services: [any Service] = [buildApplication(config: config, deps: deps, messages: SQLMessageStore(database: db), provisioning: SQLProvisioningQueue(database: db))]
+        var services: [any Service] = [try buildApplication(config: config, deps: deps, database: db)]
         if !noWorker {
             services.append(BillingWorker(deps: deps, interval: .seconds(3600)))
             let delivery = try config.notifications.makeDelivery(deps: deps, database: db, publicBaseURL: config.publicBaseURL)

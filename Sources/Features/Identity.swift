@@ -1,0 +1,308 @@
+import Domain
+import Foundation
+
+/// What the login use cases share: the identity store, the secret box for TOTP secrets, the HMAC and settings.
+public struct Identity: Sendable {
+    public let deps: AppDependencies
+    public let store: any IdentityStore
+    public let box: any SecretBox
+    public let mac: any MessageAuthentication
+    public let settings: IdentitySettings
+
+    public init(deps: AppDependencies, store: any IdentityStore, box: any SecretBox, mac: any MessageAuthentication, settings: IdentitySettings = IdentitySettings()) {
+        self.deps = deps
+        self.store = store
+        self.box = box
+        self.mac = mac
+        self.settings = settings
+    }
+
+    /// A bearer token from the CSPRNG: 256 bits, base64url without padding.
+    func newToken() -> String {
+        Data(deps.random.bytes(32)).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+
+    func totp(_ secret: [UInt8]) -> TOTP {
+        let mac = self.mac
+        return TOTP(secret: secret) { mac.hmacSHA1(key: $0, message: $1) }
+    }
+
+    func unixTime(_ d: Date) -> Int64 { Int64(d.timeIntervalSince1970.rounded(.down)) }
+
+    /// Opens a new session (a new id every time: login, 2FA passed and privilege changes rotate it).
+    func openSession(realm: Realm, subjectID: Int64, stage: SessionStage, fromMail: Bool = false, replacing old: String? = nil) async throws -> (token: String, session: WebSession) {
+        let token = newToken()
+        let now = deps.clock.now()
+        let session = WebSession(idHash: deps.digest.sha256Hex(token), realm: realm, subjectID: subjectID, stage: stage,
+                                 csrfToken: deps.random.bytes(32).map { String(format: "%02x", $0) }.joined(), createdAt: now, lastSeenAt: now, fromMail: fromMail)
+        if let old { try await store.deleteSession(idHash: old) }
+        try await store.insert(session: session, at: now)
+        return (token, session)
+    }
+
+    func audit(_ realm: Realm, _ id: Int64, _ action: String, _ details: [String: String] = [:]) async throws {
+        let now = deps.clock.now()
+        let actor: Actor = realm == .client ? .client(id) : .staff(id)
+        try await deps.store.write { tx in
+            try await tx.append(AuditEntry(actor: actor, action: action, entity: realm.rawValue, entityID: id, before: nil, after: details.isEmpty ? nil : auditJSON(details), at: now))
+        }
+    }
+
+    static func accountKey(_ realm: Realm, _ email: String) -> String { "account:\(realm.rawValue):\(email.lowercased())" }
+    static func ipKey(_ ip: String) -> String { "ip:\(ip)" }
+
+    func isLocked(keys: [(String, Int)]) async throws -> Bool {
+        let since = deps.clock.now().addingTimeInterval(-settings.failureWindow)
+        for (key, limit) in keys where try await store.loginFailures(key: key, since: since) >= limit { return true }
+        return false
+    }
+
+    /// The session a browser token stands for, if it is still alive (idle and absolute timeouts). The last-seen
+    /// time is written at most once a minute, so reading pages does not turn into a write per request.
+    public func session(token: String) async throws -> WebSession? {
+        guard token.count == 43 else { return nil }
+        let hash = deps.digest.sha256Hex(token)
+        guard let s = try await store.session(idHash: hash) else { return nil }
+        let now = deps.clock.now()
+        let idleLimit = s.stage == .full ? settings.idleTimeout : settings.secondFactorTimeout
+        if now.timeIntervalSince(s.lastSeenAt) > idleLimit || now.timeIntervalSince(s.createdAt) > settings.absoluteTimeout {
+            try await store.deleteSession(idHash: hash)
+            return nil
+        }
+        if now.timeIntervalSince(s.lastSeenAt) >= 60 { try await store.touch(sessionIDHash: hash, at: now) }
+        return s
+    }
+
+    public func logOut(_ session: WebSession) async throws {
+        try await store.deleteSession(idHash: session.idHash)
+    }
+
+    /// A new client's first session, right after sign-up.
+    public func startSession(clientID: Int64) async throws -> (token: String, session: WebSession) {
+        try await openSession(realm: .client, subjectID: clientID, stage: .full)
+    }
+}
+
+public enum LoginOutcome: Sendable {
+    /// Signed in, or half-way (the session's stage says which page comes next).
+    case session(token: String, session: WebSession)
+    case refused(LoginRefusal)
+}
+
+public enum LoginRefusal: Sendable, Equatable {
+    /// The same answer for an unknown e-mail and a wrong password.
+    case wrongCredentials
+    case wrongCode
+    /// Too many failures for this account or address; try later or reset the password.
+    case locked
+    case expired
+}
+
+/// Password step of the login. Unknown e-mails take as long as known ones and count as failures alike, so the
+/// answer never tells whether an account exists.
+public struct LogIn: Sendable {
+    let identity: Identity
+    public init(_ identity: Identity) { self.identity = identity }
+
+    static let dummyHash = "$2b$12$C6UzMDM.H6dfI/f/IKcEeO5bM0Ae6yYkBaRxCz5q5kRR2PK6uYyYK"
+
+    public func callAsFunction(realm: Realm, email: String, password: String, ip: String) async throws -> LoginOutcome {
+        let s = identity.settings
+        let accountKey = Identity.accountKey(realm, email.trimmingCharacters(in: .whitespaces))
+        let ipKey = Identity.ipKey(ip)
+        if try await identity.isLocked(keys: [(accountKey, s.accountFailureLimit), (ipKey, s.ipFailureLimit)]) { return .refused(.locked) }
+        let parsed = try? EmailAddress.parse(email)
+        let credentials = try await parsed.asyncMap { try await identity.store.credentials(realm: realm, email: $0) } ?? nil
+        let ok = try await identity.deps.passwords.verify(password, against: credentials?.passwordHash ?? Self.dummyHash) && credentials != nil
+        let now = identity.deps.clock.now()
+        guard ok, let c = credentials else {
+            try await identity.store.recordLoginFailure(keys: [accountKey, ipKey], at: now)
+            if let c = credentials { try await identity.audit(realm, c.subjectID, "login.failed", ["ip": ip]) }
+            return .refused(.wrongCredentials)
+        }
+        try await identity.store.clearLoginFailures(key: accountKey)
+        let stage: SessionStage = c.hasSecondFactor ? .secondFactor : (realm == .staff ? .setupSecondFactor : .full)
+        let opened = try await identity.openSession(realm: realm, subjectID: c.subjectID, stage: stage)
+        try await identity.audit(realm, c.subjectID, stage == .full ? "login.succeeded" : "login.password_accepted", ["ip": ip])
+        return .session(token: opened.token, session: opened.session)
+    }
+}
+
+/// Second step: a TOTP code (±1 step, never the same step twice) or an unused recovery code.
+public struct VerifySecondFactor: Sendable {
+    let identity: Identity
+    public init(_ identity: Identity) { self.identity = identity }
+
+    public func callAsFunction(_ session: WebSession, code: String, ip: String) async throws -> LoginOutcome {
+        guard session.stage == .secondFactor else { return .refused(.expired) }
+        guard let c = try await identity.store.credentials(realm: session.realm, id: session.subjectID), let sealed = c.totpSecret else { return .refused(.expired) }
+        let accountKey = Identity.accountKey(session.realm, c.email.value)
+        if try await identity.isLocked(keys: [(accountKey, identity.settings.accountFailureLimit)]) { return .refused(.locked) }
+        let now = identity.deps.clock.now()
+        var accepted = false
+        var how = "totp"
+        if let step = identity.totp(try identity.box.open(sealed)).matchingStep(code, unixTime: identity.unixTime(now), after: c.lastTOTPStep) {
+            accepted = try await identity.store.consumeTOTPStep(realm: session.realm, id: c.subjectID, step: step)
+        } else if let recovery = RecoveryCodes.normalized(code) {
+            accepted = try await identity.store.consumeRecoveryCode(realm: session.realm, id: c.subjectID, hash: identity.deps.digest.sha256Hex(recovery), at: now)
+            how = "recovery_code"
+        }
+        guard accepted else {
+            try await identity.store.recordLoginFailure(keys: [accountKey, Identity.ipKey(ip)], at: now)
+            try await identity.audit(session.realm, c.subjectID, "login.code_failed", ["ip": ip])
+            return .refused(.wrongCode)
+        }
+        try await identity.store.clearLoginFailures(key: accountKey)
+        let opened = try await identity.openSession(realm: session.realm, subjectID: c.subjectID, stage: .full, replacing: session.idHash)
+        try await identity.audit(session.realm, c.subjectID, "login.succeeded", ["ip": ip, "second_factor": how])
+        return .session(token: opened.token, session: opened.session)
+    }
+}
+
+/// Turning on 2FA: a new secret is kept pending until a code from the app proves it was scanned.
+public struct SetUpSecondFactor: Sendable {
+    let identity: Identity
+    public init(_ identity: Identity) { self.identity = identity }
+
+    public struct Pending: Sendable {
+        public let secretBase32: String
+        public let uri: String
+    }
+
+    /// The pending secret, creating one when there is none yet (a reload shows the same QR code).
+    public func begin(_ session: WebSession) async throws -> Pending {
+        guard let c = try await identity.store.credentials(realm: session.realm, id: session.subjectID) else { throw BillingError.notFound("account") }
+        let secret: [UInt8]
+        if let sealed = try await identity.store.pendingTOTP(realm: session.realm, id: session.subjectID) {
+            secret = try identity.box.open(sealed)
+        } else {
+            secret = identity.deps.random.bytes(20)
+            try await identity.store.setPendingTOTP(realm: session.realm, id: session.subjectID, sealedSecret: try identity.box.seal(secret), at: identity.deps.clock.now())
+        }
+        let totp = identity.totp(secret)
+        return Pending(secretBase32: Base32.encode(secret), uri: totp.provisioningURI(issuer: identity.settings.totpIssuer, account: c.email.value))
+    }
+
+    public struct Enabled: Sendable {
+        public let recoveryCodes: [String]
+        /// The session after the privilege change (a new id).
+        public let token: String
+        public let session: WebSession
+    }
+
+    /// Confirms with a code from the app: 2FA is on, ten recovery codes are returned once, other sessions end.
+    public func confirm(_ session: WebSession, code: String) async throws -> Enabled {
+        guard let sealed = try await identity.store.pendingTOTP(realm: session.realm, id: session.subjectID) else {
+            throw BillingError.conflict(rule: "totp.no-pending", message: "Start the set-up again: no secret is waiting for confirmation.")
+        }
+        let now = identity.deps.clock.now()
+        guard let step = identity.totp(try identity.box.open(sealed)).matchingStep(code, unixTime: identity.unixTime(now), after: nil) else {
+            throw BillingError.invalid(ValidationFailure(field: "code", rule: "totp.wrong", message: "That code is not right. Check the time on your phone and type the current code."))
+        }
+        let codes = (0..<RecoveryCodes.count).map { _ in RecoveryCodes.code(from: identity.deps.random.bytes(8)) }
+        let hashes = codes.map { identity.deps.digest.sha256Hex(RecoveryCodes.normalized($0)!) }
+        try await identity.store.enableTOTP(realm: session.realm, id: session.subjectID, step: step, recoveryCodeHashes: hashes, at: now)
+        try await identity.store.deleteSessions(realm: session.realm, subjectID: session.subjectID, except: session.idHash)
+        let opened = try await identity.openSession(realm: session.realm, subjectID: session.subjectID, stage: .full, replacing: session.idHash)
+        try await identity.audit(session.realm, session.subjectID, "totp.enabled")
+        return Enabled(recoveryCodes: codes, token: opened.token, session: opened.session)
+    }
+
+    /// Turning 2FA off needs the password and a current code (or a recovery code).
+    public func disable(_ session: WebSession, password: String, code: String) async throws {
+        guard let c = try await identity.store.credentials(realm: session.realm, id: session.subjectID), let sealed = c.totpSecret else {
+            throw BillingError.conflict(rule: "totp.not-enabled", message: "Two-factor authentication is not on.")
+        }
+        if session.realm == .staff {
+            throw BillingError.conflict(rule: "totp.required", message: "Staff accounts must keep two-factor authentication.")
+        }
+        var errors = FieldErrors()
+        if try await !identity.deps.passwords.verify(password, against: c.passwordHash) { errors.add("password", "password.wrong", "The password is not right.") }
+        let now = identity.deps.clock.now()
+        var codeOK = false
+        if let step = identity.totp(try identity.box.open(sealed)).matchingStep(code, unixTime: identity.unixTime(now), after: c.lastTOTPStep) {
+            codeOK = errors.isEmpty ? try await identity.store.consumeTOTPStep(realm: session.realm, id: c.subjectID, step: step) : true
+        } else if let recovery = RecoveryCodes.normalized(code), errors.isEmpty {
+            codeOK = try await identity.store.consumeRecoveryCode(realm: session.realm, id: c.subjectID, hash: identity.deps.digest.sha256Hex(recovery), at: now)
+        }
+        if !codeOK { errors.add("code", "totp.wrong", "That code is not right.") }
+        if !errors.isEmpty {
+            try await identity.store.recordLoginFailure(keys: [Identity.accountKey(session.realm, c.email.value)], at: now)
+            do { try errors.throwIfAny() } catch { throw BillingError.invalid(error) }
+        }
+        try await identity.store.disableTOTP(realm: session.realm, id: c.subjectID)
+        try await identity.audit(session.realm, c.subjectID, "totp.disabled")
+    }
+}
+
+/// Changing the password (knowing the old one): other sessions end.
+public struct ChangePassword: Sendable {
+    let identity: Identity
+    public init(_ identity: Identity) { self.identity = identity }
+
+    public func callAsFunction(_ session: WebSession, current: String, new: String) async throws {
+        guard let c = try await identity.store.credentials(realm: session.realm, id: session.subjectID) else { throw BillingError.notFound("account") }
+        var errors = FieldErrors()
+        if try await !identity.deps.passwords.verify(current, against: c.passwordHash) { errors.add("currentPassword", "password.wrong", "The current password is not right.") }
+        if let failure = PasswordPolicy.check(new) { errors.add("newPassword", failure.rule, failure.message) }
+        do { try errors.throwIfAny() } catch { throw BillingError.invalid(error) }
+        try await identity.store.setPasswordHash(realm: session.realm, id: c.subjectID, hash: try await identity.deps.passwords.hash(new))
+        try await identity.store.deleteSessions(realm: session.realm, subjectID: c.subjectID, except: session.idHash)
+        try await identity.audit(session.realm, c.subjectID, "password.changed")
+    }
+}
+
+/// The one password rule for clients: 10 to 72 bytes (bcrypt reads no further), anything printable.
+public enum PasswordPolicy {
+    public static func check(_ password: String) -> FieldError? {
+        if password.count < 10 || password.utf8.count > 72 {
+            return FieldError(field: "password", rule: "password.length", message: "Use 10 to 72 bytes for the password.")
+        }
+        return nil
+    }
+}
+
+/// Sends the password-reset e-mail: the link carries a token that is stored only hashed.
+public protocol PasswordResetMailer: Sendable {
+    func sendReset(to client: Client, link: String) async throws
+}
+
+/// "Forgot password": always the same answer; an e-mail only when the account exists. The link lives an hour
+/// and works once; using it ends every session of the account.
+public struct ResetPassword: Sendable {
+    let identity: Identity
+    public init(_ identity: Identity) { self.identity = identity }
+
+    public func request(email: String, ip: String, baseURL: String, mailer: any PasswordResetMailer) async throws {
+        let key = "reset:" + Identity.ipKey(ip)
+        if try await identity.isLocked(keys: [(key, identity.settings.ipFailureLimit)]) { return }
+        let now = identity.deps.clock.now()
+        try await identity.store.recordLoginFailure(keys: [key], at: now)
+        guard let parsed = try? EmailAddress.parse(email), let found = try await identity.deps.store.read({ r in try await r.client(email: parsed) }) else { return }
+        let token = identity.newToken()
+        try await identity.store.insertPasswordReset(tokenHash: identity.deps.digest.sha256Hex(token), clientID: found.client.id, expiresAt: now.addingTimeInterval(identity.settings.passwordResetValidity), at: now)
+        try await mailer.sendReset(to: found.client, link: baseURL + "/reset-password?token=" + token)
+        try await identity.audit(.client, found.client.id, "password.reset_requested", ["ip": ip])
+    }
+
+    public func complete(token: String, newPassword: String) async throws -> Int64 {
+        if let failure = PasswordPolicy.check(newPassword) { throw BillingError.invalid(ValidationFailure([failure])) }
+        guard let clientID = try await identity.store.consumePasswordReset(tokenHash: identity.deps.digest.sha256Hex(token), now: identity.deps.clock.now()) else {
+            throw BillingError.conflict(rule: "reset.invalid", message: "This reset link has expired or was already used. Ask for a new one.")
+        }
+        try await identity.store.setPasswordHash(realm: .client, id: clientID, hash: try await identity.deps.passwords.hash(newPassword))
+        try await identity.store.deleteSessions(realm: .client, subjectID: clientID, except: nil)
+        try await identity.audit(.client, clientID, "password.reset")
+        return clientID
+    }
+}
+
+extension Optional {
+    func asyncMap<U>(_ f: (Wrapped) async throws -> U) async rethrows -> U? {
+        switch self {
+        case .some(let w): try await f(w)
+        case .none: nil
+        }
+    }
+}

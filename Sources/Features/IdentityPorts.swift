@@ -1,0 +1,133 @@
+import Domain
+import Foundation
+
+/// Who a web session belongs to: clients and staff log in separately, with their own cookie and rules.
+public enum Realm: String, Sendable, Codable, CaseIterable {
+    case client, staff
+}
+
+/// How far a login has got. Only `.full` opens the area; the others allow one page each.
+public enum SessionStage: String, Sendable, Codable {
+    /// The password was right; the TOTP code (or a recovery code) is still due.
+    case secondFactor = "second_factor"
+    /// Staff without 2FA: the password was right and 2FA must be set up before anything else.
+    case setupSecondFactor = "setup_second_factor"
+    case full
+}
+
+/// A server-side session. The browser holds the token; only its SHA-256 is stored.
+public struct WebSession: Sendable, Equatable {
+    public let idHash: String
+    public let realm: Realm
+    public let subjectID: Int64
+    public let stage: SessionStage
+    public let csrfToken: String
+    public let createdAt: Date
+    public let lastSeenAt: Date
+    /// Opened from a link in an e-mail: account changes ask for the password first.
+    public let fromMail: Bool
+
+    public init(idHash: String, realm: Realm, subjectID: Int64, stage: SessionStage, csrfToken: String, createdAt: Date, lastSeenAt: Date, fromMail: Bool) {
+        self.idHash = idHash
+        self.realm = realm
+        self.subjectID = subjectID
+        self.stage = stage
+        self.csrfToken = csrfToken
+        self.createdAt = createdAt
+        self.lastSeenAt = lastSeenAt
+        self.fromMail = fromMail
+    }
+}
+
+/// What login needs to know about an account, whichever realm.
+public struct Credentials: Sendable, Equatable {
+    public let subjectID: Int64
+    public let email: EmailAddress
+    public let passwordHash: String
+    /// The sealed TOTP secret once 2FA is enabled.
+    public let totpSecret: String?
+    public let lastTOTPStep: Int64?
+
+    public init(subjectID: Int64, email: EmailAddress, passwordHash: String, totpSecret: String?, lastTOTPStep: Int64?) {
+        self.subjectID = subjectID
+        self.email = email
+        self.passwordHash = passwordHash
+        self.totpSecret = totpSecret
+        self.lastTOTPStep = lastTOTPStep
+    }
+
+    public var hasSecondFactor: Bool { totpSecret != nil }
+}
+
+/// Sessions, login throttling and second factors, all in the database so several `serve` processes share them.
+public protocol IdentityStore: Sendable {
+    func insert(session: WebSession, at: Date) async throws
+    func session(idHash: String) async throws -> WebSession?
+    func touch(sessionIDHash: String, at: Date) async throws
+    func deleteSession(idHash: String) async throws
+    /// Ends every session of an account (password changed or reset), except the one given.
+    func deleteSessions(realm: Realm, subjectID: Int64, except idHash: String?) async throws
+    func deleteSessions(lastSeenBefore: Date) async throws
+
+    func recordLoginFailure(keys: [String], at: Date) async throws
+    func loginFailures(key: String, since: Date) async throws -> Int
+    func clearLoginFailures(key: String) async throws
+
+    func credentials(realm: Realm, email: EmailAddress) async throws -> Credentials?
+    func credentials(realm: Realm, id: Int64) async throws -> Credentials?
+    func setPasswordHash(realm: Realm, id: Int64, hash: String) async throws
+
+    /// A secret being set up, not yet confirmed by a code; replaces any earlier pending one.
+    func setPendingTOTP(realm: Realm, id: Int64, sealedSecret: String, at: Date) async throws
+    func pendingTOTP(realm: Realm, id: Int64) async throws -> String?
+    /// Makes the pending secret the active one, with its first used step and the hashed recovery codes.
+    func enableTOTP(realm: Realm, id: Int64, step: Int64, recoveryCodeHashes: [String], at: Date) async throws
+    func disableTOTP(realm: Realm, id: Int64) async throws
+    /// Records `step` as used when it is later than the last used one; false when another request got there first.
+    func consumeTOTPStep(realm: Realm, id: Int64, step: Int64) async throws -> Bool
+    /// Marks an unused recovery code used; false when there is no such unused code.
+    func consumeRecoveryCode(realm: Realm, id: Int64, hash: String, at: Date) async throws -> Bool
+    func unusedRecoveryCodes(realm: Realm, id: Int64) async throws -> Int
+
+    func insertPasswordReset(tokenHash: String, clientID: Int64, expiresAt: Date, at: Date) async throws
+    /// The client of an unexpired, unused reset token, marking it used.
+    func consumePasswordReset(tokenHash: String, now: Date) async throws -> Int64?
+}
+
+/// Symmetric authenticated encryption for secrets the server must read back (TOTP secrets).
+public protocol SecretBox: Sendable {
+    func seal(_ plaintext: [UInt8]) throws -> String
+    func open(_ sealed: String) throws -> [UInt8]
+}
+
+/// Keyed hash for one-time passwords.
+public protocol MessageAuthentication: Sendable {
+    func hmacSHA1(key: [UInt8], message: [UInt8]) -> [UInt8]
+}
+
+/// Session, lock-out and reset settings.
+public struct IdentitySettings: Sendable {
+    public var idleTimeout: TimeInterval
+    public var absoluteTimeout: TimeInterval
+    /// Time allowed between the password and the code.
+    public var secondFactorTimeout: TimeInterval
+    /// Failures per account inside `failureWindow` before the account is locked for the rest of the window.
+    public var accountFailureLimit: Int
+    public var ipFailureLimit: Int
+    public var failureWindow: TimeInterval
+    public var passwordResetValidity: TimeInterval
+    public var totpIssuer: String
+
+    public init(idleTimeout: TimeInterval = 30 * 60, absoluteTimeout: TimeInterval = 8 * 3600, secondFactorTimeout: TimeInterval = 5 * 60,
+                accountFailureLimit: Int = 5, ipFailureLimit: Int = 30, failureWindow: TimeInterval = 15 * 60,
+                passwordResetValidity: TimeInterval = 3600, totpIssuer: String = "Hostico") {
+        self.idleTimeout = idleTimeout
+        self.absoluteTimeout = absoluteTimeout
+        self.secondFactorTimeout = secondFactorTimeout
+        self.accountFailureLimit = accountFailureLimit
+        self.ipFailureLimit = ipFailureLimit
+        self.failureWindow = failureWindow
+        self.passwordResetValidity = passwordResetValidity
+        self.totpIssuer = totpIssuer
+    }
+}

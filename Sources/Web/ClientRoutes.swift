@@ -1,0 +1,587 @@
+import Documents
+import Domain
+import Features
+import Foundation
+import Hummingbird
+
+/// Log-in steps shared by both areas: password, then the code (or, for staff without 2FA, its set-up).
+struct LoginFlow {
+    let areas: WebAreas
+    let realm: Realm
+
+    var base: String { realm == .staff ? "/staff" : "" }
+    var cookieName: String { realm == .staff ? WebAreas.staffCookie : WebAreas.clientCookie }
+    var home: String { realm == .staff ? "/staff" : "/services" }
+
+    func sessionCookie(_ token: String) -> String { areas.cookies.set(cookieName, token) }
+
+    func loginPage(_ visit: Visit, email: String = "", returnTo: String?, status: HTTPResponse.Status = .ok, error: String? = nil) -> Response {
+        let v = visit.views
+        var links: [[String: String]] = []
+        if realm == .client {
+            links = [["href": "/forgot-password", "label": v.s("forgot")], ["href": "/signup", "label": "\(v.s("no_account")) \(v.s("sign_up"))"]]
+        }
+        let model: [String: Any] = [
+            "heading": realm == .staff ? "Staff log in" : v.s("log_in"), "action": base + "/login", "submit": v.s("log_in"), "returnTo": returnTo ?? "",
+            "fields": [areas.field("email", v.s("email"), type: "email", value: email, autocomplete: "username"),
+                       areas.field("password", v.s("password"), type: "password", autocomplete: "current-password")],
+            "links": links,
+        ]
+        return areas.page("login", title: v.s("log_in"), model, visit, status: status, formError: error)
+    }
+
+    func codePage(_ visit: Visit, returnTo: String?, status: HTTPResponse.Status = .ok, error: String? = nil) -> Response {
+        let v = visit.views
+        let model: [String: Any] = [
+            "heading": v.s("code_title"), "action": base + "/login/code", "submit": v.s("continue"), "returnTo": returnTo ?? "",
+            "fields": [areas.field("code", v.s("code_label"), value: "", autocomplete: "one-time-code", inputmode: "numeric")],
+        ]
+        return areas.page("login", title: v.s("code_title"), model, visit, status: status, formError: error)
+    }
+
+    func refusalText(_ r: LoginRefusal, _ v: Views) -> (HTTPResponse.Status, String) {
+        switch r {
+        case .wrongCredentials: (.unauthorized, v.s("wrong_credentials"))
+        case .wrongCode: (.unauthorized, v.s("wrong_code"))
+        case .locked: (.tooManyRequests, v.s("locked"))
+        case .expired: (.unauthorized, v.s("expired"))
+        }
+    }
+
+    func register<Context: WebRequestContext>(on r: RouterGroup<Context>) {
+        r.get("login") { req, ctx in
+            let visit = areas.visit(req, ctx)
+            if ctx.session?.stage == .full { return areas.redirect(home, visit) }
+            return loginPage(visit, returnTo: WebAreas.safeReturn(req.uri.queryParameters.get("next")))
+        }
+        r.post("login") { req, ctx in
+            let visit = areas.visit(req, ctx)
+            let form = try await Form.parse(req)
+            try areas.checkCSRF(form, visit)
+            let returnTo = WebAreas.safeReturn(form.optional("return_to"))
+            switch try await LogIn(areas.identity)(realm: realm, email: form["email"], password: form["password"], ip: ctx.remoteIP) {
+            case .refused(let why):
+                let (status, text) = refusalText(why, visit.views)
+                return loginPage(visit, email: form["email"], returnTo: returnTo, status: status, error: text)
+            case .session(let token, let session):
+                let next: String
+                switch session.stage {
+                case .secondFactor: next = base + "/login/code" + (returnTo.map { "?next=" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "") } ?? "")
+                case .setupSecondFactor: next = base + "/security/2fa"
+                case .full: next = returnTo ?? home
+                }
+                return areas.redirect(next, visit, cookies: [sessionCookie(token)])
+            }
+        }
+        r.get("login/code") { req, ctx in
+            let visit = areas.visit(req, ctx)
+            guard ctx.session?.stage == .secondFactor else { return areas.redirect(base + "/login", visit) }
+            return codePage(visit, returnTo: WebAreas.safeReturn(req.uri.queryParameters.get("next")))
+        }
+        r.post("login/code") { req, ctx in
+            let visit = areas.visit(req, ctx)
+            let form = try await Form.parse(req)
+            try areas.checkCSRF(form, visit)
+            let returnTo = WebAreas.safeReturn(form.optional("return_to"))
+            guard let session = ctx.session, session.stage == .secondFactor else {
+                return loginPage(visit, returnTo: returnTo, status: .unauthorized, error: visit.views.s("expired"))
+            }
+            switch try await VerifySecondFactor(areas.identity)(session, code: form["code"], ip: ctx.remoteIP) {
+            case .refused(let why):
+                let (status, text) = refusalText(why, visit.views)
+                return codePage(visit, returnTo: returnTo, status: status, error: text)
+            case .session(let token, _):
+                return areas.redirect(returnTo ?? home, visit, cookies: [sessionCookie(token)])
+            }
+        }
+        r.post("logout") { req, ctx in
+            let visit = areas.visit(req, ctx)
+            let form = try await Form.parse(req)
+            try areas.checkCSRF(form, visit)
+            if let s = ctx.session { try await areas.identity.logOut(s) }
+            return areas.redirect(base + "/login", visit, cookies: [areas.cookies.clear(cookieName)])
+        }
+
+        // Security: password and 2FA (staff pass here before anything else when 2FA is not yet set up).
+        r.get("security") { req, ctx in try await securityPage(areas.visit(req, ctx), try requireSession(req, ctx)) }
+        r.post("security/password") { req, ctx in
+            let session = try requireSession(req, ctx)
+            let visit = areas.visit(req, ctx)
+            let form = try await Form.parse(req)
+            try areas.checkCSRF(form, visit)
+            do {
+                try await ChangePassword(areas.identity)(session, current: form["currentPassword"], new: form["newPassword"])
+                return areas.redirect(base + "/security", visit, flash: "password_changed")
+            } catch BillingError.invalid(let failure) {
+                return try await securityPage(visit, session, errors: visit.views.errors(failure))
+            }
+        }
+        r.get("security/2fa") { req, ctx in
+            let session = try requireSession(req, ctx, allowSetup: true)
+            return try await totpSetupPage(areas.visit(req, ctx), session)
+        }
+        r.post("security/2fa") { req, ctx in
+            let session = try requireSession(req, ctx, allowSetup: true)
+            let visit = areas.visit(req, ctx)
+            let form = try await Form.parse(req)
+            try areas.checkCSRF(form, visit)
+            do {
+                let enabled = try await SetUpSecondFactor(areas.identity).confirm(session, code: form["code"])
+                var after = visit
+                after.csrf = enabled.session.csrfToken
+                after.setCookies.append(sessionCookie(enabled.token))
+                let v = visit.views
+                return areas.page("recovery", title: v.s("recovery_title"), ["codes": enabled.recoveryCodes, "next": base + "/security"],
+                                  Visit(request: req, session: enabled.session, realm: realm, language: visit.language, csrf: enabled.session.csrfToken, setCookies: after.setCookies))
+            } catch BillingError.invalid(let failure) {
+                return try await totpSetupPage(visit, session, errors: visit.views.errors(failure))
+            }
+        }
+        r.post("security/2fa/disable") { req, ctx in
+            let session = try requireSession(req, ctx)
+            let visit = areas.visit(req, ctx)
+            let form = try await Form.parse(req)
+            try areas.checkCSRF(form, visit)
+            do {
+                try await SetUpSecondFactor(areas.identity).disable(session, password: form["password"], code: form["code"])
+                return areas.redirect(base + "/security", visit, flash: "totp_disabled")
+            } catch BillingError.invalid(let failure) {
+                return try await securityPage(visit, session, errors: visit.views.errors(failure))
+            }
+        }
+    }
+
+    /// The session of this realm, fully logged in; otherwise to the login page (and back here afterwards).
+    func requireSession<Context: WebRequestContext>(_ req: Request, _ ctx: Context, allowSetup: Bool = false) throws -> WebSession {
+        guard let s = ctx.session, s.realm == realm else {
+            throw Redirect(location: base + "/login?next=" + (req.uri.path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+        }
+        switch s.stage {
+        case .full: return s
+        case .setupSecondFactor:
+            if allowSetup { return s }
+            throw Redirect(location: base + "/security/2fa")
+        case .secondFactor: throw Redirect(location: base + "/login/code")
+        }
+    }
+
+    func securityPage(_ visit: Visit, _ session: WebSession, errors: [String: String] = [:]) async throws -> Response {
+        let v = visit.views
+        let c = try await areas.identity.store.credentials(realm: realm, id: session.subjectID)
+        let left = c?.hasSecondFactor == true ? try await areas.identity.store.unusedRecoveryCodes(realm: realm, id: session.subjectID) : 0
+        let model: [String: Any] = [
+            "totpOn": c?.hasSecondFactor == true, "canDisable": realm == .client,
+            "recoveryLeft": v.f("recovery_left", String(left)),
+            "disableFields": [areas.field("password", v.s("current_password"), type: "password", autocomplete: "current-password", errors: errors),
+                              areas.field("code", v.s("code_label"), autocomplete: "one-time-code", errors: errors, inputmode: "numeric")],
+            "passwordFields": [areas.field("currentPassword", v.s("current_password"), type: "password", autocomplete: "current-password", errors: errors),
+                               areas.field("newPassword", v.s("new_password"), type: "password", hint: v.s("password_hint"), autocomplete: "new-password", errors: errors)],
+        ]
+        return areas.page("security", title: v.s("security_title"), model, visit, status: errors.isEmpty ? .ok : .unprocessableContent,
+                          formError: errors.isEmpty ? nil : v.s("fix_errors"))
+    }
+
+    func totpSetupPage(_ visit: Visit, _ session: WebSession, errors: [String: String] = [:]) async throws -> Response {
+        let v = visit.views
+        if try await areas.identity.store.credentials(realm: realm, id: session.subjectID)?.hasSecondFactor == true {
+            return areas.redirect(base + "/security", visit)
+        }
+        let pending = try await SetUpSecondFactor(areas.identity).begin(session)
+        let model: [String: Any] = [
+            "qr": QRCode.svg(pending.uri) ?? "", "secret": pending.secretBase32, "uri": pending.uri, "action": base + "/security/2fa",
+            "fields": [areas.field("code", v.s("totp_code"), autocomplete: "one-time-code", errors: errors, inputmode: "numeric")],
+        ]
+        return areas.page("totp-setup", title: v.s("totp_enable"), model, visit, status: errors.isEmpty ? .ok : .unprocessableContent)
+    }
+}
+
+/// The client area's pages.
+struct ClientRoutes {
+    let areas: WebAreas
+    var deps: AppDependencies { areas.deps }
+    var login: LoginFlow { LoginFlow(areas: areas, realm: .client) }
+
+    func register<Context: WebRequestContext>(on r: RouterGroup<Context>) {
+        login.register(on: r)
+        r.get("/") { req, ctx in
+            areas.redirect(ctx.session?.stage == .full && ctx.session?.realm == .client ? "/services" : "/login", areas.visit(req, ctx))
+        }
+        registerAccount(on: r)
+        registerServicesAndInvoices(on: r)
+        registerDetails(on: r)
+    }
+
+    /// The logged-in client and the visit in the client's language.
+    func clientVisit<Context: WebRequestContext>(_ req: Request, _ ctx: Context) async throws -> (Client, Visit) {
+        let session = try login.requireSession(req, ctx)
+        guard let client = try await deps.store.read({ r in try await r.client(id: session.subjectID) }) else { throw Redirect(location: "/login") }
+        return (client, areas.visit(req, ctx, client: client))
+    }
+
+    // MARK: Sign-up and password reset
+
+    func signupPage(_ visit: Visit, _ form: Form?, errors: [String: String] = [:]) -> Response {
+        let v = visit.views
+        let language = form.flatMap { Language(rawValue: $0["language"]) } ?? visit.language
+        var partyValues: [String: String] = ["kind": "person", "country": "RO"]
+        if let form { partyValues = Views.partyDraft(form).1 }
+        var model: [String: Any] = [
+            "fields": [areas.field("email", v.s("email"), type: "email", value: form?["email"] ?? "", autocomplete: "email", errors: errors),
+                       areas.field("password", v.s("password"), type: "password", hint: v.s("password_hint"), autocomplete: "new-password", errors: errors),
+                       areas.field("phone", v.s("phone"), type: "tel", value: form?["phone"] ?? "", hint: v.s("phone_hint"), autocomplete: "tel", errors: errors),
+                       areas.languageField(language, v, errors: errors)],
+            "sms": areas.checkbox("smsOptIn", v.s("sms_optin"), checked: form?.checked("smsOptIn") ?? false, hint: v.s("sms_hint"), errors: errors),
+        ]
+        model.merge(v.partyForm(partyValues, errors: errors)) { a, _ in a }
+        return areas.page("signup", title: v.s("sign_up"), model, visit, status: errors.isEmpty ? .ok : .unprocessableContent,
+                          formError: errors.isEmpty ? nil : v.s("fix_errors"))
+    }
+
+    func registerAccount<Context: WebRequestContext>(on r: RouterGroup<Context>) {
+        r.get("signup") { req, ctx in signupPage(areas.visit(req, ctx), nil) }
+        r.post("signup") { req, ctx in
+            let visit = areas.visit(req, ctx)
+            let form = try await Form.parse(req)
+            try areas.checkCSRF(form, visit)
+            let (draft, _) = Views.partyDraft(form)
+            let input = ClientRegistration(email: form["email"], password: form["password"], phone: form.optional("phone"), language: form["language"],
+                                           smsOptIn: form.checked("smsOptIn"), profile: draft)
+            do {
+                let client = try await RegisterClient(deps)(input, source: .signup)
+                let (token, _) = try await areas.identity.startSession(clientID: client.id)
+                return areas.redirect("/services", visit, cookies: [login.sessionCookie(token), areas.cookies.set(WebAreas.languageCookie, client.language.rawValue, maxAge: 365 * 86400)], flash: "welcome")
+            } catch BillingError.invalid(let failure) {
+                return signupPage(visit, form, errors: visit.views.errors(failure))
+            }
+        }
+        r.get("forgot-password") { req, ctx in forgotPage(areas.visit(req, ctx)) }
+        r.post("forgot-password") { req, ctx in
+            let visit = areas.visit(req, ctx)
+            let form = try await Form.parse(req)
+            try areas.checkCSRF(form, visit)
+            try await ResetPassword(areas.identity).request(email: form["email"], ip: ctx.remoteIP, baseURL: areas.settings.publicBaseURL, mailer: areas.mailer)
+            let v = visit.views
+            return areas.message(visit, status: .ok, heading: v.s("forgot_title"), text: v.s("forgot_sent"), link: ("/login", v.s("log_in")))
+        }
+        r.get("reset-password") { req, ctx in
+            let visit = areas.visit(req, ctx)
+            return resetPage(visit, token: req.uri.queryParameters.get("token") ?? "")
+        }
+        r.post("reset-password") { req, ctx in
+            let visit = areas.visit(req, ctx)
+            let form = try await Form.parse(req)
+            try areas.checkCSRF(form, visit)
+            let v = visit.views
+            do {
+                _ = try await ResetPassword(areas.identity).complete(token: form["token"], newPassword: form["password"])
+                return areas.message(visit, status: .ok, heading: v.s("forgot_title"), text: v.s("reset_done"), link: ("/login", v.s("log_in")))
+            } catch BillingError.invalid(let failure) {
+                return resetPage(visit, token: form["token"], errors: v.errors(failure))
+            } catch BillingError.conflict {
+                return areas.message(visit, status: .gone, heading: v.s("forgot_title"), text: v.s("reset_invalid"), link: ("/forgot-password", v.s("forgot")))
+            }
+        }
+    }
+
+    func forgotPage(_ visit: Visit) -> Response {
+        let v = visit.views
+        return areas.page("login", title: v.s("forgot_title"), [
+            "heading": v.s("forgot_title"), "action": "/forgot-password", "submit": v.s("forgot_send"),
+            "fields": [areas.field("email", v.s("email"), type: "email", autocomplete: "email")],
+        ], visit)
+    }
+
+    func resetPage(_ visit: Visit, token: String, errors: [String: String] = [:]) -> Response {
+        let v = visit.views
+        var tokenField = areas.field("token", "", type: "hidden", value: token)
+        tokenField["label"] = ""
+        return areas.page("login", title: v.s("forgot_title"), [
+            "heading": v.s("forgot_title"), "action": "/reset-password", "submit": v.s("save"),
+            "fields": [areas.field("password", v.s("new_password"), type: "password", hint: v.s("password_hint"), autocomplete: "new-password", errors: errors), tokenField],
+        ], visit, status: errors.isEmpty ? .ok : .unprocessableContent)
+    }
+
+    // MARK: Services and invoices
+
+    func registerServicesAndInvoices<Context: WebRequestContext>(on r: RouterGroup<Context>) {
+        r.get("services") { req, ctx in
+            let (client, visit) = try await clientVisit(req, ctx)
+            let v = visit.views
+            let (services, plans, unpaid) = try await deps.store.read { r in
+                (try await r.services(clientID: client.id, forUpdate: false), try await r.plans(), try await r.proformas(clientID: client.id, state: .unpaid, limit: 200, offset: 0))
+            }
+            let planNames = Dictionary(plans.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+            let rows: [[String: Any]] = services.map { s in
+                var row: [String: Any] = ["id": s.id, "domain": s.domain, "plan": planNames[s.planID] ?? "", "cycle": v.cycle(s.cycle),
+                                          "nextDue": s.state == .terminated ? "—" : s.nextDueDate.description, "state": v.serviceState(s.state), "stateCode": s.state.rawValue]
+                switch HoldReason.shown(among: s.holds) {
+                case .nonPayment?:
+                    let invoiceID = s.holds.first { $0.reason == .nonPayment }?.proformaID
+                    if let p = unpaid.first(where: { $0.id == invoiceID }) ?? unpaid.first(where: { $0.lines.contains { $0.serviceID == s.id } }) {
+                        row["why"] = v.s("why_non_payment")
+                        row["payHref"] = "/invoices/proforma/\(p.id)"
+                        row["payNumber"] = p.number
+                    } else {
+                        row["why"] = v.s("why_non_payment_plain")
+                    }
+                case .abuse?: row["why"] = v.s("why_abuse")
+                case .other?: row["why"] = v.s("why_other")
+                case nil: break
+                }
+                return row
+            }
+            return areas.page("services", title: v.s("services_title"), ["services": rows, "hasServices": !rows.isEmpty], visit)
+        }
+        r.get("invoices") { req, ctx in
+            let (client, visit) = try await clientVisit(req, ctx)
+            let v = visit.views
+            let (proformas, fiscal) = try await deps.store.read { r in
+                (try await r.proformas(clientID: client.id, state: nil, limit: 500, offset: 0), try await r.fiscalInvoices(clientID: client.id, limit: 500, offset: 0))
+            }
+            var rows: [(CivilDate, Int, [String: Any])] = proformas.map { p in
+                var row: [String: Any] = ["number": p.number, "type": v.s("proforma"), "issued": p.issueDate.description, "due": p.dueDate.description,
+                                          "total": p.totals.gross.description, "status": v.status(p.state), "statusCode": p.state.rawValue,
+                                          "href": "/invoices/proforma/\(p.id)", "pdf": "/invoices/proforma/\(p.id)/pdf"]
+                if p.state == .unpaid { row["edit"] = "/invoices/proforma/\(p.id)/billing-data" }
+                return (p.issueDate, 0, row)
+            }
+            rows += fiscal.map { f in
+                (f.issueDate, 1, ["number": f.displayNumber, "type": v.s(f.kind == .storno ? "storno" : "fiscal"), "issued": f.issueDate.description, "due": "—",
+                                  "total": f.totals.gross.description, "status": v.s("status_paid"), "statusCode": "paid",
+                                  "href": "/invoices/fiscal/\(f.id)", "pdf": "/invoices/fiscal/\(f.id)/pdf"] as [String: Any])
+            }
+            // Newest first; on one day the fiscal invoice sits above the proforma it came from.
+            rows.sort { ($0.0, $0.1) > ($1.0, $1.1) }
+            return areas.page("invoices", title: v.s("invoices_title"), ["invoices": rows.map(\.2), "hasInvoices": !rows.isEmpty], visit)
+        }
+        r.get("invoices/proforma/:id") { req, ctx in
+            let (client, visit) = try await clientVisit(req, ctx)
+            let p = try await proforma(ctx, clientID: client.id)
+            return areas.page("invoice", title: p.number, proformaModel(p, visit), visit)
+        }
+        r.get("invoices/proforma/:id/pdf") { req, ctx in
+            let (client, _) = try await clientVisit(req, ctx)
+            let p = try await proforma(ctx, clientID: client.id)
+            return areas.pdf(InvoicePDF.render(p, seller: deps.seller), name: p.number)
+        }
+        r.get("invoices/fiscal/:id") { req, ctx in
+            let (client, visit) = try await clientVisit(req, ctx)
+            let f = try await fiscal(ctx, clientID: client.id)
+            return areas.page("invoice", title: f.displayNumber, fiscalModel(f, visit), visit)
+        }
+        r.get("invoices/fiscal/:id/pdf") { req, ctx in
+            let (client, _) = try await clientVisit(req, ctx)
+            let f = try await fiscal(ctx, clientID: client.id)
+            return areas.pdf(InvoicePDF.render(f), name: f.displayNumber)
+        }
+        r.post("invoices/proforma/:id/pay") { req, ctx in
+            let (client, visit) = try await clientVisit(req, ctx)
+            let form = try await Form.parse(req)
+            try areas.checkCSRF(form, visit)
+            guard areas.settings.demoPayments else { throw PageError(status: .notFound, message: visit.views.s("not_found")) }
+            let p = try await proforma(ctx, clientID: client.id)
+            _ = try await RecordPayment(deps)(proformaID: p.id, amount: Money.format(minor: p.openMinor), currency: p.currency.rawValue, method: PaymentMethod.demo.rawValue,
+                                              gatewayReference: "demo-\(p.number)-\(p.version)", receivedOn: nil, actor: .client(client.id))
+            return areas.redirect("/invoices/proforma/\(p.id)", visit, flash: "payment_recorded")
+        }
+        r.get("invoices/proforma/:id/billing-data") { req, ctx in
+            let (client, visit) = try await clientVisit(req, ctx)
+            let p = try await proforma(ctx, clientID: client.id)
+            guard p.state == .unpaid else { throw BillingError.conflict(rule: "proforma.not-unpaid", message: visit.views.s("not_editable")) }
+            return try await editPage(p, client: client, visit, form: nil)
+        }
+        r.post("invoices/proforma/:id/billing-data") { req, ctx in
+            let (client, visit) = try await clientVisit(req, ctx)
+            let form = try await Form.parse(req)
+            try areas.checkCSRF(form, visit)
+            let id = try ctx.parameters.require("id", as: Int64.self)
+            let buyer: EditProformaBillingData.NewBuyer
+            if form["source"].hasPrefix("profile:"), let pid = Int64(form["source"].dropFirst(8)) {
+                buyer = .profile(pid)
+            } else {
+                buyer = .data(Views.partyDraft(form).0, saveAsProfile: form.checked("saveProfile"))
+            }
+            let edit = EditProformaBillingData(deps)
+            do {
+                if form["step"] == "save" {
+                    _ = try await edit(proformaID: id, clientID: client.id, buyer: buyer, actor: .client(client.id))
+                    return areas.redirect("/invoices/proforma/\(id)", visit, flash: "edited")
+                }
+                let preview = try await edit.preview(proformaID: id, clientID: client.id, buyer: buyer)
+                return try await editPage(preview, client: client, visit, form: form, preview: preview)
+            } catch BillingError.invalid(let failure) {
+                let p = try await proforma(ctx, clientID: client.id)
+                return try await editPage(p, client: client, visit, form: form, errors: visit.views.errors(failure))
+            }
+        }
+    }
+
+    func proforma<Context: WebRequestContext>(_ ctx: Context, clientID: Int64) async throws -> ProformaInvoice {
+        let id = try ctx.parameters.require("id", as: Int64.self)
+        // Another client's invoice is "not found", never "forbidden": its existence is not told.
+        guard let p = try await deps.store.read({ r in try await r.proforma(id: id, forUpdate: false) }), p.clientID == clientID else { throw BillingError.notFound("proforma") }
+        return p
+    }
+
+    func fiscal<Context: WebRequestContext>(_ ctx: Context, clientID: Int64) async throws -> FiscalInvoice {
+        let id = try ctx.parameters.require("id", as: Int64.self)
+        guard let f = try await deps.store.read({ r in try await r.fiscalInvoice(id: id) }), f.clientID == clientID else { throw BillingError.notFound("fiscal invoice") }
+        return f
+    }
+
+    func proformaModel(_ p: ProformaInvoice, _ visit: Visit) -> [String: Any] {
+        let v = visit.views
+        var m = v.body(buyer: p.buyer, seller: deps.seller, lines: p.lines, totals: p.totals, vat: p.vat)
+        m["heading"] = "\(v.s("proforma")) \(p.number)"
+        m["status"] = v.status(p.state)
+        m["statusCode"] = p.state.rawValue
+        m["issued"] = p.issueDate.description
+        m["due"] = p.dueDate.description
+        m["note"] = v.s("proforma_note")
+        m["pdf"] = "/invoices/proforma/\(p.id)/pdf"
+        if p.state == .unpaid {
+            m["edit"] = "/invoices/proforma/\(p.id)/billing-data"
+            let open = Money(minor: p.openMinor, currency: p.currency).description
+            var pay: [String: Any] = [
+                "bankText": v.f("bank_details", open, deps.seller.name, deps.seller.iban, deps.seller.bank, p.number),
+                "paid": Money(minor: p.paidMinor, currency: p.currency).description, "open": open,
+            ]
+            if areas.settings.demoPayments { pay["demo"] = ["action": "/invoices/proforma/\(p.id)/pay"] }
+            m["pay"] = pay
+        }
+        return m
+    }
+
+    func fiscalModel(_ f: FiscalInvoice, _ visit: Visit) -> [String: Any] {
+        let v = visit.views
+        var m = v.body(buyer: f.buyer, seller: f.seller, lines: f.lines, totals: f.totals, vat: f.vat, exchange: f.exchangeRate.map { ($0, f.vatRONMinor) })
+        m["heading"] = "\(v.s(f.kind == .storno ? "storno" : "fiscal")) \(f.displayNumber)"
+        m["status"] = v.s("status_paid")
+        m["statusCode"] = "paid"
+        m["issued"] = f.issueDate.description
+        m["note"] = v.s("fiscal_note")
+        m["pdf"] = "/invoices/fiscal/\(f.id)/pdf"
+        if let n = f.correctsNumber {
+            m["reference"] = ["label": v.s("storno"), "value": v.f("corrects", n)]
+        } else if let n = f.proformaNumber {
+            m["reference"] = ["label": v.s("proforma"), "value": v.f("from_proforma", n)]
+        }
+        return m
+    }
+
+    func editPage(_ p: ProformaInvoice, client: Client, _ visit: Visit, form: Form?, preview: ProformaInvoice? = nil, errors: [String: String] = [:]) async throws -> Response {
+        let v = visit.views
+        let profiles = try await deps.store.read { r in try await r.billingProfiles(clientID: client.id) }
+        let source = form?["source"] ?? (p.billingProfileID.map { "profile:\($0)" } ?? "new")
+        var model: [String: Any] = [
+            "heading": v.f("edit_title", p.number), "action": "/invoices/proforma/\(p.id)/billing-data", "back": "/invoices/proforma/\(p.id)",
+            "profiles": profiles.map { ["id": $0.id, "label": v.partyLabel($0.party), "checked": source == "profile:\($0.id)"] as [String: Any] },
+            "hasProfiles": !profiles.isEmpty, "newChecked": source == "new" || profiles.isEmpty,
+            "saveProfile": areas.checkbox("saveProfile", v.s("save_as_profile"), checked: form?.checked("saveProfile") ?? false),
+        ]
+        let values = form.map { Views.partyDraft($0).1 } ?? Views.partyValues(p.buyer)
+        model.merge(v.partyForm(values, errors: errors)) { a, _ in a }
+        if let preview { model["preview"] = v.body(buyer: preview.buyer, seller: deps.seller, lines: preview.lines, totals: preview.totals, vat: preview.vat) }
+        return areas.page("edit-proforma", title: v.f("edit_title", p.number), model, visit, status: errors.isEmpty ? .ok : .unprocessableContent,
+                          formError: errors.isEmpty ? nil : v.s("fix_errors"))
+    }
+
+    // MARK: My Details
+
+    func detailsPage(_ client: Client, _ visit: Visit, form: Form? = nil, errors: [String: String] = [:]) async throws -> Response {
+        let v = visit.views
+        let profiles = try await deps.store.read { r in try await r.billingProfiles(clientID: client.id) }
+        let language = form.flatMap { Language(rawValue: $0["language"]) } ?? client.language
+        var model: [String: Any] = [
+            "email": client.email.value,
+            "fields": [areas.field("phone", v.s("phone"), type: "tel", value: form?["phone"] ?? client.phone?.e164 ?? "", hint: v.s("phone_hint"), autocomplete: "tel", errors: errors),
+                       areas.languageField(language, v, errors: errors),
+                       areas.field("timeZone", v.s("time_zone"), value: form?["timeZone"] ?? client.timeZone?.identifier ?? "", hint: v.s("time_zone_hint"), errors: errors),
+                       areas.checkbox("smsOptIn", v.s("sms_optin"), checked: form?.checked("smsOptIn") ?? client.sms.optedIn, hint: v.s("sms_hint"), errors: errors)],
+            "profiles": profiles.map { ["id": $0.id, "label": v.partyLabel($0.party), "isDefault": $0.isDefault] as [String: Any] },
+        ]
+        if let at = client.sms.changedAt, let source = client.sms.source {
+            model["consent"] = v.f("sms_since", Self.timestamp(at, deps), source.rawValue)
+        }
+        return areas.page("details", title: v.s("details_title"), model, visit, status: errors.isEmpty ? .ok : .unprocessableContent,
+                          formError: errors.isEmpty ? nil : v.s("fix_errors"))
+    }
+
+    static func timestamp(_ d: Date, _ deps: AppDependencies) -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = deps.timeZone
+        f.dateFormat = "yyyy-MM-dd HH:mm"
+        return f.string(from: d)
+    }
+
+    func profilePage(_ visit: Visit, heading: String, action: String, values: [String: String], errors: [String: String] = [:], makeDefault: Bool?) -> Response {
+        let v = visit.views
+        var model: [String: Any] = ["heading": heading, "action": action]
+        model.merge(v.partyForm(values, errors: errors)) { a, _ in a }
+        if let makeDefault { model["makeDefault"] = areas.checkbox("makeDefault", v.s("make_default"), checked: makeDefault) }
+        return areas.page("profile", title: heading, model, visit, status: errors.isEmpty ? .ok : .unprocessableContent, formError: errors.isEmpty ? nil : v.s("fix_errors"))
+    }
+
+    func registerDetails<Context: WebRequestContext>(on r: RouterGroup<Context>) {
+        r.get("details") { req, ctx in
+            let (client, visit) = try await clientVisit(req, ctx)
+            return try await detailsPage(client, visit)
+        }
+        r.post("details") { req, ctx in
+            let (client, visit) = try await clientVisit(req, ctx)
+            let form = try await Form.parse(req)
+            try areas.checkCSRF(form, visit)
+            do {
+                let updated = try await UpdateClientDetails(deps)(
+                    clientID: client.id, .init(phone: form.optional("phone"), language: form["language"], smsOptIn: form.checked("smsOptIn"), timeZone: form.optional("timeZone")),
+                    source: .myDetails, actor: .client(client.id))
+                return areas.redirect("/details", visit, cookies: [areas.cookies.set(WebAreas.languageCookie, updated.language.rawValue, maxAge: 365 * 86400)], flash: "saved")
+            } catch BillingError.invalid(let failure) {
+                return try await detailsPage(client, visit, form: form, errors: visit.views.errors(failure))
+            }
+        }
+        r.get("details/profiles/new") { req, ctx in
+            let (_, visit) = try await clientVisit(req, ctx)
+            return profilePage(visit, heading: visit.views.s("add_profile"), action: "/details/profiles/new", values: ["kind": "person", "country": "RO"], makeDefault: false)
+        }
+        r.post("details/profiles/new") { req, ctx in
+            let (client, visit) = try await clientVisit(req, ctx)
+            let form = try await Form.parse(req)
+            try areas.checkCSRF(form, visit)
+            let (draft, values) = Views.partyDraft(form)
+            do {
+                _ = try await AddBillingProfile(deps)(clientID: client.id, draft: draft, makeDefault: form.checked("makeDefault"), actor: .client(client.id))
+                return areas.redirect("/details", visit, flash: "saved")
+            } catch BillingError.invalid(let failure) {
+                return profilePage(visit, heading: visit.views.s("add_profile"), action: "/details/profiles/new", values: values, errors: visit.views.errors(failure), makeDefault: form.checked("makeDefault"))
+            }
+        }
+        r.get("details/profiles/:id") { req, ctx in
+            let (client, visit) = try await clientVisit(req, ctx)
+            let id = try ctx.parameters.require("id", as: Int64.self)
+            guard let p = try await deps.store.read({ r in try await r.billingProfile(id: id) }), p.clientID == client.id else { throw BillingError.notFound("billing profile") }
+            return profilePage(visit, heading: visit.views.s("edit_profile"), action: "/details/profiles/\(id)", values: Views.partyValues(p.party), makeDefault: nil)
+        }
+        r.post("details/profiles/:id") { req, ctx in
+            let (client, visit) = try await clientVisit(req, ctx)
+            let form = try await Form.parse(req)
+            try areas.checkCSRF(form, visit)
+            let id = try ctx.parameters.require("id", as: Int64.self)
+            let (draft, values) = Views.partyDraft(form)
+            do {
+                _ = try await UpdateBillingProfile(deps)(clientID: client.id, profileID: id, draft: draft, actor: .client(client.id))
+                return areas.redirect("/details", visit, flash: "saved")
+            } catch BillingError.invalid(let failure) {
+                return profilePage(visit, heading: visit.views.s("edit_profile"), action: "/details/profiles/\(id)", values: values, errors: visit.views.errors(failure), makeDefault: nil)
+            }
+        }
+        r.post("details/profiles/:id/default") { req, ctx in
+            let (client, visit) = try await clientVisit(req, ctx)
+            let form = try await Form.parse(req)
+            try areas.checkCSRF(form, visit)
+            try await UpdateBillingProfile(deps).makeDefault(clientID: client.id, profileID: try ctx.parameters.require("id", as: Int64.self), actor: .client(client.id))
+            return areas.redirect("/details", visit, flash: "saved")
+        }
+    }
+}

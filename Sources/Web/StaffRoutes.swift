@@ -1,0 +1,174 @@
+import Documents
+import Domain
+import Features
+import Foundation
+import Hummingbird
+
+/// The staff area: its own login with 2FA required, client search and page, the money and hosting actions,
+/// the audit log. Pages are in English (the staff's working language here); client data are shown as typed.
+struct StaffRoutes {
+    let areas: WebAreas
+    var deps: AppDependencies { areas.deps }
+    var login: LoginFlow { LoginFlow(areas: areas, realm: .staff) }
+
+    func staffVisit<Context: WebRequestContext>(_ req: Request, _ ctx: Context) throws -> (Int64, Visit) {
+        let session = try login.requireSession(req, ctx)
+        var visit = areas.visit(req, ctx)
+        visit.language = .en
+        return (session.subjectID, visit)
+    }
+
+    /// Runs a staff action from a form: CSRF checked, the use case called, back to the page with a note.
+    func action<Context: WebRequestContext>(_ r: RouterGroup<Context>, _ path: RouterPath, _ body: @escaping @Sendable (Request, Context, Form, Actor) async throws -> (String, String)) {
+        r.post(path) { req, ctx in
+            let (staffID, visit) = try staffVisit(req, ctx)
+            let form = try await Form.parse(req)
+            try areas.checkCSRF(form, visit)
+            do {
+                let (location, flash) = try await body(req, ctx, form, .staff(staffID))
+                return areas.redirect(location, visit, cookies: [areas.cookies.set(WebAreas.flashCookie, flash, maxAge: 60)])
+            } catch BillingError.invalid(let failure) {
+                return areas.message(visit, status: .unprocessableContent, heading: "Please correct the input", text: failure.errors.map(\.message).joined(separator: " "))
+            }
+        }
+    }
+
+    func register<Context: WebRequestContext>(on r: RouterGroup<Context>) {
+        login.register(on: r)
+        r.get("/") { req, ctx in
+            let (_, visit) = try staffVisit(req, ctx)
+            let q = req.uri.queryParameters.get("q") ?? ""
+            let (clients, runs) = try await deps.store.read { r in (try await r.searchClients(query: q, limit: 50, offset: 0), try await r.billingRuns(limit: 1)) }
+            var model: [String: Any] = ["q": q, "clients": clients.map { ["id": $0.id, "email": $0.email, "name": $0.name ?? ""] as [String: Any] }, "hasClients": !clients.isEmpty]
+            if let run = runs.first { model["lastRun"] = "Last run as of \(run.asOf): \(run.proformasIssued) proformas issued, \(run.failures.count) failures." }
+            return areas.page("staff-clients", title: "Clients", model, visit)
+        }
+        r.get("audit") { req, ctx in
+            let (_, visit) = try staffVisit(req, ctx)
+            let entries = try await deps.store.read { r in try await r.audit(entity: nil, entityID: nil, limit: 100_000) }
+            return areas.page("staff-audit", title: "Audit log", ["audit": entries.suffix(300).reversed().map(auditRow)], visit)
+        }
+        r.get("clients/:id") { req, ctx in
+            let (_, visit) = try staffVisit(req, ctx)
+            return try await clientPage(try ctx.parameters.require("id", as: Int64.self), visit)
+        }
+        r.get("proformas/:id") { req, ctx in
+            let (_, visit) = try staffVisit(req, ctx)
+            let id = try ctx.parameters.require("id", as: Int64.self)
+            guard let p = try await deps.store.read({ r in try await r.proforma(id: id, forUpdate: false) }) else { throw BillingError.notFound("proforma") }
+            var m = visit.views.body(buyer: p.buyer, seller: deps.seller, lines: p.lines, totals: p.totals, vat: p.vat)
+            m.merge(["heading": "Proforma \(p.number)", "status": p.state.rawValue, "statusCode": p.state.rawValue, "clientID": p.clientID, "issued": p.issueDate.description,
+                     "due": p.dueDate.description, "pdf": "/staff/proformas/\(p.id)/pdf"]) { _, b in b }
+            return areas.page("staff-invoice", title: p.number, m, visit)
+        }
+        r.get("proformas/:id/pdf") { req, ctx in
+            _ = try staffVisit(req, ctx)
+            let id = try ctx.parameters.require("id", as: Int64.self)
+            guard let p = try await deps.store.read({ r in try await r.proforma(id: id, forUpdate: false) }) else { throw BillingError.notFound("proforma") }
+            return areas.pdf(InvoicePDF.render(p, seller: deps.seller), name: p.number)
+        }
+        r.get("fiscal-invoices/:id") { req, ctx in
+            let (_, visit) = try staffVisit(req, ctx)
+            let id = try ctx.parameters.require("id", as: Int64.self)
+            guard let f = try await deps.store.read({ r in try await r.fiscalInvoice(id: id) }) else { throw BillingError.notFound("fiscal invoice") }
+            let submission = try await deps.store.read { r in try await r.efacturaSubmissions(state: nil, limit: 100_000) }.first { $0.fiscalInvoiceID == f.id }
+            var m = visit.views.body(buyer: f.buyer, seller: f.seller, lines: f.lines, totals: f.totals, vat: f.vat, exchange: f.exchangeRate.map { ($0, f.vatRONMinor) })
+            m.merge(["heading": "\(f.kind == .storno ? "Storno" : "Invoice") \(f.displayNumber)", "status": "issued", "statusCode": "paid", "clientID": f.clientID,
+                     "issued": f.issueDate.description, "pdf": "/staff/fiscal-invoices/\(f.id)/pdf"]) { _, b in b }
+            if let s = submission { m["efactura"] = "\(s.state.rawValue), upload by \(s.deadline)" }
+            return areas.page("staff-invoice", title: f.displayNumber, m, visit)
+        }
+        r.get("fiscal-invoices/:id/pdf") { req, ctx in
+            _ = try staffVisit(req, ctx)
+            let id = try ctx.parameters.require("id", as: Int64.self)
+            guard let f = try await deps.store.read({ r in try await r.fiscalInvoice(id: id) }) else { throw BillingError.notFound("fiscal invoice") }
+            return areas.pdf(InvoicePDF.render(f), name: f.displayNumber)
+        }
+        action(r, "proformas/:id/payments") { _, ctx, form, actor in
+            let id = try ctx.parameters.require("id", as: Int64.self)
+            guard let p = try await deps.store.read({ r in try await r.proforma(id: id, forUpdate: false) }) else { throw BillingError.notFound("proforma") }
+            let outcome = try await RecordPayment(deps)(proformaID: id, amount: form["amount"], currency: p.currency.rawValue, method: PaymentMethod.bankTransfer.rawValue,
+                                                        gatewayReference: form.optional("reference"), receivedOn: nil, actor: actor)
+            _ = outcome
+            return ("/staff/clients/\(p.clientID)", "payment_recorded")
+        }
+        action(r, "proformas/:id/cancel") { _, ctx, _, actor in
+            let p = try await CancelProforma(deps)(proformaID: try ctx.parameters.require("id", as: Int64.self), actor: actor)
+            return ("/staff/clients/\(p.clientID)", "saved")
+        }
+        action(r, "fiscal-invoices/:id/storno") { _, ctx, _, actor in
+            let f = try await StornoFiscalInvoice(deps)(fiscalInvoiceID: try ctx.parameters.require("id", as: Int64.self), actor: actor)
+            return ("/staff/clients/\(f.clientID)", "saved")
+        }
+        action(r, "services/:id/suspend") { _, ctx, form, actor in
+            let s = try await SuspendService(deps)(serviceID: try ctx.parameters.require("id", as: Int64.self), reason: form["reason"], note: form.optional("note"), actor: actor)
+            return ("/staff/clients/\(s.clientID)", "saved")
+        }
+        action(r, "services/:id/unsuspend") { _, ctx, _, actor in
+            let id = try ctx.parameters.require("id", as: Int64.self)
+            guard let before = try await deps.store.read({ r in try await r.service(id: id, forUpdate: false) }) else { throw BillingError.notFound("service") }
+            var last = before
+            // Staff lift the holds they can lift; a non-payment hold goes only with the payment.
+            for hold in before.holds where hold.reason != .nonPayment {
+                last = try await UnsuspendService(deps)(serviceID: id, holdID: hold.id, reason: nil, actor: actor)
+            }
+            return ("/staff/clients/\(last.clientID)", "saved")
+        }
+        action(r, "billing-run") { _, _, _, _ in
+            _ = try await RunBilling(deps)(asOf: deps.today())
+            return ("/staff", "saved")
+        }
+    }
+
+    func auditRow(_ e: StoredAuditEntry) -> [String: Any] {
+        var change = ""
+        if let b = e.before { change += "before: \(b.prefix(400)) " }
+        if let a = e.after { change += "after: \(a.prefix(400))" }
+        return ["at": ClientRoutes.timestamp(e.at, deps), "actor": e.actor, "action": e.action, "entity": "\(e.entity) #\(e.entityID)", "change": change]
+    }
+
+    func clientPage(_ id: Int64, _ visit: Visit) async throws -> Response {
+        let v = visit.views
+        let data = try await deps.store.read { r -> (Client?, [BillingProfile], [HostingService], [HostingPlan], [ProformaInvoice], [FiscalInvoice], [SmsConsent], [StoredAuditEntry]) in
+            (try await r.client(id: id), try await r.billingProfiles(clientID: id), try await r.services(clientID: id, forUpdate: false), try await r.plans(),
+             try await r.proformas(clientID: id, state: nil, limit: 500, offset: 0), try await r.fiscalInvoices(clientID: id, limit: 500, offset: 0),
+             try await r.smsConsents(clientID: id), try await r.audit(clientID: id, limit: 200))
+        }
+        guard let client = data.0 else { throw BillingError.notFound("client") }
+        let messages = try await areas.messages.messages(clientID: id, limit: 100)
+        let planNames = Dictionary(data.3.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+        let services: [[String: Any]] = data.2.map { s in
+            [
+                "id": s.id, "domain": s.domain, "plan": planNames[s.planID] ?? "", "nextDue": s.nextDueDate.description, "state": s.state.rawValue, "stateCode": s.state.rawValue,
+                "holds": s.holds.map { "\($0.reason.rawValue) by \($0.placedBy) on \(ClientRoutes.timestamp($0.placedAt, deps))\($0.note.map { ": " + $0 } ?? "")" },
+                "canSuspend": s.state == .active || s.state == .suspended, "canUnsuspend": s.holds.contains { $0.reason != .nonPayment },
+            ]
+        }
+        var invoices: [(CivilDate, Int, [String: Any])] = data.4.map { p in
+            (p.issueDate, 0, ["id": p.id, "number": p.number, "issued": p.issueDate.description, "total": p.totals.gross.description, "status": p.state.rawValue,
+                              "href": "/staff/proformas/\(p.id)", "pdf": "/staff/proformas/\(p.id)/pdf", "canPay": p.state == .unpaid,
+                              "currency": p.currency.rawValue, "open": Money.format(minor: p.openMinor)] as [String: Any])
+        }
+        let stornoed = Set(data.5.compactMap(\.correctsID))
+        invoices += data.5.map { f in
+            (f.issueDate, 1, ["id": f.id, "number": f.displayNumber, "issued": f.issueDate.description, "total": f.totals.gross.description,
+                              "status": f.kind == .storno ? "storno of \(f.correctsNumber ?? "")" : (stornoed.contains(f.id) ? "reversed" : "issued"),
+                              "href": "/staff/fiscal-invoices/\(f.id)", "pdf": "/staff/fiscal-invoices/\(f.id)/pdf",
+                              "canStorno": f.kind != .storno && !stornoed.contains(f.id)] as [String: Any])
+        }
+        invoices.sort { ($0.0, $0.1) > ($1.0, $1.1) }
+        let model: [String: Any] = [
+            "id": client.id, "email": client.email.value, "phone": client.phone?.e164 ?? "—", "language": client.language.rawValue,
+            "sms": client.sms.optedIn ? "on" : "off",
+            "profiles": data.1.map { ["label": v.partyLabel($0.party), "isDefault": $0.isDefault] as [String: Any] },
+            "services": services, "invoices": invoices.map(\.2),
+            "consents": data.6.map { "\($0.optedIn ? "opted in" : "opted out") on \($0.changedAt.map { ClientRoutes.timestamp($0, deps) } ?? "?") via \($0.source?.rawValue ?? "?")" },
+            "messages": messages.map { m in
+                ["at": ClientRoutes.timestamp(m.createdAt, deps), "channel": m.channel.rawValue, "event": m.eventKind, "status": m.status.rawValue,
+                 "detail": [m.recipient, m.subject, m.deliveryReport.map { "report: \($0)" }, m.lastError].compactMap { $0 }.joined(separator: " · ")] as [String: Any]
+            },
+            "audit": data.7.map(auditRow),
+        ]
+        return areas.page("staff-client", title: client.email.value, model, visit)
+    }
+}

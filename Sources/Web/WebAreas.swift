@@ -1,0 +1,207 @@
+import Documents
+import Domain
+import Features
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// The client area (`/`) and the staff area (`/staff`): server-rendered pages over the use cases. Handlers
+/// parse the form, call one use case and render; refusals come back as the same form with field messages (422).
+public struct WebAreas: Sendable {
+    let deps: AppDependencies
+    let identity: Identity
+    let settings: WebSettings
+    let renderer: Renderer
+    let messages: any MessageStore
+    let mailer: any PasswordResetMailer
+
+    public init(deps: AppDependencies, identity: Identity, settings: WebSettings, messages: any MessageStore, mailer: any PasswordResetMailer) throws {
+        self.deps = deps
+        self.identity = identity
+        self.settings = settings
+        self.renderer = try Renderer.load()
+        self.messages = messages
+        self.mailer = mailer
+    }
+
+    static let clientCookie = "hostico_session"
+    static let staffCookie = "hostico_staff"
+    static let csrfCookie = "hostico_csrf"
+    static let languageCookie = "hostico_lang"
+    static let flashCookie = "hostico_flash"
+
+    var cookies: CookieJar { CookieJar(secure: settings.secureCookies) }
+
+    public func register<Context: WebRequestContext>(on router: Router<Context>) {
+        router.get("/assets/site.css") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=3600"], body: .init(byteBuffer: renderer.css))
+        }
+        let web = router.group().add(middleware: WebMiddleware<Context>(areas: self))
+        ClientRoutes(areas: self).register(on: web)
+        StaffRoutes(areas: self).register(on: web.group("staff"))
+    }
+}
+
+// MARK: - Page assembly shared by both areas
+
+/// One request's view of the visitor: language, session, CSRF token and what to set on the way out.
+struct Visit {
+    let request: Request
+    let session: WebSession?
+    let realm: Realm
+    var language: Language
+    var csrf: String
+    var setCookies: [String] = []
+    var flash: String?
+
+    var views: Views { Views(language) }
+    var base: String { realm == .staff ? "/staff" : "" }
+}
+
+extension WebAreas {
+    /// Language: `?lang=` (remembered in a cookie), the cookie, the client's own language, the browser's, English.
+    func visit<Context: WebRequestContext>(_ request: Request, _ context: Context, client: Client? = nil) -> Visit {
+        let realm: Realm = request.uri.path.hasPrefix("/staff") ? .staff : .client
+        var cookiesOut: [String] = []
+        var language: Language?
+        if let raw = request.uri.queryParameters.get("lang"), let l = Language(rawValue: raw) {
+            language = l
+            cookiesOut.append(cookies.set(Self.languageCookie, l.rawValue, maxAge: 365 * 86400))
+        } else if let raw = CookieJar.value(Self.languageCookie, in: request), let l = Language(rawValue: raw) {
+            language = l
+        }
+        if language == nil, let client { language = client.language }
+        if language == nil, let accept = request.headers[.acceptLanguage] {
+            language = accept.split(separator: ",").lazy.compactMap { Language(rawValue: String($0.prefix(2)).lowercased()) }.first
+        }
+        var csrf = context.session?.csrfToken ?? CookieJar.value(Self.csrfCookie, in: request) ?? ""
+        if csrf.count != 64 {
+            csrf = deps.random.bytes(32).map { String(format: "%02x", $0) }.joined()
+            cookiesOut.append(cookies.set(Self.csrfCookie, csrf))
+        }
+        var flash: String?
+        if let key = CookieJar.value(Self.flashCookie, in: request) {
+            flash = Views(language ?? .en).t[key]
+            cookiesOut.append(cookies.clear(Self.flashCookie))
+        }
+        return Visit(request: request, session: context.session, realm: realm, language: language ?? .en, csrf: csrf, setCookies: cookiesOut, flash: flash)
+    }
+
+    /// Rejects a form whose CSRF token is not this visitor's (403, nothing changes).
+    func checkCSRF(_ form: Form, _ visit: Visit) throws {
+        let sent = Array(form["_csrf"].utf8), expected = Array(visit.csrf.utf8)
+        var diff = UInt8(sent.count == expected.count ? 0 : 1)
+        for (a, b) in zip(sent, expected) { diff |= a ^ b }
+        if diff != 0 || expected.isEmpty { throw PageError(status: .forbidden, message: visit.views.s("form_expired")) }
+    }
+
+    func page(_ template: String, title: String, _ model: [String: Any], _ visit: Visit, status: HTTPResponse.Status = .ok, formError: String? = nil) -> Response {
+        let v = visit.views
+        var m = model
+        m["t"] = v.t
+        m["lang"] = visit.language.rawValue
+        m["title"] = title
+        m["csrf"] = visit.csrf
+        m["sellerName"] = deps.seller.name
+        m["staff"] = visit.realm == .staff
+        m["base"] = visit.base
+        m["home"] = visit.realm == .staff ? "/staff" : "/"
+        if let f = visit.flash { m["flash"] = f }
+        if let formError { m["formError"] = formError }
+        m["languages"] = Strings.languageNames.map { ["code": $0.0.rawValue, "name": $0.1, "current": $0.0 == visit.language] as [String: Any] }
+        if let s = visit.session, s.stage == .full {
+            let path = visit.request.uri.path
+            let links: [(String, String)] = visit.realm == .staff
+                ? [("/staff", "Clients"), ("/staff/audit", "Audit log"), ("/staff/security", "Security")]
+                : [("/services", v.s("my_services")), ("/invoices", v.s("my_invoices")), ("/details", v.s("my_details")), ("/security", v.s("security"))]
+            m["nav"] = ["links": links.map { ["href": $0.0, "label": $0.1, "current": path == $0.0 || (path.hasPrefix($0.0 + "/") && $0.0 != "/staff")] as [String: Any] },
+                        "logout": visit.base + "/logout"] as [String: Any]
+        }
+        var headers = HTTPFields()
+        PageHeaders.apply(&headers)
+        for c in visit.setCookies { headers.append(HTTPField(name: .setCookie, value: c)) }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: renderer.html(template, m))))
+    }
+
+    func redirect(_ location: String, _ visit: Visit, cookies extra: [String] = [], flash: String? = nil) -> Response {
+        var headers: HTTPFields = [.location: location, .cacheControl: "no-store"]
+        for c in visit.setCookies + extra { headers.append(HTTPField(name: .setCookie, value: c)) }
+        if let flash { headers.append(HTTPField(name: .setCookie, value: cookies.set(Self.flashCookie, flash, maxAge: 60))) }
+        return Response(status: .seeOther, headers: headers)
+    }
+
+    func message(_ visit: Visit, status: HTTPResponse.Status, heading: String, text: String, link: (String, String)? = nil) -> Response {
+        var model: [String: Any] = ["heading": heading, "text": text]
+        if let link { model["link"] = ["href": link.0, "label": link.1] }
+        return page("message", title: heading, model, visit, status: status)
+    }
+
+    func pdf(_ bytes: [UInt8], name: String) -> Response {
+        let safe = name.filter { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
+        return Response(status: .ok, headers: [.contentType: "application/pdf", .contentDisposition: "attachment; filename=\"\(safe).pdf\"", .cacheControl: "no-store"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    /// A path inside this site to return to after login; anything else (another host, `//x`) is dropped.
+    static func safeReturn(_ raw: String?) -> String? {
+        guard let r = raw, r.hasPrefix("/"), !r.hasPrefix("//"), !r.contains("\\"), r.count < 300 else { return nil }
+        return r
+    }
+
+    func field(_ name: String, _ label: String, type: String = "text", value: String = "", hint: String? = nil, autocomplete: String? = nil, errors: [String: String] = [:], inputmode: String? = nil) -> [String: Any] {
+        var f: [String: Any] = ["name": name, "label": label, "type": type, "value": value]
+        if let hint { f["hint"] = hint }
+        if let autocomplete { f["autocomplete"] = autocomplete }
+        if let inputmode { f["inputmode"] = inputmode }
+        if let e = errors[name] { f["error"] = e }
+        return f
+    }
+
+    func checkbox(_ name: String, _ label: String, checked: Bool, hint: String? = nil, errors: [String: String] = [:]) -> [String: Any] {
+        var f = field(name, label, hint: hint, errors: errors)
+        f["checkbox"] = true
+        f["checked"] = checked
+        return f
+    }
+
+    func languageField(_ selected: Language, _ v: Views, errors: [String: String] = [:]) -> [String: Any] {
+        var f = field("language", v.s("language"), errors: errors)
+        f["hasOptions"] = true
+        f["options"] = Strings.languageNames.map { ["value": $0.0.rawValue, "label": $0.1, "selected": $0.0 == selected] as [String: Any] }
+        return f
+    }
+}
+
+/// Loads the session of the area the path belongs to and turns refusals into pages.
+struct WebMiddleware<Context: WebRequestContext>: RouterMiddleware {
+    let areas: WebAreas
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        let staff = request.uri.path.hasPrefix("/staff")
+        if let token = CookieJar.value(staff ? WebAreas.staffCookie : WebAreas.clientCookie, in: request),
+           let session = try await areas.identity.session(token: token), session.realm == (staff ? .staff : .client) {
+            context.session = session
+        }
+        do {
+            return try await next(request, context)
+        } catch let r as Redirect {
+            let visit = areas.visit(request, context)
+            return areas.redirect(r.location, visit, cookies: r.cookies)
+        } catch let e as PageError {
+            let visit = areas.visit(request, context)
+            return areas.message(visit, status: e.status, heading: e.message, text: "", link: (visit.base.isEmpty ? "/" : visit.base, "Hostico"))
+        } catch let e as BillingError {
+            let visit = areas.visit(request, context)
+            let v = visit.views
+            switch e {
+            case .notFound: return areas.message(visit, status: .notFound, heading: v.s("not_found"), text: "", link: (visit.base.isEmpty ? "/" : visit.base, "Hostico"))
+            case .conflict(_, let message): return areas.message(visit, status: .conflict, heading: v.s("conflict"), text: message)
+            case .invalid(let failure): return areas.message(visit, status: .unprocessableContent, heading: v.s("fix_errors"), text: failure.errors.map(\.message).joined(separator: " "))
+            }
+        } catch let e as HTTPError where e.status == .notFound {
+            let visit = areas.visit(request, context)
+            return areas.message(visit, status: .notFound, heading: visit.views.s("not_found"), text: "")
+        }
+    }
+}
