@@ -374,6 +374,14 @@ struct ClientRoutes {
             let f = try await fiscal(ctx, clientID: client.id)
             return areas.pdf(InvoicePDF.render(f), name: f.displayNumber)
         }
+        // There is no edit form for a fiscal invoice; a forged POST gets the rule, and nothing changes.
+        r.post("invoices/fiscal/:id/billing-data") { req, ctx -> Response in
+            let (client, visit) = try await clientVisit(req, ctx)
+            let form = try await Form.parse(req)
+            try areas.checkCSRF(form, visit)
+            _ = try await fiscal(ctx, clientID: client.id)
+            throw BillingError.conflict(rule: "fiscal.immutable", message: visit.views.s("fiscal_note"))
+        }
         r.post("invoices/proforma/:id/pay") { req, ctx in
             let (client, visit) = try await clientVisit(req, ctx)
             let form = try await Form.parse(req)

@@ -1,0 +1,196 @@
+import Bootstrap
+import Domain
+import Features
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Storage
+import Testing
+import TestSupport
+@testable import Web
+
+@Suite("Client area over HTTP, in process on SQLite")
+struct ClientAreaTests {
+    static let signup: [(String, String)] = [
+        ("email", "ana@example.ro"), ("password", "correct horse battery"), ("phone", "0722123456"), ("language", "en"),
+        ("p_kind", "person"), ("p_name", "Ana Popescu"), ("p_street", "Str. Memorandumului 10"), ("p_city", "Cluj-Napoca"), ("p_county", "CJ"),
+        ("p_postalCode", "400114"), ("p_country", "RO"), ("p_cnp", "2700116065277"),
+    ]
+
+    @Test func signUpLeavesSMSOffUnlessTickedAndRecordsTheConsentSource() async throws {
+        let h = try await WebHarness.make()
+        try await h.run { c in
+            let b = Browser(c)
+            let form = try await b.get("/signup")
+            #expect(form.status == .ok)
+            #expect(form.body.contains(#"name="smsOptIn" type="checkbox" value="1""#))
+            #expect(!form.body.contains(#"name="smsOptIn" type="checkbox" value="1" checked"#))
+
+            // Bad input: every field message at once, status 422, nothing created.
+            let bad = try await b.post("/signup", Self.signup.map { $0.0 == "p_cnp" ? ($0.0, "1234567890123") : $0.0 == "email" ? ($0.0, "not-an-email") : $0 } + [("smsOptIn", "1"), ("phone", "")])
+            #expect(bad.status == .unprocessableContent)
+            #expect(bad.body.contains(#"id="e-email""#) && bad.body.contains(#"id="e-p_cnp""#) && bad.body.contains(#"id="e-smsOptIn""#))
+            #expect(bad.body.visibleText.contains("SMS notifications need a valid mobile number."))
+            #expect(try await h.deps.store.read { r in try await r.searchClients(query: nil, limit: 10, offset: 0) }.isEmpty)
+
+            let ok = try await b.post("/signup", Self.signup)
+            #expect(ok.status == .seeOther && ok.location == "/services")
+            let cookie = b.lastSetCookies.first { $0.hasPrefix("hostico_session=") } ?? ""
+            #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Secure") && cookie.contains("Path=/"))
+            let services = try await b.get("/services")
+            #expect(services.body.visibleText.contains("Welcome to Hostico"))
+            let client = try #require(try await h.deps.store.read { r in try await r.client(email: try EmailAddress.parse("ana@example.ro")) }?.client)
+            #expect(client.sms.optedIn == false && client.sms.source == .signup)
+        }
+    }
+
+    @Test func myDetailsRefusesSMSWithoutAMobileAndRecordsEachChange() async throws {
+        let h = try await WebHarness.make()
+        let client = try await h.fixtures.client("ana@example.ro", phone: "0722123456", language: "en")
+        try await h.run { c in
+            let b = Browser(c)
+            #expect(try await b.logIn("ana@example.ro", "correct horse battery").location == "/services")
+            try await b.get("/details")
+            let refused = try await b.post("/details", [("phone", "0212345678"), ("language", "en"), ("timeZone", ""), ("smsOptIn", "1")])
+            #expect(refused.status == .unprocessableContent)
+            #expect(refused.body.visibleText.contains("SMS notifications need a valid mobile number."))
+            #expect(try await h.deps.store.read { r in try await r.client(id: client.id) }?.sms.optedIn == false)
+
+            h.clock.advance(seconds: 60)
+            let saved = try await b.post("/details", [("phone", "0722123456"), ("language", "ro"), ("timeZone", "Europe/Bucharest"), ("smsOptIn", "1")])
+            #expect(saved.status == .seeOther)
+            let page = try await b.get("/details")
+            #expect(page.body.contains(#"name="smsOptIn" type="checkbox" value="1" checked"#))
+            #expect(page.body.visibleText.contains("Salvat."))  // the language just chosen
+            h.clock.advance(seconds: 60)
+            try await b.post("/details", [("phone", "0722123456"), ("language", "ro"), ("timeZone", ""), ("_x", "")])
+            let consents = try await h.deps.store.read { r in try await r.smsConsents(clientID: client.id) }
+            #expect(consents.map(\.optedIn) == [false, true, false])
+            #expect(consents.map(\.source) == [.myDetails, .myDetails, .signup])
+        }
+    }
+
+    @Test func loginGivesOneAnswerForUnknownAndWrongAndLocksAfterFiveFailures() async throws {
+        let h = try await WebHarness.make()
+        try await h.fixtures.client("ana@example.ro", language: "en")
+        try await h.run { c in
+            let b = Browser(c)
+            let unknown = try await b.logIn("nobody@example.ro", "whatever password")
+            let wrong = try await b.logIn("ana@example.ro", "wrong password!")
+            #expect(unknown.status == .unauthorized && wrong.status == .unauthorized)
+            #expect(unknown.body.visibleText.contains("The e-mail or the password is not right."))
+            #expect(wrong.body.visibleText.contains("The e-mail or the password is not right."))
+            for _ in 0..<4 { try await b.logIn("ana@example.ro", "wrong password!") }
+            let locked = try await b.logIn("ana@example.ro", "correct horse battery")
+            #expect(locked.status == .tooManyRequests)
+            #expect(locked.body.visibleText.contains("Too many failed attempts"))
+            h.clock.advance(seconds: 15 * 60 + 1)
+            #expect(try await b.logIn("ana@example.ro", "correct horse battery").location == "/services")
+        }
+    }
+
+    @Test func sessionsRotateEndOnLogoutAndTimeOut() async throws {
+        let h = try await WebHarness.make()
+        try await h.fixtures.client("ana@example.ro", language: "en")
+        try await h.run { c in
+            let b = Browser(c)
+            try await b.logIn("ana@example.ro", "correct horse battery")
+            let first = try #require(b.cookies["hostico_session"])
+            #expect(try await b.get("/services").status == .ok)
+            #expect(try await b.post("/logout", []).location == "/login")
+            #expect(b.cookies["hostico_session"] == nil)
+            // The old cookie is dead on the server too, and the next login gets a new id.
+            b.cookies["hostico_session"] = first
+            #expect(try await b.get("/services").location?.hasPrefix("/login") == true)
+            b.cookies["hostico_session"] = nil
+            try await b.logIn("ana@example.ro", "correct horse battery")
+            #expect(b.cookies["hostico_session"] != nil && b.cookies["hostico_session"] != first)
+
+            try await b.logIn("ana@example.ro", "correct horse battery")
+            h.clock.advance(seconds: 31 * 60)
+            #expect(try await b.get("/invoices").location == "/login?next=%2Finvoices")
+        }
+    }
+
+    @Test func formsWithoutTheCSRFTokenAreRefusedAndChangeNothing() async throws {
+        let h = try await WebHarness.make()
+        let client = try await h.fixtures.client("ana@example.ro", language: "en")
+        try await h.run { c in
+            let b = Browser(c)
+            try await b.logIn("ana@example.ro", "correct horse battery")
+            let forged = try await b.post("/details", [("phone", "0722123456"), ("language", "hi"), ("smsOptIn", "1")], csrf: "0000")
+            #expect(forged.status == .forbidden)
+            let after = try await h.deps.store.read { r in try await r.client(id: client.id) }
+            #expect(after?.language == .en && after?.sms.optedIn == false)
+            #expect(try await b.post("/login", [("email", "ana@example.ro"), ("password", "correct horse battery")], csrf: "").status == .forbidden)
+        }
+    }
+
+    @Test func twoFactorSetUpLoginReplayAndRecoveryCodes() async throws {
+        let h = try await WebHarness.make()
+        try await h.fixtures.client("ana@example.ro", language: "en")
+        try await h.run { c in
+            let b = Browser(c)
+            try await b.logIn("ana@example.ro", "correct horse battery")
+            let setup = try await b.get("/security/2fa")
+            #expect(setup.body.contains("<svg") && setup.body.contains("otpauth://totp/Hostico:ana%40example.ro?secret="))
+            let secret = String(setup.body.split(separator: #"id="totp-secret">"#)[1].prefix { $0 != "<" })
+            #expect(Base32.decode(secret)?.count == 20)
+            #expect(try await b.post("/security/2fa", [("code", "000000")]).status == .unprocessableContent)
+            let enabled = try await b.post("/security/2fa", [("code", h.totpCode(secretBase32: secret))])
+            let codes = enabled.body.components(separatedBy: "<li><code>").dropFirst().map { String($0.prefix(14)) }
+            #expect(codes.count == 10 && Set(codes).count == 10)
+            #expect(try await b.get("/security").body.visibleText.contains("Two-factor authentication is on."))
+            try await b.post("/logout", [])
+
+            // Password, then the code; the code just used cannot be used again (replay), the next step's can.
+            let usedCode = h.totpCode(secretBase32: secret)
+            let afterPassword = try await b.logIn("ana@example.ro", "correct horse battery")
+            #expect(afterPassword.location == "/login/code")
+            let halfWay = b.cookies["hostico_session"]
+            #expect(try await b.get("/services").location == "/login/code")
+            try await b.get("/login/code")
+            #expect(try await b.post("/login/code", [("code", usedCode)]).status == .unauthorized)
+            h.clock.advance(seconds: 30)
+            #expect(try await b.post("/login/code", [("code", h.totpCode(secretBase32: secret))]).location == "/services")
+            #expect(b.cookies["hostico_session"] != halfWay)  // rotated when the second factor passed
+            try await b.post("/logout", [])
+
+            // A recovery code works once.
+            try await b.logIn("ana@example.ro", "correct horse battery")
+            try await b.get("/login/code")
+            #expect(try await b.post("/login/code", [("code", codes[0])]).location == "/services")
+            try await b.post("/logout", [])
+            try await b.logIn("ana@example.ro", "correct horse battery")
+            try await b.get("/login/code")
+            #expect(try await b.post("/login/code", [("code", codes[0])]).status == .unauthorized)
+        }
+    }
+
+    @Test func passwordResetByEmailWorksOnceAndEndsOtherSessions() async throws {
+        let h = try await WebHarness.make()
+        try await h.fixtures.client("ana@example.ro", language: "ro")
+        try await h.run { c in
+            let other = Browser(c)
+            try await other.logIn("ana@example.ro", "correct horse battery")
+            let b = Browser(c)
+            try await b.get("/forgot-password")
+            let unknown = try await b.post("/forgot-password", [("email", "nobody@example.ro")])
+            try await b.get("/forgot-password")
+            let known = try await b.post("/forgot-password", [("email", "ana@example.ro")])
+            #expect(unknown.body.visibleText == known.body.visibleText)
+            let mail = try h.lastEmail()
+            #expect(mail.contains("Subject: Resetarea parolei Hostico") && mail.contains("în decurs de o oră"))
+            let link = try #require(mail.range(of: "https://billing.example.test/reset-password?token=").map { String(mail[$0.lowerBound...].prefix { !$0.isWhitespace && $0 != "<" && $0 != "\"" }) })
+            let path = String(link.dropFirst("https://billing.example.test".count))
+            try await b.get(path)
+            let token = String(path.split(separator: "=")[1])
+            #expect(try await b.post("/reset-password", [("token", token), ("password", "short")]).status == .unprocessableContent)
+            #expect(try await b.post("/reset-password", [("token", token), ("password", "a brand new password")]).status == .ok)
+            try await b.get(path)  // the same link, opened again
+            #expect(try await b.post("/reset-password", [("token", token), ("password", "another new password")]).status == .gone)
+            #expect(try await other.get("/services").location?.hasPrefix("/login") == true)
+            #expect(try await b.logIn("ana@example.ro", "a brand new password").location == "/services")
+        }
+    }
+}

@@ -1,0 +1,144 @@
+import Bootstrap
+import Domain
+import Features
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Storage
+import Testing
+import TestSupport
+@testable import Web
+
+/// The whole application in process on a fresh SQLite file, on a manual clock, with a deterministic random source
+/// (so pages are byte-for-byte repeatable for snapshots).
+struct WebHarness: Sendable {
+    let deps: AppDependencies
+    let clock: ManualClock
+    let db: Database
+    let config: AppConfig
+    let outbox: URL
+    let fixtures: Fixtures
+
+    static func make() async throws -> WebHarness {
+        let db = try await TestDatabase.open(.sqlite)
+        let clock = ManualClock(TestDates.start)
+        let deps = makeTestDependencies(database: db, clock: clock)
+        let outbox = FileManager.default.temporaryDirectory.appendingPathComponent("hostico-web-\(UUID().uuidString)")
+        let config = try await AppConfig.load(environment: ["DEV_OUTBOX_DIR": outbox.path, "PUBLIC_BASE_URL": "https://billing.example.test"])
+        return WebHarness(deps: deps, clock: clock, db: db, config: config, outbox: outbox, fixtures: Fixtures(deps))
+    }
+
+    func app() throws -> some ApplicationProtocol { try buildApplication(config: config, deps: deps, database: db) }
+
+    /// Runs the test against the application, then closes the database whatever happened.
+    func run(_ test: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        do {
+            try await app().test(.router, test)
+        } catch {
+            await db.close()
+            throw error
+        }
+        await db.close()
+    }
+
+    func totpCode(secretBase32: String, at date: Date? = nil) -> String {
+        let totp = TOTP(secret: Base32.decode(secretBase32)!) { CryptoMessageAuthentication().hmacSHA1(key: $0, message: $1) }
+        return totp.code(step: totp.step(unixTime: Int64((date ?? clock.now()).timeIntervalSince1970)))
+    }
+
+    /// The newest e-mail written to the development outbox: its headers and its base64 parts decoded.
+    func lastEmail() throws -> String {
+        let files = try FileManager.default.contentsOfDirectory(at: outbox, includingPropertiesForKeys: [.contentModificationDateKey])
+            .filter { $0.pathExtension == "eml" }
+            .sorted { (try? $0.resourceValues(forKeys: [.contentModificationDateKey]).contentModificationDate) ?? .distantPast < (try? $1.resourceValues(forKeys: [.contentModificationDateKey]).contentModificationDate) ?? .distantPast }
+        guard let last = files.last else { return "" }
+        let raw = try String(contentsOf: last, encoding: .utf8)
+        var text = raw
+        for part in raw.components(separatedBy: "Content-Transfer-Encoding: base64").dropFirst() {
+            let body = part.components(separatedBy: "--")[0].filter { !$0.isWhitespace }
+            if let data = Data(base64Encoded: body) { text += "\n" + String(decoding: data, as: UTF8.self) }
+        }
+        return text
+    }
+}
+
+/// A browser in miniature over the test client: keeps cookies, reads the CSRF token of the last page, follows
+/// nothing by itself (tests look at each redirect).
+final class Browser: @unchecked Sendable {
+    let client: any TestClientProtocol
+    var cookies: [String: String] = [:]
+    var lastBody = ""
+    var lastSetCookies: [String] = []
+
+    init(_ client: any TestClientProtocol) { self.client = client }
+
+    struct Page {
+        let status: HTTPResponse.Status
+        let body: String
+        let location: String?
+        let headers: HTTPFields
+    }
+
+    var csrf: String {
+        guard let r = lastBody.range(of: #"name="_csrf" value=""#) else { return "" }
+        return String(lastBody[r.upperBound...].prefix { $0 != "\"" })
+    }
+
+    @discardableResult
+    func get(_ uri: String) async throws -> Page { try await send(uri, .get, nil) }
+
+    /// Posts a form; the CSRF token of the last page is added unless the test gives one.
+    @discardableResult
+    func post(_ uri: String, _ fields: [(String, String)], csrf: String? = nil) async throws -> Page {
+        var all = fields
+        if !fields.contains(where: { $0.0 == "_csrf" }) { all.append(("_csrf", csrf ?? self.csrf)) }
+        let body = all.map { "\(Self.escape($0.0))=\(Self.escape($0.1))" }.joined(separator: "&")
+        return try await send(uri, .post, body)
+    }
+
+    static func escape(_ s: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return s.addingPercentEncoding(withAllowedCharacters: allowed) ?? s
+    }
+
+    private func send(_ uri: String, _ method: HTTPRequest.Method, _ body: String?) async throws -> Page {
+        var headers: HTTPFields = [:]
+        if !cookies.isEmpty { headers[.cookie] = cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ") }
+        if body != nil { headers[.contentType] = "application/x-www-form-urlencoded" }
+        let response = try await client.execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
+        lastSetCookies = response.headers[values: .setCookie]
+        for c in lastSetCookies {
+            let pair = c.split(separator: ";")[0].split(separator: "=", maxSplits: 1)
+            let name = String(pair[0]), value = pair.count > 1 ? String(pair[1]) : ""
+            if value.isEmpty || c.contains("Max-Age=0") { cookies[name] = nil } else { cookies[name] = value }
+        }
+        let text = String(buffer: response.body)
+        if response.headers[.contentType]?.hasPrefix("text/html") == true { lastBody = text }
+        return Page(status: response.status, body: text, location: response.headers[.location], headers: response.headers)
+    }
+
+    /// Logs in with the password (and a code when asked); returns the page the login lands on.
+    @discardableResult
+    func logIn(_ email: String, _ password: String, base: String = "", code: (() -> String)? = nil) async throws -> Page {
+        try await get(base + "/login")
+        var page = try await post(base + "/login", [("email", email), ("password", password)])
+        if page.location?.hasPrefix(base + "/login/code") == true, let code {
+            try await get(page.location!)
+            page = try await post(base + "/login/code", [("code", code())])
+        }
+        return page
+    }
+}
+
+extension String {
+    /// The visible text of a page region (tags dropped, whitespace folded), for assertions about what a person reads.
+    var visibleText: String {
+        var out = "", inTag = false
+        for ch in self {
+            if ch == "<" { inTag = true; out.append(" ") } else if ch == ">" { inTag = false } else if !inTag { out.append(ch) }
+        }
+        return out.replacingOccurrences(of: "&amp;", with: "&").replacingOccurrences(of: "&#39;", with: "'").replacingOccurrences(of: "&quot;", with: "\"")
+            .split(whereSeparator: \.isWhitespace).joined(separator: " ")
+    }
+}
