@@ -10,6 +10,8 @@ echo "SMTP sink (aiosmtpd, STARTTLS + AUTH) on 127.0.0.1:$TEST_SMTP_PORT"
 TEST_DATABASE_URL="$PG_URL" swift test 2>&1 | grep -v 'PostgresClient.run()' | tee /tmp/hostico-test.log
 # swift test's exit status is lost in the pipe: read the summary instead.
 grep -Eq '^✔ Test run with [0-9]+ tests? .*passed' /tmp/hostico-test.log
+echo "end-to-end browser suite (headless Chromium + Selenium against the built binary)"
+scripts/e2e.sh
 echo "schemathesis against /api/openapi.json"
 scripts/schemathesis.sh .build/debug/hostico > /tmp/hostico-schemathesis.log 2>&1 || { tail -60 /tmp/hostico-schemathesis.log; exit 1; }
 grep -E 'generated|passed|failed' /tmp/hostico-schemathesis.log | tail -3
