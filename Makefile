@@ -3,7 +3,7 @@ SWIFT ?= swift
 PORT ?= 8080
 BIN := .build/debug/hostico
 
-.PHONY: run test bench bench-billing bench-notify bench-pdf build deps clean
+.PHONY: run test bench bench-billing bench-notify bench-pdf bench-web build deps clean
 
 deps:
 	@scripts/deps.sh
@@ -21,7 +21,7 @@ run: build
 test: deps
 	@scripts/test.sh
 
-bench: bench-billing bench-notify bench-pdf
+bench: bench-billing bench-notify bench-pdf bench-web
 
 bench-billing: deps
 	@scripts/bench.sh
@@ -34,3 +34,6 @@ bench-pdf: deps
 
 clean:
 	rm -rf .build data
+
+bench-web: deps
+	@scripts/bench-web.sh
