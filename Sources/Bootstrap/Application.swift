@@ -103,3 +103,20 @@ func repeatUntilShutdown(every interval: Duration, logger: Logger, failure: Logg
         do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) } } catch { return }
     }
 }
+
+/// Removes dead web sessions every `interval` (any number of these may run against one database).
+public struct SessionSweeper: Service {
+    let identity: Identity
+    let interval: Duration
+
+    public init(identity: Identity, interval: Duration) {
+        self.identity = identity
+        self.interval = interval
+    }
+
+    public func run() async throws {
+        await repeatUntilShutdown(every: interval, logger: identity.deps.logger, failure: "session sweep failed") {
+            try await identity.sweepSessions()
+        }
+    }
+}

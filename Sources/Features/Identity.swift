@@ -74,6 +74,11 @@ public struct Identity: Sendable {
         return s
     }
 
+    /// Deletes sessions idle longer than the idle timeout (they can no longer be used); run by the workers.
+    public func sweepSessions() async throws {
+        try await store.deleteSessions(lastSeenBefore: deps.clock.now().addingTimeInterval(-max(settings.idleTimeout, settings.secondFactorTimeout)))
+    }
+
     public func logOut(_ session: WebSession) async throws {
         try await store.deleteSession(idHash: session.idHash)
     }

@@ -76,6 +76,7 @@ struct Serve: AsyncParsableCommand {
         var services: [any Service] = [try buildApplication(config: config, deps: deps, database: db)]
         if !noWorker {
             services.append(BillingWorker(deps: deps, interval: .seconds(3600)))
+            services.append(SessionSweeper(identity: makeIdentity(config: config, deps: deps, database: db), interval: .seconds(600)))
             let delivery = try config.notifications.makeDelivery(deps: deps, database: db, publicBaseURL: config.publicBaseURL)
             services.append(NotificationWorker(delivery: delivery, interval: .seconds(config.notifications.intervalSeconds), logger: deps.logger))
             services.append(ProvisioningWorker(provision: config.provisioning.makeProvisioning(deps: deps, database: db, publicBaseURL: config.publicBaseURL),
@@ -136,6 +137,7 @@ struct Worker: AsyncParsableCommand {
         let delivery = try config.notifications.makeDelivery(deps: deps, database: db, publicBaseURL: config.publicBaseURL)
         let services: [any Service] = [
             BillingWorker(deps: deps, interval: .seconds(intervalSeconds)),
+            SessionSweeper(identity: makeIdentity(config: config, deps: deps, database: db), interval: .seconds(600)),
             NotificationWorker(delivery: delivery, interval: .seconds(config.notifications.intervalSeconds), logger: deps.logger),
             ProvisioningWorker(provision: config.provisioning.makeProvisioning(deps: deps, database: db, publicBaseURL: config.publicBaseURL),
                                interval: .seconds(config.provisioning.intervalSeconds), logger: deps.logger),

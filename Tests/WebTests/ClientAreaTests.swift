@@ -109,6 +109,18 @@ struct ClientAreaTests {
             try await b.logIn("ana@example.ro", "correct horse battery")
             h.clock.advance(seconds: 31 * 60)
             #expect(try await b.get("/invoices").location == "/login?next=%2Finvoices")
+
+            // The sweeper deletes sessions idle past the timeout; a live one stays.
+            let other = Browser(c)
+            try await other.logIn("ana@example.ro", "correct horse battery")
+            h.clock.advance(seconds: 29 * 60)
+            try await b.logIn("ana@example.ro", "correct horse battery")
+            h.clock.advance(seconds: 2 * 60)
+            let identity = makeIdentity(config: h.config, deps: h.deps, database: h.db)
+            try await identity.sweepSessions()
+            let left = try await h.db.withReader { sql in try await sql.raw("SELECT COUNT(*) AS n FROM web_sessions").first()!.decode(column: "n", as: Int64.self) }
+            #expect(left == 1)
+            #expect(try await b.get("/services").status == .ok)
         }
     }
 
