@@ -351,6 +351,7 @@ public protocol StoreReader: Sendable {
     func provisioningJobs(serviceID: Int64) async throws -> [ProvisioningJob]
     /// Newest first; all states when `state` is nil.
     func efacturaSubmissions(state: EFacturaState?, limit: Int) async throws -> [EFacturaSubmission]
+    func efacturaSubmission(fiscalInvoiceID: Int64) async throws -> EFacturaSubmission?
     /// Invoices and stornos issued in the closed range, in numbering order (for e-Factura exports).
     func fiscalInvoices(issuedFrom: CivilDate, through: CivilDate) async throws -> [FiscalInvoice]
     func exchangeRate(currency: Currency, onOrBefore date: CivilDate) async throws -> ExchangeRate?
@@ -361,6 +362,8 @@ public protocol StoreReader: Sendable {
     func audit(entity: String?, entityID: Int64?, limit: Int) async throws -> [StoredAuditEntry]
     /// Everything done by or to one client (its account, profiles, services and invoices), newest first.
     func audit(clientID: Int64, limit: Int) async throws -> [StoredAuditEntry]
+    /// The latest entries, newest first (the staff audit page).
+    func newestAudit(limit: Int) async throws -> [StoredAuditEntry]
     func billingRuns(limit: Int) async throws -> [BillingRunReport]
 
     func apiKey(hash: String) async throws -> APIKeyRecord?

@@ -290,11 +290,20 @@ extension SQLTransaction {
     }
 
     func efacturaSubmissions(state: EFacturaState?, limit: Int) async throws -> [EFacturaSubmission] {
+        try await efacturaSubmissions(state: state, fiscalInvoiceID: nil, limit: limit)
+    }
+
+    func efacturaSubmission(fiscalInvoiceID: Int64) async throws -> EFacturaSubmission? {
+        try await efacturaSubmissions(state: nil, fiscalInvoiceID: fiscalInvoiceID, limit: 1).first
+    }
+
+    private func efacturaSubmissions(state: EFacturaState?, fiscalInvoiceID: Int64?, limit: Int) async throws -> [EFacturaSubmission] {
         var query = SQLQueryString("""
             SELECT e.fiscal_invoice_id, e.state, e.upload_index, e.errors, f.series, f.number, f.issue_date
-            FROM efactura_submissions e JOIN fiscal_invoices f ON f.id = e.fiscal_invoice_id
+            FROM efactura_submissions e JOIN fiscal_invoices f ON f.id = e.fiscal_invoice_id WHERE 1 = 1
             """)
-        if let state { query = query + " WHERE e.state = \(bind: state.rawValue)" }
+        if let state { query = query + " AND e.state = \(bind: state.rawValue)" }
+        if let fiscalInvoiceID { query = query + " AND e.fiscal_invoice_id = \(bind: fiscalInvoiceID)" }
         return try await rows(query + " ORDER BY f.issue_date DESC, e.fiscal_invoice_id DESC LIMIT \(bind: Int64(limit))").map { r in
             EFacturaSubmission(
                 fiscalInvoiceID: try r.int("fiscal_invoice_id"), number: FiscalNumbering.display(series: try r.string("series"), number: try r.int("number")),
@@ -355,6 +364,10 @@ extension SQLTransaction {
 
     private func decodeAudit(_ r: any SQLRow) throws -> StoredAuditEntry {
         StoredAuditEntry(id: try r.int("id"), actor: try r.string("actor"), action: try r.string("action"), entity: try r.string("entity"), entityID: try r.int("entity_id"), before: try r.stringOrNil("before_json"), after: try r.stringOrNil("after_json"), at: date(millis: try r.int("at")))
+    }
+
+    func newestAudit(limit: Int) async throws -> [StoredAuditEntry] {
+        try await rows("SELECT * FROM audit_log ORDER BY id DESC LIMIT \(bind: Int64(limit))").map(decodeAudit)
     }
 
     func audit(entity: String?, entityID: Int64?, limit: Int) async throws -> [StoredAuditEntry] {

@@ -45,8 +45,8 @@ struct StaffRoutes {
         }
         r.get("audit") { req, ctx in
             let (_, visit) = try staffVisit(req, ctx)
-            let entries = try await deps.store.read { r in try await r.audit(entity: nil, entityID: nil, limit: 100_000) }
-            return areas.page("staff-audit", title: "Audit log", ["audit": entries.suffix(300).reversed().map(auditRow)], visit)
+            let entries = try await deps.store.read { r in try await r.newestAudit(limit: 300) }
+            return areas.page("staff-audit", title: "Audit log", ["audit": entries.map(auditRow)], visit)
         }
         r.get("clients/:id") { req, ctx in
             let (_, visit) = try staffVisit(req, ctx)
@@ -71,7 +71,7 @@ struct StaffRoutes {
             let (_, visit) = try staffVisit(req, ctx)
             let id = try ctx.parameters.require("id", as: Int64.self)
             guard let f = try await deps.store.read({ r in try await r.fiscalInvoice(id: id) }) else { throw BillingError.notFound("fiscal invoice") }
-            let submission = try await deps.store.read { r in try await r.efacturaSubmissions(state: nil, limit: 100_000) }.first { $0.fiscalInvoiceID == f.id }
+            let submission = try await deps.store.read { r in try await r.efacturaSubmission(fiscalInvoiceID: f.id) }
             var m = visit.views.body(buyer: f.buyer, seller: f.seller, lines: f.lines, totals: f.totals, vat: f.vat, exchange: f.exchangeRate.map { ($0, f.vatRONMinor) })
             m.merge(["heading": "\(f.kind == .storno ? "Storno" : "Invoice") \(f.displayNumber)", "status": "issued", "statusCode": "paid", "clientID": f.clientID,
                      "issued": f.issueDate.description, "pdf": "/staff/fiscal-invoices/\(f.id)/pdf"]) { _, b in b }
