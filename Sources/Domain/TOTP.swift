@@ -76,7 +76,7 @@ public struct TOTP: Sendable {
         let now = step(unixTime: unixTime)
         var found: Int64?
         // Every candidate is compared, in constant time, so timing does not tell which step matched.
-        for s in [now - 1, now, now + 1] where Self.constantTimeEquals(self.code(step: s), code) {
+        for s in [now - 1, now, now + 1] where constantTimeEquals(self.code(step: s), code) {
             if found == nil { found = s }
         }
         guard let s = found, s > (lastUsedStep ?? Int64.min) else { return nil }
@@ -92,14 +92,15 @@ public struct TOTP: Sendable {
         }
         return "otpauth://totp/\(escape(issuer)):\(escape(account))?secret=\(Base32.encode(secret))&issuer=\(escape(issuer))&algorithm=SHA1&digits=\(digits)&period=\(period)"
     }
+}
 
-    static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        guard x.count == y.count else { return false }
-        var diff: UInt8 = 0
-        for i in 0..<x.count { diff |= x[i] ^ y[i] }
-        return diff == 0
-    }
+/// Compares two secrets in time that depends only on their length (codes, CSRF tokens).
+public func constantTimeEquals(_ a: String, _ b: String) -> Bool {
+    let x = Array(a.utf8), y = Array(b.utf8)
+    guard x.count == y.count else { return false }
+    var diff: UInt8 = 0
+    for i in 0..<x.count { diff |= x[i] ^ y[i] }
+    return diff == 0
 }
 
 /// Recovery codes: 10 single-use codes of 12 digits shown once as `1234-5678-9012`, stored only hashed.

@@ -36,7 +36,7 @@ public struct CreateAPIKey: Sendable {
         guard !name.isEmpty, name.count <= 100 else {
             throw BillingError.invalid(ValidationFailure(field: "name", rule: "required", message: "Name the key after what uses it."))
         }
-        let secret = "hk_" + deps.random.bytes(32).map { String(format: "%02x", $0) }.joined()
+        let secret = "hk_" + deps.random.hex(32)
         let hash = deps.digest.sha256Hex(secret)
         let now = deps.clock.now()
         let id = try await deps.store.write { tx in

@@ -31,17 +31,7 @@ public struct RegisterClient: Sendable {
         var errors = FieldErrors()
         let email = errors.check { () throws(ValidationFailure) in try EmailAddress.parse(input.email) }
         if let failure = PasswordPolicy.check(input.password) { errors.add(contentsOf: [failure]) }
-        var phone: PhoneNumber?
-        if let raw = input.phone, !raw.trimmingCharacters(in: .whitespaces).isEmpty {
-            phone = errors.check { () throws(ValidationFailure) in try PhoneNumber.parse(raw) }
-        }
-        let language = Language(rawValue: input.language)
-        if language == nil { errors.add("language", "language.enum", "Choose English, Romanian or Hindi.") }
-        if input.smsOptIn, phone?.isMobile != true, errors.errors.allSatisfy({ $0.field != "phone" }) {
-            errors.add("smsOptIn", "sms.needs-mobile", "SMS notifications need a valid mobile number.")
-        }
-        var zone: ClientTimeZone?
-        if let raw = input.timeZone, !raw.isEmpty { zone = errors.check { () throws(ValidationFailure) in try ClientTimeZone(raw) } }
+        let (phone, language, zone) = ContactInput.parse(phone: input.phone, language: input.language, smsOptIn: input.smsOptIn, timeZone: input.timeZone, into: &errors)
         let party = errors.check { () throws(ValidationFailure) in try input.profile.validated() }
         do { try errors.throwIfAny() } catch { throw BillingError.invalid(error) }
         let timeZone = zone
@@ -63,6 +53,26 @@ public struct RegisterClient: Sendable {
         } catch StoreError.duplicate {
             throw BillingError.invalid(ValidationFailure(field: "email", rule: "email.taken", message: "An account with this e-mail already exists; log in or reset the password."))
         }
+    }
+}
+
+/// The contact fields shared by sign-up and My Details, parsed the same way in both: an optional phone, the
+/// language, SMS only with a valid mobile number, an optional IANA time zone.
+enum ContactInput {
+    static func parse(phone raw: String?, language rawLanguage: String, smsOptIn: Bool, timeZone rawZone: String?, into errors: inout FieldErrors)
+        -> (PhoneNumber?, Language?, ClientTimeZone?) {
+        var phone: PhoneNumber?
+        if let raw, !raw.trimmingCharacters(in: .whitespaces).isEmpty {
+            phone = errors.check { () throws(ValidationFailure) in try PhoneNumber.parse(raw) }
+        }
+        let language = Language(rawValue: rawLanguage)
+        if language == nil { errors.add("language", "language.enum", "Choose English, Romanian or Hindi.") }
+        if smsOptIn, phone?.isMobile != true, errors.errors.allSatisfy({ $0.field != "phone" }) {
+            errors.add("smsOptIn", "sms.needs-mobile", "SMS notifications need a valid mobile number.")
+        }
+        var zone: ClientTimeZone?
+        if let rawZone, !rawZone.isEmpty { zone = errors.check { () throws(ValidationFailure) in try ClientTimeZone(rawZone) } }
+        return (phone, language, zone)
     }
 }
 
@@ -147,17 +157,7 @@ public struct UpdateClientDetails: Sendable {
 
     public func callAsFunction(clientID: Int64, _ input: Input, source: ConsentSource, actor: Actor) async throws -> Client {
         var errors = FieldErrors()
-        var phone: PhoneNumber?
-        if let raw = input.phone, !raw.trimmingCharacters(in: .whitespaces).isEmpty {
-            phone = errors.check { () throws(ValidationFailure) in try PhoneNumber.parse(raw) }
-        }
-        let language = Language(rawValue: input.language)
-        if language == nil { errors.add("language", "language.enum", "Choose English, Romanian or Hindi.") }
-        if input.smsOptIn, phone?.isMobile != true, errors.errors.allSatisfy({ $0.field != "phone" }) {
-            errors.add("smsOptIn", "sms.needs-mobile", "SMS notifications need a valid mobile number.")
-        }
-        var zone: ClientTimeZone?
-        if let raw = input.timeZone, !raw.isEmpty { zone = errors.check { () throws(ValidationFailure) in try ClientTimeZone(raw) } }
+        let (phone, language, zone) = ContactInput.parse(phone: input.phone, language: input.language, smsOptIn: input.smsOptIn, timeZone: input.timeZone, into: &errors)
         do { try errors.throwIfAny() } catch { throw BillingError.invalid(error) }
         let now = deps.clock.now()
         let (newPhone, newZone) = (phone, zone)

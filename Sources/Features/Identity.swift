@@ -36,7 +36,7 @@ public struct Identity: Sendable {
         let token = newToken()
         let now = deps.clock.now()
         let session = WebSession(idHash: deps.digest.sha256Hex(token), realm: realm, subjectID: subjectID, stage: stage,
-                                 csrfToken: deps.random.bytes(32).map { String(format: "%02x", $0) }.joined(), createdAt: now, lastSeenAt: now, fromMail: fromMail)
+                                 csrfToken: deps.random.hex(32), createdAt: now, lastSeenAt: now, fromMail: fromMail)
         if let old { try await store.deleteSession(idHash: old) }
         try await store.insert(session: session, at: now)
         return (token, session)

@@ -11,6 +11,11 @@ public protocol RandomSource: Sendable {
     func bytes(_ count: Int) -> [UInt8]
 }
 
+extension RandomSource {
+    /// `count` random bytes as lower-case hex (tokens, ids).
+    public func hex(_ count: Int) -> String { bytes(count).map { String(format: "%02x", $0) }.joined() }
+}
+
 public protocol PasswordHasher: Sendable {
     func hash(_ password: String) async throws -> String
     func verify(_ password: String, against hash: String) async throws -> Bool

@@ -80,7 +80,7 @@ public struct KannelTransport: SmsTransport {
     }
 
     public func send(to: PhoneNumber, from sender: SmsSenderID, _ sms: EncodedSms) async throws -> [String] {
-        let providerID = "k-" + random.bytes(16).map { String(format: "%02x", $0) }.joined()
+        let providerID = "k-" + random.hex(16)
         let base = settings.reportBaseURL.hasSuffix("/") ? String(settings.reportBaseURL.dropLast()) : settings.reportBaseURL
         // Final states only (delivered 1, undelivered 2, SMSC reject 16): the last report is the message's state.
         let reportURL = "\(base)/hooks/kannel/dlr?id=\(providerID)&sig=\(signer.signature(providerID))&type=%d"

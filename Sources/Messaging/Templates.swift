@@ -308,7 +308,7 @@ public struct TemplatedPasswordResetMailer: PasswordResetMailer {
 
     public func sendReset(to client: Client, link: String) async throws {
         let (subject, text, html) = try templates.email(.passwordReset, MessageContext(language: client.language, clientName: client.email.value, payload: ["link": link], clientAreaURL: settings.publicBaseURL))
-        let id = random.bytes(12).map { String(format: "%02x", $0) }.joined()
+        let id = random.hex(12)
         _ = try await transport.send(OutgoingEmail(
             messageID: "<hostico-reset-\(id)@\(settings.fromAddress.domain)>", from: settings.fromAddress, fromName: settings.fromName, replyTo: settings.replyTo,
             to: client.email, subject: subject, text: text, html: html, date: clock.now(), language: client.language))

@@ -177,8 +177,7 @@ struct LoginFlow {
             "passwordFields": [areas.field("currentPassword", v.s("current_password"), type: "password", autocomplete: "current-password", errors: errors),
                                areas.field("newPassword", v.s("new_password"), type: "password", hint: v.s("password_hint"), autocomplete: "new-password", errors: errors)],
         ]
-        return areas.page("security", title: v.s("security_title"), model, visit, status: errors.isEmpty ? .ok : .unprocessableContent,
-                          formError: errors.isEmpty ? nil : v.s("fix_errors"))
+        return areas.formPage("security", title: v.s("security_title"), model, visit, errors: errors)
     }
 
     func totpSetupPage(_ visit: Visit, _ session: WebSession, errors: [String: String] = [:]) async throws -> Response {
@@ -233,8 +232,7 @@ struct ClientRoutes {
             "sms": areas.checkbox("smsOptIn", v.s("sms_optin"), checked: form?.checked("smsOptIn") ?? false, hint: v.s("sms_hint"), errors: errors),
         ]
         model.merge(v.partyForm(partyValues, errors: errors)) { a, _ in a }
-        return areas.page("signup", title: v.s("sign_up"), model, visit, status: errors.isEmpty ? .ok : .unprocessableContent,
-                          formError: errors.isEmpty ? nil : v.s("fix_errors"))
+        return areas.formPage("signup", title: v.s("sign_up"), model, visit, errors: errors)
     }
 
     func registerAccount<Context: WebRequestContext>(on r: RouterGroup<Context>) {
@@ -356,22 +354,22 @@ struct ClientRoutes {
         }
         r.get("invoices/proforma/:id") { req, ctx in
             let (client, visit) = try await clientVisit(req, ctx)
-            let p = try await proforma(ctx, clientID: client.id)
+            let p = try await areas.proforma(ctx, ownedBy: client.id)
             return areas.page("invoice", title: p.number, proformaModel(p, visit), visit)
         }
         r.get("invoices/proforma/:id/pdf") { req, ctx in
             let (client, _) = try await clientVisit(req, ctx)
-            let p = try await proforma(ctx, clientID: client.id)
+            let p = try await areas.proforma(ctx, ownedBy: client.id)
             return areas.pdf(InvoicePDF.render(p, seller: deps.seller), name: p.number)
         }
         r.get("invoices/fiscal/:id") { req, ctx in
             let (client, visit) = try await clientVisit(req, ctx)
-            let f = try await fiscal(ctx, clientID: client.id)
+            let f = try await areas.fiscal(ctx, ownedBy: client.id)
             return areas.page("invoice", title: f.displayNumber, fiscalModel(f, visit), visit)
         }
         r.get("invoices/fiscal/:id/pdf") { req, ctx in
             let (client, _) = try await clientVisit(req, ctx)
-            let f = try await fiscal(ctx, clientID: client.id)
+            let f = try await areas.fiscal(ctx, ownedBy: client.id)
             return areas.pdf(InvoicePDF.render(f), name: f.displayNumber)
         }
         // There is no edit form for a fiscal invoice; a forged POST gets the rule, and nothing changes.
@@ -379,7 +377,7 @@ struct ClientRoutes {
             let (client, visit) = try await clientVisit(req, ctx)
             let form = try await Form.parse(req)
             try areas.checkCSRF(form, visit)
-            _ = try await fiscal(ctx, clientID: client.id)
+            _ = try await areas.fiscal(ctx, ownedBy: client.id)
             throw BillingError.conflict(rule: "fiscal.immutable", message: visit.views.s("fiscal_note"))
         }
         r.post("invoices/proforma/:id/pay") { req, ctx in
@@ -387,14 +385,14 @@ struct ClientRoutes {
             let form = try await Form.parse(req)
             try areas.checkCSRF(form, visit)
             guard areas.settings.demoPayments else { throw PageError(status: .notFound, message: visit.views.s("not_found")) }
-            let p = try await proforma(ctx, clientID: client.id)
+            let p = try await areas.proforma(ctx, ownedBy: client.id)
             _ = try await RecordPayment(deps)(proformaID: p.id, amount: Money.format(minor: p.openMinor), currency: p.currency.rawValue, method: PaymentMethod.demo.rawValue,
                                               gatewayReference: "demo-\(p.number)-\(p.version)", receivedOn: nil, actor: .client(client.id))
             return areas.redirect("/invoices/proforma/\(p.id)", visit, flash: "payment_recorded")
         }
         r.get("invoices/proforma/:id/billing-data") { req, ctx in
             let (client, visit) = try await clientVisit(req, ctx)
-            let p = try await proforma(ctx, clientID: client.id)
+            let p = try await areas.proforma(ctx, ownedBy: client.id)
             guard p.state == .unpaid else { throw BillingError.conflict(rule: "proforma.not-unpaid", message: visit.views.s("not_editable")) }
             return try await editPage(p, client: client, visit, form: nil)
         }
@@ -418,23 +416,10 @@ struct ClientRoutes {
                 let preview = try await edit.preview(proformaID: id, clientID: client.id, buyer: buyer)
                 return try await editPage(preview, client: client, visit, form: form, preview: preview)
             } catch BillingError.invalid(let failure) {
-                let p = try await proforma(ctx, clientID: client.id)
+                let p = try await areas.proforma(ctx, ownedBy: client.id)
                 return try await editPage(p, client: client, visit, form: form, errors: visit.views.errors(failure))
             }
         }
-    }
-
-    func proforma<Context: WebRequestContext>(_ ctx: Context, clientID: Int64) async throws -> ProformaInvoice {
-        let id = try ctx.parameters.require("id", as: Int64.self)
-        // Another client's invoice is "not found", never "forbidden": its existence is not told.
-        guard let p = try await deps.store.read({ r in try await r.proforma(id: id, forUpdate: false) }), p.clientID == clientID else { throw BillingError.notFound("proforma") }
-        return p
-    }
-
-    func fiscal<Context: WebRequestContext>(_ ctx: Context, clientID: Int64) async throws -> FiscalInvoice {
-        let id = try ctx.parameters.require("id", as: Int64.self)
-        guard let f = try await deps.store.read({ r in try await r.fiscalInvoice(id: id) }), f.clientID == clientID else { throw BillingError.notFound("fiscal invoice") }
-        return f
     }
 
     func proformaModel(_ p: ProformaInvoice, _ visit: Visit) -> [String: Any] {
@@ -490,8 +475,7 @@ struct ClientRoutes {
         let values = form.map { Views.partyDraft($0).1 } ?? Views.partyValues(p.buyer)
         model.merge(v.partyForm(values, errors: errors)) { a, _ in a }
         if let preview { model["preview"] = v.body(buyer: preview.buyer, seller: deps.seller, lines: preview.lines, totals: preview.totals, vat: preview.vat) }
-        return areas.page("edit-proforma", title: v.f("edit_title", p.number), model, visit, status: errors.isEmpty ? .ok : .unprocessableContent,
-                          formError: errors.isEmpty ? nil : v.s("fix_errors"))
+        return areas.formPage("edit-proforma", title: v.f("edit_title", p.number), model, visit, errors: errors)
     }
 
     // MARK: My Details
@@ -511,8 +495,7 @@ struct ClientRoutes {
         if let at = client.sms.changedAt, let source = client.sms.source {
             model["consent"] = v.f("sms_since", Self.timestamp(at, deps), source.rawValue)
         }
-        return areas.page("details", title: v.s("details_title"), model, visit, status: errors.isEmpty ? .ok : .unprocessableContent,
-                          formError: errors.isEmpty ? nil : v.s("fix_errors"))
+        return areas.formPage("details", title: v.s("details_title"), model, visit, errors: errors)
     }
 
     static func timestamp(_ d: Date, _ deps: AppDependencies) -> String {
@@ -528,7 +511,7 @@ struct ClientRoutes {
         var model: [String: Any] = ["heading": heading, "action": action]
         model.merge(v.partyForm(values, errors: errors)) { a, _ in a }
         if let makeDefault { model["makeDefault"] = areas.checkbox("makeDefault", v.s("make_default"), checked: makeDefault) }
-        return areas.page("profile", title: heading, model, visit, status: errors.isEmpty ? .ok : .unprocessableContent, formError: errors.isEmpty ? nil : v.s("fix_errors"))
+        return areas.formPage("profile", title: heading, model, visit, errors: errors)
     }
 
     func registerDetails<Context: WebRequestContext>(on r: RouterGroup<Context>) {

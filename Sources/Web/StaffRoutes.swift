@@ -54,8 +54,7 @@ struct StaffRoutes {
         }
         r.get("proformas/:id") { req, ctx in
             let (_, visit) = try staffVisit(req, ctx)
-            let id = try ctx.parameters.require("id", as: Int64.self)
-            guard let p = try await deps.store.read({ r in try await r.proforma(id: id, forUpdate: false) }) else { throw BillingError.notFound("proforma") }
+            let p = try await areas.proforma(ctx)
             var m = visit.views.body(buyer: p.buyer, seller: deps.seller, lines: p.lines, totals: p.totals, vat: p.vat)
             m.merge(["heading": "Proforma \(p.number)", "status": p.state.rawValue, "statusCode": p.state.rawValue, "clientID": p.clientID, "issued": p.issueDate.description,
                      "due": p.dueDate.description, "pdf": "/staff/proformas/\(p.id)/pdf"]) { _, b in b }
@@ -63,14 +62,12 @@ struct StaffRoutes {
         }
         r.get("proformas/:id/pdf") { req, ctx in
             _ = try staffVisit(req, ctx)
-            let id = try ctx.parameters.require("id", as: Int64.self)
-            guard let p = try await deps.store.read({ r in try await r.proforma(id: id, forUpdate: false) }) else { throw BillingError.notFound("proforma") }
+            let p = try await areas.proforma(ctx)
             return areas.pdf(InvoicePDF.render(p, seller: deps.seller), name: p.number)
         }
         r.get("fiscal-invoices/:id") { req, ctx in
             let (_, visit) = try staffVisit(req, ctx)
-            let id = try ctx.parameters.require("id", as: Int64.self)
-            guard let f = try await deps.store.read({ r in try await r.fiscalInvoice(id: id) }) else { throw BillingError.notFound("fiscal invoice") }
+            let f = try await areas.fiscal(ctx)
             let submission = try await deps.store.read { r in try await r.efacturaSubmission(fiscalInvoiceID: f.id) }
             var m = visit.views.body(buyer: f.buyer, seller: f.seller, lines: f.lines, totals: f.totals, vat: f.vat, exchange: f.exchangeRate.map { ($0, f.vatRONMinor) })
             m.merge(["heading": "\(f.kind == .storno ? "Storno" : "Invoice") \(f.displayNumber)", "status": "issued", "statusCode": "paid", "clientID": f.clientID,
@@ -80,16 +77,13 @@ struct StaffRoutes {
         }
         r.get("fiscal-invoices/:id/pdf") { req, ctx in
             _ = try staffVisit(req, ctx)
-            let id = try ctx.parameters.require("id", as: Int64.self)
-            guard let f = try await deps.store.read({ r in try await r.fiscalInvoice(id: id) }) else { throw BillingError.notFound("fiscal invoice") }
+            let f = try await areas.fiscal(ctx)
             return areas.pdf(InvoicePDF.render(f), name: f.displayNumber)
         }
         action(r, "proformas/:id/payments") { _, ctx, form, actor in
-            let id = try ctx.parameters.require("id", as: Int64.self)
-            guard let p = try await deps.store.read({ r in try await r.proforma(id: id, forUpdate: false) }) else { throw BillingError.notFound("proforma") }
-            let outcome = try await RecordPayment(deps)(proformaID: id, amount: form["amount"], currency: p.currency.rawValue, method: PaymentMethod.bankTransfer.rawValue,
-                                                        gatewayReference: form.optional("reference"), receivedOn: nil, actor: actor)
-            _ = outcome
+            let p = try await areas.proforma(ctx)
+            _ = try await RecordPayment(deps)(proformaID: p.id, amount: form["amount"], currency: p.currency.rawValue, method: PaymentMethod.bankTransfer.rawValue,
+                                              gatewayReference: form.optional("reference"), receivedOn: nil, actor: actor)
             return ("/staff/clients/\(p.clientID)", "payment_recorded")
         }
         action(r, "proformas/:id/cancel") { _, ctx, _, actor in

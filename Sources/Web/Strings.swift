@@ -202,14 +202,4 @@ enum Strings {
         case .hi: return t.1
         }
     }
-
-    /// Fills `%@` placeholders in order.
-    static func format(_ template: String, _ args: String...) -> String {
-        var out = template
-        for a in args {
-            guard let r = out.range(of: "%@") else { break }
-            out.replaceSubrange(r, with: a)
-        }
-        return out
-    }
 }

@@ -76,7 +76,7 @@ extension WebAreas {
         }
         var csrf = context.session?.csrfToken ?? CookieJar.value(Self.csrfCookie, in: request) ?? ""
         if csrf.count != 64 {
-            csrf = deps.random.bytes(32).map { String(format: "%02x", $0) }.joined()
+            csrf = deps.random.hex(32)
             cookiesOut.append(cookies.set(Self.csrfCookie, csrf))
         }
         var flash: String?
@@ -89,10 +89,7 @@ extension WebAreas {
 
     /// Rejects a form whose CSRF token is not this visitor's (403, nothing changes).
     func checkCSRF(_ form: Form, _ visit: Visit) throws {
-        let sent = Array(form["_csrf"].utf8), expected = Array(visit.csrf.utf8)
-        var diff = UInt8(sent.count == expected.count ? 0 : 1)
-        for (a, b) in zip(sent, expected) { diff |= a ^ b }
-        if diff != 0 || expected.isEmpty { throw PageError(status: .forbidden, message: visit.views.s("form_expired")) }
+        if visit.csrf.isEmpty || !constantTimeEquals(form["_csrf"], visit.csrf) { throw PageError(status: .forbidden, message: visit.views.s("form_expired")) }
     }
 
     func page(_ template: String, title: String, _ model: [String: Any], _ visit: Visit, status: HTTPResponse.Status = .ok, formError: String? = nil) -> Response {
@@ -121,6 +118,25 @@ extension WebAreas {
         PageHeaders.apply(&headers)
         for c in visit.setCookies { headers.append(HTTPField(name: .setCookie, value: c)) }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: renderer.html(template, m))))
+    }
+
+    /// A form page: 422 with a banner over the marked fields when there are field errors, 200 otherwise.
+    func formPage(_ template: String, title: String, _ model: [String: Any], _ visit: Visit, errors: [String: String]) -> Response {
+        page(template, title: title, model, visit, status: errors.isEmpty ? .ok : .unprocessableContent, formError: errors.isEmpty ? nil : visit.views.s("fix_errors"))
+    }
+
+    /// A proforma by the route's `:id`; with `ownedBy`, another client's is "not found" (its existence is not told).
+    func proforma<Context: WebRequestContext>(_ ctx: Context, ownedBy clientID: Int64? = nil) async throws -> ProformaInvoice {
+        let id = try ctx.parameters.require("id", as: Int64.self)
+        guard let p = try await deps.store.read({ r in try await r.proforma(id: id, forUpdate: false) }), clientID == nil || p.clientID == clientID else { throw BillingError.notFound("proforma") }
+        return p
+    }
+
+    /// A fiscal invoice by the route's `:id`, with the same ownership rule.
+    func fiscal<Context: WebRequestContext>(_ ctx: Context, ownedBy clientID: Int64? = nil) async throws -> FiscalInvoice {
+        let id = try ctx.parameters.require("id", as: Int64.self)
+        guard let f = try await deps.store.read({ r in try await r.fiscalInvoice(id: id) }), clientID == nil || f.clientID == clientID else { throw BillingError.notFound("fiscal invoice") }
+        return f
     }
 
     func redirect(_ location: String, _ visit: Visit, cookies extra: [String] = [], flash: String? = nil) -> Response {
