@@ -9,7 +9,8 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait, Select
-from selenium.common.exceptions import StaleElementReferenceException
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 
 BASE = os.environ["E2E_BASE_URL"]
 SHOTS = os.environ["E2E_ARTIFACTS"]
@@ -28,13 +29,23 @@ def browser():
 
 
 def text(d):
-    """The visible text of the page's main region; retried while a navigation replaces the page."""
+    """The visible text of the page's main region; retried while a navigation replaces the page (Chromium then
+    reports either a stale element or a node that "does not belong to the document")."""
     for _ in range(20):
         try:
             return d.find_element(By.TAG_NAME, "main").text
-        except StaleElementReferenceException:
+        except WebDriverException:
             time.sleep(0.1)
     return d.find_element(By.TAG_NAME, "main").text
+
+
+def navigate(d, el):
+    """Click a link or submit button and return once the next page has replaced this one, so that no later
+    lookup can land on the page being torn down."""
+    old = d.find_element(By.TAG_NAME, "html")
+    el.click()
+    WebDriverWait(d, 10).until(EC.staleness_of(old))
+    WebDriverWait(d, 10).until(lambda d: d.execute_script("return document.readyState") == "complete")
 
 
 def shot(d, name):
@@ -52,7 +63,7 @@ def fill(d, values):
 
 
 def submit(d, label):
-    d.find_element(By.XPATH, f"//main//button[normalize-space()='{label}']").click()
+    navigate(d, d.find_element(By.XPATH, f"//main//button[normalize-space()='{label}']"))
 
 
 def log_in(d, email, password, base="", code_for=None):
@@ -67,7 +78,7 @@ def log_in(d, email, password, base="", code_for=None):
 
 
 def log_out(d):
-    d.find_element(By.XPATH, "//nav//button[normalize-space()='Log out']").click()
+    navigate(d, d.find_element(By.XPATH, "//nav//button[normalize-space()='Log out']"))
     WebDriverWait(d, 5).until(lambda d: "/login" in d.current_url)
 
 
@@ -116,7 +127,7 @@ def signup(d):
 def two_factor(d):
     d.get(BASE + "/security")
     shot(d, "03-security")
-    d.find_element(By.LINK_TEXT, "Turn on two-factor authentication").click()
+    navigate(d, d.find_element(By.LINK_TEXT, "Turn on two-factor authentication"))
     assert d.find_element(By.CSS_SELECTOR, "figure.qr svg").is_displayed()
     secret = d.find_element(By.ID, "totp-secret").text
     shot(d, "04-2fa-setup")
@@ -125,7 +136,7 @@ def two_factor(d):
     codes = [c.text for c in d.find_elements(By.CSS_SELECTOR, "#recovery-codes code")]
     assert len(codes) == 10, codes
     shot(d, "05-recovery-codes")
-    d.find_element(By.LINK_TEXT, "Done").click()
+    navigate(d, d.find_element(By.LINK_TEXT, "Done"))
     assert "Two-factor authentication is on." in text(d)
     log_out(d)
     log_in(d, "e2e.client@example.ro", "e2e password 123", code_for=lambda: fresh_code(secret))
@@ -143,12 +154,12 @@ def edit_proforma(d):
     assert edit_links, "an unpaid proforma offers the edit link"
     row = edit_links[0].find_element(By.XPATH, "./ancestor::tr")
     number = row.get_attribute("data-number")
-    row.find_element(By.TAG_NAME, "th").find_element(By.TAG_NAME, "a").click()
+    navigate(d, row.find_element(By.TAG_NAME, "th").find_element(By.TAG_NAME, "a"))
     page = text(d)
     assert number in page and "VAT 21.00 %" in page, page
     shot(d, "07-proforma")
     total_before = d.find_element(By.CSS_SELECTOR, "td.total").text
-    d.find_element(By.CSS_SELECTOR, "a.button.edit").click()
+    navigate(d, d.find_element(By.CSS_SELECTOR, "a.button.edit"))
     d.find_element(By.ID, "pr-new").click()
     fill(d, {"p_kind": "legal_entity", "p_name": "Ionescu Media GmbH", "p_street": "Hauptstraße 9", "p_city": "Berlin", "p_county": "",
              "p_postalCode": "10115", "p_country": "DE", "p_vatNumber": "DE123456789", "p_cnp": ""})
@@ -163,7 +174,7 @@ def edit_proforma(d):
     total_company = d.find_element(By.CSS_SELECTOR, "td.total").text
     assert total_company != total_before, (total_company, total_before)
     # Back to the stored person profile.
-    d.find_element(By.CSS_SELECTOR, "a.button.edit").click()
+    navigate(d, d.find_element(By.CSS_SELECTOR, "a.button.edit"))
     d.find_element(By.CSS_SELECTOR, "input[type=radio][value^='profile:']").click()
     submit(d, "Show the new totals")
     submit(d, "Confirm the change")
@@ -182,7 +193,7 @@ def fiscal_no_edit(d):
     fiscal_rows = [r for r in d.find_elements(By.CSS_SELECTOR, "tr.invoice") if r.get_attribute("data-number").startswith("HST")]
     assert fiscal_rows, "Ana has paid invoices"
     assert not fiscal_rows[0].find_elements(By.CSS_SELECTOR, "a.edit")
-    fiscal_rows[0].find_element(By.TAG_NAME, "a").click()
+    navigate(d, fiscal_rows[0].find_element(By.TAG_NAME, "a"))
     page = text(d)
     assert "cannot be changed" in page and not d.find_elements(By.CSS_SELECTOR, "a.edit"), page
     shot(d, "09-fiscal-invoice")
@@ -204,15 +215,15 @@ def staff_abuse(d):
     secret = d.find_element(By.ID, "totp-secret").text
     fill(d, {"code": fresh_code(secret)})
     submit(d, "Continue")
-    d.find_element(By.LINK_TEXT, "Done").click()
+    navigate(d, d.find_element(By.LINK_TEXT, "Done"))
     d.get(BASE + "/staff?q=priya")
     shot(d, "10-staff-search")
-    d.find_element(By.PARTIAL_LINK_TEXT, "priya.sharma@example.in").click()
+    navigate(d, d.find_element(By.PARTIAL_LINK_TEXT, "priya.sharma@example.in"))
     shot(d, "11-staff-client")
     row = d.find_element(By.CSS_SELECTOR, "tr.service")
     Select(row.find_element(By.NAME, "reason")).select_by_value("abuse")
     row.find_element(By.NAME, "note").send_keys("Spam campaign from this account")
-    row.find_element(By.XPATH, ".//button[normalize-space()='Suspend']").click()
+    navigate(d, row.find_element(By.XPATH, ".//button[normalize-space()='Suspend']"))
     WebDriverWait(d, 5, ignored_exceptions=(StaleElementReferenceException,)).until(lambda d: "abuse by staff" in text(d))
     log_out(d)
     log_in(d, "priya.sharma@example.in", "demo-password-3")
