@@ -24,6 +24,8 @@ public struct AppConfig: Sendable {
     public var provisioning: ProvisioningConfig
     /// 32 bytes that seal TOTP secrets at rest (AES-256-GCM). Changing it makes existing 2FA set-ups unreadable.
     public var secretKey: [UInt8]
+    /// Demo and test only: the clock runs this many seconds ahead (e.g. to see a week-old e-mail link expire).
+    public var clockOffsetSeconds: Int = 0
 
     public struct Invalid: Error, CustomStringConvertible {
         public let problems: [String]
@@ -110,11 +112,15 @@ public struct AppConfig: Sendable {
         } else if mode == .production {
             problems.append("SECRET_KEY is required in production (openssl rand -base64 32)")
         }
+        let clockOffset = int("clock.offset.seconds", "CLOCK_OFFSET_SECONDS", 0, 0...(10 * 366 * 86400))
+        if clockOffset != 0, mode == .production { problems.append("CLOCK_OFFSET_SECONDS is for demo and tests; it must not be set in production") }
         if !problems.isEmpty { throw Invalid(problems: problems) }
-        return AppConfig(
+        var config = AppConfig(
             mode: mode, databaseURL: r.string(forKey: "database.url", isSecret: true), sqlitePath: r.string(forKey: "sqlite.path", default: "./data/hostico.sqlite"),
             host: host, port: port, publicBaseURL: publicBaseURL, policy: policy,
             numbering: NumberingSettings(proformaPrefix: proformaPrefix, fiscalPrefix: fiscalPrefix), euConsumerVat: euVat, timeZone: tz, seller: seller,
             logLevel: r.string(forKey: "log.level", default: "info"), notifications: notifications, provisioning: provisioning, secretKey: secretKey)
+        config.clockOffsetSeconds = clockOffset
+        return config
     }
 }

@@ -8,8 +8,9 @@ import NIOPosix
 import Storage
 
 public struct SystemClock: Clock {
-    public init() {}
-    public func now() -> Date { Date() }
+    let offset: TimeInterval
+    public init(offsetSeconds: Int = 0) { offset = TimeInterval(offsetSeconds) }
+    public func now() -> Date { Date(timeIntervalSinceNow: offset) }
 }
 
 /// The OS CSPRNG (getrandom on Linux).
@@ -70,7 +71,8 @@ public struct CryptoMessageAuthentication: MessageAuthentication {
 
 /// Opens the database and wires the live dependencies.
 public enum LiveDependencies {
-    public static func open(_ config: AppConfig, logger: Logger, clock: any Clock = SystemClock(), passwords: any PasswordHasher = BcryptPasswordHasher()) async throws -> (AppDependencies, Database) {
+    public static func open(_ config: AppConfig, logger: Logger, clock: (any Clock)? = nil, passwords: any PasswordHasher = BcryptPasswordHasher()) async throws -> (AppDependencies, Database) {
+        let clock = clock ?? SystemClock(offsetSeconds: config.clockOffsetSeconds)
         let database = try await Database.open(url: config.databaseURL, defaultSQLitePath: config.sqlitePath, logger: logger)
         let deps = AppDependencies(
             store: SQLStore(database: database), clock: clock, random: SystemRandom(), passwords: passwords, digest: SHA256Digest(),

@@ -100,7 +100,7 @@ public struct NotificationConfig: Sendable {
     }
 
     /// The delivery use case wired to the configured transports.
-    public func makeDelivery(deps: AppDependencies, database: Database, publicBaseURL: String) throws -> DeliverNotifications {
+    public func makeDelivery(deps: AppDependencies, database: Database, publicBaseURL: String, links: MailLinks?) throws -> DeliverNotifications {
         let sms: any SmsTransport
         let dev = try DevOutboxTransport(folder: URL(fileURLWithPath: devOutboxFolder))
         let email = try makeEmailTransport(deps: deps)
@@ -116,7 +116,7 @@ public struct NotificationConfig: Sendable {
             sms = KannelTransport(settings: kannel!, signer: DeliveryReportSigner(secret: reportSecret ?? ""), random: deps.random)
         }
         return DeliverNotifications(deps: deps, messages: store, email: email, sms: sms, templates: try MustacheMessageTemplates(), settings: settings(publicBaseURL: publicBaseURL),
-                                    documents: PDFInvoiceDocuments())
+                                    documents: PDFInvoiceDocuments(), links: links)
     }
 
     public func settings(publicBaseURL: String) -> NotificationSettings {

@@ -19,9 +19,12 @@ public struct DeliverNotifications: Sendable {
     let documents: (any InvoiceDocuments)?
     /// Messages sent at once (SMTP connections / SMPP window share this).
     let concurrency: Int
+    /// Issues the log-in links of invoice e-mails; without it the number is plain text.
+    let links: MailLinks?
 
-    public init(deps: AppDependencies, messages: any MessageStore, email: any EmailTransport, sms: any SmsTransport, templates: any MessageTemplates, settings: NotificationSettings, documents: (any InvoiceDocuments)? = nil, concurrency: Int = 16) {
+    public init(deps: AppDependencies, messages: any MessageStore, email: any EmailTransport, sms: any SmsTransport, templates: any MessageTemplates, settings: NotificationSettings, documents: (any InvoiceDocuments)? = nil, links: MailLinks? = nil, concurrency: Int = 16) {
         self.documents = documents
+        self.links = links
         self.deps = deps
         self.messages = messages
         self.email = email
@@ -104,9 +107,17 @@ public struct DeliverNotifications: Sendable {
                 guard let c = try await r.client(id: m.clientID) else { return nil }
                 return (c, try await r.defaultProfile(clientID: c.id)?.party.name ?? c.email.value)
             }) else { return .skipped(reason: "client no longer exists") }
-            let context = MessageContext(language: client.language, clientName: name, payload: m.payload, clientAreaURL: settings.publicBaseURL)
+            var context = MessageContext(language: client.language, clientName: name, payload: m.payload, clientAreaURL: settings.publicBaseURL)
             switch m.channel {
             case .email:
+                if let links, let invoice = NotificationRules.linkedInvoice(for: m.eventKind, payload: m.payload), let number = m.payload["number"] {
+                    // Issued now, as the e-mail is produced: the week of validity counts from here. A retry issues a new link.
+                    let url: String
+                    do { url = try await links.issue(clientID: client.id, invoice: invoice, messageID: m.id, baseURL: settings.publicBaseURL) }
+                    catch { throw DeliveryError.temporary("could not issue the invoice link: \(error)") }
+                    context = MessageContext(language: client.language, clientName: name, payload: m.payload, clientAreaURL: settings.publicBaseURL,
+                                             invoiceLink: .init(number: number, url: url))
+                }
                 let (subject, text, html) = try templates.email(m.eventKind, context)
                 let mail = OutgoingEmail(
                     messageID: "<hostico-\(m.id)@\(settings.fromAddress.domain)>", from: settings.fromAddress, fromName: settings.fromName,

@@ -208,6 +208,7 @@ public struct SetUpSecondFactor: Sendable {
         }
         let codes = (0..<RecoveryCodes.count).map { _ in RecoveryCodes.code(from: identity.deps.random.bytes(8)) }
         let hashes = codes.map { identity.deps.digest.sha256Hex(RecoveryCodes.normalized($0)!) }
+        if session.realm == .client { _ = try await identity.store.revokeMailLinks(clientID: session.subjectID, linkID: nil, because: .secondFactorEnabled, at: now) }
         try await identity.store.enableTOTP(realm: session.realm, id: session.subjectID, step: step, recoveryCodeHashes: hashes, at: now)
         try await identity.store.deleteSessions(realm: session.realm, subjectID: session.subjectID, except: session.idHash)
         let opened = try await identity.openSession(realm: session.realm, subjectID: session.subjectID, stage: .full, replacing: session.idHash)
@@ -242,6 +243,29 @@ public struct SetUpSecondFactor: Sendable {
     }
 }
 
+/// A session opened from an e-mail link becomes a normal one once the password is typed (a new session id). Wrong
+/// passwords count towards the same lock-out as the login page.
+public struct ConfirmPassword: Sendable {
+    let identity: Identity
+    public init(_ identity: Identity) { self.identity = identity }
+
+    public func callAsFunction(_ session: WebSession, password: String, ip: String) async throws -> LoginOutcome {
+        guard let c = try await identity.store.credentials(realm: session.realm, id: session.subjectID) else { return .refused(.expired) }
+        let s = identity.settings
+        let accountKey = Identity.accountKey(session.realm, c.email.value), ipKey = Identity.ipKey(ip)
+        if try await identity.isLocked(keys: [(accountKey, s.accountFailureLimit), (ipKey, s.ipFailureLimit)]) { return .refused(.locked) }
+        guard try await identity.deps.passwords.verify(password, against: c.passwordHash) else {
+            try await identity.store.recordLoginFailure(keys: [accountKey, ipKey], at: identity.deps.clock.now())
+            try await identity.audit(session.realm, c.subjectID, "login.failed", ["ip": ip, "step": "confirm-password"])
+            return .refused(.wrongCredentials)
+        }
+        try await identity.store.clearLoginFailures(key: accountKey)
+        let opened = try await identity.openSession(realm: session.realm, subjectID: c.subjectID, stage: session.stage, replacing: session.idHash)
+        try await identity.audit(session.realm, c.subjectID, "login.password_confirmed", ["ip": ip])
+        return .session(token: opened.token, session: opened.session)
+    }
+}
+
 /// Changing the password (knowing the old one): other sessions end.
 public struct ChangePassword: Sendable {
     let identity: Identity
@@ -253,6 +277,8 @@ public struct ChangePassword: Sendable {
         if try await !identity.deps.passwords.verify(current, against: c.passwordHash) { errors.add("currentPassword", "password.wrong", "The current password is not right.") }
         if let failure = PasswordPolicy.check(new) { errors.add("newPassword", failure.rule, failure.message) }
         do { try errors.throwIfAny() } catch { throw BillingError.invalid(error) }
+        // Mail links go first: a failure between the two writes leaves them revoked, never the old links alive.
+        if session.realm == .client { _ = try await identity.store.revokeMailLinks(clientID: c.subjectID, linkID: nil, because: .passwordChanged, at: identity.deps.clock.now()) }
         try await identity.store.setPasswordHash(realm: session.realm, id: c.subjectID, hash: try await identity.deps.passwords.hash(new))
         try await identity.store.deleteSessions(realm: session.realm, subjectID: c.subjectID, except: session.idHash)
         try await identity.audit(session.realm, c.subjectID, "password.changed")
@@ -297,6 +323,7 @@ public struct ResetPassword: Sendable {
         guard let clientID = try await identity.store.consumePasswordReset(tokenHash: identity.deps.digest.sha256Hex(token), now: identity.deps.clock.now()) else {
             throw BillingError.conflict(rule: "reset.invalid", message: "This reset link has expired or was already used. Ask for a new one.")
         }
+        _ = try await identity.store.revokeMailLinks(clientID: clientID, linkID: nil, because: .passwordReset, at: identity.deps.clock.now())
         try await identity.store.setPasswordHash(realm: .client, id: clientID, hash: try await identity.deps.passwords.hash(newPassword))
         try await identity.store.deleteSessions(realm: .client, subjectID: clientID, except: nil)
         try await identity.audit(.client, clientID, "password.reset")

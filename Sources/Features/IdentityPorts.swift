@@ -59,8 +59,8 @@ public struct Credentials: Sendable, Equatable {
     public var hasSecondFactor: Bool { totpSecret != nil }
 }
 
-/// Sessions, login throttling and second factors, all in the database so several `serve` processes share them.
-public protocol IdentityStore: Sendable {
+/// Sessions, login throttling, second factors and mail links, all in the database so several `serve` processes share them.
+public protocol IdentityStore: MailLinkStore {
     func insert(session: WebSession, at: Date) async throws
     func session(idHash: String) async throws -> WebSession?
     func touch(sessionIDHash: String, at: Date) async throws
@@ -117,10 +117,16 @@ public struct IdentitySettings: Sendable {
     public var failureWindow: TimeInterval
     public var passwordResetValidity: TimeInterval
     public var totpIssuer: String
+    /// How long an invoice e-mail's log-in link works, counted from when the e-mail was produced.
+    public var mailLinkValidity: TimeInterval
+    /// Mail-link clicks per address inside `failureWindow` (valid or not) before further clicks are refused.
+    public var mailLinkIPLimit: Int
 
     public init(idleTimeout: TimeInterval = 30 * 60, absoluteTimeout: TimeInterval = 8 * 3600, secondFactorTimeout: TimeInterval = 5 * 60,
                 accountFailureLimit: Int = 5, ipFailureLimit: Int = 30, failureWindow: TimeInterval = 15 * 60,
-                passwordResetValidity: TimeInterval = 3600, totpIssuer: String = "Hostico") {
+                passwordResetValidity: TimeInterval = 3600, totpIssuer: String = "Hostico", mailLinkValidity: TimeInterval = 7 * 86400, mailLinkIPLimit: Int = 30) {
+        self.mailLinkValidity = mailLinkValidity
+        self.mailLinkIPLimit = mailLinkIPLimit
         self.idleTimeout = idleTimeout
         self.absoluteTimeout = absoluteTimeout
         self.secondFactorTimeout = secondFactorTimeout

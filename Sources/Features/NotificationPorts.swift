@@ -187,17 +187,39 @@ public struct MessageContext: Sendable {
     public let clientName: String
     public let payload: [String: String]
     public let clientAreaURL: String
+    /// The invoice number the e-mail shows as a log-in link ("log in from mail").
+    public let invoiceLink: InvoiceLink?
 
-    public init(language: Language, clientName: String, payload: [String: String], clientAreaURL: String) {
+    public struct InvoiceLink: Sendable, Equatable {
+        public let number: String
+        public let url: String
+        public init(number: String, url: String) {
+            self.number = number
+            self.url = url
+        }
+    }
+
+    public init(language: Language, clientName: String, payload: [String: String], clientAreaURL: String, invoiceLink: InvoiceLink? = nil) {
         self.language = language
         self.clientName = clientName
         self.payload = payload
         self.clientAreaURL = clientAreaURL
+        self.invoiceLink = invoiceLink
     }
 }
 
 /// Which channels an event uses (the product's table): SMS only for renewal proformas and suspensions.
 public enum NotificationRules {
+    /// The invoice whose number an e-mail turns into a log-in link: the proforma of an invoice notification or
+    /// reminder, the fiscal invoice of a payment confirmation. Other e-mails carry no link.
+    public static func linkedInvoice(for kind: OutboxEvent.Kind, payload: [String: String]) -> InvoiceRef? {
+        switch kind {
+        case .proformaIssued, .overdueReminder: payload["proformaID"].flatMap(Int64.init).map { InvoiceRef(.proforma, $0) }
+        case .paymentConfirmed: payload["fiscalInvoiceID"].flatMap(Int64.init).map { InvoiceRef(.fiscal, $0) }
+        case .serviceSuspended, .serviceReactivated, .serviceTerminated, .passwordReset: nil
+        }
+    }
+
     public static func channels(for kind: OutboxEvent.Kind, payload: [String: String]) -> [MessageChannel] {
         switch kind {
         case .proformaIssued: payload["origin"] == ProformaOrigin.renewal.rawValue ? [.email, .sms] : [.email]

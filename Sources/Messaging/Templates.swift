@@ -37,11 +37,21 @@ public struct MustacheMessageTemplates: MessageTemplates {
         guard let subject = library.render(values, withTemplate: "\(prefix)/subject"), let body = library.render(values, withTemplate: "\(prefix)/body") else {
             throw MissingTemplate(name: prefix)
         }
-        let paragraphs = body.components(separatedBy: "\n\n").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+        var text = body.trimmingCharacters(in: .whitespacesAndNewlines)
+        var linked = false
+        let paragraphs = text.components(separatedBy: "\n\n").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }.map { paragraph in
+            // The first mention of the invoice number becomes the log-in link; the text stays escaped by Mustache.
+            guard let link = context.invoiceLink, !linked, let r = paragraph.range(of: link.number) else { return ["segments": [["text": paragraph]]] as [String: Any] }
+            linked = true
+            return ["segments": [["text": String(paragraph[..<r.lowerBound])], ["text": link.number, "href": link.url, "link": true], ["text": String(paragraph[r.upperBound...])]]]
+        }
+        if let link = context.invoiceLink, let r = text.range(of: link.number) {
+            text.replaceSubrange(r, with: "\(link.number) <\(link.url)>")
+        }
         let html = library.render(
             ["lang": context.language.rawValue, "subject": subject, "paragraphs": paragraphs, "clientArea": context.clientAreaURL,
              "footer": Self.footer[context.language] ?? ""] as [String: Any], withTemplate: "layout.html") ?? ""
-        return (subject.trimmingCharacters(in: .whitespacesAndNewlines), body.trimmingCharacters(in: .whitespacesAndNewlines) + "\n\n-- \n" + (Self.footer[context.language] ?? "") + "\n" + context.clientAreaURL + "\n", html)
+        return (subject.trimmingCharacters(in: .whitespacesAndNewlines), text + "\n\n-- \n" + (Self.footer[context.language] ?? "") + "\n" + context.clientAreaURL + "\n", html)
     }
 
     public func sms(_ kind: OutboxEvent.Kind, _ context: MessageContext) throws -> String {
@@ -67,7 +77,7 @@ public struct MustacheMessageTemplates: MessageTemplates {
         <!DOCTYPE html>
         <html lang="{{lang}}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>{{subject}}</title></head>
         <body style="font-family:Arial,'Noto Sans Devanagari',sans-serif;font-size:15px;line-height:1.5;color:#1a1a1a;max-width:600px;margin:0 auto;padding:16px">
-        {{#paragraphs}}<p>{{.}}</p>
+        {{#paragraphs}}<p>{{#segments}}{{#link}}<a href="{{href}}" style="color:#0b5cad;font-weight:bold">{{text}}</a>{{/link}}{{^link}}{{text}}{{/link}}{{/segments}}</p>
         {{/paragraphs}}<hr style="border:none;border-top:1px solid #ddd">
         <p style="font-size:13px;color:#555">{{footer}}<br><a href="{{clientArea}}">{{clientArea}}</a></p>
         </body></html>

@@ -23,6 +23,17 @@ public enum Migrations {
         Migration(version: 6, name: "e-Factura submissions", statements: efactura),
         Migration(version: 7, name: "provisioning jobs", statements: provisioning),
         Migration(version: 8, name: "web sessions and second factors", statements: identity),
+        Migration(version: 9, name: "mail links", statements: { kind in
+            [
+                """
+                CREATE TABLE mail_links (id \(pk(kind)), token_hash TEXT NOT NULL UNIQUE, client_id BIGINT NOT NULL REFERENCES clients(id),
+                  invoice_kind TEXT NOT NULL CHECK (invoice_kind IN ('proforma','fiscal')), invoice_id BIGINT NOT NULL, message_id BIGINT,
+                  issued_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, revoked_at BIGINT, revoked_because TEXT,
+                  uses BIGINT NOT NULL DEFAULT 0, last_used_at BIGINT)
+                """,
+                "CREATE INDEX mail_links_client ON mail_links(client_id, issued_at)",
+            ]
+        }),
     ]
 
     /// Sessions, login failures, TOTP and password resets live in the database, so any `serve` process can

@@ -171,4 +171,48 @@ public struct SQLIdentityStore: IdentityStore {
                 """).first()?.decode(column: "client_id", as: Int64.self)
         }
     }
+
+    // MARK: Mail links
+
+    public func insertMailLink(tokenHash: String, clientID: Int64, invoice: InvoiceRef, messageID: Int64?, issuedAt: Date, expiresAt: Date) async throws -> Int64 {
+        try await database.withTransaction { sql in
+            try await sql.raw("""
+                INSERT INTO mail_links (token_hash, client_id, invoice_kind, invoice_id, message_id, issued_at, expires_at)
+                VALUES (\(bind: tokenHash), \(bind: clientID), \(bind: invoice.kind.rawValue), \(bind: invoice.id), \(bind: messageID), \(bind: millis(issuedAt)), \(bind: millis(expiresAt)))
+                RETURNING id
+                """).first()!.int("id")
+        }
+    }
+
+    public func mailLink(tokenHash: String) async throws -> MailLink? {
+        try await first("SELECT * FROM mail_links WHERE token_hash = \(bind: tokenHash)").map(decodeMailLink)
+    }
+
+    public func recordMailLinkUse(id: Int64, at: Date) async throws {
+        try await write("UPDATE mail_links SET uses = uses + 1, last_used_at = \(bind: millis(at)) WHERE id = \(bind: id)")
+    }
+
+    public func revokeMailLinks(clientID: Int64, linkID: Int64?, because: MailLinkRevocation, at: Date) async throws -> Int {
+        try await database.withTransaction { sql in
+            try await sql.raw("""
+                UPDATE mail_links SET revoked_at = \(bind: millis(at)), revoked_because = \(bind: because.rawValue)
+                WHERE client_id = \(bind: clientID) AND revoked_at IS NULL AND (\(bind: linkID ?? 0) = 0 OR id = \(bind: linkID ?? 0))
+                RETURNING id
+                """).all().count
+        }
+    }
+
+    public func mailLinks(clientID: Int64, limit: Int) async throws -> [MailLink] {
+        try await database.withReader { sql in
+            try await sql.raw("SELECT * FROM mail_links WHERE client_id = \(bind: clientID) ORDER BY id DESC LIMIT \(bind: Int64(limit))").all().map(decodeMailLink)
+        }
+    }
+
+    private func decodeMailLink(_ r: any SQLRow) throws -> MailLink {
+        MailLink(
+            id: try r.int("id"), clientID: try r.int("client_id"), invoice: InvoiceRef(try r.enumValue("invoice_kind", InvoiceRef.Kind.self), try r.int("invoice_id")),
+            messageID: try r.intOrNil("message_id"), issuedAt: date(millis: try r.int("issued_at")), expiresAt: date(millis: try r.int("expires_at")),
+            revokedAt: try r.intOrNil("revoked_at").map { date(millis: $0) }, revokedBecause: try r.stringOrNil("revoked_because"),
+            uses: Int(try r.int("uses")), lastUsedAt: try r.intOrNil("last_used_at").map { date(millis: $0) })
+    }
 }

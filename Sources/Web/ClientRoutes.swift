@@ -51,8 +51,9 @@ struct LoginFlow {
     func register<Context: WebRequestContext>(on r: RouterGroup<Context>) {
         r.get("login") { req, ctx in
             let visit = areas.visit(req, ctx)
-            if ctx.session?.stage == .full { return areas.redirect(home, visit) }
-            return loginPage(visit, returnTo: WebAreas.safeReturn(req.uri.queryParameters.get("next")))
+            let returnTo = WebAreas.safeReturn(req.uri.queryParameters.get("next"))
+            if ctx.session?.stage == .full { return areas.redirect(returnTo ?? home, visit) }
+            return loginPage(visit, returnTo: returnTo)
         }
         r.post("login") { req, ctx in
             let visit = areas.visit(req, ctx)
@@ -102,10 +103,29 @@ struct LoginFlow {
             return areas.redirect(base + "/login", visit, cookies: [areas.cookies.clear(cookieName)])
         }
 
-        // Security: password and 2FA (staff pass here before anything else when 2FA is not yet set up).
-        r.get("security") { req, ctx in try await securityPage(areas.visit(req, ctx), try requireSession(req, ctx)) }
-        r.post("security/password") { req, ctx in
+        r.get("confirm-password") { req, ctx in
+            _ = try requireSession(req, ctx)
+            return confirmPage(areas.visit(req, ctx), returnTo: WebAreas.safeReturn(req.uri.queryParameters.get("next")))
+        }
+        r.post("confirm-password") { req, ctx in
             let session = try requireSession(req, ctx)
+            let visit = areas.visit(req, ctx)
+            let form = try await Form.parse(req)
+            try areas.checkCSRF(form, visit)
+            let returnTo = WebAreas.safeReturn(form.optional("return_to"))
+            switch try await ConfirmPassword(areas.identity)(session, password: form["password"], ip: ctx.remoteIP) {
+            case .refused(let why):
+                let (status, text) = refusalText(why, visit.views)
+                return confirmPage(visit, returnTo: returnTo, status: status, error: text)
+            case .session(let token, _):
+                return areas.redirect(returnTo ?? home, visit, cookies: [sessionCookie(token)])
+            }
+        }
+
+        // Security: password and 2FA (staff pass here before anything else when 2FA is not yet set up).
+        r.get("security") { req, ctx in try await securityPage(areas.visit(req, ctx), try requireAccountSession(req, ctx)) }
+        r.post("security/password") { req, ctx in
+            let session = try requireAccountSession(req, ctx)
             let visit = areas.visit(req, ctx)
             let form = try await Form.parse(req)
             try areas.checkCSRF(form, visit)
@@ -117,11 +137,11 @@ struct LoginFlow {
             }
         }
         r.get("security/2fa") { req, ctx in
-            let session = try requireSession(req, ctx, allowSetup: true)
+            let session = try requireAccountSession(req, ctx, allowSetup: true)
             return try await totpSetupPage(areas.visit(req, ctx), session)
         }
         r.post("security/2fa") { req, ctx in
-            let session = try requireSession(req, ctx, allowSetup: true)
+            let session = try requireAccountSession(req, ctx, allowSetup: true)
             let visit = areas.visit(req, ctx)
             let form = try await Form.parse(req)
             try areas.checkCSRF(form, visit)
@@ -138,7 +158,7 @@ struct LoginFlow {
             }
         }
         r.post("security/2fa/disable") { req, ctx in
-            let session = try requireSession(req, ctx)
+            let session = try requireAccountSession(req, ctx)
             let visit = areas.visit(req, ctx)
             let form = try await Form.parse(req)
             try areas.checkCSRF(form, visit)
@@ -163,6 +183,27 @@ struct LoginFlow {
             throw Redirect(location: base + "/security/2fa")
         case .secondFactor: throw Redirect(location: base + "/login/code")
         }
+    }
+
+    /// For pages that change how the account is reached (password, 2FA, phone, SMS consent): a session opened from
+    /// an e-mail link must confirm the password first.
+    func requireAccountSession<Context: WebRequestContext>(_ req: Request, _ ctx: Context, allowSetup: Bool = false) throws -> WebSession {
+        let s = try requireSession(req, ctx, allowSetup: allowSetup)
+        if s.fromMail { throw Redirect(location: Self.confirmPath(next: req.uri.path)) }
+        return s
+    }
+
+    static func confirmPath(next: String) -> String {
+        "/confirm-password?next=" + (next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
+    }
+
+    func confirmPage(_ visit: Visit, returnTo: String?, status: HTTPResponse.Status = .ok, error: String? = nil) -> Response {
+        let v = visit.views
+        let model: [String: Any] = [
+            "heading": v.s("confirm_title"), "intro": v.s("confirm_text"), "action": "/confirm-password", "submit": v.s("continue"), "returnTo": returnTo ?? "",
+            "fields": [areas.field("password", v.s("password"), type: "password", autocomplete: "current-password")],
+        ]
+        return areas.page("login", title: v.s("confirm_title"), model, visit, status: status, formError: error)
     }
 
     func securityPage(_ visit: Visit, _ session: WebSession, errors: [String: String] = [:]) async throws -> Response {
@@ -206,6 +247,7 @@ struct ClientRoutes {
             areas.redirect(ctx.session?.stage == .full && ctx.session?.realm == .client ? "/services" : "/login", areas.visit(req, ctx))
         }
         registerAccount(on: r)
+        registerMailLinks(on: r)
         registerServicesAndInvoices(on: r)
         registerDetails(on: r)
     }
@@ -297,6 +339,41 @@ struct ClientRoutes {
             "heading": v.s("forgot_title"), "action": "/reset-password", "submit": v.s("save"),
             "fields": [areas.field("password", v.s("new_password"), type: "password", hint: v.s("password_hint"), autocomplete: "new-password", errors: errors), tokenField],
         ], visit, status: errors.isEmpty ? .ok : .unprocessableContent)
+    }
+
+    // MARK: Log in from mail
+
+    /// `/mail/:kind/:id/:token`: a working link logs the client in and redirects to the invoice (the token leaves the
+    /// address bar); anything else leads to the login page with the invoice as destination and one neutral message.
+    func registerMailLinks<Context: WebRequestContext>(on r: RouterGroup<Context>) {
+        r.get("mail/:kind/:id/:token") { req, ctx in
+            guard let kind = ctx.parameters.get("kind").flatMap(InvoiceRef.Kind.init(rawValue:)), let id = ctx.parameters.get("id", as: Int64.self),
+                  let token = ctx.parameters.get("token") else { throw BillingError.notFound("link") }
+            let invoice = InvoiceRef(kind, id)
+            let visit = areas.visit(req, ctx)
+            var response: Response
+            switch try await MailLinks(areas.identity).open(token: token, invoice: invoice, ip: ctx.remoteIP) {
+            case .session(let newToken, let session):
+                var cookies = [login.sessionCookie(newToken)]
+                if let current = ctx.session, current.realm == .client {
+                    if current.subjectID == session.subjectID, current.stage == .full, !current.fromMail {
+                        // Already fully logged in as this client: keep that session rather than narrow it to a mail one.
+                        try await areas.identity.logOut(session)
+                        cookies = []
+                    } else {
+                        try await areas.identity.logOut(current)
+                    }
+                }
+                response = areas.redirect(invoice.path, visit, cookies: cookies)
+            case .login:
+                response = areas.redirect("/login?next=" + (invoice.path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""), visit, flash: "mail_link_login")
+            case .rateLimited:
+                response = login.loginPage(visit, returnTo: invoice.path, status: .tooManyRequests, error: visit.views.s("mail_link_limited"))
+            }
+            response.headers[.referrerPolicy] = "no-referrer"
+            response.headers[.cacheControl] = "no-store"
+            return response
+        }
     }
 
     // MARK: Services and invoices
@@ -492,6 +569,7 @@ struct ClientRoutes {
                        areas.checkbox("smsOptIn", v.s("sms_optin"), checked: form?.checked("smsOptIn") ?? client.sms.optedIn, hint: v.s("sms_hint"), errors: errors)],
             "profiles": profiles.map { ["id": $0.id, "label": v.partyLabel($0.party), "isDefault": $0.isDefault] as [String: Any] },
         ]
+        if visit.session?.fromMail == true { model["confirmFirst"] = LoginFlow.confirmPath(next: "/details") }
         if let at = client.sms.changedAt, let source = client.sms.source {
             model["consent"] = v.f("sms_since", Self.timestamp(at, deps), source.rawValue)
         }
@@ -520,6 +598,7 @@ struct ClientRoutes {
             return try await detailsPage(client, visit)
         }
         r.post("details") { req, ctx in
+            _ = try login.requireAccountSession(req, ctx)
             let (client, visit) = try await clientVisit(req, ctx)
             let form = try await Form.parse(req)
             try areas.checkCSRF(form, visit)

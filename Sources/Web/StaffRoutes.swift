@@ -108,6 +108,11 @@ struct StaffRoutes {
             }
             return ("/staff/clients/\(last.clientID)", "saved")
         }
+        action(r, "clients/:id/mail-links/revoke") { _, ctx, form, actor in
+            let clientID = try ctx.parameters.require("id", as: Int64.self)
+            _ = try await MailLinks(areas.identity).revoke(clientID: clientID, linkID: form.optional("link").flatMap(Int64.init), by: actor)
+            return ("/staff/clients/\(clientID)", "saved")
+        }
         action(r, "billing-run") { _, _, _, _ in
             _ = try await RunBilling(deps)(asOf: deps.today())
             return ("/staff", "saved")
@@ -130,6 +135,8 @@ struct StaffRoutes {
         }
         guard let client = data.0 else { throw BillingError.notFound("client") }
         let messages = try await areas.messages.messages(clientID: id, limit: 100)
+        let links = try await areas.identity.store.mailLinks(clientID: id, limit: 50)
+        let now = deps.clock.now()
         let planNames = Dictionary(data.3.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
         let services: [[String: Any]] = data.2.map { s in
             [
@@ -162,6 +169,14 @@ struct StaffRoutes {
                  "detail": [m.recipient, m.subject, m.deliveryReport.map { "report: \($0)" }, m.lastError].compactMap { $0 }.joined(separator: " · ")] as [String: Any]
             },
             "audit": data.7.map(auditRow),
+            "mailLinks": links.map { l in
+                let state = l.state(at: now)
+                return ["id": l.id, "issued": ClientRoutes.timestamp(l.issuedAt, deps), "expires": ClientRoutes.timestamp(l.expiresAt, deps),
+                        "invoice": l.invoice.description, "href": "/staff/" + (l.invoice.kind == .proforma ? "proformas/" : "fiscal-invoices/") + String(l.invoice.id),
+                        "message": l.messageID.map { "#\($0)" } ?? "—", "uses": l.uses, "lastUsed": l.lastUsedAt.map { ClientRoutes.timestamp($0, deps) } ?? "never",
+                        "state": state == .revoked ? "revoked (\(l.revokedBecause ?? "?"))" : state.rawValue, "canRevoke": state == .valid] as [String: Any]
+            },
+            "hasValidLinks": links.contains { $0.state(at: now) == .valid }, "clientID": client.id,
         ]
         return areas.page("staff-client", title: client.email.value, model, visit)
     }

@@ -77,7 +77,7 @@ struct Serve: AsyncParsableCommand {
         if !noWorker {
             services.append(BillingWorker(deps: deps, interval: .seconds(3600)))
             services.append(SessionSweeper(identity: makeIdentity(config: config, deps: deps, database: db), interval: .seconds(600)))
-            let delivery = try config.notifications.makeDelivery(deps: deps, database: db, publicBaseURL: config.publicBaseURL)
+            let delivery = try config.notifications.makeDelivery(deps: deps, database: db, publicBaseURL: config.publicBaseURL, links: MailLinks(makeIdentity(config: config, deps: deps, database: db)))
             services.append(NotificationWorker(delivery: delivery, interval: .seconds(config.notifications.intervalSeconds), logger: deps.logger))
             services.append(ProvisioningWorker(provision: config.provisioning.makeProvisioning(deps: deps, database: db, publicBaseURL: config.publicBaseURL),
                                                interval: .seconds(config.provisioning.intervalSeconds), logger: deps.logger))
@@ -134,7 +134,7 @@ struct Worker: AsyncParsableCommand {
 
     func run() async throws {
         let (config, deps, db) = try await common.open()
-        let delivery = try config.notifications.makeDelivery(deps: deps, database: db, publicBaseURL: config.publicBaseURL)
+        let delivery = try config.notifications.makeDelivery(deps: deps, database: db, publicBaseURL: config.publicBaseURL, links: MailLinks(makeIdentity(config: config, deps: deps, database: db)))
         let services: [any Service] = [
             BillingWorker(deps: deps, interval: .seconds(intervalSeconds)),
             SessionSweeper(identity: makeIdentity(config: config, deps: deps, database: db), interval: .seconds(600)),
@@ -303,7 +303,7 @@ struct Notify: AsyncParsableCommand {
 
         func run() async throws {
             let (config, deps, db) = try await common.open()
-            let delivery = try config.notifications.makeDelivery(deps: deps, database: db, publicBaseURL: config.publicBaseURL)
+            let delivery = try config.notifications.makeDelivery(deps: deps, database: db, publicBaseURL: config.publicBaseURL, links: MailLinks(makeIdentity(config: config, deps: deps, database: db)))
             let started = ContinuousClock.now
             let report = try await delivery.runOnce()
             print("Notifications: \(report) in \(String(format: "%.2f", (ContinuousClock.now - started).seconds)) s.")

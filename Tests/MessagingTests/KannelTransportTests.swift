@@ -189,7 +189,7 @@ struct KannelTransportTests {
         let clock = ManualClock(TestDates.start)
         let deps = makeTestDependencies(database: db, clock: clock)
         let store = SQLMessageStore(database: db)
-        let delivery = try config.notifications.makeDelivery(deps: deps, database: db, publicBaseURL: config.publicBaseURL)
+        let delivery = try config.notifications.makeDelivery(deps: deps, database: db, publicBaseURL: config.publicBaseURL, links: nil)
         let app = try buildApplication(config: config, deps: deps, database: db)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await app.runService(gracefulShutdownSignals: []) }

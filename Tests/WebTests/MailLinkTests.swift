@@ -1,0 +1,293 @@
+import Bootstrap
+import Domain
+import Features
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import SQLKit
+import Storage
+import Testing
+import TestSupport
+@testable import Web
+
+/// Log in from mail: the invoice number in an invoice e-mail is a link that logs the client in for a week.
+@Suite("Log in from mail")
+struct MailLinkTests {
+    struct Setup {
+        let h: WebHarness
+        let ana: Client
+        let proforma: ProformaInvoice
+        let links: MailLinks
+        let identity: Identity
+    }
+
+    /// Ana (English) with an unpaid order proforma.
+    static func setup() async throws -> Setup {
+        let h = try await WebHarness.make()
+        let ana = try await h.fixtures.client("ana@example.ro", language: "en")
+        let order = try await PlaceOrder(h.deps)(clientID: ana.id, planID: try await h.fixtures.plan().id, cycle: "monthly", domain: "ana.ro", billingProfileID: nil, actor: .client(ana.id))
+        let identity = makeIdentity(config: h.config, deps: h.deps, database: h.db)
+        return Setup(h: h, ana: ana, proforma: order.proforma, links: MailLinks(identity), identity: identity)
+    }
+
+    /// Runs a token-level test against a fresh setup and closes the database whatever happened.
+    static func withSetup(_ body: (Setup) async throws -> Void) async throws {
+        let s = try await setup()
+        do { try await body(s) } catch {
+            await s.h.db.close()
+            throw error
+        }
+        await s.h.db.close()
+    }
+
+    static func path(_ url: String) -> String { String(url.dropFirst("https://billing.example.test".count)) }
+
+    /// Every e-mail in the development outbox, its base64 parts decoded, with its subject line first.
+    static func emails(_ h: WebHarness) throws -> [String] {
+        let files = try FileManager.default.contentsOfDirectory(at: h.outbox, includingPropertiesForKeys: nil).filter { $0.pathExtension == "eml" }
+        return try files.map { url in
+            let raw = try String(contentsOf: url, encoding: .utf8)
+            var text = raw
+            for part in raw.components(separatedBy: "Content-Transfer-Encoding: base64").dropFirst() {
+                let body = part.components(separatedBy: "--")[0].filter { !$0.isWhitespace }
+                if let data = Data(base64Encoded: body) { text += "\n" + String(decoding: data, as: UTF8.self) }
+            }
+            return text
+        }
+    }
+
+    static func firstLink(in mail: String, kind: InvoiceRef.Kind) throws -> String {
+        let marker = "https://billing.example.test/mail/\(kind.rawValue)/"
+        let start = try #require(mail.range(of: marker))
+        return String(mail[start.lowerBound...].prefix { !$0.isWhitespace && $0 != ">" && $0 != "\"" && $0 != "<" })
+    }
+
+    // MARK: Tokens on a manual clock
+
+    @Test func aTokenIsStoredOnlyHashedAndWorksForSevenDaysFromTheEmail() async throws {
+        try await Self.withSetup { s in
+            let invoice = InvoiceRef(.proforma, s.proforma.id)
+            let url = try await s.links.issue(clientID: s.ana.id, invoice: invoice, messageID: 7, baseURL: "https://billing.example.test")
+            let token = String(url.split(separator: "/").last!)
+            #expect(url == "https://billing.example.test/mail/proforma/\(s.proforma.id)/\(token)")
+            #expect(token.count == 43)  // 256 bits, base64url
+            let rows = try await s.h.db.withReader { sql in try await sql.raw("SELECT token_hash, message_id FROM mail_links").all() }
+            #expect(rows.count == 1)
+            #expect(try rows[0].decode(column: "token_hash", as: String.self) == s.h.deps.digest.sha256Hex(token))
+            #expect(try rows[0].decode(column: "message_id", as: Int64.self) == 7)
+
+            // Usable more than once inside the week, up to the last second of it.
+            guard case .session = try await s.links.open(token: token, invoice: invoice, ip: "192.0.2.1") else { Issue.record("a fresh link opens a session"); return }
+            s.h.clock.advance(seconds: 7 * 86400)
+            guard case .session(_, let session) = try await s.links.open(token: token, invoice: invoice, ip: "192.0.2.1") else { Issue.record("the link works on its 7th day"); return }
+            #expect(session.fromMail && session.subjectID == s.ana.id && session.stage == .full)
+            s.h.clock.advance(seconds: 1)
+            guard case .login = try await s.links.open(token: token, invoice: invoice, ip: "192.0.2.1") else { Issue.record("7 days and 1 second later it leads to login"); return }
+            #expect(try await s.identity.store.mailLinks(clientID: s.ana.id, limit: 5).first?.uses == 2)
+        }
+    }
+
+    @Test func passwordChangeResetTwoFactorAndStaffRevokeTheLinks() async throws {
+        try await Self.withSetup { s in
+            let invoice = InvoiceRef(.proforma, s.proforma.id)
+            func issue() async throws -> String { String(try await s.links.issue(clientID: s.ana.id, invoice: invoice, messageID: nil, baseURL: "").split(separator: "/").last!) }
+            func works(_ token: String) async throws -> Bool {
+                if case .session = try await s.links.open(token: token, invoice: invoice, ip: "192.0.2.2") { return true }
+                return false
+            }
+            let (_, session) = try await s.identity.startSession(clientID: s.ana.id)
+
+            let beforePassword = try await issue()
+            try await ChangePassword(s.identity)(session, current: "correct horse battery", new: "a new horse battery")
+            #expect(try await works(beforePassword) == false)
+
+            let beforeStaff = try await issue(), other = try await issue()
+            #expect(try await s.links.revoke(clientID: s.ana.id, linkID: try await s.identity.store.mailLinks(clientID: s.ana.id, limit: 1)[0].id, by: .staff(1)) == 1)
+            #expect(try await works(beforeStaff) == true)  // the newest was revoked, not this one
+            #expect(try await works(other) == false)
+            #expect(try await s.links.revoke(clientID: s.ana.id, by: .staff(1)) == 1)
+            #expect(try await works(beforeStaff) == false)
+
+            let beforeReset = try await issue()
+            try await s.identity.store.insertPasswordReset(tokenHash: s.h.deps.digest.sha256Hex("reset-token"), clientID: s.ana.id, expiresAt: s.h.clock.now().addingTimeInterval(600), at: s.h.clock.now())
+            _ = try await ResetPassword(s.identity).complete(token: "reset-token", newPassword: "yet another password")
+            #expect(try await works(beforeReset) == false)
+
+            let beforeTwoFactor = try await issue()
+            let (_, fresh) = try await s.identity.startSession(clientID: s.ana.id)
+            let pending = try await SetUpSecondFactor(s.identity).begin(fresh)
+            _ = try await SetUpSecondFactor(s.identity).confirm(fresh, code: s.h.totpCode(secretBase32: pending.secretBase32))
+            #expect(try await works(beforeTwoFactor) == false)
+            let reasons = Set(try await s.identity.store.mailLinks(clientID: s.ana.id, limit: 10).compactMap(\.revokedBecause))
+            #expect(reasons == ["password-changed", "staff", "password-reset", "2fa-enabled"])
+            // A link issued after the revocation works as usual, except that 2FA now sends it to the login page.
+            let after = try await issue()
+            guard case .login = try await s.links.open(token: after, invoice: invoice, ip: "192.0.2.2") else { Issue.record("a 2FA client gets the login page"); return }
+        }
+    }
+
+    // MARK: E-mails carry the links
+
+    @Test func invoiceAndPaymentEmailsMakeTheNumberALinkFromThePublicBaseURL() async throws {
+        try await Self.withSetup { s in
+            let delivery = try s.h.config.notifications.makeDelivery(deps: s.h.deps, database: s.h.db, publicBaseURL: s.h.config.publicBaseURL, links: s.links)
+            _ = try await delivery.runOnce()
+            let invoiceMail = try #require(try Self.emails(s.h).first { $0.contains("Proforma invoice \(s.proforma.number)") })
+            let link = try Self.firstLink(in: invoiceMail, kind: .proforma)
+            #expect(link.hasPrefix("https://billing.example.test/mail/proforma/\(s.proforma.id)/"))
+            #expect(invoiceMail.contains("\(s.proforma.number) <\(link)>"))  // plain-text part
+            #expect(invoiceMail.contains(#"<a href="\#(link)" style="color:#0b5cad;font-weight:bold">\#(s.proforma.number)</a>"#))  // HTML part
+
+            let paid = try await s.h.fixtures.pay(s.proforma)
+            let fiscal = try #require(paid.fiscalInvoice)
+            _ = try await delivery.runOnce()
+            let paymentMail = try #require(try Self.emails(s.h).first { $0.contains("Payment received: invoice \(fiscal.displayNumber)") })
+            let fiscalLink = try Self.firstLink(in: paymentMail, kind: .fiscal)
+            #expect(fiscalLink.hasPrefix("https://billing.example.test/mail/fiscal/\(fiscal.id)/"))
+            #expect(paymentMail.contains("\(fiscal.displayNumber) <\(fiscalLink)>"))
+            // Bound to the e-mail that carried it.
+            let stored = try await s.identity.store.mailLinks(clientID: s.ana.id, limit: 5)
+            let messageIDs = try await SQLMessageStore(database: s.h.db).messages(clientID: s.ana.id, limit: 10).filter { $0.channel == .email }.map(\.id)
+            #expect(stored.count == 2 && stored.allSatisfy { $0.messageID.map(messageIDs.contains) == true })
+        }
+    }
+
+    // MARK: Clicks over HTTP
+
+    @Test func aClickLogsInShowsTheInvoiceAndAccountChangesAskForThePassword() async throws {
+        let s = try await Self.setup()
+        let url = try await s.links.issue(clientID: s.ana.id, invoice: InvoiceRef(.proforma, s.proforma.id), messageID: nil, baseURL: "https://billing.example.test")
+        try await s.h.run { c in
+            let b = Browser(c)
+            let landing = try await b.get(Self.path(url))
+            #expect(landing.status == .seeOther && landing.location == "/invoices/proforma/\(s.proforma.id)")
+            #expect(landing.headers[.referrerPolicy] == "no-referrer" && landing.headers[.cacheControl] == "no-store")
+            #expect(b.lastSetCookies.contains { $0.hasPrefix("hostico_session=") && $0.contains("HttpOnly") })
+            let invoice = try await b.get(landing.location!)
+            #expect(invoice.status == .ok && invoice.body.visibleText.contains(s.proforma.number))
+            #expect(invoice.body.visibleText.contains("Pay now with the demo gateway"))
+            #expect(try await b.get("/invoices/proforma/\(s.proforma.id)/pdf").status == .ok)
+            #expect(try await b.get("/invoices/proforma/\(s.proforma.id)/billing-data").status == .ok)
+            #expect(try await b.get("/services").body.visibleText.contains("ana.ro"))
+
+            // Password, 2FA, phone and SMS consent first ask for the password.
+            #expect(try await b.get("/security").location == "/confirm-password?next=%2Fsecurity")
+            #expect(try await b.post("/security/password", [("currentPassword", "correct horse battery"), ("newPassword", "stolen and changed")]).location == "/confirm-password?next=%2Fsecurity%2Fpassword")
+            #expect(try await b.get("/security/2fa").location == "/confirm-password?next=%2Fsecurity%2F2fa")
+            let details = try await b.get("/details")
+            #expect(details.body.visibleText.contains("You came from a link in an e-mail: confirm your password"))
+            #expect(!details.body.contains(#"name="smsOptIn""#) && !details.body.contains(#"name="phone""#))
+            #expect(try await b.post("/details", [("phone", "0799000000"), ("language", "en"), ("smsOptIn", "1")]).location == "/confirm-password?next=%2Fdetails")
+            #expect(try await s.h.deps.store.read { r in try await r.client(id: s.ana.id) }?.sms.optedIn == false)
+
+            try await b.get("/confirm-password?next=%2Fsecurity")
+            #expect(try await b.post("/confirm-password", [("password", "wrong password"), ("return_to", "/security")]).status == .unauthorized)
+            let confirmed = try await b.post("/confirm-password", [("password", "correct horse battery"), ("return_to", "/security")])
+            #expect(confirmed.location == "/security")
+            #expect(try await b.get("/security").status == .ok)
+            #expect(try await b.get("/details").body.contains(#"name="smsOptIn""#))
+        }
+    }
+
+    @Test func aTwoFactorClientGetsTheLoginPageThenTheInvoice() async throws {
+        let s = try await Self.setup()
+        // 2FA is on when the e-mail is produced, so the link itself is valid: it is the 2FA check at click time that
+        // sends the client to the login page.
+        let invoice = InvoiceRef(.proforma, s.proforma.id)
+        let (_, session) = try await s.identity.startSession(clientID: s.ana.id)
+        let pending = try await SetUpSecondFactor(s.identity).begin(session)
+        _ = try await SetUpSecondFactor(s.identity).confirm(session, code: s.h.totpCode(secretBase32: pending.secretBase32))
+        s.h.clock.advance(seconds: 30)  // the code of the set-up step is used
+        let url = try await s.links.issue(clientID: s.ana.id, invoice: invoice, messageID: nil, baseURL: "https://billing.example.test")
+        try await s.h.run { c in
+            let b = Browser(c)
+            let landing = try await b.get(Self.path(url))
+            #expect(landing.location == "/login?next=%2Finvoices%2Fproforma%2F\(s.proforma.id)")
+            #expect(!b.lastSetCookies.contains { $0.hasPrefix("hostico_session=") })
+            let login = try await b.get(landing.location!)
+            #expect(login.body.visibleText.contains("Log in to see this invoice."))
+            #expect(login.body.contains(#"name="return_to" value="/invoices/proforma/\#(s.proforma.id)""#))
+            let password = try await b.post("/login", [("email", "ana@example.ro"), ("password", "correct horse battery"), ("return_to", invoice.path)])
+            #expect(password.location == "/login/code?next=%2Finvoices%2Fproforma%2F\(s.proforma.id)")
+            try await b.get(password.location!)
+            let code = try await b.post("/login/code", [("code", s.h.totpCode(secretBase32: pending.secretBase32)), ("return_to", invoice.path)])
+            #expect(code.location == invoice.path)
+            #expect(try await b.get(invoice.path).body.visibleText.contains(s.proforma.number))
+            #expect(try await b.get("/security").status == .ok)  // a full login, not a mail session
+            let used = try await s.h.deps.store.read { r in try await r.audit(clientID: s.ana.id, limit: 20) }.first { $0.action == "mail_link.used" }
+            #expect(used?.after?.contains(#""outcome":"login page (2FA)""#) == true)
+        }
+    }
+
+    @Test func expiredRevokedUnknownTamperedAndForeignTokensAllLookTheSame() async throws {
+        let s = try await Self.setup()
+        let bob = try await s.h.fixtures.client("bob@example.ro", language: "en")
+        let bobOrder = try await PlaceOrder(s.h.deps)(clientID: bob.id, planID: try await s.h.fixtures.plan("pro").id, cycle: "monthly", domain: "bob.ro", billingProfileID: nil, actor: .client(bob.id))
+        let invoice = InvoiceRef(.proforma, s.proforma.id)
+        func token() async throws -> String { String(try await s.links.issue(clientID: s.ana.id, invoice: invoice, messageID: nil, baseURL: "").split(separator: "/").last!) }
+        let expired = try await token()
+        s.h.clock.advance(seconds: 7 * 86400 + 1)
+        let revoked = try await token()
+        _ = try await s.links.revoke(clientID: s.ana.id, by: .staff(1))
+        let good = try await token()
+        var tampered = Array(good)
+        tampered[10] = tampered[10] == "A" ? "B" : "A"
+        let cases: [(String, String)] = [
+            ("expired", MailLinks.path(invoice, token: expired)), ("revoked", MailLinks.path(invoice, token: revoked)),
+            ("unknown", MailLinks.path(invoice, token: String(repeating: "x", count: 43))), ("tampered", MailLinks.path(invoice, token: String(tampered))),
+            ("short", MailLinks.path(invoice, token: "abc")),
+        ]
+        try await s.h.run { c in
+            var answers: [String: String] = [:]
+            for (name, path) in cases {
+                let b = Browser(c)
+                let page = try await b.get(path)
+                #expect(page.status == .seeOther, "\(name)")
+                #expect(page.headers[.referrerPolicy] == "no-referrer" && page.headers[.cacheControl] == "no-store", "\(name)")
+                #expect(!b.lastSetCookies.contains { $0.hasPrefix("hostico_session=") }, "\(name)")
+                answers[name] = "\(page.location ?? "") \(b.lastSetCookies.map { String($0.prefix { $0 != "=" }) }.sorted())"
+            }
+            #expect(Set(answers.values).count == 1, "\(answers)")
+            #expect(answers["expired"]?.hasPrefix("/login?next=%2Finvoices%2Fproforma%2F\(s.proforma.id) ") == true)
+
+            // Ana's working token on the path of Bob's invoice: no session, and Bob's invoice stays hidden from Ana.
+            let b = Browser(c)
+            let foreign = try await b.get(MailLinks.path(InvoiceRef(.proforma, bobOrder.proforma.id), token: good))
+            #expect(foreign.location == "/login?next=%2Finvoices%2Fproforma%2F\(bobOrder.proforma.id)")
+            try await b.logIn("ana@example.ro", "correct horse battery")
+            #expect(try await b.get("/invoices/proforma/\(bobOrder.proforma.id)").status == .notFound)
+            // The same token on its own invoice still works.
+            #expect(try await Browser(c).get(MailLinks.path(invoice, token: good)).location == invoice.path)
+        }
+    }
+
+    @Test func clicksAreRateLimitedPerAddressAndStaffSeeEveryUseInTheAuditLog() async throws {
+        let s = try await Self.setup()
+        _ = try await CreateStaff(s.h.deps)(email: "ops@hostico.ro", name: "Ops", password: "staff password 1")
+        let invoice = InvoiceRef(.proforma, s.proforma.id)
+        let good = String(try await s.links.issue(clientID: s.ana.id, invoice: invoice, messageID: nil, baseURL: "").split(separator: "/").last!)
+        try await s.h.run { c in
+            #expect(try await Browser(c).get(MailLinks.path(invoice, token: good)).location == invoice.path)
+            for i in 1..<30 { _ = try await Browser(c).get(MailLinks.path(invoice, token: String(repeating: "y", count: 42) + String(i % 10))) }
+            // The 31st attempt from this address is refused, even with the right token.
+            let limited = try await Browser(c).get(MailLinks.path(invoice, token: good))
+            #expect(limited.status == .tooManyRequests && limited.body.visibleText.contains("Too many link attempts"))
+            #expect(limited.headers[.referrerPolicy] == "no-referrer")
+            s.h.clock.advance(seconds: 15 * 60 + 1)
+            #expect(try await Browser(c).get(MailLinks.path(invoice, token: good)).location == invoice.path)
+
+            let staff = Browser(c)
+            try await staff.logIn("ops@hostico.ro", "staff password 1", base: "/staff")
+            let setup = try await staff.get("/staff/security/2fa")
+            let secret = String(setup.body.split(separator: #"id="totp-secret">"#)[1].prefix { $0 != "<" })
+            try await staff.post("/staff/security/2fa", [("code", s.h.totpCode(secretBase32: secret))])
+            let page = try await staff.get("/staff/clients/\(s.ana.id)")
+            #expect(page.body.contains("mail_link.used") && page.body.visibleText.contains(#""ip":"#) && page.body.visibleText.contains(#""outcome":"session""#))
+            #expect(page.body.visibleText.contains("proforma:\(s.proforma.id)") && page.body.visibleText.contains("valid"))
+            #expect(try await staff.post("/staff/clients/\(s.ana.id)/mail-links/revoke", []).location == "/staff/clients/\(s.ana.id)")
+            #expect(try await staff.get("/staff/clients/\(s.ana.id)").body.visibleText.contains("revoked (staff)"))
+            #expect(try await Browser(c).get(MailLinks.path(invoice, token: good)).location?.hasPrefix("/login") == true)
+            #expect(try await staff.get("/staff/audit").body.contains("mail_links.revoked"))
+        }
+    }
+}
