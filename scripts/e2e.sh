@@ -1,21 +1,25 @@
 #!/bin/sh
-# End-to-end browser suite: seeds the demo company into a fresh SQLite file, serves the built binary on a free
-# loopback port and drives it with headless Chromium through Selenium (scripts/e2e/browser_suite.py).
-# Needs: the debug build (swift build), chromium + chromedriver (scripts/deps.sh), the peers venv (scripts/peers.sh).
+# End-to-end browser suite: seeds the demo company into a fresh SQLite file and hands it to
+# scripts/e2e/browser_suite.py, which serves the built binary on a free loopback port (restarting it when a step needs
+# the clock moved), delivers e-mail through the aiosmtpd sink and drives the pages with headless Chromium (Selenium).
+# Needs: the debug build (swift build), chromium + chromedriver (scripts/deps.sh), the peers (scripts/peers.sh start;
+# started and stopped here when TEST_SMTP_PORT is not set).
 set -eu
 cd "$(dirname "$0")/.."
+if [ -z "${TEST_SMTP_PORT:-}" ]; then
+  eval "$(scripts/peers.sh start)"
+  trap 'scripts/peers.sh stop' EXIT
+fi
 BIN=${HOSTICO_BIN:-.build/debug/hostico}
 PY=${TEST_PEERS_PYTHON:-.venv/bin/python}
 WORK=$(mktemp -d /tmp/hostico-e2e.XXXXXX)
 PORT=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-export SQLITE_PATH=$WORK/e2e.sqlite HTTP_PORT=$PORT HTTP_HOST=127.0.0.1 PUBLIC_BASE_URL=http://127.0.0.1:$PORT DEV_OUTBOX_DIR=$WORK/outbox LOG_LEVEL=warning
+export SQLITE_PATH=$WORK/e2e.sqlite HTTP_PORT=$PORT HTTP_HOST=127.0.0.1 PUBLIC_BASE_URL=http://127.0.0.1:$PORT DEV_OUTBOX_DIR=$WORK/outbox LOG_LEVEL=info \
+  MAIL_TRANSPORT=smtp SMTP_HOST=127.0.0.1 SMTP_PORT=$TEST_SMTP_PORT SMTP_SECURITY=starttls SMTP_USERNAME=billing SMTP_PASSWORD=s3cret SMTP_CA_FILE=$TEST_SMTP_CA
 $BIN migrate >/dev/null
-$BIN demo seed >/dev/null
+API_KEY=$($BIN demo seed | sed -n 's/^Demo API key #[0-9]* (shown once): //p')
 echo "e2e staff password 1" | $BIN staff create --email ops@hostico.test --name "Ops E2E" >/dev/null
-$BIN serve --no-worker > "$WORK/serve.log" 2>&1 &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null || true' EXIT
-for _ in $(seq 1 50); do curl -fs "http://127.0.0.1:$PORT/health" >/dev/null 2>&1 && break; sleep 0.2; done
-E2E_BASE_URL=http://127.0.0.1:$PORT E2E_ARTIFACTS=${E2E_ARTIFACTS:-$PWD/e2e-artifacts} E2E_STAFF_EMAIL=ops@hostico.test E2E_STAFF_PASSWORD="e2e staff password 1" \
-  $PY scripts/e2e/browser_suite.py || { echo "server log:"; tail -20 "$WORK/serve.log"; exit 1; }
+E2E_BIN=$BIN E2E_WORK=$WORK E2E_API_KEY=$API_KEY E2E_MAIL_DIR=$TEST_SMTP_DIR E2E_BASE_URL=http://127.0.0.1:$PORT \
+  E2E_ARTIFACTS=${E2E_ARTIFACTS:-$PWD/e2e-artifacts} E2E_STAFF_EMAIL=ops@hostico.test E2E_STAFF_PASSWORD="e2e staff password 1" \
+  $PY scripts/e2e/browser_suite.py
 rm -rf "$WORK"

@@ -1,9 +1,10 @@
 """End-to-end suite: the built `hostico` binary, served on 127.0.0.1, driven by headless Chromium (Selenium).
 
-Run by scripts/e2e.sh, which seeds the demo company, creates a staff account and starts the server. Every step
-asserts what a person sees on the page; a screenshot of each main page is written to $E2E_ARTIFACTS.
+Run by scripts/e2e.sh, which seeds the demo company into a fresh database and creates a staff account. This script
+starts the server (and restarts it when a step needs the clock moved), delivers e-mail through the real SMTP sink with
+`hostico notify run`, and asserts what a person sees on each page; screenshots of the main pages go to $E2E_ARTIFACTS.
 """
-import os, sys, time, re
+import email, email.header, glob, json, os, re, subprocess, sys, time, urllib.request
 import pyotp
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
@@ -15,7 +16,80 @@ from selenium.common.exceptions import StaleElementReferenceException, WebDriver
 BASE = os.environ["E2E_BASE_URL"]
 SHOTS = os.environ["E2E_ARTIFACTS"]
 STAFF_EMAIL, STAFF_PASSWORD = os.environ["E2E_STAFF_EMAIL"], os.environ["E2E_STAFF_PASSWORD"]
+BIN, WORK, MAIL_DIR, API_KEY = os.environ["E2E_BIN"], os.environ["E2E_WORK"], os.environ["E2E_MAIL_DIR"], os.environ["E2E_API_KEY"]
 os.makedirs(SHOTS, exist_ok=True)
+
+
+class Server:
+    """`hostico serve --no-worker` on the seeded database; restarted with CLOCK_OFFSET_SECONDS to move its clock."""
+    proc, logs = None, []
+
+    @classmethod
+    def start(cls, clock_offset=0):
+        cls.stop()
+        log = os.path.join(WORK, f"serve-{len(cls.logs)}.log")
+        cls.logs.append(log)
+        env = dict(os.environ, CLOCK_OFFSET_SECONDS=str(clock_offset))
+        cls.proc = subprocess.Popen([BIN, "serve", "--no-worker"], env=env, stdout=open(log, "w"), stderr=subprocess.STDOUT)
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(BASE + "/health", timeout=1)
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("the server did not start: " + open(log).read()[-2000:])
+
+    @classmethod
+    def stop(cls):
+        if cls.proc:
+            cls.proc.terminate()
+            cls.proc.wait(10)
+            cls.proc = None
+
+
+def deliver_mail():
+    """Runs the delivery worker once: every queued e-mail goes to the SMTP sink."""
+    out = subprocess.run([BIN, "notify", "run"], capture_output=True, text=True, check=True)
+    Server.logs.append(os.path.join(WORK, f"notify-{len(Server.logs)}.log"))
+    open(Server.logs[-1], "w").write(out.stdout + out.stderr)
+
+
+def api(method, path, body=None):
+    req = urllib.request.Request(BASE + "/api/v1" + path, method=method, data=json.dumps(body).encode() if body is not None else None,
+                                 headers={"Authorization": "Bearer " + API_KEY, "Content-Type": "application/json"})
+    return json.load(urllib.request.urlopen(req))
+
+
+def mails():
+    """Every e-mail of this run in the SMTP sink (other test runs share the sink: only links to this server count)."""
+    found = []
+    for path in sorted(glob.glob(os.path.join(MAIL_DIR, "*.eml"))):
+        m = email.message_from_bytes(open(path, "rb").read())
+        text = "".join(p.get_payload(decode=True).decode() for p in m.walk() if p.get_content_type() in ("text/plain", "text/html"))
+        links = re.findall(re.escape(BASE) + r"/mail/[a-z]+/\d+/[A-Za-z0-9_-]+", text)
+        if links:
+            found.append({"to": m["To"].strip("<>"), "subject": str(email.header.make_header(email.header.decode_header(m["Subject"]))), "text": text, "link": links[0]})
+    return found
+
+
+def mail(to, subject_pattern):
+    """The newest e-mail to `to` whose subject matches, waiting a little for the sink to write it."""
+    for _ in range(50):
+        hits = [m for m in mails() if m["to"] == to and re.search(subject_pattern, m["subject"])]
+        if hits:
+            return hits[-1]
+        time.sleep(0.1)
+    raise AssertionError(f"no e-mail to {to} matching {subject_pattern!r}; have: {[(m['to'], m['subject']) for m in mails()]}")
+
+
+def invoice_path(link):
+    kind, number = link.split("/mail/")[1].split("/")[:2]
+    return f"/invoices/{kind}/{number}"
+
+
+def fresh_visitor(d):
+    """Another person at another browser: no cookies."""
+    d.delete_all_cookies()
 
 
 def browser():
@@ -236,7 +310,135 @@ def staff_abuse(d):
     shot(d, "13-services-hindi")
 
 
+LINKS = {}
+
+
+def wait_url(d, predicate, what):
+    WebDriverWait(d, 10).until(lambda d: predicate(d.current_url), message=f"{what}; at {d.current_url}")
+
+
+def logged_in(d):
+    return bool(d.find_elements(By.XPATH, "//nav//button[normalize-space()='Log out']"))
+
+
+@step("a renewal proforma's e-mail arrives through SMTP; its number opens the invoice, logged in")
+def renewal_link(d):
+    deliver_mail()
+    m = mail("billing@mueller-web.de", r"^Proforma invoice PF-\S+ for your renewal$")
+    number = m["subject"].split()[2]
+    assert f'>{number}</a>' in m["text"], "the number is the link in the HTML part"
+    LINKS["renewal"] = m["link"]
+    fresh_visitor(d)
+    d.get(m["link"] + "?lang=en")
+    wait_url(d, lambda u: u.endswith(invoice_path(m["link"])), "the link lands on the invoice page, without the token")
+    page = text(d)
+    assert number in page and logged_in(d), page
+    shot(d, "14-opened-from-mail")
+    d.get(BASE + "/details")
+    assert "confirm your password" in text(d) and not d.find_elements(By.NAME, "phone"), "a mail session asks for the password before account changes"
+
+
+@step("a payment confirmation's fiscal invoice number opens that invoice")
+def payment_link(d):
+    m = mail("billing@mueller-web.de", r"^Payment received: invoice HST")
+    number = m["subject"].split()[-1]
+    fresh_visitor(d)
+    d.get(m["link"])
+    wait_url(d, lambda u: u.endswith(invoice_path(m["link"])) and "/invoices/fiscal/" in u, "a fiscal invoice page")
+    page = text(d)
+    assert number in page and "cannot be changed" in page and logged_in(d), page
+
+
+@step("a link with one character changed leads to the login page, then to the invoice")
+def tampered_link(d):
+    link = LINKS["renewal"]
+    tampered = link[:-5] + ("A" if link[-5] != "A" else "B") + link[-4:]
+    fresh_visitor(d)
+    d.get(tampered + "?lang=en")
+    wait_url(d, lambda u: "/login?next=" in u, "the login page")
+    assert "Log in to see this invoice." in text(d) and not logged_in(d), text(d)
+    shot(d, "15-link-login")
+    fill(d, {"email": "billing@mueller-web.de", "password": "demo-password-2"})
+    submit(d, "Log in")
+    wait_url(d, lambda u: u.endswith(invoice_path(link)), "back to the invoice after the password")
+
+
+@step("after a password change the e-mail's link leads to the login page")
+def link_after_password_change(d):
+    m = mail("kovacs.eva@example.hu", r"for your renewal$")
+    fresh_visitor(d)
+    d.get(m["link"] + "?lang=en")
+    wait_url(d, lambda u: u.endswith(invoice_path(m["link"])), "logged in from the link")
+    d.get(BASE + "/security")
+    wait_url(d, lambda u: "/confirm-password" in u, "a mail session confirms the password first")
+    fill(d, {"password": "demo-password-5"})
+    submit(d, "Continue")
+    wait_url(d, lambda u: u.endswith("/security"), "the security page")
+    fill(d, {"currentPassword": "demo-password-5", "newPassword": "a brand new password 5"})
+    submit(d, "Change the password")
+    assert "Your password is changed" in text(d), text(d)
+    log_out(d)
+    d.get(m["link"])
+    wait_url(d, lambda u: "/login?next=" in u, "the old link now leads to the login page")
+    assert not logged_in(d)
+    fill(d, {"email": "kovacs.eva@example.hu", "password": "a brand new password 5"})
+    submit(d, "Log in")
+    wait_url(d, lambda u: u.endswith(invoice_path(m["link"])), "the invoice after logging in")
+
+
+@step("a 2FA client's link leads to the login page, then the code, then the invoice")
+def two_factor_link(d):
+    fresh_visitor(d)
+    log_in(d, "ana.popescu@example.ro", "demo-password-0")
+    d.get(BASE + "/security?lang=en")
+    navigate(d, d.find_element(By.LINK_TEXT, "Turn on two-factor authentication"))
+    secret = d.find_element(By.ID, "totp-secret").text
+    fill(d, {"code": fresh_code(secret)})
+    submit(d, "Continue")
+    navigate(d, d.find_element(By.LINK_TEXT, "Done"))
+    log_out(d)
+    # A new invoice for Ana, produced after 2FA was turned on: her e-mail carries a valid link.
+    ana = next(c for c in api("GET", "/clients?q=ana.popescu")["items"] if c["email"] == "ana.popescu@example.ro")
+    plan = api("GET", "/plans")["items"][0]
+    order = api("POST", "/orders", {"clientId": ana["id"], "planId": plan["id"], "cycle": "monthly", "domain": "ana-e2e.ro"})
+    deliver_mail()
+    m = mail("ana.popescu@example.ro", re.escape(order["proforma"]["number"]))
+    fresh_visitor(d)
+    d.get(m["link"] + "?lang=en")
+    wait_url(d, lambda u: "/login?next=" in u, "a 2FA client gets the login page")
+    assert "Log in to see this invoice." in text(d) and not logged_in(d)
+    fill(d, {"email": "ana.popescu@example.ro", "password": "demo-password-0"})
+    submit(d, "Log in")
+    wait_url(d, lambda u: "/login/code" in u, "the code page")
+    fill(d, {"code": fresh_code(secret)})
+    submit(d, "Continue")
+    wait_url(d, lambda u: u.endswith(invoice_path(m["link"])), "the invoice after the code")
+    assert order["proforma"]["number"] in text(d)
+    shot(d, "16-2fa-link-invoice")
+
+
+@step("seven days and one second later the link leads to the login page")
+def expired_link(d):
+    Server.start(clock_offset=7 * 86400 + 1)
+    fresh_visitor(d)
+    d.get(LINKS["renewal"] + "?lang=en")
+    wait_url(d, lambda u: "/login?next=" in u, "an expired link leads to the login page")
+    assert "Log in to see this invoice." in text(d) and not logged_in(d)
+    Server.start()
+
+
+@step("no log line holds a token or a full link")
+def no_tokens_in_logs(d):
+    tokens = {m["link"].rsplit("/", 1)[1] for m in mails()}
+    assert tokens, "the run produced links"
+    for log in Server.logs:
+        content = open(log).read()
+        leaked = [t for t in tokens if t in content]
+        assert not leaked and "/mail/" not in content, f"{log} holds a token"
+
+
 def main():
+    Server.start()
     d = browser()
     failures = 0
     try:
@@ -252,6 +454,9 @@ def main():
                 break
     finally:
         d.quit()
+        Server.stop()
+        if failures:
+            print("server log:\n" + open(Server.logs[-1]).read()[-3000:])
     print(f"{len(steps) - failures} of {len(steps)} steps passed; screenshots in {SHOTS}")
     sys.exit(1 if failures else 0)
 
