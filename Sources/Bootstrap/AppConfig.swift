@@ -26,6 +26,8 @@ public struct AppConfig: Sendable {
     public var secretKey: [UInt8]
     /// Demo and test only: the clock runs this many seconds ahead (e.g. to see a week-old e-mail link expire).
     public var clockOffsetSeconds: Int = 0
+    /// How long the log-in link in an invoice e-mail works, from when the e-mail is produced.
+    public var mailLinkValidityDays: Int = 7
 
     public struct Invalid: Error, CustomStringConvertible {
         public let problems: [String]
@@ -113,6 +115,7 @@ public struct AppConfig: Sendable {
             problems.append("SECRET_KEY is required in production (openssl rand -base64 32)")
         }
         let clockOffset = int("clock.offset.seconds", "CLOCK_OFFSET_SECONDS", 0, 0...(10 * 366 * 86400))
+        let mailLinkDays = int("mail.link.validity.days", "MAIL_LINK_VALIDITY_DAYS", 7, 1...30)
         if clockOffset != 0, mode == .production { problems.append("CLOCK_OFFSET_SECONDS is for demo and tests; it must not be set in production") }
         if !problems.isEmpty { throw Invalid(problems: problems) }
         var config = AppConfig(
@@ -121,6 +124,7 @@ public struct AppConfig: Sendable {
             numbering: NumberingSettings(proformaPrefix: proformaPrefix, fiscalPrefix: fiscalPrefix), euConsumerVat: euVat, timeZone: tz, seller: seller,
             logLevel: r.string(forKey: "log.level", default: "info"), notifications: notifications, provisioning: provisioning, secretKey: secretKey)
         config.clockOffsetSeconds = clockOffset
+        config.mailLinkValidityDays = mailLinkDays
         return config
     }
 }

@@ -27,7 +27,8 @@ public struct AppRequestContext: APIRequestContext, WebRequestContext, RemoteAdd
 
 /// The login and 2FA use cases wired to the database and the configured key.
 public func makeIdentity(config: AppConfig, deps: AppDependencies, database: Database) -> Identity {
-    Identity(deps: deps, store: SQLIdentityStore(database: database), box: AESGCMSecretBox(key: config.secretKey), mac: CryptoMessageAuthentication())
+    Identity(deps: deps, store: SQLIdentityStore(database: database), box: AESGCMSecretBox(key: config.secretKey), mac: CryptoMessageAuthentication(),
+             settings: IdentitySettings(mailLinkValidity: TimeInterval(config.mailLinkValidityDays * 86400)))
 }
 
 /// The HTTP application: the client area and staff area (HTML), and the JSON API.
