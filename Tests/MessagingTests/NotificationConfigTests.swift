@@ -32,4 +32,12 @@ struct NotificationConfigTests {
         p = await problems(["SMS_TRANSPORT": "smpp", "SMPP_HOST": "127.0.0.1", "SMPP_SYSTEM_ID": "hostico", "SMPP_BIND": "receiver"])
         #expect(p == ["SMPP_BIND must be transceiver or transmitter"])
     }
+
+    @Test func mailLinkValidityIsASettingAndTheClockOffsetStaysOutOfProduction() async throws {
+        #expect(try await AppConfig.load(overrides: [:], environment: [:]).mailLinkValidityDays == 7)
+        #expect(try await AppConfig.load(overrides: ["MAIL_LINK_VALIDITY_DAYS": "3"], environment: [:]).mailLinkValidityDays == 3)
+        #expect(await problems(["MAIL_LINK_VALIDITY_DAYS": "0"]) == ["MAIL_LINK_VALIDITY_DAYS must be a whole number in 1...30"])
+        #expect(try await AppConfig.load(overrides: ["CLOCK_OFFSET_SECONDS": "604801"], environment: [:]).clockOffsetSeconds == 604801)
+        #expect(await problems(["APP_MODE": "production", "CLOCK_OFFSET_SECONDS": "60"]).contains { $0.hasPrefix("CLOCK_OFFSET_SECONDS is for demo and tests") })
+    }
 }
