@@ -285,6 +285,37 @@ public struct ChangePassword: Sendable {
     }
 }
 
+/// Changing the login e-mail (knowing the password): links in e-mails sent so far stop working, other sessions end.
+public struct ChangeEmail: Sendable {
+    let identity: Identity
+    public init(_ identity: Identity) { self.identity = identity }
+
+    public func callAsFunction(_ session: WebSession, password: String, newEmail: String) async throws -> EmailAddress {
+        guard session.realm == .client, let c = try await identity.store.credentials(realm: .client, id: session.subjectID) else { throw BillingError.notFound("account") }
+        var errors = FieldErrors()
+        let email = errors.check { () throws(ValidationFailure) in try EmailAddress.parse(newEmail, field: "newEmail") }
+        if try await !identity.deps.passwords.verify(password, against: c.passwordHash) { errors.add("emailPassword", "password.wrong", "The password is not right.") }
+        if let email, email != c.email, try await identity.deps.store.read({ r in try await r.client(email: email) }) != nil {
+            errors.add("newEmail", "email.taken", "An account with this e-mail already exists; log in or reset the password.")
+        }
+        do { try errors.throwIfAny() } catch { throw BillingError.invalid(error) }
+        guard let email, email != c.email else { return c.email }
+        let now = identity.deps.clock.now()
+        _ = try await identity.store.revokeMailLinks(clientID: c.subjectID, linkID: nil, because: .emailChanged, at: now)
+        do {
+            try await identity.deps.store.write { tx in
+                try await tx.updateEmail(clientID: c.subjectID, email: email)
+                try await tx.append(AuditEntry(actor: .client(c.subjectID), action: "client.email_changed", entity: "client", entityID: c.subjectID,
+                                               before: auditJSON(["email": c.email.value]), after: auditJSON(["email": email.value]), at: now))
+            }
+        } catch StoreError.duplicate {
+            throw BillingError.invalid(ValidationFailure(field: "newEmail", rule: "email.taken", message: "An account with this e-mail already exists; log in or reset the password."))
+        }
+        try await identity.store.deleteSessions(realm: .client, subjectID: c.subjectID, except: session.idHash)
+        return email
+    }
+}
+
 /// The one password rule for clients: 10 to 72 bytes (bcrypt reads no further), anything printable.
 public enum PasswordPolicy {
     public static func check(_ password: String) -> FieldError? {

@@ -62,6 +62,7 @@ public struct MailLink: Sendable, Equatable {
 public enum MailLinkRevocation: String, Sendable {
     case passwordChanged = "password-changed"
     case passwordReset = "password-reset"
+    case emailChanged = "email-changed"
     case secondFactorEnabled = "2fa-enabled"
     case staff
 }

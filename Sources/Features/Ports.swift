@@ -382,6 +382,8 @@ public protocol StoreTransaction: StoreReader {
     func insert(profile: BillingParty, clientID: Int64, isDefault: Bool, at: Date) async throws -> Int64
     func setDefaultProfile(clientID: Int64, profileID: Int64) async throws
     func updateContact(clientID: Int64, phone: PhoneNumber?, language: Language, timeZone: ClientTimeZone?) async throws
+    /// Throws `StoreError.duplicate` when another account has the address.
+    func updateEmail(clientID: Int64, email: EmailAddress) async throws
     func update(profileID: Int64, party: BillingParty) async throws
 
     func insert(plan code: String, name: String, currency: Currency, prices: [BillingCycle: Int64], at: Date) async throws -> Int64

@@ -103,6 +103,10 @@ extension SQLTransaction {
         try await run("UPDATE clients SET phone = \(bind: phone?.e164), language = \(bind: language.rawValue), time_zone = \(bind: timeZone?.identifier) WHERE id = \(bind: clientID)")
     }
 
+    func updateEmail(clientID: Int64, email: EmailAddress) async throws {
+        try await run("UPDATE clients SET email = \(bind: email.value) WHERE id = \(bind: clientID)")
+    }
+
     func update(profileID: Int64, party p: BillingParty) async throws {
         let f = ProfileColumns(p)
         let a = p.address

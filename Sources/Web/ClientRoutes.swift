@@ -136,6 +136,18 @@ struct LoginFlow {
                 return try await securityPage(visit, session, errors: visit.views.errors(failure))
             }
         }
+        r.post("security/email") { req, ctx in
+            let session = try requireAccountSession(req, ctx)
+            let visit = areas.visit(req, ctx)
+            let form = try await Form.parse(req)
+            try areas.checkCSRF(form, visit)
+            do {
+                _ = try await ChangeEmail(areas.identity)(session, password: form["emailPassword"], newEmail: form["newEmail"])
+                return areas.redirect(base + "/security", visit, flash: "email_changed")
+            } catch BillingError.invalid(let failure) {
+                return try await securityPage(visit, session, errors: visit.views.errors(failure), form: form)
+            }
+        }
         r.get("security/2fa") { req, ctx in
             let session = try requireAccountSession(req, ctx, allowSetup: true)
             return try await totpSetupPage(areas.visit(req, ctx), session)
@@ -206,7 +218,7 @@ struct LoginFlow {
         return areas.page("login", title: v.s("confirm_title"), model, visit, status: status, formError: error)
     }
 
-    func securityPage(_ visit: Visit, _ session: WebSession, errors: [String: String] = [:]) async throws -> Response {
+    func securityPage(_ visit: Visit, _ session: WebSession, errors: [String: String] = [:], form: Form? = nil) async throws -> Response {
         let v = visit.views
         let c = try await areas.identity.store.credentials(realm: realm, id: session.subjectID)
         let left = c?.hasSecondFactor == true ? try await areas.identity.store.unusedRecoveryCodes(realm: realm, id: session.subjectID) : 0
@@ -215,6 +227,9 @@ struct LoginFlow {
             "recoveryLeft": v.f("recovery_left", String(left)),
             "disableFields": [areas.field("password", v.s("current_password"), type: "password", autocomplete: "current-password", errors: errors),
                               areas.field("code", v.s("code_label"), autocomplete: "one-time-code", errors: errors, inputmode: "numeric")],
+            "emailFields": realm == .client ? [areas.field("newEmail", v.s("new_email"), type: "email", value: form?["newEmail"] ?? "", autocomplete: "email", errors: errors),
+                                               areas.field("emailPassword", v.s("current_password"), type: "password", autocomplete: "current-password", errors: errors)] : [],
+            "currentEmail": c?.email.value ?? "", "canChangeEmail": realm == .client,
             "passwordFields": [areas.field("currentPassword", v.s("current_password"), type: "password", autocomplete: "current-password", errors: errors),
                                areas.field("newPassword", v.s("new_password"), type: "password", hint: v.s("password_hint"), autocomplete: "new-password", errors: errors)],
         ]

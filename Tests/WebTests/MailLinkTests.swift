@@ -113,13 +113,21 @@ struct MailLinkTests {
             _ = try await ResetPassword(s.identity).complete(token: "reset-token", newPassword: "yet another password")
             #expect(try await works(beforeReset) == false)
 
-            let beforeTwoFactor = try await issue()
+            let beforeEmail = try await issue()
+        let (_, current) = try await s.identity.startSession(clientID: s.ana.id)
+        let someone = try await s.h.fixtures.client("someone@example.ro")
+        await #expect(throws: BillingError.self) { try await ChangeEmail(s.identity)(current, password: "yet another password", newEmail: someone.email.value) }
+        #expect(try await works(beforeEmail) == true)  // a refused change revokes nothing
+        #expect(try await ChangeEmail(s.identity)(current, password: "yet another password", newEmail: "ana.new@example.ro").value == "ana.new@example.ro")
+        #expect(try await works(beforeEmail) == false)
+
+        let beforeTwoFactor = try await issue()
             let (_, fresh) = try await s.identity.startSession(clientID: s.ana.id)
             let pending = try await SetUpSecondFactor(s.identity).begin(fresh)
             _ = try await SetUpSecondFactor(s.identity).confirm(fresh, code: s.h.totpCode(secretBase32: pending.secretBase32))
             #expect(try await works(beforeTwoFactor) == false)
             let reasons = Set(try await s.identity.store.mailLinks(clientID: s.ana.id, limit: 10).compactMap(\.revokedBecause))
-            #expect(reasons == ["password-changed", "staff", "password-reset", "2fa-enabled"])
+            #expect(reasons == ["password-changed", "staff", "password-reset", "email-changed", "2fa-enabled"])
             // A link issued after the revocation works as usual, except that 2FA now sends it to the login page.
             let after = try await issue()
             guard case .login = try await s.links.open(token: after, invoice: invoice, ip: "192.0.2.2") else { Issue.record("a 2FA client gets the login page"); return }
@@ -186,6 +194,15 @@ struct MailLinkTests {
             #expect(confirmed.location == "/security")
             #expect(try await b.get("/security").status == .ok)
             #expect(try await b.get("/details").body.contains(#"name="smsOptIn""#))
+
+            // The login e-mail changes on the Security page with the password; the mail link stops working.
+            try await b.get("/security")
+            let taken = try await b.post("/security/email", [("newEmail", "not an e-mail"), ("emailPassword", "wrong")])
+            #expect(taken.status == .unprocessableContent && taken.body.contains(#"id="e-newEmail""#) && taken.body.contains(#"id="e-emailPassword""#))
+            #expect(try await b.post("/security/email", [("newEmail", "ana.popescu@example.com"), ("emailPassword", "correct horse battery")]).location == "/security")
+            #expect(try await b.get("/security").body.visibleText.contains("Your login e-mail is changed"))
+            #expect(try await Browser(c).get(Self.path(url)).location?.hasPrefix("/login?next=") == true)
+            #expect(try await Browser(c).logIn("ana.popescu@example.com", "correct horse battery").location == "/services")
         }
     }
 
