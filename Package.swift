@@ -97,11 +97,23 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Card payments: the Stripe REST API (PaymentIntents, refunds) and its signed webhooks.
+        .target(
+            name: "Payments",
+            dependencies: [
+                "Features",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
         // Configuration read once, live dependencies, the service group.
         .target(
             name: "Bootstrap",
             dependencies: [
-                "Features", "Storage", "API", "Messaging", "Documents", "Web",
+                "Features", "Storage", "API", "Messaging", "Documents", "Web", "Payments",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Configuration", package: "swift-configuration"),
@@ -145,8 +157,11 @@ let package = Package(
         .testTarget(
             name: "WebTests",
             dependencies: [
-                "Web", "Bootstrap", "TestSupport",
+                "Web", "Bootstrap", "TestSupport", "Payments",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             exclude: ["__Snapshots__"],
             swiftSettings: strict

@@ -2,6 +2,7 @@ import Configuration
 import Domain
 import Features
 import Foundation
+import Payments
 
 /// Every setting, read once at start-up (command-line overrides > environment > `.env` > defaults) and
 /// validated. Nothing else reads the environment.
@@ -28,6 +29,8 @@ public struct AppConfig: Sendable {
     public var clockOffsetSeconds: Int = 0
     /// How long the log-in link in an invoice e-mail works, from when the e-mail is produced.
     public var mailLinkValidityDays: Int = 7
+    /// Card payments through Stripe, when `STRIPE_SECRET_KEY` is set.
+    public var stripe: StripeSettings?
 
     public struct Invalid: Error, CustomStringConvertible {
         public let problems: [String]
@@ -43,7 +46,7 @@ public struct AppConfig: Sendable {
     public static func load(overrides: [String: String] = [:], environment: [String: String] = ProcessInfo.processInfo.environment) async throws -> AppConfig {
         var providers: [any ConfigProvider] = [
             EnvironmentVariablesProvider(environmentVariables: overrides),
-            EnvironmentVariablesProvider(environmentVariables: environment, secretsSpecifier: .specific(["DATABASE_URL", "SMTP_PASSWORD", "SMPP_PASSWORD", "KANNEL_PASSWORD", "SMS_REPORT_SECRET", "SECRET_KEY"])),
+            EnvironmentVariablesProvider(environmentVariables: environment, secretsSpecifier: .specific(["DATABASE_URL", "SMTP_PASSWORD", "SMPP_PASSWORD", "KANNEL_PASSWORD", "SMS_REPORT_SECRET", "SECRET_KEY", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"])),
         ]
         if let dotEnv = try? await EnvironmentVariablesProvider(environmentFilePath: ".env", allowMissing: true) { providers.append(dotEnv) }
         let r = ConfigReader(providers: providers)
@@ -116,6 +119,19 @@ public struct AppConfig: Sendable {
         }
         let clockOffset = int("clock.offset.seconds", "CLOCK_OFFSET_SECONDS", 0, 0...(10 * 366 * 86400))
         let mailLinkDays = int("mail.link.validity.days", "MAIL_LINK_VALIDITY_DAYS", 7, 1...30)
+        var stripe: StripeSettings?
+        if let secret = r.string(forKey: "stripe.secret.key", isSecret: true), !secret.isEmpty {
+            let publishable = r.string(forKey: "stripe.publishable.key") ?? ""
+            let webhookSecret = r.string(forKey: "stripe.webhook.secret", isSecret: true) ?? ""
+            if publishable.isEmpty { problems.append("STRIPE_PUBLISHABLE_KEY is required with STRIPE_SECRET_KEY") }
+            if webhookSecret.isEmpty { problems.append("STRIPE_WEBHOOK_SECRET is required with STRIPE_SECRET_KEY (the webhook endpoint's signing secret)") }
+            let api = r.string(forKey: "stripe.api.url", default: "https://api.stripe.com")
+            let script = r.string(forKey: "stripe.js.url", default: "https://js.stripe.com/v3/")
+            for (name, url) in [("STRIPE_API_URL", api), ("STRIPE_JS_URL", script)] where !(url.hasPrefix("https://") || (mode == .demo && url.hasPrefix("http://"))) {
+                problems.append("\(name) must be an https URL")
+            }
+            stripe = StripeSettings(apiBase: api, scriptURL: script, secretKey: secret, publishableKey: publishable, webhookSecret: webhookSecret)
+        }
         if clockOffset != 0, mode == .production { problems.append("CLOCK_OFFSET_SECONDS is for demo and tests; it must not be set in production") }
         if !problems.isEmpty { throw Invalid(problems: problems) }
         var config = AppConfig(
@@ -125,6 +141,7 @@ public struct AppConfig: Sendable {
             logLevel: r.string(forKey: "log.level", default: "info"), notifications: notifications, provisioning: provisioning, secretKey: secretKey)
         config.clockOffsetSeconds = clockOffset
         config.mailLinkValidityDays = mailLinkDays
+        config.stripe = stripe
         return config
     }
 }

@@ -2,6 +2,7 @@ import API
 import Domain
 import Features
 import Foundation
+import Payments
 import Hummingbird
 import Logging
 import Messaging
@@ -38,8 +39,9 @@ public func buildApplication(config: AppConfig, deps: AppDependencies, database:
     router.get("/health") { _, _ in "ok" }
     let mailer = TemplatedPasswordResetMailer(templates: try MustacheMessageTemplates(), transport: try config.notifications.makeEmailTransport(deps: deps),
                                               settings: config.notifications.settings(publicBaseURL: config.publicBaseURL), clock: deps.clock, random: deps.random)
+    let cards = config.stripe.map { CardPayments(deps: deps, gateway: StripeGateway(settings: $0), store: SQLCardPaymentStore(database: database)) }
     try WebAreas(deps: deps, identity: makeIdentity(config: config, deps: deps, database: database),
-                 settings: WebSettings(publicBaseURL: config.publicBaseURL, demoPayments: config.mode == .demo), messages: messages, mailer: mailer).register(on: router)
+                 settings: WebSettings(publicBaseURL: config.publicBaseURL, demoPayments: config.mode == .demo), messages: messages, mailer: mailer, cards: cards).register(on: router)
     BillingAPI(deps, messages: messages, provisioning: SQLProvisioningQueue(database: database)).register(on: router)
     if config.notifications.smsTransport == .kannel {
         let signer = DeliveryReportSigner(secret: config.notifications.reportSecret ?? "")

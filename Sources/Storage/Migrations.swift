@@ -34,6 +34,17 @@ public enum Migrations {
                 "CREATE INDEX mail_links_client ON mail_links(client_id, issued_at)",
             ]
         }),
+        Migration(version: 10, name: "card payments", statements: { kind in
+            [
+                """
+                CREATE TABLE card_attempts (id \(pk(kind)), proforma_id BIGINT NOT NULL REFERENCES proformas(id), client_id BIGINT NOT NULL,
+                  gateway TEXT NOT NULL, attempt_key TEXT NOT NULL UNIQUE, intent_id TEXT, amount_minor BIGINT NOT NULL, currency TEXT NOT NULL, status TEXT NOT NULL, failure TEXT,
+                  created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL, UNIQUE (gateway, intent_id))
+                """,
+                "CREATE INDEX card_attempts_proforma ON card_attempts(proforma_id)",
+                "CREATE TABLE gateway_events (gateway TEXT NOT NULL, event_id TEXT NOT NULL, type TEXT NOT NULL, received_at BIGINT NOT NULL, PRIMARY KEY (gateway, event_id))",
+            ]
+        }),
     ]
 
     /// Sessions, login failures, TOTP and password resets live in the database, so any `serve` process can

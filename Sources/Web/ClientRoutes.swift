@@ -264,6 +264,7 @@ struct ClientRoutes {
         registerAccount(on: r)
         registerMailLinks(on: r)
         registerServicesAndInvoices(on: r)
+        registerCardPayments(on: r)
         registerDetails(on: r)
     }
 
@@ -447,7 +448,18 @@ struct ClientRoutes {
         r.get("invoices/proforma/:id") { req, ctx in
             let (client, visit) = try await clientVisit(req, ctx)
             let p = try await areas.proforma(ctx, ownedBy: client.id)
-            return areas.page("invoice", title: p.number, proformaModel(p, visit), visit)
+            var model = proformaModel(p, visit)
+            guard let cards = areas.cards, p.state == .unpaid, var pay = model["pay"] as? [String: Any] else { return areas.page("invoice", title: p.number, model, visit) }
+            let v = visit.views
+            pay["card"] = ["key": cards.gateway.publishableKey, "script": cards.gateway.scriptURL, "action": "/invoices/proforma/\(p.id)/card",
+                           "label": v.f("card_pay", pay["open"] as? String ?? ""), "working": v.s("card_working"), "failed": v.s("card_failed")]
+            if let last = try await cards.attempts(proformaID: p.id).first, let reason = last.failure {
+                pay["cardFailure"] = v.f("card_failure", reason)
+            }
+            model["pay"] = pay
+            var response = areas.page("invoice", title: p.number, model, visit)
+            response.headers[.contentSecurityPolicy] = PageHeaders.paymentPolicy(gatewayOrigins: cards.gateway.pageOrigins)
+            return response
         }
         r.get("invoices/proforma/:id/pdf") { req, ctx in
             let (client, _) = try await clientVisit(req, ctx)

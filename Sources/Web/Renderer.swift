@@ -25,6 +25,7 @@ public struct WebSettings: Sendable {
 struct Renderer: Sendable {
     let library: MustacheLibrary
     let css: ByteBuffer
+    let payScript: ByteBuffer
 
     static func load() throws -> Renderer {
         guard let dir = Bundle.module.url(forResource: "Templates", withExtension: nil) else { throw HTTPError(.internalServerError, message: "templates missing") }
@@ -36,7 +37,10 @@ struct Renderer: Sendable {
         guard let cssURL = Bundle.module.url(forResource: "site", withExtension: "css", subdirectory: "Assets") ?? Bundle.module.url(forResource: "site", withExtension: "css") else {
             throw HTTPError(.internalServerError, message: "stylesheet missing")
         }
-        return Renderer(library: library, css: ByteBuffer(bytes: try Data(contentsOf: cssURL)))
+        guard let jsURL = Bundle.module.url(forResource: "pay", withExtension: "js", subdirectory: "Assets") ?? Bundle.module.url(forResource: "pay", withExtension: "js") else {
+            throw HTTPError(.internalServerError, message: "payment script missing")
+        }
+        return Renderer(library: library, css: ByteBuffer(bytes: try Data(contentsOf: cssURL)), payScript: ByteBuffer(bytes: try Data(contentsOf: jsURL)))
     }
 
     func html(_ template: String, _ model: [String: Any]) -> String {
@@ -47,10 +51,18 @@ struct Renderer: Sendable {
 /// Headers every HTML response carries: no caching of private pages, no framing, no sniffing, a strict CSP
 /// (no script at all: the areas work without JavaScript).
 enum PageHeaders {
+    static let policy = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
+    /// The card payment page alone runs scripts: its own and the gateway's, talking to the gateway's origins only.
+    static func paymentPolicy(gatewayOrigins origins: [String]) -> String {
+        let o = origins.joined(separator: " ")
+        return policy + "; script-src 'self' \(o); connect-src 'self' \(o); frame-src \(o)"
+    }
+
     static func apply(_ headers: inout HTTPFields) {
         headers[.contentType] = "text/html; charset=utf-8"
         headers[.cacheControl] = "no-store"
-        headers[.contentSecurityPolicy] = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+        headers[.contentSecurityPolicy] = policy
         headers[.xFrameOptions] = "DENY"
         headers[.xContentTypeOptions] = "nosniff"
         headers[.referrerPolicy] = "same-origin"

@@ -94,6 +94,11 @@ struct StaffRoutes {
             let f = try await StornoFiscalInvoice(deps)(fiscalInvoiceID: try ctx.parameters.require("id", as: Int64.self), actor: actor)
             return ("/staff/clients/\(f.clientID)", "saved")
         }
+        action(r, "fiscal-invoices/:id/refund") { _, ctx, _, actor in
+            guard let cards = areas.cards else { throw BillingError.notFound("card payments") }
+            let storno = try await cards.refund(fiscalInvoiceID: try ctx.parameters.require("id", as: Int64.self), actor: actor)
+            return ("/staff/clients/\(storno.clientID)", "saved")
+        }
         action(r, "services/:id/suspend") { _, ctx, form, actor in
             let s = try await SuspendService(deps)(serviceID: try ctx.parameters.require("id", as: Int64.self), reason: form["reason"], note: form.optional("note"), actor: actor)
             return ("/staff/clients/\(s.clientID)", "saved")
@@ -151,11 +156,19 @@ struct StaffRoutes {
                               "currency": p.currency.rawValue, "open": Money.format(minor: p.openMinor)] as [String: Any])
         }
         let stornoed = Set(data.5.compactMap(\.correctsID))
+        var paidByCard: Set<Int64> = []
+        if areas.cards != nil {
+            for p in data.4 where p.state == .paid {
+                let payments = try await deps.store.read { r in try await r.payments(proformaID: p.id) }
+                if payments.contains(where: { $0.method == .card }) { paidByCard.insert(p.id) }
+            }
+        }
         invoices += data.5.map { f in
             (f.issueDate, 1, ["id": f.id, "number": f.displayNumber, "issued": f.issueDate.description, "total": f.totals.gross.description,
                               "status": f.kind == .storno ? "storno of \(f.correctsNumber ?? "")" : (stornoed.contains(f.id) ? "reversed" : "issued"),
                               "href": "/staff/fiscal-invoices/\(f.id)", "pdf": "/staff/fiscal-invoices/\(f.id)/pdf",
-                              "canStorno": f.kind != .storno && !stornoed.contains(f.id)] as [String: Any])
+                              "canStorno": f.kind != .storno && !stornoed.contains(f.id),
+                              "canRefund": f.kind != .storno && !stornoed.contains(f.id) && f.proformaID.map(paidByCard.contains) == true] as [String: Any])
         }
         invoices.sort { ($0.0, $0.1) > ($1.0, $1.1) }
         let model: [String: Any] = [

@@ -14,8 +14,11 @@ public struct WebAreas: Sendable {
     let renderer: Renderer
     let messages: any MessageStore
     let mailer: any PasswordResetMailer
+    /// Card payments, when a gateway is configured.
+    let cards: CardPayments?
 
-    public init(deps: AppDependencies, identity: Identity, settings: WebSettings, messages: any MessageStore, mailer: any PasswordResetMailer) throws {
+    public init(deps: AppDependencies, identity: Identity, settings: WebSettings, messages: any MessageStore, mailer: any PasswordResetMailer, cards: CardPayments? = nil) throws {
+        self.cards = cards
         self.deps = deps
         self.identity = identity
         self.settings = settings
@@ -36,6 +39,10 @@ public struct WebAreas: Sendable {
         router.get("/assets/site.css") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=3600"], body: .init(byteBuffer: renderer.css))
         }
+        router.get("/assets/pay.js") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/javascript; charset=utf-8", .cacheControl: "public, max-age=3600"], body: .init(byteBuffer: renderer.payScript))
+        }
+        if let cards { PaymentWebhookRoute(cards: cards).register(on: router) }
         let web = router.group().add(middleware: WebMiddleware<Context>(areas: self))
         ClientRoutes(areas: self).register(on: web)
         StaffRoutes(areas: self).register(on: web.group("staff"))

@@ -19,12 +19,12 @@ struct WebHarness: Sendable {
     let outbox: URL
     let fixtures: Fixtures
 
-    static func make() async throws -> WebHarness {
+    static func make(environment extra: [String: String] = [:]) async throws -> WebHarness {
         let db = try await TestDatabase.open(.sqlite)
         let clock = ManualClock(TestDates.start)
         let deps = makeTestDependencies(database: db, clock: clock)
         let outbox = FileManager.default.temporaryDirectory.appendingPathComponent("hostico-web-\(UUID().uuidString)")
-        let config = try await AppConfig.load(environment: ["DEV_OUTBOX_DIR": outbox.path, "PUBLIC_BASE_URL": "https://billing.example.test"])
+        let config = try await AppConfig.load(environment: ["DEV_OUTBOX_DIR": outbox.path, "PUBLIC_BASE_URL": "https://billing.example.test"].merging(extra) { _, b in b })
         return WebHarness(deps: deps, clock: clock, db: db, config: config, outbox: outbox, fixtures: Fixtures(deps))
     }
 
@@ -34,6 +34,17 @@ struct WebHarness: Sendable {
     func run(_ test: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         do {
             try await app().test(.router, test)
+        } catch {
+            await db.close()
+            throw error
+        }
+        await db.close()
+    }
+
+    /// The same, served on a real loopback port (for peers that call back, like the card gateway's webhooks).
+    func runLive(_ test: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        do {
+            try await app().test(.live, test)
         } catch {
             await db.close()
             throw error
