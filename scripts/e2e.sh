@@ -2,6 +2,7 @@
 # End-to-end browser suite: seeds the demo company into a fresh SQLite file and hands it to
 # scripts/e2e/browser_suite.py, which serves the built binary on a free loopback port (restarting it when a step needs
 # the clock moved), delivers e-mail through the aiosmtpd sink and drives the pages with headless Chromium (Selenium).
+# Card payments go to localstripe (Stripe's API and Stripe.js stand-in), which calls the server's webhook back.
 # Needs: the debug build (swift build), chromium + chromedriver (scripts/deps.sh), the peers (scripts/peers.sh start;
 # started and stopped here when TEST_SMTP_PORT is not set).
 set -eu
@@ -15,7 +16,8 @@ PY=${TEST_PEERS_PYTHON:-.venv/bin/python}
 WORK=$(mktemp -d /tmp/hostico-e2e.XXXXXX)
 PORT=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 export SQLITE_PATH=$WORK/e2e.sqlite HTTP_PORT=$PORT HTTP_HOST=127.0.0.1 PUBLIC_BASE_URL=http://127.0.0.1:$PORT DEV_OUTBOX_DIR=$WORK/outbox LOG_LEVEL=info \
-  MAIL_TRANSPORT=smtp SMTP_HOST=127.0.0.1 SMTP_PORT=$TEST_SMTP_PORT SMTP_SECURITY=starttls SMTP_USERNAME=billing SMTP_PASSWORD=s3cret SMTP_CA_FILE=$TEST_SMTP_CA
+  MAIL_TRANSPORT=smtp SMTP_HOST=127.0.0.1 SMTP_PORT=$TEST_SMTP_PORT SMTP_SECURITY=starttls SMTP_USERNAME=billing SMTP_PASSWORD=s3cret SMTP_CA_FILE=$TEST_SMTP_CA \
+  STRIPE_SECRET_KEY=sk_test_e2e STRIPE_PUBLISHABLE_KEY=pk_test_e2e STRIPE_WEBHOOK_SECRET=whsec_e2e_$PORT STRIPE_API_URL=$TEST_STRIPE_URL STRIPE_JS_URL=$TEST_STRIPE_URL/js.stripe.com/v3/
 $BIN migrate >/dev/null
 API_KEY=$($BIN demo seed | sed -n 's/^Demo API key #[0-9]* (shown once): //p')
 echo "e2e staff password 1" | $BIN staff create --email ops@hostico.test --name "Ops E2E" >/dev/null

@@ -10,7 +10,6 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait, Select
-from selenium.webdriver.support import expected_conditions as EC
 from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 
 BASE = os.environ["E2E_BASE_URL"]
@@ -113,12 +112,22 @@ def text(d):
     return d.find_element(By.TAG_NAME, "main").text
 
 
+def gone(element):
+    """True once the page holding `element` has been replaced. Chromium reports a replaced node either as stale or as
+    a node that "does not belong to the document"; both mean gone."""
+    try:
+        element.is_enabled()
+        return False
+    except WebDriverException:
+        return True
+
+
 def navigate(d, el):
     """Click a link or submit button and return once the next page has replaced this one, so that no later
     lookup can land on the page being torn down."""
     old = d.find_element(By.TAG_NAME, "html")
     el.click()
-    WebDriverWait(d, 10).until(EC.staleness_of(old))
+    WebDriverWait(d, 10).until(lambda d: gone(old))
     WebDriverWait(d, 10).until(lambda d: d.execute_script("return document.readyState") == "complete")
 
 
@@ -313,11 +322,47 @@ def staff_abuse(d):
 LINKS = {}
 
 
+@step("pay an unpaid proforma by card through Stripe.js (localstripe) and see the fiscal invoice")
+def card_payment(d):
+    stripe = os.environ["STRIPE_API_URL"]
+    urllib.request.urlopen(urllib.request.Request(stripe + "/_config/webhooks/hostico-e2e", method="POST", headers={"Content-Type": "application/json"},
+                                                  data=json.dumps({"url": BASE + "/webhooks/stripe", "secret": os.environ["STRIPE_WEBHOOK_SECRET"]}).encode()))
+    fresh_visitor(d)
+    log_in(d, "ion.ionescu@example.ro", "demo-password-4")
+    d.get(BASE + "/invoices?lang=en")
+    unpaid = d.find_elements(By.CSS_SELECTOR, "a.edit")[0].find_element(By.XPATH, "./ancestor::tr")
+    number = unpaid.get_attribute("data-number")
+    navigate(d, unpaid.find_element(By.TAG_NAME, "th").find_element(By.TAG_NAME, "a"))
+    form = d.find_element(By.ID, "card-form")
+    WebDriverWait(d, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#card-element input"), message="Stripe.js mounts the card form")
+    for field, value in (("number", "4242424242424242"), ("exp_month", "12"), ("exp_year", "30"), ("cvc", "123"), ("postal_code", "10001")):
+        d.find_element(By.CSS_SELECTOR, f"#card-element input[placeholder='{field}']").send_keys(value)
+    shot(d, "17-card-form")
+    navigate(d, form.find_element(By.TAG_NAME, "button"))
+    page = text(d)
+    assert "The payment is recorded." in page and "Paid" in page, page
+    d.get(BASE + "/invoices")
+    row = max((r for r in d.find_elements(By.CSS_SELECTOR, "tr.invoice") if r.get_attribute("data-number").startswith("HST")), key=lambda r: r.get_attribute("data-number"))
+    fiscal = row.get_attribute("data-number")
+    navigate(d, row.find_element(By.TAG_NAME, "a"))
+    page = text(d)
+    assert fiscal in page and number in page, page
+    shot(d, "18-card-fiscal-invoice")
+    log_out(d)
+
+
 def wait_url(d, predicate, what):
-    WebDriverWait(d, 10).until(lambda d: predicate(d.current_url), message=f"{what}; at {d.current_url}")
+    """Waits for the address (a redirect chain may still be running) and then for that page to finish loading."""
+    WebDriverWait(d, 10, ignored_exceptions=(WebDriverException,)).until(lambda d: predicate(d.current_url), message=f"{what}; at {d.current_url}")
+    WebDriverWait(d, 10, ignored_exceptions=(WebDriverException,)).until(lambda d: d.execute_script("return document.readyState") == "complete")
 
 
 def logged_in(d):
+    for _ in range(20):
+        try:
+            return bool(d.find_elements(By.XPATH, "//nav//button[normalize-space()='Log out']"))
+        except WebDriverException:
+            time.sleep(0.1)
     return bool(d.find_elements(By.XPATH, "//nav//button[normalize-space()='Log out']"))
 
 
@@ -450,7 +495,8 @@ def main():
             except Exception as e:  # report every step, fail at the end
                 failures += 1
                 shot(d, "FAILED-" + re.sub(r"\W+", "-", name)[:40])
-                print(f"FAIL {name}: {type(e).__name__}: {e}\n     at {d.current_url}")
+                where = "".join(f"{f.filename.split('/')[-1]}:{f.lineno} " for f in __import__("traceback").extract_tb(e.__traceback__)[1:])
+                print(f"FAIL {name}: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}\n     at {d.current_url} ({where.strip()})")
                 break
     finally:
         d.quit()
