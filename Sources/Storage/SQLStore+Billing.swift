@@ -207,13 +207,18 @@ extension SQLTransaction {
 
     // MARK: Payments and credit
 
+    /// A gateway reference seen before is `StoreError.duplicate` through ON CONFLICT DO NOTHING, not a failed
+    /// statement: on PostgreSQL a UNIQUE violation aborts the whole transaction, and the caller still needs it to
+    /// read the proforma's fiscal invoice (a redirect and a webhook reporting the same card payment at once).
     func insert(payment p: NewPayment) async throws -> Int64 {
-        try await insertReturningID("""
+        guard let r = try await row("""
             INSERT INTO payments (proforma_id, client_id, amount_minor, currency, method, gateway_ref, received_on, recorded_by, recorded_at)
             VALUES (\(bind: p.proformaID), \(bind: p.clientID), \(bind: p.amount.minor), \(bind: p.amount.currency.rawValue), \(bind: p.method.rawValue),
                     \(bind: p.gatewayReference), \(bind: p.receivedOn.description), \(bind: p.recordedBy.description), \(bind: millis(p.recordedAt)))
+            ON CONFLICT (method, gateway_ref) DO NOTHING
             RETURNING id
-            """, what: "payment reference")
+            """) else { throw StoreError.duplicate("payment reference") }
+        return try r.decode(column: "id", as: Int64.self)
     }
 
     func payments(proformaID: Int64) async throws -> [PaymentRecord] {

@@ -40,4 +40,14 @@ struct NotificationConfigTests {
         #expect(try await AppConfig.load(overrides: ["CLOCK_OFFSET_SECONDS": "604801"], environment: [:]).clockOffsetSeconds == 604801)
         #expect(await problems(["APP_MODE": "production", "CLOCK_OFFSET_SECONDS": "60"]).contains { $0.hasPrefix("CLOCK_OFFSET_SECONDS is for demo and tests") })
     }
+
+    @Test func cardPaymentsNeedEveryStripeSetting() async throws {
+        #expect(try await AppConfig.load(overrides: [:], environment: [:]).stripe == nil)
+        let p = await problems(["STRIPE_SECRET_KEY": "sk_test_x"])
+        #expect(p.contains { $0.hasPrefix("STRIPE_PUBLISHABLE_KEY is required") } && p.contains { $0.hasPrefix("STRIPE_WEBHOOK_SECRET is required") })
+        #expect(await problems(["APP_MODE": "production", "STRIPE_SECRET_KEY": "sk", "STRIPE_PUBLISHABLE_KEY": "pk", "STRIPE_WEBHOOK_SECRET": "wh", "STRIPE_API_URL": "http://127.0.0.1:1"])
+            .contains("STRIPE_API_URL must be an https URL"))
+        let config = try await AppConfig.load(overrides: ["STRIPE_SECRET_KEY": "sk_test_x", "STRIPE_PUBLISHABLE_KEY": "pk_test_x", "STRIPE_WEBHOOK_SECRET": "whsec_x"], environment: [:])
+        #expect(config.stripe?.apiBase == "https://api.stripe.com" && config.stripe?.scriptURL == "https://js.stripe.com/v3/")
+    }
 }

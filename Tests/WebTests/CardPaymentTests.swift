@@ -87,8 +87,8 @@ struct CardPaymentTests {
         let cards: CardPayments
     }
 
-    static func setup() async throws -> Setup {
-        let h = try await WebHarness.make(environment: try environment())
+    static func setup(database kind: DatabaseKind = .sqlite) async throws -> Setup {
+        let h = try await WebHarness.make(environment: try environment(), database: kind)
         h.clock.set(Date())  // the gateway signs webhooks with the real time
         let ana = try await h.fixtures.client("ana@example.ro", language: "en")
         let order = try await PlaceOrder(h.deps)(clientID: ana.id, planID: try await h.fixtures.plan().id, cycle: "monthly", domain: "ana.ro", billingProfileID: nil, actor: .client(ana.id))
@@ -97,8 +97,8 @@ struct CardPaymentTests {
     }
 
     /// Runs a test that does not serve HTTP and closes the database whatever happened.
-    static func withSetup(_ body: (Setup) async throws -> Void) async throws {
-        let s = try await setup()
+    static func withSetup(database kind: DatabaseKind = .sqlite, _ body: (Setup) async throws -> Void) async throws {
+        let s = try await setup(database: kind)
         do { try await body(s) } catch {
             await s.h.db.close()
             throw error
@@ -234,8 +234,9 @@ struct CardPaymentTests {
         }
     }
 
-    @Test func aRedirectAndAWebhookAtTheSameTimeRecordOnePaymentAndOneFiscalNumber() async throws {
-        try await Self.withSetup { s in
+    @Test(arguments: [DatabaseKind.sqlite, .postgres])
+    func aRedirectAndAWebhookAtTheSameTimeRecordOnePaymentAndOneFiscalNumber(kind: DatabaseKind) async throws {
+        try await Self.withSetup(database: kind) { s in
             // An intent that succeeded at the gateway and was not yet recorded here (the browser is on its way back).
             let key = "hostico-race-\(UUID().uuidString.prefix(8))"
             let store = SQLCardPaymentStore(database: s.h.db)

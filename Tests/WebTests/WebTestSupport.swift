@@ -19,8 +19,8 @@ struct WebHarness: Sendable {
     let outbox: URL
     let fixtures: Fixtures
 
-    static func make(environment extra: [String: String] = [:]) async throws -> WebHarness {
-        let db = try await TestDatabase.open(.sqlite)
+    static func make(environment extra: [String: String] = [:], database kind: DatabaseKind = .sqlite) async throws -> WebHarness {
+        let db = try await TestDatabase.open(kind)
         let clock = ManualClock(TestDates.start)
         let deps = makeTestDependencies(database: db, clock: clock)
         let outbox = FileManager.default.temporaryDirectory.appendingPathComponent("hostico-web-\(UUID().uuidString)")
