@@ -256,6 +256,21 @@ struct CardPaymentTests {
         }
     }
 
+    @Test func moneyForACancelledProformaIsLeftToStaffNotRetriedForever() async throws {
+        try await Self.withSetup { s in
+            let key = "hostico-cancelled-\(UUID().uuidString.prefix(8))"
+            let amount = Money(minor: s.proforma.openMinor, currency: s.proforma.currency)
+            try await SQLCardPaymentStore(database: s.h.db).insertAttempt(key: key, proformaID: s.proforma.id, clientID: s.ana.id, gateway: "stripe", amount: amount, at: Date())
+            let intent = try await s.cards.gateway.createIntent(amount: amount, paymentMethod: try await Self.card("4242424242424242"), proforma: s.proforma, attemptKey: key)
+            _ = try await CancelProforma(s.h.deps)(proformaID: s.proforma.id, actor: .staff(1))
+            let payload = try await Self.event(id: "evt_cancelled_\(UUID().uuidString.prefix(6))", intentID: intent.id)
+            #expect(try await s.cards.webhook(payload: Array(payload.utf8), signature: Self.signed(payload, at: Date())) == .ignored)
+            #expect(try await Self.counts(s.h, proformaID: s.proforma.id) == (0, 0))
+            let audit = try await s.h.deps.store.read { r in try await r.audit(clientID: s.ana.id, limit: 20) }
+            #expect(audit.contains { $0.action == "card.needs_staff" && $0.after?.contains(intent.id) == true })
+        }
+    }
+
     @Test func staffRefundAtTheGatewayAndIssueAStorno() async throws {
         let s = try await Self.setup()
         _ = try await CreateStaff(s.h.deps)(email: "ops@hostico.ro", name: "Ops", password: "staff password 1")
