@@ -201,7 +201,9 @@ struct LoginFlow {
     /// an e-mail link must confirm the password first.
     func requireAccountSession<Context: WebRequestContext>(_ req: Request, _ ctx: Context, allowSetup: Bool = false) throws -> WebSession {
         let s = try requireSession(req, ctx, allowSetup: allowSetup)
-        if s.fromMail { throw Redirect(location: Self.confirmPath(next: req.uri.path)) }
+        // After the password, back to the page: a form's POST address has no page of its own.
+        let page = req.method == .get || !req.uri.path.hasPrefix(base + "/security") ? req.uri.path : base + "/security"
+        if s.fromMail { throw Redirect(location: Self.confirmPath(next: page)) }
         return s
     }
 
