@@ -40,7 +40,7 @@ public struct BcryptPasswordHasher: PasswordHasher {
 public struct SHA256Digest: SecretDigest {
     public init() {}
     public func sha256Hex(_ text: String) -> String {
-        SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: Data(text.utf8)).hexString
     }
 }
 

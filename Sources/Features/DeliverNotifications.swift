@@ -115,8 +115,7 @@ public struct DeliverNotifications: Sendable {
                     let url: String
                     do { url = try await links.issue(clientID: client.id, invoice: invoice, messageID: m.id, baseURL: settings.publicBaseURL) }
                     catch { throw DeliveryError.temporary("could not issue the invoice link: \(error)") }
-                    context = MessageContext(language: client.language, clientName: name, payload: m.payload, clientAreaURL: settings.publicBaseURL,
-                                             invoiceLink: .init(number: number, url: url))
+                    context.invoiceLink = .init(number: number, url: url)
                 }
                 let (subject, text, html) = try templates.email(m.eventKind, context)
                 let mail = OutgoingEmail(

@@ -42,12 +42,11 @@ public struct Identity: Sendable {
         return (token, session)
     }
 
-    func audit(_ realm: Realm, _ id: Int64, _ action: String, _ details: [String: String] = [:]) async throws {
-        let now = deps.clock.now()
-        let actor: Actor = realm == .client ? .client(id) : .staff(id)
-        try await deps.store.write { tx in
-            try await tx.append(AuditEntry(actor: actor, action: action, entity: realm.rawValue, entityID: id, before: nil, after: details.isEmpty ? nil : auditJSON(details), at: now))
-        }
+    /// An audit entry by the account itself, about the account (or about `entity`, e.g. one of its mail links).
+    func audit(_ realm: Realm, _ id: Int64, _ action: String, _ details: [String: String] = [:], entity: (String, Int64)? = nil) async throws {
+        let entry = AuditEntry(actor: realm == .client ? .client(id) : .staff(id), action: action, entity: entity?.0 ?? realm.rawValue, entityID: entity?.1 ?? id,
+                               before: nil, after: details.isEmpty ? nil : auditJSON(details), at: deps.clock.now())
+        try await deps.store.write { tx in try await tx.append(entry) }
     }
 
     static func accountKey(_ realm: Realm, _ email: String) -> String { "account:\(realm.rawValue):\(email.lowercased())" }

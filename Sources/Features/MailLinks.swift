@@ -164,10 +164,6 @@ public struct MailLinks: Sendable {
         d["invoice"] = link.invoice.description
         d["link"] = String(link.id)
         if let m = link.messageID { d["message"] = String(m) }
-        let now = identity.deps.clock.now()
-        let entry = AuditEntry(actor: .client(link.clientID), action: action, entity: "mail_link", entityID: link.id, before: nil, after: auditJSON(d), at: now)
-        try await identity.deps.store.write { tx in
-            try await tx.append(entry)
-        }
+        try await identity.audit(.client, link.clientID, action, d, entity: ("mail_link", link.id))
     }
 }

@@ -188,7 +188,7 @@ public struct MessageContext: Sendable {
     public let payload: [String: String]
     public let clientAreaURL: String
     /// The invoice number the e-mail shows as a log-in link ("log in from mail").
-    public let invoiceLink: InvoiceLink?
+    public var invoiceLink: InvoiceLink?
 
     public struct InvoiceLink: Sendable, Equatable {
         public let number: String

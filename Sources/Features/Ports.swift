@@ -13,7 +13,7 @@ public protocol RandomSource: Sendable {
 
 extension RandomSource {
     /// `count` random bytes as lower-case hex (tokens, ids).
-    public func hex(_ count: Int) -> String { bytes(count).map { String(format: "%02x", $0) }.joined() }
+    public func hex(_ count: Int) -> String { bytes(count).hexString }
 }
 
 public protocol PasswordHasher: Sendable {

@@ -31,22 +31,12 @@ public struct DeliveryReportSigner: Sendable {
     public init(secret: String) { key = SymmetricKey(data: SHA256.hash(data: Data(("hostico-dlr|" + secret).utf8))) }
 
     public func signature(_ providerID: String) -> String {
-        HMAC<SHA256>.authenticationCode(for: Data(providerID.utf8), using: key).map { String(format: "%02x", $0) }.joined()
+        HMAC<SHA256>.authenticationCode(for: Data(providerID.utf8), using: key).hexString
     }
 
     public func isAuthentic(_ providerID: String, signature: String) -> Bool {
-        guard signature.count == 64, let bytes = Self.hexBytes(signature) else { return false }
+        guard signature.count == 64, let bytes = [UInt8](hex: signature) else { return false }
         return HMAC<SHA256>.isValidAuthenticationCode(bytes, authenticating: Data(providerID.utf8), using: key)
-    }
-
-    static func hexBytes(_ s: String) -> [UInt8]? {
-        var out: [UInt8] = []
-        var it = s.utf8.makeIterator()
-        while let hi = it.next(), let lo = it.next() {
-            guard let h = UInt8(String(decoding: [hi, lo], as: UTF8.self), radix: 16) else { return nil }
-            out.append(h)
-        }
-        return out
     }
 
     /// Kannel's DLR types (the `%d` of the report URL) as words staff understand.

@@ -78,13 +78,14 @@ public struct StripeGateway: CardGateway {
         for part in signature.split(separator: ",") {
             let kv = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             guard kv.count == 2 else { continue }
-            if kv[0] == "t" { timestamp = Int(kv[1]) } else if kv[0] == "v1" { signatures.append(kv[1].lowercased()) }
+            if kv[0] == "t" { timestamp = Int(kv[1]) } else if kv[0] == "v1" { signatures.append(kv[1]) }
         }
         guard let timestamp, !signatures.isEmpty else { throw CardGatewayError.badSignature("no timestamp or v1 signature") }
         guard abs(now.timeIntervalSince1970 - Double(timestamp)) <= settings.toleranceSeconds else { throw CardGatewayError.badSignature("outside the tolerance") }
-        let mac = HMAC<SHA256>.authenticationCode(for: Array("\(timestamp).".utf8) + payload, using: SymmetricKey(data: Array(settings.webhookSecret.utf8)))
-        let expected = mac.map { String(format: "%02x", $0) }.joined()
-        guard signatures.contains(where: { constantTimeEquals($0, expected) }) else { throw CardGatewayError.badSignature("no matching v1 signature") }
+        let signed = Array("\(timestamp).".utf8) + payload, key = SymmetricKey(data: Array(settings.webhookSecret.utf8))
+        guard signatures.contains(where: { [UInt8](hex: $0).map { HMAC<SHA256>.isValidAuthenticationCode($0, authenticating: signed, using: key) } ?? false }) else {
+            throw CardGatewayError.badSignature("no matching v1 signature")
+        }
         guard let json = try? JSONSerialization.jsonObject(with: Data(payload)) as? [String: Any], let id = json["id"] as? String, let type = json["type"] as? String else {
             throw CardGatewayError.badSignature("not an event")
         }

@@ -67,7 +67,7 @@ struct LoginFlow {
             case .session(let token, let session):
                 let next: String
                 switch session.stage {
-                case .secondFactor: next = base + "/login/code" + (returnTo.map { "?next=" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "") } ?? "")
+                case .secondFactor: next = returnTo.map { WebAreas.path(base + "/login/code", next: $0) } ?? base + "/login/code"
                 case .setupSecondFactor: next = base + "/security/2fa"
                 case .full: next = returnTo ?? home
                 }
@@ -124,29 +124,11 @@ struct LoginFlow {
 
         // Security: password and 2FA (staff pass here before anything else when 2FA is not yet set up).
         r.get("security") { req, ctx in try await securityPage(areas.visit(req, ctx), try requireAccountSession(req, ctx)) }
-        r.post("security/password") { req, ctx in
-            let session = try requireAccountSession(req, ctx)
-            let visit = areas.visit(req, ctx)
-            let form = try await Form.parse(req)
-            try areas.checkCSRF(form, visit)
-            do {
-                try await ChangePassword(areas.identity)(session, current: form["currentPassword"], new: form["newPassword"])
-                return areas.redirect(base + "/security", visit, flash: "password_changed")
-            } catch BillingError.invalid(let failure) {
-                return try await securityPage(visit, session, errors: visit.views.errors(failure))
-            }
+        securityForm(r, "security/password", done: "password_changed") { session, form in
+            try await ChangePassword(areas.identity)(session, current: form["currentPassword"], new: form["newPassword"])
         }
-        r.post("security/email") { req, ctx in
-            let session = try requireAccountSession(req, ctx)
-            let visit = areas.visit(req, ctx)
-            let form = try await Form.parse(req)
-            try areas.checkCSRF(form, visit)
-            do {
-                _ = try await ChangeEmail(areas.identity)(session, password: form["emailPassword"], newEmail: form["newEmail"])
-                return areas.redirect(base + "/security", visit, flash: "email_changed")
-            } catch BillingError.invalid(let failure) {
-                return try await securityPage(visit, session, errors: visit.views.errors(failure), form: form)
-            }
+        securityForm(r, "security/email", done: "email_changed") { session, form in
+            _ = try await ChangeEmail(areas.identity)(session, password: form["emailPassword"], newEmail: form["newEmail"])
         }
         r.get("security/2fa") { req, ctx in
             let session = try requireAccountSession(req, ctx, allowSetup: true)
@@ -169,16 +151,25 @@ struct LoginFlow {
                 return try await totpSetupPage(visit, session, errors: visit.views.errors(failure))
             }
         }
-        r.post("security/2fa/disable") { req, ctx in
+        securityForm(r, "security/2fa/disable", done: "totp_disabled") { session, form in
+            try await SetUpSecondFactor(areas.identity).disable(session, password: form["password"], code: form["code"])
+        }
+    }
+
+    /// A form on the Security page: CSRF checked, the change made, back to the page with a note; refused input comes
+    /// back as the page with its field messages (422).
+    func securityForm<Context: WebRequestContext>(_ r: RouterGroup<Context>, _ path: RouterPath, done flash: String,
+                                                  _ change: @escaping @Sendable (WebSession, Form) async throws -> Void) {
+        r.post(path) { req, ctx in
             let session = try requireAccountSession(req, ctx)
             let visit = areas.visit(req, ctx)
             let form = try await Form.parse(req)
             try areas.checkCSRF(form, visit)
             do {
-                try await SetUpSecondFactor(areas.identity).disable(session, password: form["password"], code: form["code"])
-                return areas.redirect(base + "/security", visit, flash: "totp_disabled")
+                try await change(session, form)
+                return areas.redirect(base + "/security", visit, flash: flash)
             } catch BillingError.invalid(let failure) {
-                return try await securityPage(visit, session, errors: visit.views.errors(failure))
+                return try await securityPage(visit, session, errors: visit.views.errors(failure), form: form)
             }
         }
     }
@@ -186,7 +177,7 @@ struct LoginFlow {
     /// The session of this realm, fully logged in; otherwise to the login page (and back here afterwards).
     func requireSession<Context: WebRequestContext>(_ req: Request, _ ctx: Context, allowSetup: Bool = false) throws -> WebSession {
         guard let s = ctx.session, s.realm == realm else {
-            throw Redirect(location: base + "/login?next=" + (req.uri.path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+            throw Redirect(location: WebAreas.path(base + "/login", next: req.uri.path))
         }
         switch s.stage {
         case .full: return s
@@ -203,12 +194,8 @@ struct LoginFlow {
         let s = try requireSession(req, ctx, allowSetup: allowSetup)
         // After the password, back to the page: a form's POST address has no page of its own.
         let page = req.method == .get || !req.uri.path.hasPrefix(base + "/security") ? req.uri.path : base + "/security"
-        if s.fromMail { throw Redirect(location: Self.confirmPath(next: page)) }
+        if s.fromMail { throw Redirect(location: WebAreas.path("/confirm-password", next: page)) }
         return s
-    }
-
-    static func confirmPath(next: String) -> String {
-        "/confirm-password?next=" + (next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
     }
 
     func confirmPage(_ visit: Visit, returnTo: String?, status: HTTPResponse.Status = .ok, error: String? = nil) -> Response {
@@ -384,7 +371,7 @@ struct ClientRoutes {
                 }
                 response = areas.redirect(invoice.path, visit, cookies: cookies)
             case .login:
-                response = areas.redirect("/login?next=" + (invoice.path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""), visit, flash: "mail_link_login")
+                response = areas.redirect(WebAreas.path("/login", next: invoice.path), visit, flash: "mail_link_login")
             case .rateLimited:
                 response = login.loginPage(visit, returnTo: invoice.path, status: .tooManyRequests, error: visit.views.s("mail_link_limited"))
             }
@@ -598,7 +585,7 @@ struct ClientRoutes {
                        areas.checkbox("smsOptIn", v.s("sms_optin"), checked: form?.checked("smsOptIn") ?? client.sms.optedIn, hint: v.s("sms_hint"), errors: errors)],
             "profiles": profiles.map { ["id": $0.id, "label": v.partyLabel($0.party), "isDefault": $0.isDefault] as [String: Any] },
         ]
-        if visit.session?.fromMail == true { model["confirmFirst"] = LoginFlow.confirmPath(next: "/details") }
+        if visit.session?.fromMail == true { model["confirmFirst"] = WebAreas.path("/confirm-password", next: "/details") }
         if let at = client.sms.changedAt, let source = client.sms.source {
             model["consent"] = v.f("sms_since", Self.timestamp(at, deps), source.rawValue)
         }

@@ -165,6 +165,11 @@ extension WebAreas {
                         body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
+    /// `path?next=destination`, the destination encoded whole (it has its own `/` and `?`).
+    static func path(_ path: String, next: String) -> String {
+        path + "?next=" + (next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
+    }
+
     /// A path inside this site to return to after login; anything else (another host, `//x`) is dropped.
     static func safeReturn(_ raw: String?) -> String? {
         guard let r = raw, r.hasPrefix("/"), !r.hasPrefix("//"), !r.contains("\\"), r.count < 300 else { return nil }
