@@ -71,7 +71,7 @@ struct CardPaymentTests {
     static func signed(_ payload: String, at t: Date, secret: String = webhookSecret) -> String {
         let ts = Int(t.timeIntervalSince1970)
         let mac = HMAC<SHA256>.authenticationCode(for: Array("\(ts).\(payload)".utf8), using: SymmetricKey(data: Array(secret.utf8)))
-        return "t=\(ts),v1=" + mac.map { String(format: "%02x", $0) }.joined()
+        return "t=\(ts),v1=" + mac.hexString
     }
 
     static func event(id: String, intentID: String) async throws -> String {
@@ -99,11 +99,7 @@ struct CardPaymentTests {
     /// Runs a test that does not serve HTTP and closes the database whatever happened.
     static func withSetup(database kind: DatabaseKind = .sqlite, _ body: (Setup) async throws -> Void) async throws {
         let s = try await setup(database: kind)
-        do { try await body(s) } catch {
-            await s.h.db.close()
-            throw error
-        }
-        await s.h.db.close()
+        try await s.h.closingDatabase { try await body(s) }
     }
 
     static func counts(_ h: WebHarness, proformaID: Int64) async throws -> (payments: Int, fiscal: Int) {
@@ -278,10 +274,7 @@ struct CardPaymentTests {
         guard case .paid(let paid) = outcome, let fiscal = paid.fiscalInvoice else { Issue.record("paid by card: \(outcome)"); await s.h.db.close(); return }
         try await s.h.run { c in
             let staff = Browser(c)
-            try await staff.logIn("ops@hostico.ro", "staff password 1", base: "/staff")
-            let setup = try await staff.get("/staff/security/2fa")
-            let secret = String(setup.body.split(separator: #"id="totp-secret">"#)[1].prefix { $0 != "<" })
-            try await staff.post("/staff/security/2fa", [("code", s.h.totpCode(secretBase32: secret))])
+            try await staff.logInStaffSettingUp2FA("ops@hostico.ro", "staff password 1", s.h)
             let page = try await staff.get("/staff/clients/\(s.ana.id)")
             #expect(page.body.contains("/staff/fiscal-invoices/\(fiscal.id)/refund"))
             #expect(try await staff.post("/staff/fiscal-invoices/\(fiscal.id)/refund", []).location == "/staff/clients/\(s.ana.id)")

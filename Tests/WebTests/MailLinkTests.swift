@@ -33,28 +33,10 @@ struct MailLinkTests {
     /// Runs a token-level test against a fresh setup and closes the database whatever happened.
     static func withSetup(_ body: (Setup) async throws -> Void) async throws {
         let s = try await setup()
-        do { try await body(s) } catch {
-            await s.h.db.close()
-            throw error
-        }
-        await s.h.db.close()
+        try await s.h.closingDatabase { try await body(s) }
     }
 
     static func path(_ url: String) -> String { String(url.dropFirst("https://billing.example.test".count)) }
-
-    /// Every e-mail in the development outbox, its base64 parts decoded, with its subject line first.
-    static func emails(_ h: WebHarness) throws -> [String] {
-        let files = try FileManager.default.contentsOfDirectory(at: h.outbox, includingPropertiesForKeys: nil).filter { $0.pathExtension == "eml" }
-        return try files.map { url in
-            let raw = try String(contentsOf: url, encoding: .utf8)
-            var text = raw
-            for part in raw.components(separatedBy: "Content-Transfer-Encoding: base64").dropFirst() {
-                let body = part.components(separatedBy: "--")[0].filter { !$0.isWhitespace }
-                if let data = Data(base64Encoded: body) { text += "\n" + String(decoding: data, as: UTF8.self) }
-            }
-            return text
-        }
-    }
 
     static func firstLink(in mail: String, kind: InvoiceRef.Kind) throws -> String {
         let marker = "https://billing.example.test/mail/\(kind.rawValue)/"
@@ -140,7 +122,7 @@ struct MailLinkTests {
         try await Self.withSetup { s in
             let delivery = try s.h.config.notifications.makeDelivery(deps: s.h.deps, database: s.h.db, publicBaseURL: s.h.config.publicBaseURL, links: s.links)
             _ = try await delivery.runOnce()
-            let invoiceMail = try #require(try Self.emails(s.h).first { $0.contains("Proforma invoice \(s.proforma.number)") })
+            let invoiceMail = try #require(try s.h.emails().first { $0.contains("Proforma invoice \(s.proforma.number)") })
             let link = try Self.firstLink(in: invoiceMail, kind: .proforma)
             #expect(link.hasPrefix("https://billing.example.test/mail/proforma/\(s.proforma.id)/"))
             #expect(invoiceMail.contains("\(s.proforma.number) <\(link)>"))  // plain-text part
@@ -149,7 +131,7 @@ struct MailLinkTests {
             let paid = try await s.h.fixtures.pay(s.proforma)
             let fiscal = try #require(paid.fiscalInvoice)
             _ = try await delivery.runOnce()
-            let paymentMail = try #require(try Self.emails(s.h).first { $0.contains("Payment received: invoice \(fiscal.displayNumber)") })
+            let paymentMail = try #require(try s.h.emails().first { $0.contains("Payment received: invoice \(fiscal.displayNumber)") })
             let fiscalLink = try Self.firstLink(in: paymentMail, kind: .fiscal)
             #expect(fiscalLink.hasPrefix("https://billing.example.test/mail/fiscal/\(fiscal.id)/"))
             #expect(paymentMail.contains("\(fiscal.displayNumber) <\(fiscalLink)>"))
@@ -294,10 +276,7 @@ struct MailLinkTests {
             #expect(try await Browser(c).get(MailLinks.path(invoice, token: good)).location == invoice.path)
 
             let staff = Browser(c)
-            try await staff.logIn("ops@hostico.ro", "staff password 1", base: "/staff")
-            let setup = try await staff.get("/staff/security/2fa")
-            let secret = String(setup.body.split(separator: #"id="totp-secret">"#)[1].prefix { $0 != "<" })
-            try await staff.post("/staff/security/2fa", [("code", s.h.totpCode(secretBase32: secret))])
+            try await staff.logInStaffSettingUp2FA("ops@hostico.ro", "staff password 1", s.h)
             let page = try await staff.get("/staff/clients/\(s.ana.id)")
             #expect(page.body.contains("mail_link.used") && page.body.visibleText.contains(#""ip":"#) && page.body.visibleText.contains(#""outcome":"session""#))
             #expect(page.body.visibleText.contains("proforma:\(s.proforma.id)") && page.body.visibleText.contains("valid"))

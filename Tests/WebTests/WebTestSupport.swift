@@ -30,26 +30,23 @@ struct WebHarness: Sendable {
 
     func app() throws -> some ApplicationProtocol { try buildApplication(config: config, deps: deps, database: db) }
 
-    /// Runs the test against the application, then closes the database whatever happened.
-    func run(_ test: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        do {
-            try await app().test(.router, test)
-        } catch {
+    /// Runs `body`, then closes the database whatever happened (SQLite asserts on a connection left open).
+    func closingDatabase(after body: () async throws -> Void) async throws {
+        do { try await body() } catch {
             await db.close()
             throw error
         }
         await db.close()
     }
 
+    /// Runs the test against the application in process, then closes the database.
+    func run(_ test: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        try await closingDatabase { try await app().test(.router, test) }
+    }
+
     /// The same, served on a real loopback port (for peers that call back, like the card gateway's webhooks).
     func runLive(_ test: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        do {
-            try await app().test(.live, test)
-        } catch {
-            await db.close()
-            throw error
-        }
-        await db.close()
+        try await closingDatabase { try await app().test(.live, test) }
     }
 
     func totpCode(secretBase32: String, at date: Date? = nil) -> String {
@@ -57,20 +54,24 @@ struct WebHarness: Sendable {
         return totp.code(step: totp.step(unixTime: Int64((date ?? clock.now()).timeIntervalSince1970)))
     }
 
-    /// The newest e-mail written to the development outbox: its headers and its base64 parts decoded.
-    func lastEmail() throws -> String {
+    /// The e-mails written to the development outbox, oldest first: each one's headers and its base64 parts decoded.
+    func emails() throws -> [String] {
         let files = try FileManager.default.contentsOfDirectory(at: outbox, includingPropertiesForKeys: [.contentModificationDateKey])
             .filter { $0.pathExtension == "eml" }
             .sorted { (try? $0.resourceValues(forKeys: [.contentModificationDateKey]).contentModificationDate) ?? .distantPast < (try? $1.resourceValues(forKeys: [.contentModificationDateKey]).contentModificationDate) ?? .distantPast }
-        guard let last = files.last else { return "" }
-        let raw = try String(contentsOf: last, encoding: .utf8)
-        var text = raw
-        for part in raw.components(separatedBy: "Content-Transfer-Encoding: base64").dropFirst() {
-            let body = part.components(separatedBy: "--")[0].filter { !$0.isWhitespace }
-            if let data = Data(base64Encoded: body) { text += "\n" + String(decoding: data, as: UTF8.self) }
+        return try files.map { file in
+            let raw = try String(contentsOf: file, encoding: .utf8)
+            var text = raw
+            for part in raw.components(separatedBy: "Content-Transfer-Encoding: base64").dropFirst() {
+                let body = part.components(separatedBy: "--")[0].filter { !$0.isWhitespace }
+                if let data = Data(base64Encoded: body) { text += "\n" + String(decoding: data, as: UTF8.self) }
+            }
+            return text
         }
-        return text
     }
+
+    /// The newest of them ("" when there is none).
+    func lastEmail() throws -> String { try emails().last ?? "" }
 }
 
 /// A browser in miniature over the test client: keeps cookies, reads the CSRF token of the last page, follows
@@ -127,6 +128,14 @@ final class Browser: @unchecked Sendable {
         let text = String(buffer: response.body)
         if response.headers[.contentType]?.hasPrefix("text/html") == true { lastBody = text }
         return Page(status: response.status, body: text, location: response.headers[.location], headers: response.headers)
+    }
+
+    /// Logs a staff member in and sets up the 2FA that staff must have before any other page.
+    func logInStaffSettingUp2FA(_ email: String, _ password: String, _ h: WebHarness) async throws {
+        try await logIn(email, password, base: "/staff")
+        let setup = try await get("/staff/security/2fa")
+        let secret = String(setup.body.split(separator: #"id="totp-secret">"#)[1].prefix { $0 != "<" })
+        try await post("/staff/security/2fa", [("code", h.totpCode(secretBase32: secret))])
     }
 
     /// Logs in with the password (and a code when asked); returns the page the login lands on.
