@@ -362,6 +362,8 @@ public protocol StoreReader: Sendable {
     func exchangeRate(currency: Currency, onOrBefore date: CivilDate) async throws -> ExchangeRate?
 
     func payments(proformaID: Int64) async throws -> [PaymentRecord]
+    /// The client's proformas that received at least one payment by `method`.
+    func proformaIDs(clientID: Int64, paidBy method: PaymentMethod) async throws -> Set<Int64>
     func creditBalance(clientID: Int64, currency: Currency) async throws -> Int64
     func outbox(clientID: Int64?, limit: Int) async throws -> [StoredOutboxEvent]
     func audit(entity: String?, entityID: Int64?, limit: Int) async throws -> [StoredAuditEntry]

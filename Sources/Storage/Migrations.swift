@@ -45,6 +45,7 @@ public enum Migrations {
                 "CREATE TABLE gateway_events (gateway TEXT NOT NULL, event_id TEXT NOT NULL, type TEXT NOT NULL, received_at BIGINT NOT NULL, PRIMARY KEY (gateway, event_id))",
             ]
         }),
+        Migration(version: 11, name: "payments by client", statements: { _ in ["CREATE INDEX payments_client ON payments(client_id, method)"] }),
     ]
 
     /// Sessions, login failures, TOTP and password resets live in the database, so any `serve` process can

@@ -227,6 +227,10 @@ extension SQLTransaction {
         }
     }
 
+    func proformaIDs(clientID: Int64, paidBy method: PaymentMethod) async throws -> Set<Int64> {
+        Set(try await rows("SELECT DISTINCT proforma_id FROM payments WHERE client_id = \(bind: clientID) AND method = \(bind: method.rawValue)").map { try $0.int("proforma_id") })
+    }
+
     func addCredit(clientID: Int64, amount: Money, paymentID: Int64?, note: String, at: Date) async throws {
         try await run("INSERT INTO client_credits (client_id, currency, amount_minor, payment_id, note, at) VALUES (\(bind: clientID), \(bind: amount.currency.rawValue), \(bind: amount.minor), \(bind: paymentID), \(bind: note), \(bind: millis(at)))")
     }

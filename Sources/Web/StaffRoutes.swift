@@ -156,13 +156,7 @@ struct StaffRoutes {
                               "currency": p.currency.rawValue, "open": Money.format(minor: p.openMinor)] as [String: Any])
         }
         let stornoed = Set(data.5.compactMap(\.correctsID))
-        var paidByCard: Set<Int64> = []
-        if areas.cards != nil {
-            for p in data.4 where p.state == .paid {
-                let payments = try await deps.store.read { r in try await r.payments(proformaID: p.id) }
-                if payments.contains(where: { $0.method == .card }) { paidByCard.insert(p.id) }
-            }
-        }
+        let paidByCard = areas.cards == nil ? [] : try await deps.store.read { r in try await r.proformaIDs(clientID: id, paidBy: .card) }
         invoices += data.5.map { f in
             (f.issueDate, 1, ["id": f.id, "number": f.displayNumber, "issued": f.issueDate.description, "total": f.totals.gross.description,
                               "status": f.kind == .storno ? "storno of \(f.correctsNumber ?? "")" : (stornoed.contains(f.id) ? "reversed" : "issued"),
