@@ -28,6 +28,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        // ANAF answers with ZIP files (the signed invoice, or its error file).
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
     ],
     targets: [
         // Pure business rules: no I/O, no clock, no randomness.
@@ -109,11 +111,23 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Romanian e-Factura: ANAF's REST API (OAuth 2.0, upload, status, download) over AsyncHTTPClient.
+        .target(
+            name: "ANAF",
+            dependencies: [
+                "Features",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ],
+            swiftSettings: strict
+        ),
         // Configuration read once, live dependencies, the service group.
         .target(
             name: "Bootstrap",
             dependencies: [
-                "Features", "Storage", "API", "Messaging", "Documents", "Web", "Payments",
+                "Features", "Storage", "API", "Messaging", "Documents", "Web", "Payments", "ANAF",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Configuration", package: "swift-configuration"),
@@ -139,6 +153,12 @@ let package = Package(
         .testTarget(name: "DomainTests", dependencies: ["Domain"], swiftSettings: strict),
         .testTarget(name: "ProvisioningTests", dependencies: ["Bootstrap", "Storage", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "DocumentsTests", dependencies: ["Documents", "TestSupport"], swiftSettings: strict),
+        // The e-Factura upload worker and the ANAF client against the ANAF peer (scripts/peers/anaf_sim.py).
+        .testTarget(
+            name: "ANAFTests",
+            dependencies: ["ANAF", "Documents", "Storage", "Bootstrap", "TestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            swiftSettings: strict
+        ),
         .testTarget(name: "FeaturesTests", dependencies: ["Features", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "TestSupport"], swiftSettings: strict),
         // Runs the built `hostico` binary as a user would (and kills it with SIGKILL mid-run).

@@ -20,6 +20,8 @@ command -v xmllint >/dev/null 2>&1 || missing="$missing libxml2-utils"
 # Kannel (bearerbox, smsbox and its fake SMSC) is a test peer for the Kannel SMS transport.
 [ -x /usr/sbin/bearerbox ] && [ -x /usr/lib/kannel/test/fakesmsc ] || missing="$missing kannel kannel-extras"
 # libqrencode draws the QR code of the 2FA set-up page.
+# zlib inflates the ZIP files ANAF answers with (ZIPFoundation).
+pkg-config --exists zlib 2>/dev/null || missing="$missing zlib1g-dev"
 pkg-config --exists libqrencode 2>/dev/null || missing="$missing libqrencode-dev"
 # Headless Chromium and its driver run the end-to-end browser suite; wrk loads the server in the benchmark.
 [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] || missing="$missing chromium chromium-driver"

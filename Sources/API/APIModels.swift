@@ -298,10 +298,14 @@ struct EFacturaDTO: Codable, Sendable {
     let overdue: Bool
     let uploadIndex: String?
     let errors: String?
+    let attempts: Int
+    let lastError: String?
+    let anafFile: Bool
     init(_ s: EFacturaSubmission, today: CivilDate) {
         fiscalInvoiceId = s.fiscalInvoiceID; number = s.number; issueDate = s.issueDate.description; deadline = s.deadline.description
         state = s.state.rawValue; uploadIndex = s.uploadIndex; errors = s.errors
-        overdue = (s.state == .toUpload || s.state == .rejected) && today > s.deadline
+        overdue = s.isOverdue(today: today)
+        attempts = s.attempts; lastError = s.lastError; anafFile = s.hasResponseFile
     }
 }
 

@@ -77,7 +77,8 @@ enum OpenAPIDocument {
         "EFactura": object([
             "fiscalInvoiceId": int64, "number": str, "issueDate": ["type": "string", "format": "date"], "deadline": ["type": "string", "format": "date"],
             "state": ["type": "string", "enum": ["to_upload", "uploaded", "accepted", "rejected", "not_required"]], "overdue": ["type": "boolean"], "uploadIndex": str, "errors": str,
-        ], required: ["fiscalInvoiceId", "number", "issueDate", "deadline", "state", "overdue"]),
+            "attempts": ["type": "integer"], "lastError": str, "anafFile": ["type": "boolean"],
+        ], required: ["fiscalInvoiceId", "number", "issueDate", "deadline", "state", "overdue", "attempts", "anafFile"]),
         "ServerState": object([
             "serviceId": int64, "provisioner": str, "state": ["type": "string", "enum": ["manual", "in_sync", "pending", "failed"]],
             "jobs": ["type": "array", "items": object([

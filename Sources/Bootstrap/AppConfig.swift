@@ -31,6 +31,8 @@ public struct AppConfig: Sendable {
     public var mailLinkValidityDays: Int = 7
     /// Card payments through Stripe, when `STRIPE_SECRET_KEY` is set.
     public var stripe: StripeSettings?
+    /// Uploads to ANAF's e-Factura, when `ANAF_CLIENT_ID` is set.
+    public var efactura: EFacturaConfig?
 
     public struct Invalid: Error, CustomStringConvertible {
         public let problems: [String]
@@ -46,7 +48,7 @@ public struct AppConfig: Sendable {
     public static func load(overrides: [String: String] = [:], environment: [String: String] = ProcessInfo.processInfo.environment) async throws -> AppConfig {
         var providers: [any ConfigProvider] = [
             EnvironmentVariablesProvider(environmentVariables: overrides),
-            EnvironmentVariablesProvider(environmentVariables: environment, secretsSpecifier: .specific(["DATABASE_URL", "SMTP_PASSWORD", "SMPP_PASSWORD", "KANNEL_PASSWORD", "SMS_REPORT_SECRET", "SECRET_KEY", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"])),
+            EnvironmentVariablesProvider(environmentVariables: environment, secretsSpecifier: .specific(["DATABASE_URL", "SMTP_PASSWORD", "SMPP_PASSWORD", "KANNEL_PASSWORD", "SMS_REPORT_SECRET", "SECRET_KEY", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "ANAF_CLIENT_SECRET"])),
         ]
         if let dotEnv = try? await EnvironmentVariablesProvider(environmentFilePath: ".env", allowMissing: true) { providers.append(dotEnv) }
         let r = ConfigReader(providers: providers)
@@ -132,6 +134,7 @@ public struct AppConfig: Sendable {
             }
             stripe = StripeSettings(apiBase: api, scriptURL: script, secretKey: secret, publishableKey: publishable, webhookSecret: webhookSecret)
         }
+        let efactura = EFacturaConfig.read(r, mode: mode, publicBaseURL: publicBaseURL, problems: &problems)
         if clockOffset != 0, mode == .production { problems.append("CLOCK_OFFSET_SECONDS is for demo and tests; it must not be set in production") }
         if !problems.isEmpty { throw Invalid(problems: problems) }
         var config = AppConfig(
@@ -142,6 +145,7 @@ public struct AppConfig: Sendable {
         config.clockOffsetSeconds = clockOffset
         config.mailLinkValidityDays = mailLinkDays
         config.stripe = stripe
+        config.efactura = efactura
         return config
     }
 }

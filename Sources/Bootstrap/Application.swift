@@ -41,13 +41,32 @@ public func buildApplication(config: AppConfig, deps: AppDependencies, database:
                                               settings: config.notifications.settings(publicBaseURL: config.publicBaseURL), clock: deps.clock, random: deps.random)
     let cards = config.stripe.map { CardPayments(deps: deps, gateway: StripeGateway(settings: $0), store: SQLCardPaymentStore(database: database)) }
     try WebAreas(deps: deps, identity: makeIdentity(config: config, deps: deps, database: database),
-                 settings: WebSettings(publicBaseURL: config.publicBaseURL, demoPayments: config.mode == .demo), messages: messages, mailer: mailer, cards: cards).register(on: router)
+                 settings: WebSettings(publicBaseURL: config.publicBaseURL, demoPayments: config.mode == .demo), messages: messages, mailer: mailer, cards: cards,
+                 efactura: makeEFacturaSubmission(config: config, deps: deps, database: database), efacturaQueue: SQLEFacturaQueue(database: database)).register(on: router)
     BillingAPI(deps, messages: messages, provisioning: SQLProvisioningQueue(database: database)).register(on: router)
     if config.notifications.smsTransport == .kannel {
         let signer = DeliveryReportSigner(secret: config.notifications.reportSecret ?? "")
         DeliveryReportRoutes(messages: messages, clock: deps.clock, isAuthentic: { signer.isAuthentic($0, signature: $1) }, status: DeliveryReportSigner.status(kannelType:)).register(on: router)
     }
     return Application(router: router, configuration: .init(address: .hostname(config.host, port: config.port), serverName: "Hostico"), logger: deps.logger)
+}
+
+/// What `serve` (unless --no-worker) and `worker` run beside requests: the daily billing tasks, the session
+/// sweep, notification delivery, provisioning and, when ANAF is configured, e-Factura uploads.
+public func backgroundServices(config: AppConfig, deps: AppDependencies, database: Database, billingInterval: Duration) throws -> [any Service] {
+    let delivery = try config.notifications.makeDelivery(deps: deps, database: database, publicBaseURL: config.publicBaseURL,
+                                                         links: MailLinks(makeIdentity(config: config, deps: deps, database: database)))
+    var services: [any Service] = [
+        BillingWorker(deps: deps, interval: billingInterval),
+        SessionSweeper(identity: makeIdentity(config: config, deps: deps, database: database), interval: .seconds(600)),
+        NotificationWorker(delivery: delivery, interval: .seconds(config.notifications.intervalSeconds), logger: deps.logger),
+        ProvisioningWorker(provision: config.provisioning.makeProvisioning(deps: deps, database: database, publicBaseURL: config.publicBaseURL),
+                           interval: .seconds(config.provisioning.intervalSeconds), logger: deps.logger),
+    ]
+    if let submit = makeEFacturaSubmission(config: config, deps: deps, database: database), let efactura = config.efactura {
+        services.append(EFacturaWorker(submit: submit, interval: .seconds(efactura.intervalSeconds), logger: deps.logger))
+    }
+    return services
 }
 
 /// The daily billing duties, as one use-case sequence: used by `worker` on a schedule and by the demo.

@@ -42,16 +42,32 @@ public struct EFacturaSubmission: Sendable, Hashable {
     public let issueDate: CivilDate
     public let state: EFacturaState
     public let uploadIndex: String?
+    /// ANAF's errors for a rejected invoice.
     public let errors: String?
+    /// Uploads or status checks tried since the last transition.
+    public let attempts: Int
+    /// Why the last try must be repeated (ANAF unreachable, a token refused).
+    public let lastError: String?
+    /// ANAF's ZIP is stored: the signed original (accepted) or the error file (rejected).
+    public let hasResponseFile: Bool
 
-    public init(fiscalInvoiceID: Int64, number: String, issueDate: CivilDate, state: EFacturaState, uploadIndex: String?, errors: String?) {
+    public init(fiscalInvoiceID: Int64, number: String, issueDate: CivilDate, state: EFacturaState, uploadIndex: String?, errors: String?,
+                attempts: Int = 0, lastError: String? = nil, hasResponseFile: Bool = false) {
         self.fiscalInvoiceID = fiscalInvoiceID
         self.number = number
         self.issueDate = issueDate
         self.state = state
         self.uploadIndex = uploadIndex
         self.errors = errors
+        self.attempts = attempts
+        self.lastError = lastError
+        self.hasResponseFile = hasResponseFile
     }
 
     public var deadline: CivilDate { EFacturaDeadline.deadline(issuedOn: issueDate) }
+
+    /// Past the deadline and not validly transmitted yet (an upload ANAF rejected does not count).
+    public func isOverdue(today: CivilDate) -> Bool {
+        (state == .toUpload || state == .rejected) && today > deadline
+    }
 }

@@ -46,6 +46,7 @@ public enum Migrations {
             ]
         }),
         Migration(version: 11, name: "payments by client", statements: { _ in ["CREATE INDEX payments_client ON payments(client_id, method)"] }),
+        Migration(version: 12, name: "e-Factura uploads to ANAF", statements: efacturaUploads),
     ]
 
     /// Sessions, login failures, TOTP and password resets live in the database, so any `serve` process can
@@ -121,6 +122,25 @@ public enum Migrations {
             """,
             "CREATE INDEX efactura_submissions_state ON efactura_submissions(state)",
             "INSERT INTO efactura_submissions (fiscal_invoice_id, state, updated_at) SELECT id, 'to_upload', created_at FROM fiscal_invoices",
+        ]
+    }
+
+    /// The upload queue on the submissions (lease, back-off, ANAF's ZIP as base64), the ANAF tokens (one row,
+    /// sealed, versioned for compare-and-swap between processes) and the OAuth states awaiting ANAF's answer.
+    private static func efacturaUploads(_ kind: DatabaseKind) -> [String] {
+        [
+            "ALTER TABLE efactura_submissions ADD COLUMN attempts BIGINT NOT NULL DEFAULT 0",
+            "ALTER TABLE efactura_submissions ADD COLUMN next_attempt_at BIGINT NOT NULL DEFAULT 0",
+            "ALTER TABLE efactura_submissions ADD COLUMN lease_until BIGINT",
+            "ALTER TABLE efactura_submissions ADD COLUMN download_id TEXT",
+            "ALTER TABLE efactura_submissions ADD COLUMN last_error TEXT",
+            "ALTER TABLE efactura_submissions ADD COLUMN response_zip TEXT",
+            "CREATE INDEX efactura_submissions_due ON efactura_submissions(next_attempt_at) WHERE state IN ('to_upload','uploaded')",
+            """
+            CREATE TABLE anaf_credentials (id BIGINT PRIMARY KEY CHECK (id = 1), version BIGINT NOT NULL, access_token TEXT NOT NULL,
+              refresh_token TEXT NOT NULL, access_expires_at BIGINT NOT NULL, connected_by TEXT NOT NULL, connected_at BIGINT NOT NULL, refreshed_at BIGINT)
+            """,
+            "CREATE TABLE anaf_authorizations (state_hash TEXT PRIMARY KEY, staff_id BIGINT NOT NULL, expires_at BIGINT NOT NULL)",
         ]
     }
 

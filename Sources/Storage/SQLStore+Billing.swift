@@ -308,7 +308,8 @@ extension SQLTransaction {
 
     private func efacturaSubmissions(state: EFacturaState?, fiscalInvoiceID: Int64?, limit: Int) async throws -> [EFacturaSubmission] {
         var query = SQLQueryString("""
-            SELECT e.fiscal_invoice_id, e.state, e.upload_index, e.errors, f.series, f.number, f.issue_date
+            SELECT e.fiscal_invoice_id, e.state, e.upload_index, e.errors, e.attempts, e.last_error,
+              CASE WHEN e.response_zip IS NULL THEN 0 ELSE 1 END AS has_zip, f.series, f.number, f.issue_date
             FROM efactura_submissions e JOIN fiscal_invoices f ON f.id = e.fiscal_invoice_id WHERE 1 = 1
             """)
         if let state { query = query + " AND e.state = \(bind: state.rawValue)" }
@@ -316,7 +317,8 @@ extension SQLTransaction {
         return try await rows(query + " ORDER BY f.issue_date DESC, e.fiscal_invoice_id DESC LIMIT \(bind: Int64(limit))").map { r in
             EFacturaSubmission(
                 fiscalInvoiceID: try r.int("fiscal_invoice_id"), number: FiscalNumbering.display(series: try r.string("series"), number: try r.int("number")),
-                issueDate: try r.civil("issue_date"), state: try r.enumValue("state", EFacturaState.self), uploadIndex: try r.stringOrNil("upload_index"), errors: try r.stringOrNil("errors"))
+                issueDate: try r.civil("issue_date"), state: try r.enumValue("state", EFacturaState.self), uploadIndex: try r.stringOrNil("upload_index"), errors: try r.stringOrNil("errors"),
+                attempts: Int(try r.int("attempts")), lastError: try r.stringOrNil("last_error"), hasResponseFile: try r.int("has_zip") == 1)
         }
     }
 

@@ -59,6 +59,12 @@ enum PageHeaders {
         return policy + "; script-src 'self' \(o); connect-src 'self' \(o); frame-src \(o)"
     }
 
+    /// A page whose form leads to another site (staff connecting to ANAF): browsers hold redirects after a form
+    /// submission to `form-action` too.
+    static func policy(alsoSubmittingTo origin: String) -> String {
+        policy.replacingOccurrences(of: "form-action 'self'", with: "form-action 'self' \(origin)")
+    }
+
     static func apply(_ headers: inout HTTPFields) {
         headers[.contentType] = "text/html; charset=utf-8"
         headers[.cacheControl] = "no-store"

@@ -72,7 +72,7 @@ struct StaffRoutes {
             var m = visit.views.body(buyer: f.buyer, seller: f.seller, lines: f.lines, totals: f.totals, vat: f.vat, exchange: f.exchangeRate.map { ($0, f.vatRONMinor) })
             m.merge(["heading": "\(f.kind == .storno ? "Storno" : "Invoice") \(f.displayNumber)", "status": "issued", "statusCode": "paid", "clientID": f.clientID,
                      "issued": f.issueDate.description, "pdf": "/staff/fiscal-invoices/\(f.id)/pdf"]) { _, b in b }
-            if let s = submission { m["efactura"] = "\(s.state.rawValue), upload by \(s.deadline)" }
+            if let s = submission { m["efactura"] = "\(s.state.rawValue.replacingOccurrences(of: "_", with: " ")), upload by \(s.deadline)" + (s.uploadIndex.map { ", upload index \($0)" } ?? "") }
             return areas.page("staff-invoice", title: f.displayNumber, m, visit)
         }
         r.get("fiscal-invoices/:id/pdf") { req, ctx in
@@ -118,6 +118,7 @@ struct StaffRoutes {
             _ = try await MailLinks(areas.identity).revoke(clientID: clientID, linkID: form.optional("link").flatMap(Int64.init), by: actor)
             return ("/staff/clients/\(clientID)", "saved")
         }
+        StaffEFacturaRoutes(staff: self).register(on: r)
         action(r, "billing-run") { _, _, _, _ in
             _ = try await RunBilling(deps)(asOf: deps.today())
             return ("/staff", "saved")

@@ -16,9 +16,15 @@ public struct WebAreas: Sendable {
     let mailer: any PasswordResetMailer
     /// Card payments, when a gateway is configured.
     let cards: CardPayments?
+    /// e-Factura uploads, when ANAF is configured; the queue is read for the staff page either way.
+    let efactura: SubmitEFactura?
+    let efacturaQueue: (any EFacturaQueue)?
 
-    public init(deps: AppDependencies, identity: Identity, settings: WebSettings, messages: any MessageStore, mailer: any PasswordResetMailer, cards: CardPayments? = nil) throws {
+    public init(deps: AppDependencies, identity: Identity, settings: WebSettings, messages: any MessageStore, mailer: any PasswordResetMailer, cards: CardPayments? = nil,
+                efactura: SubmitEFactura? = nil, efacturaQueue: (any EFacturaQueue)? = nil) throws {
         self.cards = cards
+        self.efactura = efactura
+        self.efacturaQueue = efacturaQueue
         self.deps = deps
         self.identity = identity
         self.settings = settings
@@ -116,7 +122,7 @@ extension WebAreas {
         if let s = visit.session, s.stage == .full {
             let path = visit.request.uri.path
             let links: [(String, String)] = visit.realm == .staff
-                ? [("/staff", "Clients"), ("/staff/audit", "Audit log"), ("/staff/security", "Security")]
+                ? [("/staff", "Clients"), ("/staff/efactura", "e-Factura"), ("/staff/audit", "Audit log"), ("/staff/security", "Security")]
                 : [("/services", v.s("my_services")), ("/invoices", v.s("my_invoices")), ("/details", v.s("my_details")), ("/security", v.s("security"))]
             m["nav"] = ["links": links.map { ["href": $0.0, "label": $0.1, "current": path == $0.0 || (path.hasPrefix($0.0 + "/") && $0.0 != "/staff")] as [String: Any] },
                         "logout": visit.base + "/logout"] as [String: Any]

@@ -75,12 +75,7 @@ struct Serve: AsyncParsableCommand {
         }
         var services: [any Service] = [try buildApplication(config: config, deps: deps, database: db)]
         if !noWorker {
-            services.append(BillingWorker(deps: deps, interval: .seconds(3600)))
-            services.append(SessionSweeper(identity: makeIdentity(config: config, deps: deps, database: db), interval: .seconds(600)))
-            let delivery = try config.notifications.makeDelivery(deps: deps, database: db, publicBaseURL: config.publicBaseURL, links: MailLinks(makeIdentity(config: config, deps: deps, database: db)))
-            services.append(NotificationWorker(delivery: delivery, interval: .seconds(config.notifications.intervalSeconds), logger: deps.logger))
-            services.append(ProvisioningWorker(provision: config.provisioning.makeProvisioning(deps: deps, database: db, publicBaseURL: config.publicBaseURL),
-                                               interval: .seconds(config.provisioning.intervalSeconds), logger: deps.logger))
+            services += try backgroundServices(config: config, deps: deps, database: db, billingInterval: .seconds(3600))
         }
         print("Hostico Billing on http://\(config.host):\(config.port)  (database: \(db.kind.rawValue), mode: \(config.mode.rawValue))")
         let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: deps.logger))
@@ -134,14 +129,7 @@ struct Worker: AsyncParsableCommand {
 
     func run() async throws {
         let (config, deps, db) = try await common.open()
-        let delivery = try config.notifications.makeDelivery(deps: deps, database: db, publicBaseURL: config.publicBaseURL, links: MailLinks(makeIdentity(config: config, deps: deps, database: db)))
-        let services: [any Service] = [
-            BillingWorker(deps: deps, interval: .seconds(intervalSeconds)),
-            SessionSweeper(identity: makeIdentity(config: config, deps: deps, database: db), interval: .seconds(600)),
-            NotificationWorker(delivery: delivery, interval: .seconds(config.notifications.intervalSeconds), logger: deps.logger),
-            ProvisioningWorker(provision: config.provisioning.makeProvisioning(deps: deps, database: db, publicBaseURL: config.publicBaseURL),
-                               interval: .seconds(config.provisioning.intervalSeconds), logger: deps.logger),
-        ]
+        let services = try backgroundServices(config: config, deps: deps, database: db, billingInterval: .seconds(intervalSeconds))
         let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: deps.logger))
         try await group.run()
         await db.close()
@@ -313,7 +301,7 @@ struct Notify: AsyncParsableCommand {
 }
 
 struct EFacturaCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "efactura", abstract: "Romanian e-Factura (UBL 2.1, CIUS-RO).", subcommands: [Export.self])
+    static let configuration = CommandConfiguration(commandName: "efactura", abstract: "Romanian e-Factura (UBL 2.1, CIUS-RO).", subcommands: [Export.self, Upload.self])
 
     struct Export: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Write the e-Factura XML of every fiscal invoice and storno issued in a date range, one file per invoice.")
@@ -334,6 +322,24 @@ struct EFacturaCommand: AsyncParsableCommand {
                 try Data(EFactura.xml(invoice).utf8).write(to: folder.appendingPathComponent(invoice.displayNumber + ".xml"), options: .atomic)
             }
             print("Wrote \(invoices.count) e-Factura file(s) for \(first) – \(last) to \(folder.path).")
+        }
+    }
+}
+
+extension EFacturaCommand {
+    struct Upload: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Upload every due fiscal invoice to ANAF and ask about the uploaded ones, once (serve and worker do this every minute).")
+        @OptionGroup var common: CommonOptions
+
+        func run() async throws {
+            let (config, deps, db) = try await common.open()
+            guard let submit = makeEFacturaSubmission(config: config, deps: deps, database: db) else {
+                await db.close()
+                throw ValidationError("ANAF_CLIENT_ID is not set: e-Factura uploads are off")
+            }
+            let report = try await submit.runOnce()
+            print("e-Factura: \(report).")
+            await db.close()
         }
     }
 }

@@ -1,0 +1,85 @@
+import Domain
+import Features
+import Foundation
+import Hummingbird
+
+/// The staff e-Factura page: the connection to ANAF (OAuth with the company's certificate, once), every fiscal
+/// invoice's e-Factura state with its deadline and ANAF's errors, ANAF's ZIP, and "upload again" for a rejection.
+struct StaffEFacturaRoutes {
+    let staff: StaffRoutes
+    var areas: WebAreas { staff.areas }
+    var deps: AppDependencies { areas.deps }
+
+    func register<Context: WebRequestContext>(on r: RouterGroup<Context>) {
+        r.get("efactura") { req, ctx in
+            let (_, visit) = try staff.staffVisit(req, ctx)
+            let filter = req.uri.queryParameters.get("state").flatMap(EFacturaState.init(rawValue:))
+            let items = try await deps.store.read { r in try await r.efacturaSubmissions(state: filter, limit: 500) }
+            let credentials = try await areas.efacturaQueue?.credentials()
+            let today = deps.today()
+            var model: [String: Any] = [
+                "configured": areas.efactura != nil,
+                "states": ([nil] + EFacturaState.allCases.map(Optional.some)).map { s in
+                    ["label": s?.rawValue.replacingOccurrences(of: "_", with: " ") ?? "all", "href": "/staff/efactura" + (s.map { "?state=\($0.rawValue)" } ?? ""), "current": s == filter] as [String: Any]
+                },
+                "items": items.map { s in
+                    return ["id": s.fiscalInvoiceID, "number": s.number, "issued": s.issueDate.description, "deadline": s.deadline.description,
+                            "overdue": s.isOverdue(today: today), "state": s.state.rawValue.replacingOccurrences(of: "_", with: " "), "stateCode": s.state.rawValue,
+                            "index": s.uploadIndex ?? "—", "errors": s.errors ?? "", "retry": s.lastError.map { "\(s.attempts) tries; last: \($0)" } ?? "",
+                            "zip": s.hasResponseFile, "canRequeue": s.state == .rejected && areas.efactura != nil] as [String: Any]
+                },
+                "hasItems": !items.isEmpty,
+            ]
+            if let c = credentials {
+                model["connection"] = "Connected by \(c.connectedBy) on \(ClientRoutes.timestamp(c.connectedAt, deps)); access token valid until \(ClientRoutes.timestamp(c.accessExpiresAt, deps))"
+                    + (c.refreshedAt.map { ", last refreshed \(ClientRoutes.timestamp($0, deps))" } ?? "") + "."
+            }
+            var response = areas.page("staff-efactura", title: "e-Factura", model, visit)
+            if let origin = areas.efactura?.authorizationOrigin { response.headers[.contentSecurityPolicy] = PageHeaders.policy(alsoSubmittingTo: origin) }
+            return response
+        }
+        r.post("efactura/connect") { req, ctx in
+            let (staffID, visit) = try staff.staffVisit(req, ctx)
+            try areas.checkCSRF(try await Form.parse(req), visit)
+            guard let efactura = areas.efactura else { throw BillingError.notFound("e-Factura upload") }
+            return areas.redirect(try await efactura.startAuthorization(staffID: staffID), visit)
+        }
+        // ANAF sends the browser back here (the redirect URI registered for the application).
+        r.get("efactura/oauth") { req, ctx in
+            let (staffID, visit) = try staff.staffVisit(req, ctx)
+            guard let efactura = areas.efactura else { throw BillingError.notFound("e-Factura upload") }
+            let q = req.uri.queryParameters
+            guard let code = q.get("code"), let state = q.get("state") else {
+                return areas.message(visit, status: .badRequest, heading: "ANAF did not authorise the connection",
+                                     text: "ANAF answered: \(q.get("error") ?? "no authorisation code").", link: ("/staff/efactura", "Back to e-Factura"))
+            }
+            do {
+                try await efactura.finishAuthorization(code: code, state: state, staffID: staffID)
+            } catch SubmitEFactura.ConnectError.unknownState {
+                return areas.message(visit, status: .badRequest, heading: "This answer from ANAF is not for this session",
+                                     text: "Start the connection again from the e-Factura page.", link: ("/staff/efactura", "Back to e-Factura"))
+            } catch let e as EFacturaGatewayError {
+                return areas.message(visit, status: .badGateway, heading: "ANAF did not give the tokens", text: e.description, link: ("/staff/efactura", "Back to e-Factura"))
+            }
+            return areas.redirect("/staff/efactura", visit, flash: "saved")
+        }
+        staff.action(r, "efactura/:id/upload-again") { _, ctx, _, actor in
+            guard let efactura = areas.efactura, case .staff(let id) = actor else { throw BillingError.notFound("e-Factura upload") }
+            let invoiceID = try ctx.parameters.require("id", as: Int64.self)
+            guard try await efactura.uploadAgain(fiscalInvoiceID: invoiceID, by: id) else {
+                throw BillingError.conflict(rule: "efactura.not-rejected", message: "Only a rejected invoice can be uploaded again.")
+            }
+            return ("/staff/efactura", "saved")
+        }
+        r.get("efactura/:id/anaf.zip") { req, ctx in
+            _ = try staff.staffVisit(req, ctx)
+            let invoiceID = try ctx.parameters.require("id", as: Int64.self)
+            guard let zip = try await areas.efacturaQueue?.responseFile(fiscalInvoiceID: invoiceID),
+                  let submission = try await deps.store.read({ r in try await r.efacturaSubmission(fiscalInvoiceID: invoiceID) })
+            else { throw BillingError.notFound("ANAF file") }
+            let name = submission.number.filter { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
+            return Response(status: .ok, headers: [.contentType: "application/zip", .contentDisposition: "attachment; filename=\"\(name)-anaf.zip\"", .cacheControl: "no-store"],
+                            body: .init(byteBuffer: ByteBuffer(bytes: zip)))
+        }
+    }
+}

@@ -1,0 +1,243 @@
+import ANAF
+import AsyncHTTPClient
+import Bootstrap
+import Documents
+import Domain
+import Features
+import Foundation
+import Logging
+import Storage
+import Testing
+import TestSupport
+import ZIPFoundation
+
+/// ANAF's e-Factura service on 127.0.0.1 (scripts/peers/anaf_sim.py): its published API, judging each upload
+/// with the official XSD and schematrons from vendor/efactura. Started per test, so a test owns its uploads.
+final class ANAFPeer: @unchecked Sendable {
+    static let clientID = "hostico-test-client"
+    static let clientSecret = "s3cret-for-tests"
+    let process: PeerProcess
+    let port: Int
+
+    init(processingPolls: Int = 1, tokenSeconds: Int = 7_776_000) throws {
+        port = try PeerProcess.freePort()
+        let kit = URL(fileURLWithPath: PeerProcess.script("anaf_sim.py")).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("vendor/efactura").path
+        process = try PeerProcess(try PeerProcess.python(), [PeerProcess.script("anaf_sim.py"), String(port), kit, Self.clientID, Self.clientSecret,
+                                                             "--processing-polls", String(processingPolls), "--token-seconds", String(tokenSeconds)],
+                                  readyWhen: "ANAF simulator on", timeout: 60)
+    }
+
+    var base: String { "http://127.0.0.1:\(port)" }
+
+    func settings(redirect: String = "https://billing.hostico.test/staff/efactura/oauth") -> ANAFSettings {
+        ANAFSettings(apiBase: base + "/test/FCTEL/rest", oauthBase: base + "/anaf-oauth2/v1", clientID: Self.clientID, clientSecret: Self.clientSecret, redirectURI: redirect)
+    }
+
+    /// A test hook of the peer (fail the next calls, expire every access token).
+    func hook(_ path: String) async throws {
+        var request = HTTPClientRequest(url: base + path)
+        request.method = .POST
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
+        #expect(response.status == .ok)
+    }
+
+    struct Upload: Decodable {
+        let index: String
+        let cif: String
+        let standard: String
+        let number: String
+        let errors: [String]
+    }
+
+    func uploads() async throws -> [Upload] {
+        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: base + "/_sim/uploads"), timeout: .seconds(5))
+        let body = try await response.body.collect(upTo: 1 << 22)
+        return try JSONDecoder().decode([Upload].self, from: Data(buffer: body))
+    }
+
+    /// What a staff member's browser does: opens ANAF's authorisation page (here it answers at once) and is sent
+    /// back to the redirect URI with a code and the state.
+    func authorize(_ url: String) async throws -> (code: String, state: String) {
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
+        let response = try await client.execute(HTTPClientRequest(url: url), timeout: .seconds(5))
+        try await client.shutdown()
+        #expect(response.status == .found)
+        let location = try #require(response.headers.first(name: "Location"))
+        let items = URLComponents(string: location)?.queryItems ?? []
+        return (try #require(items.first { $0.name == "code" }?.value), try #require(items.first { $0.name == "state" }?.value))
+    }
+}
+
+@Suite("e-Factura uploads to ANAF")
+struct EFacturaUploadTests {
+    /// The test key for sealing tokens (AES-256-GCM, as in production).
+    static let box = AESGCMSecretBox(key: Array(repeating: 7, count: 32))
+
+    struct World {
+        let db: Database
+        let clock: ManualClock
+        let deps: AppDependencies
+        let submit: SubmitEFactura
+        let queue: SQLEFacturaQueue
+    }
+
+    func world(_ kind: DatabaseKind, _ peer: ANAFPeer) async throws -> World {
+        let db = try await TestDatabase.open(kind)
+        let clock = ManualClock(TestDates.start)
+        let deps = makeTestDependencies(database: db, clock: clock)
+        let queue = SQLEFacturaQueue(database: db)
+        let submit = SubmitEFactura(deps: deps, queue: queue, gateway: ANAFEFacturaClient(settings: peer.settings()), box: Self.box, xml: { Array(EFactura.xml($0).utf8) })
+        return World(db: db, clock: clock, deps: deps, submit: submit, queue: queue)
+    }
+
+    /// A paid order: one fiscal invoice to upload.
+    func fiscalInvoice(_ deps: AppDependencies, _ email: String, plan: HostingPlan) async throws -> FiscalInvoice {
+        let f = Fixtures(deps)
+        let client = try await f.client(email)
+        let order = try await PlaceOrder(deps)(clientID: client.id, planID: plan.id, cycle: "monthly", domain: "\(email.prefix(while: { $0 != "@" })).example", billingProfileID: nil, actor: .client(client.id))
+        return try #require(try await f.pay(order.proforma).fiscalInvoice)
+    }
+
+    func submission(_ w: World, _ id: Int64) async throws -> EFacturaSubmission {
+        try #require(try await w.deps.store.read { r in try await r.efacturaSubmission(fiscalInvoiceID: id) })
+    }
+
+    func connect(_ w: World, _ peer: ANAFPeer, staffID: Int64 = 1) async throws {
+        let (code, state) = try await peer.authorize(try await w.submit.startAuthorization(staffID: staffID))
+        try await w.submit.finishAuthorization(code: code, state: state, staffID: staffID)
+    }
+
+    @Test(arguments: DatabaseKind.allCases)
+    func anInvoiceTheRulesAcceptEndsAcceptedWithTheSignedZIPAndOneTheyRefuseEndsRejectedWithANAFsErrors(_ kind: DatabaseKind) async throws {
+        let peer = try ANAFPeer(processingPolls: 1)
+        let w = try await world(kind, peer)
+        let plan = try await Fixtures(w.deps).plan()
+        let good = try await fiscalInvoice(w.deps, "ana@example.ro", plan: plan)
+        // The same company with its county left out of the seller data: CIUS-RO requires it (BR-RO-110/111).
+        let s = w.deps.seller
+        let careless = AppDependencies(store: w.deps.store, clock: w.clock, random: w.deps.random, passwords: w.deps.passwords, digest: w.deps.digest, vat: w.deps.vat,
+                                       policy: w.deps.policy, numbering: w.deps.numbering,
+                                       seller: Seller(name: s.name, cui: s.cui, vatNumber: s.vatNumber, tradeRegisterNumber: s.tradeRegisterNumber, shareCapital: s.shareCapital,
+                                                      address: PostalAddress(street: s.address.street, city: "Bucuresti", county: nil, postalCode: s.address.postalCode, country: "RO"),
+                                                      iban: s.iban, bank: s.bank),
+                                       timeZone: w.deps.timeZone, logger: w.deps.logger)
+        let bad = try await fiscalInvoice(careless, "ion@example.ro", plan: plan)
+        #expect(try await submission(w, good.id).state == .toUpload)
+
+        // Not connected yet: nothing leaves.
+        let idle = try await w.submit.runOnce()
+        #expect(!idle.connected)
+        #expect(try await peer.uploads().isEmpty)
+
+        try await connect(w, peer)
+        var report = try await w.submit.runOnce()
+        #expect(report.uploaded == 2 && report.connected)
+        let uploads = try await peer.uploads()
+        #expect(uploads.map(\.number).sorted() == [good.displayNumber, bad.displayNumber].sorted())
+        #expect(uploads.allSatisfy { $0.cif == "18547290" && $0.standard == "UBL" })
+        let goodIndex = try #require(try await submission(w, good.id).uploadIndex)
+        #expect(try await submission(w, good.id).state == .uploaded)
+        #expect(goodIndex == uploads.first { $0.number == good.displayNumber }?.index)
+
+        // The first status check waits a minute; ANAF is still processing then.
+        #expect(try await w.submit.runOnce() == SubmitEFactura.Report())
+        w.clock.advance(seconds: 61)
+        report = try await w.submit.runOnce()
+        #expect(report.waiting == 2)
+        #expect(try await submission(w, good.id).state == .uploaded)
+
+        w.clock.advance(seconds: 61)
+        report = try await w.submit.runOnce()
+        #expect(report.accepted == 1 && report.rejected == 1)
+
+        let accepted = try await submission(w, good.id)
+        #expect(accepted.state == .accepted && accepted.hasResponseFile && accepted.errors == nil)
+        let zip = try #require(try await w.queue.responseFile(fiscalInvoiceID: good.id))
+        let archive = try Archive(data: Data(zip), accessMode: .read)
+        #expect(Set(archive.map(\.path)) == ["\(goodIndex).xml", "semnatura_\(goodIndex).xml"])
+        var signedXML = Data()
+        _ = try archive.extract(try #require(archive["\(goodIndex).xml"])) { signedXML.append($0) }
+        #expect(String(decoding: signedXML, as: UTF8.self) == EFactura.xml(good))
+
+        let rejected = try await submission(w, bad.id)
+        #expect(rejected.state == .rejected && rejected.hasResponseFile)
+        #expect(rejected.errors?.contains("BR-RO-1") == true, "\(rejected.errors ?? "")")
+        let audit = try await w.deps.store.read { r in try await r.audit(entity: "fiscal_invoice", entityID: bad.id, limit: 10) }.map(\.action)
+        #expect(audit.contains("efactura.uploaded") && audit.contains("efactura.rejected"))
+
+        // Staff send it again: a new upload, judged again.
+        #expect(try await w.submit.uploadAgain(fiscalInvoiceID: bad.id, by: 1))
+        #expect(try await !w.submit.uploadAgain(fiscalInvoiceID: good.id, by: 1))
+        report = try await w.submit.runOnce()
+        #expect(report.uploaded == 1)
+        #expect(try await peer.uploads().count == 3)
+        await w.db.close()
+    }
+
+    @Test func aTemporaryFailureIsRetriedAndAnExpiredTokenIsRefreshedByAnyProcess() async throws {
+        let peer = try ANAFPeer(processingPolls: 0, tokenSeconds: 200_000)
+        let w = try await world(.sqlite, peer)
+        let plan = try await Fixtures(w.deps).plan()
+        let invoice = try await fiscalInvoice(w.deps, "ana@example.ro", plan: plan)
+        try await connect(w, peer)
+        let connected = try #require(try await w.queue.credentials())
+        #expect(connected.connectedBy == .staff(1) && connected.refreshedAt == nil)
+        // Sealed at rest: no token in the database in clear.
+        #expect(!connected.sealedAccessToken.isEmpty && (try? Self.box.open(connected.sealedAccessToken)) != nil)
+
+        // ANAF answers 503: the invoice waits and is tried again a minute later.
+        try await peer.hook("/_sim/fail?count=1&status=503")
+        var report = try await w.submit.runOnce()
+        #expect(report.failed == 1)
+        var s = try await submission(w, invoice.id)
+        #expect(s.state == .toUpload && s.attempts == 1 && s.lastError?.contains("HTTP 503") == true)
+        #expect(try await w.submit.runOnce().failed == 0)
+
+        // ANAF dropped every access token: the upload is refused once, the token refreshed, the upload repeated.
+        try await peer.hook("/_sim/expire")
+        w.clock.advance(seconds: 61)
+        report = try await w.submit.runOnce()
+        #expect(report.uploaded == 1)
+        let refreshed = try #require(try await w.queue.credentials())
+        #expect(refreshed.version == connected.version + 1 && refreshed.refreshedAt != nil)
+        s = try await submission(w, invoice.id)
+        #expect(s.state == .uploaded && s.lastError == nil && s.attempts == 0)
+
+        // Close to expiry (within a day), a second process refreshes before asking; the first process's old
+        // refresh token is dead at ANAF (tokens rotate) but the stored one is current.
+        w.clock.advance(seconds: 200_000 - 86_400 + 10)
+        let other = SubmitEFactura(deps: w.deps, queue: SQLEFacturaQueue(database: w.db), gateway: ANAFEFacturaClient(settings: peer.settings()), box: Self.box, xml: { Array(EFactura.xml($0).utf8) })
+        report = try await other.runOnce()
+        #expect(report.accepted == 1)
+        #expect(try await w.queue.credentials()?.version == refreshed.version + 1)
+        #expect(try await submission(w, invoice.id).state == .accepted)
+        await w.db.close()
+    }
+
+    @Test func theAuthorisationAnswerMustComeFromThisStaffMembersOwnRequestAndWorksOnce() async throws {
+        let peer = try ANAFPeer()
+        let w = try await world(.sqlite, peer)
+        let url = try await w.submit.startAuthorization(staffID: 1)
+        #expect(url.hasPrefix(peer.base + "/anaf-oauth2/v1/authorize?response_type=code&client_id=hostico-test-client&redirect_uri=https%3A%2F%2Fbilling.hostico.test"))
+        #expect(url.contains("token_content_type=jwt"))
+        let (code, state) = try await peer.authorize(url)
+        await #expect(throws: SubmitEFactura.ConnectError.unknownState) { try await w.submit.finishAuthorization(code: code, state: "forged", staffID: 1) }
+        await #expect(throws: SubmitEFactura.ConnectError.unknownState) { try await w.submit.finishAuthorization(code: code, state: state, staffID: 2) }
+        #expect(try await w.queue.credentials() == nil)
+
+        let (code2, state2) = try await peer.authorize(try await w.submit.startAuthorization(staffID: 1))
+        w.clock.advance(seconds: 601)
+        await #expect(throws: SubmitEFactura.ConnectError.unknownState) { try await w.submit.finishAuthorization(code: code2, state: state2, staffID: 1) }
+
+        let (code3, state3) = try await peer.authorize(try await w.submit.startAuthorization(staffID: 1))
+        try await w.submit.finishAuthorization(code: code3, state: state3, staffID: 1)
+        #expect(try await w.queue.credentials() != nil)
+        // An authorisation code works once at ANAF too.
+        let (_, state4) = try await peer.authorize(try await w.submit.startAuthorization(staffID: 1))
+        await #expect(throws: EFacturaGatewayError.self) { try await w.submit.finishAuthorization(code: code3, state: state4, staffID: 1) }
+        let audit = try await w.deps.store.read { r in try await r.audit(entity: "efactura", entityID: 0, limit: 10) }
+        #expect(audit.map(\.action) == ["efactura.connected"] && audit.first?.actor == "staff:1")
+        await w.db.close()
+    }
+}
