@@ -146,7 +146,8 @@ let package = Package(
         ),
         .target(
             name: "TestSupport",
-            dependencies: ["Features", "Storage", "Bootstrap", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            dependencies: ["Features", "Storage", "Bootstrap", "ANAF", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                           .product(name: "AsyncHTTPClient", package: "async-http-client"),
                            .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
             swiftSettings: strict
         ),

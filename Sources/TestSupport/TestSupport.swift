@@ -102,3 +102,19 @@ public struct Fixtures: Sendable {
         try await RecordPayment(deps)(proformaID: p.id, amount: amount ?? p.totals.gross.decimalString, currency: p.currency.rawValue, method: "bank_transfer", gatewayReference: reference, receivedOn: nil, actor: .staff(1))
     }
 }
+
+extension AppDependencies {
+    /// The same dependencies issuing invoices for another seller (e.g. one whose data ANAF's rules refuse).
+    public func with(seller: Seller) -> AppDependencies {
+        AppDependencies(store: store, clock: clock, random: random, passwords: passwords, digest: digest, vat: vat, policy: policy, numbering: numbering,
+                        seller: seller, timeZone: timeZone, logger: logger)
+    }
+
+    /// The seller with the county left out of its address: CIUS-RO requires it (BR-RO-110/111), so ANAF rejects
+    /// the invoices this seller issues.
+    public var sellerWithoutCounty: Seller {
+        let s = seller
+        return Seller(name: s.name, cui: s.cui, vatNumber: s.vatNumber, tradeRegisterNumber: s.tradeRegisterNumber, shareCapital: s.shareCapital,
+                      address: PostalAddress(street: s.address.street, city: "Bucuresti", county: nil, postalCode: s.address.postalCode, country: "RO"), iban: s.iban, bank: s.bank)
+    }
+}

@@ -11,64 +11,6 @@ import Testing
 import TestSupport
 import ZIPFoundation
 
-/// ANAF's e-Factura service on 127.0.0.1 (scripts/peers/anaf_sim.py): its published API, judging each upload
-/// with the official XSD and schematrons from vendor/efactura. Started per test, so a test owns its uploads.
-final class ANAFPeer: @unchecked Sendable {
-    static let clientID = "hostico-test-client"
-    static let clientSecret = "s3cret-for-tests"
-    let process: PeerProcess
-    let port: Int
-
-    init(processingPolls: Int = 1, tokenSeconds: Int = 7_776_000) throws {
-        port = try PeerProcess.freePort()
-        let kit = URL(fileURLWithPath: PeerProcess.script("anaf_sim.py")).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("vendor/efactura").path
-        process = try PeerProcess(try PeerProcess.python(), [PeerProcess.script("anaf_sim.py"), String(port), kit, Self.clientID, Self.clientSecret,
-                                                             "--processing-polls", String(processingPolls), "--token-seconds", String(tokenSeconds)],
-                                  readyWhen: "ANAF simulator on", timeout: 60)
-    }
-
-    var base: String { "http://127.0.0.1:\(port)" }
-
-    func settings(redirect: String = "https://billing.hostico.test/staff/efactura/oauth") -> ANAFSettings {
-        ANAFSettings(apiBase: base + "/test/FCTEL/rest", oauthBase: base + "/anaf-oauth2/v1", clientID: Self.clientID, clientSecret: Self.clientSecret, redirectURI: redirect)
-    }
-
-    /// A test hook of the peer (fail the next calls, expire every access token).
-    func hook(_ path: String) async throws {
-        var request = HTTPClientRequest(url: base + path)
-        request.method = .POST
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
-        #expect(response.status == .ok)
-    }
-
-    struct Upload: Decodable {
-        let index: String
-        let cif: String
-        let standard: String
-        let number: String
-        let errors: [String]
-    }
-
-    func uploads() async throws -> [Upload] {
-        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: base + "/_sim/uploads"), timeout: .seconds(5))
-        let body = try await response.body.collect(upTo: 1 << 22)
-        return try JSONDecoder().decode([Upload].self, from: Data(buffer: body))
-    }
-
-    /// What a staff member's browser does: opens ANAF's authorisation page (here it answers at once) and is sent
-    /// back to the redirect URI with a code and the state.
-    func authorize(_ url: String) async throws -> (code: String, state: String) {
-        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
-        let response = try await client.execute(HTTPClientRequest(url: url), timeout: .seconds(5))
-        try await client.shutdown()
-        #expect(response.status == .found)
-        let location = try #require(response.headers.first(name: "Location"))
-        let items = URLComponents(string: location)?.queryItems ?? []
-        return (try #require(items.first { $0.name == "code" }?.value), try #require(items.first { $0.name == "state" }?.value))
-    }
-}
-
 @Suite("e-Factura uploads to ANAF")
 struct EFacturaUploadTests {
     /// The test key for sealing tokens (AES-256-GCM, as in production).
@@ -115,13 +57,7 @@ struct EFacturaUploadTests {
         let plan = try await Fixtures(w.deps).plan()
         let good = try await fiscalInvoice(w.deps, "ana@example.ro", plan: plan)
         // The same company with its county left out of the seller data: CIUS-RO requires it (BR-RO-110/111).
-        let s = w.deps.seller
-        let careless = AppDependencies(store: w.deps.store, clock: w.clock, random: w.deps.random, passwords: w.deps.passwords, digest: w.deps.digest, vat: w.deps.vat,
-                                       policy: w.deps.policy, numbering: w.deps.numbering,
-                                       seller: Seller(name: s.name, cui: s.cui, vatNumber: s.vatNumber, tradeRegisterNumber: s.tradeRegisterNumber, shareCapital: s.shareCapital,
-                                                      address: PostalAddress(street: s.address.street, city: "Bucuresti", county: nil, postalCode: s.address.postalCode, country: "RO"),
-                                                      iban: s.iban, bank: s.bank),
-                                       timeZone: w.deps.timeZone, logger: w.deps.logger)
+        let careless = w.deps.with(seller: w.deps.sellerWithoutCounty)
         let bad = try await fiscalInvoice(careless, "ion@example.ro", plan: plan)
         #expect(try await submission(w, good.id).state == .toUpload)
 
