@@ -9,11 +9,13 @@ public struct BillingAPI: Sendable {
     let deps: AppDependencies
     let messages: any MessageStore
     let provisioning: any ProvisioningQueue
+    let efactura: any EFacturaQueue
 
-    public init(_ deps: AppDependencies, messages: any MessageStore, provisioning: any ProvisioningQueue) {
+    public init(_ deps: AppDependencies, messages: any MessageStore, provisioning: any ProvisioningQueue, efactura: any EFacturaQueue) {
         self.deps = deps
         self.messages = messages
         self.provisioning = provisioning
+        self.efactura = efactura
     }
 
     public func register<Context: APIRequestContext>(on router: Router<Context>) {
@@ -162,6 +164,15 @@ public struct BillingAPI: Sendable {
             guard let f = try await deps.store.read({ r in try await r.fiscalInvoice(id: id) }) else { throw BillingError.notFound("fiscal invoice") }
             return Response(status: .ok, headers: [.contentType: "application/xml; charset=utf-8", .contentDisposition: "attachment; filename=\"\(f.displayNumber).xml\""],
                             body: .init(byteBuffer: ByteBuffer(string: EFactura.xml(f))))
+        }
+        // ANAF's answer kept for the archive: the signed invoice (accepted) or the error file (rejected).
+        api.get("fiscal-invoices/:id/efactura-anaf.zip") { _, ctx in
+            let id = try ctx.parameters.require("id", as: Int64.self)
+            guard let f = try await deps.store.read({ r in try await r.fiscalInvoice(id: id) }), let zip = try await efactura.responseFile(fiscalInvoiceID: id) else {
+                throw BillingError.notFound("ANAF file")
+            }
+            return Response(status: .ok, headers: [.contentType: "application/zip", .contentDisposition: "attachment; filename=\"\(f.displayNumber)-anaf.zip\""],
+                            body: .init(byteBuffer: ByteBuffer(bytes: zip)))
         }
         // e-Factura: what must still go to ANAF, and by when.
         api.get("efactura") { req, _ in

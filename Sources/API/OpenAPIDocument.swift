@@ -168,6 +168,7 @@ enum OpenAPIDocument {
                 "400": ["description": "Malformed request", "content": ["application/json": ["schema": ref("Error")]]],
                 "404": ["description": "Not found", "content": ["application/json": ["schema": ref("Error")]]],
             ]] as [String: Any]],
+            "/api/v1/fiscal-invoices/{id}/efactura-anaf.zip": ["get": download("ANAF's answer to the upload: the invoice with ANAF's signature (accepted) or ANAF's error file (rejected)", "application/zip")],
             "/api/v1/efactura": ["get": op("Fiscal invoices and their e-Factura state, with the upload deadline (5 working days)", params: [["name": "state", "in": "query", "required": false, "schema": ["type": "string", "enum": ["to_upload", "uploaded", "accepted", "rejected", "not_required"]]], paging[0]], schema: list("EFactura"), errors: ["400", "422"])],
             "/api/v1/fiscal-invoices/{id}": [
                 "get": op("A fiscal invoice", params: [idParam], schema: ref("FiscalInvoice"), errors: ["400", "404"]),

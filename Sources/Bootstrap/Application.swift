@@ -43,7 +43,7 @@ public func buildApplication(config: AppConfig, deps: AppDependencies, database:
     try WebAreas(deps: deps, identity: makeIdentity(config: config, deps: deps, database: database),
                  settings: WebSettings(publicBaseURL: config.publicBaseURL, demoPayments: config.mode == .demo), messages: messages, mailer: mailer, cards: cards,
                  efactura: makeEFacturaSubmission(config: config, deps: deps, database: database), efacturaQueue: SQLEFacturaQueue(database: database)).register(on: router)
-    BillingAPI(deps, messages: messages, provisioning: SQLProvisioningQueue(database: database)).register(on: router)
+    BillingAPI(deps, messages: messages, provisioning: SQLProvisioningQueue(database: database), efactura: SQLEFacturaQueue(database: database)).register(on: router)
     if config.notifications.smsTransport == .kannel {
         let signer = DeliveryReportSigner(secret: config.notifications.reportSecret ?? "")
         DeliveryReportRoutes(messages: messages, clock: deps.clock, isAuthentic: { signer.isAuthentic($0, signature: $1) }, status: DeliveryReportSigner.status(kannelType:)).register(on: router)

@@ -15,7 +15,7 @@ struct APITests {
         let db = try await TestDatabase.open(.sqlite)
         let deps = makeTestDependencies(database: db, clock: ManualClock(TestDates.start))
         let router = Router(context: APIContext.self)
-        BillingAPI(deps, messages: SQLMessageStore(database: db), provisioning: SQLProvisioningQueue(database: db)).register(on: router)
+        BillingAPI(deps, messages: SQLMessageStore(database: db), provisioning: SQLProvisioningQueue(database: db), efactura: SQLEFacturaQueue(database: db)).register(on: router)
         let (_, secret) = try await CreateAPIKey(deps)(name: "test", staffID: nil)
         return (Application(router: router), secret, db)
     }

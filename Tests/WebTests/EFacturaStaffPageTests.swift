@@ -3,6 +3,7 @@ import Domain
 import Features
 import Foundation
 import Hummingbird
+import Storage
 import HummingbirdTesting
 import Testing
 import TestSupport
@@ -70,6 +71,13 @@ struct EFacturaStaffPageTests {
             #expect(zip.status == .ok && zip.headers[.contentType] == "application/zip")
             #expect(zip.headers[.contentDisposition] == "attachment; filename=\"\(good.displayNumber)-anaf.zip\"")
             #expect(try await staff.get("/staff/efactura?state=rejected").body.visibleText.contains(good.displayNumber) == false)
+            // The same file for integrations, with an API key.
+            let key = try await CreateAPIKey(h.deps)(name: "accounting", staffID: nil)
+            let apiZip = try await c.execute(uri: "/api/v1/fiscal-invoices/\(good.id)/efactura-anaf.zip", method: .get, headers: [.authorization: "Bearer \(key.secret)"], body: nil)
+            let stored = try await SQLEFacturaQueue(database: h.db).responseFile(fiscalInvoiceID: good.id)
+            #expect(apiZip.status == .ok && Array(buffer: apiZip.body) == stored && stored?.starts(with: Array("PK".utf8)) == true)
+            let api = try await c.execute(uri: "/api/v1/efactura?state=accepted", method: .get, headers: [.authorization: "Bearer \(key.secret)"], body: nil)
+            #expect(String(buffer: api.body).contains(#""anafFile":true"#) && String(buffer: api.body).contains(#""state":"accepted""#))
 
             // The state on the invoice page, and staff sending the rejected one again.
             #expect(try await staff.get("/staff/fiscal-invoices/\(good.id)").body.visibleText.contains("e-Factura: accepted, upload by"))
