@@ -23,10 +23,13 @@ struct StaffEFacturaRoutes {
                     ["label": s?.rawValue.replacingOccurrences(of: "_", with: " ") ?? "all", "href": "/staff/efactura" + (s.map { "?state=\($0.rawValue)" } ?? ""), "current": s == filter] as [String: Any]
                 },
                 "items": items.map { s in
-                    return ["id": s.fiscalInvoiceID, "number": s.number, "issued": s.issueDate.description, "deadline": s.deadline.description,
-                            "overdue": s.isOverdue(today: today), "state": s.state.rawValue.replacingOccurrences(of: "_", with: " "), "stateCode": s.state.rawValue,
-                            "index": s.uploadIndex ?? "—", "errors": s.errors ?? "", "retry": s.lastError.map { "\(s.attempts) tries; last: \($0)" } ?? "",
-                            "zip": s.hasResponseFile, "canRequeue": s.state == .rejected && areas.efactura != nil] as [String: Any]
+                    var row: [String: Any] = ["id": s.fiscalInvoiceID, "number": s.number, "issued": s.issueDate.description, "deadline": s.deadline.description,
+                                              "overdue": s.isOverdue(today: today), "state": s.state.rawValue.replacingOccurrences(of: "_", with: " "), "stateCode": s.state.rawValue,
+                                              "index": s.uploadIndex ?? "—", "zip": s.hasResponseFile, "canRequeue": s.state == .rejected && areas.efactura != nil]
+                    // Absent, not empty: an empty string still opens a Mustache section.
+                    if let errors = s.errors { row["errors"] = errors }
+                    if let last = s.lastError { row["retry"] = "\(s.attempts) tries; last: \(last)" }
+                    return row
                 },
                 "hasItems": !items.isEmpty,
             ]

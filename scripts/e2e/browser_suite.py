@@ -289,6 +289,9 @@ def isolation(d):
     log_out(d)
 
 
+STAFF = {}
+
+
 @step("staff set up 2FA, suspend a service for abuse, and the client sees why")
 def staff_abuse(d):
     d.get(BASE + "/staff/login")
@@ -296,6 +299,7 @@ def staff_abuse(d):
     submit(d, "Log in")
     WebDriverWait(d, 5).until(lambda d: "/staff/security/2fa" in d.current_url)
     secret = d.find_element(By.ID, "totp-secret").text
+    STAFF["secret"] = secret
     fill(d, {"code": fresh_code(secret)})
     submit(d, "Continue")
     navigate(d, d.find_element(By.LINK_TEXT, "Done"))
@@ -317,6 +321,32 @@ def staff_abuse(d):
     d.get(BASE + "/services?lang=hi")
     assert "निलंबित" in text(d)
     shot(d, "13-services-hindi")
+
+
+@step("staff connect to ANAF from the e-Factura page (OAuth round trip) and the uploads end accepted")
+def efactura(d):
+    fresh_visitor(d)
+    log_in(d, STAFF_EMAIL, STAFF_PASSWORD, base="/staff", code_for=lambda: fresh_code(STAFF["secret"]))
+    d.get(BASE + "/staff/efactura")
+    page = text(d)
+    assert "Not connected" in page and "to upload" in page, page
+    shot(d, "14-staff-efactura-not-connected")
+    # The form leads to ANAF's login, which sends the browser back with a code (the page's CSP must allow it).
+    navigate(d, d.find_element(By.XPATH, "//main//button[normalize-space()='Connect to ANAF']"))
+    wait_url(d, lambda u: u.rstrip("/").endswith("/staff/efactura"), "back on the e-Factura page after ANAF")
+    assert "Connected by staff:" in text(d), text(d)
+    for offset in (0, 120):  # upload, then ask ANAF a minute later (the CLI's clock moved ahead)
+        out = subprocess.run([BIN, "efactura", "upload"], env=dict(os.environ, CLOCK_OFFSET_SECONDS=str(offset)), capture_output=True, text=True)
+        assert out.returncode == 0, out.stdout + out.stderr
+        Server.logs.append(os.path.join(WORK, f"efactura-{len(Server.logs)}.log"))
+        open(Server.logs[-1], "w").write(out.stdout + out.stderr)
+    d.get(BASE + "/staff/efactura?state=accepted")
+    page = text(d)
+    assert "accepted" in page and "ANAF file (ZIP)" in page and "No fiscal invoice in this state." not in page, page
+    d.get(BASE + "/staff/efactura")
+    assert "to upload" not in text(d).split("Upload index", 1)[1], text(d)
+    shot(d, "15-staff-efactura-accepted")
+    log_out(d)
 
 
 LINKS = {}
@@ -438,6 +468,7 @@ def two_factor_link(d):
     d.get(BASE + "/security?lang=en")
     navigate(d, d.find_element(By.LINK_TEXT, "Turn on two-factor authentication"))
     secret = d.find_element(By.ID, "totp-secret").text
+    STAFF["secret"] = secret
     fill(d, {"code": fresh_code(secret)})
     submit(d, "Continue")
     navigate(d, d.find_element(By.LINK_TEXT, "Done"))
