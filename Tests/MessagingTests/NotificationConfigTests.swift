@@ -50,4 +50,17 @@ struct NotificationConfigTests {
         let config = try await AppConfig.load(overrides: ["STRIPE_SECRET_KEY": "sk_test_x", "STRIPE_PUBLISHABLE_KEY": "pk_test_x", "STRIPE_WEBHOOK_SECRET": "whsec_x"], environment: [:])
         #expect(config.stripe?.apiBase == "https://api.stripe.com" && config.stripe?.scriptURL == "https://js.stripe.com/v3/")
     }
+
+    @Test func anafUploadsNeedTheApplicationsSecretAndProductionTalksToANAFsProductionService() async throws {
+        #expect(try await AppConfig.load(overrides: [:], environment: [:]).efactura == nil)
+        #expect(await problems(["ANAF_CLIENT_ID": "app"]).contains("ANAF_CLIENT_SECRET is required with ANAF_CLIENT_ID"))
+        #expect(await problems(["ANAF_CLIENT_ID": "app", "ANAF_CLIENT_SECRET": "s", "ANAF_ENVIRONMENT": "staging"]).contains("ANAF_ENVIRONMENT must be prod or test"))
+        let demo = try await AppConfig.load(overrides: ["ANAF_CLIENT_ID": "app", "ANAF_CLIENT_SECRET": "s", "PUBLIC_BASE_URL": "https://billing.hostico.ro"], environment: [:])
+        #expect(demo.efactura?.anaf.apiBase == "https://api.anaf.ro/test/FCTEL/rest")
+        #expect(demo.efactura?.anaf.oauthBase == "https://logincert.anaf.ro/anaf-oauth2/v1")
+        #expect(demo.efactura?.anaf.redirectURI == "https://billing.hostico.ro/staff/efactura/oauth")
+        let production = ["APP_MODE": "production", "ANAF_CLIENT_ID": "app", "ANAF_CLIENT_SECRET": "s"]
+        #expect(await problems(production.merging(["ANAF_ENVIRONMENT": "test"]) { $1 }).contains { $0.hasPrefix("production uploads to ANAF's production e-Factura") })
+        #expect(await problems(production.merging(["ANAF_API_URL": "http://127.0.0.1:1/x"]) { $1 }).contains("ANAF_API_URL must be an https URL"))
+    }
 }
