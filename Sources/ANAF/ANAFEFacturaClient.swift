@@ -39,7 +39,7 @@ public struct ANAFEFacturaClient: EFacturaGateway {
     }
 
     public func authorizationURL(state: String) -> String {
-        settings.oauthBase + "/authorize?" + Self.form([("response_type", "code"), ("client_id", settings.clientID), ("redirect_uri", settings.redirectURI),
+        settings.oauthBase + "/authorize?" + WebForm.encode([("response_type", "code"), ("client_id", settings.clientID), ("redirect_uri", settings.redirectURI),
                                                         ("token_content_type", "jwt"), ("state", state)])
     }
 
@@ -55,9 +55,9 @@ public struct ANAFEFacturaClient: EFacturaGateway {
         var request = HTTPClientRequest(url: settings.oauthBase + "/token")
         request.method = .POST
         // client_secret_basic (RFC 6749 §2.3.1): the credentials never travel in a form or a URL.
-        request.headers.add(name: "Authorization", value: "Basic " + Data("\(Self.escape(settings.clientID)):\(Self.escape(settings.clientSecret))".utf8).base64EncodedString())
+        request.headers.add(name: "Authorization", value: "Basic " + Data("\(WebForm.escape(settings.clientID)):\(WebForm.escape(settings.clientSecret))".utf8).base64EncodedString())
         request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
-        request.body = .bytes(ByteBuffer(string: Self.form(form)))
+        request.body = .bytes(ByteBuffer(string: WebForm.encode(form)))
         let (status, body) = try await send(request)
         let json = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] ?? [:]
         guard status == 200 else {
@@ -74,7 +74,7 @@ public struct ANAFEFacturaClient: EFacturaGateway {
 
     public func upload(xml: [UInt8], sellerCUI: String, accessToken: String) async throws -> String {
         // Every document Hostico issues is a UBL Invoice (a storno has negative quantities, domain.md §2.3).
-        var request = apiRequest("/upload?" + Self.form([("standard", "UBL"), ("cif", sellerCUI)]), token: accessToken)
+        var request = apiRequest("/upload?" + WebForm.encode([("standard", "UBL"), ("cif", sellerCUI)]), token: accessToken)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/xml")
         request.body = .bytes(ByteBuffer(bytes: xml))
@@ -84,7 +84,7 @@ public struct ANAFEFacturaClient: EFacturaGateway {
     }
 
     public func processing(uploadIndex: String, accessToken: String) async throws -> EFacturaProcessing {
-        let header = try XMLHeader(try await api(apiRequest("/stareMesaj?" + Self.form([("id_incarcare", uploadIndex)]), token: accessToken)))
+        let header = try XMLHeader(try await api(apiRequest("/stareMesaj?" + WebForm.encode([("id_incarcare", uploadIndex)]), token: accessToken)))
         switch header.attributes["stare"] {
         case "in prelucrare"?: return .processing
         case "ok"?:
@@ -99,7 +99,7 @@ public struct ANAFEFacturaClient: EFacturaGateway {
     }
 
     public func download(id: String, accessToken: String) async throws -> EFacturaResponseFile {
-        let body = try await api(apiRequest("/descarcare?" + Self.form([("id", id)]), token: accessToken))
+        let body = try await api(apiRequest("/descarcare?" + WebForm.encode([("id", id)]), token: accessToken))
         // An unknown id comes back as JSON ({"eroare": …}); a ZIP starts with "PK".
         guard body.starts(with: [0x50, 0x4B]) else {
             let json = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any]
@@ -148,16 +148,6 @@ public struct ANAFEFacturaClient: EFacturaGateway {
         } catch {
             throw EFacturaGatewayError.temporary("ANAF could not be reached: \(type(of: error))")
         }
-    }
-
-    static func form(_ pairs: [(String, String)]) -> String {
-        pairs.map { "\(escape($0.0))=\(escape($0.1))" }.joined(separator: "&")
-    }
-
-    static func escape(_ s: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return s.addingPercentEncoding(withAllowedCharacters: allowed) ?? s
     }
 }
 

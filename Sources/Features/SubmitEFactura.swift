@@ -200,10 +200,7 @@ public struct SubmitEFactura: Sendable {
     // MARK: Connecting (staff, once, in a browser with the company's certificate)
 
     /// `https://logincert.anaf.ro`: where the staff member's browser is sent to authorise.
-    public var authorizationOrigin: String? {
-        guard let u = URL(string: gateway.authorizationURL(state: "")), let scheme = u.scheme, let host = u.host else { return nil }
-        return "\(scheme)://\(host)" + (u.port.map { ":\($0)" } ?? "")
-    }
+    public var authorizationOrigin: String? { WebForm.origin(of: gateway.authorizationURL(state: "")) }
 
     /// The ANAF address to send the staff member's browser to; the state ties the answer to this staff member.
     public func startAuthorization(staffID: Int64) async throws -> String {

@@ -41,14 +41,9 @@ public struct StripeGateway: CardGateway {
     public var publishableKey: String { settings.publishableKey }
     public var scriptURL: String { settings.scriptURL }
     public var pageOrigins: [String] {
-        var origins = [Self.origin(settings.scriptURL), Self.origin(settings.apiBase)]
+        var origins = [WebForm.origin(of: settings.scriptURL), WebForm.origin(of: settings.apiBase)]
         if settings.scriptURL.hasPrefix("https://js.stripe.com") { origins.append("https://hooks.stripe.com") }
         return Array(Set(origins.compactMap { $0 })).sorted()
-    }
-
-    static func origin(_ url: String) -> String? {
-        guard let u = URL(string: url), let scheme = u.scheme, let host = u.host else { return nil }
-        return "\(scheme)://\(host)" + (u.port.map { ":\($0)" } ?? "")
     }
 
     public func createIntent(amount: Money, paymentMethod: String, proforma: ProformaInvoice, attemptKey: String) async throws -> CardIntent {
@@ -112,7 +107,7 @@ public struct StripeGateway: CardGateway {
         if let idempotencyKey { request.headers.add(name: "Idempotency-Key", value: idempotencyKey) }
         if method == .POST {
             request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
-            request.body = .bytes(ByteBuffer(string: form.map { "\(Self.escape($0.0))=\(Self.escape($0.1))" }.joined(separator: "&")))
+            request.body = .bytes(ByteBuffer(string: WebForm.encode(form)))
         }
         let response: HTTPClientResponse
         let body: ByteBuffer
@@ -131,11 +126,5 @@ public struct StripeGateway: CardGateway {
         // 402: the card was declined (Stripe's "request failed" for card errors).
         if code == 402 || (error["type"] as? String) == "card_error" { throw CardGatewayError.declined(message) }
         throw CardGatewayError.failed(message)
-    }
-
-    static func escape(_ s: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return s.addingPercentEncoding(withAllowedCharacters: allowed) ?? s
     }
 }

@@ -108,7 +108,6 @@ extension WebAreas {
     func page(_ template: String, title: String, _ model: [String: Any], _ visit: Visit, status: HTTPResponse.Status = .ok, formError: String? = nil) -> Response {
         let v = visit.views
         var m = model
-        m["t"] = v.t
         m["lang"] = visit.language.rawValue
         m["title"] = title
         m["csrf"] = visit.csrf
@@ -130,7 +129,7 @@ extension WebAreas {
         var headers = HTTPFields()
         PageHeaders.apply(&headers)
         for c in visit.setCookies { headers.append(HTTPField(name: .setCookie, value: c)) }
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: renderer.html(template, m))))
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: renderer.html(template, m, language: visit.language))))
     }
 
     /// A form page: 422 with a banner over the marked fields when there are field errors, 200 otherwise.
