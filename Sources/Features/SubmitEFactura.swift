@@ -80,8 +80,11 @@ public struct StoredANAFCredentials: Sendable, Equatable {
     public let connectedBy: Actor
     public let connectedAt: Date
     public let refreshedAt: Date?
+    /// ANAF refused the refresh token (revoked, or past its life): nothing is sent until staff connect again.
+    public let refused: (at: Date, reason: String)?
 
-    public init(version: Int64, sealedAccessToken: String, sealedRefreshToken: String, accessExpiresAt: Date, connectedBy: Actor, connectedAt: Date, refreshedAt: Date?) {
+    public init(version: Int64, sealedAccessToken: String, sealedRefreshToken: String, accessExpiresAt: Date, connectedBy: Actor, connectedAt: Date, refreshedAt: Date?,
+                refused: (at: Date, reason: String)? = nil) {
         self.version = version
         self.sealedAccessToken = sealedAccessToken
         self.sealedRefreshToken = sealedRefreshToken
@@ -89,6 +92,12 @@ public struct StoredANAFCredentials: Sendable, Equatable {
         self.connectedBy = connectedBy
         self.connectedAt = connectedAt
         self.refreshedAt = refreshedAt
+        self.refused = refused
+    }
+
+    public static func == (a: Self, b: Self) -> Bool {
+        a.version == b.version && a.sealedAccessToken == b.sealedAccessToken && a.sealedRefreshToken == b.sealedRefreshToken && a.accessExpiresAt == b.accessExpiresAt
+            && a.connectedBy == b.connectedBy && a.connectedAt == b.connectedAt && a.refreshedAt == b.refreshedAt && a.refused?.at == b.refused?.at && a.refused?.reason == b.refused?.reason
     }
 }
 
@@ -132,8 +141,10 @@ public protocol EFacturaQueue: Sendable {
 
     func credentials() async throws -> StoredANAFCredentials?
     /// Stores tokens unless another process replaced version `expected` first (nil: none stored yet, or a new
-    /// connection that replaces whatever is there); true when stored.
+    /// connection that replaces whatever is there, and makes every waiting submission due); true when stored.
     func save(credentials: StoredANAFCredentials, replacing expected: Int64?, audit: AuditEntry?) async throws -> Bool
+    /// ANAF refused version `version`'s refresh token: keep the reason for staff, stop using the tokens.
+    func refuse(credentialsVersion version: Int64, reason: String, at: Date) async throws
     /// The OAuth `state` sent to ANAF, stored hashed until the browser comes back (10 minutes).
     func saveAuthorization(stateHash: String, staffID: Int64, expiresAt: Date) async throws
     /// Takes a stored state once; the staff member who started the flow.
@@ -188,7 +199,7 @@ public struct SubmitEFactura: Sendable {
         public init() {}
         public var description: String {
             connected ? "\(uploaded) uploaded, \(accepted) accepted, \(rejected) rejected, \(waiting) waiting for ANAF, \(failed) to retry"
-                : "not connected to ANAF (staff: e-Factura → Connect)"
+                : "not connected to ANAF, or ANAF refused the tokens (staff: e-Factura → Connect)"
         }
     }
 
@@ -237,7 +248,13 @@ public struct SubmitEFactura: Sendable {
             if jobs.isEmpty { return report }
             for job in jobs {
                 var outcome = await step(job, token: token)
-                if case .failure(.unauthorized) = outcome, let fresh = try await accessToken(forceRefresh: true) {
+                if case .failure(.unauthorized) = outcome {
+                    guard let fresh = try await accessToken(forceRefresh: true) else {
+                        // The tokens are dead: stop here (the other claimed jobs wait for their lease).
+                        try await record(job, outcome, into: &report)
+                        report.connected = false
+                        return report
+                    }
                     token = fresh
                     outcome = await step(job, token: token)
                 }
@@ -318,7 +335,7 @@ public struct SubmitEFactura: Sendable {
     /// refresh: the new tokens are stored only if nobody stored others meanwhile, else theirs are used.
     func accessToken(forceRefresh: Bool) async throws -> String? {
         for _ in 0..<3 {
-            guard let stored = try await queue.credentials() else { return nil }
+            guard let stored = try await queue.credentials(), stored.refused == nil else { return nil }
             let now = deps.clock.now()
             if !forceRefresh, stored.accessExpiresAt.timeIntervalSince(now) > Double(settings.refreshMarginSeconds) {
                 return String(decoding: try box.open(stored.sealedAccessToken), as: UTF8.self)
@@ -331,7 +348,8 @@ public struct SubmitEFactura: Sendable {
                 // Another process may have used this refresh token a moment ago: look again before giving up.
                 if let again = try await queue.credentials(), again.version != stored.version { continue }
                 deps.logger.error("e-Factura: ANAF refused the refresh token; staff must connect again", metadata: ["reason": "\(why)"])
-                throw EFacturaGatewayError.unauthorized(why)
+                try await queue.refuse(credentialsVersion: stored.version, reason: why, at: now)
+                return nil
             }
             let renewed = try seal(tokens, version: stored.version + 1, by: stored.connectedBy, connectedAt: stored.connectedAt, refreshedAt: now, now: now)
             if try await queue.save(credentials: renewed, replacing: stored.version, audit: nil) { return tokens.accessToken }

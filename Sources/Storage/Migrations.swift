@@ -138,7 +138,8 @@ public enum Migrations {
             "CREATE INDEX efactura_submissions_due ON efactura_submissions(next_attempt_at) WHERE state IN ('to_upload','uploaded')",
             """
             CREATE TABLE anaf_credentials (id BIGINT PRIMARY KEY CHECK (id = 1), version BIGINT NOT NULL, access_token TEXT NOT NULL,
-              refresh_token TEXT NOT NULL, access_expires_at BIGINT NOT NULL, connected_by TEXT NOT NULL, connected_at BIGINT NOT NULL, refreshed_at BIGINT)
+              refresh_token TEXT NOT NULL, access_expires_at BIGINT NOT NULL, connected_by TEXT NOT NULL, connected_at BIGINT NOT NULL, refreshed_at BIGINT,
+              refused_at BIGINT, refused_reason TEXT)
             """,
             "CREATE TABLE anaf_authorizations (state_hash TEXT PRIMARY KEY, staff_id BIGINT NOT NULL, expires_at BIGINT NOT NULL)",
         ]

@@ -73,7 +73,8 @@ public struct SQLEFacturaQueue: EFacturaQueue {
             return StoredANAFCredentials(
                 version: try r.int("version"), sealedAccessToken: try r.string("access_token"), sealedRefreshToken: try r.string("refresh_token"),
                 accessExpiresAt: date(millis: try r.int("access_expires_at")), connectedBy: Actor(try r.string("connected_by")) ?? .system,
-                connectedAt: date(millis: try r.int("connected_at")), refreshedAt: try r.intOrNil("refreshed_at").map { date(millis: $0) })
+                connectedAt: date(millis: try r.int("connected_at")), refreshedAt: try r.intOrNil("refreshed_at").map { date(millis: $0) },
+                refused: try r.intOrNil("refused_at").map { (date(millis: $0), try r.stringOrNil("refused_reason") ?? "") })
         }
     }
 
@@ -96,9 +97,17 @@ public struct SQLEFacturaQueue: EFacturaQueue {
                     VALUES (1, \(bind: (previous ?? 0) + 1), \(bind: c.sealedAccessToken), \(bind: c.sealedRefreshToken), \(bind: millis(c.accessExpiresAt)),
                       \(bind: c.connectedBy.description), \(bind: millis(c.connectedAt)), \(bind: c.refreshedAt.map(millis)))
                     """).run()
+                // A new connection: what waited for a working token is due now.
+                try await sql.raw("UPDATE efactura_submissions SET next_attempt_at = \(bind: millis(c.connectedAt)) WHERE state IN ('to_upload','uploaded') AND next_attempt_at > \(bind: millis(c.connectedAt))").run()
             }
             if let audit { try await SQLTransaction(sql: sql, kind: kind).append([audit]) }
             return true
+        }
+    }
+
+    public func refuse(credentialsVersion version: Int64, reason: String, at: Date) async throws {
+        try await database.withTransaction { sql in
+            try await sql.raw("UPDATE anaf_credentials SET refused_at = \(bind: millis(at)), refused_reason = \(bind: reason) WHERE id = 1 AND version = \(bind: version)").run()
         }
     }
 

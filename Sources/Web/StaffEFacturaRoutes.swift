@@ -36,6 +36,9 @@ struct StaffEFacturaRoutes {
             if let c = credentials {
                 model["connection"] = "Connected by \(c.connectedBy) on \(ClientRoutes.timestamp(c.connectedAt, deps)); access token valid until \(ClientRoutes.timestamp(c.accessExpiresAt, deps))"
                     + (c.refreshedAt.map { ", last refreshed \(ClientRoutes.timestamp($0, deps))" } ?? "") + "."
+                if let refused = c.refused {
+                    model["refused"] = "On \(ClientRoutes.timestamp(refused.at, deps)) ANAF refused these tokens (\(refused.reason)): nothing is uploaded until you connect again."
+                }
             }
             var response = areas.page("staff-efactura", title: "e-Factura", model, visit)
             if let origin = areas.efactura?.authorizationOrigin { response.headers[.contentSecurityPolicy] = PageHeaders.policy(alsoSubmittingTo: origin) }

@@ -151,6 +151,29 @@ struct EFacturaUploadTests {
         await w.db.close()
     }
 
+    @Test func aRefreshTokenANAFRefusesStopsUploadsUntilStaffConnectAgain() async throws {
+        let peer = try ANAFPeer(processingPolls: 0)
+        let w = try await world(.sqlite, peer)
+        let plan = try await Fixtures(w.deps).plan()
+        let invoice = try await fiscalInvoice(w.deps, "ana@example.ro", plan: plan)
+        try await connect(w, peer)
+        try await peer.hook("/_sim/revoke")
+        var report = try await w.submit.runOnce()
+        #expect(!report.connected && report.uploaded == 0)
+        let refused = try #require(try await w.queue.credentials()?.refused)
+        #expect(refused.reason.contains("invalid_grant"))
+        #expect(try await submission(w, invoice.id).state == .toUpload)
+        // Nothing is tried with the dead tokens, however often the worker runs.
+        #expect(try await !w.submit.runOnce().connected)
+        #expect(try await peer.uploads().isEmpty)
+
+        try await connect(w, peer)
+        #expect(try await w.queue.credentials()?.refused == nil)
+        report = try await w.submit.runOnce()
+        #expect(report.uploaded == 1)
+        await w.db.close()
+    }
+
     @Test func theAuthorisationAnswerMustComeFromThisStaffMembersOwnRequestAndWorksOnce() async throws {
         let peer = try ANAFPeer()
         let w = try await world(.sqlite, peer)

@@ -84,6 +84,11 @@ struct EFacturaStaffPageTests {
             #expect(try await staff.post("/staff/efactura/\(bad.id)/upload-again", []).location == "/staff/efactura")
             #expect(try await staff.get("/staff/efactura?state=to_upload").body.visibleText.contains(bad.displayNumber))
             #expect(try await staff.post("/staff/efactura/\(good.id)/upload-again", []).status == .conflict)
+
+            // ANAF revokes the tokens: the page says so, and what to do.
+            try await peer.hook("/_sim/revoke")
+            #expect(try await !submit.runOnce().connected)
+            #expect(try await staff.get("/staff/efactura").body.visibleText.contains("ANAF refused these tokens (token endpoint: invalid_grant): nothing is uploaded until you connect again."))
         }
     }
 }

@@ -15,6 +15,7 @@ holding the invoice and a signature file; one they refuse ends "nok" with a ZIP 
               GET  /test/FCTEL/rest/descarcare?id=…                → application/zip
   test hooks  POST /_sim/fail?count=N&status=S   the next N API calls answer S
               POST /_sim/expire                  every access token stops working (as after ANAF revokes them)
+              POST /_sim/revoke                  every access and refresh token stops working
               GET  /_sim/uploads                 what was uploaded, with the verdict (JSON)
 
 usage: anaf_sim.py PORT KIT_DIR CLIENT_ID CLIENT_SECRET [--processing-polls N]
@@ -258,6 +259,10 @@ class Handler(BaseHTTPRequestHandler):
                 return self.answer(200, "ok", "text/plain")
             if path == "/_sim/expire" and method == "POST":
                 s.access.clear()
+                return self.answer(200, "ok", "text/plain")
+            if path == "/_sim/revoke" and method == "POST":
+                s.access.clear()
+                s.refresh.clear()
                 return self.answer(200, "ok", "text/plain")
             if path == "/_sim/uploads" and method == "GET":
                 items = [{k: v for k, v in u.items() if k != "xml"} for u in s.uploads.values()]
