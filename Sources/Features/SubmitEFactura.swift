@@ -81,10 +81,19 @@ public struct StoredANAFCredentials: Sendable, Equatable {
     public let connectedAt: Date
     public let refreshedAt: Date?
     /// ANAF refused the refresh token (revoked, or past its life): nothing is sent until staff connect again.
-    public let refused: (at: Date, reason: String)?
+    public let refused: Refusal?
+
+    public struct Refusal: Sendable, Equatable {
+        public let at: Date
+        public let reason: String
+        public init(at: Date, reason: String) {
+            self.at = at
+            self.reason = reason
+        }
+    }
 
     public init(version: Int64, sealedAccessToken: String, sealedRefreshToken: String, accessExpiresAt: Date, connectedBy: Actor, connectedAt: Date, refreshedAt: Date?,
-                refused: (at: Date, reason: String)? = nil) {
+                refused: Refusal? = nil) {
         self.version = version
         self.sealedAccessToken = sealedAccessToken
         self.sealedRefreshToken = sealedRefreshToken
@@ -93,11 +102,6 @@ public struct StoredANAFCredentials: Sendable, Equatable {
         self.connectedAt = connectedAt
         self.refreshedAt = refreshedAt
         self.refused = refused
-    }
-
-    public static func == (a: Self, b: Self) -> Bool {
-        a.version == b.version && a.sealedAccessToken == b.sealedAccessToken && a.sealedRefreshToken == b.sealedRefreshToken && a.accessExpiresAt == b.accessExpiresAt
-            && a.connectedBy == b.connectedBy && a.connectedAt == b.connectedAt && a.refreshedAt == b.refreshedAt && a.refused?.at == b.refused?.at && a.refused?.reason == b.refused?.reason
     }
 }
 
@@ -280,6 +284,8 @@ public struct SubmitEFactura: Sendable {
                 return .success(.later(next: now.addingTimeInterval(Double(delay(job.attempts + 1))), reason: nil))
             case .accepted(let id):
                 let file = try await gateway.download(id: id, accessToken: token)
+                // The signed ZIP is the legal original to keep; without ANAF's signature it is not that yet.
+                guard file.signed else { return .failure(.temporary("ANAF's file \(id) has no signature")) }
                 return .success(.accepted(downloadID: id, zip: file.zip))
             case .rejected(let id?, let reason):
                 let file = try await gateway.download(id: id, accessToken: token)

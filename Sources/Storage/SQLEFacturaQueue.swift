@@ -74,7 +74,7 @@ public struct SQLEFacturaQueue: EFacturaQueue {
                 version: try r.int("version"), sealedAccessToken: try r.string("access_token"), sealedRefreshToken: try r.string("refresh_token"),
                 accessExpiresAt: date(millis: try r.int("access_expires_at")), connectedBy: Actor(try r.string("connected_by")) ?? .system,
                 connectedAt: date(millis: try r.int("connected_at")), refreshedAt: try r.intOrNil("refreshed_at").map { date(millis: $0) },
-                refused: try r.intOrNil("refused_at").map { (date(millis: $0), try r.stringOrNil("refused_reason") ?? "") })
+                refused: try r.intOrNil("refused_at").map { .init(at: date(millis: $0), reason: try r.stringOrNil("refused_reason") ?? "") })
         }
     }
 

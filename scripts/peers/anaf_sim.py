@@ -16,6 +16,7 @@ holding the invoice and a signature file; one they refuse ends "nok" with a ZIP 
   test hooks  POST /_sim/fail?count=N&status=S   the next N API calls answer S
               POST /_sim/expire                  every access token stops working (as after ANAF revokes them)
               POST /_sim/revoke                  every access and refresh token stops working
+              POST /_sim/unsigned?count=N        the next N ZIPs of accepted invoices lack ANAF's signature
               GET  /_sim/uploads                 what was uploaded, with the verdict (JSON)
 
 usage: anaf_sim.py PORT KIT_DIR CLIENT_ID CLIENT_SECRET [--processing-polls N]
@@ -87,6 +88,7 @@ class State:
         self.downloads = {}        # id_descarcare → index
         self.next_index = 5000000001
         self.fail = []             # statuses for the next API calls
+        self.unsigned = 0          # the next N downloads of an accepted invoice lack the signature file
         self.rules = Rules(args.kit)
 
     def tokens(self):
@@ -248,7 +250,11 @@ class Handler(BaseHTTPRequestHandler):
                 z.writestr(f"{index}.xml", f'<?xml version="1.0" encoding="UTF-8"?>\n<header xmlns="mfp:anaf:dgti:efactura:mesajEroriFactuta:v1" Index_incarcare="{index}" Cif_emitent="{u["cif"]}">{inner}</header>')
             else:
                 z.writestr(f"{index}.xml", u["xml"])
-                z.writestr(f"semnatura_{index}.xml", '<?xml version="1.0" encoding="UTF-8"?>\n<Signature xmlns="http://www.w3.org/2000/09/xmldsig#"><SignedInfo/><SignatureValue>c2ltdWxhdGVk</SignatureValue></Signature>')
+                with s.lock:
+                    skip = s.unsigned > 0
+                    s.unsigned -= 1 if skip else 0
+                if not skip:
+                    z.writestr(f"semnatura_{index}.xml", '<?xml version="1.0" encoding="UTF-8"?>\n<Signature xmlns="http://www.w3.org/2000/09/xmldsig#"><SignedInfo/><SignatureValue>c2ltdWxhdGVk</SignatureValue></Signature>')
         return self.answer(200, buf.getvalue(), "application/zip", {"Content-Disposition": f'attachment; filename="{q["id"]}.zip"'})
 
     def hook(self, method, path, q):
@@ -259,6 +265,9 @@ class Handler(BaseHTTPRequestHandler):
                 return self.answer(200, "ok", "text/plain")
             if path == "/_sim/expire" and method == "POST":
                 s.access.clear()
+                return self.answer(200, "ok", "text/plain")
+            if path == "/_sim/unsigned" and method == "POST":
+                s.unsigned += int(q.get("count", "1"))
                 return self.answer(200, "ok", "text/plain")
             if path == "/_sim/revoke" and method == "POST":
                 s.access.clear()
