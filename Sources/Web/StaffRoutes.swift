@@ -166,6 +166,9 @@ struct StaffRoutes {
                               "canRefund": f.kind != .storno && !stornoed.contains(f.id) && f.proformaID.map(paidByCard.contains) == true] as [String: Any])
         }
         invoices.sort { ($0.0, $0.1) > ($1.0, $1.1) }
+        // The mail links name their invoice by number, as the e-mail did.
+        let proformaNumbers = Dictionary(data.4.map { ($0.id, $0.number) }, uniquingKeysWith: { a, _ in a })
+        let fiscalNumbers = Dictionary(data.5.map { ($0.id, $0.displayNumber) }, uniquingKeysWith: { a, _ in a })
         let model: [String: Any] = [
             "id": client.id, "email": client.email.value, "phone": client.phone?.e164 ?? "—", "language": client.language.rawValue,
             "sms": client.sms.optedIn ? "on" : "off",
@@ -180,7 +183,7 @@ struct StaffRoutes {
             "mailLinks": links.map { l in
                 let state = l.state(at: now)
                 return ["id": l.id, "issued": ClientRoutes.timestamp(l.issuedAt, deps), "expires": ClientRoutes.timestamp(l.expiresAt, deps),
-                        "invoice": l.invoice.description, "href": "/staff/" + (l.invoice.kind == .proforma ? "proformas/" : "fiscal-invoices/") + String(l.invoice.id),
+                        "invoice": (l.invoice.kind == .proforma ? proformaNumbers[l.invoice.id] : fiscalNumbers[l.invoice.id]) ?? l.invoice.description, "href": "/staff/" + (l.invoice.kind == .proforma ? "proformas/" : "fiscal-invoices/") + String(l.invoice.id),
                         "message": l.messageID.map { "#\($0)" } ?? "—", "uses": l.uses, "lastUsed": l.lastUsedAt.map { ClientRoutes.timestamp($0, deps) } ?? "never",
                         "state": state == .revoked ? "revoked (\(l.revokedBecause ?? "?"))" : state.rawValue, "canRevoke": state == .valid] as [String: Any]
             },
