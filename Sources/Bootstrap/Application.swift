@@ -32,13 +32,18 @@ public func makeIdentity(config: AppConfig, deps: AppDependencies, database: Dat
              settings: IdentitySettings(mailLinkValidity: TimeInterval(config.mailLinkValidityDays * 86400)))
 }
 
+/// The account e-mails sent at once (password reset, login e-mail changed), through the configured transport.
+public func makeAccountMailer(config: AppConfig, deps: AppDependencies) throws -> any AccountMailer {
+    TemplatedAccountMailer(templates: try MustacheMessageTemplates(), transport: try config.notifications.makeEmailTransport(deps: deps),
+                           settings: config.notifications.settings(publicBaseURL: config.publicBaseURL), clock: deps.clock, random: deps.random)
+}
+
 /// The HTTP application: the client area and staff area (HTML), and the JSON API.
 public func buildApplication(config: AppConfig, deps: AppDependencies, database: Database) throws -> some ApplicationProtocol {
     let messages = SQLMessageStore(database: database)
     let router = Router(context: AppRequestContext.self)
     router.get("/health") { _, _ in "ok" }
-    let mailer = TemplatedPasswordResetMailer(templates: try MustacheMessageTemplates(), transport: try config.notifications.makeEmailTransport(deps: deps),
-                                              settings: config.notifications.settings(publicBaseURL: config.publicBaseURL), clock: deps.clock, random: deps.random)
+    let mailer = try makeAccountMailer(config: config, deps: deps)
     let cards = config.stripe.map { CardPayments(deps: deps, gateway: StripeGateway(settings: $0), store: SQLCardPaymentStore(database: database)) }
     try WebAreas(deps: deps, identity: makeIdentity(config: config, deps: deps, database: database),
                  settings: WebSettings(publicBaseURL: config.publicBaseURL, demoPayments: config.mode == .demo), messages: messages, mailer: mailer, cards: cards,

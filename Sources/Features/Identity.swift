@@ -284,12 +284,13 @@ public struct ChangePassword: Sendable {
     }
 }
 
-/// Changing the login e-mail (knowing the password): links in e-mails sent so far stop working, other sessions end.
+/// Changing the login e-mail (knowing the password): links in e-mails sent so far stop working, other sessions end,
+/// and the previous address is told (so a stolen session cannot move the account away unnoticed).
 public struct ChangeEmail: Sendable {
     let identity: Identity
     public init(_ identity: Identity) { self.identity = identity }
 
-    public func callAsFunction(_ session: WebSession, password: String, newEmail: String) async throws -> EmailAddress {
+    public func callAsFunction(_ session: WebSession, password: String, newEmail: String, mailer: any AccountMailer) async throws -> EmailAddress {
         guard session.realm == .client, let c = try await identity.store.credentials(realm: .client, id: session.subjectID) else { throw BillingError.notFound("account") }
         var errors = FieldErrors()
         let email = errors.check { () throws(ValidationFailure) in try EmailAddress.parse(newEmail, field: "newEmail") }
@@ -311,6 +312,14 @@ public struct ChangeEmail: Sendable {
             throw BillingError.invalid(ValidationFailure(field: "newEmail", rule: "email.taken", message: "An account with this e-mail already exists; log in or reset the password."))
         }
         try await identity.store.deleteSessions(realm: .client, subjectID: c.subjectID, except: session.idHash)
+        do {
+            if let client = try await identity.deps.store.read({ r in try await r.client(id: c.subjectID) }) {
+                try await mailer.sendEmailChanged(to: c.email, client: client)
+            }
+        } catch {
+            // The change stands (it is committed and audited); the notice is what failed.
+            identity.deps.logger.error("the notice of a login e-mail change was not sent", metadata: ["client": "\(c.subjectID)", "error": "\(type(of: error))"])
+        }
         return email
     }
 }
@@ -325,9 +334,12 @@ public enum PasswordPolicy {
     }
 }
 
-/// Sends the password-reset e-mail: the link carries a token that is stored only hashed.
-public protocol PasswordResetMailer: Sendable {
+/// The account e-mails sent at once, outside the outbox: the password reset (its link carries a token that is
+/// stored only hashed) and the notice of a login e-mail change (to the previous address).
+public protocol AccountMailer: Sendable {
     func sendReset(to client: Client, link: String) async throws
+    /// Tells `previous` that `client`'s login e-mail is now `client.email`.
+    func sendEmailChanged(to previous: EmailAddress, client: Client) async throws
 }
 
 /// "Forgot password": always the same answer; an e-mail only when the account exists. The link lives an hour
@@ -336,7 +348,7 @@ public struct ResetPassword: Sendable {
     let identity: Identity
     public init(_ identity: Identity) { self.identity = identity }
 
-    public func request(email: String, ip: String, baseURL: String, mailer: any PasswordResetMailer) async throws {
+    public func request(email: String, ip: String, baseURL: String, mailer: any AccountMailer) async throws {
         let key = "reset:" + Identity.ipKey(ip)
         if try await identity.isLocked(keys: [(key, identity.settings.ipFailureLimit)]) { return }
         let now = identity.deps.clock.now()

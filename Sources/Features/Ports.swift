@@ -155,6 +155,8 @@ public struct OutboxEvent: Sendable, Equatable {
         case serviceTerminated = "service.terminated"
         /// Sent at once, never queued: the link's token must not rest in the outbox.
         case passwordReset = "account.password_reset"
+        /// Sent at once to the previous login address (the outbox writes to the current one).
+        case emailChanged = "account.email_changed"
     }
 
     public let kind: Kind

@@ -136,6 +136,15 @@ public struct MustacheMessageTemplates: MessageTemplates {
 
                 The hosting service for {{domain}} is active again. Thank you.
                 """),
+            .emailChanged: (
+                "The login e-mail of your Hostico account was changed",
+                """
+                Hello,
+
+                The login e-mail of your Hostico client account ({{previousEmail}}) was changed to {{newEmail}}. Invoices and notices now go to the new address, and the links in earlier e-mails no longer log anyone in.
+
+                If you made this change, there is nothing more to do. If you did not, contact Hostico support at once: someone may have your password.
+                """),
             .passwordReset: (
                 "Reset your Hostico password",
                 """
@@ -198,6 +207,15 @@ public struct MustacheMessageTemplates: MessageTemplates {
                 Bună ziua, {{name}},
 
                 Serviciul de găzduire pentru {{domain}} este din nou activ. Vă mulțumim.
+                """),
+            .emailChanged: (
+                "Adresa de e-mail de autentificare a contului Hostico a fost schimbată",
+                """
+                Bună ziua,
+
+                Adresa de e-mail de autentificare a contului dumneavoastră de client Hostico ({{previousEmail}}) a fost schimbată în {{newEmail}}. Facturile și notificările merg acum la noua adresă, iar linkurile din e-mailurile anterioare nu mai autentifică pe nimeni.
+
+                Dacă dumneavoastră ați făcut schimbarea, nu mai este nimic de făcut. Dacă nu, contactați imediat asistența Hostico: cineva ar putea avea parola dumneavoastră.
                 """),
             .passwordReset: (
                 "Resetarea parolei Hostico",
@@ -262,6 +280,15 @@ public struct MustacheMessageTemplates: MessageTemplates {
 
                 {{domain}} की होस्टिंग सेवा फिर से सक्रिय है। धन्यवाद।
                 """),
+            .emailChanged: (
+                "आपके Hostico खाते का लॉगिन ई-मेल बदल दिया गया",
+                """
+                नमस्ते,
+
+                आपके Hostico क्लाइंट खाते का लॉगिन ई-मेल ({{previousEmail}}) बदलकर {{newEmail}} कर दिया गया है। चालान और सूचनाएँ अब नए पते पर जाएँगी, और पहले के ई-मेल के लिंक अब किसी को लॉग इन नहीं करते।
+
+                यदि यह बदलाव आपने किया है, तो और कुछ नहीं करना है। यदि नहीं, तो तुरंत Hostico सहायता से संपर्क करें: हो सकता है किसी के पास आपका पासवर्ड हो।
+                """),
             .passwordReset: (
                 "अपना Hostico पासवर्ड रीसेट करें",
                 """
@@ -300,8 +327,8 @@ public struct MustacheMessageTemplates: MessageTemplates {
     ]
 }
 
-/// Sends the password-reset e-mail straight away through the e-mail transport, in the client's language.
-public struct TemplatedPasswordResetMailer: PasswordResetMailer {
+/// Sends the account e-mails straight away through the e-mail transport, in the client's language.
+public struct TemplatedAccountMailer: AccountMailer {
     let templates: any MessageTemplates
     let transport: any EmailTransport
     let settings: NotificationSettings
@@ -317,10 +344,17 @@ public struct TemplatedPasswordResetMailer: PasswordResetMailer {
     }
 
     public func sendReset(to client: Client, link: String) async throws {
-        let (subject, text, html) = try templates.email(.passwordReset, MessageContext(language: client.language, clientName: client.email.value, payload: ["link": link], clientAreaURL: settings.publicBaseURL))
-        let id = random.hex(12)
+        try await send(.passwordReset, to: client.email, client: client, payload: ["link": link], idPrefix: "reset")
+    }
+
+    public func sendEmailChanged(to previous: EmailAddress, client: Client) async throws {
+        try await send(.emailChanged, to: previous, client: client, payload: ["newEmail": client.email.value, "previousEmail": previous.value], idPrefix: "email-changed")
+    }
+
+    private func send(_ kind: OutboxEvent.Kind, to address: EmailAddress, client: Client, payload: [String: String], idPrefix: String) async throws {
+        let (subject, text, html) = try templates.email(kind, MessageContext(language: client.language, clientName: client.email.value, payload: payload, clientAreaURL: settings.publicBaseURL))
         _ = try await transport.send(OutgoingEmail(
-            messageID: "<hostico-reset-\(id)@\(settings.fromAddress.domain)>", from: settings.fromAddress, fromName: settings.fromName, replyTo: settings.replyTo,
-            to: client.email, subject: subject, text: text, html: html, date: clock.now(), language: client.language))
+            messageID: "<hostico-\(idPrefix)-\(random.hex(12))@\(settings.fromAddress.domain)>", from: settings.fromAddress, fromName: settings.fromName, replyTo: settings.replyTo,
+            to: address, subject: subject, text: text, html: html, date: clock.now(), language: client.language))
     }
 }

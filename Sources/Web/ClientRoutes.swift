@@ -128,7 +128,7 @@ struct LoginFlow {
             try await ChangePassword(areas.identity)(session, current: form["currentPassword"], new: form["newPassword"])
         }
         securityForm(r, "security/email", done: "email_changed") { session, form in
-            _ = try await ChangeEmail(areas.identity)(session, password: form["emailPassword"], newEmail: form["newEmail"])
+            _ = try await ChangeEmail(areas.identity)(session, password: form["emailPassword"], newEmail: form["newEmail"], mailer: areas.mailer)
         }
         r.get("security/2fa") { req, ctx in
             let session = try requireAccountSession(req, ctx, allowSetup: true)

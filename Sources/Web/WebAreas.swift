@@ -13,14 +13,14 @@ public struct WebAreas: Sendable {
     let settings: WebSettings
     let renderer: Renderer
     let messages: any MessageStore
-    let mailer: any PasswordResetMailer
+    let mailer: any AccountMailer
     /// Card payments, when a gateway is configured.
     let cards: CardPayments?
     /// e-Factura uploads, when ANAF is configured; the queue is read for the staff page either way.
     let efactura: SubmitEFactura?
     let efacturaQueue: (any EFacturaQueue)?
 
-    public init(deps: AppDependencies, identity: Identity, settings: WebSettings, messages: any MessageStore, mailer: any PasswordResetMailer, cards: CardPayments? = nil,
+    public init(deps: AppDependencies, identity: Identity, settings: WebSettings, messages: any MessageStore, mailer: any AccountMailer, cards: CardPayments? = nil,
                 efactura: SubmitEFactura? = nil, efacturaQueue: (any EFacturaQueue)? = nil) throws {
         self.cards = cards
         self.efactura = efactura

@@ -19,6 +19,7 @@ struct MailLinkTests {
         let proforma: ProformaInvoice
         let links: MailLinks
         let identity: Identity
+        let mailer: any AccountMailer
     }
 
     /// Ana (English) with an unpaid order proforma.
@@ -27,7 +28,7 @@ struct MailLinkTests {
         let ana = try await h.fixtures.client("ana@example.ro", language: "en")
         let order = try await PlaceOrder(h.deps)(clientID: ana.id, planID: try await h.fixtures.plan().id, cycle: "monthly", domain: "ana.ro", billingProfileID: nil, actor: .client(ana.id))
         let identity = makeIdentity(config: h.config, deps: h.deps, database: h.db)
-        return Setup(h: h, ana: ana, proforma: order.proforma, links: MailLinks(identity), identity: identity)
+        return Setup(h: h, ana: ana, proforma: order.proforma, links: MailLinks(identity), identity: identity, mailer: try makeAccountMailer(config: h.config, deps: h.deps))
     }
 
     /// Runs a token-level test against a fresh setup and closes the database whatever happened.
@@ -98,9 +99,9 @@ struct MailLinkTests {
             let beforeEmail = try await issue()
         let (_, current) = try await s.identity.startSession(clientID: s.ana.id)
         let someone = try await s.h.fixtures.client("someone@example.ro")
-        await #expect(throws: BillingError.self) { try await ChangeEmail(s.identity)(current, password: "yet another password", newEmail: someone.email.value) }
+        await #expect(throws: BillingError.self) { try await ChangeEmail(s.identity)(current, password: "yet another password", newEmail: someone.email.value, mailer: s.mailer) }
         #expect(try await works(beforeEmail) == true)  // a refused change revokes nothing
-        #expect(try await ChangeEmail(s.identity)(current, password: "yet another password", newEmail: "ana.new@example.ro").value == "ana.new@example.ro")
+        #expect(try await ChangeEmail(s.identity)(current, password: "yet another password", newEmail: "ana.new@example.ro", mailer: s.mailer).value == "ana.new@example.ro")
         #expect(try await works(beforeEmail) == false)
 
         let beforeTwoFactor = try await issue()
@@ -183,6 +184,10 @@ struct MailLinkTests {
             #expect(taken.status == .unprocessableContent && taken.body.contains(#"id="e-newEmail""#) && taken.body.contains(#"id="e-emailPassword""#))
             #expect(try await b.post("/security/email", [("newEmail", "ana.popescu@example.com"), ("emailPassword", "correct horse battery")]).location == "/security")
             #expect(try await b.get("/security").body.visibleText.contains("Your login e-mail is changed"))
+            // The previous address is told, in the client's language, what changed and what to do if it was not them.
+            let notice = try s.h.lastEmail()
+            #expect(notice.contains("To: <ana@example.ro>") && notice.contains("The login e-mail of your Hostico account was changed"))
+            #expect(notice.contains("(ana@example.ro) was changed to ana.popescu@example.com") && notice.contains("contact Hostico support at once"))
             #expect(try await Browser(c).get(Self.path(url)).location?.hasPrefix("/login?next=") == true)
             #expect(try await Browser(c).logIn("ana.popescu@example.com", "correct horse battery").location == "/services")
         }
