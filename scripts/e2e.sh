@@ -20,7 +20,7 @@ ANAF_PORT=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); p
 $PY scripts/peers/anaf_sim.py "$ANAF_PORT" vendor/efactura hostico-e2e anaf-e2e-secret --processing-polls 0 > "$WORK/anaf.log" 2>&1 &
 ANAF_PID=$!
 trap 'kill $ANAF_PID 2>/dev/null || true; [ -z "${E2E_OWN_PEERS:-}" ] || scripts/peers.sh stop' EXIT
-i=0; until grep -q "ANAF simulator on" "$WORK/anaf.log"; do i=$((i+1)); [ $i -lt 300 ] || { cat "$WORK/anaf.log" >&2; exit 1; }; sleep 0.1; done
+i=0; until grep -q "ANAF simulator on" "$WORK/anaf.log"; do i=$((i+1)); [ $i -lt 600 ] || { cat "$WORK/anaf.log" >&2; exit 1; }; sleep 0.1; done
 export ANAF_CLIENT_ID=hostico-e2e ANAF_CLIENT_SECRET=anaf-e2e-secret ANAF_API_URL=http://127.0.0.1:$ANAF_PORT/test/FCTEL/rest ANAF_OAUTH_URL=http://127.0.0.1:$ANAF_PORT/anaf-oauth2/v1
 export SQLITE_PATH=$WORK/e2e.sqlite HTTP_PORT=$PORT HTTP_HOST=127.0.0.1 PUBLIC_BASE_URL=http://127.0.0.1:$PORT DEV_OUTBOX_DIR=$WORK/outbox LOG_LEVEL=info \
   MAIL_TRANSPORT=smtp SMTP_HOST=127.0.0.1 SMTP_PORT=$TEST_SMTP_PORT SMTP_SECURITY=starttls SMTP_USERNAME=billing SMTP_PASSWORD=s3cret SMTP_CA_FILE=$TEST_SMTP_CA \
