@@ -143,8 +143,6 @@ public struct ANAFEFacturaClient: EFacturaGateway {
             let response = try await client.execute(request, timeout: .seconds(30))
             let body = try await response.body.collect(upTo: 50 << 20)
             return (Int(response.status.code), body.getBytes(at: body.readerIndex, length: body.readableBytes) ?? [])
-        } catch let e as EFacturaGatewayError {
-            throw e
         } catch {
             throw EFacturaGatewayError.temporary("ANAF could not be reached: \(type(of: error))")
         }

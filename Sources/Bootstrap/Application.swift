@@ -59,11 +59,11 @@ public func buildApplication(config: AppConfig, deps: AppDependencies, database:
 /// What `serve` (unless --no-worker) and `worker` run beside requests: the daily billing tasks, the session
 /// sweep, notification delivery, provisioning and, when ANAF is configured, e-Factura uploads.
 public func backgroundServices(config: AppConfig, deps: AppDependencies, database: Database, billingInterval: Duration) throws -> [any Service] {
-    let delivery = try config.notifications.makeDelivery(deps: deps, database: database, publicBaseURL: config.publicBaseURL,
-                                                         links: MailLinks(makeIdentity(config: config, deps: deps, database: database)))
+    let identity = makeIdentity(config: config, deps: deps, database: database)
+    let delivery = try config.notifications.makeDelivery(deps: deps, database: database, publicBaseURL: config.publicBaseURL, links: MailLinks(identity))
     var services: [any Service] = [
         BillingWorker(deps: deps, interval: billingInterval),
-        SessionSweeper(identity: makeIdentity(config: config, deps: deps, database: database), interval: .seconds(600)),
+        SessionSweeper(identity: identity, interval: .seconds(600)),
         NotificationWorker(delivery: delivery, interval: .seconds(config.notifications.intervalSeconds), logger: deps.logger),
         ProvisioningWorker(provision: config.provisioning.makeProvisioning(deps: deps, database: database, publicBaseURL: config.publicBaseURL),
                            interval: .seconds(config.provisioning.intervalSeconds), logger: deps.logger),
