@@ -92,6 +92,23 @@ public protocol IdentityStore: MailLinkStore {
     func insertPasswordReset(tokenHash: String, clientID: Int64, expiresAt: Date, at: Date) async throws
     /// The client of an unexpired, unused reset token, marking it used.
     func consumePasswordReset(tokenHash: String, now: Date) async throws -> Int64?
+
+    /// A requested login e-mail change; an earlier unconfirmed one of the same client stops working.
+    func insertEmailChange(tokenHash: String, clientID: Int64, newEmail: EmailAddress, expiresAt: Date, at: Date) async throws
+    /// The unexpired, unused change of `tokenHash`, left as it is (the confirmation page shows the address).
+    func emailChange(tokenHash: String, now: Date) async throws -> PendingEmailChange?
+    /// The unexpired, unused change of `tokenHash`, marking it used.
+    func consumeEmailChange(tokenHash: String, now: Date) async throws -> PendingEmailChange?
+}
+
+/// A login e-mail change waiting for the new address to confirm it.
+public struct PendingEmailChange: Sendable, Equatable {
+    public let clientID: Int64
+    public let newEmail: EmailAddress
+    public init(clientID: Int64, newEmail: EmailAddress) {
+        self.clientID = clientID
+        self.newEmail = newEmail
+    }
 }
 
 /// Symmetric authenticated encryption for secrets the server must read back (TOTP secrets).
@@ -116,6 +133,8 @@ public struct IdentitySettings: Sendable {
     public var ipFailureLimit: Int
     public var failureWindow: TimeInterval
     public var passwordResetValidity: TimeInterval
+    /// How long the link that confirms a new login e-mail works.
+    public var emailChangeValidity: TimeInterval
     public var totpIssuer: String
     /// How long an invoice e-mail's log-in link works, counted from when the e-mail was produced.
     public var mailLinkValidity: TimeInterval
@@ -124,7 +143,7 @@ public struct IdentitySettings: Sendable {
 
     public init(idleTimeout: TimeInterval = 30 * 60, absoluteTimeout: TimeInterval = 8 * 3600, secondFactorTimeout: TimeInterval = 5 * 60,
                 accountFailureLimit: Int = 5, ipFailureLimit: Int = 30, failureWindow: TimeInterval = 15 * 60,
-                passwordResetValidity: TimeInterval = 3600, totpIssuer: String = "Hostico", mailLinkValidity: TimeInterval = 7 * 86400, mailLinkIPLimit: Int = 30) {
+                passwordResetValidity: TimeInterval = 3600, emailChangeValidity: TimeInterval = 86400, totpIssuer: String = "Hostico", mailLinkValidity: TimeInterval = 7 * 86400, mailLinkIPLimit: Int = 30) {
         self.mailLinkValidity = mailLinkValidity
         self.mailLinkIPLimit = mailLinkIPLimit
         self.idleTimeout = idleTimeout
@@ -134,6 +153,7 @@ public struct IdentitySettings: Sendable {
         self.ipFailureLimit = ipFailureLimit
         self.failureWindow = failureWindow
         self.passwordResetValidity = passwordResetValidity
+        self.emailChangeValidity = emailChangeValidity
         self.totpIssuer = totpIssuer
     }
 }

@@ -216,7 +216,7 @@ public enum NotificationRules {
         switch kind {
         case .proformaIssued, .overdueReminder: payload["proformaID"].flatMap(Int64.init).map { InvoiceRef(.proforma, $0) }
         case .paymentConfirmed: payload["fiscalInvoiceID"].flatMap(Int64.init).map { InvoiceRef(.fiscal, $0) }
-        case .serviceSuspended, .serviceReactivated, .serviceTerminated, .passwordReset, .emailChanged: nil
+        case .serviceSuspended, .serviceReactivated, .serviceTerminated, .passwordReset, .emailChanged, .emailConfirmation: nil
         }
     }
 
@@ -224,7 +224,7 @@ public enum NotificationRules {
         switch kind {
         case .proformaIssued: payload["origin"] == ProformaOrigin.renewal.rawValue ? [.email, .sms] : [.email]
         case .serviceSuspended: [.email, .sms]
-        case .overdueReminder, .paymentConfirmed, .serviceReactivated, .serviceTerminated, .passwordReset, .emailChanged: [.email]
+        case .overdueReminder, .paymentConfirmed, .serviceReactivated, .serviceTerminated, .passwordReset, .emailChanged, .emailConfirmation: [.email]
         }
     }
 }

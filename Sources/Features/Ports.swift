@@ -157,6 +157,8 @@ public struct OutboxEvent: Sendable, Equatable {
         case passwordReset = "account.password_reset"
         /// Sent at once to the previous login address (the outbox writes to the current one).
         case emailChanged = "account.email_changed"
+        /// Sent at once to the new login address, with the link that makes it the login e-mail.
+        case emailConfirmation = "account.email_confirmation"
     }
 
     public let kind: Kind

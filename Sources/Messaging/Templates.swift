@@ -145,6 +145,17 @@ public struct MustacheMessageTemplates: MessageTemplates {
 
                 If you made this change, there is nothing more to do. If you did not, contact Hostico support at once: someone may have your password.
                 """),
+            .emailConfirmation: (
+                "Confirm your new Hostico login e-mail",
+                """
+                Hello,
+
+                Someone (we hope you) asked to make {{newEmail}} the login e-mail of a Hostico client account. Open this link within 24 hours to confirm it:
+
+                {{link}}
+
+                Until you do, nothing changes. If it was not you, ignore this message.
+                """),
             .passwordReset: (
                 "Reset your Hostico password",
                 """
@@ -216,6 +227,17 @@ public struct MustacheMessageTemplates: MessageTemplates {
                 Adresa de e-mail de autentificare a contului dumneavoastră de client Hostico ({{previousEmail}}) a fost schimbată în {{newEmail}}. Facturile și notificările merg acum la noua adresă, iar linkurile din e-mailurile anterioare nu mai autentifică pe nimeni.
 
                 Dacă dumneavoastră ați făcut schimbarea, nu mai este nimic de făcut. Dacă nu, contactați imediat asistența Hostico: cineva ar putea avea parola dumneavoastră.
+                """),
+            .emailConfirmation: (
+                "Confirmați noua adresă de e-mail de autentificare Hostico",
+                """
+                Bună ziua,
+
+                Cineva (sperăm că dumneavoastră) a cerut ca {{newEmail}} să devină adresa de e-mail de autentificare a unui cont de client Hostico. Deschideți acest link în decurs de 24 de ore pentru a confirma:
+
+                {{link}}
+
+                Până atunci nu se schimbă nimic. Dacă nu ați fost dumneavoastră, ignorați mesajul.
                 """),
             .passwordReset: (
                 "Resetarea parolei Hostico",
@@ -289,6 +311,17 @@ public struct MustacheMessageTemplates: MessageTemplates {
 
                 यदि यह बदलाव आपने किया है, तो और कुछ नहीं करना है। यदि नहीं, तो तुरंत Hostico सहायता से संपर्क करें: हो सकता है किसी के पास आपका पासवर्ड हो।
                 """),
+            .emailConfirmation: (
+                "अपने नए Hostico लॉगिन ई-मेल की पुष्टि करें",
+                """
+                नमस्ते,
+
+                किसी ने (आशा है आपने) {{newEmail}} को एक Hostico क्लाइंट खाते का लॉगिन ई-मेल बनाने को कहा है। पुष्टि करने के लिए 24 घंटे के भीतर यह लिंक खोलें:
+
+                {{link}}
+
+                जब तक आप ऐसा नहीं करते, कुछ नहीं बदलेगा। यदि यह आप नहीं थे, तो इस संदेश को अनदेखा करें।
+                """),
             .passwordReset: (
                 "अपना Hostico पासवर्ड रीसेट करें",
                 """
@@ -345,6 +378,10 @@ public struct TemplatedAccountMailer: AccountMailer {
 
     public func sendReset(to client: Client, link: String) async throws {
         try await send(.passwordReset, to: client.email, client: client, payload: ["link": link], idPrefix: "reset")
+    }
+
+    public func sendEmailConfirmation(to newEmail: EmailAddress, client: Client, link: String) async throws {
+        try await send(.emailConfirmation, to: newEmail, client: client, payload: ["link": link, "newEmail": newEmail.value], idPrefix: "email-confirm")
     }
 
     public func sendEmailChanged(to previous: EmailAddress, client: Client) async throws {

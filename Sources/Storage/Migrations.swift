@@ -47,6 +47,16 @@ public enum Migrations {
         }),
         Migration(version: 11, name: "payments by client", statements: { _ in ["CREATE INDEX payments_client ON payments(client_id, method)"] }),
         Migration(version: 12, name: "e-Factura uploads to ANAF", statements: efacturaUploads),
+        // A new login e-mail takes effect only once its mailbox opens the link sent to it.
+        Migration(version: 13, name: "login e-mail changes confirmed by the new address", statements: { _ in
+            [
+                """
+                CREATE TABLE email_changes (token_hash TEXT PRIMARY KEY, client_id BIGINT NOT NULL REFERENCES clients(id), new_email TEXT NOT NULL,
+                  created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, used_at BIGINT)
+                """,
+                "CREATE INDEX email_changes_client ON email_changes(client_id)",
+            ]
+        }),
     ]
 
     /// Sessions, login failures, TOTP and password resets live in the database, so any `serve` process can

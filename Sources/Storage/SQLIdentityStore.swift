@@ -172,6 +172,40 @@ public struct SQLIdentityStore: IdentityStore {
         }
     }
 
+    // MARK: Login e-mail changes
+
+    public func insertEmailChange(tokenHash: String, clientID: Int64, newEmail: EmailAddress, expiresAt: Date, at: Date) async throws {
+        try await database.withTransaction { sql in
+            try await sql.raw("DELETE FROM email_changes WHERE client_id = \(bind: clientID) AND used_at IS NULL").run()
+            try await sql.raw("""
+                INSERT INTO email_changes (token_hash, client_id, new_email, created_at, expires_at)
+                VALUES (\(bind: tokenHash), \(bind: clientID), \(bind: newEmail.value), \(bind: millis(at)), \(bind: millis(expiresAt)))
+                """).run()
+        }
+    }
+
+    public func emailChange(tokenHash: String, now: Date) async throws -> PendingEmailChange? {
+        try await database.withReader { sql in
+            try await sql.raw("""
+                SELECT client_id, new_email FROM email_changes WHERE token_hash = \(bind: tokenHash) AND used_at IS NULL AND expires_at > \(bind: millis(now))
+                """).first().map(Self.pendingEmailChange)
+        }
+    }
+
+    public func consumeEmailChange(tokenHash: String, now: Date) async throws -> PendingEmailChange? {
+        try await database.withTransaction { sql in
+            try await sql.raw("""
+                UPDATE email_changes SET used_at = \(bind: millis(now))
+                WHERE token_hash = \(bind: tokenHash) AND used_at IS NULL AND expires_at > \(bind: millis(now))
+                RETURNING client_id, new_email
+                """).first().map(Self.pendingEmailChange)
+        }
+    }
+
+    private static func pendingEmailChange(_ r: any SQLRow) throws -> PendingEmailChange {
+        PendingEmailChange(clientID: try r.int("client_id"), newEmail: try EmailAddress.parse(try r.string("new_email")))
+    }
+
     // MARK: Mail links
 
     public func insertMailLink(tokenHash: String, clientID: Int64, invoice: InvoiceRef, messageID: Int64?, issuedAt: Date, expiresAt: Date) async throws -> Int64 {

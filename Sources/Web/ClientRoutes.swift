@@ -127,8 +127,9 @@ struct LoginFlow {
         securityForm(r, "security/password", done: "password_changed") { session, form in
             try await ChangePassword(areas.identity)(session, current: form["currentPassword"], new: form["newPassword"])
         }
-        securityForm(r, "security/email", done: "email_changed") { session, form in
-            _ = try await ChangeEmail(areas.identity)(session, password: form["emailPassword"], newEmail: form["newEmail"], mailer: areas.mailer)
+        securityForm(r, "security/email", done: "email_confirm_sent") { session, form in
+            try await ChangeEmail(areas.identity).request(session, password: form["emailPassword"], newEmail: form["newEmail"],
+                                                              baseURL: areas.settings.publicBaseURL, mailer: areas.mailer)
         }
         r.get("security/2fa") { req, ctx in
             let session = try requireAccountSession(req, ctx, allowSetup: true)
@@ -216,7 +217,7 @@ struct LoginFlow {
             "recoveryLeft": v.f("recovery_left", String(left)),
             "disableFields": [areas.field("password", v.s("current_password"), type: "password", autocomplete: "current-password", errors: errors),
                               areas.field("code", v.s("code_label"), autocomplete: "one-time-code", errors: errors, inputmode: "numeric")],
-            "emailFields": realm == .client ? [areas.field("newEmail", v.s("new_email"), type: "email", value: form?["newEmail"] ?? "", autocomplete: "email", errors: errors),
+            "emailFields": realm == .client ? [areas.field("newEmail", v.s("new_email"), type: "email", value: form?["newEmail"] ?? "", hint: v.s("email_change_hint"), autocomplete: "email", errors: errors),
                                                areas.field("emailPassword", v.s("current_password"), type: "password", autocomplete: "current-password", errors: errors)] : [],
             "currentEmail": c?.email.value ?? "", "canChangeEmail": realm == .client,
             "passwordFields": [areas.field("currentPassword", v.s("current_password"), type: "password", autocomplete: "current-password", errors: errors),
@@ -252,6 +253,7 @@ struct ClientRoutes {
         }
         registerAccount(on: r)
         registerMailLinks(on: r)
+        registerEmailConfirmation(on: r)
         registerServicesAndInvoices(on: r)
         registerCardPayments(on: r)
         registerDetails(on: r)
@@ -326,6 +328,44 @@ struct ClientRoutes {
                 return areas.message(visit, status: .gone, heading: v.s("forgot_title"), text: v.s("reset_invalid"), link: ("/forgot-password", v.s("forgot")))
             }
         }
+    }
+
+    /// The link sent to a new login e-mail: a page that asks to confirm (a click, not the GET itself: mail scanners
+    /// open links), then the change.
+    func registerEmailConfirmation<Context: WebRequestContext>(on r: RouterGroup<Context>) {
+        r.get("confirm-email") { req, ctx in
+            let visit = areas.visit(req, ctx)
+            let v = visit.views
+            let token = req.uri.queryParameters.get("token") ?? ""
+            guard let change = try await ChangeEmail(areas.identity).pending(token: token) else { return emailConfirmInvalid(visit) }
+            var tokenField = areas.field("token", "", type: "hidden", value: token)
+            tokenField["label"] = ""
+            return areas.page("login", title: v.s("email_confirm_title"), [
+                "heading": v.s("email_confirm_title"), "intro": v.f("email_confirm_intro", change.newEmail.value), "action": "/confirm-email",
+                "submit": v.s("email_confirm"), "fields": [tokenField],
+            ], visit)
+        }
+        r.post("confirm-email") { req, ctx in
+            let visit = areas.visit(req, ctx)
+            let form = try await Form.parse(req)
+            try areas.checkCSRF(form, visit)
+            let v = visit.views
+            do {
+                let email = try await ChangeEmail(areas.identity).confirm(token: form["token"], session: ctx.session, mailer: areas.mailer)
+                let loggedIn = ctx.session?.realm == .client && ctx.session?.stage == .full
+                return areas.message(visit, status: .ok, heading: v.s("email_confirm_title"), text: v.f("email_changed", email.value),
+                                     link: loggedIn ? ("/security", v.s("security_title")) : ("/login", v.s("log_in")))
+            } catch BillingError.invalid(let failure) {
+                return areas.message(visit, status: .conflict, heading: v.s("email_confirm_title"), text: v.errors(failure)["newEmail"] ?? "", link: ("/security", v.s("security_title")))
+            } catch BillingError.conflict {
+                return emailConfirmInvalid(visit)
+            }
+        }
+    }
+
+    func emailConfirmInvalid(_ visit: Visit) -> Response {
+        let v = visit.views
+        return areas.message(visit, status: .gone, heading: v.s("email_confirm_title"), text: v.s("email_confirm_invalid"), link: ("/security", v.s("security_title")))
     }
 
     func forgotPage(_ visit: Visit) -> Response {

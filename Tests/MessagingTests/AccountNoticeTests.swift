@@ -3,7 +3,8 @@ import Features
 import Messaging
 import Testing
 
-/// The notice of a login e-mail change, sent to the previous address, in each language.
+/// The account e-mails of a login e-mail change, in each language: the confirmation link to the new address and the
+/// notice to the previous one.
 @Suite("Account notices")
 struct AccountNoticeTests {
     @Test(arguments: [
@@ -18,5 +19,20 @@ struct AccountNoticeTests {
         #expect(s == subject)
         #expect(text.contains("old@example.ro") && text.contains("new<b>@example.ro") && text.contains(advice))
         #expect(html.contains("new&lt;b&gt;@example.ro") && !html.contains("new<b>"))
+    }
+
+    @Test(arguments: [
+        (Language.en, "Confirm your new Hostico login e-mail", "within 24 hours"),
+        (Language.ro, "Confirmați noua adresă de e-mail de autentificare Hostico", "în decurs de 24 de ore"),
+        (Language.hi, "अपने नए Hostico लॉगिन ई-मेल की पुष्टि करें", "24 घंटे के भीतर"),
+    ])
+    func theConfirmationCarriesTheLinkAndTheNewAddress(_ language: Language, _ subject: String, _ deadline: String) throws {
+        let link = "https://billing.example.test/confirm-email?token=abc&x=1"
+        let context = MessageContext(language: language, clientName: "old@example.ro", payload: ["newEmail": "new<b>@example.ro", "link": link],
+                                     clientAreaURL: "https://billing.example.test")
+        let (s, text, html) = try MustacheMessageTemplates().email(.emailConfirmation, context)
+        #expect(s == subject)
+        #expect(text.contains(link) && text.contains("new<b>@example.ro") && text.contains(deadline))
+        #expect(html.contains("confirm-email?token=abc&amp;x=1") && html.contains("new&lt;b&gt;@example.ro") && !html.contains("new<b>"))
     }
 }

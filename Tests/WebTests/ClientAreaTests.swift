@@ -193,7 +193,7 @@ struct ClientAreaTests {
             #expect(unknown.body.visibleText == known.body.visibleText)
             let mail = try h.lastEmail()
             #expect(mail.contains("Subject: Resetarea parolei Hostico") && mail.contains("în decurs de o oră"))
-            let link = try #require(mail.range(of: "https://billing.example.test/reset-password?token=").map { String(mail[$0.lowerBound...].prefix { !$0.isWhitespace && $0 != "<" && $0 != "\"" }) })
+            let link = try h.link("/reset-password?token=", in: mail)
             let path = String(link.dropFirst("https://billing.example.test".count))
             try await b.get(path)
             let token = String(path.split(separator: "=")[1])

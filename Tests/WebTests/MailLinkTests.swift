@@ -39,11 +39,6 @@ struct MailLinkTests {
 
     static func path(_ url: String) -> String { String(url.dropFirst("https://billing.example.test".count)) }
 
-    static func firstLink(in mail: String, kind: InvoiceRef.Kind) throws -> String {
-        let marker = "https://billing.example.test/mail/\(kind.rawValue)/"
-        let start = try #require(mail.range(of: marker))
-        return String(mail[start.lowerBound...].prefix { !$0.isWhitespace && $0 != ">" && $0 != "\"" && $0 != "<" })
-    }
 
     // MARK: Tokens on a manual clock
 
@@ -99,9 +94,13 @@ struct MailLinkTests {
             let beforeEmail = try await issue()
         let (_, current) = try await s.identity.startSession(clientID: s.ana.id)
         let someone = try await s.h.fixtures.client("someone@example.ro")
-        await #expect(throws: BillingError.self) { try await ChangeEmail(s.identity)(current, password: "yet another password", newEmail: someone.email.value, mailer: s.mailer) }
+        let change = ChangeEmail(s.identity)
+        await #expect(throws: BillingError.self) { try await change.request(current, password: "yet another password", newEmail: someone.email.value, baseURL: s.h.config.publicBaseURL, mailer: s.mailer) }
         #expect(try await works(beforeEmail) == true)  // a refused change revokes nothing
-        #expect(try await ChangeEmail(s.identity)(current, password: "yet another password", newEmail: "ana.new@example.ro", mailer: s.mailer).value == "ana.new@example.ro")
+        try await change.request(current, password: "yet another password", newEmail: "ana.new@example.ro", baseURL: s.h.config.publicBaseURL, mailer: s.mailer)
+        #expect(try await works(beforeEmail) == true)  // nor does asking: the new address has not confirmed yet
+        let token = String(try s.h.link("/confirm-email?token=", in: try s.h.lastEmail()).split(separator: "=")[1])
+        #expect(try await change.confirm(token: token, session: current, mailer: s.mailer).value == "ana.new@example.ro")
         #expect(try await works(beforeEmail) == false)
 
         let beforeTwoFactor = try await issue()
@@ -124,7 +123,7 @@ struct MailLinkTests {
             let delivery = try s.h.config.notifications.makeDelivery(deps: s.h.deps, database: s.h.db, publicBaseURL: s.h.config.publicBaseURL, links: s.links)
             _ = try await delivery.runOnce()
             let invoiceMail = try #require(try s.h.emails().first { $0.contains("Proforma invoice \(s.proforma.number)") })
-            let link = try Self.firstLink(in: invoiceMail, kind: .proforma)
+            let link = try s.h.link("/mail/proforma/", in: invoiceMail)
             #expect(link.hasPrefix("https://billing.example.test/mail/proforma/\(s.proforma.id)/"))
             #expect(invoiceMail.contains("\(s.proforma.number) <\(link)>"))  // plain-text part
             #expect(invoiceMail.contains(#"<a href="\#(link)" style="color:#0b5cad;font-weight:bold">\#(s.proforma.number)</a>"#))  // HTML part
@@ -133,7 +132,7 @@ struct MailLinkTests {
             let fiscal = try #require(paid.fiscalInvoice)
             _ = try await delivery.runOnce()
             let paymentMail = try #require(try s.h.emails().first { $0.contains("Payment received: invoice \(fiscal.displayNumber)") })
-            let fiscalLink = try Self.firstLink(in: paymentMail, kind: .fiscal)
+            let fiscalLink = try s.h.link("/mail/fiscal/", in: paymentMail)
             #expect(fiscalLink.hasPrefix("https://billing.example.test/mail/fiscal/\(fiscal.id)/"))
             #expect(paymentMail.contains("\(fiscal.displayNumber) <\(fiscalLink)>"))
             // Bound to the e-mail that carried it.
@@ -178,12 +177,31 @@ struct MailLinkTests {
             #expect(try await b.get("/security").status == .ok)
             #expect(try await b.get("/details").body.contains(#"name="smsOptIn""#))
 
-            // The login e-mail changes on the Security page with the password; the mail link stops working.
+            // The login e-mail is changed on the Security page with the password, and takes effect once the new
+            // address confirms; then the mail link stops working.
             try await b.get("/security")
             let taken = try await b.post("/security/email", [("newEmail", "not an e-mail"), ("emailPassword", "wrong")])
             #expect(taken.status == .unprocessableContent && taken.body.contains(#"id="e-newEmail""#) && taken.body.contains(#"id="e-emailPassword""#))
+            let same = try await b.post("/security/email", [("newEmail", "ANA@example.ro"), ("emailPassword", "correct horse battery")])
+            #expect(same.status == .unprocessableContent && same.body.visibleText.contains("This is already your login e-mail."))
             #expect(try await b.post("/security/email", [("newEmail", "ana.popescu@example.com"), ("emailPassword", "correct horse battery")]).location == "/security")
-            #expect(try await b.get("/security").body.visibleText.contains("Your login e-mail is changed"))
+            #expect(try await b.get("/security").body.visibleText.contains("We sent a link to the new address. Your login e-mail changes when you open it"))
+            #expect(try await s.h.deps.store.read { r in try await r.client(id: s.ana.id) }?.email.value == "ana@example.ro")
+            let confirmation = try s.h.lastEmail()
+            #expect(confirmation.contains("To: <ana.popescu@example.com>") && confirmation.contains("Subject: Confirm your new Hostico login e-mail"))
+            let link = Self.path(try s.h.link("/confirm-email?token=", in: confirmation))
+            // Opening the link only asks (mail scanners open links); the click changes the e-mail, once.
+            let b2 = Browser(c)
+            let ask = try await b2.get(link)
+            #expect(ask.status == .ok && ask.body.visibleText.contains("Make ana.popescu@example.com the login e-mail of your Hostico account?"))
+            #expect(try await s.h.deps.store.read { r in try await r.client(id: s.ana.id) }?.email.value == "ana@example.ro")
+            let token = String(link.split(separator: "=")[1])
+            let done = try await b.post("/confirm-email", [("token", token)])
+            #expect(done.status == .ok && done.body.visibleText.contains("Your login e-mail is now ana.popescu@example.com; links in earlier e-mails no longer log you in."))
+            #expect(try await s.h.deps.store.read { r in try await r.client(id: s.ana.id) }?.email.value == "ana.popescu@example.com")
+            #expect(try await b.get("/security").status == .ok)  // the confirming session stays
+            #expect(try await b2.post("/confirm-email", [("token", token)]).status == .gone)
+            #expect(try await b2.get(link).status == .gone)
             // The previous address is told, in the client's language, what changed and what to do if it was not them.
             let notice = try s.h.lastEmail()
             #expect(notice.contains("To: <ana@example.ro>") && notice.contains("The login e-mail of your Hostico account was changed"))

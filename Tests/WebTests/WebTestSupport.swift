@@ -72,6 +72,12 @@ struct WebHarness: Sendable {
 
     /// The newest of them ("" when there is none).
     func lastEmail() throws -> String { try emails().last ?? "" }
+
+    /// The first link in `mail` that starts with `path` on the public base URL, whole.
+    func link(_ path: String, in mail: String) throws -> String {
+        let start = try #require(mail.range(of: config.publicBaseURL + path))
+        return String(mail[start.lowerBound...].prefix { !$0.isWhitespace && $0 != ">" && $0 != "\"" && $0 != "<" })
+    }
 }
 
 /// A browser in miniature over the test client: keeps cookies, reads the CSRF token of the last page, follows
