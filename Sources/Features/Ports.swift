@@ -379,6 +379,8 @@ public protocol StoreReader: Sendable {
 
     func apiKey(hash: String) async throws -> APIKeyRecord?
     func staff(email: EmailAddress) async throws -> StaffMember?
+    /// Every staff member's name by id, to name who did what on the staff pages.
+    func staffNames() async throws -> [Int64: String]
 }
 
 /// Writes, inside one transaction.

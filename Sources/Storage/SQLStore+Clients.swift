@@ -180,6 +180,10 @@ extension SQLTransaction {
         return StaffMember(id: try r.int("id"), email: email, name: try r.string("name"), passwordHash: try r.string("password_hash"))
     }
 
+    func staffNames() async throws -> [Int64: String] {
+        Dictionary(try await rows("SELECT id, name FROM staff").map { (try $0.int("id"), try $0.string("name")) }, uniquingKeysWith: { a, _ in a })
+    }
+
     func insert(staff email: EmailAddress, name: String, passwordHash: String, at: Date) async throws -> Int64 {
         try await insertReturningID("INSERT INTO staff (email, name, password_hash, created_at) VALUES (\(bind: email.value), \(bind: name), \(bind: passwordHash), \(bind: millis(at))) RETURNING id", what: "staff email")
     }

@@ -34,7 +34,8 @@ struct StaffEFacturaRoutes {
                 "hasItems": !items.isEmpty,
             ]
             if let c = credentials {
-                model["connection"] = "Connected by \(c.connectedBy) on \(ClientRoutes.timestamp(c.connectedAt, deps)); access token valid until \(ClientRoutes.timestamp(c.accessExpiresAt, deps))"
+                let staffNames = try await deps.store.read { r in try await r.staffNames() }
+                model["connection"] = "Connected by \(StaffRoutes.who(c.connectedBy, staffNames)) on \(ClientRoutes.timestamp(c.connectedAt, deps)); access token valid until \(ClientRoutes.timestamp(c.accessExpiresAt, deps))"
                     + (c.refreshedAt.map { ", last refreshed \(ClientRoutes.timestamp($0, deps))" } ?? "") + "."
                 if let refused = c.refused {
                     model["refused"] = "On \(ClientRoutes.timestamp(refused.at, deps)) ANAF refused these tokens (\(refused.reason)): nothing is uploaded until you connect again."

@@ -46,7 +46,8 @@ struct StaffRoutes {
         r.get("audit") { req, ctx in
             let (_, visit) = try staffVisit(req, ctx)
             let entries = try await deps.store.read { r in try await r.newestAudit(limit: 300) }
-            return areas.page("staff-audit", title: "Audit log", ["audit": entries.map(auditRow)], visit)
+            let staff = try await deps.store.read { r in try await r.staffNames() }
+            return areas.page("staff-audit", title: "Audit log", ["audit": entries.map { auditRow($0, staff) }], visit)
         }
         r.get("clients/:id") { req, ctx in
             let (_, visit) = try staffVisit(req, ctx)
@@ -125,11 +126,22 @@ struct StaffRoutes {
         }
     }
 
-    func auditRow(_ e: StoredAuditEntry) -> [String: Any] {
+    func auditRow(_ e: StoredAuditEntry, _ staff: [Int64: String]) -> [String: Any] {
         var change = ""
         if let b = e.before { change += "before: \(b.prefix(400)) " }
         if let a = e.after { change += "after: \(a.prefix(400))" }
-        return ["at": ClientRoutes.timestamp(e.at, deps), "actor": e.actor, "action": e.action, "entity": "\(e.entity) #\(e.entityID)", "change": change]
+        return ["at": ClientRoutes.timestamp(e.at, deps), "actor": Actor(e.actor).map { Self.who($0, staff) } ?? e.actor, "action": e.action,
+                "entity": "\(e.entity) #\(e.entityID)", "change": change]
+    }
+
+    /// Who did something, as staff read it: a colleague by name, the rest by kind and number.
+    static func who(_ actor: Actor, _ staff: [Int64: String]) -> String {
+        switch actor {
+        case .system: "the system"
+        case .staff(let id): staff[id].map { "\($0) (staff #\(id))" } ?? "staff #\(id)"
+        case .client(let id): "client #\(id)"
+        case .apiKey(let id): "API key #\(id)"
+        }
     }
 
     func clientPage(_ id: Int64, _ visit: Visit) async throws -> Response {
@@ -139,6 +151,7 @@ struct StaffRoutes {
              try await r.proformas(clientID: id, state: nil, limit: 500, offset: 0), try await r.fiscalInvoices(clientID: id, limit: 500, offset: 0),
              try await r.smsConsents(clientID: id), try await r.audit(clientID: id, limit: 200))
         }
+        let staff = try await deps.store.read { r in try await r.staffNames() }
         guard let client = data.0 else { throw BillingError.notFound("client") }
         let messages = try await areas.messages.messages(clientID: id, limit: 100)
         let links = try await areas.identity.store.mailLinks(clientID: id, limit: 50)
@@ -147,7 +160,7 @@ struct StaffRoutes {
         let services: [[String: Any]] = data.2.map { s in
             [
                 "id": s.id, "domain": s.domain, "plan": planNames[s.planID] ?? "", "nextDue": s.nextDueDate.description, "state": s.state.rawValue, "stateCode": s.state.rawValue,
-                "holds": s.holds.map { "\($0.reason.rawValue) by \($0.placedBy) on \(ClientRoutes.timestamp($0.placedAt, deps))\($0.note.map { ": " + $0 } ?? "")" },
+                "holds": s.holds.map { "\($0.reason.rawValue) by \(Self.who($0.placedBy, staff)) on \(ClientRoutes.timestamp($0.placedAt, deps))\($0.note.map { ": " + $0 } ?? "")" },
                 "canSuspend": s.state == .active || s.state == .suspended, "canUnsuspend": s.holds.contains { $0.reason != .nonPayment },
             ]
         }
@@ -179,7 +192,7 @@ struct StaffRoutes {
                 ["at": ClientRoutes.timestamp(m.createdAt, deps), "channel": m.channel.rawValue, "event": m.eventKind, "status": m.status.rawValue,
                  "detail": [m.recipient, m.subject, m.deliveryReport.map { "report: \($0)" }, m.lastError].compactMap { $0 }.joined(separator: " · ")] as [String: Any]
             },
-            "audit": data.7.map(auditRow),
+            "audit": data.7.map { auditRow($0, staff) },
             "mailLinks": links.map { l in
                 let state = l.state(at: now)
                 return ["id": l.id, "issued": ClientRoutes.timestamp(l.issuedAt, deps), "expires": ClientRoutes.timestamp(l.expiresAt, deps),

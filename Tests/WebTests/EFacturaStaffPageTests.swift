@@ -53,7 +53,7 @@ struct EFacturaStaffPageTests {
             #expect(refused.status == .badRequest && refused.body.visibleText.contains("ANAF answered: access_denied."))
             #expect(try await staff.get("/staff/efactura/oauth?code=\(code)&state=forged").status == .badRequest)
             #expect(try await staff.get("/staff/efactura/oauth?code=\(code)&state=\(state)").location == "/staff/efactura")
-            #expect(try await staff.get("/staff/efactura").body.visibleText.contains("Connected by staff:1"))
+            #expect(try await staff.get("/staff/efactura").body.visibleText.contains("Connected by Ops (staff #1)"))
 
             // The worker's passes: upload, then ANAF's verdicts a minute later.
             #expect(try await submit.runOnce().uploaded == 2)

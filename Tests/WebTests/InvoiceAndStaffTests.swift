@@ -131,7 +131,7 @@ struct InvoiceAndStaffTests {
             #expect(page.body.visibleText.contains("opted out") && page.body.contains("client.registered"))
             let suspended = try await staff.post("/staff/services/\(service.id)/suspend", [("reason", "abuse"), ("note", "Phishing page reported")])
             #expect(suspended.location == "/staff/clients/\(ana.id)")
-            #expect(try await staff.get("/staff/clients/\(ana.id)").body.visibleText.contains("abuse by staff:1"))
+            #expect(try await staff.get("/staff/clients/\(ana.id)").body.visibleText.contains("abuse by Ops (staff #1)"))
 
             let client = Browser(c)
             try await client.logIn("ana@example.ro", "correct horse battery")

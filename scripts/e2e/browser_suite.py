@@ -311,7 +311,7 @@ def staff_abuse(d):
     Select(row.find_element(By.NAME, "reason")).select_by_value("abuse")
     row.find_element(By.NAME, "note").send_keys("Spam campaign from this account")
     navigate(d, row.find_element(By.XPATH, ".//button[normalize-space()='Suspend']"))
-    WebDriverWait(d, 5, ignored_exceptions=(StaleElementReferenceException,)).until(lambda d: "abuse by staff" in text(d))
+    WebDriverWait(d, 5, ignored_exceptions=(StaleElementReferenceException,)).until(lambda d: "abuse by Ops E2E (staff #" in text(d))
     log_out(d)
     log_in(d, "priya.sharma@example.in", "demo-password-3")
     d.get(BASE + "/services?lang=en")
@@ -334,7 +334,7 @@ def efactura(d):
     # The form leads to ANAF's login, which sends the browser back with a code (the page's CSP must allow it).
     navigate(d, d.find_element(By.XPATH, "//main//button[normalize-space()='Connect to ANAF']"))
     wait_url(d, lambda u: u.rstrip("/").endswith("/staff/efactura"), "back on the e-Factura page after ANAF")
-    assert "Connected by staff:" in text(d), text(d)
+    assert "Connected by Ops E2E (staff #" in text(d), text(d)
     for offset in (0, 120):  # upload, then ask ANAF a minute later (the CLI's clock moved ahead)
         out = subprocess.run([BIN, "efactura", "upload"], env=dict(os.environ, CLOCK_OFFSET_SECONDS=str(offset)), capture_output=True, text=True)
         assert out.returncode == 0, out.stdout + out.stderr
