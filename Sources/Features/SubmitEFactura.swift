@@ -136,6 +136,8 @@ public protocol EFacturaQueue: Sendable {
     /// Claims due submissions (to upload, or uploaded and due for a status check) with a lease;
     /// `FOR UPDATE SKIP LOCKED` on PostgreSQL.
     func claim(now: Date, leaseUntil: Date, limit: Int) async throws -> [EFacturaJob]
+    /// Gives claimed submissions back untouched (a pass that stopped before reaching them): due again at once.
+    func release(fiscalInvoiceIDs: [Int64]) async throws
     /// Records a transition and its audit entry in one transaction.
     func record(_ outcome: EFacturaOutcome, fiscalInvoiceID: Int64, at: Date, audit: AuditEntry?) async throws
     /// Staff: a rejected invoice goes back to the upload queue (after its cause, e.g. the seller's data, is fixed).
@@ -250,12 +252,14 @@ public struct SubmitEFactura: Sendable {
             let now = deps.clock.now()
             let jobs = try await queue.claim(now: now, leaseUntil: now.addingTimeInterval(Double(settings.leaseSeconds)), limit: batch)
             if jobs.isEmpty { return report }
-            for job in jobs {
+            for (position, job) in jobs.enumerated() {
                 var outcome = await step(job, token: token)
                 if case .failure(.unauthorized) = outcome {
                     guard let fresh = try await accessToken(forceRefresh: true) else {
-                        // The tokens are dead: stop here (the other claimed jobs wait for their lease).
+                        // The tokens are dead: stop here, and give the jobs not reached back so that a reconnection
+                        // does not leave them waiting for their lease.
                         try await record(job, outcome, into: &report)
+                        try await queue.release(fiscalInvoiceIDs: jobs.dropFirst(position + 1).map(\.fiscalInvoiceID))
                         report.connected = false
                         return report
                     }

@@ -28,6 +28,13 @@ public struct SQLEFacturaQueue: EFacturaQueue {
         }
     }
 
+    public func release(fiscalInvoiceIDs ids: [Int64]) async throws {
+        guard !ids.isEmpty else { return }
+        try await database.withTransaction { sql in
+            try await sql.raw("UPDATE efactura_submissions SET lease_until = NULL WHERE fiscal_invoice_id IN (\(binds: ids))").run()
+        }
+    }
+
     public func record(_ outcome: EFacturaOutcome, fiscalInvoiceID: Int64, at: Date, audit: AuditEntry?) async throws {
         let set: SQLQueryString
         switch outcome {
