@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 
 /// The OpenAPI 3.1 description of `/api/v1`, served at `/api/openapi.json`.
@@ -12,6 +13,19 @@ enum OpenAPIDocument {
     private nonisolated(unsafe) static let optStr: [String: Any] = ["type": ["string", "null"]]
     private nonisolated(unsafe) static let int64: [String: Any] = ["type": "integer", "format": "int64"]
     private nonisolated(unsafe) static let amount: [String: Any] = ["type": "string", "pattern": "^-?[0-9]+\\.[0-9]{2}$"]
+
+    // Request bodies state what the use cases accept, where JSON Schema can say it (checksums and cross-field rules
+    // such as "a Romanian legal entity needs a valid CUI" stay with the API's 422): generated and hand-written
+    // clients then send data the API takes.
+    private static func text(max: Int) -> [String: Any] { ["type": "string", "minLength": 1, "maxLength": max, "pattern": "\\S"] }
+    private static func optPattern(_ pattern: String) -> [String: Any] { ["type": ["string", "null"], "pattern": pattern] }
+    /// Greater than zero, at most two decimals: "121", "121.5", "0.01".
+    private nonisolated(unsafe) static let positiveAmount: [String: Any] = ["type": "string", "pattern": "^([1-9][0-9]{0,14}(\\.[0-9]{1,2})?|0\\.([1-9][0-9]?|0[1-9]))$"]
+    private nonisolated(unsafe) static let cycle: [String: Any] = ["type": "string", "enum": ["monthly", "quarterly", "semiannual", "annual", "biennial"]]
+    private nonisolated(unsafe) static let currency: [String: Any] = ["type": "string", "enum": ["RON", "EUR", "USD"]]
+
+    /// `schema` with rules across its fields (JSON Schema `if`/`then`).
+    private static func ruled(_ schema: [String: Any], _ rules: [[String: Any]]) -> [String: Any] { schema.merging(["allOf": rules]) { a, _ in a } }
 
     private static func object(_ props: [String: Any], required: [String]) -> [String: Any] {
         ["type": "object", "properties": props, "required": required]
@@ -57,8 +71,11 @@ enum OpenAPIDocument {
         ] as [String: Any]]
     }
 
-    private static func op(_ summary: String, params: [[String: Any]] = [], body b: [String: Any]? = nil, ok: String = "200", schema: [String: Any], errors: [String]) -> [String: Any] {
-        var o: [String: Any] = ["summary": summary, "parameters": params, "responses": responses(ok, schema, errors: errors)]
+    private static func op(_ summary: String, params: [[String: Any]] = [], body b: [String: Any]? = nil, ok: String = "200", schema: [String: Any], errors: [String],
+                           alsoOK: (code: String, description: String)? = nil) -> [String: Any] {
+        var r = responses(ok, schema, errors: errors)
+        if let alsoOK { r[alsoOK.code] = ["description": alsoOK.description, "content": ["application/json": ["schema": schema]]] }
+        var o: [String: Any] = ["summary": summary, "parameters": params, "responses": r]
         if let b { o["requestBody"] = body(b) }
         return o
     }
@@ -69,6 +86,20 @@ enum OpenAPIDocument {
             "kind": ["type": "string", "enum": ["person", "legal_entity"]], "name": str, "street": str, "city": str, "county": optStr,
             "postalCode": optStr, "country": str, "cnp": optStr, "cui": optStr, "tradeRegisterNumber": optStr, "vatNumber": optStr,
         ], required: ["kind", "name", "street", "city", "country"]),
+        "BillingPartyInput": ruled(object([
+            "kind": ["type": "string", "enum": ["person", "legal_entity"]], "name": text(max: 200), "street": text(max: 150), "city": text(max: 50),
+            "county": optStr, "postalCode": ["type": ["string", "null"], "maxLength": 20], "country": ["type": "string", "pattern": "^[A-Za-z]{2}$"],
+            "cnp": optPattern("^[0-9]{13}$"), "cui": optPattern("^(RO|ro)?[0-9]{2,10}$"), "tradeRegisterNumber": optStr,
+            "vatNumber": optPattern("^[A-Za-z]{2}[0-9A-Za-z+*]{2,12}$"),
+        ], required: ["kind", "name", "street", "city", "country"]), [
+            // A Romanian address names its county (ISO 3166-2:RO, B for Bucharest).
+            ["if": ["properties": ["country": ["enum": ["RO", "ro", "Ro", "rO"]]], "required": ["country"]],
+             "then": ["required": ["county"], "properties": ["county": ["type": "string", "enum": Countries.romanianCounties.sorted()]]]],
+            // A private person has no company identifiers; a legal entity has no CNP.
+            ["if": ["properties": ["kind": ["const": "person"]], "required": ["kind"]],
+             "then": ["properties": ["cui": ["type": "null"], "tradeRegisterNumber": ["type": "null"], "vatNumber": ["type": "null"]]],
+             "else": ["properties": ["cnp": ["type": "null"]]]],
+        ]),
         "Profile": object(["id": int64, "isDefault": ["type": "boolean"], "party": ref("BillingParty")], required: ["id", "isDefault", "party"]),
         "Client": object([
             "id": int64, "email": str, "phone": optStr, "language": str, "smsOptIn": ["type": "boolean"], "smsConsentAt": optStr,
@@ -133,32 +164,44 @@ enum OpenAPIDocument {
         "paths": [
             "/api/v1/clients": [
                 "get": op("Search clients by e-mail, name, CNP, CUI, VAT number or proforma number", params: [["name": "q", "in": "query", "required": false, "schema": str]] + paging, schema: list("ClientSummary"), errors: ["400"]),
-                "post": op("Register a client with a default billing profile", body: object(["email": str, "password": str, "phone": optStr, "language": ["type": "string", "enum": ["en", "ro", "hi"]], "smsOptIn": ["type": "boolean"], "timeZone": optStr, "profile": ref("BillingParty")], required: ["email", "password", "profile"]), ok: "201", schema: ref("Client"), errors: ["400", "422"]),
+                "post": op("Register a client with a default billing profile", body: object(["email": ["type": "string", "format": "email", "maxLength": 254], "password": ["type": "string", "minLength": 10, "maxLength": 72],
+                                                                    "phone": optPattern("^(\\+[1-9][0-9]{6,14}|0[0-9]{9})$"), "language": ["type": "string", "enum": ["en", "ro", "hi"]],
+                                                                    "smsOptIn": ["type": "boolean"], "timeZone": optStr, "profile": ref("BillingPartyInput")], required: ["email", "password", "profile"]), ok: "201", schema: ref("Client"), errors: ["400", "422"]),
             ],
             "/api/v1/clients/{id}": ["get": op("A client with its billing profiles", params: [idParam], schema: ref("Client"), errors: ["400", "404"])],
             "/api/v1/clients/{id}/billing-profiles": [
                 "get": op("A client's billing profiles", params: [idParam], schema: list("Profile"), errors: ["400", "404"]),
-                "post": op("Add a billing profile", params: [idParam], body: object(["party": ref("BillingParty"), "makeDefault": ["type": "boolean"]], required: ["party"]), ok: "201", schema: ref("Profile"), errors: ["400", "404", "422"]),
+                "post": op("Add a billing profile", params: [idParam], body: object(["party": ref("BillingPartyInput"), "makeDefault": ["type": "boolean"]], required: ["party"]), ok: "201", schema: ref("Profile"), errors: ["400", "404", "422"]),
             ],
             "/api/v1/clients/{id}/messages": ["get": op("The e-mails and SMS sent to a client, newest first, with status, attempts, encoding, parts and delivery reports", params: [idParam] + [paging[0]], schema: list("Message"), errors: ["400", "404"])],
             "/api/v1/messages": ["get": op("All messages, newest first; e.g. status=failed for what staff must look at", params: [["name": "status", "in": "query", "required": false, "schema": ["type": "string", "enum": ["queued", "sending", "sent", "failed", "skipped"]]], paging[0]], schema: list("Message"), errors: ["400", "422"])],
             "/api/v1/clients/{id}/services": ["get": op("A client's hosting services", params: [idParam], schema: list("Service"), errors: ["400", "404"])],
             "/api/v1/plans": [
                 "get": op("The catalog", schema: list("Plan"), errors: []),
-                "post": op("Add a hosting plan", body: object(["code": str, "name": str, "currency": ["type": "string", "enum": ["RON", "EUR", "USD"]], "prices": ["type": "object", "additionalProperties": str], "provisioner": optStr], required: ["code", "name", "currency", "prices"]), ok: "201", schema: ref("Plan"), errors: ["400", "422"]),
+                "post": op("Add a hosting plan", body: object(["code": ["type": "string", "pattern": "^[A-Za-z0-9-]{1,40}$"], "name": text(max: 200), "currency": currency,
+                                                        "prices": ["type": "object", "minProperties": 1, "propertyNames": cycle, "additionalProperties": positiveAmount],
+                                                        "provisioner": optPattern("^[a-z0-9-]{1,40}$")], required: ["code", "name", "currency", "prices"]), ok: "201", schema: ref("Plan"), errors: ["400", "422"]),
             ],
-            "/api/v1/orders": ["post": op("Order a plan: a pending service and an order proforma", body: object(["clientId": int64, "planId": int64, "cycle": str, "domain": str, "billingProfileId": ["type": ["integer", "null"]]], required: ["clientId", "planId", "cycle", "domain"]), ok: "201", schema: object(["service": ref("Service"), "proforma": ref("Proforma")], required: ["service", "proforma"]), errors: ["400", "404", "409", "422"])],
+            "/api/v1/orders": ["post": op("Order a plan: a pending service and an order proforma", body: object(["clientId": int64, "planId": int64, "cycle": cycle,
+                "domain": ["type": "string", "minLength": 4, "maxLength": 253, "pattern": "^[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)+$"], "billingProfileId": ["type": ["integer", "null"]]],
+               required: ["clientId", "planId", "cycle", "domain"]), ok: "201", schema: object(["service": ref("Service"), "proforma": ref("Proforma")], required: ["service", "proforma"]), errors: ["400", "404", "409", "422"])],
             "/api/v1/services/{id}/provisioning": ["get": op("The service's hosting-server state (manual, in_sync, pending, failed) and its provisioning jobs", params: [idParam], schema: ref("ServerState"), errors: ["400", "404"])],
             "/api/v1/provisioning-jobs/{id}/retry": ["post": noContent("Run a failed provisioning job again")],
             "/api/v1/provisioning-jobs/{id}/done": ["post": noContent("Mark a failed provisioning job done (staff did it by hand); the service's next jobs go on")],
             "/api/v1/services/{id}": ["get": op("A hosting service with its holds", params: [idParam], schema: ref("Service"), errors: ["400", "404"])],
-            "/api/v1/services/{id}/suspensions": ["post": op("Suspend for abuse or another reason", params: [idParam], body: object(["reason": ["type": "string", "enum": ["abuse", "other"]], "note": optStr], required: ["reason"]), ok: "201", schema: ref("Service"), errors: ["400", "404", "409", "422"])],
+            "/api/v1/services/{id}/suspensions": ["post": op("Suspend for abuse or another reason", params: [idParam], body: ruled(object(["reason": ["type": "string", "enum": ["abuse", "other"]], "note": optStr], required: ["reason"]), [
+                // "Other" says why.
+                ["if": ["properties": ["reason": ["const": "other"]]], "then": ["required": ["note"], "properties": ["note": text(max: 1000)]]],
+            ]), ok: "201", schema: ref("Service"), errors: ["400", "404", "409", "422"])],
             "/api/v1/services/{id}/unsuspend": ["post": op("Lift a hold (or all holds of a reason)", params: [idParam], body: object(["holdId": ["type": ["integer", "null"]], "reason": optStr], required: []), schema: ref("Service"), errors: ["400", "404", "409", "422"])],
             "/api/v1/proformas": ["get": op("Proformas, newest first", params: [["name": "clientId", "in": "query", "required": false, "schema": int64], ["name": "state", "in": "query", "required": false, "schema": ["type": "string", "enum": ["unpaid", "paid", "cancelled"]]]] + paging, schema: list("Proforma"), errors: ["400"])],
             "/api/v1/proformas/{id}": ["get": op("A proforma", params: [idParam], schema: ref("Proforma"), errors: ["400", "404"])],
-            "/api/v1/proformas/{id}/payments": ["post": op("Record a payment (bank transfer, card, demo)", params: [idParam], body: object(["amount": str, "currency": str, "method": ["type": "string", "enum": ["bank_transfer", "card", "demo"]], "reference": optStr, "receivedOn": optStr], required: ["amount", "currency", "method"]), ok: "201", schema: ref("PaymentOutcome"), errors: ["400", "404", "409", "422"])],
+            "/api/v1/proformas/{id}/payments": ["post": op("Record a payment (bank transfer, card, demo)", params: [idParam], body: object(["amount": positiveAmount, "currency": currency, "method": ["type": "string", "enum": ["bank_transfer", "card", "demo"]], "reference": optStr,
+                                                                                           "receivedOn": ["type": ["string", "null"], "format": "date"]], required: ["amount", "currency", "method"]), ok: "201", schema: ref("PaymentOutcome"), errors: ["400", "404", "409", "422"],
+                                                                       // A reference recorded before (a gateway retrying): the earlier outcome, nothing written.
+                                                                       alsoOK: ("200", "Already recorded under this reference"))],
             "/api/v1/proformas/{id}/cancel": ["post": op("Cancel an unpaid proforma", params: [idParam], schema: ref("Proforma"), errors: ["400", "404", "409"])],
-            "/api/v1/proformas/{id}/billing-data": ["put": op("Change an unpaid proforma's billing data; VAT is recomputed", params: [idParam], body: object(["billingProfileId": ["type": ["integer", "null"]], "party": ["oneOf": [ref("BillingParty"), ["type": "null"]]], "saveAsProfile": ["type": "boolean"]], required: []), schema: ref("Proforma"), errors: ["400", "404", "409", "422"])],
+            "/api/v1/proformas/{id}/billing-data": ["put": op("Change an unpaid proforma's billing data; VAT is recomputed", params: [idParam], body: object(["billingProfileId": ["type": ["integer", "null"]], "party": ["oneOf": [ref("BillingPartyInput"), ["type": "null"]]], "saveAsProfile": ["type": "boolean"]], required: []), schema: ref("Proforma"), errors: ["400", "404", "409", "422"])],
             "/api/v1/fiscal-invoices": ["get": op("Fiscal invoices, newest first", params: [["name": "clientId", "in": "query", "required": false, "schema": int64]] + paging, schema: list("FiscalInvoice"), errors: ["400"])],
             "/api/v1/fiscal-invoices/{id}/pdf": ["get": download("The fiscal invoice (or storno) as a PDF", "application/pdf")],
             "/api/v1/proformas/{id}/pdf": ["get": download("The proforma as a PDF", "application/pdf")],
@@ -179,7 +222,7 @@ enum OpenAPIDocument {
                 "get": op("Recent billing run reports", params: [paging[0]], schema: list("BillingRun"), errors: ["400"]),
                 "post": op("Run billing as of a date (idempotent)", body: object(["asOf": ["type": "string", "format": "date"]], required: ["asOf"]), ok: "201", schema: ref("BillingRun"), errors: ["400", "409", "422"]),
             ],
-            "/api/v1/exchange-rates": ["post": op("Store a BNR exchange rate", body: object(["currency": ["type": "string", "enum": ["EUR", "USD"]], "rate": str, "date": ["type": "string", "format": "date"]], required: ["currency", "rate", "date"]), ok: "201", schema: object(["currency": str, "rate": str, "date": str], required: ["currency", "rate", "date"]), errors: ["400", "422"])],
+            "/api/v1/exchange-rates": ["post": op("Store a BNR exchange rate", body: object(["currency": ["type": "string", "enum": ["EUR", "USD"]], "rate": ["type": "string", "pattern": "^([1-9][0-9]{0,9}(\\.[0-9]{1,4})?|0\\.[0-9]{0,3}[1-9])$"], "date": ["type": "string", "format": "date"]], required: ["currency", "rate", "date"]), ok: "201", schema: object(["currency": str, "rate": str, "date": str], required: ["currency", "rate", "date"]), errors: ["400", "422"])],
         ],
     ]
 }
