@@ -144,7 +144,8 @@ public struct ANAFEFacturaClient: EFacturaGateway {
             let body = try await response.body.collect(upTo: 50 << 20)
             return (Int(response.status.code), body.getBytes(at: body.readerIndex, length: body.readableBytes) ?? [])
         } catch {
-            throw EFacturaGatewayError.temporary("ANAF could not be reached: \(type(of: error))")
+            // The error's own words (a connect timeout, a reset) say what to look at; requests carry tokens only in headers.
+            throw EFacturaGatewayError.temporary("ANAF could not be reached: \(type(of: error)) \(String(describing: error).prefix(200))")
         }
     }
 }

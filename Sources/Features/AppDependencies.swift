@@ -65,6 +65,17 @@ public enum BillingError: Error, Sendable, Equatable {
     case conflict(rule: String, message: String)
 }
 
+/// What a person reads (the CLI, a billing run's failure list): the rule's message, field by field.
+extension BillingError: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .invalid(let failure): failure.errors.map { "\($0.field): \($0.message)" }.joined(separator: "; ")
+        case .notFound(let what): "\(what) not found"
+        case .conflict(_, let message): message
+        }
+    }
+}
+
 extension BillingError {
     static func from(_ e: InvoicingError) -> BillingError {
         switch e {

@@ -18,6 +18,11 @@ public struct RunBilling: Sendable {
     }
 
     public func callAsFunction(asOf: CivilDate, progress: (@Sendable (BillingRunReport) -> Void)? = nil) async throws -> BillingRunReport {
+        // A run catches up days that have come. A later day (a typo such as 2062 for 2026) would issue every period
+        // up to it at once, for every service.
+        guard asOf <= deps.today() else {
+            throw BillingError.invalid(ValidationFailure(field: "asOf", rule: "date.future", message: "The billing run covers days that have come: give today (\(deps.today())) or an earlier day."))
+        }
         let started = deps.clock.now()
         var report = BillingRunReport(asOf: asOf)
         let cutoff = asOf.adding(days: deps.policy.renewalLeadDays)

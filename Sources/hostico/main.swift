@@ -27,6 +27,20 @@ struct CommonOptions: ParsableArguments {
         return o
     }
 
+    /// Opens the database, runs `body` and closes the database on every path, a thrown error included (SQLiteNIO
+    /// refuses to drop an open connection).
+    func withDatabase<T>(extra: [String: String] = [:], _ body: (AppConfig, AppDependencies, Database) async throws -> T) async throws -> T {
+        let (config, deps, db) = try await open(extra: extra)
+        do {
+            let result = try await body(config, deps, db)
+            await db.close()
+            return result
+        } catch {
+            await db.close()
+            throw error
+        }
+    }
+
     func open(extra: [String: String] = [:]) async throws -> (AppConfig, AppDependencies, Database) {
         let config = try await AppConfig.load(overrides: overrides.merging(extra) { $1 })
         var logger = Logger(label: "hostico")
@@ -47,10 +61,10 @@ struct Migrate: AsyncParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func run() async throws {
-        let (_, deps, db) = try await common.open()
-        let applied = try await Migrator(db).migrate(now: deps.clock.now())
-        print(applied.isEmpty ? "Database is up to date (\(db.kind.rawValue))." : applied.map { "applied \($0.version): \($0.name)" }.joined(separator: "\n"))
-        await db.close()
+        try await common.withDatabase { _, deps, db in
+            let applied = try await Migrator(db).migrate(now: deps.clock.now())
+            print(applied.isEmpty ? "Database is up to date (\(db.kind.rawValue))." : applied.map { "applied \($0.version): \($0.name)" }.joined(separator: "\n"))
+        }
     }
 }
 
@@ -62,25 +76,24 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Do not run the billing worker inside this process.") var noWorker = false
 
     func run() async throws {
-        let (config, deps, db) = try await common.open(extra: port.map { ["HTTP_PORT": String($0)] } ?? [:])
-        let migrator = Migrator(db)
-        if migrate {
-            try await migrator.migrate(now: deps.clock.now())
-        } else {
-            let pending = try await migrator.pending()
-            if !pending.isEmpty {
-                await db.close()
-                throw ValidationError("\(pending.count) migration(s) pending: run `hostico migrate` or start with --migrate")
+        try await common.withDatabase(extra: port.map { ["HTTP_PORT": String($0)] } ?? [:]) { config, deps, db in
+            let migrator = Migrator(db)
+            if migrate {
+                try await migrator.migrate(now: deps.clock.now())
+            } else {
+                let pending = try await migrator.pending()
+                if !pending.isEmpty {
+                    throw ValidationError("\(pending.count) migration(s) pending: run `hostico migrate` or start with --migrate")
+                }
             }
+            var services: [any Service] = [try buildApplication(config: config, deps: deps, database: db)]
+            if !noWorker {
+                services += try backgroundServices(config: config, deps: deps, database: db, billingInterval: .seconds(3600))
+            }
+            print("Hostico Billing on http://\(config.host):\(config.port)  (database: \(db.kind.rawValue), mode: \(config.mode.rawValue))")
+            let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: deps.logger))
+            try await group.run()
         }
-        var services: [any Service] = [try buildApplication(config: config, deps: deps, database: db)]
-        if !noWorker {
-            services += try backgroundServices(config: config, deps: deps, database: db, billingInterval: .seconds(3600))
-        }
-        print("Hostico Billing on http://\(config.host):\(config.port)  (database: \(db.kind.rawValue), mode: \(config.mode.rawValue))")
-        let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: deps.logger))
-        try await group.run()
-        await db.close()
     }
 }
 
@@ -94,18 +107,18 @@ struct Billing: AsyncParsableCommand {
         @Option(help: "Clients per transaction.") var batch = 200
 
         func run() async throws {
-            let (_, deps, db) = try await common.open()
-            let asOf = try parseDate(asOf, deps)
-            let tty = isatty(1) == 1
-            let started = Date()
-            let report = try await RunBilling(deps, clientsPerTransaction: batch)(asOf: asOf) { r in
-                if tty { FileHandle.standardOutput.write(Data("\r\(r.servicesConsidered) services considered, \(r.proformasIssued) proformas issued…".utf8)) }
+            try await common.withDatabase { _, deps, db in
+                let asOf = try parseDate(asOf, deps)
+                let tty = isatty(1) == 1
+                let started = Date()
+                let report = try await RunBilling(deps, clientsPerTransaction: batch)(asOf: asOf) { r in
+                    if tty { FileHandle.standardOutput.write(Data("\r\(r.servicesConsidered) services considered, \(r.proformasIssued) proformas issued…".utf8)) }
+                }
+                if tty { print("") }
+                print("Billing run as of \(report.asOf): \(report.servicesConsidered) services considered, \(report.proformasIssued) proformas issued (\(report.periodsInvoiced) service periods), \(report.skippedAlreadyIssued) skipped as already issued, \(report.failures.count) failures, in \(String(format: "%.2f", Date().timeIntervalSince(started))) s.")
+                for f in report.failures { print("  client \(f.clientID): \(f.reason)") }
+                if !report.failures.isEmpty { throw ExitCode(2) }
             }
-            if tty { print("") }
-            print("Billing run as of \(report.asOf): \(report.servicesConsidered) services considered, \(report.proformasIssued) proformas issued (\(report.periodsInvoiced) service periods), \(report.skippedAlreadyIssued) skipped as already issued, \(report.failures.count) failures, in \(String(format: "%.2f", Date().timeIntervalSince(started))) s.")
-            for f in report.failures { print("  client \(f.clientID): \(f.reason)") }
-            await db.close()
-            if !report.failures.isEmpty { throw ExitCode(2) }
         }
     }
 
@@ -115,9 +128,9 @@ struct Billing: AsyncParsableCommand {
         @Option(help: "The day, YYYY-MM-DD (default: today).") var asOf: String?
 
         func run() async throws {
-            let (_, deps, db) = try await common.open()
-            print(try await DailyBillingTasks(deps)(asOf: try parseDate(asOf, deps)))
-            await db.close()
+            try await common.withDatabase { _, deps, db in
+                print(try await DailyBillingTasks(deps)(asOf: try parseDate(asOf, deps)))
+            }
         }
     }
 }
@@ -128,11 +141,11 @@ struct Worker: AsyncParsableCommand {
     @Option(help: "Seconds between runs.") var intervalSeconds = 3600
 
     func run() async throws {
-        let (config, deps, db) = try await common.open()
-        let services = try backgroundServices(config: config, deps: deps, database: db, billingInterval: .seconds(intervalSeconds))
-        let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: deps.logger))
-        try await group.run()
-        await db.close()
+        try await common.withDatabase { config, deps, db in
+            let services = try backgroundServices(config: config, deps: deps, database: db, billingInterval: .seconds(intervalSeconds))
+            let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: deps.logger))
+            try await group.run()
+        }
     }
 }
 
@@ -145,22 +158,21 @@ struct Demo: AsyncParsableCommand {
         @Flag(help: "Do nothing (exit 0) when the database already has clients.") var ifEmpty = false
 
         func run() async throws {
-            let (config, deps, db) = try await common.open()
-            try await Migrator(db).migrate(now: deps.clock.now())
-            let existing = try await deps.store.read { r in try await r.searchClients(query: nil, limit: 1, offset: 0) }
-            if !existing.isEmpty {
-                await db.close()
-                if ifEmpty { print("Demo data already present."); return }
-                throw ValidationError("the database already has clients; seed only an empty database")
+            try await common.withDatabase { config, deps, db in
+                try await Migrator(db).migrate(now: deps.clock.now())
+                let existing = try await deps.store.read { r in try await r.searchClients(query: nil, limit: 1, offset: 0) }
+                if !existing.isEmpty {
+                    if ifEmpty { print("Demo data already present."); return }
+                    throw ValidationError("the database already has clients; seed only an empty database")
+                }
+                let fast = BcryptPasswordHasher(cost: 10)
+                let logger = deps.logger
+                try await DemoSeed(makeDeps: { clock in
+                    AppDependencies(store: deps.store, clock: clock, random: deps.random, passwords: fast, digest: deps.digest, vat: deps.vat, policy: config.policy, numbering: config.numbering, seller: config.seller, timeZone: config.timeZone, logger: logger)
+                })(now: deps.clock.now()) { print($0) }
+                let (key, secret) = try await CreateAPIKey(deps)(name: "demo", staffID: nil)
+                print("Demo API key #\(key) (shown once): \(secret)")
             }
-            let fast = BcryptPasswordHasher(cost: 10)
-            let logger = deps.logger
-            try await DemoSeed(makeDeps: { clock in
-                AppDependencies(store: deps.store, clock: clock, random: deps.random, passwords: fast, digest: deps.digest, vat: deps.vat, policy: config.policy, numbering: config.numbering, seller: config.seller, timeZone: config.timeZone, logger: logger)
-            })(now: deps.clock.now()) { print($0) }
-            let (key, secret) = try await CreateAPIKey(deps)(name: "demo", staffID: nil)
-            print("Demo API key #\(key) (shown once): \(secret)")
-            await db.close()
         }
     }
 }
@@ -175,11 +187,11 @@ struct StaffCommand: AsyncParsableCommand {
         @Option var name: String
 
         func run() async throws {
-            let (_, deps, db) = try await common.open()
-            guard let password = readLine(strippingNewline: true) else { throw ValidationError("give the password on standard input") }
-            let id = try await CreateStaff(deps)(email: email, name: name, password: password)
-            print("Staff member #\(id) created.")
-            await db.close()
+            try await common.withDatabase { _, deps, db in
+                guard let password = readLine(strippingNewline: true) else { throw ValidationError("give the password on standard input") }
+                let id = try await CreateStaff(deps)(email: email, name: name, password: password)
+                print("Staff member #\(id) created.")
+            }
         }
     }
 }
@@ -193,10 +205,10 @@ struct APIKeyCommand: AsyncParsableCommand {
         @Option var name: String
 
         func run() async throws {
-            let (_, deps, db) = try await common.open()
-            let (id, secret) = try await CreateAPIKey(deps)(name: name, staffID: nil)
-            print("API key #\(id): \(secret)")
-            await db.close()
+            try await common.withDatabase { _, deps, db in
+                let (id, secret) = try await CreateAPIKey(deps)(name: name, staffID: nil)
+                print("API key #\(id): \(secret)")
+            }
         }
     }
 }
@@ -211,16 +223,16 @@ struct Bench: AsyncParsableCommand {
         @Option(help: "The day every service is due, YYYY-MM-DD.") var dueOn = "2026-12-01"
 
         func run() async throws {
-            let (_, deps, db) = try await common.open()
-            guard let due = CivilDate(dueOn) else { throw ValidationError("--due-on must be YYYY-MM-DD") }
-            try await Migrator(db).migrate(now: deps.clock.now())
-            let started = ContinuousClock.now
-            try await BenchmarkSeed(database: db, deps: deps).seed(services: services, dueOn: due) { line in
-                if isatty(1) == 1 { FileHandle.standardOutput.write(Data("\rseeded \(line)…   ".utf8)) }
+            try await common.withDatabase { _, deps, db in
+                guard let due = CivilDate(dueOn) else { throw ValidationError("--due-on must be YYYY-MM-DD") }
+                try await Migrator(db).migrate(now: deps.clock.now())
+                let started = ContinuousClock.now
+                try await BenchmarkSeed(database: db, deps: deps).seed(services: services, dueOn: due) { line in
+                    if isatty(1) == 1 { FileHandle.standardOutput.write(Data("\rseeded \(line)…   ".utf8)) }
+                }
+                if isatty(1) == 1 { print("") }
+                print("Seeded \(services) services for \(max(1, services / 3)) clients due on \(due) in \(String(format: "%.1f", (ContinuousClock.now - started).seconds)) s (\(db.kind.rawValue)).")
             }
-            if isatty(1) == 1 { print("") }
-            print("Seeded \(services) services for \(max(1, services / 3)) clients due on \(due) in \(String(format: "%.1f", (ContinuousClock.now - started).seconds)) s (\(db.kind.rawValue)).")
-            await db.close()
         }
     }
 
@@ -231,12 +243,12 @@ struct Bench: AsyncParsableCommand {
         @Option(help: "Number of messages.") var count = 10_000
 
         func run() async throws {
-            let (_, deps, db) = try await common.open()
-            guard let c = MessageChannel(rawValue: channel) else { throw ValidationError("--channel must be email or sms") }
-            try await Migrator(db).migrate(now: deps.clock.now())
-            try await BenchmarkSeed(database: db, deps: deps).seedMessages(channel: c, count: count)
-            print("Queued \(count) \(c.rawValue) messages (\(db.kind.rawValue)).")
-            await db.close()
+            try await common.withDatabase { _, deps, db in
+                guard let c = MessageChannel(rawValue: channel) else { throw ValidationError("--channel must be email or sms") }
+                try await Migrator(db).migrate(now: deps.clock.now())
+                try await BenchmarkSeed(database: db, deps: deps).seedMessages(channel: c, count: count)
+                print("Queued \(count) \(c.rawValue) messages (\(db.kind.rawValue)).")
+            }
         }
     }
 
@@ -274,10 +286,10 @@ struct Bench: AsyncParsableCommand {
         @Option(help: "Number of rows.") var rows = 1_000_000
 
         func run() async throws {
-            let (_, deps, db) = try await common.open()
-            let seconds = try await BenchmarkSeed(database: db, deps: deps).plainInsert(rows: rows)
-            print("Plain insert: \(rows) rows in \(String(format: "%.2f", seconds)) s = \(Int(Double(rows) / seconds)) rows/s (\(db.kind.rawValue)).")
-            await db.close()
+            try await common.withDatabase { _, deps, db in
+                let seconds = try await BenchmarkSeed(database: db, deps: deps).plainInsert(rows: rows)
+                print("Plain insert: \(rows) rows in \(String(format: "%.2f", seconds)) s = \(Int(Double(rows) / seconds)) rows/s (\(db.kind.rawValue)).")
+            }
         }
     }
 }
@@ -290,12 +302,12 @@ struct Notify: AsyncParsableCommand {
         @OptionGroup var common: CommonOptions
 
         func run() async throws {
-            let (config, deps, db) = try await common.open()
-            let delivery = try config.notifications.makeDelivery(deps: deps, database: db, publicBaseURL: config.publicBaseURL, links: MailLinks(makeIdentity(config: config, deps: deps, database: db)))
-            let started = ContinuousClock.now
-            let report = try await delivery.runOnce()
-            print("Notifications: \(report) in \(String(format: "%.2f", (ContinuousClock.now - started).seconds)) s.")
-            await db.close()
+            try await common.withDatabase { config, deps, db in
+                let delivery = try config.notifications.makeDelivery(deps: deps, database: db, publicBaseURL: config.publicBaseURL, links: MailLinks(makeIdentity(config: config, deps: deps, database: db)))
+                let started = ContinuousClock.now
+                let report = try await delivery.runOnce()
+                print("Notifications: \(report) in \(String(format: "%.2f", (ContinuousClock.now - started).seconds)) s.")
+            }
         }
     }
 }
@@ -313,15 +325,15 @@ struct EFacturaCommand: AsyncParsableCommand {
         func run() async throws {
             guard let first = CivilDate(from), let last = CivilDate(to) else { throw ValidationError("--from and --to must be YYYY-MM-DD") }
             guard first <= last else { throw ValidationError("--from must not be after --to") }
-            let (_, deps, db) = try await common.open()
-            let invoices = try await deps.store.read { r in try await r.fiscalInvoices(issuedFrom: first, through: last) }
-            await db.close()
-            let folder = URL(fileURLWithPath: out)
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            for invoice in invoices {
-                try Data(EFactura.xml(invoice).utf8).write(to: folder.appendingPathComponent(invoice.displayNumber + ".xml"), options: .atomic)
+            try await common.withDatabase { _, deps, db in
+                let invoices = try await deps.store.read { r in try await r.fiscalInvoices(issuedFrom: first, through: last) }
+                let folder = URL(fileURLWithPath: out)
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                for invoice in invoices {
+                    try Data(EFactura.xml(invoice).utf8).write(to: folder.appendingPathComponent(invoice.displayNumber + ".xml"), options: .atomic)
+                }
+                print("Wrote \(invoices.count) e-Factura file(s) for \(first) – \(last) to \(folder.path).")
             }
-            print("Wrote \(invoices.count) e-Factura file(s) for \(first) – \(last) to \(folder.path).")
         }
     }
 }
@@ -332,14 +344,13 @@ extension EFacturaCommand {
         @OptionGroup var common: CommonOptions
 
         func run() async throws {
-            let (config, deps, db) = try await common.open()
-            guard let submit = makeEFacturaSubmission(config: config, deps: deps, database: db) else {
-                await db.close()
-                throw ValidationError("ANAF_CLIENT_ID is not set: e-Factura uploads are off")
+            try await common.withDatabase { config, deps, db in
+                guard let submit = makeEFacturaSubmission(config: config, deps: deps, database: db) else {
+                    throw ValidationError("ANAF_CLIENT_ID is not set: e-Factura uploads are off")
+                }
+                let report = try await submit.runOnce()
+                print("e-Factura: \(report).")
             }
-            let report = try await submit.runOnce()
-            print("e-Factura: \(report).")
-            await db.close()
         }
     }
 }
@@ -352,10 +363,10 @@ struct Provision: AsyncParsableCommand {
         @OptionGroup var common: CommonOptions
 
         func run() async throws {
-            let (config, deps, db) = try await common.open()
-            let report = try await config.provisioning.makeProvisioning(deps: deps, database: db, publicBaseURL: config.publicBaseURL).runOnce()
-            print("Provisioning: \(report).")
-            await db.close()
+            try await common.withDatabase { config, deps, db in
+                let report = try await config.provisioning.makeProvisioning(deps: deps, database: db, publicBaseURL: config.publicBaseURL).runOnce()
+                print("Provisioning: \(report).")
+            }
         }
     }
 }

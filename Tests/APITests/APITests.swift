@@ -222,6 +222,16 @@ struct APITests {
                 let body = try json(r)
                 #expect((body["items"] as! [Any]).isEmpty)
             }
+            // A billing run for a day still to come (a typo: 2062 for 2026) is refused, and no run is recorded.
+            try await c.execute(uri: "/api/v1/billing-runs", method: .post, headers: auth, body: ByteBuffer(string: #"{"asOf":"2062-01-15"}"#)) { r in
+                #expect(r.status == .unprocessableContent)
+                let fields = (try json(r)["error"] as! [String: Any])["fields"] as! [[String: String]]
+                #expect(fields.map { "\($0["field"]!):\($0["rule"]!)" } == ["asOf:date.future"])
+            }
+            try await c.execute(uri: "/api/v1/billing-runs", method: .get, headers: auth) { r in
+                let body = try json(r)
+                #expect((body["items"] as! [Any]).isEmpty)
+            }
         }
         await db.close()
     }

@@ -144,6 +144,7 @@ struct ConcurrencyTests {
         let f = Fixtures(deps)
         let plan = try await f.plan()
         for i in 0..<30 { _ = try await f.activeService(client: try await f.client("c\(i)@example.ro"), plan: plan, domain: "s\(i).ro") }
+        clock.advance(days: 26)  // 2026-02-10
         async let r1 = RunBilling(deps, clientsPerTransaction: 3)(asOf: CivilDate("2026-02-10")!)
         async let r2 = RunBilling(deps, clientsPerTransaction: 5)(asOf: CivilDate("2026-02-10")!)
         let reports = try await [r1, r2]

@@ -65,8 +65,8 @@ struct BillingStoreContractTests {
             _ = try await f.activeService(client: c, plan: plan, domain: "site\(i).ro")
             _ = try await f.activeService(client: c, plan: plan, domain: "shop\(i).ro")
         }
-        clock.advance(days: 75)
-        // 75 days later, with no run in between: periods starting 02-15, 03-15 and 04-15 are within 14 days.
+        clock.advance(days: 76)
+        // 76 days later (2026-04-01), with no run in between: periods starting 02-15, 03-15 and 04-15 are within 14 days.
         let report = try await RunBilling(deps, clientsPerTransaction: 2)(asOf: CivilDate("2026-04-01")!)
         #expect(report.servicesConsidered == 6)
         #expect(report.periodsInvoiced == 18)
