@@ -277,7 +277,10 @@ public struct ChangePassword: Sendable {
         if let failure = PasswordPolicy.check(new) { errors.add("newPassword", failure.rule, failure.message) }
         do { try errors.throwIfAny() } catch { throw BillingError.invalid(error) }
         // Mail links go first: a failure between the two writes leaves them revoked, never the old links alive.
-        if session.realm == .client { _ = try await identity.store.revokeMailLinks(clientID: c.subjectID, linkID: nil, because: .passwordChanged, at: identity.deps.clock.now()) }
+        if session.realm == .client {
+            _ = try await identity.store.revokeMailLinks(clientID: c.subjectID, linkID: nil, because: .passwordChanged, at: identity.deps.clock.now())
+            try await identity.store.cancelEmailChanges(clientID: c.subjectID)
+        }
         try await identity.store.setPasswordHash(realm: session.realm, id: c.subjectID, hash: try await identity.deps.passwords.hash(new))
         try await identity.store.deleteSessions(realm: session.realm, subjectID: c.subjectID, except: session.idHash)
         try await identity.audit(session.realm, c.subjectID, "password.changed")
@@ -404,6 +407,7 @@ public struct ResetPassword: Sendable {
             throw BillingError.conflict(rule: "reset.invalid", message: "This reset link has expired or was already used. Ask for a new one.")
         }
         _ = try await identity.store.revokeMailLinks(clientID: clientID, linkID: nil, because: .passwordReset, at: identity.deps.clock.now())
+        try await identity.store.cancelEmailChanges(clientID: clientID)
         try await identity.store.setPasswordHash(realm: .client, id: clientID, hash: try await identity.deps.passwords.hash(newPassword))
         try await identity.store.deleteSessions(realm: .client, subjectID: clientID, except: nil)
         try await identity.audit(.client, clientID, "password.reset")

@@ -99,6 +99,8 @@ public protocol IdentityStore: MailLinkStore {
     func emailChange(tokenHash: String, now: Date) async throws -> PendingEmailChange?
     /// The unexpired, unused change of `tokenHash`, marking it used.
     func consumeEmailChange(tokenHash: String, now: Date) async throws -> PendingEmailChange?
+    /// Drops the client's unconfirmed changes (the password changed: whoever asked may have known the old one).
+    func cancelEmailChanges(clientID: Int64) async throws
 }
 
 /// A login e-mail change waiting for the new address to confirm it.

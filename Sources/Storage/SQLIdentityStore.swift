@@ -202,6 +202,10 @@ public struct SQLIdentityStore: IdentityStore {
         }
     }
 
+    public func cancelEmailChanges(clientID: Int64) async throws {
+        try await write("DELETE FROM email_changes WHERE client_id = \(bind: clientID) AND used_at IS NULL")
+    }
+
     private static func pendingEmailChange(_ r: any SQLRow) throws -> PendingEmailChange {
         PendingEmailChange(clientID: try r.int("client_id"), newEmail: try EmailAddress.parse(try r.string("new_email")))
     }

@@ -78,6 +78,29 @@ struct EmailChangeTests {
         }
     }
 
+    @Test func aPasswordChangeOrResetCancelsAnUnconfirmedChange() async throws {
+        let h = try await WebHarness.make()
+        let ana = try await h.fixtures.client("ana@example.ro", language: "en")
+        let identity = makeIdentity(config: h.config, deps: h.deps, database: h.db)
+        try await h.closingDatabase {
+            try await h.run { c in
+                let b = Browser(c)
+                let link = try await Self.ask(b, h, "ana@example.ro", "thief@example.ro")
+                try await b.get("/security")
+                #expect(try await b.post("/security/password", [("currentPassword", "correct horse battery"), ("newPassword", "a brand new password")]).location == "/security")
+                #expect(try await Browser(c).get(link.path).status == .gone)
+
+                try await b.get("/security")
+                #expect(try await b.post("/security/email", [("newEmail", "thief@example.ro"), ("emailPassword", "a brand new password")]).location == "/security")
+                let again = String(try h.link("/confirm-email?token=", in: try h.lastEmail()).dropFirst(h.config.publicBaseURL.count))
+                try await identity.store.insertPasswordReset(tokenHash: h.deps.digest.sha256Hex("reset-token"), clientID: ana.id, expiresAt: h.clock.now().addingTimeInterval(600), at: h.clock.now())
+                _ = try await ResetPassword(identity).complete(token: "reset-token", newPassword: "yet another password")
+                #expect(try await Browser(c).get(again).status == .gone)
+                #expect(try await Self.loginEmail(h, ana.id) == "ana@example.ro")
+            }
+        }
+    }
+
     @Test func aForgedOrShortTokenChangesNothing() async throws {
         let h = try await WebHarness.make()
         let ana = try await h.fixtures.client("ana@example.ro", language: "en")
