@@ -117,7 +117,9 @@ extension WebAreas {
         m["home"] = visit.realm == .staff ? "/staff" : "/"
         if let f = visit.flash { m["flash"] = f }
         if let formError { m["formError"] = formError }
-        m["languages"] = Strings.languageNames.map { ["code": $0.0.rawValue, "name": $0.1, "current": $0.0 == visit.language] as [String: Any] }
+        // Switching language reloads this page: its other query items (a reset or confirmation token) stay.
+        let kept = (visit.request.uri.query ?? "").split(separator: "&").filter { !$0.hasPrefix("lang=") }.map { $0 + "&" }.joined()
+        m["languages"] = Strings.languageNames.map { ["code": $0.0.rawValue, "name": $0.1, "current": $0.0 == visit.language, "href": "?\(kept)lang=\($0.0.rawValue)"] as [String: Any] }
         if let s = visit.session, s.stage == .full {
             let path = visit.request.uri.path
             let links: [(String, String)] = visit.realm == .staff

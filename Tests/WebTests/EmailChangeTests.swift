@@ -32,6 +32,10 @@ struct EmailChangeTests {
                 let b = Browser(c)
                 let first = try await Self.ask(b, h, "ana@example.ro", "ana.first@example.ro")
                 let second = try await Self.ask(Browser(c), h, "ana@example.ro", "ana.second@example.ro")
+                // The language links of the confirmation page keep its token.
+                let page = try await b.get(second.path)
+                #expect(page.body.contains(#"href="?token=\#(second.token)&amp;lang=ro""#))
+                #expect(try await Browser(c).get(second.path + "&lang=ro").body.visibleText.contains("Confirmați noua adresă de e-mail de autentificare"))
                 let old = try await b.get(first.path)
                 #expect(old.status == .gone && old.body.visibleText.contains("This confirmation link has expired or was already used."))
                 #expect(try await b.post("/confirm-email", [("token", first.token)]).status == .gone)

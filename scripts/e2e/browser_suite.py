@@ -81,6 +81,22 @@ def mail(to, subject_pattern):
     raise AssertionError(f"no e-mail to {to} matching {subject_pattern!r}; have: {[(m['to'], m['subject']) for m in mails()]}")
 
 
+def confirmation_link(to):
+    """The link of the newest login e-mail confirmation sent to `to` (these e-mails carry no invoice link)."""
+    pattern = re.escape(BASE) + r"/confirm-email\?token=[A-Za-z0-9_-]+"
+    for _ in range(50):
+        for path in sorted(glob.glob(os.path.join(MAIL_DIR, "*.eml")), key=os.path.getmtime, reverse=True):
+            m = email.message_from_bytes(open(path, "rb").read())
+            if m["To"].strip("<>") != to:
+                continue
+            text = "".join(p.get_payload(decode=True).decode() for p in m.walk() if p.get_content_type() == "text/plain")
+            found = re.findall(pattern, text)
+            if found:
+                return found[0]
+        time.sleep(0.1)
+    raise AssertionError(f"no confirmation e-mail to {to}")
+
+
 def invoice_path(link):
     kind, number = link.split("/mail/")[1].split("/")[:2]
     return f"/invoices/{kind}/{number}"
@@ -503,9 +519,44 @@ def expired_link(d):
     Server.start()
 
 
+confirmation_tokens = []
+
+
+@step("a new login e-mail takes effect from the link sent to it; the old session ends, the old address is told")
+def email_change(d):
+    fresh_visitor(d)
+    log_in(d, "billing@mueller-web.de", "demo-password-2")
+    d.get(BASE + "/security")
+    fill(d, {"newEmail": "accounts@mueller-web.de", "emailPassword": "demo-password-2"})
+    submit(d, "Change the login e-mail")
+    assert "We sent a link to the new address" in text(d), text(d)
+    link = confirmation_link("accounts@mueller-web.de")
+    confirmation_tokens.append(link.rsplit("=", 1)[1])
+    laptop = d.get_cookies()
+    fresh_visitor(d)  # the new mailbox is read on another device
+    d.get(link + "&lang=en")
+    assert "Make accounts@mueller-web.de the login e-mail" in text(d), text(d)
+    shot(d, "19-confirm-new-email")
+    submit(d, "Confirm")
+    assert "Your login e-mail is now accounts@mueller-web.de" in text(d), text(d)
+    for c in laptop:
+        d.add_cookie(c)
+    d.get(BASE + "/security")
+    wait_url(d, lambda u: "/login" in u, "the session that asked has ended")
+    for _ in range(50):  # the notice to the previous address, written by the SMTP sink
+        notices = [p for p in glob.glob(os.path.join(MAIL_DIR, "*.eml"))
+                   if (lambda m: m["To"].strip("<>") == "billing@mueller-web.de" and "was changed" in str(m["Subject"]))(email.message_from_bytes(open(p, "rb").read()))]
+        if notices:
+            break
+        time.sleep(0.1)
+    assert notices, "the previous address was told"
+    log_in(d, "accounts@mueller-web.de", "demo-password-2")
+    assert "/services" in d.current_url, d.current_url
+
+
 @step("no log line holds a token or a full link")
 def no_tokens_in_logs(d):
-    tokens = {m["link"].rsplit("/", 1)[1] for m in mails()}
+    tokens = {m["link"].rsplit("/", 1)[1] for m in mails()} | set(confirmation_tokens)
     assert tokens, "the run produced links"
     for log in Server.logs:
         content = open(log).read()
