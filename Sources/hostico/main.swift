@@ -41,7 +41,7 @@ struct CommonOptions: ParsableArguments {
         }
     }
 
-    func open(extra: [String: String] = [:]) async throws -> (AppConfig, AppDependencies, Database) {
+    private func open(extra: [String: String]) async throws -> (AppConfig, AppDependencies, Database) {
         let config = try await AppConfig.load(overrides: overrides.merging(extra) { $1 })
         var logger = Logger(label: "hostico")
         logger.logLevel = Logger.Level(rawValue: config.logLevel) ?? .info

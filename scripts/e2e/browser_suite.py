@@ -59,42 +59,34 @@ def api(method, path, body=None):
     return json.load(urllib.request.urlopen(req))
 
 
-def mails():
-    """Every e-mail of this run in the SMTP sink (other test runs share the sink: only links to this server count)."""
+def messages():
+    """Every e-mail of this server in the SMTP sink, oldest first, with its first log-in link if it has one (other
+    test runs share the sink: each e-mail names its server's address, so only those of this run count)."""
     found = []
     for path in sorted(glob.glob(os.path.join(MAIL_DIR, "*.eml"))):
         m = email.message_from_bytes(open(path, "rb").read())
         text = "".join(p.get_payload(decode=True).decode() for p in m.walk() if p.get_content_type() in ("text/plain", "text/html"))
+        if not re.search(re.escape(BASE) + r"(?![0-9])", text):
+            continue
         links = re.findall(re.escape(BASE) + r"/mail/[a-z]+/\d+/[A-Za-z0-9_-]+", text)
-        if links:
-            found.append({"to": m["To"].strip("<>"), "subject": str(email.header.make_header(email.header.decode_header(m["Subject"]))), "text": text, "link": links[0]})
+        found.append({"to": m["To"].strip("<>"), "subject": str(email.header.make_header(email.header.decode_header(m["Subject"]))), "text": text,
+                      "link": links[0] if links else None})
     return found
 
 
-def mail(to, subject_pattern):
+def mails():
+    """Every e-mail of this run with a log-in link."""
+    return [m for m in messages() if m["link"]]
+
+
+def mail(to, subject_pattern, among=mails):
     """The newest e-mail to `to` whose subject matches, waiting a little for the sink to write it."""
     for _ in range(50):
-        hits = [m for m in mails() if m["to"] == to and re.search(subject_pattern, m["subject"])]
+        hits = [m for m in among() if m["to"] == to and re.search(subject_pattern, m["subject"])]
         if hits:
             return hits[-1]
         time.sleep(0.1)
-    raise AssertionError(f"no e-mail to {to} matching {subject_pattern!r}; have: {[(m['to'], m['subject']) for m in mails()]}")
-
-
-def confirmation_link(to):
-    """The link of the newest login e-mail confirmation sent to `to` (these e-mails carry no invoice link)."""
-    pattern = re.escape(BASE) + r"/confirm-email\?token=[A-Za-z0-9_-]+"
-    for _ in range(50):
-        for path in sorted(glob.glob(os.path.join(MAIL_DIR, "*.eml")), key=os.path.getmtime, reverse=True):
-            m = email.message_from_bytes(open(path, "rb").read())
-            if m["To"].strip("<>") != to:
-                continue
-            text = "".join(p.get_payload(decode=True).decode() for p in m.walk() if p.get_content_type() == "text/plain")
-            found = re.findall(pattern, text)
-            if found:
-                return found[0]
-        time.sleep(0.1)
-    raise AssertionError(f"no confirmation e-mail to {to}")
+    raise AssertionError(f"no e-mail to {to} matching {subject_pattern!r}; have: {[(m['to'], m['subject']) for m in among()]}")
 
 
 def invoice_path(link):
@@ -530,7 +522,8 @@ def email_change(d):
     fill(d, {"newEmail": "accounts@mueller-web.de", "emailPassword": "demo-password-2"})
     submit(d, "Change the login e-mail")
     assert "We sent a link to the new address" in text(d), text(d)
-    link = confirmation_link("accounts@mueller-web.de")
+    confirmation = mail("accounts@mueller-web.de", r"^Confirm your new Hostico login e-mail$", among=messages)
+    link = re.search(re.escape(BASE) + r"/confirm-email\?token=[A-Za-z0-9_-]+", confirmation["text"]).group(0)
     confirmation_tokens.append(link.rsplit("=", 1)[1])
     laptop = d.get_cookies()
     fresh_visitor(d)  # the new mailbox is read on another device
@@ -543,13 +536,7 @@ def email_change(d):
         d.add_cookie(c)
     d.get(BASE + "/security")
     wait_url(d, lambda u: "/login" in u, "the session that asked has ended")
-    for _ in range(50):  # the notice to the previous address, written by the SMTP sink
-        notices = [p for p in glob.glob(os.path.join(MAIL_DIR, "*.eml"))
-                   if (lambda m: m["To"].strip("<>") == "billing@mueller-web.de" and "was changed" in str(m["Subject"]))(email.message_from_bytes(open(p, "rb").read()))]
-        if notices:
-            break
-        time.sleep(0.1)
-    assert notices, "the previous address was told"
+    mail("billing@mueller-web.de", r"was changed$", among=messages)  # the notice to the previous address
     log_in(d, "accounts@mueller-web.de", "demo-password-2")
     assert "/services" in d.current_url, d.current_url
 
