@@ -206,6 +206,11 @@ public struct SQLIdentityStore: IdentityStore {
         try await write("DELETE FROM email_changes WHERE client_id = \(bind: clientID) AND used_at IS NULL")
     }
 
+    // Kept out of line on purpose: inlined into `emailChange(tokenHash:now:)`, its typed-throwing
+    // `EmailAddress.parse` crashed Swift 6.3.1's optimiser (signal 11 in LLVM's coroutine splitting,
+    // `emitSetAndGetSwiftErrorValueAround`) in `swift build -c release`, while debug builds were fine. The call
+    // costs nothing that matters (one per confirmation link); remove the attribute once a toolchain compiles it.
+    @inline(never)
     private static func pendingEmailChange(_ r: any SQLRow) throws -> PendingEmailChange {
         PendingEmailChange(clientID: try r.int("client_id"), newEmail: try EmailAddress.parse(try r.string("new_email")))
     }
