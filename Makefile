@@ -3,7 +3,7 @@ SWIFT ?= swift
 PORT ?= 8080
 BIN := .build/debug/hostico
 
-.PHONY: run test bench bench-billing bench-notify bench-pdf bench-web build deps clean
+.PHONY: run test test-lifecycle bench bench-billing bench-notify bench-pdf bench-web build deps clean
 
 deps:
 	@scripts/deps.sh
@@ -20,6 +20,10 @@ run: build
 
 test: deps
 	@scripts/test.sh
+
+# The billing-lifecycle model test at full size (500 random two-year sequences per database; about an hour each).
+test-lifecycle: deps
+	@scripts/test-lifecycle.sh
 
 bench: bench-billing bench-notify bench-pdf bench-web
 

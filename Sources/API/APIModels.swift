@@ -137,6 +137,8 @@ struct ProformaDTO: Codable, Sendable {
     let currency: String
     let issueDate: String
     let dueDate: String
+    /// The payment extension staff granted, when there is one: dunning counts from it.
+    let extendedDueDate: String?
     let version: Int
     let buyer: BillingPartyDTO
     let vatMention: String?
@@ -150,7 +152,7 @@ struct ProformaDTO: Codable, Sendable {
     init(_ p: ProformaInvoice) {
         let t = p.totals
         id = p.id; number = p.number; clientId = p.clientID; origin = p.origin.rawValue; state = p.state.rawValue; currency = p.currency.rawValue
-        issueDate = p.issueDate.description; dueDate = p.dueDate.description; version = p.version; buyer = BillingPartyDTO(p.buyer); vatMention = p.vat.mention
+        issueDate = p.issueDate.description; dueDate = p.dueDate.description; extendedDueDate = p.extendedDueDate?.description; version = p.version; buyer = BillingPartyDTO(p.buyer); vatMention = p.vat.mention
         lines = p.lines.map(LineDTO.init); vat = t.subtotals.map(VatDTO.init); net = t.net.decimalString; vatTotal = t.vat.decimalString
         total = t.gross.decimalString; paid = Money.format(minor: p.paidMinor); open = Money.format(minor: p.openMinor)
     }
@@ -247,6 +249,11 @@ struct SuspendBody: Decodable {
 struct UnsuspendBody: Decodable {
     let holdId: Int64?
     let reason: String?
+}
+
+struct ExtensionBody: Decodable {
+    let until: String
+    let note: String?
 }
 
 struct BillingDataBody: Decodable {

@@ -132,6 +132,10 @@ public struct BillingAPI: Sendable {
             let o = try await RecordPayment(deps)(proformaID: try ctx.parameters.require("id", as: Int64.self), amount: b.amount, currency: b.currency, method: b.method, gatewayReference: b.reference, receivedOn: b.receivedOn, actor: ctx.actor!)
             return APIResponses.json(PaymentOutcomeDTO(paymentId: o.paymentID, alreadyRecorded: o.alreadyRecorded, proforma: ProformaDTO(o.proforma), fiscalInvoice: o.fiscalInvoice.map(FiscalInvoiceDTO.init), credit: Money.format(minor: o.creditMinor)), status: o.alreadyRecorded ? .ok : .created)
         }
+        api.post("proformas/:id/extension") { req, ctx in
+            let b = try await Self.decode(ExtensionBody.self, req)
+            return APIResponses.json(ProformaDTO(try await ExtendPaymentDeadline(deps)(proformaID: try ctx.parameters.require("id", as: Int64.self), until: b.until, note: b.note, actor: ctx.actor!)))
+        }
         api.post("proformas/:id/cancel") { _, ctx in
             APIResponses.json(ProformaDTO(try await CancelProforma(deps)(proformaID: try ctx.parameters.require("id", as: Int64.self), actor: ctx.actor!)))
         }

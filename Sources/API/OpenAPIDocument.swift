@@ -139,6 +139,7 @@ enum OpenAPIDocument {
         "Proforma": object([
             "id": int64, "number": str, "clientId": int64, "origin": ["type": "string", "enum": ["order", "renewal"]],
             "state": ["type": "string", "enum": ["unpaid", "paid", "cancelled"]], "currency": str, "issueDate": str, "dueDate": str,
+            "extendedDueDate": ["type": ["string", "null"], "format": "date", "description": "A payment extension granted by staff: reminders, suspension and termination count from this day."],
             "version": ["type": "integer"], "buyer": ref("BillingParty"), "vatMention": optStr, "lines": ["type": "array", "items": ref("Line")],
             "vat": ["type": "array", "items": ref("Vat")], "net": amount, "vatTotal": amount, "total": amount, "paid": amount, "open": amount,
         ], required: ["id", "number", "clientId", "origin", "state", "currency", "issueDate", "dueDate", "version", "buyer", "lines", "vat", "net", "vatTotal", "total", "paid", "open"]),
@@ -193,14 +194,15 @@ enum OpenAPIDocument {
                 // "Other" says why.
                 ["if": ["properties": ["reason": ["const": "other"]]], "then": ["required": ["note"], "properties": ["note": text(max: 1000)]]],
             ]), ok: "201", schema: ref("Service"), errors: ["400", "404", "409", "422"])],
-            "/api/v1/services/{id}/unsuspend": ["post": op("Lift a hold (or all holds of a reason)", params: [idParam], body: object(["holdId": ["type": ["integer", "null"]], "reason": optStr], required: []), schema: ref("Service"), errors: ["400", "404", "409", "422"])],
+            "/api/v1/services/{id}/unsuspend": ["post": op("Lift an abuse or other hold (one by holdId, those of a reason, or all of them). A non-payment hold is refused (409 hold.non-payment): it goes when its proforma is paid or cancelled, or with a payment extension", params: [idParam], body: object(["holdId": ["type": ["integer", "null"]], "reason": ["type": "string", "enum": ["abuse", "other"]]], required: []), schema: ref("Service"), errors: ["400", "404", "409", "422"])],
             "/api/v1/proformas": ["get": op("Proformas, newest first", params: [["name": "clientId", "in": "query", "required": false, "schema": int64], ["name": "state", "in": "query", "required": false, "schema": ["type": "string", "enum": ["unpaid", "paid", "cancelled"]]]] + paging, schema: list("Proforma"), errors: ["400"])],
             "/api/v1/proformas/{id}": ["get": op("A proforma", params: [idParam], schema: ref("Proforma"), errors: ["400", "404"])],
             "/api/v1/proformas/{id}/payments": ["post": op("Record a payment (bank transfer, card, demo)", params: [idParam], body: object(["amount": positiveAmount, "currency": currency, "method": ["type": "string", "enum": ["bank_transfer", "card", "demo"]], "reference": optStr,
                                                                                            "receivedOn": ["type": ["string", "null"], "format": "date"]], required: ["amount", "currency", "method"]), ok: "201", schema: ref("PaymentOutcome"), errors: ["400", "404", "409", "422"],
                                                                        // A reference recorded before (a gateway retrying): the earlier outcome, nothing written.
                                                                        alsoOK: ("200", "Already recorded under this reference"))],
-            "/api/v1/proformas/{id}/cancel": ["post": op("Cancel an unpaid proforma", params: [idParam], schema: ref("Proforma"), errors: ["400", "404", "409"])],
+            "/api/v1/proformas/{id}/cancel": ["post": op("Cancel an unpaid proforma: money already paid on it becomes the client's credit, and the non-payment holds it placed are lifted", params: [idParam], schema: ref("Proforma"), errors: ["400", "404", "409"])],
+            "/api/v1/proformas/{id}/extension": ["post": op("Give an unpaid proforma a later due date (a payment extension, at most BILLING_MAX_EXTENSION_DAYS from today, with a note): its non-payment holds are lifted at once, dunning counts from the new day, and the client gets an e-mail", params: [idParam], body: object(["until": ["type": "string", "format": "date"], "note": text(max: 1000)], required: ["until", "note"]), schema: ref("Proforma"), errors: ["400", "404", "409", "422"])],
             "/api/v1/proformas/{id}/billing-data": ["put": op("Change an unpaid proforma's billing data; VAT is recomputed", params: [idParam], body: object(["billingProfileId": ["type": ["integer", "null"]], "party": ["oneOf": [ref("BillingPartyInput"), ["type": "null"]]], "saveAsProfile": ["type": "boolean"]], required: []), schema: ref("Proforma"), errors: ["400", "404", "409", "422"])],
             "/api/v1/fiscal-invoices": ["get": op("Fiscal invoices, newest first", params: [["name": "clientId", "in": "query", "required": false, "schema": int64]] + paging, schema: list("FiscalInvoice"), errors: ["400"])],
             "/api/v1/fiscal-invoices/{id}/pdf": ["get": download("The fiscal invoice (or storno) as a PDF", "application/pdf")],

@@ -72,7 +72,10 @@ public struct AppConfig: Sendable {
             suspendAfterDays: int("billing.suspend.after.days", "BILLING_SUSPEND_AFTER_DAYS", 5, 0...120),
             terminateAfterDays: int("billing.terminate.after.days", "BILLING_TERMINATE_AFTER_DAYS", 30, 1...3650),
             reminderDays: (r.string(forKey: "billing.reminder.days") ?? "1,3").split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) },
-            orderDueDays: int("billing.order.due.days", "BILLING_ORDER_DUE_DAYS", 7, 0...60), efactura: EFacturaPolicy(scopes: scopes))
+            orderDueDays: int("billing.order.due.days", "BILLING_ORDER_DUE_DAYS", 7, 0...60),
+            maxExtensionDays: int("billing.max.extension.days", "BILLING_MAX_EXTENSION_DAYS", 14, 1...90),
+            orderCancelDays: int("billing.order.cancel.days", "BILLING_ORDER_CANCEL_DAYS", 30, 1...365),
+            efactura: EFacturaPolicy(scopes: scopes))
         let tzName = r.string(forKey: "billing.time.zone", default: "Europe/Bucharest")
         let tz = TimeZone(identifier: tzName) ?? {
             problems.append("BILLING_TIME_ZONE \(tzName) is not a known time zone")

@@ -74,32 +74,9 @@ public func backgroundServices(config: AppConfig, deps: AppDependencies, databas
     return services
 }
 
-/// The daily billing duties, as one use-case sequence: used by `worker` on a schedule and by the demo.
-public struct DailyBillingTasks: Sendable {
-    let deps: AppDependencies
-    public init(_ deps: AppDependencies) { self.deps = deps }
-
-    public struct Summary: Sendable, CustomStringConvertible {
-        public let run: BillingRunReport
-        public let reminders: Int
-        public let suspended: Int
-        public let terminated: Int
-        public var description: String {
-            "as of \(run.asOf): \(run.servicesConsidered) services considered, \(run.proformasIssued) renewal proformas issued (\(run.periodsInvoiced) periods), \(run.skippedAlreadyIssued) already issued, \(run.failures.count) failures; \(reminders) reminders queued, \(suspended) services suspended, \(terminated) terminated"
-        }
-    }
-
-    public func callAsFunction(asOf: CivilDate) async throws -> Summary {
-        let run = try await RunBilling(deps)(asOf: asOf)
-        let reminders = try await SendOverdueReminders(deps)(asOf: asOf)
-        let suspended = try await SuspendOverdueServices(deps)(asOf: asOf)
-        let terminated = try await TerminateSuspendedServices(deps)(asOf: asOf)
-        return Summary(run: run, reminders: reminders, suspended: suspended, terminated: terminated)
-    }
-}
-
-/// Runs the daily tasks every `interval` until graceful shutdown. Several workers may run at once: the
-/// tasks are idempotent and lock what they change.
+/// Runs the daily tasks every `interval` until graceful shutdown, first catching up any day missed since the last
+/// recorded run (so an outage ends as on-time runs would have). Several workers may run at once: the tasks are
+/// idempotent and lock what they change.
 public struct BillingWorker: Service {
     let deps: AppDependencies
     let interval: Duration
@@ -112,8 +89,13 @@ public struct BillingWorker: Service {
     public func run() async throws {
         let tasks = DailyBillingTasks(deps)
         await repeatUntilShutdown(every: interval, logger: deps.logger, failure: "daily billing tasks failed") {
-            let summary = try await tasks(asOf: deps.today())
-            deps.logger.info("daily billing tasks done", metadata: ["summary": "\(summary)"])
+            for summary in try await tasks.catchUp(through: deps.today()) {
+                if summary.failures.isEmpty {
+                    deps.logger.info("daily billing tasks done", metadata: ["summary": "\(summary)"])
+                } else {
+                    deps.logger.error("daily billing tasks done with failures", metadata: ["summary": "\(summary)"])
+                }
+            }
         }
     }
 }

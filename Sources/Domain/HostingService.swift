@@ -122,9 +122,13 @@ public struct HostingService: Sendable, Hashable {
         with(invoicedPeriods: max(invoicedPeriods, period.index + 1))
     }
 
-    /// A paid period extends the service; a pending service (a paid order) becomes active.
-    public func paid(through period: ServicePeriod) throws(ServiceTransitionError) -> HostingService {
-        let paid = max(paidPeriods, period.index + 1)
+    /// A paid period extends the service only as far as every period before it is paid: `paidIndexes` are the
+    /// periods of this service on paid proformas. Paying a later renewal first never covers an earlier unpaid
+    /// period; paying that one afterwards covers both. A pending service (a paid order) becomes active.
+    public func paid(_ period: ServicePeriod, paidIndexes: Set<Int>) throws(ServiceTransitionError) -> HostingService {
+        let covered = paidIndexes.union([period.index])
+        var paid = paidPeriods
+        while covered.contains(paid) { paid += 1 }
         switch lifecycle {
         case .pending: return with(lifecycle: .live(holds: []), paidPeriods: paid)
         case .live: return with(paidPeriods: paid)

@@ -36,6 +36,8 @@ public enum InvoicingError: Error, Sendable, Equatable {
     case nonPositiveAmount
     case alreadyStornoed
     case stornoOfStorno
+    /// An extension must move the due date later than `current`.
+    case extensionNotLater(CivilDate)
 }
 
 /// A request for payment; not a fiscal document. Editable (billing data) while unpaid.
@@ -55,11 +57,13 @@ public struct ProformaInvoice: Sendable, Hashable {
     public let paidMinor: Int64
     /// Increases with every edit of the billing data; the audit log keeps each version.
     public let version: Int
+    /// A later due date granted by staff (a payment extension); the printed due date stays as issued.
+    public let extendedDueDate: CivilDate?
 
     public init(
         id: Int64, number: String, clientID: Int64, origin: ProformaOrigin, state: ProformaState, currency: Currency,
         issueDate: CivilDate, dueDate: CivilDate, buyer: BillingParty, billingProfileID: Int64?, vat: VatTreatment,
-        lines: [InvoiceLine], paidMinor: Int64, version: Int
+        lines: [InvoiceLine], paidMinor: Int64, version: Int, extendedDueDate: CivilDate? = nil
     ) {
         self.id = id
         self.number = number
@@ -75,7 +79,11 @@ public struct ProformaInvoice: Sendable, Hashable {
         self.lines = lines
         self.paidMinor = paidMinor
         self.version = version
+        self.extendedDueDate = extendedDueDate
     }
+
+    /// The day dunning counts from: the extension when staff granted one, else the due date.
+    public var effectiveDueDate: CivilDate { extendedDueDate ?? dueDate }
 
     public var totals: InvoiceTotals {
         InvoiceTotals(currency: currency, lines: lines.map { ($0.netMinor, vat.category, vat.basisPoints) })
@@ -83,12 +91,15 @@ public struct ProformaInvoice: Sendable, Hashable {
 
     public var openMinor: Int64 { max(0, totals.grossMinor - paidMinor) }
 
-    func with(state: ProformaState? = nil, buyer: BillingParty? = nil, profileID: Int64?? = nil, vat: VatTreatment? = nil, paidMinor: Int64? = nil, version: Int? = nil) -> ProformaInvoice {
+    func with(
+        state: ProformaState? = nil, buyer: BillingParty? = nil, profileID: Int64?? = nil, vat: VatTreatment? = nil, lines: [InvoiceLine]? = nil,
+        paidMinor: Int64? = nil, version: Int? = nil, extendedDueDate: CivilDate? = nil
+    ) -> ProformaInvoice {
         ProformaInvoice(
             id: id, number: number, clientID: clientID, origin: origin, state: state ?? self.state, currency: currency,
             issueDate: issueDate, dueDate: dueDate, buyer: buyer ?? self.buyer,
-            billingProfileID: profileID ?? self.billingProfileID, vat: vat ?? self.vat, lines: lines,
-            paidMinor: paidMinor ?? self.paidMinor, version: version ?? self.version)
+            billingProfileID: profileID ?? self.billingProfileID, vat: vat ?? self.vat, lines: lines ?? self.lines,
+            paidMinor: paidMinor ?? self.paidMinor, version: version ?? self.version, extendedDueDate: extendedDueDate ?? self.extendedDueDate)
     }
 
     // MARK: Named transitions
@@ -105,6 +116,27 @@ public struct ProformaInvoice: Sendable, Hashable {
     public func cancelled() throws(InvoicingError) -> ProformaInvoice {
         guard state == .unpaid else { throw .proformaNotUnpaid(state) }
         return with(state: .cancelled)
+    }
+
+    /// A payment extension: dunning counts from `day` instead. Only later than the day in force, and only while unpaid.
+    public func extended(until day: CivilDate) throws(InvoicingError) -> ProformaInvoice {
+        guard state == .unpaid else { throw .proformaNotUnpaid(state) }
+        guard day > effectiveDueDate else { throw .extensionNotLater(effectiveDueDate) }
+        return with(extendedDueDate: day)
+    }
+
+    /// After lines were removed: the payments already made, applied to what is left. When they cover it, the proforma
+    /// is paid and the rest is credit.
+    public func reapplyingPayments() -> PaymentApplication {
+        let applied = min(paidMinor, totals.grossMinor)
+        let done = state == .unpaid && applied >= totals.grossMinor && paidMinor > 0
+        return PaymentApplication(proforma: with(state: done ? .paid : state, paidMinor: applied), appliedMinor: applied, creditMinor: paidMinor - applied)
+    }
+
+    /// The proforma without the lines of `serviceIDs` (services that ended): what is left is still to be paid.
+    public func removingLines(of serviceIDs: Set<Int64>) throws(InvoicingError) -> ProformaInvoice {
+        guard state == .unpaid else { throw .proformaNotUnpaid(state) }
+        return with(lines: lines.filter { line in line.serviceID.map { !serviceIDs.contains($0) } ?? true })
     }
 
     /// What a payment does: partial payments accumulate; the part above the open amount becomes credit.
@@ -302,10 +334,19 @@ public struct BillingPolicy: Sendable, Hashable {
     public var terminateAfterDays: Int
     public var reminderDays: [Int]
     public var orderDueDays: Int
+    /// How far after the day it is granted staff may move an unpaid proforma's due date.
+    public var maxExtensionDays: Int
+    /// An order proforma still unpaid this many days after its due date is cancelled with its pending services.
+    public var orderCancelDays: Int
     public var efactura: EFacturaPolicy
 
-    public init(renewalLeadDays: Int = 14, suspendAfterDays: Int = 5, terminateAfterDays: Int = 30, reminderDays: [Int] = [1, 3], orderDueDays: Int = 7, efactura: EFacturaPolicy = EFacturaPolicy()) {
+    public init(
+        renewalLeadDays: Int = 14, suspendAfterDays: Int = 5, terminateAfterDays: Int = 30, reminderDays: [Int] = [1, 3], orderDueDays: Int = 7,
+        maxExtensionDays: Int = 14, orderCancelDays: Int = 30, efactura: EFacturaPolicy = EFacturaPolicy()
+    ) {
         self.efactura = efactura
+        self.maxExtensionDays = maxExtensionDays
+        self.orderCancelDays = orderCancelDays
         self.renewalLeadDays = renewalLeadDays
         self.suspendAfterDays = suspendAfterDays
         self.terminateAfterDays = terminateAfterDays

@@ -49,6 +49,20 @@ public struct AppDependencies: Sendable {
     /// Today's civil date in the billing time zone.
     public func today() -> CivilDate { civilDate(of: clock.now()) }
 
+    /// The instant a daily task working for `day` stamps on holds and terminations: now when `day` is today, the
+    /// start of `day` when catching up a missed day, so a replayed day leaves the same days as an on-time run.
+    public func instant(on day: CivilDate) -> Date {
+        let now = clock.now()
+        return civilDate(of: now) == day ? now : startOfDay(day)
+    }
+
+    /// 00:00 of `day` in the billing time zone.
+    public func startOfDay(_ day: CivilDate) -> Date {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        return calendar.date(from: DateComponents(year: day.year, month: day.month, day: day.day))!
+    }
+
     public func civilDate(of instant: Date) -> CivilDate {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
@@ -89,6 +103,8 @@ extension BillingError {
             .conflict(rule: "fiscal.already-stornoed", message: "This invoice has already been reversed.")
         case .stornoOfStorno:
             .conflict(rule: "fiscal.storno-of-storno", message: "A storno invoice cannot itself be reversed.")
+        case .extensionNotLater(let current):
+            .invalid(ValidationFailure(field: "until", rule: "extension.not-later", message: "Give a day after \(current), the due date in force."))
         }
     }
 

@@ -180,8 +180,9 @@ public struct CardPayments: Sendable {
             } catch BillingError.notFound {
                 deps.logger.notice("webhook for a payment this system did not start", metadata: ["event": "\(event.id)", "intent": "\(intent.id)"])
             } catch BillingError.conflict(let rule, let message) {
-                // Money taken for a proforma that can no longer be paid (cancelled meanwhile): retrying the event
-                // cannot help; staff refund it or turn it into credit, from this log line and the audit entry.
+                // Money taken that the payment rules refuse (no BNR rate yet for a foreign-currency invoice, say): retrying
+                // the event cannot help; staff act on it from this log line and the audit entry. (Money for a cancelled
+                // proforma is not refused: it becomes the client's credit.)
                 deps.logger.error("card payment needs staff", metadata: ["event": "\(event.id)", "intent": "\(intent.id)", "rule": "\(rule)"])
                 let entry = AuditEntry(actor: .system, action: "card.needs_staff", entity: "proforma", entityID: intent.proformaID ?? 0, before: nil,
                                        after: auditJSON(["intent": intent.id, "amount": intent.amount.description, "why": message]), at: deps.clock.now())

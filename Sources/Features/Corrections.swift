@@ -1,7 +1,8 @@
 import Domain
 import Foundation
 
-/// Cancels an unpaid proforma (staff, or the system on termination). A paid one cannot be cancelled.
+/// Cancels an unpaid proforma (staff, or the system on termination). A paid one cannot be cancelled. What was
+/// already paid on it becomes the client's credit, and the non-payment holds it placed are lifted.
 public struct CancelProforma: Sendable {
     let deps: AppDependencies
     public init(_ deps: AppDependencies) { self.deps = deps }
@@ -9,12 +10,8 @@ public struct CancelProforma: Sendable {
     public func callAsFunction(proformaID: Int64, actor: Actor) async throws -> ProformaInvoice {
         try await deps.store.write { tx in
             guard let p = try await tx.proforma(id: proformaID, forUpdate: true) else { throw BillingError.notFound("proforma") }
-            let cancelled: ProformaInvoice
-            do { cancelled = try p.cancelled() } catch let e as InvoicingError { throw BillingError.from(e) }
-            let now = deps.clock.now()
-            try await tx.update(proforma: cancelled, at: now)
-            try await tx.append(AuditEntry(actor: actor, action: "proforma.cancelled", entity: "proforma", entityID: p.id, before: auditJSON(ProformaSnapshot(p)), after: auditJSON(ProformaSnapshot(cancelled)), at: now))
-            return cancelled
+            try await ProformaCancellation.cancel(p, why: "cancelled by \(actor)", by: actor, in: tx, deps: deps, at: deps.clock.now())
+            return try p.cancelled()
         }
     }
 }

@@ -1,33 +1,81 @@
 import Domain
 import Foundation
 
-/// Suspends, for non-payment, the services of renewal proformas still unpaid `suspendAfterDays` after their
-/// due date. One hold per (service, proforma): running it again changes nothing.
+/// One unit of a daily task (a proforma, a service) that failed; the others went on. Shown in the CLI summary,
+/// the daily-run report, the audit log and on the staff home page.
+public struct DailyTaskFailure: Sendable, Codable, Equatable, CustomStringConvertible {
+    public let task: String
+    public let entity: String
+    public let entityID: Int64
+    public let reason: String
+
+    public init(task: String, entity: String, entityID: Int64, reason: String) {
+        self.task = task
+        self.entity = entity
+        self.entityID = entityID
+        self.reason = reason
+    }
+
+    public var description: String { "\(task): \(entity) \(entityID): \(reason)" }
+}
+
+/// What a daily task did: how many units it changed, and which units failed.
+public struct DailyTaskResult: Sendable, Equatable {
+    public var done = 0
+    public var failures: [DailyTaskFailure] = []
+
+    public init(done: Int = 0, failures: [DailyTaskFailure] = []) {
+        self.done = done
+        self.failures = failures
+    }
+}
+
+enum DailyUnits {
+    /// Runs `body` for each id in a transaction of its own. A unit that throws is rolled back, logged and reported;
+    /// it never stops the units after it (one bad proforma must not stop every client's dunning).
+    static func each(
+        _ ids: [Int64], task: String, entity: String, deps: AppDependencies,
+        _ body: @escaping @Sendable (Int64, any StoreTransaction) async throws -> Int
+    ) async -> DailyTaskResult {
+        var result = DailyTaskResult()
+        for id in ids {
+            do {
+                result.done += try await deps.store.write { tx in try await body(id, tx) }
+            } catch {
+                result.failures.append(DailyTaskFailure(task: task, entity: entity, entityID: id, reason: String(describing: error)))
+                deps.logger.error("daily task failed for one unit", metadata: ["task": "\(task)", "\(entity)_id": "\(id)", "error": "\(error)"])
+            }
+        }
+        return result
+    }
+}
+
+/// Suspends, for non-payment, the services of proformas still unpaid `suspendAfterDays` after their effective due
+/// date (a payment extension moves it). One active hold per (service, proforma): running it again changes nothing,
+/// and a hold lifted by an extension comes back when the extended date has passed too.
 public struct SuspendOverdueServices: Sendable {
     let deps: AppDependencies
     public init(_ deps: AppDependencies) { self.deps = deps }
 
-    public func callAsFunction(asOf: CivilDate) async throws -> Int {
-        let ids = try await deps.store.read { r in try await r.unpaidProformas(dueOnOrBefore: asOf.adding(days: -deps.policy.suspendAfterDays)) }
-        var suspended = 0
-        for id in ids {
-            suspended += try await deps.store.write { tx in
-                guard let p = try await tx.proforma(id: id, forUpdate: true), p.state == .unpaid else { return 0 }
-                var count = 0
-                for sid in Set(p.lines.compactMap(\.serviceID)).sorted() {
-                    guard let s = try await tx.service(id: sid, forUpdate: true), s.state == .active || s.state == .suspended,
-                        !s.holds.contains(where: { $0.reason == .nonPayment && $0.proformaID == p.id })
-                    else { continue }
-                    let now = deps.clock.now()
-                    let hold = try await tx.insertHold(serviceID: sid, reason: .nonPayment, by: .system, at: now, note: "\(p.number) unpaid since \(p.dueDate)", proformaID: p.id)
-                    try await tx.update(service: try s.suspended(by: hold), at: now)
-                    try await Suspensions.announce(hold: hold, service: s, proforma: p, in: tx, at: now)
-                    count += 1
-                }
-                return count
+    public func callAsFunction(asOf: CivilDate) async throws -> DailyTaskResult {
+        let graceDays = deps.policy.suspendAfterDays
+        let ids = try await deps.store.read { r in try await r.unpaidProformas(dueOnOrBefore: asOf.adding(days: -graceDays)) }
+        return await DailyUnits.each(ids, task: "suspend", entity: "proforma", deps: deps) { id, tx in
+            guard let p = try await tx.proforma(id: id, forUpdate: true), p.state == .unpaid, p.effectiveDueDate.adding(days: graceDays) <= asOf else { return 0 }
+            var count = 0
+            for sid in Set(p.lines.compactMap(\.serviceID)).sorted() {
+                guard let s = try await tx.service(id: sid, forUpdate: true), s.state == .active || s.state == .suspended,
+                    !s.holds.contains(where: { $0.reason == .nonPayment && $0.proformaID == p.id })
+                else { continue }
+                let hold = try await tx.insertHold(
+                    serviceID: sid, reason: .nonPayment, by: .system, at: deps.instant(on: asOf), note: "\(p.number) unpaid since \(p.effectiveDueDate)", proformaID: p.id)
+                let now = deps.clock.now()
+                try await tx.update(service: try s.suspended(by: hold), at: now)
+                try await Suspensions.announce(hold: hold, service: s, proforma: p, in: tx, at: now)
+                count += 1
             }
+            return count
         }
-        return suspended
     }
 }
 
@@ -39,6 +87,32 @@ enum Suspensions {
         try await tx.enqueue(OutboxEvent(kind: .serviceSuspended, key: "hold:\(hold.id)", clientID: service.clientID, payload: payload, createdAt: now))
         try await ProvisioningRequests.request(.suspend, for: service, holds: service.holds + [hold], key: "hold:\(hold.id)", in: tx, at: now)
         try await tx.append(AuditEntry(actor: hold.placedBy, action: "service.suspended", entity: "service", entityID: service.id, before: auditJSON(["state": service.state.rawValue]), after: auditJSON(["hold": String(hold.id), "reason": hold.reason.rawValue, "note": hold.note ?? ""]), at: now))
+    }
+
+    /// Lifts `lifted` (already chosen) from `service`: the holds' rows, the audit entries, the reactivation e-mail when
+    /// none is left, and the provisioning change. Returns the service as it is afterwards.
+    static func lift(_ which: @escaping (Hold) -> Bool, on service: HostingService, by actor: Actor, why: String, in tx: any StoreTransaction, at now: Date) async throws -> HostingService {
+        let (next, lifted) = try service.lifting(which)
+        guard !lifted.isEmpty else { return service }
+        try await tx.liftHolds(ids: lifted.map(\.id), by: actor, at: now)
+        try await tx.update(service: next, at: now)
+        for h in lifted {
+            try await tx.append(AuditEntry(actor: actor, action: "service.unsuspended", entity: "service", entityID: service.id, before: auditJSON(["hold": String(h.id), "reason": h.reason.rawValue]), after: auditJSON(["state": next.state.rawValue, "why": why]), at: now))
+        }
+        if next.state == .active {
+            try await tx.enqueue(OutboxEvent(kind: .serviceReactivated, key: "reactivated:\(service.id):\(lifted.map { String($0.id) }.joined(separator: ","))", clientID: service.clientID, payload: ["serviceID": String(service.id), "domain": service.domain], createdAt: now))
+        }
+        try await ProvisioningRequests.afterLifting(lifted, next: next, in: tx, at: now)
+        return next
+    }
+
+    /// A non-payment hold belongs to its proforma: paying it, cancelling it or extending its due date lifts the
+    /// holds it placed, on every service of its lines, and no other hold.
+    static func liftHolds(of proforma: ProformaInvoice, by actor: Actor, why: String, in tx: any StoreTransaction, at now: Date) async throws {
+        for sid in Set(proforma.lines.compactMap(\.serviceID)).sorted() {
+            guard let s = try await tx.service(id: sid, forUpdate: true), s.state == .suspended else { continue }
+            _ = try await lift({ $0.reason == .nonPayment && $0.proformaID == proforma.id }, on: s, by: actor, why: why, in: tx, at: now)
+        }
     }
 }
 
@@ -68,89 +142,255 @@ public struct SuspendService: Sendable {
     }
 }
 
-/// Staff lift one hold (or every hold of a reason). The service is active again only when none remain.
+/// Staff lift abuse and other holds: one (`holdID`), those of a reason, or all of them. A non-payment hold is not
+/// theirs to lift: it goes when its proforma is paid or cancelled, or with a payment extension.
 public struct UnsuspendService: Sendable {
     let deps: AppDependencies
     public init(_ deps: AppDependencies) { self.deps = deps }
 
+    static let nonPaymentRefusal = BillingError.conflict(
+        rule: "hold.non-payment",
+        message: "A non-payment hold is lifted only by paying or cancelling its proforma, or by giving the proforma a payment extension (staff client page, or POST /api/v1/proformas/{id}/extension).")
+
     public func callAsFunction(serviceID: Int64, holdID: Int64?, reason: String?, actor: Actor) async throws -> HostingService {
-        let reason = reason.flatMap(HoldReason.init(rawValue:))
+        let raw = (reason ?? "").trimmingCharacters(in: .whitespaces)
+        let only = raw.isEmpty ? nil : HoldReason(rawValue: raw)
+        if !raw.isEmpty, only == nil {
+            throw BillingError.invalid(ValidationFailure(field: "reason", rule: "reason.enum", message: "Choose abuse or other (or leave the reason out to lift every abuse and other hold)."))
+        }
+        if only == .nonPayment { throw Self.nonPaymentRefusal }
         return try await deps.store.write { tx in
             guard let s = try await tx.service(id: serviceID, forUpdate: true) else { throw BillingError.notFound("service") }
             guard s.state == .suspended else { throw BillingError.from(ServiceTransitionError.notAllowed(from: s.state, action: "unsuspend")) }
-            let (next, lifted) = try s.lifting { h in (holdID == nil || h.id == holdID) && (reason == nil || h.reason == reason) }
-            guard !lifted.isEmpty else { throw BillingError.notFound("hold") }
-            let now = deps.clock.now()
-            try await tx.liftHolds(ids: lifted.map(\.id), by: actor, at: now)
-            try await tx.update(service: next, at: now)
-            for h in lifted {
-                try await tx.append(AuditEntry(actor: actor, action: "service.unsuspended", entity: "service", entityID: serviceID, before: auditJSON(["hold": String(h.id), "reason": h.reason.rawValue]), after: auditJSON(["state": next.state.rawValue]), at: now))
-            }
-            if next.state == .active {
-                try await tx.enqueue(OutboxEvent(kind: .serviceReactivated, key: "reactivated:\(serviceID):\(lifted.map { String($0.id) }.joined(separator: ","))", clientID: s.clientID, payload: ["serviceID": String(serviceID), "domain": s.domain], createdAt: now))
-            }
-            try await ProvisioningRequests.afterLifting(lifted, next: next, in: tx, at: now)
-            return next
+            let chosen = s.holds.filter { h in (holdID == nil || h.id == holdID) && (only == nil || h.reason == only) }
+            guard !chosen.isEmpty else { throw BillingError.notFound("hold") }
+            if holdID != nil, chosen.contains(where: { $0.reason == .nonPayment }) { throw Self.nonPaymentRefusal }
+            let ids = Set(chosen.filter { $0.reason != .nonPayment }.map(\.id))
+            guard !ids.isEmpty else { throw Self.nonPaymentRefusal }
+            return try await Suspensions.lift({ ids.contains($0.id) }, on: s, by: actor, why: "lifted by staff", in: tx, at: deps.clock.now())
         }
     }
 }
 
-/// Terminates services held for non-payment longer than `terminateAfterDays`, and cancels the unpaid
-/// proformas left with only terminated services on them.
+/// Staff give an unpaid proforma more time: a later effective due date (at most `maxExtensionDays` from today), with a
+/// note. Its non-payment holds go at once, dunning counts from the new day, and the client is told by e-mail.
+public struct ExtendPaymentDeadline: Sendable {
+    let deps: AppDependencies
+    public init(_ deps: AppDependencies) { self.deps = deps }
+
+    public func callAsFunction(proformaID: Int64, until raw: String, note rawNote: String?, actor: Actor) async throws -> ProformaInvoice {
+        var errors = FieldErrors()
+        let today = deps.today()
+        let latest = today.adding(days: deps.policy.maxExtensionDays)
+        let until = CivilDate(raw.trimmingCharacters(in: .whitespaces))
+        if let until {
+            if until < today { errors.add("until", "date.past", "Give today or a later day.") }
+            else if until > latest { errors.add("until", "extension.too-long", "An extension reaches at most \(deps.policy.maxExtensionDays) days from today (\(latest)).") }
+        } else {
+            errors.add("until", "date.format", "Use YYYY-MM-DD.")
+        }
+        let note = (rawNote ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        if note.isEmpty { errors.add("note", "required", "Say why the client gets more time.") }
+        else if note.count > 1000 { errors.add("note", "length.max", "At most 1000 characters.") }
+        do { try errors.throwIfAny() } catch { throw BillingError.invalid(error) }
+        let day = until!
+
+        return try await deps.store.write { tx in
+            guard let p = try await tx.proforma(id: proformaID, forUpdate: true) else { throw BillingError.notFound("proforma") }
+            let extended: ProformaInvoice
+            do { extended = try p.extended(until: day) } catch { throw BillingError.mapping(error) }
+            let now = deps.clock.now()
+            try await tx.update(proforma: extended, at: now)
+            try await tx.append(AuditEntry(actor: actor, action: "proforma.payment_extended", entity: "proforma", entityID: p.id, before: auditJSON(["dueDate": p.effectiveDueDate.description]), after: auditJSON(["dueDate": day.description, "note": note]), at: now))
+            try await Suspensions.liftHolds(of: p, by: actor, why: "payment extension to \(day)", in: tx, at: now)
+            try await tx.enqueue(OutboxEvent(
+                kind: .paymentExtended, key: "extended:\(p.id):\(day)", clientID: p.clientID,
+                payload: ["proformaID": String(p.id), "number": p.number, "dueDate": day.description, "total": p.totals.gross.description], createdAt: now))
+            return extended
+        }
+    }
+}
+
+/// Terminates services held for non-payment longer than `terminateAfterDays` (counted in days, from the day the
+/// oldest active non-payment hold was placed, to `asOf`). Termination settles the future: the service's unpaid
+/// lines are removed from their proformas (a proforma left empty is cancelled, its payments become credit), so
+/// no period after the end is ever invoiced.
 public struct TerminateSuspendedServices: Sendable {
     let deps: AppDependencies
     public init(_ deps: AppDependencies) { self.deps = deps }
 
-    public func callAsFunction(asOf: CivilDate) async throws -> Int {
-        let limit = Calendar(identifier: .gregorian).date(byAdding: .day, value: -deps.policy.terminateAfterDays, to: deps.clock.now())!
-        let ids = try await deps.store.read { r in try await r.servicesSuspendedSince(placedBefore: limit) }
-        var terminated = 0
-        for sid in ids {
-            terminated += try await deps.store.write { tx in
-                guard let s = try await tx.service(id: sid, forUpdate: true),
-                    let oldest = s.holds.filter({ $0.reason == .nonPayment }).map(\.placedAt).min(), oldest <= limit
-                else { return 0 }
-                let now = deps.clock.now()
-                let next = try s.terminated(on: now)
-                try await tx.update(service: next, at: now)
-                try await tx.append(AuditEntry(actor: .system, action: "service.terminated", entity: "service", entityID: sid, before: auditJSON(["state": s.state.rawValue]), after: auditJSON(["state": "terminated"]), at: now))
-                try await tx.enqueue(OutboxEvent(kind: .serviceTerminated, key: "terminated:\(sid)", clientID: s.clientID, payload: ["serviceID": String(sid), "domain": s.domain], createdAt: now))
-                try await ProvisioningRequests.request(.terminate, for: next, holds: [], key: "terminated", in: tx, at: now)
-                for pid in Set(s.holds.compactMap(\.proformaID)) {
-                    guard let p = try await tx.proforma(id: pid, forUpdate: true), p.state == .unpaid else { continue }
-                    var allTerminated = true
-                    for other in Set(p.lines.compactMap(\.serviceID)) where other != sid {
-                        if try await tx.service(id: other, forUpdate: false)?.state != .terminated { allTerminated = false }
-                    }
-                    if allTerminated {
-                        try await tx.update(proforma: try p.cancelled(), at: now)
-                        try await tx.append(AuditEntry(actor: .system, action: "proforma.cancelled", entity: "proforma", entityID: pid, before: auditJSON(["state": "unpaid"]), after: auditJSON(["state": "cancelled", "why": "services terminated"]), at: now))
-                    }
-                }
-                return 1
-            }
+    public func callAsFunction(asOf: CivilDate) async throws -> DailyTaskResult {
+        // Holds placed on or before this day have run their course by `asOf`.
+        let before = deps.startOfDay(asOf.adding(days: 1 - deps.policy.terminateAfterDays))
+        let ids = try await deps.store.read { r in try await r.servicesSuspendedSince(placedBefore: before) }
+        return await DailyUnits.each(ids, task: "terminate", entity: "service", deps: deps) { sid, tx in
+            guard let s = try await tx.service(id: sid, forUpdate: true),
+                let oldest = s.holds.filter({ $0.reason == .nonPayment }).map(\.placedAt).min(), oldest < before
+            else { return 0 }
+            let now = deps.clock.now()
+            let next = try s.terminated(on: deps.instant(on: asOf))
+            try await tx.update(service: next, at: now)
+            try await tx.append(AuditEntry(actor: .system, action: "service.terminated", entity: "service", entityID: sid, before: auditJSON(["state": s.state.rawValue]), after: auditJSON(["state": "terminated", "on": asOf.description]), at: now))
+            try await ProvisioningRequests.request(.terminate, for: next, holds: [], key: "terminated", in: tx, at: now)
+            let settled = try await ServiceEnding.settleUnpaidLines(of: next, in: tx, deps: deps, at: now)
+            try await tx.enqueue(OutboxEvent(
+                kind: .serviceTerminated, key: "terminated:\(sid)", clientID: s.clientID,
+                payload: ["serviceID": String(sid), "domain": s.domain, "settled": settled.joined(separator: ", ")], createdAt: now))
+            return 1
         }
-        return terminated
     }
 }
 
-/// Overdue reminders on the configured days after the due date; each stage once per proforma.
+enum ServiceEnding {
+    /// Removes every unpaid line of the ended service (and of other ended services on the same proformas). A proforma
+    /// left without lines is cancelled; one left with lines keeps them, and completes if its payments now cover it.
+    /// Returns the numbers of the proformas changed.
+    static func settleUnpaidLines(of service: HostingService, in tx: any StoreTransaction, deps: AppDependencies, at now: Date) async throws -> [String] {
+        var numbers: [String] = []
+        for pid in try await tx.unpaidProformas(serviceID: service.id) {
+            guard let p = try await tx.proforma(id: pid, forUpdate: true), p.state == .unpaid else { continue }
+            var ended: Set<Int64> = [service.id]
+            for other in Set(p.lines.compactMap(\.serviceID)) where other != service.id {
+                if try await tx.service(id: other, forUpdate: false)?.state == .terminated { ended.insert(other) }
+            }
+            numbers.append(p.number)
+            let reduced = try p.removingLines(of: ended)
+            if reduced.lines.isEmpty {
+                try await ProformaCancellation.cancel(p, why: "services ended", by: .system, in: tx, deps: deps, at: now)
+                continue
+            }
+            // What was paid on the proforma stays on it; if it now covers the rest, the proforma is paid (and any excess is credit).
+            let application = reduced.reapplyingPayments()
+            try await tx.deleteLines(proformaID: p.id, serviceIDs: ended)
+            try await tx.update(proforma: application.proforma, at: now)
+            try await tx.append(AuditEntry(actor: .system, action: "proforma.lines_removed", entity: "proforma", entityID: p.id, before: auditJSON(ProformaSnapshot(p)), after: auditJSON(ProformaSnapshot(application.proforma)), at: now))
+            if application.creditMinor > 0 {
+                try await tx.addCredit(clientID: p.clientID, amount: Money(minor: application.creditMinor, currency: p.currency), paymentID: nil, note: "Paid on \(p.number) beyond its remaining lines", at: now)
+            }
+            if application.completesPayment {
+                _ = try await PaymentSettlement.complete(application.proforma, in: tx, deps: deps, actor: .system, at: now)
+            }
+        }
+        return numbers
+    }
+}
+
+enum ProformaCancellation {
+    /// Cancels an unpaid proforma: what was paid on it becomes the client's credit (never lost, never invoiced for a
+    /// period that is not delivered), and the non-payment holds it placed are lifted.
+    static func cancel(_ p: ProformaInvoice, why: String, by actor: Actor, in tx: any StoreTransaction, deps: AppDependencies, at now: Date) async throws {
+        let cancelled: ProformaInvoice
+        do { cancelled = try p.cancelled() } catch { throw BillingError.mapping(error) }
+        try await tx.update(proforma: cancelled, at: now)
+        try await tx.append(AuditEntry(actor: actor, action: "proforma.cancelled", entity: "proforma", entityID: p.id, before: auditJSON(ProformaSnapshot(p)), after: auditJSON(["state": "cancelled", "why": why]), at: now))
+        if p.paidMinor > 0 {
+            let money = Money(minor: p.paidMinor, currency: p.currency)
+            try await tx.addCredit(clientID: p.clientID, amount: money, paymentID: nil, note: "Paid on \(p.number), cancelled", at: now)
+            try await tx.append(AuditEntry(actor: actor, action: "credit.added", entity: "client", entityID: p.clientID, before: nil, after: auditJSON(["amount": money.description, "from": p.number, "why": "proforma cancelled"]), at: now))
+        }
+        try await Suspensions.liftHolds(of: p, by: actor, why: "\(p.number) cancelled", in: tx, at: now)
+    }
+}
+
+/// Cancels order proformas still unpaid `orderCancelDays` after their due date, with the pending services they
+/// would have started (the order lapsed; nothing was delivered).
+public struct CancelLapsedOrders: Sendable {
+    let deps: AppDependencies
+    public init(_ deps: AppDependencies) { self.deps = deps }
+
+    public func callAsFunction(asOf: CivilDate) async throws -> DailyTaskResult {
+        let days = deps.policy.orderCancelDays
+        let ids = try await deps.store.read { r in try await r.unpaidProformas(dueOnOrBefore: asOf.adding(days: -days), origin: .order) }
+        return await DailyUnits.each(ids, task: "cancel-order", entity: "proforma", deps: deps) { id, tx in
+            guard let p = try await tx.proforma(id: id, forUpdate: true), p.state == .unpaid, p.origin == .order, p.effectiveDueDate.adding(days: days) <= asOf else { return 0 }
+            let now = deps.clock.now()
+            try await ProformaCancellation.cancel(p, why: "order unpaid \(days) days after its due date", by: .system, in: tx, deps: deps, at: now)
+            for sid in Set(p.lines.compactMap(\.serviceID)).sorted() {
+                guard let s = try await tx.service(id: sid, forUpdate: true), s.state == .pending else { continue }
+                try await tx.update(service: try s.terminated(on: deps.instant(on: asOf)), at: now)
+                try await tx.append(AuditEntry(actor: .system, action: "service.order_lapsed", entity: "service", entityID: sid, before: auditJSON(["state": "pending"]), after: auditJSON(["state": "terminated", "proforma": p.number]), at: now))
+            }
+            return 1
+        }
+    }
+}
+
+/// Overdue reminders on the configured days after the effective due date; each stage once per proforma and due date.
 public struct SendOverdueReminders: Sendable {
     let deps: AppDependencies
     public init(_ deps: AppDependencies) { self.deps = deps }
 
-    public func callAsFunction(asOf: CivilDate) async throws -> Int {
-        var queued = 0
+    public func callAsFunction(asOf: CivilDate) async throws -> DailyTaskResult {
+        var result = DailyTaskResult()
         for stage in deps.policy.reminderDays.sorted() {
             let ids = try await deps.store.read { r in try await r.unpaidProformas(dueOnOrBefore: asOf.adding(days: -stage)) }
-            for id in ids {
-                queued += try await deps.store.write { tx in
-                    guard let p = try await tx.proforma(id: id, forUpdate: false), p.state == .unpaid else { return 0 }
-                    try await tx.enqueue(OutboxEvent(kind: .overdueReminder, key: "reminder:\(id):\(stage)", clientID: p.clientID, payload: ["proformaID": String(id), "number": p.number, "daysOverdue": String(stage), "total": p.totals.gross.description], createdAt: deps.clock.now()))
-                    return 1
-                }
+            let part = await DailyUnits.each(ids, task: "remind", entity: "proforma", deps: deps) { id, tx in
+                guard let p = try await tx.proforma(id: id, forUpdate: false), p.state == .unpaid, p.effectiveDueDate.adding(days: stage) <= asOf else { return 0 }
+                // An extension starts the reminders again from its day.
+                let key = p.extendedDueDate.map { "reminder:\(id):\(stage):\($0)" } ?? "reminder:\(id):\(stage)"
+                try await tx.enqueue(OutboxEvent(kind: .overdueReminder, key: key, clientID: p.clientID, payload: ["proformaID": String(id), "number": p.number, "daysOverdue": String(stage), "total": p.totals.gross.description], createdAt: deps.clock.now()))
+                return 1
             }
+            result.done += part.done
+            result.failures += part.failures
         }
-        return queued
+        return result
+    }
+}
+
+/// The daily billing duties of one day, in order: renewals, lapsed orders, reminders, suspensions, terminations.
+/// Each unit (a client's renewals, a proforma, a service) commits on its own; failures are collected, audited and
+/// recorded with the day, and never stop the rest.
+public struct DailyBillingTasks: Sendable {
+    let deps: AppDependencies
+    public init(_ deps: AppDependencies) { self.deps = deps }
+
+    public struct Summary: Sendable, CustomStringConvertible {
+        public let run: BillingRunReport
+        public let lapsedOrders: Int
+        public let reminders: Int
+        public let suspended: Int
+        public let terminated: Int
+        public let failures: [DailyTaskFailure]
+
+        public var description: String {
+            var text = "as of \(run.asOf): \(run.servicesConsidered) services considered, \(run.proformasIssued) renewal proformas issued (\(run.periodsInvoiced) periods), \(run.skippedAlreadyIssued) already issued; \(lapsedOrders) lapsed orders cancelled, \(reminders) reminders queued, \(suspended) services suspended, \(terminated) terminated; \(failures.count) failures"
+            for f in failures { text += "\n  failed: \(f)" }
+            return text
+        }
+    }
+
+    public func callAsFunction(asOf: CivilDate) async throws -> Summary {
+        let started = deps.clock.now()
+        let run = try await RunBilling(deps)(asOf: asOf)
+        let lapsed = try await CancelLapsedOrders(deps)(asOf: asOf)
+        let reminders = try await SendOverdueReminders(deps)(asOf: asOf)
+        let suspended = try await SuspendOverdueServices(deps)(asOf: asOf)
+        let terminated = try await TerminateSuspendedServices(deps)(asOf: asOf)
+        let failures = run.failures.map { DailyTaskFailure(task: "renew", entity: "client", entityID: $0.clientID, reason: $0.reason) }
+            + lapsed.failures + reminders.failures + suspended.failures + terminated.failures
+        let report = DailyRunReport(asOf: asOf, startedAt: started, finishedAt: deps.clock.now(), failures: failures)
+        try await deps.store.write { tx in
+            try await tx.record(dailyRun: report)
+            try await tx.append(failures.map { f in
+                AuditEntry(actor: .system, action: "daily_task.failed", entity: f.entity, entityID: f.entityID, before: nil, after: auditJSON(["task": f.task, "day": asOf.description, "reason": f.reason]), at: report.finishedAt)
+            })
+        }
+        return Summary(run: run, lapsedOrders: lapsed.done, reminders: reminders.done, suspended: suspended.done, terminated: terminated.done, failures: failures)
+    }
+
+    /// Runs every day from the one after the last recorded run through `today`, in order, so days the worker missed
+    /// (an outage, a deploy) end as they would have on time. The first run ever, or a gap longer than `maxDays`,
+    /// starts at `today` (or `maxDays` back).
+    public func catchUp(through today: CivilDate, maxDays: Int = 366) async throws -> [Summary] {
+        let last = try await deps.store.read { r in try await r.lastDailyRun() }
+        var day = today
+        if let last, last < today { day = max(last.adding(days: 1), today.adding(days: 1 - maxDays)) }
+        var summaries: [Summary] = []
+        while day <= today {
+            summaries.append(try await self(asOf: day))
+            day = day.adding(days: 1)
+        }
+        return summaries
     }
 }

@@ -214,7 +214,7 @@ public enum NotificationRules {
     /// reminder, the fiscal invoice of a payment confirmation. Other e-mails carry no link.
     public static func linkedInvoice(for kind: OutboxEvent.Kind, payload: [String: String]) -> InvoiceRef? {
         switch kind {
-        case .proformaIssued, .overdueReminder: payload["proformaID"].flatMap(Int64.init).map { InvoiceRef(.proforma, $0) }
+        case .proformaIssued, .overdueReminder, .paymentExtended: payload["proformaID"].flatMap(Int64.init).map { InvoiceRef(.proforma, $0) }
         case .paymentConfirmed: payload["fiscalInvoiceID"].flatMap(Int64.init).map { InvoiceRef(.fiscal, $0) }
         case .serviceSuspended, .serviceReactivated, .serviceTerminated, .passwordReset, .emailChanged, .emailConfirmation: nil
         }
@@ -224,7 +224,7 @@ public enum NotificationRules {
         switch kind {
         case .proformaIssued: payload["origin"] == ProformaOrigin.renewal.rawValue ? [.email, .sms] : [.email]
         case .serviceSuspended: [.email, .sms]
-        case .overdueReminder, .paymentConfirmed, .serviceReactivated, .serviceTerminated, .passwordReset, .emailChanged, .emailConfirmation: [.email]
+        case .overdueReminder, .paymentConfirmed, .serviceReactivated, .serviceTerminated, .paymentExtended, .passwordReset, .emailChanged, .emailConfirmation: [.email]
         }
     }
 }

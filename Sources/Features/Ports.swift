@@ -153,6 +153,8 @@ public struct OutboxEvent: Sendable, Equatable {
         case serviceReactivated = "service.reactivated"
         case overdueReminder = "proforma.overdue_reminder"
         case serviceTerminated = "service.terminated"
+        /// Staff gave an unpaid proforma a later due date.
+        case paymentExtended = "proforma.payment_extended"
         /// Sent at once, never queued: the link's token must not rest in the outbox.
         case passwordReset = "account.password_reset"
         /// Sent at once to the previous login address (the outbox writes to the current one).
@@ -319,6 +321,21 @@ public struct BillingRunReport: Sendable, Codable, Equatable {
     public init(asOf: CivilDate) { self.asOf = asOf }
 }
 
+/// The daily tasks of one day: when they ran and which units failed.
+public struct DailyRunReport: Sendable, Codable, Equatable {
+    public let asOf: CivilDate
+    public let startedAt: Date
+    public let finishedAt: Date
+    public let failures: [DailyTaskFailure]
+
+    public init(asOf: CivilDate, startedAt: Date, finishedAt: Date, failures: [DailyTaskFailure]) {
+        self.asOf = asOf
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.failures = failures
+    }
+}
+
 /// Reads. Methods that take `forUpdate` lock the row on PostgreSQL (`FOR UPDATE`); SQLite's single writer
 /// already serialises writers.
 public protocol StoreReader: Sendable {
@@ -341,14 +358,22 @@ public protocol StoreReader: Sendable {
     func services(clientIDs: [Int64], forUpdate: Bool) async throws -> [HostingService]
     /// Clients owning a live service whose next period to invoice starts on or before `cutoff`, ascending.
     func clientsWithRenewalsDue(cutoff: CivilDate, afterClientID: Int64, limit: Int) async throws -> [Int64]
-    /// Live services with a hold placed at or before `placedBefore` (candidates for termination).
+    /// Live services with an active non-payment hold placed before `placedBefore` (candidates for termination).
     func servicesSuspendedSince(placedBefore: Date) async throws -> [Int64]
+    /// The periods of a service that are on paid proformas.
+    func paidPeriodIndexes(serviceID: Int64) async throws -> Set<Int>
 
     func proforma(id: Int64, forUpdate: Bool) async throws -> ProformaInvoice?
     func proforma(number: String) async throws -> ProformaInvoice?
     func proformas(clientID: Int64?, state: ProformaState?, limit: Int, offset: Int) async throws -> [ProformaInvoice]
-    /// Unpaid proformas whose due date is on or before `dueOnOrBefore`.
-    func unpaidProformas(dueOnOrBefore: CivilDate) async throws -> [Int64]
+    /// Unpaid proformas (of `origin`, or any) whose effective due date (the extension, else the due date) is on or before `dueOnOrBefore`.
+    func unpaidProformas(dueOnOrBefore: CivilDate, origin: ProformaOrigin?) async throws -> [Int64]
+    /// Unpaid proformas with a line of the service.
+    func unpaidProformas(serviceID: Int64) async throws -> [Int64]
+    /// The newest day the daily tasks completed for, if they ever ran.
+    func lastDailyRun() async throws -> CivilDate?
+    /// The newest daily runs, newest first.
+    func dailyRuns(limit: Int) async throws -> [DailyRunReport]
 
     func fiscalInvoice(id: Int64) async throws -> FiscalInvoice?
     func fiscalInvoice(proformaID: Int64) async throws -> FiscalInvoice?
@@ -375,6 +400,8 @@ public protocol StoreReader: Sendable {
     func audit(clientID: Int64, limit: Int) async throws -> [StoredAuditEntry]
     /// The latest entries, newest first (the staff audit page).
     func newestAudit(limit: Int) async throws -> [StoredAuditEntry]
+    /// The newest audit entries of one action (e.g. `credit.added` for the staff home page), newest first.
+    func audit(action: String, limit: Int) async throws -> [StoredAuditEntry]
     func billingRuns(limit: Int) async throws -> [BillingRunReport]
 
     func apiKey(hash: String) async throws -> APIKeyRecord?
@@ -406,6 +433,8 @@ public protocol StoreTransaction: StoreReader {
     /// Fails with `.duplicate` when a line's (service, period start) is already on a proforma.
     func insert(proformas: [NewProforma]) async throws -> [ProformaInvoice]
     func update(proforma: ProformaInvoice, at: Date) async throws
+    /// Deletes a proforma's lines of these services (ended services), releasing their periods.
+    func deleteLines(proformaID: Int64, serviceIDs: Set<Int64>) async throws
     func insert(payment: NewPayment) async throws -> Int64
     func addCredit(clientID: Int64, amount: Money, paymentID: Int64?, note: String, at: Date) async throws
     func insert(fiscal: FiscalInvoiceDraft, series: String, number: Int64, at: Date) async throws -> FiscalInvoice
@@ -418,9 +447,15 @@ public protocol StoreTransaction: StoreReader {
     func enqueue(_ events: [OutboxEvent]) async throws
     func append(_ entries: [AuditEntry]) async throws
     func insert(report: BillingRunReport, startedAt: Date, finishedAt: Date) async throws
+    /// Records (or records again) the daily tasks of a day.
+    func record(dailyRun: DailyRunReport) async throws
 
     func insert(staff email: EmailAddress, name: String, passwordHash: String, at: Date) async throws -> Int64
     func insert(apiKey name: String, hash: String, staffID: Int64?, at: Date) async throws -> Int64
+}
+
+extension StoreReader {
+    public func unpaidProformas(dueOnOrBefore day: CivilDate) async throws -> [Int64] { try await unpaidProformas(dueOnOrBefore: day, origin: nil) }
 }
 
 /// The one-row forms of the bulk writes.

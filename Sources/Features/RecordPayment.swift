@@ -3,7 +3,8 @@ import Foundation
 
 /// Records money received for a proforma. Partial payments accumulate; what exceeds the open amount becomes
 /// client credit. The payment that completes the proforma issues the fiscal invoice (gapless number taken in
-/// this same transaction), extends or activates the services and lifts their non-payment holds.
+/// this same transaction), pays the services' periods (activating a pending one) and lifts the holds this
+/// proforma placed. Money for a paid or cancelled proforma becomes credit.
 public struct RecordPayment: Sendable {
     let deps: AppDependencies
     public init(_ deps: AppDependencies) { self.deps = deps }
@@ -42,7 +43,6 @@ public struct RecordPayment: Sendable {
         return try await deps.store.write { tx in
             guard let proforma = try await tx.proforma(id: proformaID, forUpdate: true) else { throw BillingError.notFound("proforma") }
             guard money.currency == proforma.currency else { throw BillingError.from(InvoicingError.currencyMismatch(expected: proforma.currency, got: money.currency)) }
-            if proforma.state == .cancelled { throw BillingError.from(InvoicingError.proformaNotUnpaid(.cancelled)) }
             let now = deps.clock.now()
             let paymentID: Int64
             do {
@@ -52,9 +52,12 @@ public struct RecordPayment: Sendable {
             }
             try await tx.append(AuditEntry(actor: actor, action: "payment.recorded", entity: "proforma", entityID: proforma.id, before: nil, after: auditJSON(["payment": String(paymentID), "amount": money.description, "method": method!.rawValue, "receivedOn": receivedDay.description]), at: now))
 
-            // Paid already (e.g. the same transfer recorded twice): the money is the client's credit.
-            if proforma.state == .paid {
-                try await tx.addCredit(clientID: proforma.clientID, amount: money, paymentID: paymentID, note: "Payment for already paid \(proforma.number)", at: now)
+            // Paid already (e.g. the same transfer recorded twice), or cancelled (the order lapsed, the service ended):
+            // the money is the client's credit, never a fiscal invoice for a period that is not delivered.
+            if proforma.state != .unpaid {
+                let why = proforma.state == .paid ? "Payment for already paid \(proforma.number)" : "Payment for cancelled \(proforma.number)"
+                try await tx.addCredit(clientID: proforma.clientID, amount: money, paymentID: paymentID, note: why, at: now)
+                try await tx.append(AuditEntry(actor: actor, action: "credit.added", entity: "client", entityID: proforma.clientID, before: nil, after: auditJSON(["amount": money.description, "payment": String(paymentID), "from": proforma.number, "why": "proforma \(proforma.state.rawValue)"]), at: now))
                 return Outcome(paymentID: paymentID, proforma: proforma, fiscalInvoice: try await tx.fiscalInvoice(proformaID: proforma.id), creditMinor: money.minor, alreadyRecorded: false)
             }
 
@@ -70,13 +73,22 @@ public struct RecordPayment: Sendable {
             guard application.completesPayment else {
                 return Outcome(paymentID: paymentID, proforma: application.proforma, fiscalInvoice: nil, creditMinor: application.creditMinor, alreadyRecorded: false)
             }
-            let fiscal = try await issueFiscalInvoice(for: application.proforma, in: tx, today: today, actor: actor)
-            try await settleServices(of: application.proforma, in: tx, actor: actor)
+            let fiscal = try await PaymentSettlement.complete(application.proforma, in: tx, deps: deps, actor: actor, at: now)
             return Outcome(paymentID: paymentID, proforma: application.proforma, fiscalInvoice: fiscal, creditMinor: application.creditMinor, alreadyRecorded: false)
         }
     }
+}
 
-    private func issueFiscalInvoice(for paid: ProformaInvoice, in tx: any StoreTransaction, today: CivilDate, actor: Actor) async throws -> FiscalInvoice {
+/// What a fully paid proforma causes, whichever way it became paid: the fiscal invoice (gapless number taken in this
+/// transaction), each service period paid (a pending service becomes active), and the holds it placed lifted.
+enum PaymentSettlement {
+    static func complete(_ paid: ProformaInvoice, in tx: any StoreTransaction, deps: AppDependencies, actor: Actor, at now: Date) async throws -> FiscalInvoice {
+        let fiscal = try await issueFiscalInvoice(for: paid, in: tx, deps: deps, today: deps.today(), actor: actor, at: now)
+        try await settleServices(of: paid, in: tx, actor: actor, at: now)
+        return fiscal
+    }
+
+    private static func issueFiscalInvoice(for paid: ProformaInvoice, in tx: any StoreTransaction, deps: AppDependencies, today: CivilDate, actor: Actor, at now: Date) async throws -> FiscalInvoice {
         var rate: ExchangeRate?
         if paid.currency != .RON {
             rate = try await tx.exchangeRate(currency: paid.currency, onOrBefore: today)
@@ -86,38 +98,28 @@ public struct RecordPayment: Sendable {
         }
         // Issued on the day the payment is recorded, so numbers stay in date order within the series.
         let draft = FiscalInvoiceDraft.from(paid: paid, issueDate: today, seller: deps.seller, exchangeRate: rate)
-        let now = deps.clock.now()
         let fiscal = try await FiscalIssuing.issue(draft, deps: deps, in: tx, at: now)
         try await tx.append(AuditEntry(actor: actor, action: "fiscal_invoice.issued", entity: "fiscal_invoice", entityID: fiscal.id, before: nil, after: auditJSON(["number": fiscal.displayNumber, "proforma": paid.number, "total": fiscal.totals.gross.description]), at: now))
         try await tx.enqueue(OutboxEvent(kind: .paymentConfirmed, key: "fiscal:\(fiscal.id)", clientID: paid.clientID, payload: ["fiscalInvoiceID": String(fiscal.id), "number": fiscal.displayNumber, "proformaNumber": paid.number, "total": fiscal.totals.gross.description], createdAt: now))
         return fiscal
     }
 
-    private func settleServices(of paid: ProformaInvoice, in tx: any StoreTransaction, actor: Actor) async throws {
-        let now = deps.clock.now()
+    private static func settleServices(of paid: ProformaInvoice, in tx: any StoreTransaction, actor: Actor, at now: Date) async throws {
         for line in paid.lines {
             guard let sid = line.serviceID, let period = line.period, let service = try await tx.service(id: sid, forUpdate: true) else { continue }
             if service.state == .terminated { continue }
-            var next: HostingService
-            do { next = try service.paid(through: period) } catch { throw BillingError.mapping(error) }
-            if service.state == .suspended {
-                // Payment lifts only non-payment holds; abuse and other holds stay until staff lift them.
-                let (lifted, holds) = try next.lifting { $0.reason == .nonPayment }
-                next = lifted
-                try await tx.liftHolds(ids: holds.map(\.id), by: actor, at: now)
-                for hold in holds {
-                    try await tx.append(AuditEntry(actor: actor, action: "service.unsuspended", entity: "service", entityID: sid, before: auditJSON(["hold": String(hold.id), "reason": hold.reason.rawValue]), after: auditJSON(["state": next.state.rawValue]), at: now))
-                }
-                if next.state == .active {
-                    try await tx.enqueue(OutboxEvent(kind: .serviceReactivated, key: "reactivated:\(sid):\(holds.map { String($0.id) }.joined(separator: ","))", clientID: paid.clientID, payload: ["serviceID": String(sid), "domain": service.domain], createdAt: now))
-                }
-                try await ProvisioningRequests.afterLifting(holds, next: next, in: tx, at: now)
-            }
+            // Paid periods come from the lines of paid proformas (this one included): paying a later period first
+            // never covers an earlier unpaid one.
+            let paidIndexes = try await tx.paidPeriodIndexes(serviceID: sid)
+            let next: HostingService
+            do { next = try service.paid(period, paidIndexes: paidIndexes) } catch { throw BillingError.mapping(error) }
+            try await tx.update(service: next, at: now)
             if service.state == .pending {
                 try await tx.append(AuditEntry(actor: actor, action: "service.activated", entity: "service", entityID: sid, before: auditJSON(["state": "pending"]), after: auditJSON(["state": next.state.rawValue]), at: now))
                 try await ProvisioningRequests.request(.create, for: next, holds: [], key: "order", in: tx, at: now)
             }
-            try await tx.update(service: next, at: now)
         }
+        // Only the holds this proforma placed: another unpaid proforma's hold stays until that one is settled.
+        try await Suspensions.liftHolds(of: paid, by: actor, why: "\(paid.number) paid", in: tx, at: now)
     }
 }

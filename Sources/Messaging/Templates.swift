@@ -70,6 +70,7 @@ public struct MustacheMessageTemplates: MessageTemplates {
         v["abuse"] = reason == HoldReason.abuse.rawValue
         v["otherReason"] = reason == HoldReason.other.rawValue
         v["renewal"] = c.payload["origin"] == ProformaOrigin.renewal.rawValue
+        v["hasSettled"] = !(c.payload["settled"] ?? "").isEmpty
         return v
     }
 
@@ -173,6 +174,17 @@ public struct MustacheMessageTemplates: MessageTemplates {
                 Hello {{name}},
 
                 The hosting service for {{domain}} has been terminated after a long suspension. Contact us if you want to order it again.
+
+                {{#hasSettled}}Its unpaid periods are no longer due: we removed them from {{settled}}. Money already paid for them is kept as credit in your account.{{/hasSettled}}
+                """),
+            .paymentExtended: (
+                "More time to pay proforma invoice {{number}}",
+                """
+                Hello {{name}},
+
+                As agreed, proforma invoice {{number}} for {{total}} can now be paid until {{dueDate}}. We will not suspend your services for it before then.
+
+                You can view and pay it in the client area.
                 """),
         ],
         .ro: [
@@ -256,6 +268,17 @@ public struct MustacheMessageTemplates: MessageTemplates {
                 Bună ziua, {{name}},
 
                 Serviciul de găzduire pentru {{domain}} a fost încheiat după o suspendare îndelungată. Contactați-ne dacă doriți să îl comandați din nou.
+
+                {{#hasSettled}}Perioadele sale neplătite nu mai sunt datorate: le-am scos din {{settled}}. Sumele deja plătite pentru ele rămân în contul dumneavoastră, ca sold în avans.{{/hasSettled}}
+                """),
+            .paymentExtended: (
+                "Termen de plată prelungit pentru factura proformă {{number}}",
+                """
+                Bună ziua, {{name}},
+
+                Așa cum am convenit, factura proformă {{number}} în valoare de {{total}} poate fi achitată până la {{dueDate}}. Până atunci serviciile nu vor fi suspendate pentru această factură.
+
+                O puteți vedea și plăti din zona de client.
                 """),
         ],
         .hi: [
@@ -339,6 +362,17 @@ public struct MustacheMessageTemplates: MessageTemplates {
                 नमस्ते {{name}},
 
                 लंबे निलंबन के बाद {{domain}} की होस्टिंग सेवा समाप्त कर दी गई है। यदि आप इसे फिर से ऑर्डर करना चाहते हैं तो हमसे संपर्क करें।
+
+                {{#hasSettled}}इसकी बिना भुगतान वाली अवधियाँ अब देय नहीं हैं: हमने उन्हें {{settled}} से हटा दिया है। उनके लिए पहले से चुकाई गई राशि आपके खाते में क्रेडिट के रूप में रहती है।{{/hasSettled}}
+                """),
+            .paymentExtended: (
+                "प्रोफ़ॉर्मा चालान {{number}} के भुगतान के लिए अधिक समय",
+                """
+                नमस्ते {{name}},
+
+                जैसा तय हुआ, {{total}} का प्रोफ़ॉर्मा चालान {{number}} अब {{dueDate}} तक चुकाया जा सकता है। तब तक इस चालान के लिए आपकी सेवाएँ निलंबित नहीं की जाएँगी।
+
+                आप इसे क्लाइंट क्षेत्र में देख और चुका सकते हैं।
                 """),
         ],
     ]

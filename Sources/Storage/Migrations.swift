@@ -57,6 +57,22 @@ public enum Migrations {
                 "CREATE INDEX email_changes_client ON email_changes(client_id)",
             ]
         }),
+        // A non-payment hold belongs to its proforma: one *active* hold per (service, proforma). The old index also
+        // counted lifted holds, so a hold lifted once made every later suspension for that proforma a duplicate and
+        // stopped the daily tasks. Payment extensions move the day dunning counts from; daily runs are recorded so a
+        // worker catches up the days it missed, in order.
+        Migration(version: 14, name: "holds per proforma, payment extensions, daily runs", statements: { _ in
+            [
+                "DROP INDEX service_holds_non_payment",
+                "CREATE UNIQUE INDEX service_holds_non_payment ON service_holds(service_id, proforma_id) WHERE proforma_id IS NOT NULL AND lifted_at IS NULL",
+                "ALTER TABLE proformas ADD COLUMN extended_due_date TEXT",
+                "CREATE INDEX proformas_unpaid_effective_due ON proformas((COALESCE(extended_due_date, due_date))) WHERE state = 'unpaid'",
+                """
+                CREATE TABLE daily_runs (as_of TEXT PRIMARY KEY, started_at BIGINT NOT NULL, finished_at BIGINT NOT NULL,
+                  failures BIGINT NOT NULL, failures_json TEXT NOT NULL)
+                """,
+            ]
+        }),
     ]
 
     /// Sessions, login failures, TOTP and password resets live in the database, so any `serve` process can

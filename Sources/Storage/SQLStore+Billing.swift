@@ -57,9 +57,16 @@ extension SQLTransaction {
     func servicesSuspendedSince(placedBefore: Date) async throws -> [Int64] {
         try await rows("""
             SELECT DISTINCT s.id FROM services s JOIN service_holds h ON h.service_id = s.id
-            WHERE s.state = 'suspended' AND h.lifted_at IS NULL AND h.reason = 'non_payment' AND h.placed_at <= \(bind: millis(placedBefore))
+            WHERE s.state = 'suspended' AND h.lifted_at IS NULL AND h.reason = 'non_payment' AND h.placed_at < \(bind: millis(placedBefore))
             ORDER BY s.id
             """).map { try $0.int("id") }
+    }
+
+    func paidPeriodIndexes(serviceID: Int64) async throws -> Set<Int> {
+        Set(try await rows("""
+            SELECT l.period_index FROM proforma_lines l JOIN proformas p ON p.id = l.proforma_id
+            WHERE l.service_id = \(bind: serviceID) AND p.state = 'paid' AND l.period_index IS NOT NULL
+            """).map { Int(try $0.int("period_index")) })
     }
 
     func insert(service s: NewService) async throws -> Int64 {
@@ -159,7 +166,8 @@ extension SQLTransaction {
         try await run("""
             UPDATE proformas SET state = \(bind: p.state.rawValue), buyer_json = \(bind: try json(p.buyer)), buyer_name = \(bind: p.buyer.name),
               billing_profile_id = \(bind: p.billingProfileID), vat_json = \(bind: try json(p.vat)), net_minor = \(bind: t.netMinor), vat_minor = \(bind: t.vatMinor),
-              total_minor = \(bind: t.grossMinor), paid_minor = \(bind: p.paidMinor), version = \(bind: Int64(p.version)), updated_at = \(bind: millis(at))
+              total_minor = \(bind: t.grossMinor), paid_minor = \(bind: p.paidMinor), version = \(bind: Int64(p.version)),
+              extended_due_date = \(bind: p.extendedDueDate?.description), updated_at = \(bind: millis(at))
             WHERE id = \(bind: p.id)
             """)
     }
@@ -179,8 +187,24 @@ extension SQLTransaction {
             """))
     }
 
-    func unpaidProformas(dueOnOrBefore: CivilDate) async throws -> [Int64] {
-        try await rows("SELECT id FROM proformas WHERE state = 'unpaid' AND due_date <= \(bind: dueOnOrBefore.description) ORDER BY id").map { try $0.int("id") }
+    func unpaidProformas(dueOnOrBefore: CivilDate, origin: ProformaOrigin?) async throws -> [Int64] {
+        try await rows("""
+            SELECT id FROM proformas WHERE state = 'unpaid' AND COALESCE(extended_due_date, due_date) <= \(bind: dueOnOrBefore.description)
+              AND (\(bind: origin?.rawValue) IS NULL OR origin = \(bind: origin?.rawValue))
+            ORDER BY id
+            """).map { try $0.int("id") }
+    }
+
+    func unpaidProformas(serviceID: Int64) async throws -> [Int64] {
+        try await rows("""
+            SELECT DISTINCT p.id FROM proformas p JOIN proforma_lines l ON l.proforma_id = p.id
+            WHERE l.service_id = \(bind: serviceID) AND p.state = 'unpaid' ORDER BY p.id
+            """).map { try $0.int("id") }
+    }
+
+    func deleteLines(proformaID: Int64, serviceIDs: Set<Int64>) async throws {
+        guard !serviceIDs.isEmpty else { return }
+        try await run("DELETE FROM proforma_lines WHERE proforma_id = \(bind: proformaID) AND service_id IN (\(binds: serviceIDs.sorted()))")
     }
 
     private func decodeProformas(_ rows: [any SQLRow]) async throws -> [ProformaInvoice] {
@@ -201,7 +225,8 @@ extension SQLTransaction {
                 state: try r.enumValue("state", ProformaState.self), currency: try r.enumValue("currency", Currency.self),
                 issueDate: try r.civil("issue_date"), dueDate: try r.civil("due_date"), buyer: try decodeJSON(BillingParty.self, try r.string("buyer_json")),
                 billingProfileID: try r.intOrNil("billing_profile_id"), vat: try decodeJSON(VatTreatment.self, try r.string("vat_json")),
-                lines: lines[id] ?? [], paidMinor: try r.int("paid_minor"), version: Int(try r.int("version")))
+                lines: lines[id] ?? [], paidMinor: try r.int("paid_minor"), version: Int(try r.int("version")),
+                extendedDueDate: try r.stringOrNil("extended_due_date").flatMap(CivilDate.init))
         }
     }
 
@@ -377,6 +402,10 @@ extension SQLTransaction {
         StoredAuditEntry(id: try r.int("id"), actor: try r.string("actor"), action: try r.string("action"), entity: try r.string("entity"), entityID: try r.int("entity_id"), before: try r.stringOrNil("before_json"), after: try r.stringOrNil("after_json"), at: date(millis: try r.int("at")))
     }
 
+    func audit(action: String, limit: Int) async throws -> [StoredAuditEntry] {
+        try await rows("SELECT * FROM audit_log WHERE action = \(bind: action) ORDER BY id DESC LIMIT \(bind: Int64(limit))").map(decodeAudit)
+    }
+
     func newestAudit(limit: Int) async throws -> [StoredAuditEntry] {
         try await rows("SELECT * FROM audit_log ORDER BY id DESC LIMIT \(bind: Int64(limit))").map(decodeAudit)
     }
@@ -396,6 +425,25 @@ extension SQLTransaction {
             VALUES (\(bind: report.asOf.description), \(bind: millis(startedAt)), \(bind: millis(finishedAt)), \(bind: Int64(report.servicesConsidered)), \(bind: Int64(report.proformasIssued)),
                     \(bind: Int64(report.periodsInvoiced)), \(bind: Int64(report.skippedAlreadyIssued)), \(bind: try json(report.failures)))
             """)
+    }
+
+    func record(dailyRun d: DailyRunReport) async throws {
+        try await run("""
+            INSERT INTO daily_runs (as_of, started_at, finished_at, failures, failures_json)
+            VALUES (\(bind: d.asOf.description), \(bind: millis(d.startedAt)), \(bind: millis(d.finishedAt)), \(bind: Int64(d.failures.count)), \(bind: try json(d.failures)))
+            ON CONFLICT (as_of) DO UPDATE SET started_at = EXCLUDED.started_at, finished_at = EXCLUDED.finished_at, failures = EXCLUDED.failures, failures_json = EXCLUDED.failures_json
+            """)
+    }
+
+    func lastDailyRun() async throws -> CivilDate? {
+        try await row("SELECT MAX(as_of) AS day FROM daily_runs")?.stringOrNil("day").flatMap(CivilDate.init)
+    }
+
+    func dailyRuns(limit: Int) async throws -> [DailyRunReport] {
+        try await rows("SELECT * FROM daily_runs ORDER BY as_of DESC LIMIT \(bind: Int64(limit))").map { r in
+            DailyRunReport(asOf: try r.civil("as_of"), startedAt: date(millis: try r.int("started_at")), finishedAt: date(millis: try r.int("finished_at")),
+                           failures: try decodeJSON([DailyTaskFailure].self, try r.string("failures_json")))
+        }
     }
 
     func billingRuns(limit: Int) async throws -> [BillingRunReport] {

@@ -459,7 +459,7 @@ struct ClientRoutes {
                 (try await r.proformas(clientID: client.id, state: nil, limit: 500, offset: 0), try await r.fiscalInvoices(clientID: client.id, limit: 500, offset: 0))
             }
             var rows: [(CivilDate, Int, [String: Any])] = proformas.map { p in
-                var row: [String: Any] = ["number": p.number, "type": v.s("proforma"), "issued": p.issueDate.description, "due": p.dueDate.description,
+                var row: [String: Any] = ["number": p.number, "type": v.s("proforma"), "issued": p.issueDate.description, "due": p.effectiveDueDate.description,
                                           "total": p.totals.gross.description, "status": v.status(p.state), "statusCode": p.state.rawValue,
                                           "href": "/invoices/proforma/\(p.id)", "pdf": "/invoices/proforma/\(p.id)/pdf"]
                 if p.state == .unpaid { row["edit"] = "/invoices/proforma/\(p.id)/billing-data" }
@@ -562,7 +562,7 @@ struct ClientRoutes {
         m["status"] = v.status(p.state)
         m["statusCode"] = p.state.rawValue
         m["issued"] = p.issueDate.description
-        m["due"] = p.dueDate.description
+        m["due"] = p.effectiveDueDate.description
         m["note"] = v.s("proforma_note")
         m["pdf"] = "/invoices/proforma/\(p.id)/pdf"
         if p.state == .unpaid {

@@ -38,9 +38,26 @@ struct StaffRoutes {
         r.get("/") { req, ctx in
             let (_, visit) = try staffVisit(req, ctx)
             let q = req.uri.queryParameters.get("q") ?? ""
-            let (clients, runs) = try await deps.store.read { r in (try await r.searchClients(query: q, limit: 50, offset: 0), try await r.billingRuns(limit: 1)) }
+            let (clients, runs, days, credits) = try await deps.store.read { r in
+                (try await r.searchClients(query: q, limit: 50, offset: 0), try await r.billingRuns(limit: 1), try await r.dailyRuns(limit: 1),
+                 try await r.audit(action: "credit.added", limit: 20))
+            }
             var model: [String: Any] = ["q": q, "clients": clients.map { ["id": $0.id, "email": $0.email, "name": $0.name ?? ""] as [String: Any] }, "hasClients": !clients.isEmpty]
             if let run = runs.first { model["lastRun"] = "Last run as of \(run.asOf): \(run.proformasIssued) proformas issued, \(run.failures.count) failures." }
+            // Money that arrived for a cancelled or already paid proforma, or stayed on a cancelled one: staff may refund it.
+            model["credits"] = credits.map { e in
+                let detail = (try? JSONDecoder().decode([String: String].self, from: Data((e.after ?? "{}").utf8))) ?? [:]
+                return ["at": ClientRoutes.timestamp(e.at, deps), "client": e.entityID, "amount": detail["amount"] ?? "",
+                        "from": detail["from"] ?? "", "why": detail["why"] ?? ""] as [String: Any]
+            }
+            model["hasCredits"] = !credits.isEmpty
+            if let day = days.first {
+                model["lastDay"] = "Daily tasks last ran for \(day.asOf) (finished \(ClientRoutes.timestamp(day.finishedAt, deps))): \(day.failures.count) failures."
+                model["hasDayFailures"] = !day.failures.isEmpty
+                model["dayFailures"] = day.failures.map { f in
+                    ["text": "\(f.task): \(f.entity) #\(f.entityID): \(f.reason)", "href": f.entity == "client" ? "/staff/clients/\(f.entityID)" : f.entity == "proforma" ? "/staff/proformas/\(f.entityID)" : ""] as [String: Any]
+                }
+            }
             return areas.page("staff-clients", title: "Clients", model, visit)
         }
         r.get("audit") { req, ctx in
@@ -58,7 +75,7 @@ struct StaffRoutes {
             let p = try await areas.proforma(ctx)
             var m = visit.views.body(buyer: p.buyer, seller: deps.seller, lines: p.lines, totals: p.totals, vat: p.vat)
             m.merge(["heading": "Proforma \(p.number)", "status": p.state.rawValue, "statusCode": p.state.rawValue, "clientID": p.clientID, "issued": p.issueDate.description,
-                     "due": p.dueDate.description, "pdf": "/staff/proformas/\(p.id)/pdf"]) { _, b in b }
+                     "due": p.effectiveDueDate.description + (p.extendedDueDate != nil ? " (extended from \(p.dueDate))" : ""), "pdf": "/staff/proformas/\(p.id)/pdf"]) { _, b in b }
             return areas.page("staff-invoice", title: p.number, m, visit)
         }
         r.get("proformas/:id/pdf") { req, ctx in
@@ -87,6 +104,10 @@ struct StaffRoutes {
                                               gatewayReference: form.optional("reference"), receivedOn: nil, actor: actor)
             return ("/staff/clients/\(p.clientID)", "payment_recorded")
         }
+        action(r, "proformas/:id/extension") { _, ctx, form, actor in
+            let p = try await ExtendPaymentDeadline(deps)(proformaID: try ctx.parameters.require("id", as: Int64.self), until: form["until"], note: form.optional("note"), actor: actor)
+            return ("/staff/clients/\(p.clientID)", "saved")
+        }
         action(r, "proformas/:id/cancel") { _, ctx, _, actor in
             let p = try await CancelProforma(deps)(proformaID: try ctx.parameters.require("id", as: Int64.self), actor: actor)
             return ("/staff/clients/\(p.clientID)", "saved")
@@ -105,14 +126,9 @@ struct StaffRoutes {
             return ("/staff/clients/\(s.clientID)", "saved")
         }
         action(r, "services/:id/unsuspend") { _, ctx, _, actor in
-            let id = try ctx.parameters.require("id", as: Int64.self)
-            guard let before = try await deps.store.read({ r in try await r.service(id: id, forUpdate: false) }) else { throw BillingError.notFound("service") }
-            var last = before
-            // Staff lift the holds they can lift; a non-payment hold goes only with the payment.
-            for hold in before.holds where hold.reason != .nonPayment {
-                last = try await UnsuspendService(deps)(serviceID: id, holdID: hold.id, reason: nil, actor: actor)
-            }
-            return ("/staff/clients/\(last.clientID)", "saved")
+            // Every abuse and other hold; a non-payment hold goes with its proforma (paid, cancelled or extended).
+            let s = try await UnsuspendService(deps)(serviceID: try ctx.parameters.require("id", as: Int64.self), holdID: nil, reason: nil, actor: actor)
+            return ("/staff/clients/\(s.clientID)", "saved")
         }
         action(r, "clients/:id/mail-links/revoke") { _, ctx, form, actor in
             let clientID = try ctx.parameters.require("id", as: Int64.self)
@@ -165,7 +181,9 @@ struct StaffRoutes {
             ]
         }
         var invoices: [(CivilDate, Int, [String: Any])] = data.4.map { p in
-            (p.issueDate, 0, ["id": p.id, "number": p.number, "issued": p.issueDate.description, "total": p.totals.gross.description, "status": p.state.rawValue,
+            (p.issueDate, 0, ["id": p.id, "number": p.number, "issued": p.issueDate.description, "total": p.totals.gross.description,
+                              "status": p.state.rawValue + (p.state == .unpaid ? ", due \(p.effectiveDueDate)" + (p.extendedDueDate != nil ? " (extended from \(p.dueDate))" : "") : ""),
+                              "extendMax": deps.today().adding(days: deps.policy.maxExtensionDays).description, "extendMin": deps.today().description,
                               "href": "/staff/proformas/\(p.id)", "pdf": "/staff/proformas/\(p.id)/pdf", "canPay": p.state == .unpaid,
                               "currency": p.currency.rawValue, "open": Money.format(minor: p.openMinor)] as [String: Any])
         }

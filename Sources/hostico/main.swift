@@ -123,13 +123,23 @@ struct Billing: AsyncParsableCommand {
     }
 
     struct Dunning: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Run every daily task once: renewals, overdue reminders, non-payment suspensions, terminations.")
+        static let configuration = CommandConfiguration(
+            abstract: "Run the daily tasks: renewals, lapsed orders, overdue reminders, non-payment suspensions, terminations.",
+            discussion: """
+                Without --as-of: every day from the one after the last recorded run through today, in order (what the worker does \
+                each pass), so missed days end as on-time runs would have. With --as-of: that day only. Each proforma and service \
+                is its own unit: one that fails is named in the summary, recorded and audited, and the others go on; the command \
+                then exits with status 2.
+                """)
         @OptionGroup var common: CommonOptions
-        @Option(help: "The day, YYYY-MM-DD (default: today).") var asOf: String?
+        @Option(help: "Run this day only, YYYY-MM-DD (default: catch up through today).") var asOf: String?
 
         func run() async throws {
             try await common.withDatabase { _, deps, db in
-                print(try await DailyBillingTasks(deps)(asOf: try parseDate(asOf, deps)))
+                let tasks = DailyBillingTasks(deps)
+                let summaries = if let asOf { [try await tasks(asOf: try parseDate(asOf, deps))] } else { try await tasks.catchUp(through: deps.today()) }
+                for s in summaries { print(s) }
+                if summaries.contains(where: { !$0.failures.isEmpty }) { throw ExitCode(2) }
             }
         }
     }

@@ -201,6 +201,54 @@ struct APITests {
         await db.close()
     }
 
+    /// A service held for non-payment: the API refuses to lift the hold as an unsuspend (naming the extension), refuses
+    /// a misspelt reason, and a payment extension lifts it, moves the due date and tells the client.
+    @Test func aNonPaymentHoldGoesWithAPaymentExtensionNotAnUnsuspend() async throws {
+        let db = try await TestDatabase.open(.sqlite)
+        let clock = ManualClock(TestDates.start)
+        let deps = makeTestDependencies(database: db, clock: clock)
+        let router = Router(context: APIContext.self)
+        BillingAPI(deps, messages: SQLMessageStore(database: db), provisioning: SQLProvisioningQueue(database: db), efactura: SQLEFacturaQueue(database: db)).register(on: router)
+        let (_, key) = try await CreateAPIKey(deps)(name: "test", staffID: nil)
+        let f = Fixtures(deps)
+        let client = try await f.client("ana@example.ro")
+        let service = try await f.activeService(client: client, plan: try await f.plan(), domain: "ana.ro")
+        for _ in 1...37 { clock.advance(days: 1); _ = try await DailyBillingTasks(deps)(asOf: deps.today()) }
+        let held = try #require(try await deps.store.read { r in try await r.service(id: service.id, forUpdate: false) })
+        let hold = try #require(held.holds.first)
+        let renewal = try #require(hold.proformaID)
+        let auth: HTTPFields = [.authorization: "Bearer \(key)", .contentType: "application/json"]
+        try await Application(router: router).test(.router) { c in
+            try await c.execute(uri: "/api/v1/services/\(service.id)/unsuspend", method: .post, headers: auth, body: ByteBuffer(string: #"{"holdId":\#(hold.id)}"#)) { r in
+                #expect(r.status == .conflict)
+                let error = try json(r)["error"] as! [String: Any]
+                #expect(error["code"] as? String == "hold.non-payment")
+                #expect((error["message"] as? String)?.contains("/api/v1/proformas/{id}/extension") == true)
+            }
+            try await c.execute(uri: "/api/v1/services/\(service.id)/unsuspend", method: .post, headers: auth, body: ByteBuffer(string: #"{"reason":"fraud"}"#)) { r in
+                #expect(r.status == .unprocessableContent)
+                let fields = (try json(r)["error"] as! [String: Any])["fields"] as! [[String: String]]
+                #expect(fields.map { "\($0["field"]!):\($0["rule"]!)" } == ["reason:reason.enum"])
+            }
+            try await c.execute(uri: "/api/v1/proformas/\(renewal)/extension", method: .post, headers: auth, body: ByteBuffer(string: #"{"until":"2026-03-30","note":"Asked by phone"}"#)) { r in
+                #expect(r.status == .unprocessableContent)  // more than 14 days from today (2026-02-21)
+            }
+            try await c.execute(uri: "/api/v1/proformas/\(renewal)/extension", method: .post, headers: auth, body: ByteBuffer(string: #"{"until":"2026-02-28","note":"Asked by phone"}"#)) { r in
+                #expect(r.status == .ok)
+                let p = try json(r)
+                #expect(p["extendedDueDate"] as? String == "2026-02-28")
+                #expect(p["dueDate"] as? String == "2026-02-15")
+            }
+            try await c.execute(uri: "/api/v1/services/\(service.id)", method: .get, headers: auth) { r in
+                let body = try json(r)
+                #expect(body["state"] as? String == "active")
+            }
+        }
+        let events = try await deps.store.read { r in try await r.outbox(clientID: client.id, limit: 50) }
+        #expect(events.contains { $0.kind == "proforma.payment_extended" && $0.payload["dueDate"] == "2026-02-28" })
+        await db.close()
+    }
+
     @Test func invalidInputNamesTheFieldAndRule() async throws {
         let (app, key, db) = try await app()
         let auth: HTTPFields = [.authorization: "Bearer \(key)", .contentType: "application/json"]

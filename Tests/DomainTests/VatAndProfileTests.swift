@@ -118,15 +118,26 @@ struct TransitionTests {
     }
 
     @Test func paidOrderActivatesAPendingService() throws {
-        let s = try service(.pending, invoiced: 1, paid: 0).paid(through: BillingCycle.monthly.period(anchor: anchor, index: 0))
+        let s = try service(.pending, invoiced: 1, paid: 0).paid(BillingCycle.monthly.period(anchor: anchor, index: 0), paidIndexes: [])
         #expect(s.state == .active)
         #expect(s.nextDueDate.description == "2026-02-28")
+    }
+
+    @Test func payingALaterPeriodFirstDoesNotCoverAnEarlierUnpaidOne() throws {
+        // Periods 1 and 2 are on two renewal proformas; the client pays period 2's first.
+        let s = service(.live(holds: []), invoiced: 3, paid: 1)
+        let later = try s.paid(BillingCycle.monthly.period(anchor: anchor, index: 2), paidIndexes: [0, 2])
+        #expect(later.paidPeriods == 1)
+        #expect(later.nextDueDate == s.nextDueDate)
+        // Paying period 1 afterwards covers both.
+        let both = try later.paid(BillingCycle.monthly.period(anchor: anchor, index: 1), paidIndexes: [0, 1, 2])
+        #expect(both.paidPeriods == 3)
     }
 
     @Test func terminatedServicesCannotBeSuspendedOrPaid() throws {
         let t = try service().terminated(on: Date(timeIntervalSince1970: 0))
         #expect(throws: ServiceTransitionError.notAllowed(from: .terminated, action: "suspend")) { try t.suspended(by: hold(.abuse, 1)) }
-        #expect(throws: ServiceTransitionError.self) { try t.paid(through: t.nextPeriodToInvoice) }
+        #expect(throws: ServiceTransitionError.self) { try t.paid(t.nextPeriodToInvoice, paidIndexes: []) }
     }
 
     func proforma(state: ProformaState = .unpaid) throws -> ProformaInvoice {

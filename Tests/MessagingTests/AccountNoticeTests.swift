@@ -36,3 +36,34 @@ struct AccountNoticeTests {
         #expect(html.contains("confirm-email?token=abc&amp;x=1") && html.contains("new&lt;b&gt;@example.ro") && !html.contains("new<b>"))
     }
 }
+
+/// The billing e-mails of a payment extension and of a termination that settled unpaid proformas, in each language.
+@Suite("Extension and termination e-mails")
+struct ExtensionAndTerminationEmailTests {
+    @Test(arguments: [
+        (Language.en, "More time to pay proforma invoice PF-2026-000007", "can now be paid until 2026-03-01"),
+        (Language.ro, "Termen de plată prelungit pentru factura proformă PF-2026-000007", "poate fi achitată până la 2026-03-01"),
+        (Language.hi, "प्रोफ़ॉर्मा चालान PF-2026-000007 के भुगतान के लिए अधिक समय", "अब 2026-03-01 तक चुकाया जा सकता है"),
+    ])
+    func theExtensionNamesTheNewDayAndLinksTheProforma(_ language: Language, _ subject: String, _ sentence: String) throws {
+        let context = MessageContext(language: language, clientName: "Ana", payload: ["proformaID": "7", "number": "PF-2026-000007", "dueDate": "2026-03-01", "total": "121.00 RON"],
+                                     clientAreaURL: "https://billing.example.test", invoiceLink: MessageContext.InvoiceLink(number: "PF-2026-000007", url: "https://billing.example.test/mail/abc"))
+        let (s, text, html) = try MustacheMessageTemplates().email(.paymentExtended, context)
+        #expect(s == subject)
+        #expect(text.contains(sentence) && text.contains("121.00 RON"))
+        #expect(html.contains(#"<a href="https://billing.example.test/mail/abc""#))
+        #expect(NotificationRules.channels(for: .paymentExtended, payload: context.payload) == [.email])
+    }
+
+    @Test(arguments: [
+        (Language.en, "we removed them from PF-2026-000009, PF-2026-000012"),
+        (Language.ro, "le-am scos din PF-2026-000009, PF-2026-000012"),
+        (Language.hi, "हमने उन्हें PF-2026-000009, PF-2026-000012 से हटा दिया है"),
+    ])
+    func theTerminationNamesTheProformasItSettled(_ language: Language, _ sentence: String) throws {
+        let settled = MessageContext(language: language, clientName: "Ana", payload: ["serviceID": "3", "domain": "ana.ro", "settled": "PF-2026-000009, PF-2026-000012"], clientAreaURL: "https://billing.example.test")
+        #expect(try MustacheMessageTemplates().email(.serviceTerminated, settled).text.contains(sentence))
+        let none = MessageContext(language: language, clientName: "Ana", payload: ["serviceID": "3", "domain": "ana.ro", "settled": ""], clientAreaURL: "https://billing.example.test")
+        #expect(!(try MustacheMessageTemplates().email(.serviceTerminated, none).text.contains("PF-")))
+    }
+}

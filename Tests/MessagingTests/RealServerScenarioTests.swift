@@ -62,7 +62,7 @@ struct RealServerScenarioTests {
 
         // Unpaid past the grace period: suspended for non-payment, an SMS per service naming the proforma.
         clock.advance(days: 17)
-        #expect(try await SuspendOverdueServices(deps)(asOf: deps.today()) == 4)
+        #expect(try await SuspendOverdueServices(deps)(asOf: deps.today()).done == 4)
         _ = try await delivery.runOnce()
         let nonPayment = smsc.received.dropFirst(3)
         #expect(nonPayment.map(\.destination_addr).sorted() == ["40722123456", "40722123456", "40729990000"])

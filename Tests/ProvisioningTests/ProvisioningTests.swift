@@ -125,7 +125,7 @@ struct ProvisioningTests {
         let run = try await RunBilling(w.deps)(asOf: w.deps.today())
         #expect(run.proformasIssued == 1, "\(run)")
         w.clock.advance(days: 17)
-        #expect(try await SuspendOverdueServices(w.deps)(asOf: w.deps.today()) == 1)
+        #expect(try await SuspendOverdueServices(w.deps)(asOf: w.deps.today()).done == 1)
         let renewal = try #require(try await w.deps.store.read { r in try await r.unpaidProformas(dueOnOrBefore: w.deps.today()) }.first)
         _ = try await w.provision.runOnce()
         page = try nginx.get("ana.ro") { s, _ in s == 503 }
@@ -144,7 +144,7 @@ struct ProvisioningTests {
         let again = try await RunBilling(w.deps)(asOf: w.deps.today())
         #expect(again.proformasIssued == 1, "\(again)")
         w.clock.advance(days: 20)
-        #expect(try await SuspendOverdueServices(w.deps)(asOf: w.deps.today()) == 1)
+        #expect(try await SuspendOverdueServices(w.deps)(asOf: w.deps.today()).done == 1)
         _ = try await SuspendService(w.deps)(serviceID: service.id, reason: "abuse", note: "phishing kit", actor: .staff(1))
         _ = try await w.provision.runOnce()
         page = try nginx.get("ana.ro") { s, b in s == 503 && b.contains("abuse") }
@@ -169,9 +169,9 @@ struct ProvisioningTests {
         w.clock.advance(days: 20)
         _ = try await RunBilling(w.deps)(asOf: w.deps.today())
         w.clock.advance(days: 20)
-        #expect(try await SuspendOverdueServices(w.deps)(asOf: w.deps.today()) == 1)
+        #expect(try await SuspendOverdueServices(w.deps)(asOf: w.deps.today()).done == 1)
         w.clock.advance(days: 31)
-        #expect(try await TerminateSuspendedServices(w.deps)(asOf: w.deps.today()) == 1)
+        #expect(try await TerminateSuspendedServices(w.deps)(asOf: w.deps.today()).done == 1)
         _ = try await w.provision.runOnce()
         page = try nginx.get("ana.ro") { s, _ in s == 404 }
         #expect(page.status == 404, "the default server answers: no vhost for ana.ro any more")

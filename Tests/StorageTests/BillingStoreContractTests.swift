@@ -155,10 +155,15 @@ struct BillingStoreContractTests {
         #expect(try await deps.store.read { r in try await r.searchClients(query: nil, limit: 10, offset: 0) }.isEmpty)
         let c = try await f.client("a@example.ro")
         let order = try await PlaceOrder(deps)(clientID: c.id, planID: try await f.plan().id, cycle: "monthly", domain: "a.ro", billingProfileID: nil, actor: .system)
-        _ = try await CancelProforma(deps)(proformaID: order.proforma.id, actor: .staff(1))
-        await #expect(throws: BillingError.conflict(rule: "proforma.not-unpaid", message: "This proforma is cancelled; only an unpaid proforma can be changed or paid.")) {
-            try await f.pay(order.proforma)
+        // A payment in another currency is refused and stores nothing.
+        await #expect(throws: BillingError.invalid(ValidationFailure(field: "currency", rule: "currency.mismatch", message: "The proforma is in RON, the payment in EUR."))) {
+            try await RecordPayment(deps)(proformaID: order.proforma.id, amount: "10.00", currency: "EUR", method: "bank_transfer", gatewayReference: nil, receivedOn: nil, actor: .staff(1))
         }
         #expect(try await deps.store.read { r in try await r.payments(proformaID: order.proforma.id) }.isEmpty)
+        // A payment for a cancelled proforma is stored, as the client's credit, never as a fiscal invoice.
+        _ = try await CancelProforma(deps)(proformaID: order.proforma.id, actor: .staff(1))
+        let late = try await f.pay(order.proforma)
+        #expect(late.fiscalInvoice == nil && late.creditMinor == order.proforma.totals.grossMinor)
+        #expect(try await deps.store.read { r in try await r.creditBalance(clientID: c.id, currency: .RON) } == order.proforma.totals.grossMinor)
     }
 }

@@ -252,7 +252,7 @@ struct CardPaymentTests {
         }
     }
 
-    @Test func moneyForACancelledProformaIsLeftToStaffNotRetriedForever() async throws {
+    @Test func moneyForACancelledProformaBecomesTheClientsCredit() async throws {
         try await Self.withSetup { s in
             let key = "hostico-cancelled-\(UUID().uuidString.prefix(8))"
             let amount = Money(minor: s.proforma.openMinor, currency: s.proforma.currency)
@@ -260,10 +260,12 @@ struct CardPaymentTests {
             let intent = try await s.cards.gateway.createIntent(amount: amount, paymentMethod: try await Self.card("4242424242424242"), proforma: s.proforma, attemptKey: key)
             _ = try await CancelProforma(s.h.deps)(proformaID: s.proforma.id, actor: .staff(1))
             let payload = try await Self.event(id: "evt_cancelled_\(UUID().uuidString.prefix(6))", intentID: intent.id)
-            #expect(try await s.cards.webhook(payload: Array(payload.utf8), signature: Self.signed(payload, at: Date())) == .ignored)
-            #expect(try await Self.counts(s.h, proformaID: s.proforma.id) == (0, 0))
+            #expect(try await s.cards.webhook(payload: Array(payload.utf8), signature: Self.signed(payload, at: Date())) == .processed)
+            // The payment is kept (one row), no fiscal invoice is issued, and the money is the client's credit, audited.
+            #expect(try await Self.counts(s.h, proformaID: s.proforma.id) == (1, 0))
+            #expect(try await s.h.deps.store.read { r in try await r.creditBalance(clientID: s.ana.id, currency: amount.currency) } == amount.minor)
             let audit = try await s.h.deps.store.read { r in try await r.audit(clientID: s.ana.id, limit: 20) }
-            #expect(audit.contains { $0.action == "card.needs_staff" && $0.after?.contains(intent.id) == true })
+            #expect(audit.contains { $0.action == "credit.added" && $0.after?.contains(s.proforma.number) == true })
         }
     }
 

@@ -145,6 +145,43 @@ struct InvoiceAndStaffTests {
             #expect(try await staff.get("/staff/audit").body.contains("service.suspended"))
         }
     }
+
+    @Test func staffGiveAnOverdueClientMoreTimeFromTheClientPageAndTheClientSeesTheNewDate() async throws {
+        let h = try await WebHarness.make()
+        _ = try await CreateStaff(h.deps)(email: "ops@hostico.ro", name: "Ops", password: "staff password 1")
+        let ana = try await h.fixtures.client("ana@example.ro", language: "en")
+        let service = try await h.fixtures.activeService(client: ana, plan: try await h.fixtures.plan(), domain: "ana.ro")
+        for _ in 1...37 { h.clock.advance(days: 1); _ = try await DailyBillingTasks(h.deps)(asOf: h.deps.today()) }
+        let renewal = try #require(try await h.deps.store.read { r in try await r.proformas(clientID: ana.id, state: .unpaid, limit: 5, offset: 0) }.first)
+        #expect(try await h.deps.store.read { r in try await r.service(id: service.id, forUpdate: false) }?.state == .suspended)
+        try await h.run { c in
+            let staff = Browser(c)
+            #expect(try await staff.logIn("ops@hostico.ro", "staff password 1", base: "/staff").location == "/staff/security/2fa")
+            let setup = try await staff.get("/staff/security/2fa")
+            let secret = String(setup.body.split(separator: #"id="totp-secret">"#)[1].prefix { $0 != "<" })
+            try await staff.post("/staff/security/2fa", [("code", h.totpCode(secretBase32: secret))])
+            // The home page says when the daily tasks last ran.
+            #expect(try await staff.get("/staff").body.visibleText.contains("Daily tasks last ran for 2026-02-21"))
+            let page = try await staff.get("/staff/clients/\(ana.id)")
+            #expect(page.body.contains(#"action="/staff/proformas/\#(renewal.id)/extension""#))
+            #expect(page.body.visibleText.contains("unpaid, due 2026-02-15"))
+            // Lifting the non-payment hold as an unsuspend is not offered (only abuse/other holds are).
+            #expect(!page.body.contains(#"action="/staff/services/\#(service.id)/unsuspend""#))
+            // Too far: refused with the limit named, nothing changed.
+            let far = try await staff.post("/staff/proformas/\(renewal.id)/extension", [("until", "2026-04-01"), ("note", "Asked by phone")])
+            #expect(far.status == .unprocessableContent && far.body.visibleText.contains("at most 14 days from today (2026-03-07)"))
+            let given = try await staff.post("/staff/proformas/\(renewal.id)/extension", [("until", "2026-03-01"), ("note", "Asked by phone")])
+            #expect(given.location == "/staff/clients/\(ana.id)")
+            let after = try await staff.get("/staff/clients/\(ana.id)")
+            #expect(after.body.visibleText.contains("unpaid, due 2026-03-01 (extended from 2026-02-15)"))
+            #expect(after.body.contains("proforma.payment_extended"))
+
+            let client = Browser(c)
+            try await client.logIn("ana@example.ro", "correct horse battery")
+            #expect(try await client.get("/services").body.contains("pill active"))
+            #expect(try await client.get("/invoices/proforma/\(renewal.id)").body.visibleText.contains("2026-03-01"))
+        }
+    }
 }
 
 @Suite("Page texts and snapshots")
