@@ -239,6 +239,7 @@ struct NewPaymentBody: Decodable {
     let method: String
     let reference: String?
     let receivedOn: String?
+    let idempotencyKey: String?
 }
 
 struct SuspendBody: Decodable {

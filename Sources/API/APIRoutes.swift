@@ -129,7 +129,9 @@ public struct BillingAPI: Sendable {
         }
         api.post("proformas/:id/payments") { req, ctx in
             let b = try await Self.decode(NewPaymentBody.self, req)
-            let o = try await RecordPayment(deps)(proformaID: try ctx.parameters.require("id", as: Int64.self), amount: b.amount, currency: b.currency, method: b.method, gatewayReference: b.reference, receivedOn: b.receivedOn, actor: ctx.actor!)
+            // The key in the body, or the usual Idempotency-Key header.
+            let key = b.idempotencyKey ?? req.headers.first(where: { $0.name.canonicalName == "idempotency-key" })?.value
+            let o = try await RecordPayment(deps)(proformaID: try ctx.parameters.require("id", as: Int64.self), amount: b.amount, currency: b.currency, method: b.method, gatewayReference: b.reference, receivedOn: b.receivedOn, idempotencyKey: key, actor: ctx.actor!)
             return APIResponses.json(PaymentOutcomeDTO(paymentId: o.paymentID, alreadyRecorded: o.alreadyRecorded, proforma: ProformaDTO(o.proforma), fiscalInvoice: o.fiscalInvoice.map(FiscalInvoiceDTO.init), credit: Money.format(minor: o.creditMinor)), status: o.alreadyRecorded ? .ok : .created)
         }
         api.post("proformas/:id/extension") { req, ctx in

@@ -75,6 +75,7 @@ public struct AppConfig: Sendable {
             orderDueDays: int("billing.order.due.days", "BILLING_ORDER_DUE_DAYS", 7, 0...60),
             maxExtensionDays: int("billing.max.extension.days", "BILLING_MAX_EXTENSION_DAYS", 14, 1...90),
             orderCancelDays: int("billing.order.cancel.days", "BILLING_ORDER_CANCEL_DAYS", 30, 1...365),
+            minPaymentDays: int("billing.min.payment.days", "BILLING_MIN_PAYMENT_DAYS", 7, 0...60),
             efactura: EFacturaPolicy(scopes: scopes))
         let tzName = r.string(forKey: "billing.time.zone", default: "Europe/Bucharest")
         let tz = TimeZone(identifier: tzName) ?? {

@@ -48,8 +48,6 @@ public struct DemoSeed: Sendable {
         }
         // A second company profile for Ana, to try proforma editing person ↔ company.
         _ = try await AddBillingProfile(deps)(clientID: 1, draft: BillingPartyDraft(kind: "legal_entity", name: "Popescu Consulting SRL", street: "Str. Horea 2", city: "Cluj-Napoca", county: "CJ", country: "RO", cui: "13548146", tradeRegisterNumber: "J12/345/2010"), makeDefault: false, actor: .client(1))
-        // An order never paid: a pending service.
-        _ = try await PlaceOrder(deps)(clientID: 5, planID: plans[1].id, cycle: "annual", domain: "ion-shop.ro", billingProfileID: nil, actor: .client(5))
 
         for day in 1...70 {
             clock.advance(days: 1)
@@ -58,6 +56,10 @@ public struct DemoSeed: Sendable {
             let unpaid = try await deps.store.read { r in try await r.proformas(clientID: nil, state: .unpaid, limit: 500, offset: 0) }
             for p in unpaid where payers.contains(p.clientID) && p.origin == .renewal {
                 _ = try await RecordPayment(deps)(proformaID: p.id, amount: p.totals.gross.decimalString, currency: p.currency.rawValue, method: "bank_transfer", gatewayReference: "OP-\(p.number)", receivedOn: nil, actor: staff)
+            }
+            // An order not paid yet (a pending service): placed late enough that it has not lapsed by the end.
+            if day == 60 {
+                _ = try await PlaceOrder(deps)(clientID: 5, planID: plans[1].id, cycle: "annual", domain: "ion-shop.ro", billingProfileID: nil, actor: .client(5))
             }
             if day == 50, let target = abuseTarget {
                 _ = try await SuspendService(deps)(serviceID: target, reason: "abuse", note: "Phishing page reported by CERT-RO", actor: staff)

@@ -85,6 +85,12 @@ public struct ProformaInvoice: Sendable, Hashable {
     /// The day dunning counts from: the extension when staff granted one, else the due date.
     public var effectiveDueDate: CivilDate { extendedDueDate ?? dueDate }
 
+    /// The due date of a renewal of `period` issued on `issueDate`: the period's first day, but never sooner than
+    /// `minPaymentDays` after the issue (a period billed late is not overdue the day it is billed).
+    public static func renewalDueDate(of period: ServicePeriod, issuedOn issueDate: CivilDate, minPaymentDays: Int) -> CivilDate {
+        max(period.start, issueDate.adding(days: minPaymentDays))
+    }
+
     public var totals: InvoiceTotals {
         InvoiceTotals(currency: currency, lines: lines.map { ($0.netMinor, vat.category, vat.basisPoints) })
     }
@@ -338,12 +344,16 @@ public struct BillingPolicy: Sendable, Hashable {
     public var maxExtensionDays: Int
     /// An order proforma still unpaid this many days after its due date is cancelled with its pending services.
     public var orderCancelDays: Int
+    /// A renewal is never due sooner than this many days after it is issued (a period billed late, after a worker
+    /// outage or an abuse hold, gets this much time instead of a due date in the past).
+    public var minPaymentDays: Int
     public var efactura: EFacturaPolicy
 
     public init(
         renewalLeadDays: Int = 14, suspendAfterDays: Int = 5, terminateAfterDays: Int = 30, reminderDays: [Int] = [1, 3], orderDueDays: Int = 7,
-        maxExtensionDays: Int = 14, orderCancelDays: Int = 30, efactura: EFacturaPolicy = EFacturaPolicy()
+        maxExtensionDays: Int = 14, orderCancelDays: Int = 30, minPaymentDays: Int = 7, efactura: EFacturaPolicy = EFacturaPolicy()
     ) {
+        self.minPaymentDays = minPaymentDays
         self.efactura = efactura
         self.maxExtensionDays = maxExtensionDays
         self.orderCancelDays = orderCancelDays

@@ -204,7 +204,7 @@ public struct CardPayments: Sendable {
         switch intent.status {
         case .succeeded:
             let outcome = try await RecordPayment(deps)(proformaID: attempt.proformaID, amount: Money.format(minor: intent.amount.minor), currency: intent.amount.currency.rawValue,
-                                                        method: PaymentMethod.card.rawValue, gatewayReference: intent.id, receivedOn: nil, actor: actor)
+                                                        method: PaymentMethod.card.rawValue, gatewayReference: intent.id, receivedOn: nil, idempotencyKey: "card:\(intent.id)", actor: actor)
             try await store.updateAttempt(key: attempt.key, intentID: intent.id, status: intent.status.rawValue, failure: nil, at: now)
             return .paid(outcome)
         case .requiresAction:

@@ -124,8 +124,12 @@ public struct NewPayment: Sendable {
     public let receivedOn: CivilDate
     public let recordedBy: Actor
     public let recordedAt: Date
+    /// What makes a repeat of the same payment recognisable (a card intent, a bank transaction, a caller's key);
+    /// nil when nothing does. The free-text reference never does: two transfers may quote the same proforma.
+    public let idempotencyKey: String?
 
-    public init(proformaID: Int64, clientID: Int64, amount: Money, method: PaymentMethod, gatewayReference: String?, receivedOn: CivilDate, recordedBy: Actor, recordedAt: Date) {
+    public init(proformaID: Int64, clientID: Int64, amount: Money, method: PaymentMethod, gatewayReference: String?, receivedOn: CivilDate, recordedBy: Actor, recordedAt: Date, idempotencyKey: String? = nil) {
+        self.idempotencyKey = idempotencyKey
         self.proformaID = proformaID
         self.clientID = clientID
         self.amount = amount
@@ -391,6 +395,8 @@ public protocol StoreReader: Sendable {
     func exchangeRate(currency: Currency, onOrBefore date: CivilDate) async throws -> ExchangeRate?
 
     func payments(proformaID: Int64) async throws -> [PaymentRecord]
+    /// The payment recorded under an idempotency key, if any.
+    func payment(idempotencyKey: String) async throws -> PaymentRecord?
     /// The client's proformas that received at least one payment by `method`.
     func proformaIDs(clientID: Int64, paidBy method: PaymentMethod) async throws -> Set<Int64>
     func creditBalance(clientID: Int64, currency: Currency) async throws -> Int64
@@ -435,6 +441,7 @@ public protocol StoreTransaction: StoreReader {
     func update(proforma: ProformaInvoice, at: Date) async throws
     /// Deletes a proforma's lines of these services (ended services), releasing their periods.
     func deleteLines(proformaID: Int64, serviceIDs: Set<Int64>) async throws
+    /// Fails with `.duplicate` when the payment's idempotency key was used before (nothing is written).
     func insert(payment: NewPayment) async throws -> Int64
     func addCredit(clientID: Int64, amount: Money, paymentID: Int64?, note: String, at: Date) async throws
     func insert(fiscal: FiscalInvoiceDraft, series: String, number: Int64, at: Date) async throws -> FiscalInvoice

@@ -14,12 +14,20 @@ public struct RecordPayment: Sendable {
         public let proforma: ProformaInvoice
         public let fiscalInvoice: FiscalInvoice?
         public let creditMinor: Int64
-        /// True when this (gateway, reference) was recorded before: nothing changed.
+        /// True when this idempotency key was recorded before for the same proforma and amount: nothing changed,
+        /// and `paymentID` names the first payment.
         public let alreadyRecorded: Bool
     }
 
-    public func callAsFunction(proformaID: Int64, amount: String, currency: String, method: String, gatewayReference: String?, receivedOn: String?, actor: Actor) async throws -> Outcome {
+    public func callAsFunction(
+        proformaID: Int64, amount: String, currency: String, method: String, gatewayReference: String?, receivedOn: String?, idempotencyKey rawKey: String? = nil,
+        actor: Actor
+    ) async throws -> Outcome {
         var errors = FieldErrors()
+        let key = rawKey?.trimmingCharacters(in: .whitespaces)
+        if let key, key.isEmpty || key.count > 200 || key.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            errors.add("idempotencyKey", "idempotency-key.format", "Give a key of 1 to 200 characters without control characters, the same for every retry of one payment.")
+        }
         let cur = Currency(rawValue: currency)
         if cur == nil { errors.add("currency", "currency.enum", "Choose RON, EUR or USD.") }
         let minor = Money.parseMinor(amount)
@@ -46,9 +54,16 @@ public struct RecordPayment: Sendable {
             let now = deps.clock.now()
             let paymentID: Int64
             do {
-                paymentID = try await tx.insert(payment: NewPayment(proformaID: proforma.id, clientID: proforma.clientID, amount: money, method: method!, gatewayReference: (ref?.isEmpty ?? true) ? nil : ref, receivedOn: receivedDay, recordedBy: actor, recordedAt: now))
+                paymentID = try await tx.insert(payment: NewPayment(proformaID: proforma.id, clientID: proforma.clientID, amount: money, method: method!, gatewayReference: (ref?.isEmpty ?? true) ? nil : ref, receivedOn: receivedDay, recordedBy: actor, recordedAt: now, idempotencyKey: key))
             } catch StoreError.duplicate {
-                return Outcome(paymentID: nil, proforma: proforma, fiscalInvoice: try await tx.fiscalInvoice(proformaID: proforma.id), creditMinor: 0, alreadyRecorded: true)
+                // The same key again: a true repeat (same proforma and amount) is answered with the first payment; a key
+                // reused for something else is refused, never dropped.
+                guard let key, let first = try await tx.payment(idempotencyKey: key) else { throw StoreError.duplicate("payment") }
+                guard first.proformaID == proforma.id, first.amount == money else {
+                    let number = try await tx.proforma(id: first.proformaID, forUpdate: false)?.number ?? "proforma #\(first.proformaID)"
+                    throw BillingError.conflict(rule: "payment.key-reused", message: "The idempotency key \(key) already recorded payment #\(first.id) of \(first.amount) for \(number); a different payment needs a new key.")
+                }
+                return Outcome(paymentID: first.id, proforma: proforma, fiscalInvoice: try await tx.fiscalInvoice(proformaID: proforma.id), creditMinor: 0, alreadyRecorded: true)
             }
             try await tx.append(AuditEntry(actor: actor, action: "payment.recorded", entity: "proforma", entityID: proforma.id, before: nil, after: auditJSON(["payment": String(paymentID), "amount": money.description, "method": method!.rawValue, "receivedOn": receivedDay.description]), at: now))
 

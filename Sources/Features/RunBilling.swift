@@ -84,7 +84,8 @@ public struct RunBilling: Sendable {
             let planName = planNames[service.planID]!
             for p in periods {
                 let line = InvoiceLine(serviceID: service.id, period: p, description: "\(planName) – \(service.domain) (\(p.start) – \(p.end))", unitPriceMinor: service.price.minor)
-                groups[Key(clientID: service.clientID, due: p.start, currency: service.price.currency), default: []].append(line)
+                let due = ProformaInvoice.renewalDueDate(of: p, issuedOn: asOf, minPaymentDays: deps.policy.minPaymentDays)
+                groups[Key(clientID: service.clientID, due: due, currency: service.price.currency), default: []].append(line)
                 outcome.periods += 1
             }
             updated.append(service.invoiced(through: last))

@@ -73,6 +73,39 @@ public enum Migrations {
                 """,
             ]
         }),
+        // Payments were UNIQUE (method, reference): a second transfer quoting the same proforma number (or a reference used
+        // on another proforma) was dropped as "already recorded". A repeat is now recognised only by an idempotency key
+        // (a card intent, a bank transaction, a caller's key); card payments recorded so far get theirs from the intent.
+        Migration(version: 15, name: "payments keyed by idempotency, not by reference", statements: { kind in
+            switch kind {
+            case .sqlite:
+                // SQLite cannot drop a table constraint: the table is rebuilt (no other table references payments).
+                [
+                    """
+                    CREATE TABLE payments_v15 (id \(pk(kind)), proforma_id BIGINT NOT NULL REFERENCES proformas(id), client_id BIGINT NOT NULL,
+                      amount_minor BIGINT NOT NULL CHECK (amount_minor > 0), currency TEXT NOT NULL, method TEXT NOT NULL,
+                      gateway_ref TEXT, received_on TEXT NOT NULL, recorded_by TEXT NOT NULL, recorded_at BIGINT NOT NULL, idempotency_key TEXT)
+                    """,
+                    """
+                    INSERT INTO payments_v15 (id, proforma_id, client_id, amount_minor, currency, method, gateway_ref, received_on, recorded_by, recorded_at, idempotency_key)
+                    SELECT id, proforma_id, client_id, amount_minor, currency, method, gateway_ref, received_on, recorded_by, recorded_at,
+                      CASE WHEN method = 'card' AND gateway_ref IS NOT NULL THEN 'card:' || gateway_ref END FROM payments
+                    """,
+                    "DROP TABLE payments",
+                    "ALTER TABLE payments_v15 RENAME TO payments",
+                    "CREATE INDEX payments_proforma ON payments(proforma_id)",
+                    "CREATE INDEX payments_client ON payments(client_id, method)",
+                    "CREATE UNIQUE INDEX payments_idempotency ON payments(idempotency_key)",
+                ]
+            case .postgres:
+                [
+                    "ALTER TABLE payments DROP CONSTRAINT payments_method_gateway_ref_key",
+                    "ALTER TABLE payments ADD COLUMN idempotency_key TEXT",
+                    "UPDATE payments SET idempotency_key = 'card:' || gateway_ref WHERE method = 'card' AND gateway_ref IS NOT NULL",
+                    "CREATE UNIQUE INDEX payments_idempotency ON payments(idempotency_key)",
+                ]
+            }
+        }),
     ]
 
     /// Sessions, login failures, TOTP and password resets live in the database, so any `serve` process can

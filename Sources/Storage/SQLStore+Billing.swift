@@ -232,24 +232,30 @@ extension SQLTransaction {
 
     // MARK: Payments and credit
 
-    /// A gateway reference seen before is `StoreError.duplicate` through ON CONFLICT DO NOTHING, not a failed
+    /// An idempotency key seen before is `StoreError.duplicate` through ON CONFLICT DO NOTHING, not a failed
     /// statement: on PostgreSQL a UNIQUE violation aborts the whole transaction, and the caller still needs it to
-    /// read the proforma's fiscal invoice (a redirect and a webhook reporting the same card payment at once).
+    /// read the first payment and the proforma's fiscal invoice (a redirect and a webhook reporting one card payment).
     func insert(payment p: NewPayment) async throws -> Int64 {
         guard let r = try await row("""
-            INSERT INTO payments (proforma_id, client_id, amount_minor, currency, method, gateway_ref, received_on, recorded_by, recorded_at)
+            INSERT INTO payments (proforma_id, client_id, amount_minor, currency, method, gateway_ref, received_on, recorded_by, recorded_at, idempotency_key)
             VALUES (\(bind: p.proformaID), \(bind: p.clientID), \(bind: p.amount.minor), \(bind: p.amount.currency.rawValue), \(bind: p.method.rawValue),
-                    \(bind: p.gatewayReference), \(bind: p.receivedOn.description), \(bind: p.recordedBy.description), \(bind: millis(p.recordedAt)))
-            ON CONFLICT (method, gateway_ref) DO NOTHING
+                    \(bind: p.gatewayReference), \(bind: p.receivedOn.description), \(bind: p.recordedBy.description), \(bind: millis(p.recordedAt)), \(bind: p.idempotencyKey))
+            ON CONFLICT (idempotency_key) DO NOTHING
             RETURNING id
-            """) else { throw StoreError.duplicate("payment reference") }
+            """) else { throw StoreError.duplicate("payment idempotency key") }
         return try r.decode(column: "id", as: Int64.self)
     }
 
     func payments(proformaID: Int64) async throws -> [PaymentRecord] {
-        try await rows("SELECT * FROM payments WHERE proforma_id = \(bind: proformaID) ORDER BY id").map { r in
-            PaymentRecord(id: try r.int("id"), proformaID: proformaID, clientID: try r.int("client_id"), amount: Money(minor: try r.int("amount_minor"), currency: try r.enumValue("currency", Currency.self)), method: try r.enumValue("method", PaymentMethod.self), gatewayReference: try r.stringOrNil("gateway_ref"), receivedOn: try r.civil("received_on"), recordedBy: try r.string("recorded_by"))
-        }
+        try await rows("SELECT * FROM payments WHERE proforma_id = \(bind: proformaID) ORDER BY id").map(decodePayment)
+    }
+
+    func payment(idempotencyKey: String) async throws -> PaymentRecord? {
+        try await row("SELECT * FROM payments WHERE idempotency_key = \(bind: idempotencyKey)").map(decodePayment)
+    }
+
+    private func decodePayment(_ r: any SQLRow) throws -> PaymentRecord {
+        PaymentRecord(id: try r.int("id"), proformaID: try r.int("proforma_id"), clientID: try r.int("client_id"), amount: Money(minor: try r.int("amount_minor"), currency: try r.enumValue("currency", Currency.self)), method: try r.enumValue("method", PaymentMethod.self), gatewayReference: try r.stringOrNil("gateway_ref"), receivedOn: try r.civil("received_on"), recordedBy: try r.string("recorded_by"))
     }
 
     func proformaIDs(clientID: Int64, paidBy method: PaymentMethod) async throws -> Set<Int64> {

@@ -100,8 +100,9 @@ struct StaffRoutes {
         }
         action(r, "proformas/:id/payments") { _, ctx, form, actor in
             let p = try await areas.proforma(ctx)
+            // The form's one-time key: a double submit (or the browser resending it) records the transfer once.
             _ = try await RecordPayment(deps)(proformaID: p.id, amount: form["amount"], currency: p.currency.rawValue, method: PaymentMethod.bankTransfer.rawValue,
-                                              gatewayReference: form.optional("reference"), receivedOn: nil, actor: actor)
+                                              gatewayReference: form.optional("reference"), receivedOn: nil, idempotencyKey: form.optional("once").map { "staff-form:\($0)" }, actor: actor)
             return ("/staff/clients/\(p.clientID)", "payment_recorded")
         }
         action(r, "proformas/:id/extension") { _, ctx, form, actor in
@@ -185,7 +186,7 @@ struct StaffRoutes {
                               "status": p.state.rawValue + (p.state == .unpaid ? ", due \(p.effectiveDueDate)" + (p.extendedDueDate != nil ? " (extended from \(p.dueDate))" : "") : ""),
                               "extendMax": deps.today().adding(days: deps.policy.maxExtensionDays).description, "extendMin": deps.today().description,
                               "href": "/staff/proformas/\(p.id)", "pdf": "/staff/proformas/\(p.id)/pdf", "canPay": p.state == .unpaid,
-                              "currency": p.currency.rawValue, "open": Money.format(minor: p.openMinor)] as [String: Any])
+                              "currency": p.currency.rawValue, "open": Money.format(minor: p.openMinor), "once": deps.random.hex(16)] as [String: Any])
         }
         let stornoed = Set(data.5.compactMap(\.correctsID))
         let paidByCard = areas.cards == nil ? [] : try await deps.store.read { r in try await r.proformaIDs(clientID: id, paidBy: .card) }

@@ -181,11 +181,24 @@ struct APITests {
                 #expect(f["number"] as? String == "HST2026-000001")
                 return f["id"] as! Int
             }
-            // The same bank reference again: recorded once.
-            try await c.execute(uri: "/api/v1/proformas/\(proformaID)/payments", method: .post, headers: auth, body: ByteBuffer(string: #"{"amount":"121.00","currency":"RON","method":"bank_transfer","reference":"OP-1"}"#)) { r in
+            // A retry with the same idempotency key (the header) is recorded once and names the first payment.
+            let keyed: HTTPFields = [.authorization: "Bearer \(key)", .contentType: "application/json", .init("Idempotency-Key")!: "bank:TX-77"]
+            let paymentID = try await c.execute(uri: "/api/v1/proformas/\(proformaID)/payments", method: .post, headers: keyed, body: ByteBuffer(string: #"{"amount":"5.00","currency":"RON","method":"bank_transfer","reference":"OP-1"}"#)) { r in
+                #expect(r.status == .created)
+                let body = try json(r)
+                #expect(body["credit"] as? String == "5.00")  // the proforma is paid already: the money is credit
+                return body["paymentId"] as! Int
+            }
+            try await c.execute(uri: "/api/v1/proformas/\(proformaID)/payments", method: .post, headers: keyed, body: ByteBuffer(string: #"{"amount":"5.00","currency":"RON","method":"bank_transfer","reference":"OP-1"}"#)) { r in
                 #expect(r.status == .ok)
                 let body = try json(r)
-                #expect(body["alreadyRecorded"] as? Bool == true)
+                #expect(body["alreadyRecorded"] as? Bool == true && body["paymentId"] as? Int == paymentID)
+            }
+            // The same key for another amount: 409, naming the first payment.
+            try await c.execute(uri: "/api/v1/proformas/\(proformaID)/payments", method: .post, headers: auth, body: ByteBuffer(string: #"{"amount":"6.00","currency":"RON","method":"bank_transfer","idempotencyKey":"bank:TX-77"}"#)) { r in
+                #expect(r.status == .conflict)
+                let error = try json(r)["error"] as! [String: Any]
+                #expect(error["code"] as? String == "payment.key-reused" && (error["message"] as? String)?.contains("payment #\(paymentID)") == true)
             }
             for method in [HTTPRequest.Method.put, .delete, .patch] {
                 try await c.execute(uri: "/api/v1/fiscal-invoices/\(fiscalID)", method: method, headers: auth, body: ByteBuffer(string: "{}")) { r in

@@ -169,7 +169,9 @@ struct LifecycleModel {
             var s = services[id]!
             guard s.life == .live, !s.abuse else { continue }
             while s.period(s.invoiced).start.adding(days: -policy.renewalLeadDays) <= day {
-                byDue[s.period(s.invoiced).start, default: []].append((id, s.invoiced, s.priceMinor))
+                // Due on the period's first day, but never sooner than the minimum term after the day it is billed.
+                let due = max(s.period(s.invoiced).start, day.adding(days: policy.minPaymentDays))
+                byDue[due, default: []].append((id, s.invoiced, s.priceMinor))
                 s.invoiced += 1
             }
             services[id] = s
