@@ -50,6 +50,14 @@ public struct Identity: Sendable {
     }
 
     static func accountKey(_ realm: Realm, _ email: String) -> String { "account:\(realm.rawValue):\(email.lowercased())" }
+    /// Second-factor failures have their own key: a correct password must not clear them.
+    static func codeKey(_ realm: Realm, _ email: String) -> String { "code:\(realm.rawValue):\(email.lowercased())" }
+
+    /// An attempt reserved before the (slow) check: nil when locked. See `IdentityStore.reserveAttempt`.
+    func reserve(_ keys: [(key: String, limit: Int)]) async throws -> [Int64]? {
+        let now = deps.clock.now()
+        return try await store.reserveAttempt(keys: keys, since: now.addingTimeInterval(-settings.failureWindow), at: now)
+    }
     static func ipKey(_ ip: String) -> String { "ip:\(ip)" }
 
     func isLocked(keys: [(String, Int)]) async throws -> Bool {
@@ -114,18 +122,20 @@ public struct LogIn: Sendable {
         let s = identity.settings
         let accountKey = Identity.accountKey(realm, email.trimmingCharacters(in: .whitespaces))
         let ipKey = Identity.ipKey(ip)
-        if try await identity.isLocked(keys: [(accountKey, s.accountFailureLimit), (ipKey, s.ipFailureLimit)]) { return .refused(.locked) }
+        // The attempt is counted before bcrypt runs (≈200 ms): parallel guesses cannot all slip under the limit.
+        guard let reserved = try await identity.reserve([(accountKey, s.accountFailureLimit), (ipKey, s.ipFailureLimit)]) else { return .refused(.locked) }
         let parsed = try? EmailAddress.parse(email)
         let credentials = try await parsed.asyncMap { try await identity.store.credentials(realm: realm, email: $0) } ?? nil
         var hash = credentials?.passwordHash ?? ""
         if credentials == nil { hash = try await identity.decoy.hash(with: identity.deps.passwords) }
         let ok = try await identity.deps.passwords.verify(password, against: hash) && credentials != nil
-        let now = identity.deps.clock.now()
         guard ok, let c = credentials else {
-            try await identity.store.recordLoginFailure(keys: [accountKey, ipKey], at: now)
+            // The reserved rows stay: they are this failure.
             if let c = credentials { try await identity.audit(realm, c.subjectID, "login.failed", ["ip": ip]) }
             return .refused(.wrongCredentials)
         }
+        try await identity.store.releaseAttempt(ids: reserved)
+        // Only the password failures: second-factor failures stay counted until a code is right.
         try await identity.store.clearLoginFailures(key: accountKey)
         let stage: SessionStage = c.hasSecondFactor ? .secondFactor : (realm == .staff ? .setupSecondFactor : .full)
         let opened = try await identity.openSession(realm: realm, subjectID: c.subjectID, stage: stage)
@@ -142,8 +152,11 @@ public struct VerifySecondFactor: Sendable {
     public func callAsFunction(_ session: WebSession, code: String, ip: String) async throws -> LoginOutcome {
         guard session.stage == .secondFactor else { return .refused(.expired) }
         guard let c = try await identity.store.credentials(realm: session.realm, id: session.subjectID), let sealed = c.totpSecret else { return .refused(.expired) }
-        let accountKey = Identity.accountKey(session.realm, c.email.value)
-        if try await identity.isLocked(keys: [(accountKey, identity.settings.accountFailureLimit)]) { return .refused(.locked) }
+        let s = identity.settings
+        let accountKey = Identity.accountKey(session.realm, c.email.value), codeKey = Identity.codeKey(session.realm, c.email.value), ipKey = Identity.ipKey(ip)
+        if try await identity.isLocked(keys: [(accountKey, s.accountFailureLimit)]) { return .refused(.locked) }
+        // Codes count under their own key (and the address's), reserved before checking; a correct password never clears them.
+        guard let reserved = try await identity.reserve([(codeKey, s.accountFailureLimit), (ipKey, s.ipFailureLimit)]) else { return .refused(.locked) }
         let now = identity.deps.clock.now()
         var accepted = false
         var how = "totp"
@@ -154,10 +167,11 @@ public struct VerifySecondFactor: Sendable {
             how = "recovery_code"
         }
         guard accepted else {
-            try await identity.store.recordLoginFailure(keys: [accountKey, Identity.ipKey(ip)], at: now)
             try await identity.audit(session.realm, c.subjectID, "login.code_failed", ["ip": ip])
             return .refused(.wrongCode)
         }
+        try await identity.store.releaseAttempt(ids: reserved)
+        try await identity.store.clearLoginFailures(key: codeKey)
         try await identity.store.clearLoginFailures(key: accountKey)
         let opened = try await identity.openSession(realm: session.realm, subjectID: c.subjectID, stage: .full, replacing: session.idHash)
         try await identity.audit(session.realm, c.subjectID, "login.succeeded", ["ip": ip, "second_factor": how])
@@ -252,12 +266,12 @@ public struct ConfirmPassword: Sendable {
         guard let c = try await identity.store.credentials(realm: session.realm, id: session.subjectID) else { return .refused(.expired) }
         let s = identity.settings
         let accountKey = Identity.accountKey(session.realm, c.email.value), ipKey = Identity.ipKey(ip)
-        if try await identity.isLocked(keys: [(accountKey, s.accountFailureLimit), (ipKey, s.ipFailureLimit)]) { return .refused(.locked) }
+        guard let reserved = try await identity.reserve([(accountKey, s.accountFailureLimit), (ipKey, s.ipFailureLimit)]) else { return .refused(.locked) }
         guard try await identity.deps.passwords.verify(password, against: c.passwordHash) else {
-            try await identity.store.recordLoginFailure(keys: [accountKey, ipKey], at: identity.deps.clock.now())
             try await identity.audit(session.realm, c.subjectID, "login.failed", ["ip": ip, "step": "confirm-password"])
             return .refused(.wrongCredentials)
         }
+        try await identity.store.releaseAttempt(ids: reserved)
         try await identity.store.clearLoginFailures(key: accountKey)
         let opened = try await identity.openSession(realm: session.realm, subjectID: c.subjectID, stage: session.stage, replacing: session.idHash)
         try await identity.audit(session.realm, c.subjectID, "login.password_confirmed", ["ip": ip])

@@ -70,6 +70,12 @@ public protocol IdentityStore: MailLinkStore {
     func deleteSessions(lastSeenBefore: Date) async throws
 
     func recordLoginFailure(keys: [String], at: Date) async throws
+    /// Reserves one attempt under each of `keys` unless one of them already has its limit of failures since `since`.
+    /// The count and the write are one transaction with the keys locked, so parallel guesses cannot all pass the
+    /// check. The reserved rows count as failures until `releaseAttempt` removes them (the attempt succeeded).
+    /// Returns nil (and writes nothing) when a key is locked.
+    func reserveAttempt(keys: [(key: String, limit: Int)], since: Date, at: Date) async throws -> [Int64]?
+    func releaseAttempt(ids: [Int64]) async throws
     func loginFailures(key: String, since: Date) async throws -> Int
     func clearLoginFailures(key: String) async throws
 

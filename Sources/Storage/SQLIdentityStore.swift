@@ -67,6 +67,31 @@ public struct SQLIdentityStore: IdentityStore {
         }
     }
 
+    public func reserveAttempt(keys: [(key: String, limit: Int)], since: Date, at: Date) async throws -> [Int64]? {
+        let kind = database.kind
+        return try await database.withTransaction { sql in
+            // SQLite's BEGIN IMMEDIATE already makes this transaction the only writer; PostgreSQL locks each key (in one
+            // order, so two attempts never wait on each other) until commit.
+            if kind == .postgres {
+                for key in Set(keys.map(\.key)).sorted() { try await sql.raw("SELECT pg_advisory_xact_lock(hashtext(\(bind: key)))").run() }
+            }
+            for (key, limit) in keys {
+                let n = try await sql.raw("SELECT COUNT(*) AS n FROM login_failures WHERE key = \(bind: key) AND at >= \(bind: millis(since))").first()?.int("n") ?? 0
+                if n >= Int64(limit) { return nil }
+            }
+            var ids: [Int64] = []
+            for (key, _) in keys {
+                ids.append(try await sql.raw("INSERT INTO login_failures (key, at) VALUES (\(bind: key), \(bind: millis(at))) RETURNING id").first()!.int("id"))
+            }
+            return ids
+        }
+    }
+
+    public func releaseAttempt(ids: [Int64]) async throws {
+        guard !ids.isEmpty else { return }
+        try await write("DELETE FROM login_failures WHERE id IN (\(binds: ids))")
+    }
+
     public func loginFailures(key: String, since: Date) async throws -> Int {
         let r = try await first("SELECT COUNT(*) AS n FROM login_failures WHERE key = \(bind: key) AND at >= \(bind: millis(since))")
         return Int(try r?.int("n") ?? 0)

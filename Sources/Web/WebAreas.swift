@@ -178,10 +178,15 @@ extension WebAreas {
     }
 
     /// A path inside this site to return to after login; anything else (another host, `//x`) is dropped.
+    /// A path on this site to go back to after logging in, or nil. Only an allow-listed shape passes: one leading
+    /// "/", then printable ASCII path and query characters. Browsers drop tabs and newlines from a Location and read
+    /// "\\" as "/", so "/<TAB>/evil.example" or "/\\evil.example" would leave the site.
     static func safeReturn(_ raw: String?) -> String? {
-        guard let r = raw, r.hasPrefix("/"), !r.hasPrefix("//"), !r.contains("\\"), r.count < 300 else { return nil }
+        guard let r = raw, r.count < 300, r.hasPrefix("/"), !r.hasPrefix("//"), r.unicodeScalars.allSatisfy(returnPathScalars.contains) else { return nil }
         return r
     }
+
+    private static let returnPathScalars = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~!$&'()*+,;=:@/?%".unicodeScalars)
 
     func field(_ name: String, _ label: String, type: String = "text", value: String = "", hint: String? = nil, autocomplete: String? = nil, errors: [String: String] = [:], inputmode: String? = nil) -> [String: Any] {
         var f: [String: Any] = ["name": name, "label": label, "type": type, "value": value]

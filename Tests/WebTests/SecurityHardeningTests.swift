@@ -1,0 +1,111 @@
+import Bootstrap
+import Domain
+import Features
+import Foundation
+import Storage
+import Testing
+import TestSupport
+@testable import Web
+
+/// Counts password checks and makes each one slow, as bcrypt is (≈200 ms at cost 12): attempts that overlap must
+/// still stop at the lock-out limit.
+private actor Calls {
+    var count = 0
+    func add() { count += 1 }
+}
+
+private struct SlowCountingHasher: PasswordHasher {
+    let calls: Calls
+    func hash(_ password: String) async throws -> String { "plain:" + password }
+    func verify(_ password: String, against hash: String) async throws -> Bool {
+        await calls.add()
+        try await Task.sleep(for: .milliseconds(50))
+        return hash == "plain:" + password
+    }
+}
+
+@Suite("Security hardening: lock-outs that hold, second factor guessing, redirects", .serialized)
+struct SecurityHardeningTests {
+    /// 40 wrong passwords at once for one account (from 40 addresses): the attempt is reserved before the hash is
+    /// checked, so at most the account's limit (5) are ever checked; the rest are refused as locked.
+    @Test(arguments: [DatabaseKind.sqlite, .postgres])
+    func fortyParallelGuessesAreAtMostFiveChecks(kind: DatabaseKind) async throws {
+        let db = try await TestDatabase.open(kind)
+        let base = makeTestDependencies(database: db, clock: ManualClock(TestDates.start))
+        let calls = Calls()
+        let deps = AppDependencies(store: base.store, clock: base.clock, random: base.random, passwords: SlowCountingHasher(calls: calls), digest: base.digest, vat: base.vat,
+                                   policy: base.policy, numbering: base.numbering, seller: base.seller, timeZone: base.timeZone, logger: base.logger)
+        _ = try await Fixtures(deps).client("ana@example.ro")
+        let identity = makeIdentity(config: try await AppConfig.load(environment: [:]), deps: deps, database: db)
+        let refusals = try await withThrowingTaskGroup(of: LoginRefusal?.self) { group in
+            for i in 0..<40 {
+                group.addTask {
+                    if case .refused(let why) = try await LogIn(identity)(realm: .client, email: "ana@example.ro", password: "guess \(i)", ip: "198.51.100.\(i)") { return why }
+                    return nil
+                }
+            }
+            return try await group.reduce(into: [LoginRefusal?]()) { $0.append($1) }
+        }
+        #expect(await calls.count <= 5)
+        #expect(refusals.filter { $0 == .wrongCredentials }.count <= 5)
+        #expect(refusals.filter { $0 == .locked }.count >= 35)
+        // The right password is refused too while the account is locked.
+        if case .refused(let why) = try await LogIn(identity)(realm: .client, email: "ana@example.ro", password: "correct horse battery", ip: "203.0.113.9") {
+            #expect(why == .locked)
+        } else {
+            Issue.record("a locked account logged in")
+        }
+        await db.close()
+    }
+
+    /// Someone with the password loops "password, 4 wrong codes": a correct password no longer clears the code
+    /// failures, so the second factor locks after 5 wrong codes, and then even the right code is refused.
+    @Test func secondFactorGuessesLockEvenAfterCorrectPasswords() async throws {
+        let h = try await WebHarness.make()
+        let ana = try await h.fixtures.client("ana@example.ro", language: "en")
+        let identity = makeIdentity(config: h.config, deps: h.deps, database: h.db)
+        let (_, session) = try await identity.startSession(clientID: ana.id)
+        let pending = try await SetUpSecondFactor(identity).begin(session)
+        _ = try await SetUpSecondFactor(identity).confirm(session, code: h.totpCode(secretBase32: pending.secretBase32))
+        h.clock.advance(seconds: 60)
+        let right = h.totpCode(secretBase32: pending.secretBase32)
+        let wrong = right == "123456" ? "654321" : "123456"
+        var outcomes: [LoginRefusal] = []
+        for _ in 0..<3 {
+            guard case .session(_, let half) = try await LogIn(identity)(realm: .client, email: "ana@example.ro", password: "correct horse battery", ip: "198.51.100.7") else {
+                Issue.record("the password step refused the right password")
+                break
+            }
+            for _ in 0..<4 {
+                if case .refused(let why) = try await VerifySecondFactor(identity)(half, code: wrong, ip: "198.51.100.7") { outcomes.append(why) }
+            }
+        }
+        #expect(outcomes.prefix(5) == [.wrongCode, .wrongCode, .wrongCode, .wrongCode, .wrongCode])
+        #expect(outcomes.dropFirst(5).allSatisfy { $0 == .locked })
+        // Locked: the right code is refused as well until the window passes.
+        guard case .session(_, let half) = try await LogIn(identity)(realm: .client, email: "ana@example.ro", password: "correct horse battery", ip: "198.51.100.7") else { return }
+        if case .refused(let why) = try await VerifySecondFactor(identity)(half, code: right, ip: "198.51.100.7") { #expect(why == .locked) } else { Issue.record("the locked second factor accepted a code") }
+        await h.db.close()
+    }
+
+    /// A return path after logging in must stay on this site, however it is spelt.
+    @Test(arguments: ["/\t/evil.example", "/\n/evil.example", "/\\evil.example", "//evil.example", "/ /evil.example", "https://evil.example", "/é"])
+    func aReturnPathThatWouldLeaveTheSiteIsIgnored(_ path: String) async throws {
+        #expect(WebAreas.safeReturn(path) == nil)
+    }
+
+    @Test func theLoginFormNeverRedirectsOffTheSite() async throws {
+        let h = try await WebHarness.make()
+        _ = try await h.fixtures.client("ana@example.ro", language: "en")
+        try await h.run { c in
+            let b = Browser(c)
+            let page = try await b.get("/login")
+            #expect(page.status == .ok)
+            let answer = try await b.post("/login", [("email", "ana@example.ro"), ("password", "correct horse battery"), ("return_to", "/\t/evil.example")])
+            #expect(answer.location == "/services")
+            // Logged in: /login?next=… sends the browser on, but only to a path of this site.
+            #expect(try await b.get("/login?next=%2F%09%2Fevil.example").location == "/services")
+            #expect(try await b.get("/login?next=%2Finvoices%3Fpage%3D2").location == "/invoices?page=2")
+        }
+    }
+}
