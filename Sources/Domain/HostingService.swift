@@ -136,6 +136,15 @@ public struct HostingService: Sendable, Hashable {
         }
     }
 
+    /// A pending service whose order is paid after the day it was ordered starts on `day`: its periods are anchored
+    /// there, so the client gets the whole first period they paid for.
+    public func starting(on day: CivilDate) throws(ServiceTransitionError) -> HostingService {
+        guard case .pending = lifecycle else { throw .notAllowed(from: state, action: "start") }
+        return HostingService(
+            id: id, clientID: clientID, planID: planID, domain: domain, cycle: cycle, price: price, anchor: day,
+            invoicedPeriods: invoicedPeriods, paidPeriods: paidPeriods, lifecycle: lifecycle)
+    }
+
     public func suspended(by hold: Hold) throws(ServiceTransitionError) -> HostingService {
         guard case .live(let holds) = lifecycle else { throw .notAllowed(from: state, action: "suspend") }
         return with(lifecycle: .live(holds: holds + [hold]))

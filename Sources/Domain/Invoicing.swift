@@ -27,6 +27,12 @@ public struct InvoiceLine: Sendable, Hashable, Codable {
     }
 
     public var netMinor: Int64 { quantity * unitPriceMinor }
+
+    /// The same line for another period of its service; the period written in the description follows.
+    public func moved(to new: ServicePeriod) -> InvoiceLine {
+        let text = period.map { old in description.replacingOccurrences(of: "(\(old.start) – \(old.end))", with: "(\(new.start) – \(new.end))") } ?? description
+        return InvoiceLine(serviceID: serviceID, period: new, description: text, quantity: quantity, unitPriceMinor: unitPriceMinor)
+    }
 }
 
 public enum InvoicingError: Error, Sendable, Equatable {
@@ -137,6 +143,11 @@ public struct ProformaInvoice: Sendable, Hashable {
         let applied = min(paidMinor, totals.grossMinor)
         let done = state == .unpaid && applied >= totals.grossMinor && paidMinor > 0
         return PaymentApplication(proforma: with(state: done ? .paid : state, paidMinor: applied), appliedMinor: applied, creditMinor: paidMinor - applied)
+    }
+
+    /// The order's line of `serviceID` moved to `period` (the service starts on the day the order is paid).
+    public func movingLine(of serviceID: Int64, to period: ServicePeriod) -> ProformaInvoice {
+        with(lines: lines.map { $0.serviceID == serviceID ? $0.moved(to: period) : $0 })
     }
 
     /// The proforma without the lines of `serviceIDs` (services that ended): what is left is still to be paid.

@@ -430,6 +430,8 @@ public protocol StoreTransaction: StoreReader {
     func insert(plan code: String, name: String, currency: Currency, prices: [BillingCycle: Int64], at: Date) async throws -> Int64
     func insert(service: NewService) async throws -> Int64
     func update(services: [HostingService], at: Date) async throws
+    /// Moves a pending service's first day (its order was paid later than it was placed).
+    func reanchor(serviceID: Int64, anchor: CivilDate) async throws
     func insertHold(serviceID: Int64, reason: HoldReason, by: Actor, at: Date, note: String?, proformaID: Int64?) async throws -> Hold
     func liftHolds(ids: [Int64], by: Actor, at: Date) async throws
 
@@ -439,6 +441,8 @@ public protocol StoreTransaction: StoreReader {
     /// Fails with `.duplicate` when a line's (service, period start) is already on a proforma.
     func insert(proformas: [NewProforma]) async throws -> [ProformaInvoice]
     func update(proforma: ProformaInvoice, at: Date) async throws
+    /// Rewrites a proforma's line of a service for another period (and its description).
+    func moveLine(proformaID: Int64, serviceID: Int64, to line: InvoiceLine) async throws
     /// Deletes a proforma's lines of these services (ended services), releasing their periods.
     func deleteLines(proformaID: Int64, serviceIDs: Set<Int64>) async throws
     /// Fails with `.duplicate` when the payment's idempotency key was used before (nothing is written).

@@ -88,8 +88,8 @@ public struct RecordPayment: Sendable {
             guard application.completesPayment else {
                 return Outcome(paymentID: paymentID, proforma: application.proforma, fiscalInvoice: nil, creditMinor: application.creditMinor, alreadyRecorded: false)
             }
-            let fiscal = try await PaymentSettlement.complete(application.proforma, in: tx, deps: deps, actor: actor, at: now)
-            return Outcome(paymentID: paymentID, proforma: application.proforma, fiscalInvoice: fiscal, creditMinor: application.creditMinor, alreadyRecorded: false)
+            let settled = try await PaymentSettlement.complete(application.proforma, in: tx, deps: deps, actor: actor, at: now)
+            return Outcome(paymentID: paymentID, proforma: settled.proforma, fiscalInvoice: settled.fiscal, creditMinor: application.creditMinor, alreadyRecorded: false)
         }
     }
 }
@@ -97,10 +97,32 @@ public struct RecordPayment: Sendable {
 /// What a fully paid proforma causes, whichever way it became paid: the fiscal invoice (gapless number taken in this
 /// transaction), each service period paid (a pending service becomes active), and the holds it placed lifted.
 enum PaymentSettlement {
-    static func complete(_ paid: ProformaInvoice, in tx: any StoreTransaction, deps: AppDependencies, actor: Actor, at now: Date) async throws -> FiscalInvoice {
+    static func complete(_ proforma: ProformaInvoice, in tx: any StoreTransaction, deps: AppDependencies, actor: Actor, at now: Date) async throws -> (proforma: ProformaInvoice, fiscal: FiscalInvoice) {
+        let paid = try await startingOrdersToday(proforma, in: tx, deps: deps, actor: actor, at: now)
         let fiscal = try await issueFiscalInvoice(for: paid, in: tx, deps: deps, today: deps.today(), actor: actor, at: now)
         try await settleServices(of: paid, in: tx, actor: actor, at: now)
-        return fiscal
+        return (paid, fiscal)
+    }
+
+    /// An order paid after the day it was placed: its pending services start today, not on the order day, so the
+    /// client gets the whole first period; the line (and so the fiscal invoice) states that period.
+    private static func startingOrdersToday(_ paid: ProformaInvoice, in tx: any StoreTransaction, deps: AppDependencies, actor: Actor, at now: Date) async throws -> ProformaInvoice {
+        guard paid.origin == .order else { return paid }
+        let today = deps.today()
+        var moved = paid
+        for line in paid.lines {
+            guard let sid = line.serviceID, let period = line.period, period.index == 0, period.start < today,
+                let service = try await tx.service(id: sid, forUpdate: true), service.state == .pending
+            else { continue }
+            let started: HostingService
+            do { started = try service.starting(on: today) } catch { throw BillingError.mapping(error) }
+            let first = started.cycle.period(anchor: today, index: 0)
+            try await tx.reanchor(serviceID: sid, anchor: today)
+            try await tx.moveLine(proformaID: paid.id, serviceID: sid, to: line.moved(to: first))
+            moved = moved.movingLine(of: sid, to: first)
+            try await tx.append(AuditEntry(actor: actor, action: "service.start_moved", entity: "service", entityID: sid, before: auditJSON(["firstPeriod": "\(period.start) – \(period.end)"]), after: auditJSON(["firstPeriod": "\(first.start) – \(first.end)", "why": "order paid on \(today)"]), at: now))
+        }
+        return moved
     }
 
     private static func issueFiscalInvoice(for paid: ProformaInvoice, in tx: any StoreTransaction, deps: AppDependencies, today: CivilDate, actor: Actor, at now: Date) async throws -> FiscalInvoice {

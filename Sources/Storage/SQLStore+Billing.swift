@@ -96,6 +96,10 @@ extension SQLTransaction {
         }
     }
 
+    func reanchor(serviceID: Int64, anchor: CivilDate) async throws {
+        try await run("UPDATE services SET anchor_date = \(bind: anchor.description), next_invoice_date = \(bind: anchor.description) WHERE id = \(bind: serviceID) AND state = 'pending'")
+    }
+
     func insertHold(serviceID: Int64, reason: HoldReason, by: Actor, at: Date, note: String?, proformaID: Int64?) async throws -> Hold {
         let id = try await insertReturningID("""
             INSERT INTO service_holds (service_id, reason, placed_by, placed_at, note, proforma_id)
@@ -200,6 +204,14 @@ extension SQLTransaction {
             SELECT DISTINCT p.id FROM proformas p JOIN proforma_lines l ON l.proforma_id = p.id
             WHERE l.service_id = \(bind: serviceID) AND p.state = 'unpaid' ORDER BY p.id
             """).map { try $0.int("id") }
+    }
+
+    func moveLine(proformaID: Int64, serviceID: Int64, to line: InvoiceLine) async throws {
+        try await run("""
+            UPDATE proforma_lines SET period_index = \(bind: line.period.map { Int64($0.index) }), period_start = \(bind: line.period?.start.description),
+              period_end = \(bind: line.period?.end.description), description = \(bind: line.description)
+            WHERE proforma_id = \(bind: proformaID) AND service_id = \(bind: serviceID)
+            """)
     }
 
     func deleteLines(proformaID: Int64, serviceIDs: Set<Int64>) async throws {

@@ -80,7 +80,7 @@ struct LifecycleModel {
     struct Service {
         let id: Int64
         let cycle: BillingCycle
-        let anchor: CivilDate
+        var anchor: CivilDate
         let priceMinor: Int64
         var life: Life = .pending
         var abuse = false
@@ -124,10 +124,10 @@ struct LifecycleModel {
         p.paid += applied
         credit += amount - applied
         proformas[id] = p
-        if p.paid >= p.gross { complete(id) }
+        if p.paid >= p.gross { complete(id, on: day) }
     }
 
-    mutating func complete(_ id: Int64) {
+    mutating func complete(_ id: Int64, on day: CivilDate) {
         guard var p = proformas[id] else { return }
         p.state = .paid
         proformas[id] = p
@@ -136,6 +136,8 @@ struct LifecycleModel {
         for line in p.lines {
             guard var s = services[line.service] else { continue }
             if case .terminated = s.life { continue }
+            // An order paid after the day it was placed starts on the payment day.
+            if s.life == .pending, p.origin == .order, line.period == 0, s.anchor < day { s.anchor = day }
             s.paid.insert(line.period)
             while s.paid.contains(s.paidPeriods) { s.paidPeriods += 1 }
             if s.life == .pending { s.life = .live }
@@ -237,7 +239,7 @@ struct LifecycleModel {
                 if q.paid > 0, q.paid >= q.gross {
                     credit += q.paid - q.gross
                     proformas[pid]!.paid = q.gross
-                    complete(pid)
+                    complete(pid, on: day)
                 }
             }
         }

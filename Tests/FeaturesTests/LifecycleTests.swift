@@ -298,3 +298,30 @@ struct BusinessState: Equatable, CustomStringConvertible {
         return BusinessState(rows: rows)
     }
 }
+
+@Suite("An order paid late", .serialized)
+struct LateOrderTests {
+    /// Ordered on 2026-01-15, paid on 2026-01-25: the service starts on the payment day, the first period and the
+    /// fiscal invoice say so, and the first renewal is for 2026-02-25.
+    @Test(arguments: [DatabaseKind.sqlite, .postgres])
+    func theServiceStartsOnThePaymentDay(kind: DatabaseKind) async throws {
+        let w = try await LifecycleWorld.make(kind)
+        let order = try await PlaceOrder(w.deps)(clientID: w.client.id, planID: w.service.planID, cycle: "monthly", domain: "late.ro", billingProfileID: nil, actor: .client(w.client.id))
+        #expect(order.proforma.lines[0].period?.start.description == "2026-01-15")
+        w.clock.advance(days: 10)
+        let paid = try await w.f.pay(order.proforma)
+        let line = try #require(paid.fiscalInvoice?.lines.first)
+        #expect(line.period.map { "\($0.start) – \($0.end)" } == "2026-01-25 – 2026-02-24")
+        #expect(line.description.hasSuffix("(2026-01-25 – 2026-02-24)"))
+        #expect(paid.proforma.lines.first?.period?.start.description == "2026-01-25")
+        let service = try #require(try await w.deps.store.read { r in try await r.service(id: order.service.id, forUpdate: false) })
+        #expect(service.state == .active && service.anchor.description == "2026-01-25" && service.nextDueDate.description == "2026-02-25")
+        let stored = try #require(try await w.deps.store.read { r in try await r.proforma(id: order.proforma.id, forUpdate: false) })
+        #expect(stored.lines.first?.period?.start.description == "2026-01-25")
+        // The first renewal bills the period from 2026-02-25, issued 14 days before it.
+        try await w.day(41)
+        let renewal = try await w.proformas(.unpaid).first { $0.lines.contains { $0.serviceID == order.service.id } }
+        #expect(renewal?.lines.first { $0.serviceID == order.service.id }?.period?.start.description == "2026-02-25")
+        await w.db.close()
+    }
+}
