@@ -294,6 +294,7 @@ public struct ChangePassword: Sendable {
         if session.realm == .client {
             _ = try await identity.store.revokeMailLinks(clientID: c.subjectID, linkID: nil, because: .passwordChanged, at: identity.deps.clock.now())
             try await identity.store.cancelEmailChanges(clientID: c.subjectID)
+            try await identity.store.cancelPasswordResets(clientID: c.subjectID)
         }
         try await identity.store.setPasswordHash(realm: session.realm, id: c.subjectID, hash: try await identity.deps.passwords.hash(new))
         try await identity.store.deleteSessions(realm: session.realm, subjectID: c.subjectID, except: session.idHash)
@@ -349,6 +350,8 @@ public struct ChangeEmail: Sendable {
         guard email != before.email else { return email }
         if try await isTaken(email) { throw BillingError.invalid(Self.taken) }
         _ = try await identity.store.revokeMailLinks(clientID: change.clientID, linkID: nil, because: .emailChanged, at: now)
+        // A reset link sent to the old address must not reopen the account.
+        try await identity.store.cancelPasswordResets(clientID: change.clientID)
         do {
             try await identity.deps.store.write { tx in
                 try await tx.updateEmail(clientID: change.clientID, email: email)

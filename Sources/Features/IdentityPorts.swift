@@ -95,7 +95,10 @@ public protocol IdentityStore: MailLinkStore {
     func consumeRecoveryCode(realm: Realm, id: Int64, hash: String, at: Date) async throws -> Bool
     func unusedRecoveryCodes(realm: Realm, id: Int64) async throws -> Int
 
+    /// Stores a reset token; the client's earlier unused ones stop working (only the newest link works).
     func insertPasswordReset(tokenHash: String, clientID: Int64, expiresAt: Date, at: Date) async throws
+    /// Ends every unused reset link of the client (the password or the login e-mail changed).
+    func cancelPasswordResets(clientID: Int64) async throws
     /// The client of an unexpired, unused reset token, marking it used.
     func consumePasswordReset(tokenHash: String, now: Date) async throws -> Int64?
 

@@ -184,7 +184,14 @@ public struct SQLIdentityStore: IdentityStore {
     // MARK: Password reset
 
     public func insertPasswordReset(tokenHash: String, clientID: Int64, expiresAt: Date, at: Date) async throws {
-        try await write("INSERT INTO password_resets (token_hash, client_id, expires_at, created_at) VALUES (\(bind: tokenHash), \(bind: clientID), \(bind: millis(expiresAt)), \(bind: millis(at)))")
+        try await database.withTransaction { sql in
+            try await sql.raw("DELETE FROM password_resets WHERE client_id = \(bind: clientID) AND used_at IS NULL").run()
+            try await sql.raw("INSERT INTO password_resets (token_hash, client_id, expires_at, created_at) VALUES (\(bind: tokenHash), \(bind: clientID), \(bind: millis(expiresAt)), \(bind: millis(at)))").run()
+        }
+    }
+
+    public func cancelPasswordResets(clientID: Int64) async throws {
+        try await write("DELETE FROM password_resets WHERE client_id = \(bind: clientID) AND used_at IS NULL")
     }
 
     public func consumePasswordReset(tokenHash: String, now: Date) async throws -> Int64? {

@@ -109,3 +109,45 @@ struct SecurityHardeningTests {
         }
     }
 }
+
+@Suite("Password reset links: only the newest works, and a password change ends them")
+struct ResetLinkTests {
+    func resetToken(_ b: Browser, _ h: WebHarness) async throws -> String {
+        try await b.get("/forgot-password")
+        try await b.post("/forgot-password", [("email", "ana@example.ro")])
+        let link = try h.link("/reset-password?token=", in: try h.lastEmail())
+        return String(link.split(separator: "=").last!)
+    }
+
+    @Test func anOlderLinkStopsWorkingWhenANewOneIsSent() async throws {
+        let h = try await WebHarness.make()
+        _ = try await h.fixtures.client("ana@example.ro", language: "en")
+        try await h.run { c in
+            let b = Browser(c)
+            let first = try await resetToken(b, h)
+            let second = try await resetToken(b, h)
+            #expect(first != second)
+            try await b.get("/reset-password?token=\(first)")
+            #expect(try await b.post("/reset-password", [("token", first), ("password", "a brand new password")]).status == .gone)
+            try await b.get("/reset-password?token=\(second)")
+            #expect(try await b.post("/reset-password", [("token", second), ("password", "a brand new password")]).status == .ok)
+        }
+    }
+
+    @Test func aPasswordChangeEndsTheResetLinks() async throws {
+        let h = try await WebHarness.make()
+        _ = try await h.fixtures.client("ana@example.ro", language: "en")
+        try await h.run { c in
+            let stranger = Browser(c)
+            let token = try await resetToken(stranger, h)
+            let ana = Browser(c)
+            try await ana.logIn("ana@example.ro", "correct horse battery")
+            try await ana.get("/security")
+            let changed = try await ana.post("/security/password", [("currentPassword", "correct horse battery"), ("newPassword", "another long password")])
+            #expect(changed.status == .seeOther)
+            try await stranger.get("/reset-password?token=\(token)")
+            #expect(try await stranger.post("/reset-password", [("token", token), ("password", "the thief's password")]).status == .gone)
+            #expect(try await Browser(c).logIn("ana@example.ro", "another long password").location == "/services")
+        }
+    }
+}
