@@ -140,6 +140,8 @@ public struct AppConfig: Sendable {
         }
         let efactura = EFacturaConfig.read(r, mode: mode, publicBaseURL: publicBaseURL, problems: &problems)
         if clockOffset != 0, mode == .production { problems.append("CLOCK_OFFSET_SECONDS is for demo and tests; it must not be set in production") }
+        // Production cookies carry Secure, which browsers drop over http: the public address must be https.
+        if mode == .production, !publicBaseURL.lowercased().hasPrefix("https://") { problems.append("PUBLIC_BASE_URL must be an https address in production (got \(publicBaseURL))") }
         if !problems.isEmpty { throw Invalid(problems: problems) }
         var config = AppConfig(
             mode: mode, databaseURL: r.string(forKey: "database.url", isSecret: true), sqlitePath: r.string(forKey: "sqlite.path", default: "./data/hostico.sqlite"),

@@ -169,6 +169,7 @@ struct Demo: AsyncParsableCommand {
 
         func run() async throws {
             try await common.withDatabase { config, deps, db in
+                guard config.mode == .demo else { throw ValidationError("demo data is refused when APP_MODE=production") }
                 try await Migrator(db).migrate(now: deps.clock.now())
                 let existing = try await deps.store.read { r in try await r.searchClients(query: nil, limit: 1, offset: 0) }
                 if !existing.isEmpty {

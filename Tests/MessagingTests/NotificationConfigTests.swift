@@ -21,6 +21,13 @@ struct NotificationConfigTests {
         #expect(p.contains { $0.hasPrefix("MAIL_TRANSPORT=dev") })
     }
 
+    @Test func productionNeedsAnHttpsPublicAddress() async {
+        let p = await problems(["APP_MODE": "production", "PUBLIC_BASE_URL": "http://billing.example.ro"])
+        #expect(p.contains("PUBLIC_BASE_URL must be an https address in production (got http://billing.example.ro)"))
+        let q = await problems(["APP_MODE": "production", "PUBLIC_BASE_URL": "https://billing.example.ro"])
+        #expect(!q.contains { $0.hasPrefix("PUBLIC_BASE_URL") })
+    }
+
     @Test func smppAndKannelNeedTheirSettings() async {
         var p = await problems(["SMS_TRANSPORT": "smpp"])
         #expect(p == ["SMPP_HOST and SMPP_SYSTEM_ID are required when SMS_TRANSPORT=smpp"])
