@@ -284,11 +284,20 @@ enum ProformaCancellation {
         try await tx.update(proforma: cancelled, at: now)
         try await tx.append(AuditEntry(actor: actor, action: "proforma.cancelled", entity: "proforma", entityID: p.id, before: auditJSON(ProformaSnapshot(p)), after: auditJSON(["state": "cancelled", "why": why]), at: now))
         if p.paidMinor > 0 {
-            let money = Money(minor: p.paidMinor, currency: p.currency)
-            try await tx.addCredit(clientID: p.clientID, amount: money, paymentID: nil, note: "Paid on \(p.number), cancelled", at: now)
-            try await tx.append(AuditEntry(actor: actor, action: "credit.added", entity: "client", entityID: p.clientID, before: nil, after: auditJSON(["amount": money.description, "from": p.number, "why": "proforma cancelled"]), at: now))
+            try await Credits.add(Money(minor: p.paidMinor, currency: p.currency), from: p, paymentID: nil, note: "Paid on \(p.number), cancelled", why: "proforma cancelled", by: actor, in: tx, at: now)
         }
         try await Suspensions.liftHolds(of: p, by: actor, why: "\(p.number) cancelled", in: tx, at: now)
+    }
+}
+
+enum Credits {
+    /// Money that cannot pay the proforma it came for becomes the client's credit, with a `credit.added` audit entry
+    /// (the staff home lists them, so staff can refund).
+    static func add(_ money: Money, from p: ProformaInvoice, paymentID: Int64?, note: String, why: String, by actor: Actor, in tx: any StoreTransaction, at now: Date) async throws {
+        try await tx.addCredit(clientID: p.clientID, amount: money, paymentID: paymentID, note: note, at: now)
+        var detail = ["amount": money.description, "from": p.number, "why": why]
+        if let paymentID { detail["payment"] = String(paymentID) }
+        try await tx.append(AuditEntry(actor: actor, action: "credit.added", entity: "client", entityID: p.clientID, before: nil, after: auditJSON(detail), at: now))
     }
 }
 

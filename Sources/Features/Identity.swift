@@ -52,13 +52,13 @@ public struct Identity: Sendable {
     static func accountKey(_ realm: Realm, _ email: String) -> String { "account:\(realm.rawValue):\(email.lowercased())" }
     /// Second-factor failures have their own key: a correct password must not clear them.
     static func codeKey(_ realm: Realm, _ email: String) -> String { "code:\(realm.rawValue):\(email.lowercased())" }
+    static func ipKey(_ ip: String) -> String { "ip:\(ip)" }
 
     /// An attempt reserved before the (slow) check: nil when locked. See `IdentityStore.reserveAttempt`.
     func reserve(_ keys: [(key: String, limit: Int)]) async throws -> [Int64]? {
         let now = deps.clock.now()
         return try await store.reserveAttempt(keys: keys, since: now.addingTimeInterval(-settings.failureWindow), at: now)
     }
-    static func ipKey(_ ip: String) -> String { "ip:\(ip)" }
 
     func isLocked(keys: [(String, Int)]) async throws -> Bool {
         let since = deps.clock.now().addingTimeInterval(-settings.failureWindow)

@@ -70,9 +70,8 @@ public struct RecordPayment: Sendable {
             // Paid already (e.g. the same transfer recorded twice), or cancelled (the order lapsed, the service ended):
             // the money is the client's credit, never a fiscal invoice for a period that is not delivered.
             if proforma.state != .unpaid {
-                let why = proforma.state == .paid ? "Payment for already paid \(proforma.number)" : "Payment for cancelled \(proforma.number)"
-                try await tx.addCredit(clientID: proforma.clientID, amount: money, paymentID: paymentID, note: why, at: now)
-                try await tx.append(AuditEntry(actor: actor, action: "credit.added", entity: "client", entityID: proforma.clientID, before: nil, after: auditJSON(["amount": money.description, "payment": String(paymentID), "from": proforma.number, "why": "proforma \(proforma.state.rawValue)"]), at: now))
+                let note = proforma.state == .paid ? "Payment for already paid \(proforma.number)" : "Payment for cancelled \(proforma.number)"
+                try await Credits.add(money, from: proforma, paymentID: paymentID, note: note, why: "proforma \(proforma.state.rawValue)", by: actor, in: tx, at: now)
                 return Outcome(paymentID: paymentID, proforma: proforma, fiscalInvoice: try await tx.fiscalInvoice(proformaID: proforma.id), creditMinor: money.minor, alreadyRecorded: false)
             }
 

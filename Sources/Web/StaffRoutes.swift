@@ -75,7 +75,7 @@ struct StaffRoutes {
             let p = try await areas.proforma(ctx)
             var m = visit.views.body(buyer: p.buyer, seller: deps.seller, lines: p.lines, totals: p.totals, vat: p.vat)
             m.merge(["heading": "Proforma \(p.number)", "status": p.state.rawValue, "statusCode": p.state.rawValue, "clientID": p.clientID, "issued": p.issueDate.description,
-                     "due": p.effectiveDueDate.description + (p.extendedDueDate != nil ? " (extended from \(p.dueDate))" : ""), "pdf": "/staff/proformas/\(p.id)/pdf"]) { _, b in b }
+                     "due": Self.due(p), "pdf": "/staff/proformas/\(p.id)/pdf"]) { _, b in b }
             return areas.page("staff-invoice", title: p.number, m, visit)
         }
         r.get("proformas/:id/pdf") { req, ctx in
@@ -161,6 +161,11 @@ struct StaffRoutes {
         }
     }
 
+    /// The due date in force, and the printed one when staff extended it.
+    static func due(_ p: ProformaInvoice) -> String {
+        p.effectiveDueDate.description + (p.extendedDueDate != nil ? " (extended from \(p.dueDate))" : "")
+    }
+
     func clientPage(_ id: Int64, _ visit: Visit) async throws -> Response {
         let v = visit.views
         let data = try await deps.store.read { r -> (Client?, [BillingProfile], [HostingService], [HostingPlan], [ProformaInvoice], [FiscalInvoice], [SmsConsent], [StoredAuditEntry]) in
@@ -181,10 +186,12 @@ struct StaffRoutes {
                 "canSuspend": s.state == .active || s.state == .suspended, "canUnsuspend": s.holds.contains { $0.reason != .nonPayment },
             ]
         }
+        // The payment-extension form's date bounds: from today to the furthest extension allowed.
+        let today = deps.today()
+        let (extendMin, extendMax) = (today.description, today.adding(days: deps.policy.maxExtensionDays).description)
         var invoices: [(CivilDate, Int, [String: Any])] = data.4.map { p in
             (p.issueDate, 0, ["id": p.id, "number": p.number, "issued": p.issueDate.description, "total": p.totals.gross.description,
-                              "status": p.state.rawValue + (p.state == .unpaid ? ", due \(p.effectiveDueDate)" + (p.extendedDueDate != nil ? " (extended from \(p.dueDate))" : "") : ""),
-                              "extendMax": deps.today().adding(days: deps.policy.maxExtensionDays).description, "extendMin": deps.today().description,
+                              "status": p.state.rawValue + (p.state == .unpaid ? ", due \(Self.due(p))" : ""), "extendMin": extendMin, "extendMax": extendMax,
                               "href": "/staff/proformas/\(p.id)", "pdf": "/staff/proformas/\(p.id)/pdf", "canPay": p.state == .unpaid,
                               "currency": p.currency.rawValue, "open": Money.format(minor: p.openMinor), "once": deps.random.hex(16)] as [String: Any])
         }
