@@ -156,10 +156,7 @@ struct InvoiceAndStaffTests {
         #expect(try await h.deps.store.read { r in try await r.service(id: service.id, forUpdate: false) }?.state == .suspended)
         try await h.run { c in
             let staff = Browser(c)
-            #expect(try await staff.logIn("ops@hostico.ro", "staff password 1", base: "/staff").location == "/staff/security/2fa")
-            let setup = try await staff.get("/staff/security/2fa")
-            let secret = String(setup.body.split(separator: #"id="totp-secret">"#)[1].prefix { $0 != "<" })
-            try await staff.post("/staff/security/2fa", [("code", h.totpCode(secretBase32: secret))])
+            try await staff.logInStaffSettingUp2FA("ops@hostico.ro", "staff password 1", h)
             // The home page says when the daily tasks last ran.
             #expect(try await staff.get("/staff").body.visibleText.contains("Daily tasks last ran for 2026-02-21"))
             let page = try await staff.get("/staff/clients/\(ana.id)")
