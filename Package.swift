@@ -10,6 +10,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "hostico", targets: ["hostico"]),
+        // The lifecycle model check at full size, built -c release by `make test` (Sources/LifecycleModelCheck).
+        .executable(name: "hostico-lifecycle-model", targets: ["LifecycleModelCheck"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -142,6 +144,11 @@ let package = Package(
                 "Bootstrap", "Documents",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "LifecycleModelCheck",
+            dependencies: ["TestSupport", "Storage", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict
         ),
         .target(

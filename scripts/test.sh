@@ -10,6 +10,13 @@ echo "SMTP sink (aiosmtpd, STARTTLS + AUTH) on 127.0.0.1:$TEST_SMTP_PORT"
 TEST_DATABASE_URL="$PG_URL" swift test 2>&1 | grep -v 'PostgresClient.run()' | tee /tmp/hostico-test.log
 # swift test's exit status is lost in the pipe: read the summary instead.
 grep -Eq '^✔ Test run with [0-9]+ tests? .*passed' /tmp/hostico-test.log
+# The lifecycle model check plays its random two-year sequences optimised (a debug build spends most of each simulated
+# day in unoptimised NIO and driver code); the release build it needs is shared with `swift build -c release`.
+echo "lifecycle model check (${LIFECYCLE_SEQUENCES:=40} sequences per database, release build)"
+swift build -c release --product hostico-lifecycle-model > /tmp/hostico-lifecycle-build.log 2>&1 || { tail -40 /tmp/hostico-lifecycle-build.log; exit 1; }
+TEST_DATABASE_URL="$PG_URL" .build/release/hostico-lifecycle-model --sequences "$LIFECYCLE_SEQUENCES" 2>&1 | grep -v 'PostgresClient.run()' | tee /tmp/hostico-lifecycle.log
+# The exit status is lost in the pipe: every database must report its sequences, and none may fail.
+{ [ "$(grep -c '^lifecycle model on' /tmp/hostico-lifecycle.log)" = 2 ] && ! grep -q '^FAILED' /tmp/hostico-lifecycle.log; } || { echo 'lifecycle model check failed (replay the seed it names)'; exit 1; }
 echo "end-to-end browser suite (headless Chromium + Selenium against the built binary)"
 scripts/e2e.sh
 echo "schemathesis against /api/openapi.json"
