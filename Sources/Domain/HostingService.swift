@@ -122,6 +122,14 @@ public struct HostingService: Sendable, Hashable {
         with(invoicedPeriods: max(invoicedPeriods, period.index + 1))
     }
 
+    /// The periods from `index` on are no longer on any proforma (theirs was cancelled): the next renewal bills
+    /// them again. Only the latest billed periods can go back, or a later one would be billed twice.
+    public func released(from index: Int) throws(ServiceTransitionError) -> HostingService {
+        guard index < invoicedPeriods else { return self }
+        guard case .live = lifecycle else { throw .notAllowed(from: state, action: "release periods") }
+        return with(invoicedPeriods: index)
+    }
+
     /// A paid period extends the service only as far as every period before it is paid: `paidIndexes` are the
     /// periods of this service on paid proformas. Paying a later renewal first never covers an earlier unpaid
     /// period; paying that one afterwards covers both. A pending service (a paid order) becomes active.

@@ -287,6 +287,28 @@ enum ProformaCancellation {
             try await Credits.add(Money(minor: p.paidMinor, currency: p.currency), from: p, paymentID: nil, note: "Paid on \(p.number), cancelled", why: "proforma cancelled", by: actor, in: tx, at: now)
         }
         try await Suspensions.liftHolds(of: p, by: actor, why: "\(p.number) cancelled", in: tx, at: now)
+        try await tx.releasePeriods(proformaID: p.id)
+        // What the lines billed: a pending service's order is off; a live service's periods are billed again by the
+        // next daily run (with a fresh due date). Terminated services keep nothing to bill.
+        var periods: [Int64: Set<Int>] = [:]
+        for line in p.lines { if let sid = line.serviceID, let period = line.period { periods[sid, default: []].insert(period.index) } }
+        for (sid, indexes) in periods.sorted(by: { $0.key < $1.key }) {
+            guard let s = try await tx.service(id: sid, forUpdate: true), let first = indexes.min() else { continue }
+            switch s.lifecycle {
+            case .pending:
+                try await tx.update(service: try s.terminated(on: now), at: now)
+                try await tx.append(AuditEntry(actor: actor, action: "service.order_cancelled", entity: "service", entityID: sid, before: auditJSON(["state": "pending"]), after: auditJSON(["state": "terminated", "proforma": p.number, "why": why]), at: now))
+            case .live:
+                guard Set(first..<s.invoicedPeriods).isSubset(of: indexes) else {
+                    throw BillingError.conflict(rule: "proforma.later-period-billed", message: "A later period of \(s.domain) is already on another proforma: cancel that one first (or terminate the service).")
+                }
+                let released = try s.released(from: first)
+                try await tx.update(service: released, at: now)
+                try await tx.append(AuditEntry(actor: actor, action: "service.periods_released", entity: "service", entityID: sid, before: auditJSON(["invoicedPeriods": String(s.invoicedPeriods)]), after: auditJSON(["invoicedPeriods": String(released.invoicedPeriods), "proforma": p.number]), at: now))
+            case .terminated:
+                continue
+            }
+        }
     }
 }
 
@@ -313,12 +335,13 @@ public struct CancelLapsedOrders: Sendable {
         return await DailyUnits.each(ids, task: "cancel-order", entity: "proforma", deps: deps) { id, tx in
             guard let p = try await tx.proforma(id: id, forUpdate: true), p.state == .unpaid, p.origin == .order, p.effectiveDueDate.adding(days: days) <= asOf else { return 0 }
             let now = deps.clock.now()
-            try await ProformaCancellation.cancel(p, why: "order unpaid \(days) days after its due date", by: .system, in: tx, deps: deps, at: now)
+            // The pending services end first, on the day the order lapsed (a catch-up run must not stamp today).
             for sid in Set(p.lines.compactMap(\.serviceID)).sorted() {
                 guard let s = try await tx.service(id: sid, forUpdate: true), s.state == .pending else { continue }
                 try await tx.update(service: try s.terminated(on: deps.instant(on: asOf)), at: now)
                 try await tx.append(AuditEntry(actor: .system, action: "service.order_lapsed", entity: "service", entityID: sid, before: auditJSON(["state": "pending"]), after: auditJSON(["state": "terminated", "proforma": p.number]), at: now))
             }
+            try await ProformaCancellation.cancel(p, why: "order unpaid \(days) days after its due date", by: .system, in: tx, deps: deps, at: now)
             return 1
         }
     }

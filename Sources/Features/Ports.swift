@@ -438,13 +438,15 @@ public protocol StoreTransaction: StoreReader {
     /// Next number of a gapless series, from a locked counter row.
     /// Reserves `count` consecutive numbers of a gapless series; the counter row stays locked until commit.
     func nextNumbers(series: String, count: Int) async throws -> ClosedRange<Int64>
-    /// Fails with `.duplicate` when a line's (service, period start) is already on a proforma.
+    /// Fails with `.duplicate` when a line's (service, period start) is already on a proforma that holds it.
     func insert(proformas: [NewProforma]) async throws -> [ProformaInvoice]
     func update(proforma: ProformaInvoice, at: Date) async throws
     /// Rewrites a proforma's line of a service for another period (and its description).
     func moveLine(proformaID: Int64, serviceID: Int64, to line: InvoiceLine) async throws
     /// Deletes a proforma's lines of these services (ended services), releasing their periods.
     func deleteLines(proformaID: Int64, serviceIDs: Set<Int64>) async throws
+    /// Frees the periods of a cancelled proforma's lines (the lines stay, for its history) so they can be billed again.
+    func releasePeriods(proformaID: Int64) async throws
     /// Fails with `.duplicate` when the payment's idempotency key was used before (nothing is written).
     func insert(payment: NewPayment) async throws -> Int64
     func addCredit(clientID: Int64, amount: Money, paymentID: Int64?, note: String, at: Date) async throws

@@ -106,6 +106,38 @@ public enum Migrations {
                 ]
             }
         }),
+        // A cancelled proforma's lines kept their (service, period start) slot, so a cancelled period could never be
+        // billed again: the service ran it free and "paid through" jumped over it. Lines of a cancelled proforma are
+        // now released and only unreleased lines hold a period.
+        Migration(version: 16, name: "cancelled proformas release their periods", statements: { kind in
+            switch kind {
+            case .sqlite:
+                // SQLite cannot drop a table constraint: the table is rebuilt (no other table references proforma_lines).
+                [
+                    """
+                    CREATE TABLE proforma_lines_v16 (id \(pk(kind)), proforma_id BIGINT NOT NULL REFERENCES proformas(id), position BIGINT NOT NULL,
+                      service_id BIGINT REFERENCES services(id), period_index BIGINT, period_start TEXT, period_end TEXT,
+                      description TEXT NOT NULL, quantity BIGINT NOT NULL, unit_price_minor BIGINT NOT NULL, released BIGINT NOT NULL DEFAULT 0)
+                    """,
+                    """
+                    INSERT INTO proforma_lines_v16 (id, proforma_id, position, service_id, period_index, period_start, period_end, description, quantity, unit_price_minor, released)
+                    SELECT l.id, l.proforma_id, l.position, l.service_id, l.period_index, l.period_start, l.period_end, l.description, l.quantity, l.unit_price_minor,
+                      CASE WHEN p.state = 'cancelled' THEN 1 ELSE 0 END FROM proforma_lines l JOIN proformas p ON p.id = l.proforma_id
+                    """,
+                    "DROP TABLE proforma_lines",
+                    "ALTER TABLE proforma_lines_v16 RENAME TO proforma_lines",
+                    "CREATE INDEX proforma_lines_proforma ON proforma_lines(proforma_id)",
+                    "CREATE UNIQUE INDEX proforma_lines_period ON proforma_lines(service_id, period_start) WHERE released = 0",
+                ]
+            case .postgres:
+                [
+                    "ALTER TABLE proforma_lines DROP CONSTRAINT proforma_lines_service_id_period_start_key",
+                    "ALTER TABLE proforma_lines ADD COLUMN released BIGINT NOT NULL DEFAULT 0",
+                    "UPDATE proforma_lines SET released = 1 WHERE proforma_id IN (SELECT id FROM proformas WHERE state = 'cancelled')",
+                    "CREATE UNIQUE INDEX proforma_lines_period ON proforma_lines(service_id, period_start) WHERE released = 0",
+                ]
+            }
+        }),
     ]
 
     /// Sessions, login failures, TOTP and password resets live in the database, so any `serve` process can

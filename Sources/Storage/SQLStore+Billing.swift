@@ -214,6 +214,10 @@ extension SQLTransaction {
             """)
     }
 
+    func releasePeriods(proformaID: Int64) async throws {
+        try await run("UPDATE proforma_lines SET released = 1 WHERE proforma_id = \(bind: proformaID)")
+    }
+
     func deleteLines(proformaID: Int64, serviceIDs: Set<Int64>) async throws {
         guard !serviceIDs.isEmpty else { return }
         try await run("DELETE FROM proforma_lines WHERE proforma_id = \(bind: proformaID) AND service_id IN (\(binds: serviceIDs.sorted()))")

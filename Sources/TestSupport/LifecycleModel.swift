@@ -148,12 +148,37 @@ struct LifecycleModel {
         for sid in services.keys { services[sid]!.holds[proformaID] = nil }
     }
 
-    mutating func cancel(_ id: Int64) {
+    /// The periods a proforma bills, by service.
+    func periods(of p: Proforma) -> [Int64: Set<Int>] {
+        var result: [Int64: Set<Int>] = [:]
+        for line in p.lines { result[line.service, default: []].insert(line.period) }
+        return result
+    }
+
+    /// Staff may cancel a proforma when, for each live service on it, it bills that service's latest periods.
+    func canCancel(_ id: Int64) -> Bool {
+        guard let p = proformas[id] else { return false }
+        for (sid, indexes) in periods(of: p) where services[sid]?.life == .live {
+            if !Set(indexes.min()!..<services[sid]!.invoiced).isSubset(of: indexes) { return false }
+        }
+        return true
+    }
+
+    /// A cancelled proforma's money goes to credit and its holds go; a pending service's order is off, a live
+    /// service's periods are billed again.
+    mutating func cancel(_ id: Int64, on day: CivilDate) {
         guard var p = proformas[id], p.state == .unpaid else { return }
         p.state = .cancelled
         credit += p.paid
         proformas[id] = p
         liftHolds(of: id)
+        for (sid, indexes) in periods(of: p) {
+            switch services[sid]!.life {
+            case .pending: services[sid]!.life = .terminated(day)
+            case .live: services[sid]!.invoiced = min(services[sid]!.invoiced, indexes.min()!)
+            case .terminated: break
+            }
+        }
     }
 
     mutating func extend(_ id: Int64, until: CivilDate) {
@@ -202,8 +227,7 @@ struct LifecycleModel {
         for id in proformas.keys.sorted() {
             let p = proformas[id]!
             guard p.state == .unpaid, p.origin == .order, p.effectiveDue.adding(days: policy.orderCancelDays) <= day else { continue }
-            cancel(id)
-            for line in p.lines where services[line.service]?.life == .pending { services[line.service]!.life = .terminated(day) }
+            cancel(id, on: day)
         }
     }
 
@@ -231,7 +255,7 @@ struct LifecycleModel {
                     return false
                 })
                 let rest = p.lines.filter { !ended.contains($0.service) }
-                if rest.isEmpty { cancel(pid); continue }
+                if rest.isEmpty { cancel(pid, on: day); continue }
                 proformas[pid]!.lines = rest
                 let q = proformas[pid]!
                 if q.paid > 0, q.paid >= q.gross {
@@ -339,9 +363,18 @@ final class ModelRun {
             model.extend(id, until: until)
         case 87...89:
             guard let id = rng.pick(unpaid) else { return }
+            guard model.canCancel(id) else {
+                do {
+                    _ = try await CancelProforma(deps)(proformaID: id, actor: .staff(1))
+                    throw fail("proforma \(id) was cancelled, but it does not bill the latest periods of its services")
+                } catch BillingError.conflict(rule: "proforma.later-period-billed", _) {
+                    log.append("day \(day): cancelling proforma \(id) refused (a later period is billed)")
+                    return
+                }
+            }
             _ = try await CancelProforma(deps)(proformaID: id, actor: .staff(1))
             log.append("day \(day): proforma \(id) cancelled by staff")
-            model.cancel(id)
+            model.cancel(id, on: today)
         case 90...96:
             guard let id = rng.pick(unpaid.filter { model.proformas[$0]!.paid == 0 }) else { return }
             let toCompany = !model.proformas[id]!.reverseCharge
@@ -439,7 +472,8 @@ final class ModelRun {
 
         // Exactly one line per service period: periods 0..<invoiced, each on one proforma.
         for s in services {
-            let periods = proformas.flatMap(\.lines).filter { $0.serviceID == s.id }.compactMap(\.period?.index).sorted()
+            // A cancelled proforma's lines no longer hold their periods.
+            let periods = proformas.filter { $0.state != .cancelled }.flatMap(\.lines).filter { $0.serviceID == s.id }.compactMap(\.period?.index).sorted()
             let unpaidElsewhere = Set(periods)
             guard periods.count == unpaidElsewhere.count else { throw fail("service \(s.id) has a period on two lines: \(periods)") }
             if case .terminated = s.lifecycle { continue }

@@ -217,6 +217,56 @@ struct LifecycleTests {
         await w.db.close()
     }
 
+    /// Issue 26.7: a cancelled period was never billed again (its line kept the period), so the service ran it free.
+    @Test(arguments: kinds)
+    func aCancelledRenewalsPeriodIsBilledAgainWithAFreshDueDate(kind: DatabaseKind) async throws {
+        let w = try await LifecycleWorld.make(kind)
+        try await w.day(20)  // 2026-02-04: the renewal of period 1 (02-15 – 03-14), due 02-15
+        let renewal = try #require(try await w.proformas(.unpaid).first)
+        _ = try await CancelProforma(w.deps)(proformaID: renewal.id, actor: .staff(1))
+        #expect(try await w.svc().invoicedPeriods == 1)
+        try await w.day(21)
+        let again = try #require(try await w.proformas(.unpaid).first)
+        #expect(again.id != renewal.id)
+        #expect(again.lines.map { $0.period?.start.description } == ["2026-02-15"])
+        #expect(again.dueDate.description == "2026-02-15")
+        _ = try await w.f.pay(again)
+        #expect(try await w.svc().paidPeriods == 2)
+        await w.db.close()
+    }
+
+    @Test(arguments: kinds)
+    func onlyTheLatestRenewalOfAServiceCanBeCancelled(kind: DatabaseKind) async throws {
+        let w = try await LifecycleWorld.make(kind)
+        try await w.day(20)
+        let first = try #require(try await w.proformas(.unpaid).first)
+        try await w.day(48)  // 2026-03-04: the renewal of period 2 is issued too
+        let second = try #require(try await w.proformas(.unpaid).last)
+        #expect(second.id != first.id)
+        await #expect(throws: BillingError.conflict(rule: "proforma.later-period-billed", message: "A later period of ana.ro is already on another proforma: cancel that one first (or terminate the service).")) {
+            _ = try await CancelProforma(w.deps)(proformaID: first.id, actor: .staff(1))
+        }
+        #expect(try await w.proformas(.unpaid).count == 2)
+        _ = try await CancelProforma(w.deps)(proformaID: second.id, actor: .staff(1))
+        _ = try await CancelProforma(w.deps)(proformaID: first.id, actor: .staff(1))
+        #expect(try await w.svc().invoicedPeriods == 1)
+        // The next run bills both periods again, due no sooner than the minimum term.
+        try await w.day(49)
+        let rebilled = try await w.proformas(.unpaid)
+        #expect(rebilled.flatMap(\.lines).compactMap { $0.period?.index }.sorted() == [1, 2])
+        #expect(rebilled.allSatisfy { $0.dueDate.description >= "2026-03-12" })
+        await w.db.close()
+    }
+
+    @Test(arguments: kinds)
+    func cancellingAnOrderEndsItsPendingService(kind: DatabaseKind) async throws {
+        let w = try await LifecycleWorld.make(kind)
+        let order = try await PlaceOrder(w.deps)(clientID: w.client.id, planID: w.service.planID, cycle: "monthly", domain: "second.ro", billingProfileID: nil, actor: .client(w.client.id))
+        _ = try await CancelProforma(w.deps)(proformaID: order.proforma.id, actor: .staff(1))
+        #expect(try await w.deps.store.read { r in try await r.service(id: order.service.id, forUpdate: false) }?.state == .terminated)
+        await w.db.close()
+    }
+
     @Test(arguments: kinds)
     func anOrderUnpaidThirtyDaysAfterItsDueDateLapses(kind: DatabaseKind) async throws {
         let w = try await LifecycleWorld.make(kind)
