@@ -252,6 +252,38 @@ struct UnsuspendBody: Decodable {
     let reason: String?
 }
 
+struct StornoBody: Decodable {
+    let then: String?
+    let billingProfileId: Int64?
+}
+
+struct StornoOutcomeDTO: Encodable, Sendable {
+    let storno: FiscalInvoiceDTO
+    let then: String
+    let reissued: FiscalInvoiceDTO?
+    let reopened: ProformaDTO?
+    let endedServiceIds: [Int64]
+
+    init(_ r: StornoFiscalInvoice.Result, then: String) {
+        storno = FiscalInvoiceDTO(r.storno)
+        self.then = then
+        reissued = r.reissued.map(FiscalInvoiceDTO.init)
+        reopened = r.reopened.map(ProformaDTO.init)
+        endedServiceIds = r.endedServiceIDs
+    }
+
+    // Absent follow-ups are null, as the schema says.
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(storno, forKey: .storno)
+        try c.encode(then, forKey: .then)
+        try c.encode(reissued, forKey: .reissued)
+        try c.encode(reopened, forKey: .reopened)
+        try c.encode(endedServiceIds, forKey: .endedServiceIds)
+    }
+    enum CodingKeys: String, CodingKey { case storno, then, reissued, reopened, endedServiceIds }
+}
+
 struct ExtensionBody: Decodable {
     let until: String
     let note: String?

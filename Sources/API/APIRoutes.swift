@@ -195,8 +195,10 @@ public struct BillingAPI: Sendable {
         api.put("fiscal-invoices/:id", use: immutable)
         api.patch("fiscal-invoices/:id", use: immutable)
         api.delete("fiscal-invoices/:id", use: immutable)
-        api.post("fiscal-invoices/:id/storno") { _, ctx in
-            APIResponses.json(FiscalInvoiceDTO(try await StornoFiscalInvoice(deps)(fiscalInvoiceID: try ctx.parameters.require("id", as: Int64.self), actor: ctx.actor!)), status: .created)
+        api.post("fiscal-invoices/:id/storno") { req, ctx in
+            let b = try await Self.decode(StornoBody.self, req)
+            let result = try await StornoFiscalInvoice(deps)(fiscalInvoiceID: try ctx.parameters.require("id", as: Int64.self), then: b.then, billingProfileID: b.billingProfileId, actor: ctx.actor!)
+            return APIResponses.json(StornoOutcomeDTO(result, then: b.then ?? ""), status: .created)
         }
 
         // Billing runs and rates

@@ -149,6 +149,13 @@ enum OpenAPIDocument {
             "vatMention": optStr, "lines": ["type": "array", "items": ref("Line")], "vat": ["type": "array", "items": ref("Vat")],
             "net": amount, "vatTotal": amount, "total": amount, "vatRON": amount, "exchangeRate": optStr, "exchangeRateDate": optStr,
         ], required: ["id", "number", "series", "sequence", "kind", "clientId", "issueDate", "currency", "buyer", "lines", "vat", "net", "vatTotal", "total", "vatRON"]),
+        "StornoOutcome": object([
+            "storno": ref("FiscalInvoice"),
+            "then": ["type": "string", "enum": ["reissue", "reopen", "end"]],
+            "reissued": ["oneOf": [ref("FiscalInvoice"), ["type": "null"]], "description": "reissue: the sale invoiced again to the corrected billing data"],
+            "reopened": ["oneOf": [ref("Proforma"), ["type": "null"]], "description": "reopen: the new unpaid proforma for the same periods"],
+            "endedServiceIds": ["type": "array", "items": int64, "description": "end: the services terminated"],
+        ], required: ["storno", "then", "endedServiceIds"]),
         "PaymentOutcome": object([
             "paymentId": ["type": ["integer", "null"]], "alreadyRecorded": ["type": "boolean"], "proforma": ref("Proforma"),
             "fiscalInvoice": ["oneOf": [ref("FiscalInvoice"), ["type": "null"]]], "credit": amount,
@@ -219,7 +226,7 @@ enum OpenAPIDocument {
                 "get": op("A fiscal invoice", params: [idParam], schema: ref("FiscalInvoice"), errors: ["400", "404"]),
                 "delete": op("Always refused: fiscal invoices are immutable", params: [idParam], schema: ref("Error"), errors: ["400", "404", "409"]),
             ],
-            "/api/v1/fiscal-invoices/{id}/storno": ["post": op("Reverse a fiscal invoice with a storno invoice", params: [idParam], ok: "201", schema: ref("FiscalInvoice"), errors: ["400", "404", "409"])],
+            "/api/v1/fiscal-invoices/{id}/storno": ["post": op("Reverse a fiscal invoice with a storno invoice and say what that means for the sale (then): reissue (the same lines and amounts invoiced again to the client's corrected billing profile, billingProfileId or the default one; 409 storno.reissue-changes-totals when the new data changes the VAT), reopen (the payments are marked taken back and the periods billed again on a new unpaid proforma due after BILLING_MIN_PAYMENT_DAYS; 409 storno.service-ended for an ended service) or end (the services terminated today, what was paid becomes the client's credit). A missing or unknown then is a 422", params: [idParam], body: object(["then": ["type": "string", "enum": ["reissue", "reopen", "end"]], "billingProfileId": ["type": ["integer", "null"]]], required: ["then"]), ok: "201", schema: ref("StornoOutcome"), errors: ["400", "404", "409", "422"])],
             "/api/v1/billing-runs": [
                 "get": op("Recent billing run reports", params: [paging[0]], schema: list("BillingRun"), errors: ["400"]),
                 "post": op("Run billing as of a date (idempotent)", body: object(["asOf": ["type": "string", "format": "date"]], required: ["asOf"]), ok: "201", schema: ref("BillingRun"), errors: ["400", "409", "422"]),

@@ -144,6 +144,13 @@ public struct HostingService: Sendable, Hashable {
         }
     }
 
+    /// The payment for `periods` was taken back (a bounced transfer, a chargeback): the service is paid only up to
+    /// the first of them.
+    public func paymentReversed(for periods: Set<Int>) -> HostingService {
+        guard let first = periods.min() else { return self }
+        return with(paidPeriods: min(paidPeriods, first))
+    }
+
     /// A pending service whose order is paid after the day it was ordered starts on `day`: its periods are anchored
     /// there, so the client gets the whole first period they paid for.
     public func starting(on day: CivilDate) throws(ServiceTransitionError) -> HostingService {

@@ -44,6 +44,8 @@ public enum InvoicingError: Error, Sendable, Equatable {
     case stornoOfStorno
     /// An extension must move the due date later than `current`.
     case extensionNotLater(CivilDate)
+    /// The corrected billing data would change the invoice's VAT (and so the amount that was paid).
+    case reissueChangesTotals
 }
 
 /// A request for payment; not a fiscal document. Editable (billing data) while unpaid.
@@ -317,6 +319,20 @@ public struct FiscalInvoiceDraft: Sendable, Hashable {
             correctsID: original.id, correctsNumber: original.displayNumber, issueDate: issueDate,
             currency: original.currency, seller: original.seller, buyer: original.buyer, vat: original.vat, lines: lines,
             totals: totals, exchangeRate: original.exchangeRate, vatRONMinor: -original.vatRONMinor)
+    }
+
+    /// The sale of a stornoed `original` invoiced again to corrected billing data: the same lines and amounts, the
+    /// new buyer. Only when the new buyer's VAT gives the same totals: the client paid those.
+    public static func reissue(of original: FiscalInvoice, to buyer: BillingParty, vat: VatTreatment, issueDate: CivilDate, seller: Seller) throws(InvoicingError) -> FiscalInvoiceDraft {
+        guard original.kind == .invoice else { throw .stornoOfStorno }
+        let totals = InvoiceTotals(currency: original.currency, lines: original.lines.map { ($0.netMinor, vat.category, vat.basisPoints) })
+        guard totals == original.totals else { throw .reissueChangesTotals }
+        // proforma_id stays with the original (one fiscal invoice per proforma); the number is printed on it.
+        return FiscalInvoiceDraft(
+            kind: .invoice, clientID: original.clientID, proformaID: nil, proformaNumber: original.proformaNumber,
+            correctsID: nil, correctsNumber: nil, issueDate: issueDate, currency: original.currency, seller: seller,
+            buyer: buyer, vat: vat, lines: original.lines, totals: totals, exchangeRate: original.exchangeRate,
+            vatRONMinor: original.vatRONMinor)
     }
 
     public func numbered(id: Int64, series: String, number: Int64) -> FiscalInvoice {

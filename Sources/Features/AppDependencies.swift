@@ -105,6 +105,8 @@ extension BillingError {
             .conflict(rule: "fiscal.storno-of-storno", message: "A storno invoice cannot itself be reversed.")
         case .extensionNotLater(let current):
             .invalid(ValidationFailure(field: "until", rule: "extension.not-later", message: "Give a day after \(current), the due date in force."))
+        case .reissueChangesTotals:
+            .conflict(rule: "storno.reissue-changes-totals", message: "The corrected billing data changes the VAT, so the amount the client paid: reverse the invoice with \"reopen\" instead, which bills the periods again.")
         }
     }
 

@@ -236,7 +236,8 @@ public struct CardPayments: Sendable {
             guard let intentID = payment.gatewayReference else { continue }
             refunds.append(try await gateway.refund(intentID: intentID, idempotencyKey: "hostico-refund-\(f.displayNumber)-\(intentID)"))
         }
-        let storno = try await StornoFiscalInvoice(deps)(fiscalInvoiceID: f.id, actor: actor)
+        // The money went back to the card: the sale ends and nothing is credited.
+        let storno = try await StornoFiscalInvoice(deps)(fiscalInvoiceID: f.id, then: StornoFollowUp.end.rawValue, moneyReturned: true, actor: actor).storno
         let entry = AuditEntry(actor: actor, action: "card.refunded", entity: "fiscal_invoice", entityID: f.id, before: nil,
                                after: auditJSON(["refunds": refunds.joined(separator: ","), "storno": storno.displayNumber]), at: deps.clock.now())
         try await deps.store.write { tx in try await tx.append(entry) }

@@ -227,21 +227,25 @@ public struct TerminateSuspendedServices: Sendable {
             guard let s = try await tx.service(id: sid, forUpdate: true),
                 let oldest = s.holds.filter({ $0.reason == .nonPayment }).map(\.placedAt).min(), oldest < before
             else { return 0 }
-            let now = deps.clock.now()
-            let next = try s.terminated(on: deps.instant(on: asOf))
-            try await tx.update(service: next, at: now)
-            try await tx.append(AuditEntry(actor: .system, action: "service.terminated", entity: "service", entityID: sid, before: auditJSON(["state": s.state.rawValue]), after: auditJSON(["state": "terminated", "on": asOf.description]), at: now))
-            try await ProvisioningRequests.request(.terminate, for: next, holds: [], key: "terminated", in: tx, at: now)
-            let settled = try await ServiceEnding.settleUnpaidLines(of: next, in: tx, deps: deps, at: now)
-            try await tx.enqueue(OutboxEvent(
-                kind: .serviceTerminated, key: "terminated:\(sid)", clientID: s.clientID,
-                payload: ["serviceID": String(sid), "domain": s.domain, "settled": settled.joined(separator: ", ")], createdAt: now))
+            try await ServiceEnding.end(s, on: asOf, why: "unpaid \(deps.policy.terminateAfterDays) days", by: .system, in: tx, deps: deps, at: deps.clock.now())
             return 1
         }
     }
 }
 
 enum ServiceEnding {
+    /// Terminates a service on `day`: audited, deprovisioned, its unpaid future settled, the client told.
+    static func end(_ s: HostingService, on day: CivilDate, why: String, by actor: Actor, in tx: any StoreTransaction, deps: AppDependencies, at now: Date) async throws {
+        let next = try s.terminated(on: deps.instant(on: day))
+        try await tx.update(service: next, at: now)
+        try await tx.append(AuditEntry(actor: actor, action: "service.terminated", entity: "service", entityID: s.id, before: auditJSON(["state": s.state.rawValue]), after: auditJSON(["state": "terminated", "on": day.description, "why": why]), at: now))
+        try await ProvisioningRequests.request(.terminate, for: next, holds: [], key: "terminated", in: tx, at: now)
+        let settled = try await settleUnpaidLines(of: next, in: tx, deps: deps, at: now)
+        try await tx.enqueue(OutboxEvent(
+            kind: .serviceTerminated, key: "terminated:\(s.id)", clientID: s.clientID,
+            payload: ["serviceID": String(s.id), "domain": s.domain, "settled": settled.joined(separator: ", ")], createdAt: now))
+    }
+
     /// Removes every unpaid line of the ended service (and of other ended services on the same proformas). A proforma
     /// left without lines is cancelled; one left with lines keeps them, and completes if its payments now cover it.
     /// Returns the numbers of the proformas changed.

@@ -222,7 +222,8 @@ public enum NotificationRules {
 
     public static func channels(for kind: OutboxEvent.Kind, payload: [String: String]) -> [MessageChannel] {
         switch kind {
-        case .proformaIssued: payload["origin"] == ProformaOrigin.renewal.rawValue ? [.email, .sms] : [.email]
+        // SMS only for a renewal the system issued: not for an order, nor for periods staff billed again after a storno.
+        case .proformaIssued: payload["origin"] == ProformaOrigin.renewal.rawValue && payload["reopened"] == nil ? [.email, .sms] : [.email]
         case .serviceSuspended: [.email, .sms]
         case .overdueReminder, .paymentConfirmed, .serviceReactivated, .serviceTerminated, .paymentExtended, .passwordReset, .emailChanged, .emailConfirmation: [.email]
         }

@@ -445,6 +445,8 @@ public protocol StoreTransaction: StoreReader {
     func moveLine(proformaID: Int64, serviceID: Int64, to line: InvoiceLine) async throws
     /// Deletes a proforma's lines of these services (ended services), releasing their periods.
     func deleteLines(proformaID: Int64, serviceIDs: Set<Int64>) async throws
+    /// Marks the payments of a proforma as taken back (a storno that reopens the amount); returns their total.
+    func reversePayments(proformaID: Int64, at: Date) async throws -> Int64
     /// Frees the periods of a cancelled proforma's lines (the lines stay, for its history) so they can be billed again.
     func releasePeriods(proformaID: Int64) async throws
     /// Fails with `.duplicate` when the payment's idempotency key was used before (nothing is written).

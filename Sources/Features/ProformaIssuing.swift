@@ -17,12 +17,13 @@ struct ProformaIssuer: Sendable {
 
     func issue(
         in tx: any StoreTransaction, clientID: Int64, profile: BillingProfile, origin: ProformaOrigin, currency: Currency,
-        lines: [InvoiceLine], issueDate: CivilDate, dueDate: CivilDate, actor: Actor
+        lines: [InvoiceLine], issueDate: CivilDate, dueDate: CivilDate, actor: Actor, notice: [String: String] = [:]
     ) async throws -> ProformaInvoice {
-        try await issue(in: tx, [Request(clientID: clientID, profile: profile, currency: currency, lines: lines, dueDate: dueDate)], origin: origin, issueDate: issueDate, actor: actor)[0]
+        try await issue(in: tx, [Request(clientID: clientID, profile: profile, currency: currency, lines: lines, dueDate: dueDate)], origin: origin, issueDate: issueDate, actor: actor, notice: notice)[0]
     }
 
-    func issue(in tx: any StoreTransaction, _ requests: [Request], origin: ProformaOrigin, issueDate: CivilDate, actor: Actor) async throws -> [ProformaInvoice] {
+    /// `notice` adds to the `proforma.issued` event's payload (e.g. `reopened`, which the messages read).
+    func issue(in tx: any StoreTransaction, _ requests: [Request], origin: ProformaOrigin, issueDate: CivilDate, actor: Actor, notice: [String: String] = [:]) async throws -> [ProformaInvoice] {
         guard !requests.isEmpty else { return [] }
         let treatments = try requests.map { r in
             do { return try deps.vat.treatment(for: r.profile.party, on: r.dueDate) } catch { throw BillingError.mapping(error) }
@@ -40,7 +41,7 @@ struct ProformaIssuer: Sendable {
         try await tx.enqueue(proformas.map { p in
             OutboxEvent(
                 kind: .proformaIssued, key: "proforma:\(p.id)", clientID: p.clientID,
-                payload: ["proformaID": String(p.id), "number": p.number, "origin": origin.rawValue, "total": p.totals.gross.description, "dueDate": p.dueDate.description],
+                payload: ["proformaID": String(p.id), "number": p.number, "origin": origin.rawValue, "total": p.totals.gross.description, "dueDate": p.dueDate.description].merging(notice) { a, _ in a },
                 createdAt: now)
         })
         try await tx.append(proformas.map { p in

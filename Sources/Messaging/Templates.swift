@@ -69,7 +69,7 @@ public struct MustacheMessageTemplates: MessageTemplates {
         v["nonPayment"] = reason == HoldReason.nonPayment.rawValue
         v["abuse"] = reason == HoldReason.abuse.rawValue
         v["otherReason"] = reason == HoldReason.other.rawValue
-        v["renewal"] = c.payload["origin"] == ProformaOrigin.renewal.rawValue
+        v["renewal"] = c.payload["origin"] == ProformaOrigin.renewal.rawValue && c.payload["reopened"] == nil
         v["hasSettled"] = !(c.payload["settled"] ?? "").isEmpty
         return v
     }

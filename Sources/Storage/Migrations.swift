@@ -138,6 +138,10 @@ public enum Migrations {
                 ]
             }
         }),
+        // A storno that reopens the amount records that the payments on the proforma were taken back.
+        Migration(version: 17, name: "reversed payments", statements: { _ in
+            ["ALTER TABLE payments ADD COLUMN reversed_at BIGINT"]
+        }),
     ]
 
     /// Sessions, login failures, TOTP and password resets live in the database, so any `serve` process can

@@ -65,7 +65,7 @@ extension SQLTransaction {
     func paidPeriodIndexes(serviceID: Int64) async throws -> Set<Int> {
         Set(try await rows("""
             SELECT l.period_index FROM proforma_lines l JOIN proformas p ON p.id = l.proforma_id
-            WHERE l.service_id = \(bind: serviceID) AND p.state = 'paid' AND l.period_index IS NOT NULL
+            WHERE l.service_id = \(bind: serviceID) AND p.state = 'paid' AND l.released = 0 AND l.period_index IS NOT NULL
             """).map { Int(try $0.int("period_index")) })
     }
 
@@ -212,6 +212,12 @@ extension SQLTransaction {
               period_end = \(bind: line.period?.end.description), description = \(bind: line.description)
             WHERE proforma_id = \(bind: proformaID) AND service_id = \(bind: serviceID)
             """)
+    }
+
+    func reversePayments(proformaID: Int64, at: Date) async throws -> Int64 {
+        let open = try await rows("SELECT amount_minor FROM payments WHERE proforma_id = \(bind: proformaID) AND reversed_at IS NULL").map { try $0.int("amount_minor") }
+        try await run("UPDATE payments SET reversed_at = \(bind: millis(at)) WHERE proforma_id = \(bind: proformaID) AND reversed_at IS NULL")
+        return open.reduce(0, +)
     }
 
     func releasePeriods(proformaID: Int64) async throws {

@@ -98,6 +98,10 @@ struct LifecycleModel {
         var lines: [(service: Int64, period: Int, net: Int64)]
         var reverseCharge = false
         var paid: Int64 = 0
+        /// Its fiscal invoice was reversed by a storno.
+        var stornoed = false
+        /// Its lines gave their periods to another proforma (a storno that reopened the amount).
+        var released = false
         var effectiveDue: CivilDate { extended ?? due }
         var net: Int64 { lines.map(\.net).reduce(0, +) }
         var gross: Int64 { reverseCharge ? net : net + net * 21 / 100 }
@@ -245,25 +249,71 @@ struct LifecycleModel {
         for sid in services.keys.sorted() {
             let s = services[sid]!
             guard s.life == .live, let oldest = s.holds.values.min(), oldest.adding(days: policy.terminateAfterDays) <= day else { continue }
-            services[sid]!.life = .terminated(day)
-            services[sid]!.holds = [:]
-            for pid in proformas.keys.sorted() {
-                let p = proformas[pid]!
-                guard p.state == .unpaid, p.lines.contains(where: { $0.service == sid }) else { continue }
-                let ended = Set(p.lines.map(\.service).filter { other in
-                    if case .terminated = services[other]!.life { return true }
-                    return false
-                })
-                let rest = p.lines.filter { !ended.contains($0.service) }
-                if rest.isEmpty { cancel(pid, on: day); continue }
-                proformas[pid]!.lines = rest
-                let q = proformas[pid]!
-                if q.paid > 0, q.paid >= q.gross {
-                    credit += q.paid - q.gross
-                    proformas[pid]!.paid = q.gross
-                    complete(pid, on: day)
-                }
+            end(sid, on: day)
+        }
+    }
+
+    /// A service ends on `day`: its unpaid lines leave their proformas (an emptied one is cancelled, one whose
+    /// payments now cover the rest is paid).
+    mutating func end(_ sid: Int64, on day: CivilDate) {
+        services[sid]!.life = .terminated(day)
+        services[sid]!.holds = [:]
+        for pid in proformas.keys.sorted() {
+            let p = proformas[pid]!
+            guard p.state == .unpaid, p.lines.contains(where: { $0.service == sid }) else { continue }
+            let ended = Set(p.lines.map(\.service).filter { other in
+                if case .terminated = services[other]!.life { return true }
+                return false
+            })
+            let rest = p.lines.filter { !ended.contains($0.service) }
+            if rest.isEmpty { cancel(pid, on: day); continue }
+            proformas[pid]!.lines = rest
+            let q = proformas[pid]!
+            if q.paid > 0, q.paid >= q.gross {
+                credit += q.paid - q.gross
+                proformas[pid]!.paid = q.gross
+                complete(pid, on: day)
             }
+        }
+    }
+
+    // MARK: Storno of a paid proforma's fiscal invoice, and what it means
+
+    /// Reissue: the same amount invoiced to the client's default data (a Romanian person), so only without reverse charge.
+    func canReissue(_ id: Int64) -> Bool { !proformas[id]!.reverseCharge }
+
+    mutating func reissue(_ id: Int64) {
+        proformas[id]!.stornoed = true
+        fiscalCount += 1
+    }
+
+    /// Reopen: refused when a service on it has ended.
+    func canReopen(_ id: Int64) -> Bool {
+        proformas[id]!.lines.allSatisfy { services[$0.service]!.life == .live }
+    }
+
+    /// The payment is taken back; the periods move to a new unpaid proforma (`newID`) due after the minimum term,
+    /// billed to the client's default data.
+    mutating func reopen(_ id: Int64, as newID: Int64, on day: CivilDate) {
+        var p = proformas[id]!
+        p.stornoed = true
+        p.released = true
+        proformas[id] = p
+        paymentsIn -= p.paid
+        for (sid, indexes) in periods(of: p) {
+            services[sid]!.paid.subtract(indexes)
+            services[sid]!.paidPeriods = min(services[sid]!.paidPeriods, indexes.min()!)
+        }
+        proformas[newID] = Proforma(id: newID, origin: .renewal, due: day.adding(days: policy.minPaymentDays), lines: p.lines)
+    }
+
+    /// End: the services it billed end today, what was paid becomes credit.
+    mutating func endByStorno(_ id: Int64, on day: CivilDate) {
+        proformas[id]!.stornoed = true
+        credit += proformas[id]!.gross
+        for sid in Set(proformas[id]!.lines.map(\.service)).sorted() where services[sid]!.life != .pending {
+            if case .terminated = services[sid]!.life { continue }
+            end(sid, on: day)
         }
     }
 }
@@ -375,6 +425,9 @@ final class ModelRun {
             _ = try await CancelProforma(deps)(proformaID: id, actor: .staff(1))
             log.append("day \(day): proforma \(id) cancelled by staff")
             model.cancel(id, on: today)
+        case 97...98:
+            guard let id = rng.pick(model.proformas.values.filter { $0.state == .paid && !$0.stornoed }.map(\.id).sorted()) else { return }
+            try await storno(id)
         case 90...96:
             guard let id = rng.pick(unpaid.filter { model.proformas[$0]!.paid == 0 }) else { return }
             let toCompany = !model.proformas[id]!.reverseCharge
@@ -392,6 +445,31 @@ final class ModelRun {
         log.append("day \(day): order \(cycle.rawValue) → service \(order.service.id), \(order.proforma.number)")
         model.services[order.service.id] = .init(id: order.service.id, cycle: cycle, anchor: today, priceMinor: order.service.price.minor)
         model.proformas[order.proforma.id] = .init(id: order.proforma.id, origin: .order, due: order.proforma.dueDate, lines: [(order.service.id, 0, order.service.price.minor)])
+    }
+
+    /// Staff reverse a paid proforma's fiscal invoice and choose what it means.
+    func storno(_ id: Int64) async throws {
+        guard let fiscal = try await deps.store.read({ r in try await r.fiscalInvoice(proformaID: id) }) else { throw fail("paid proforma \(id) has no fiscal invoice") }
+        let then = rng.pick(StornoFollowUp.allCases)!
+        let allowed = switch then {
+        case .reissue: model.canReissue(id)
+        case .reopen: model.canReopen(id)
+        case .end: true
+        }
+        let result: StornoFiscalInvoice.Result
+        do {
+            result = try await StornoFiscalInvoice(deps)(fiscalInvoiceID: fiscal.id, then: then.rawValue, actor: .staff(1))
+        } catch BillingError.conflict(let rule, _) where !allowed {
+            log.append("day \(day): storno \(then.rawValue) of \(fiscal.displayNumber) refused (\(rule))")
+            return
+        }
+        guard allowed else { throw fail("storno \(then.rawValue) of \(fiscal.displayNumber) went through; the model refuses it") }
+        log.append("day \(day): storno \(then.rawValue) of \(fiscal.displayNumber) (proforma \(id))")
+        switch then {
+        case .reissue: model.reissue(id)
+        case .reopen: model.reopen(id, as: result.reopened!.id, on: today)
+        case .end: model.endByStorno(id, on: today)
+        }
     }
 
     func pay(_ id: Int64, _ amount: Int64) async throws {
@@ -472,18 +550,19 @@ final class ModelRun {
 
         // Exactly one line per service period: periods 0..<invoiced, each on one proforma.
         for s in services {
-            // A cancelled proforma's lines no longer hold their periods.
-            let periods = proformas.filter { $0.state != .cancelled }.flatMap(\.lines).filter { $0.serviceID == s.id }.compactMap(\.period?.index).sorted()
+            // A cancelled proforma's lines no longer hold their periods, nor do those of a reopened one.
+            let periods = proformas.filter { $0.state != .cancelled && model.proformas[$0.id]?.released != true }.flatMap(\.lines).filter { $0.serviceID == s.id }.compactMap(\.period?.index).sorted()
             let unpaidElsewhere = Set(periods)
             guard periods.count == unpaidElsewhere.count else { throw fail("service \(s.id) has a period on two lines: \(periods)") }
             if case .terminated = s.lifecycle { continue }
             guard periods == Array(0..<s.invoicedPeriods) else { throw fail("service \(s.id) has lines for periods \(periods), invoiced \(s.invoicedPeriods)") }
         }
-        // No fiscal invoice for a period after the service ended.
+        // No fiscal invoice (that stands: no storno reversed it) for a period after the service ended.
+        let reversed = Set(fiscal.compactMap(\.correctsID))
         for s in services {
             guard case .terminated(let on) = s.lifecycle else { continue }
             let end = deps.civilDate(of: on)
-            for f in invoices {
+            for f in invoices where !reversed.contains(f.id) {
                 for line in f.lines where line.serviceID == s.id {
                     if let p = line.period, p.start > end { throw fail("\(f.displayNumber) invoices period \(p.start) of service \(s.id), terminated \(end)") }
                 }
@@ -502,7 +581,7 @@ final class ModelRun {
             guard items.map(\.number).sorted() == Array(1...Int64(items.count)) else { throw fail("series \(series) has gaps: \(items.map(\.number).sorted())") }
         }
         // Money is conserved: every payment ends in a fiscal invoice or in credit, or waits on an unpaid proforma.
-        let invoiced = invoices.map(\.totals.grossMinor).reduce(0, +)
+        let invoiced = fiscal.map(\.totals.grossMinor).reduce(0, +)  // stornos count negative
         let waiting = proformas.filter { $0.state == .unpaid }.map(\.paidMinor).reduce(0, +)
         guard model.paymentsIn == invoiced + credit + waiting else { throw fail("payments \(model.paymentsIn) ≠ fiscal \(invoiced) + credit \(credit) + on unpaid proformas \(waiting)") }
     }

@@ -113,9 +113,9 @@ struct StaffRoutes {
             let p = try await CancelProforma(deps)(proformaID: try ctx.parameters.require("id", as: Int64.self), actor: actor)
             return ("/staff/clients/\(p.clientID)", "saved")
         }
-        action(r, "fiscal-invoices/:id/storno") { _, ctx, _, actor in
-            let f = try await StornoFiscalInvoice(deps)(fiscalInvoiceID: try ctx.parameters.require("id", as: Int64.self), actor: actor)
-            return ("/staff/clients/\(f.clientID)", "saved")
+        action(r, "fiscal-invoices/:id/storno") { _, ctx, form, actor in
+            let result = try await StornoFiscalInvoice(deps)(fiscalInvoiceID: try ctx.parameters.require("id", as: Int64.self), then: form.optional("then"), actor: actor)
+            return ("/staff/clients/\(result.storno.clientID)", "saved")
         }
         action(r, "fiscal-invoices/:id/refund") { _, ctx, _, actor in
             guard let cards = areas.cards else { throw BillingError.notFound("card payments") }

@@ -43,7 +43,7 @@ struct SampleInvoices {
             let paid = try await f.pay(order.proforma)
             invoices.append(try #require(paid.fiscalInvoice))
         }
-        invoices.append(try await StornoFiscalInvoice(deps)(fiscalInvoiceID: invoices[0].id, actor: .staff(1)))
+        invoices.append(try await StornoFiscalInvoice(deps)(fiscalInvoiceID: invoices[0].id, then: "end", actor: .staff(1)).storno)
         // An unpaid proforma of a Romanian company, for the proforma PDF.
         let client = try await f.client("proforma@example.ro", Fixtures.romanianCompany)
         let order = try await PlaceOrder(deps)(clientID: client.id, planID: ron.id, cycle: "annual", domain: "firma.ro", billingProfileID: nil, actor: .client(client.id))

@@ -44,6 +44,9 @@ struct LifecycleWorld {
         try await deps.store.read { [id = client.id] r in try await r.outbox(clientID: id, limit: 500) }.filter { $0.kind == kind }
     }
     func credit() async throws -> Int64 { try await deps.store.read { [id = client.id] r in try await r.creditBalance(clientID: id, currency: .RON) } }
+    func fiscalInvoices() async throws -> [FiscalInvoice] {
+        try await deps.store.read { [id = client.id] r in try await r.fiscalInvoices(clientID: id, limit: 100, offset: 0) }.sorted { $0.id < $1.id }
+    }
     func fiscalCount() async throws -> Int { try await deps.store.read { [id = client.id] r in try await r.fiscalInvoices(clientID: id, limit: 100, offset: 0) }.count }
 }
 
@@ -264,6 +267,94 @@ struct LifecycleTests {
         let order = try await PlaceOrder(w.deps)(clientID: w.client.id, planID: w.service.planID, cycle: "monthly", domain: "second.ro", billingProfileID: nil, actor: .client(w.client.id))
         _ = try await CancelProforma(w.deps)(proformaID: order.proforma.id, actor: .staff(1))
         #expect(try await w.deps.store.read { r in try await r.service(id: order.service.id, forUpdate: false) }?.state == .terminated)
+        await w.db.close()
+    }
+
+    /// Issue 26.8: a storno left the proforma paid and the period covered whatever the storno was for. Staff now say
+    /// what it means: reissue, reopen or end.
+    @Test(arguments: kinds)
+    func aStornoWithReissueInvoicesTheSameAmountToTheCorrectedData(kind: DatabaseKind) async throws {
+        let w = try await LifecycleWorld.make(kind)
+        let original = try #require(try await w.fiscalInvoices().first)
+        let corrected = BillingPartyDraft(kind: "person", name: "Ana Maria Popescu", street: "Str. Memorandumului 10", city: "Cluj-Napoca", county: "CJ", country: "RO", cnp: "2700116065277")
+        let german = Fixtures.germanCompany
+        let (fixed, foreign) = try await w.deps.store.write { [id = w.client.id, now = w.clock.now()] tx in
+            (try await tx.insert(profile: try corrected.validated(), clientID: id, isDefault: false, at: now),
+             try await tx.insert(profile: try german.validated(), clientID: id, isDefault: false, at: now))
+        }
+        // Reverse charge would change the amount the client paid: refused, nothing reversed.
+        do {
+            _ = try await StornoFiscalInvoice(w.deps)(fiscalInvoiceID: original.id, then: "reissue", billingProfileID: foreign, actor: .staff(1))
+            Issue.record("a reissue that changes the VAT went through")
+        } catch BillingError.conflict(rule: "storno.reissue-changes-totals", _) {}
+        #expect(try await w.fiscalCount() == 1)
+        let result = try await StornoFiscalInvoice(w.deps)(fiscalInvoiceID: original.id, then: "reissue", billingProfileID: fixed, actor: .staff(1))
+        let reissued = try #require(result.reissued)
+        #expect(reissued.buyer.name == "Ana Maria Popescu")
+        #expect(reissued.totals == original.totals && reissued.kind == .invoice)
+        #expect(reissued.proformaNumber == original.proformaNumber)
+        #expect(result.storno.totals.grossMinor == -original.totals.grossMinor)
+        #expect(try await w.svc().paidPeriods == 1)
+        #expect(try await w.fiscalCount() == 3)
+        await w.db.close()
+    }
+
+    @Test(arguments: kinds)
+    func aStornoWithReopenBillsThePeriodAgainAndDunningFollows(kind: DatabaseKind) async throws {
+        let w = try await LifecycleWorld.make(kind)
+        let original = try #require(try await w.fiscalInvoices().first)
+        try await w.day(3)  // 2026-01-18: the transfer bounced
+        let result = try await StornoFiscalInvoice(w.deps)(fiscalInvoiceID: original.id, then: "reopen", actor: .staff(1))
+        let reopened = try #require(result.reopened)
+        #expect(reopened.state == .unpaid && reopened.paidMinor == 0)
+        #expect(reopened.totals.grossMinor == original.totals.grossMinor)
+        #expect(reopened.lines.compactMap { $0.period?.index } == [0])
+        #expect(reopened.dueDate.description == "2026-01-25")
+        #expect(try await w.svc().paidPeriods == 0)
+        // The client is told by e-mail; it is no renewal the system issued, so no SMS.
+        let notice = try #require(try await w.events("proforma.issued").first { $0.payload["proformaID"] == String(reopened.id) })
+        #expect(NotificationRules.channels(for: .proformaIssued, payload: notice.payload) == [.email])
+        // The bounced money is not the client's credit: it never stayed.
+        #expect(try await w.credit() == 0)
+        // Dunning counts from the new due date: held five days after it.
+        try await w.day(14)
+        #expect(try await w.svc().state == .active)
+        try await w.day(15)  // 2026-01-30
+        #expect(try await w.svc().state == .suspended)
+        let paid = try await w.f.pay(reopened)
+        #expect(paid.fiscalInvoice?.proformaNumber == reopened.number)
+        let after = try await w.svc()
+        #expect(after.state == .active && after.paidPeriods == 1)
+        await w.db.close()
+    }
+
+    @Test(arguments: kinds)
+    func aStornoWithEndTerminatesTheServiceAndCreditsWhatWasPaid(kind: DatabaseKind) async throws {
+        let w = try await LifecycleWorld.make(kind)
+        let original = try #require(try await w.fiscalInvoices().first)
+        try await w.day(20)
+        let renewal = try #require(try await w.proformas(.unpaid).first)
+        let result = try await StornoFiscalInvoice(w.deps)(fiscalInvoiceID: original.id, then: "end", actor: .staff(1))
+        #expect(result.endedServiceIDs == [w.service.id])
+        #expect(try await w.svc().state == .terminated)
+        #expect(try await w.proformas().first { $0.id == renewal.id }?.state == .cancelled)
+        #expect(try await w.credit() == original.totals.grossMinor)
+        #expect(try await w.events("service.terminated").count == 1)
+        await w.db.close()
+    }
+
+    @Test(arguments: kinds)
+    func aStornoSaysWhatItMeans(kind: DatabaseKind) async throws {
+        let w = try await LifecycleWorld.make(kind)
+        let original = try #require(try await w.fiscalInvoices().first)
+        for then in [nil, "fraud"] {
+            await #expect(throws: BillingError.self) {
+                _ = try await StornoFiscalInvoice(w.deps)(fiscalInvoiceID: original.id, then: then, actor: .staff(1))
+            }
+        }
+        #expect(try await w.fiscalCount() == 1)
+        // An ended service's periods cannot be billed again.
+        _ = try await StornoFiscalInvoice(w.deps)(fiscalInvoiceID: original.id, then: "end", actor: .staff(1))
         await w.db.close()
     }
 

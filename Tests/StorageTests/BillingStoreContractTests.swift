@@ -121,12 +121,12 @@ struct BillingStoreContractTests {
         let c = try await f.client("a@example.ro")
         _ = try await f.activeService(client: c, plan: try await f.plan(), domain: "a.ro")
         let original = try await deps.store.read { r in try await r.fiscalInvoices(clientID: c.id, limit: 1, offset: 0) }[0]
-        let storno = try await StornoFiscalInvoice(deps)(fiscalInvoiceID: original.id, actor: .staff(1))
+        let storno = try await StornoFiscalInvoice(deps)(fiscalInvoiceID: original.id, then: "reissue", actor: .staff(1)).storno
         #expect(storno.displayNumber == "HST2026-000002")
         #expect(storno.correctsNumber == original.displayNumber)
         #expect(storno.totals.grossMinor == -12100)
         await #expect(throws: BillingError.conflict(rule: "fiscal.already-stornoed", message: "This invoice has already been reversed.")) {
-            try await StornoFiscalInvoice(deps)(fiscalInvoiceID: original.id, actor: .staff(1))
+            try await StornoFiscalInvoice(deps)(fiscalInvoiceID: original.id, then: "reissue", actor: .staff(1)).storno
         }
     }
 

@@ -84,11 +84,14 @@ struct MoreFlowsTests {
             #expect(try await staff.get("/staff/clients/\(ana.id)").body.visibleText.contains("The payment is recorded."))
             #expect(try await staff.post("/staff/proformas/\(second.proforma.id)/cancel", []).status == .seeOther)
             #expect(try await h.deps.store.read { r in try await r.proforma(id: second.proforma.id, forUpdate: false) }?.state == .cancelled)
-            #expect(try await staff.post("/staff/fiscal-invoices/\(fiscal.id)/storno", []).status == .seeOther)
+            // A storno says what it means for the sale: without a choice nothing is reversed.
+            #expect(try await staff.post("/staff/fiscal-invoices/\(fiscal.id)/storno", []).status == .unprocessableContent)
+            #expect(try await h.deps.store.read { r in try await r.fiscalInvoice(correcting: fiscal.id) } == nil)
+            #expect(try await staff.post("/staff/fiscal-invoices/\(fiscal.id)/storno", [("then", "end")]).status == .seeOther)
             let page = try await staff.get("/staff/clients/\(ana.id)")
             #expect(page.body.visibleText.contains("storno of \(fiscal.displayNumber)") && page.body.visibleText.contains("reversed"))
             // A second storno of the same invoice is refused.
-            #expect(try await staff.post("/staff/fiscal-invoices/\(fiscal.id)/storno", []).status == .conflict)
+            #expect(try await staff.post("/staff/fiscal-invoices/\(fiscal.id)/storno", [("then", "end")]).status == .conflict)
             try await staff.get("/staff")
             #expect(try await staff.post("/staff/billing-run", []).location == "/staff")
             #expect(try await staff.get("/staff").body.visibleText.contains("Last run as of 2026-01-15"))
