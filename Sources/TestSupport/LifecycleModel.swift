@@ -58,18 +58,19 @@ struct ModelFailure: Error, CustomStringConvertible {
 }
 
 /// SplitMix64: small, fast and the same everywhere, so a seed replays.
-struct SeededRandom {
-    var state: UInt64
-    mutating func next() -> UInt64 {
+public struct SeededRandom: Sendable {
+    public var state: UInt64
+    public init(state: UInt64) { self.state = state }
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
     }
-    mutating func int(_ range: ClosedRange<Int>) -> Int { range.lowerBound + Int(next() % UInt64(range.count)) }
-    mutating func chance(_ percent: Int) -> Bool { int(1...100) <= percent }
-    mutating func pick<T>(_ items: [T]) -> T? { items.isEmpty ? nil : items[int(0...(items.count - 1))] }
+    public mutating func int(_ range: ClosedRange<Int>) -> Int { range.lowerBound + Int(next() % UInt64(range.count)) }
+    public mutating func chance(_ percent: Int) -> Bool { int(1...100) <= percent }
+    public mutating func pick<T>(_ items: [T]) -> T? { items.isEmpty ? nil : items[int(0...(items.count - 1))] }
 }
 
 /// The reference model: what the rules in the README say happens to one client's services and proformas.

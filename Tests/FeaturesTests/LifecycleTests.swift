@@ -414,6 +414,45 @@ struct LifecycleTests {
         await onTime.db.close()
         await late.db.close()
     }
+
+    /// Issue 26.5 as a differential over random schedules: one worker runs every day, the other only on random days
+    /// (outages of 1 to 45 days) and catches up; on those days both clients pay the same (all, half or nothing of
+    /// each unpaid proforma). After every catch-up the two businesses are the same.
+    @Test(arguments: kinds)
+    func catchUpEqualsOnTimeOverRandomSchedules(kind: DatabaseKind) async throws {
+        for seed in [UInt64(11), 23] {
+            var rng = SeededRandom(state: seed)
+            let onTime = try await LifecycleWorld.make(kind)
+            let late = try await LifecycleWorld.make(kind)
+            // Both workers ran on the first day (a worker's first run ever starts on its day, not in the past).
+            try await onTime.day(0)
+            try await late.day(0)
+            var day = 0
+            while day < 300 {
+                let next = day + rng.int(1...45)
+                for d in (day + 1)...next { try await onTime.day(d) }
+                late.clock.set(TestDates.start.addingTimeInterval(Double(next) * 86_400))
+                let summaries = try await DailyBillingTasks(late.deps).catchUp(through: late.deps.today())
+                #expect(summaries.allSatisfy { $0.failures.isEmpty })
+                day = next
+                let a = try await BusinessState.of(onTime), b = try await BusinessState.of(late)
+                #expect(a == b, "seed \(seed), day \(day):\n\(a)\n---\n\(b)")
+                if a != b { break }
+                // The same payments in both worlds (proformas have the same numbers in both).
+                let paying = try await onTime.proformas(.unpaid)
+                let mirror = try await late.proformas(.unpaid)
+                for (p, q) in zip(paying, mirror) {
+                    switch rng.int(1...3) {
+                    case 1: _ = try await onTime.f.pay(p, amount: Money.format(minor: p.openMinor)); _ = try await late.f.pay(q, amount: Money.format(minor: q.openMinor))
+                    case 2 where p.openMinor > 1: _ = try await onTime.f.pay(p, amount: Money.format(minor: p.openMinor / 2)); _ = try await late.f.pay(q, amount: Money.format(minor: q.openMinor / 2))
+                    default: break
+                    }
+                }
+            }
+            await onTime.db.close()
+            await late.db.close()
+        }
+    }
 }
 
 struct UnsuspendServiceRefusal: Error {}
