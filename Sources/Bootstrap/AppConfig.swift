@@ -33,6 +33,8 @@ public struct AppConfig: Sendable {
     public var stripe: StripeSettings?
     /// Uploads to ANAF's e-Factura, when `ANAF_CLIENT_ID` is set.
     public var efactura: EFacturaConfig?
+    /// Reverse proxies whose `X-Forwarded-For` is believed (`TRUSTED_PROXIES`, CIDRs); none by default.
+    public var trustedProxies: [IPNetwork] = []
 
     public struct Invalid: Error, CustomStringConvertible {
         public let problems: [String]
@@ -117,11 +119,21 @@ public struct AppConfig: Sendable {
         let publicBaseURL = r.string(forKey: "public.base.url", default: "http://\(host):\(port)")
         let notifications = NotificationConfig.read(r, mode: mode, publicBaseURL: publicBaseURL, problems: &problems)
         let provisioning = ProvisioningConfig.read(r, problems: &problems)
-        var secretKey = Array("hostico-demo-key-not-for-production".utf8.prefix(32))
+        let demoKey = Array("hostico-demo-key-not-for-production".utf8.prefix(32))
+        var secretKey = demoKey
         if let raw = r.string(forKey: "secret.key", isSecret: true), !raw.isEmpty {
             if let bytes = Data(base64Encoded: raw), bytes.count == 32 { secretKey = Array(bytes) } else { problems.append("SECRET_KEY must be 32 bytes in base64 (openssl rand -base64 32)") }
+            if mode == .production, secretKey == demoKey || Set(secretKey).count < 8 {
+                problems.append("SECRET_KEY is the demo key or not random; make one with openssl rand -base64 32")
+            }
         } else if mode == .production {
             problems.append("SECRET_KEY is required in production (openssl rand -base64 32)")
+        }
+        var trustedProxies: [IPNetwork] = []
+        for item in r.string(forKey: "trusted.proxies", default: "").split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !item.isEmpty {
+            if let network = IPNetwork(item) { trustedProxies.append(network) } else {
+                problems.append("TRUSTED_PROXIES must be addresses or CIDRs separated by commas (got \(item))")
+            }
         }
         let clockOffset = int("clock.offset.seconds", "CLOCK_OFFSET_SECONDS", 0, 0...(10 * 366 * 86400))
         let mailLinkDays = int("mail.link.validity.days", "MAIL_LINK_VALIDITY_DAYS", 7, 1...30)
@@ -152,6 +164,7 @@ public struct AppConfig: Sendable {
         config.mailLinkValidityDays = mailLinkDays
         config.stripe = stripe
         config.efactura = efactura
+        config.trustedProxies = trustedProxies
         return config
     }
 }

@@ -17,14 +17,18 @@ public struct AppRequestContext: APIRequestContext, WebRequestContext, RemoteAdd
     public var actor: Actor?
     public var session: WebSession?
     public let remoteAddress: SocketAddress?
+    /// The client's address behind trusted proxies (`TRUSTED_PROXIES`), set by `ClientAddressMiddleware`.
+    public var clientAddress: String?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         remoteAddress = source.channel.remoteAddress
     }
 
-    public var remoteIP: String { remoteAddress?.ipAddress ?? "unknown" }
+    public var peerIP: String? { remoteAddress?.ipAddress }
+    public var remoteIP: String { clientAddress ?? peerIP ?? "unknown" }
 }
+
 
 /// The login and 2FA use cases wired to the database and the configured key.
 public func makeIdentity(config: AppConfig, deps: AppDependencies, database: Database) -> Identity {
@@ -42,6 +46,8 @@ public func makeAccountMailer(config: AppConfig, deps: AppDependencies) throws -
 public func buildApplication(config: AppConfig, deps: AppDependencies, database: Database) throws -> some ApplicationProtocol {
     let messages = SQLMessageStore(database: database)
     let router = Router(context: AppRequestContext.self)
+    router.add(middleware: ClientAddressMiddleware<AppRequestContext>(trusted: config.trustedProxies))
+    if config.publicBaseURL.lowercased().hasPrefix("https://") { router.add(middleware: StrictTransportMiddleware<AppRequestContext>()) }
     router.get("/health") { _, _ in "ok" }
     let mailer = try makeAccountMailer(config: config, deps: deps)
     let cards = config.stripe.map { CardPayments(deps: deps, gateway: StripeGateway(settings: $0), store: SQLCardPaymentStore(database: database)) }

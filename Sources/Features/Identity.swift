@@ -52,7 +52,8 @@ public struct Identity: Sendable {
     static func accountKey(_ realm: Realm, _ email: String) -> String { "account:\(realm.rawValue):\(email.lowercased())" }
     /// Second-factor failures have their own key: a correct password must not clear them.
     static func codeKey(_ realm: Realm, _ email: String) -> String { "code:\(realm.rawValue):\(email.lowercased())" }
-    static func ipKey(_ ip: String) -> String { "ip:\(ip)" }
+    /// Limits count per client address: one IPv4 address or one IPv6 /64.
+    static func ipKey(_ ip: String) -> String { "ip:" + ClientAddress.limitBucket(ip) }
 
     /// An attempt reserved before the (slow) check: nil when locked. See `IdentityStore.reserveAttempt`.
     func reserve(_ keys: [(key: String, limit: Int)]) async throws -> [Int64]? {

@@ -80,20 +80,20 @@ extension WebAreas {
         if let raw = request.uri.queryParameters.get("lang"), let l = Language(rawValue: raw) {
             language = l
             cookiesOut.append(cookies.set(Self.languageCookie, l.rawValue, maxAge: 365 * 86400))
-        } else if let raw = CookieJar.value(Self.languageCookie, in: request), let l = Language(rawValue: raw) {
+        } else if let raw = cookies.value(Self.languageCookie, in: request), let l = Language(rawValue: raw) {
             language = l
         }
         if language == nil, let client { language = client.language }
         if language == nil, let accept = request.headers[.acceptLanguage] {
             language = accept.split(separator: ",").lazy.compactMap { Language(rawValue: String($0.prefix(2)).lowercased()) }.first
         }
-        var csrf = context.session?.csrfToken ?? CookieJar.value(Self.csrfCookie, in: request) ?? ""
+        var csrf = context.session?.csrfToken ?? cookies.value(Self.csrfCookie, in: request) ?? ""
         if csrf.count != 64 {
             csrf = deps.random.hex(32)
             cookiesOut.append(cookies.set(Self.csrfCookie, csrf))
         }
         var flash: String?
-        if let key = CookieJar.value(Self.flashCookie, in: request) {
+        if let key = cookies.value(Self.flashCookie, in: request) {
             flash = Views(language ?? .en).t[key]
             cookiesOut.append(cookies.clear(Self.flashCookie))
         }
@@ -219,7 +219,7 @@ struct WebMiddleware<Context: WebRequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
         let staff = request.uri.path.hasPrefix("/staff")
-        if let token = CookieJar.value(staff ? WebAreas.staffCookie : WebAreas.clientCookie, in: request),
+        if let token = areas.cookies.value(staff ? WebAreas.staffCookie : WebAreas.clientCookie, in: request),
            let session = try await areas.identity.session(token: token), session.realm == (staff ? .staff : .client) {
             context.session = session
         }

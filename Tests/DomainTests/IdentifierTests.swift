@@ -87,3 +87,43 @@ struct IdentifierTests {
     }
 }
 
+
+@Suite("Client addresses behind proxies")
+struct ClientAddressTests {
+    @Test func addressesParseInBothFamilies() throws {
+        #expect(IPAddress("203.0.113.9")?.bytes == [203, 0, 113, 9])
+        #expect(IPAddress("2001:db8::1")?.description == "2001:db8:0:0:0:0:0:1")
+        #expect(IPAddress("::ffff:192.0.2.1")?.bytes.suffix(4) == [192, 0, 2, 1])
+        #expect(IPAddress("[::1]")?.description == "0:0:0:0:0:0:0:1")
+        for bad in ["", "1.2.3", "256.1.1.1", "1.2.3.4.5", "2001:db8:::1", "2001:db8::1::2", "g::1", "1:2:3:4:5:6:7:8:9", " 1.2.3.4"] {
+            #expect(IPAddress(bad) == nil, "\(bad)")
+        }
+    }
+
+    @Test func networksContainTheirAddresses() throws {
+        let ten = try #require(IPNetwork("10.0.0.0/8"))
+        #expect(ten.contains(IPAddress("10.200.3.4")!) && !ten.contains(IPAddress("11.0.0.1")!))
+        let v6 = try #require(IPNetwork("fd00::/8"))
+        #expect(v6.contains(IPAddress("fd12::1")!) && !v6.contains(IPAddress("fe80::1")!) && !v6.contains(IPAddress("10.0.0.1")!))
+        #expect(IPNetwork("127.0.0.1")?.prefix == 32 && IPNetwork("1.2.3.4/33") == nil && IPNetwork("nonsense") == nil)
+        #expect(IPNetwork("192.168.1.0/23")!.contains(IPAddress("192.168.0.7")!))
+    }
+
+    @Test func theClientIsTheRightMostUntrustedHop() {
+        let trusted = [IPNetwork("10.0.0.0/8")!, IPNetwork("127.0.0.1")!]
+        // A direct visitor's header is ignored: anyone can send it.
+        #expect(ClientAddress.resolve(peer: "198.51.100.1", forwardedFor: ["1.2.3.4"], trusted: trusted) == "198.51.100.1")
+        // Behind the proxy: the client's own claim (left) is ignored, the hop the proxy added (right-most untrusted) counts.
+        #expect(ClientAddress.resolve(peer: "127.0.0.1", forwardedFor: ["1.2.3.4, 203.0.113.9"], trusted: trusted) == "203.0.113.9")
+        #expect(ClientAddress.resolve(peer: "127.0.0.1", forwardedFor: ["203.0.113.9", "10.1.1.1"], trusted: trusted) == "203.0.113.9")
+        #expect(ClientAddress.resolve(peer: "127.0.0.1", forwardedFor: [], trusted: trusted) == "127.0.0.1")
+        #expect(ClientAddress.resolve(peer: "127.0.0.1", forwardedFor: ["not-an-ip"], trusted: trusted) == "127.0.0.1")
+    }
+
+    @Test func limitsCountIPv6PerSlash64() {
+        #expect(ClientAddress.limitBucket("2001:db8:1:2::a") == "2001:db8:1:2::/64")
+        #expect(ClientAddress.limitBucket("2001:db8:1:2:ffff::b") == "2001:db8:1:2::/64")
+        #expect(ClientAddress.limitBucket("2001:db8:1:3::a") == "2001:db8:1:3::/64")
+        #expect(ClientAddress.limitBucket("203.0.113.9") == "203.0.113.9")
+    }
+}

@@ -1,4 +1,5 @@
 import Bootstrap
+import Foundation
 import Testing
 
 /// Start-up refuses notification settings that would lose or misdirect messages, naming each variable.
@@ -26,6 +27,22 @@ struct NotificationConfigTests {
         #expect(p.contains("PUBLIC_BASE_URL must be an https address in production (got http://billing.example.ro)"))
         let q = await problems(["APP_MODE": "production", "PUBLIC_BASE_URL": "https://billing.example.ro"])
         #expect(!q.contains { $0.hasPrefix("PUBLIC_BASE_URL") })
+    }
+
+    @Test func productionRefusesTheDemoSecretKey() async {
+        let demo = Array("hostico-demo-key-not-for-production".utf8.prefix(32))
+        let base64 = { (bytes: [UInt8]) in Data(bytes).base64EncodedString() }
+        let refused = "SECRET_KEY is the demo key or not random; make one with openssl rand -base64 32"
+        #expect(await problems(["APP_MODE": "production", "SECRET_KEY": base64(demo)]).contains(refused))
+        #expect(await problems(["APP_MODE": "production", "SECRET_KEY": base64([UInt8](repeating: 0, count: 32))]).contains(refused))
+        #expect(!(await problems(["APP_MODE": "production", "SECRET_KEY": base64((0..<32).map { UInt8($0 * 7 + 3) })]).contains(refused)))
+        // The demo may keep its key.
+        #expect(!(await problems(["SECRET_KEY": base64(demo)]).contains(refused)))
+    }
+
+    @Test func trustedProxiesMustBeAddresses() async {
+        #expect(await problems(["TRUSTED_PROXIES": "127.0.0.1, 10.0.0.0/8, ::1, fd00::/8"]).isEmpty)
+        #expect(await problems(["TRUSTED_PROXIES": "127.0.0.1, localhost"]) == ["TRUSTED_PROXIES must be addresses or CIDRs separated by commas (got localhost)"])
     }
 
     @Test func smppAndKannelNeedTheirSettings() async {

@@ -35,7 +35,7 @@ struct ClientAreaTests {
 
             let ok = try await b.post("/signup", Self.signup)
             #expect(ok.status == .seeOther && ok.location == "/services")
-            let cookie = b.lastSetCookies.first { $0.hasPrefix("hostico_session=") } ?? ""
+            let cookie = b.lastSetCookies.first { $0.hasPrefix("__Host-hostico_session=") } ?? ""
             #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Secure") && cookie.contains("Path=/"))
             let services = try await b.get("/services")
             #expect(services.body.visibleText.contains("Welcome to Hostico"))
@@ -95,16 +95,16 @@ struct ClientAreaTests {
         try await h.run { c in
             let b = Browser(c)
             try await b.logIn("ana@example.ro", "correct horse battery")
-            let first = try #require(b.cookies["hostico_session"])
+            let first = try #require(b.cookies["__Host-hostico_session"])
             #expect(try await b.get("/services").status == .ok)
             #expect(try await b.post("/logout", []).location == "/login")
-            #expect(b.cookies["hostico_session"] == nil)
+            #expect(b.cookies["__Host-hostico_session"] == nil)
             // The old cookie is dead on the server too, and the next login gets a new id.
-            b.cookies["hostico_session"] = first
+            b.cookies["__Host-hostico_session"] = first
             #expect(try await b.get("/services").location?.hasPrefix("/login") == true)
-            b.cookies["hostico_session"] = nil
+            b.cookies["__Host-hostico_session"] = nil
             try await b.logIn("ana@example.ro", "correct horse battery")
-            #expect(b.cookies["hostico_session"] != nil && b.cookies["hostico_session"] != first)
+            #expect(b.cookies["__Host-hostico_session"] != nil && b.cookies["__Host-hostico_session"] != first)
 
             try await b.logIn("ana@example.ro", "correct horse battery")
             h.clock.advance(seconds: 31 * 60)
@@ -159,13 +159,13 @@ struct ClientAreaTests {
             let usedCode = h.totpCode(secretBase32: secret)
             let afterPassword = try await b.logIn("ana@example.ro", "correct horse battery")
             #expect(afterPassword.location == "/login/code")
-            let halfWay = b.cookies["hostico_session"]
+            let halfWay = b.cookies["__Host-hostico_session"]
             #expect(try await b.get("/services").location == "/login/code")
             try await b.get("/login/code")
             #expect(try await b.post("/login/code", [("code", usedCode)]).status == .unauthorized)
             h.clock.advance(seconds: 30)
             #expect(try await b.post("/login/code", [("code", h.totpCode(secretBase32: secret))]).location == "/services")
-            #expect(b.cookies["hostico_session"] != halfWay)  // rotated when the second factor passed
+            #expect(b.cookies["__Host-hostico_session"] != halfWay)  // rotated when the second factor passed
             try await b.post("/logout", [])
 
             // A recovery code works once.

@@ -220,7 +220,7 @@ struct PageSnapshotTests {
             var pages: [(String, String)] = []
             for lang in ["en", "ro", "hi"] { pages.append(("login-\(lang)", try await b.get("/login?lang=\(lang)").body)) }
             pages.append(("signup-en", try await b.get("/signup?lang=en").body))
-            b.cookies["hostico_lang"] = nil
+            b.cookies["__Host-hostico_lang"] = nil
             try await b.logIn("ana@example.ro", "correct horse battery")
             pages.append(("services-ro", try await b.get("/services").body))
             pages.append(("invoices-ro", try await b.get("/invoices").body))

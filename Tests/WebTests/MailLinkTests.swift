@@ -152,7 +152,7 @@ struct MailLinkTests {
             let landing = try await b.get(Self.path(url))
             #expect(landing.status == .seeOther && landing.location == "/invoices/proforma/\(s.proforma.id)")
             #expect(landing.headers[.referrerPolicy] == "no-referrer" && landing.headers[.cacheControl] == "no-store")
-            #expect(b.lastSetCookies.contains { $0.hasPrefix("hostico_session=") && $0.contains("HttpOnly") })
+            #expect(b.lastSetCookies.contains { $0.hasPrefix("__Host-hostico_session=") && $0.contains("HttpOnly") })
             let invoice = try await b.get(landing.location!)
             #expect(invoice.status == .ok && invoice.body.visibleText.contains(s.proforma.number))
             #expect(invoice.body.visibleText.contains("Pay now with the demo gateway"))
@@ -225,7 +225,7 @@ struct MailLinkTests {
             let b = Browser(c)
             let landing = try await b.get(Self.path(url))
             #expect(landing.location == "/login?next=%2Finvoices%2Fproforma%2F\(s.proforma.id)")
-            #expect(!b.lastSetCookies.contains { $0.hasPrefix("hostico_session=") })
+            #expect(!b.lastSetCookies.contains { $0.hasPrefix("__Host-hostico_session=") })
             let login = try await b.get(landing.location!)
             #expect(login.body.visibleText.contains("Log in to see this invoice."))
             #expect(login.body.contains(#"name="return_to" value="/invoices/proforma/\#(s.proforma.id)""#))
@@ -266,7 +266,7 @@ struct MailLinkTests {
                 let page = try await b.get(path)
                 #expect(page.status == .seeOther, "\(name)")
                 #expect(page.headers[.referrerPolicy] == "no-referrer" && page.headers[.cacheControl] == "no-store", "\(name)")
-                #expect(!b.lastSetCookies.contains { $0.hasPrefix("hostico_session=") }, "\(name)")
+                #expect(!b.lastSetCookies.contains { $0.hasPrefix("__Host-hostico_session=") }, "\(name)")
                 answers[name] = "\(page.location ?? "") \(b.lastSetCookies.map { String($0.prefix { $0 != "=" }) }.sorted())"
             }
             #expect(Set(answers.values).count == 1, "\(answers)")

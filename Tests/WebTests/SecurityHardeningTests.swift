@@ -2,6 +2,7 @@ import Bootstrap
 import Domain
 import Features
 import Foundation
+import HTTPTypes
 import Storage
 import Testing
 import TestSupport
@@ -148,6 +149,69 @@ struct ResetLinkTests {
             try await stranger.get("/reset-password?token=\(token)")
             #expect(try await stranger.post("/reset-password", [("token", token), ("password", "the thief's password")]).status == .gone)
             #expect(try await Browser(c).logIn("ana@example.ro", "another long password").location == "/services")
+        }
+    }
+}
+
+@Suite("Behind a reverse proxy, and over https")
+struct ProxyAndTransportTests {
+    static let forwardedFor = HTTPField.Name("X-Forwarded-For")!
+
+    /// Issue 18.4: every visitor looked like the proxy, so 30 bad logins locked everyone out.
+    @Test func limitsAndTheAuditSeeTheClientBehindATrustedProxy() async throws {
+        let h = try await WebHarness.make(environment: ["TRUSTED_PROXIES": "127.0.0.1/32, ::1"])
+        let ana = try await h.fixtures.client("ana@example.ro", language: "en")
+        try await h.runLive { c in
+            let attacker = Browser(c)
+            // The attacker's own "X-Forwarded-For: 192.0.2.1" is the left-most hop: only the proxy's right-most one counts.
+            attacker.extraHeaders[Self.forwardedFor] = "192.0.2.1, 203.0.113.9"
+            for i in 0..<31 {
+                try await attacker.get("/login")
+                try await attacker.post("/login", [("email", "nobody\(i)@example.ro"), ("password", "wrong password here")])
+            }
+            try await attacker.get("/login")
+            #expect(try await attacker.post("/login", [("email", "ana@example.ro"), ("password", "correct horse battery")]).status == .tooManyRequests)
+            let ana2 = Browser(c)
+            ana2.extraHeaders[Self.forwardedFor] = "198.51.100.20"
+            #expect(try await ana2.logIn("ana@example.ro", "correct horse battery").location == "/services")
+            let audit = try await h.deps.store.read { r in try await r.audit(clientID: ana.id, limit: 50) }
+            #expect(audit.contains { $0.action == "login.succeeded" && $0.after?.contains("198.51.100.20") == true })
+        }
+    }
+
+    @Test func withoutTrustedProxiesTheForwardedHeaderIsIgnored() async throws {
+        let h = try await WebHarness.make()
+        let ana = try await h.fixtures.client("ana@example.ro", language: "en")
+        try await h.runLive { c in
+            let b = Browser(c)
+            b.extraHeaders[Self.forwardedFor] = "198.51.100.20"
+            let page = try await b.logIn("ana@example.ro", "correct horse battery")
+            #expect(page.location == "/services")
+            let audit = try await h.deps.store.read { r in try await r.audit(clientID: ana.id, limit: 50) }
+            let login = try #require(audit.first { $0.action == "login.succeeded" })
+            #expect(login.after?.contains("198.51.100.20") == false && login.after?.contains("127.0.0.1") == true)
+        }
+    }
+
+    /// Issue 18.6: over https the session cookie is `__Host-` (Secure, Path=/, no Domain) and every answer says HSTS.
+    @Test func httpsGivesHostCookiesAndHSTS() async throws {
+        let h = try await WebHarness.make()
+        _ = try await h.fixtures.client("ana@example.ro", language: "en")
+        try await h.run { c in
+            let b = Browser(c)
+            let page = try await b.get("/login")
+            #expect(page.headers[.strictTransportSecurity] == "max-age=31536000")
+            try await b.logIn("ana@example.ro", "correct horse battery")
+            let cookie = try #require(b.lastSetCookies.first { $0.hasPrefix("__Host-hostico_session=") })
+            #expect(cookie.contains("; Secure") && cookie.contains("Path=/") && !cookie.contains("Domain"))
+            #expect(try await b.get("/services").status == .ok)
+        }
+        let plain = try await WebHarness.make(environment: ["PUBLIC_BASE_URL": "http://127.0.0.1:8080"])
+        try await plain.run { c in
+            let page = try await Browser(c).get("/login")
+            let hsts = page.headers[.strictTransportSecurity]
+            #expect(hsts == nil)
+            #expect(page.headers[values: .setCookie].allSatisfy { !$0.hasPrefix("__Host-") && !$0.contains("Secure") })
         }
     }
 }

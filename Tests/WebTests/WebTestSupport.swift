@@ -85,6 +85,8 @@ struct WebHarness: Sendable {
 final class Browser: @unchecked Sendable {
     let client: any TestClientProtocol
     var cookies: [String: String] = [:]
+    /// Sent with every request (e.g. the `X-Forwarded-For` a reverse proxy adds).
+    var extraHeaders: HTTPFields = [:]
     var lastBody = ""
     var lastSetCookies: [String] = []
 
@@ -121,7 +123,7 @@ final class Browser: @unchecked Sendable {
     }
 
     private func send(_ uri: String, _ method: HTTPRequest.Method, _ body: String?) async throws -> Page {
-        var headers: HTTPFields = [:]
+        var headers = extraHeaders
         if !cookies.isEmpty { headers[.cookie] = cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ") }
         if body != nil { headers[.contentType] = "application/x-www-form-urlencoded" }
         let response = try await client.execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
