@@ -131,7 +131,9 @@ public enum EFactura {
     private static func address(_ x: inout XMLWriter, _ a: PostalAddress) {
         x.open("cac:PostalAddress")
         x.leaf("cbc:StreetName", cut(a.street, Limit.street))
-        x.leaf("cbc:CityName", cut(a.city, Limit.city))
+        // Addresses saved before the sector was normalised on save (BR-RO-100/101) are normalised here too.
+        let sector = a.country == "RO" && a.county == "B" ? BucharestSector.parse(a.city) : nil
+        x.leaf("cbc:CityName", sector ?? cut(a.city, Limit.city))
         if let zip = a.postalCode, !zip.isEmpty { x.leaf("cbc:PostalZone", cut(zip, Limit.postalZone)) }
         if a.country == "RO", let county = a.county {
             x.leaf("cbc:CountrySubentity", "RO-" + county)  // ISO 3166-2:RO (BR-RO-110)

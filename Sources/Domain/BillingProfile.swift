@@ -124,7 +124,7 @@ public struct BillingPartyDraft: Sendable, Hashable, Codable {
         if name.isEmpty { errors.add("name", "required", "The name is required.") }
         let street = clean(street, limit: 150)
         if street.isEmpty { errors.add("street", "required", "The street address is required.") }
-        let city = clean(city, limit: 50)
+        var city = clean(city, limit: 50)
         if city.isEmpty { errors.add("city", "required", "The city is required.") }
         let country = errors.check { () throws(ValidationFailure) in try Countries.parse(self.country) }
         var county = nonEmpty(self.county)?.uppercased()
@@ -136,6 +136,12 @@ public struct BillingPartyDraft: Sendable, Hashable, Codable {
                 }
             } else {
                 errors.add("county", "required", "The county is required for a Romanian address.")
+            }
+        }
+        // e-Factura (BR-RO-100/101) wants a Bucharest address's city as SECTOR1…SECTOR6, however the client typed it.
+        if country == "RO", county == "B", !city.isEmpty {
+            if let sector = BucharestSector.parse(city) { city = sector } else {
+                errors.add("city", "city.bucharest-sector", "For a Bucharest address give the sector, 1 to 6 (e.g. Sector 2).")
             }
         }
         let postal = nonEmpty(postalCode).map { clean($0, limit: 20) }
@@ -204,4 +210,21 @@ func clean(_ s: String, limit: Int) -> String {
 func nonEmpty(_ s: String?) -> String? {
     guard let t = s?.trimmingCharacters(in: .whitespaces), !t.isEmpty else { return nil }
     return t
+}
+
+/// The sector of a Bucharest address as e-Factura writes it (`SECTOR1`…`SECTOR6`), from the ways people type it:
+/// "Sector 2", "sectorul 2", "Sect. 2", "S2", "București, Sector 2", "Mun. Bucuresti sector 2", "SECTOR2".
+public enum BucharestSector {
+    public static func parse(_ city: String) -> String? {
+        var text = city.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: Locale(identifier: "ro")).lowercased()
+        for word in ["municipiul", "mun.", "bucuresti", "bucharest"] { text = text.replacingOccurrences(of: word, with: " ") }
+        let joined = String(text.unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) })
+        for prefix in ["sectorul", "sector", "sect", "sec", "s"] where joined.hasPrefix(prefix) {
+            var rest = joined.dropFirst(prefix.count)
+            if rest.hasPrefix("nr") { rest = rest.dropFirst(2) }
+            if rest.count == 1, let digit = rest.first?.wholeNumberValue, (1...6).contains(digit) { return "SECTOR\(digit)" }
+            return nil
+        }
+        return nil
+    }
 }

@@ -127,3 +127,26 @@ struct ClientAddressTests {
         #expect(ClientAddress.limitBucket("203.0.113.9") == "203.0.113.9")
     }
 }
+
+@Suite("Bucharest sectors as people type them")
+struct BucharestSectorTests {
+    static let spellings = ["Sector 2", "sector 2", "Sectorul 2", "sectorul nr. 2", "Sect. 2", "S2", "s.2", "SECTOR2",
+                            "București, Sector 2", "Bucuresti sector 2", "Mun. București, Sectorul 2", "Sector 2 București", "bucharest s 2"]
+
+    @Test(arguments: spellings)
+    func everySpellingSavesAsSECTOR2(_ city: String) throws {
+        let party = try BillingPartyDraft(kind: "person", name: "Ion Ionescu", street: "Str. Lipscani 3", city: city, county: "B", country: "RO").validated()
+        #expect(party.address.city == "SECTOR2")
+    }
+
+    @Test func aBucharestAddressNeedsItsSector() throws {
+        for city in ["București", "Bucuresti", "Sector 7", "Sector", "Sibiu", "Sector 12"] {
+            #expect(throws: ValidationFailure.self, "\(city)") {
+                try BillingPartyDraft(kind: "person", name: "Ion Ionescu", street: "Str. Lipscani 3", city: city, county: "B", country: "RO").validated()
+            }
+        }
+        // Outside Bucharest the city stays as typed.
+        let cluj = try BillingPartyDraft(kind: "person", name: "Ana", street: "Str. 1", city: "Sectorul Agricol", county: "CJ", country: "RO").validated()
+        #expect(cluj.address.city == "Sectorul Agricol")
+    }
+}
