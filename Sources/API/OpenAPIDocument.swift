@@ -17,7 +17,13 @@ enum OpenAPIDocument {
     // Request bodies state what the use cases accept, where JSON Schema can say it (checksums and cross-field rules
     // such as "a Romanian legal entity needs a valid CUI" stay with the API's 422): generated and hand-written
     // clients then send data the API takes.
-    private static func text(max: Int) -> [String: Any] { ["type": "string", "minLength": 1, "maxLength": max, "pattern": "\\S"] }
+    /// Characters a line of text may not hold: C0/C1 controls (line breaks, tabs, BEL) and bidi overrides (the server
+    /// refuses them with 422 `text.control`).
+    private static let forbidden = "\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069"
+    private static func text(max: Int) -> [String: Any] {
+        ["type": "string", "minLength": 1, "maxLength": max, "pattern": "^[^\(forbidden)]*[^\\s\(forbidden)][^\(forbidden)]*$"]
+    }
+    private static func optText(max: Int) -> [String: Any] { ["type": ["string", "null"], "maxLength": max, "pattern": "^[^\(forbidden)]*$"] }
     private static func optPattern(_ pattern: String) -> [String: Any] { ["type": ["string", "null"], "pattern": pattern] }
     /// Greater than zero, at most two decimals: "121", "121.5", "0.01".
     private nonisolated(unsafe) static let positiveAmount: [String: Any] = ["type": "string", "pattern": "^([1-9][0-9]{0,14}(\\.[0-9]{1,2})?|0\\.([1-9][0-9]?|0[1-9]))$"]
@@ -88,8 +94,8 @@ enum OpenAPIDocument {
         ], required: ["kind", "name", "street", "city", "country"]),
         "BillingPartyInput": ruled(object([
             "kind": ["type": "string", "enum": ["person", "legal_entity"]], "name": text(max: 200), "street": text(max: 150), "city": text(max: 50),
-            "county": optStr, "postalCode": ["type": ["string", "null"], "maxLength": 20], "country": ["type": "string", "pattern": "^[A-Za-z]{2}$"],
-            "cnp": optPattern("^[0-9]{13}$"), "cui": optPattern("^(RO|ro)?[0-9]{2,10}$"), "tradeRegisterNumber": optStr,
+            "county": optText(max: 50), "postalCode": optText(max: 20), "country": ["type": "string", "pattern": "^[A-Za-z]{2}$"],
+            "cnp": optPattern("^[0-9]{13}$"), "cui": optPattern("^(RO|ro)?[0-9]{2,10}$"), "tradeRegisterNumber": optText(max: 50),
             "vatNumber": optPattern("^[A-Za-z]{2}[0-9A-Za-z+*]{2,12}$"),
         ], required: ["kind", "name", "street", "city", "country"]), [
             // A Romanian address names its county (ISO 3166-2:RO, B for Bucharest).
@@ -197,14 +203,14 @@ enum OpenAPIDocument {
             "/api/v1/provisioning-jobs/{id}/retry": ["post": noContent("Run a failed provisioning job again")],
             "/api/v1/provisioning-jobs/{id}/done": ["post": noContent("Mark a failed provisioning job done (staff did it by hand); the service's next jobs go on")],
             "/api/v1/services/{id}": ["get": op("A hosting service with its holds", params: [idParam], schema: ref("Service"), errors: ["400", "404"])],
-            "/api/v1/services/{id}/suspensions": ["post": op("Suspend for abuse or another reason", params: [idParam], body: ruled(object(["reason": ["type": "string", "enum": ["abuse", "other"]], "note": optStr], required: ["reason"]), [
+            "/api/v1/services/{id}/suspensions": ["post": op("Suspend for abuse or another reason", params: [idParam], body: ruled(object(["reason": ["type": "string", "enum": ["abuse", "other"]], "note": optText(max: 1000)], required: ["reason"]), [
                 // "Other" says why.
                 ["if": ["properties": ["reason": ["const": "other"]]], "then": ["required": ["note"], "properties": ["note": text(max: 1000)]]],
             ]), ok: "201", schema: ref("Service"), errors: ["400", "404", "409", "422"])],
             "/api/v1/services/{id}/unsuspend": ["post": op("Lift an abuse or other hold (one by holdId, those of a reason, or all of them). A non-payment hold is refused (409 hold.non-payment): it goes when its proforma is paid or cancelled, or with a payment extension", params: [idParam], body: object(["holdId": ["type": ["integer", "null"]], "reason": ["type": "string", "enum": ["abuse", "other"]]], required: []), schema: ref("Service"), errors: ["400", "404", "409", "422"])],
             "/api/v1/proformas": ["get": op("Proformas, newest first", params: [["name": "clientId", "in": "query", "required": false, "schema": int64], ["name": "state", "in": "query", "required": false, "schema": ["type": "string", "enum": ["unpaid", "paid", "cancelled"]]]] + paging, schema: list("Proforma"), errors: ["400"])],
             "/api/v1/proformas/{id}": ["get": op("A proforma", params: [idParam], schema: ref("Proforma"), errors: ["400", "404"])],
-            "/api/v1/proformas/{id}/payments": ["post": op("Record a payment (bank transfer, card, demo). The reference is free text (two transfers may quote the same proforma number, and both count). To make retries safe, send an idempotency key (body idempotencyKey or the Idempotency-Key header): the same key for the same proforma and amount answers 200 with the first payment's id and writes nothing; the same key for another proforma or amount is a 409 naming the first payment", params: [idParam, ["name": "Idempotency-Key", "in": "header", "required": false, "schema": text(max: 200)]], body: object(["amount": positiveAmount, "currency": currency, "method": ["type": "string", "enum": ["bank_transfer", "card", "demo"]], "reference": optStr,
+            "/api/v1/proformas/{id}/payments": ["post": op("Record a payment (bank transfer, card, demo). The reference is free text (two transfers may quote the same proforma number, and both count). To make retries safe, send an idempotency key (body idempotencyKey or the Idempotency-Key header): the same key for the same proforma and amount answers 200 with the first payment's id and writes nothing; the same key for another proforma or amount is a 409 naming the first payment", params: [idParam, ["name": "Idempotency-Key", "in": "header", "required": false, "schema": text(max: 200)]], body: object(["amount": positiveAmount, "currency": currency, "method": ["type": "string", "enum": ["bank_transfer", "card", "demo"]], "reference": optText(max: 200),
                                                                                            "receivedOn": ["type": ["string", "null"], "format": "date"], "idempotencyKey": ["type": ["string", "null"], "minLength": 1, "maxLength": 200]], required: ["amount", "currency", "method"]), ok: "201", schema: ref("PaymentOutcome"), errors: ["400", "404", "409", "422"],
                                                                        // A key recorded before (a retry): the first payment, nothing written.
                                                                        alsoOK: ("200", "Already recorded under this idempotency key; paymentId names the first payment"))],

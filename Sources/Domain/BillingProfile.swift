@@ -120,14 +120,14 @@ public struct BillingPartyDraft: Sendable, Hashable, Codable {
         var errors = FieldErrors()
         let kind = BillingPartyKind(rawValue: kind)
         if kind == nil { errors.add("kind", "kind.enum", "Choose a private person or a legal entity.") }
-        let name = clean(name, limit: 200)
+        let name = errors.text("name", name, limit: 200)
         if name.isEmpty { errors.add("name", "required", "The name is required.") }
-        let street = clean(street, limit: 150)
+        let street = errors.text("street", street, limit: 150)
         if street.isEmpty { errors.add("street", "required", "The street address is required.") }
-        var city = clean(city, limit: 50)
+        var city = errors.text("city", city, limit: 50)
         if city.isEmpty { errors.add("city", "required", "The city is required.") }
         let country = errors.check { () throws(ValidationFailure) in try Countries.parse(self.country) }
-        var county = nonEmpty(self.county)?.uppercased()
+        var county = nonEmpty(self.county).map { errors.text("county", $0, limit: 50).uppercased() }
         if county?.hasPrefix("RO-") == true { county = String(county!.dropFirst(3)) }
         if country == "RO" {
             if let c = county {
@@ -144,7 +144,7 @@ public struct BillingPartyDraft: Sendable, Hashable, Codable {
                 errors.add("city", "city.bucharest-sector", "For a Bucharest address give the sector, 1 to 6 (e.g. Sector 2).")
             }
         }
-        let postal = nonEmpty(postalCode).map { clean($0, limit: 20) }
+        let postal = nonEmpty(postalCode).map { errors.text("postalCode", $0, limit: 20) }
         let address = PostalAddress(street: street, city: city, county: county, postalCode: postal, country: country ?? "")
 
         switch kind {
@@ -186,9 +186,9 @@ public struct BillingPartyDraft: Sendable, Hashable, Codable {
                     errors.add("vatNumber", "vat.cui-mismatch", "The RO VAT number must be RO followed by the CUI.")
                 }
             } else {
-                registration = nonEmpty(cui).map { clean($0, limit: 50) }
+                registration = nonEmpty(cui).map { errors.text("cui", $0, limit: 50) }
             }
-            let trade = nonEmpty(tradeRegisterNumber).map { clean($0, limit: 50) }
+            let trade = nonEmpty(tradeRegisterNumber).map { errors.text("tradeRegisterNumber", $0, limit: 50) }
             try errors.throwIfAny()
             return .legalEntity(.init(name: name, address: address, registrationCode: registration, tradeRegisterNumber: trade, vatNumber: vat))
         case nil:
@@ -200,13 +200,6 @@ public struct BillingPartyDraft: Sendable, Hashable, Codable {
 
 /// Trims, folds control characters and newlines to spaces, and caps the length, so stored names cannot break a
 /// layout or a document.
-func clean(_ s: String, limit: Int) -> String {
-    let folded = String(String.UnicodeScalarView(s.unicodeScalars.map {
-        CharacterSet.controlCharacters.contains($0) ? " " : $0
-    }))
-    return String(folded.trimmingCharacters(in: .whitespaces).prefix(limit))
-}
-
 func nonEmpty(_ s: String?) -> String? {
     guard let t = s?.trimmingCharacters(in: .whitespaces), !t.isEmpty else { return nil }
     return t

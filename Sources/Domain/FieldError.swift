@@ -48,3 +48,29 @@ public struct FieldErrors: Sendable {
 
     public var isEmpty: Bool { errors.isEmpty }
 }
+
+extension FieldErrors {
+    /// A line of text as a person types it. Refused, never silently changed: more than `limit` characters (Unicode
+    /// code points, as the OpenAPI `maxLength` counts), or a control character (line break, tab, BEL…) or a
+    /// bidirectional override that could make printed text read differently. Returns the value trimmed of spaces.
+    public mutating func text(_ field: String, _ value: String, limit: Int) -> String {
+        if value.unicodeScalars.count > limit {
+            add(field, "length.max", "At most \(limit) characters (this has \(value.unicodeScalars.count)).")
+        }
+        if value.unicodeScalars.contains(where: FreeText.isForbidden) {
+            add(field, "text.control", "Remove line breaks, tabs and other control characters.")
+        }
+        return value.trimmingCharacters(in: .whitespaces)
+    }
+}
+
+public enum FreeText {
+    /// C0 and C1 controls, and the bidirectional embedding, override and isolate marks. Joiners (U+200C, U+200D),
+    /// which Devanagari and other scripts need, are allowed.
+    public static func isForbidden(_ s: Unicode.Scalar) -> Bool {
+        switch s.value {
+        case 0x00...0x1F, 0x7F...0x9F, 0x202A...0x202E, 0x2066...0x2069: true
+        default: false
+        }
+    }
+}

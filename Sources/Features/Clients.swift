@@ -106,7 +106,7 @@ public struct CreateHostingPlan: Sendable {
         if code.isEmpty || code.count > 40 || !code.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) {
             errors.add("code", "code.format", "Use 1–40 lower-case letters, digits or dashes.")
         }
-        let name = name.trimmingCharacters(in: .whitespaces)
+        let name = errors.text("name", name, limit: 200)
         if name.isEmpty { errors.add("name", "required", "The plan name is required.") }
         let cur = Currency(rawValue: currency)
         if cur == nil { errors.add("currency", "currency.enum", "Choose RON, EUR or USD.") }

@@ -125,15 +125,15 @@ public struct SuspendService: Sendable {
         guard let reason = HoldReason(rawValue: reason), reason != .nonPayment else {
             throw BillingError.invalid(ValidationFailure(field: "reason", rule: "reason.enum", message: "Staff suspend for abuse or other; non-payment suspension is automatic."))
         }
-        let note = note?.trimmingCharacters(in: .whitespacesAndNewlines)
-        if reason == .other, note?.isEmpty ?? true {
-            throw BillingError.invalid(ValidationFailure(field: "note", rule: "required", message: "Say why the service is suspended."))
-        }
+        var errors = FieldErrors()
+        let note = note.map { errors.text("note", $0, limit: 1000) }
+        if reason == .other, note?.isEmpty ?? true { errors.add("note", "required", "Say why the service is suspended.") }
+        do { try errors.throwIfAny() } catch { throw BillingError.invalid(error) }
         return try await deps.store.write { tx in
             guard let s = try await tx.service(id: serviceID, forUpdate: true) else { throw BillingError.notFound("service") }
             guard case .live = s.lifecycle else { throw BillingError.from(ServiceTransitionError.notAllowed(from: s.state, action: "suspend")) }
             let now = deps.clock.now()
-            let hold = try await tx.insertHold(serviceID: serviceID, reason: reason, by: actor, at: now, note: note.map { String($0.prefix(1000)) }, proformaID: nil)
+            let hold = try await tx.insertHold(serviceID: serviceID, reason: reason, by: actor, at: now, note: note.flatMap { $0.isEmpty ? nil : $0 }, proformaID: nil)
             let next = try s.suspended(by: hold)
             try await tx.update(service: next, at: now)
             try await Suspensions.announce(hold: hold, service: s, proforma: nil, in: tx, at: now)
@@ -189,9 +189,8 @@ public struct ExtendPaymentDeadline: Sendable {
         } else {
             errors.add("until", "date.format", "Use YYYY-MM-DD.")
         }
-        let note = (rawNote ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let note = errors.text("note", rawNote ?? "", limit: 1000)
         if note.isEmpty { errors.add("note", "required", "Say why the client gets more time.") }
-        else if note.count > 1000 { errors.add("note", "length.max", "At most 1000 characters.") }
         do { try errors.throwIfAny() } catch { throw BillingError.invalid(error) }
         let day = until!
 

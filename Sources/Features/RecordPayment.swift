@@ -43,7 +43,7 @@ public struct RecordPayment: Sendable {
                 received = d
             } else { errors.add("receivedOn", "date.format", "Use YYYY-MM-DD.") }
         }
-        let ref = gatewayReference?.trimmingCharacters(in: .whitespaces)
+        let ref = gatewayReference.map { errors.text("gatewayReference", $0, limit: 200) }
         do { try errors.throwIfAny() } catch { throw BillingError.invalid(error) }
         let money = Money(minor: minor!, currency: cur!)
         let receivedDay = received

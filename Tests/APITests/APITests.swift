@@ -283,6 +283,25 @@ struct APITests {
                 let body = try json(r)
                 #expect((body["items"] as! [Any]).isEmpty)
             }
+            // Issue 18.9: over-long text and control characters are refused, naming the field and the limit; never cut
+            // or replaced and saved.
+            let long = String(repeating: "x", count: 10_240)
+            let hostile = Self.client.replacingOccurrences(of: "\"Ana Popescu\"", with: "\"\(long)\"").replacingOccurrences(of: "\"Str. 1\"", with: #""Str.\u0007 1""#)
+            try await c.execute(uri: "/api/v1/clients", method: .post, headers: auth, body: ByteBuffer(string: hostile)) { r in
+                #expect(r.status == .unprocessableContent)
+                let fields = (try json(r)["error"] as! [String: Any])["fields"] as! [[String: String]]
+                #expect(Set(fields.map { "\($0["field"]!):\($0["rule"]!)" }) == ["profile.name:length.max", "profile.street:text.control"] || Set(fields.map { "\($0["field"]!):\($0["rule"]!)" }) == ["name:length.max", "street:text.control"])
+                #expect(fields.contains { $0["message"]?.contains("At most 200 characters") == true })
+            }
+            try await c.execute(uri: "/api/v1/plans", method: .post, headers: auth, body: ByteBuffer(string: #"{"code":"big","name":"\#(long)\u0007","currency":"RON","prices":{"monthly":"100.00"}}"#)) { r in
+                #expect(r.status == .unprocessableContent)
+                let fields = (try json(r)["error"] as! [String: Any])["fields"] as! [[String: String]]
+                #expect(Set(fields.map { "\($0["field"]!):\($0["rule"]!)" }) == ["name:length.max", "name:text.control"])
+            }
+            try await c.execute(uri: "/api/v1/plans", method: .get, headers: auth) { r in
+                let body = try json(r)
+                #expect((body["items"] as! [Any]).isEmpty)
+            }
             // A billing run for a day still to come (a typo: 2062 for 2026) is refused, and no run is recorded.
             try await c.execute(uri: "/api/v1/billing-runs", method: .post, headers: auth, body: ByteBuffer(string: #"{"asOf":"2062-01-15"}"#)) { r in
                 #expect(r.status == .unprocessableContent)

@@ -103,7 +103,7 @@ struct EFacturaTests {
         #expect(storno.contains(#"<cbc:PayableAmount currencyID="RON">-121.00</cbc:PayableAmount>"#))
 
         // Client text is escaped, stripped of control characters and cut to the CIUS-RO lengths.
-        let evil = EFactura.xml(invoices[7])
+        let evil = EFactura.xml(try SampleInvoices.legacyHostile(invoices[7]))
         #expect(evil.contains("<cbc:RegistrationName>&lt;b&gt;Evil &amp; &quot;Sons&quot;&lt;/b&gt; SRL"))
         #expect(!evil.contains("<script>") && !evil.contains("\u{0007}"))
         let name = try #require(evil.components(separatedBy: "<cbc:RegistrationName>").dropFirst(2).first?.components(separatedBy: "</cbc:RegistrationName>").first)

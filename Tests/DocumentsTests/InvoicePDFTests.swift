@@ -87,7 +87,8 @@ struct InvoicePDFTests {
 
     @Test func clientTextIsShownAsTextAndNeverBreaksTheLayout() async throws {
         let samples = try await SampleInvoices.make()
-        let evil = try read(InvoicePDF.render(samples.fiscal[7]), name: "hostile-text")
+        let hostile = try SampleInvoices.legacyHostile(samples.fiscal[7])
+        let evil = try read(InvoicePDF.render(hostile), name: "hostile-text")
         try snapshot(evil, "hostile-text")
         #expect(evil.pages == 1, "a 360-character name is cut to a few lines, not spread over pages")
         #expect(evil.text.contains("<b>Evil & \"Sons\"</b> SRL"), "markup is printed, not interpreted")
