@@ -20,7 +20,8 @@ public struct APIContext: APIRequestContext {
     }
 }
 
-/// Bearer API keys: `Authorization: Bearer hk_…`. Unknown, revoked or missing keys get 401.
+/// Bearer API keys: `Authorization: Bearer hk_…`. Unknown, revoked, expired or missing keys get 401; a key without
+/// the scope the request needs gets 403.
 struct APIKeyMiddleware<Context: APIRequestContext>: RouterMiddleware {
     let authenticate: AuthenticateAPIKey
 
@@ -31,6 +32,10 @@ struct APIKeyMiddleware<Context: APIRequestContext>: RouterMiddleware {
             var r = APIResponses.error(.unauthorized, code: "auth.api-key", message: "Send a valid API key as Authorization: Bearer hk_….")
             r.headers[.wwwAuthenticate] = "Bearer"
             return r
+        }
+        let needed = APIScope.needed(method: request.method.rawValue, path: request.uri.path)
+        guard APIScope.allows(key.scopes, needed) else {
+            return APIResponses.error(.forbidden, code: "auth.scope", message: "This API key may not do this: it needs the \(needed.rawValue) scope (it has \(APIScope.text(key.scopes))).")
         }
         var context = context
         context.actor = .apiKey(key.id)

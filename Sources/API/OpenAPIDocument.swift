@@ -171,7 +171,7 @@ enum OpenAPIDocument {
 
     nonisolated(unsafe) static let document: [String: Any] = [
         "openapi": "3.1.0",
-        "info": ["title": "Hostico Billing API", "version": "1.0.0", "description": "Staff and integration API. Authenticate with `Authorization: Bearer hk_…` (create a key with `hostico api-key create`)."],
+        "info": ["title": "Hostico Billing API", "version": "1.0.0", "description": "Staff and integration API. Authenticate with `Authorization: Bearer hk_…` (create a key with `hostico api-key create` or on the staff page API keys). A key holds scopes: read (every GET), billing (orders, billing runs, proformas, services, stornos, provisioning), payments (POST /proformas/{id}/payments), admin (clients, billing profiles, plans, exchange rates, and all of the others). A request the key's scopes do not allow answers 403 auth.scope; an unknown, revoked or expired key answers 401."],
         "servers": [["url": "/"]],
         "security": [["bearer": []]],
         "components": ["securitySchemes": ["bearer": ["type": "http", "scheme": "bearer"]], "schemas": schemas],

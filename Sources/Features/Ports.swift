@@ -300,13 +300,24 @@ public struct APIKeyRecord: Sendable, Equatable {
     public let id: Int64
     public let name: String
     public let staffID: Int64?
+    public let scopes: Set<APIScope>
+    public let createdAt: Date
+    public let expiresAt: Date?
+    public let lastUsedAt: Date?
+    public let revokedAt: Date?
 
-    public init(id: Int64, name: String, staffID: Int64?) {
+    public init(id: Int64, name: String, staffID: Int64?, scopes: Set<APIScope> = Set(APIScope.allCases), createdAt: Date = .distantPast, expiresAt: Date? = nil, lastUsedAt: Date? = nil, revokedAt: Date? = nil) {
         self.id = id
         self.name = name
         self.staffID = staffID
+        self.scopes = scopes
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+        self.lastUsedAt = lastUsedAt
+        self.revokedAt = revokedAt
     }
 
+    public func isUsable(at now: Date) -> Bool { revokedAt == nil && (expiresAt.map { now < $0 } ?? true) }
 }
 
 public struct BillingRunReport: Sendable, Codable, Equatable {
@@ -411,6 +422,7 @@ public protocol StoreReader: Sendable {
     func billingRuns(limit: Int) async throws -> [BillingRunReport]
 
     func apiKey(hash: String) async throws -> APIKeyRecord?
+    func apiKeys() async throws -> [APIKeyRecord]
     func staff(email: EmailAddress) async throws -> StaffMember?
     /// Every staff member's name by id, to name who did what on the staff pages.
     func staffNames() async throws -> [Int64: String]
@@ -466,7 +478,10 @@ public protocol StoreTransaction: StoreReader {
     func record(dailyRun: DailyRunReport) async throws
 
     func insert(staff email: EmailAddress, name: String, passwordHash: String, at: Date) async throws -> Int64
-    func insert(apiKey name: String, hash: String, staffID: Int64?, at: Date) async throws -> Int64
+    func insert(apiKey name: String, hash: String, staffID: Int64?, scopes: Set<APIScope>, expiresAt: Date?, at: Date) async throws -> Int64
+    /// Returns false when the key does not exist or was already revoked.
+    func revokeAPIKey(id: Int64, at: Date) async throws -> Bool
+    func touchAPIKey(id: Int64, at: Date) async throws
 }
 
 extension StoreReader {

@@ -142,6 +142,14 @@ public enum Migrations {
         Migration(version: 17, name: "reversed payments", statements: { _ in
             ["ALTER TABLE payments ADD COLUMN reversed_at BIGINT"]
         }),
+        // API keys get scopes (existing keys keep every scope), an optional expiry and the time of their last use.
+        Migration(version: 18, name: "api key scopes and expiry", statements: { _ in
+            [
+                "ALTER TABLE api_keys ADD COLUMN scopes TEXT NOT NULL DEFAULT 'read,billing,payments,admin'",
+                "ALTER TABLE api_keys ADD COLUMN expires_at BIGINT",
+                "ALTER TABLE api_keys ADD COLUMN last_used_at BIGINT",
+            ]
+        }),
     ]
 
     /// Sessions, login failures, TOTP and password resets live in the database, so any `serve` process can

@@ -171,8 +171,18 @@ extension SQLTransaction {
     // MARK: Access
 
     func apiKey(hash: String) async throws -> APIKeyRecord? {
-        guard let r = try await row("SELECT id, name, staff_id FROM api_keys WHERE key_hash = \(bind: hash) AND revoked_at IS NULL") else { return nil }
-        return APIKeyRecord(id: try r.int("id"), name: try r.string("name"), staffID: try r.intOrNil("staff_id"))
+        try await row("SELECT * FROM api_keys WHERE key_hash = \(bind: hash)").map(apiKeyRecord)
+    }
+
+    func apiKeys() async throws -> [APIKeyRecord] {
+        try await rows("SELECT * FROM api_keys ORDER BY id").map(apiKeyRecord)
+    }
+
+    private func apiKeyRecord(_ r: any SQLRow) throws -> APIKeyRecord {
+        let scopes = Set(try r.string("scopes").split(separator: ",").compactMap { APIScope(rawValue: String($0)) })
+        return APIKeyRecord(id: try r.int("id"), name: try r.string("name"), staffID: try r.intOrNil("staff_id"), scopes: scopes,
+                            createdAt: date(millis: try r.int("created_at")), expiresAt: try r.intOrNil("expires_at").map(date(millis:)),
+                            lastUsedAt: try r.intOrNil("last_used_at").map(date(millis:)), revokedAt: try r.intOrNil("revoked_at").map(date(millis:)))
     }
 
     func staff(email: EmailAddress) async throws -> StaffMember? {
@@ -188,8 +198,17 @@ extension SQLTransaction {
         try await insertReturningID("INSERT INTO staff (email, name, password_hash, created_at) VALUES (\(bind: email.value), \(bind: name), \(bind: passwordHash), \(bind: millis(at))) RETURNING id", what: "staff email")
     }
 
-    func insert(apiKey name: String, hash: String, staffID: Int64?, at: Date) async throws -> Int64 {
-        try await insertReturningID("INSERT INTO api_keys (name, key_hash, staff_id, created_at) VALUES (\(bind: name), \(bind: hash), \(bind: staffID), \(bind: millis(at))) RETURNING id", what: "api key")
+    func revokeAPIKey(id: Int64, at: Date) async throws -> Bool {
+        let updated = try await rows("UPDATE api_keys SET revoked_at = \(bind: millis(at)) WHERE id = \(bind: id) AND revoked_at IS NULL RETURNING id")
+        return !updated.isEmpty
+    }
+
+    func touchAPIKey(id: Int64, at: Date) async throws {
+        try await run("UPDATE api_keys SET last_used_at = \(bind: millis(at)) WHERE id = \(bind: id)")
+    }
+
+    func insert(apiKey name: String, hash: String, staffID: Int64?, scopes: Set<APIScope>, expiresAt: Date?, at: Date) async throws -> Int64 {
+        try await insertReturningID("INSERT INTO api_keys (name, key_hash, staff_id, created_at, scopes, expires_at) VALUES (\(bind: name), \(bind: hash), \(bind: staffID), \(bind: millis(at)), \(bind: APIScope.text(scopes)), \(bind: expiresAt.map(millis))) RETURNING id", what: "api key")
     }
 }
 

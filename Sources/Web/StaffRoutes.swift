@@ -33,6 +33,19 @@ struct StaffRoutes {
         }
     }
 
+    func apiKeysPage(_ visit: Visit, created: (id: Int64, secret: String)?) async throws -> Response {
+        let now = deps.clock.now()
+        let keys = try await ListAPIKeys(deps)()
+        let stamp = { (d: Date?) in d.map { ClientRoutes.timestamp($0, deps) } ?? "—" }
+        var model: [String: Any] = ["keys": keys.reversed().map { k in
+            ["id": k.id, "name": k.name, "scopes": APIScope.text(k.scopes), "created": stamp(k.createdAt), "expires": k.expiresAt.map { ClientRoutes.timestamp($0, deps) } ?? "never",
+             "lastUsed": k.lastUsedAt.map { ClientRoutes.timestamp($0, deps) } ?? "never",
+             "state": k.revokedAt != nil ? "revoked" : k.isUsable(at: now) ? "active" : "expired", "canRevoke": k.revokedAt == nil] as [String: Any]
+        }]
+        if let created { model["created"] = ["id": created.id, "secret": created.secret] }
+        return areas.page("staff-api-keys", title: "API keys", model, visit)
+    }
+
     func register<Context: WebRequestContext>(on r: RouterGroup<Context>) {
         login.register(on: r)
         r.get("/") { req, ctx in
@@ -65,6 +78,31 @@ struct StaffRoutes {
             let entries = try await deps.store.read { r in try await r.newestAudit(limit: 300) }
             let staff = try await deps.store.read { r in try await r.staffNames() }
             return areas.page("staff-audit", title: "Audit log", ["audit": entries.map { auditRow($0, staff) }], visit)
+        }
+        r.get("api-keys") { req, ctx in
+            let (_, visit) = try staffVisit(req, ctx)
+            return try await apiKeysPage(visit, created: nil)
+        }
+        r.post("api-keys") { req, ctx in
+            let (staffID, visit) = try staffVisit(req, ctx)
+            let form = try await Form.parse(req)
+            try areas.checkCSRF(form, visit)
+            let scopes = APIScope.allCases.filter { form.checked("scope_\($0.rawValue)") }.map(\.rawValue)
+            let days = form.optional("expires_days")
+            do {
+                guard days.map({ Int($0) != nil }) ?? true else {
+                    throw BillingError.invalid(ValidationFailure(field: "expiresInDays", rule: "range", message: "A key expires in 1 to 3650 days, or never."))
+                }
+                let (id, secret) = try await CreateAPIKey(deps)(name: form["name"], scopes: scopes.isEmpty ? [""] : scopes, expiresInDays: days.flatMap { Int($0) }, staffID: staffID)
+                // The secret is shown on this answer only: never in a redirect, a cookie or a log.
+                return try await apiKeysPage(visit, created: (id, secret))
+            } catch BillingError.invalid(let failure) {
+                return areas.message(visit, status: .unprocessableContent, heading: "Please correct the input", text: failure.errors.map(\.message).joined(separator: " "))
+            }
+        }
+        action(r, "api-keys/:id/revoke") { _, ctx, _, actor in
+            try await RevokeAPIKey(deps)(id: try ctx.parameters.require("id", as: Int64.self), actor: actor)
+            return ("/staff/api-keys", "saved")
         }
         r.get("clients/:id") { req, ctx in
             let (_, visit) = try staffVisit(req, ctx)

@@ -123,7 +123,7 @@ extension WebAreas {
         if let s = visit.session, s.stage == .full {
             let path = visit.request.uri.path
             let links: [(String, String)] = visit.realm == .staff
-                ? [("/staff", "Clients"), ("/staff/efactura", "e-Factura"), ("/staff/audit", "Audit log"), ("/staff/security", "Security")]
+                ? [("/staff", "Clients"), ("/staff/efactura", "e-Factura"), ("/staff/audit", "Audit log"), ("/staff/api-keys", "API keys"), ("/staff/security", "Security")]
                 : [("/services", v.s("my_services")), ("/invoices", v.s("my_invoices")), ("/details", v.s("my_details")), ("/security", v.s("security"))]
             m["nav"] = ["links": links.map { ["href": $0.0, "label": $0.1, "current": path == $0.0 || (path.hasPrefix($0.0 + "/") && $0.0 != "/staff")] as [String: Any] },
                         "logout": visit.base + "/logout"] as [String: Any]

@@ -315,4 +315,39 @@ struct APITests {
         }
         await db.close()
     }
+
+    /// Issue 18.7: keys carry scopes and an optional expiry, note their last use, and stop working once revoked.
+    @Test func keysDoOnlyWhatTheirScopesAllowAndStopWhenRevokedOrExpired() async throws {
+        let db = try await TestDatabase.open(.sqlite)
+        let clock = ManualClock(TestDates.start)
+        let deps = makeTestDependencies(database: db, clock: clock)
+        let router = Router(context: APIContext.self)
+        BillingAPI(deps, messages: SQLMessageStore(database: db), provisioning: SQLProvisioningQueue(database: db), efactura: SQLEFacturaQueue(database: db)).register(on: router)
+        let (readerID, reader) = try await CreateAPIKey(deps)(name: "dashboard", scopes: ["read"], staffID: nil)
+        let (_, bank) = try await CreateAPIKey(deps)(name: "bank import", scopes: ["read,payments"], expiresInDays: 30, staffID: nil)
+        await #expect(throws: BillingError.self) { _ = try await CreateAPIKey(deps)(name: "x", scopes: ["everything"], staffID: nil) }
+        @Sendable func headers(_ key: String) -> HTTPFields { [.authorization: "Bearer \(key)", .contentType: "application/json"] }
+        try await Application(router: router).test(.router) { c in
+            try await c.execute(uri: "/api/v1/clients", method: .get, headers: headers(reader)) { r in #expect(r.status == .ok) }
+            try await c.execute(uri: "/api/v1/billing-runs", method: .post, headers: headers(reader), body: ByteBuffer(string: "{}")) { r in
+                #expect(r.status == .forbidden)
+                #expect(String(buffer: r.body).contains("needs the billing scope"))
+            }
+            try await c.execute(uri: "/api/v1/plans", method: .post, headers: headers(bank), body: ByteBuffer(string: #"{"code":"start","name":"Start","currency":"RON","prices":{"monthly":"100.00"}}"#)) { r in
+                #expect(r.status == .forbidden)
+            }
+            // The payments scope reaches the payments endpoint (here: a proforma that does not exist).
+            try await c.execute(uri: "/api/v1/proformas/999/payments", method: .post, headers: headers(bank), body: ByteBuffer(string: #"{"amount":"1.00","currency":"RON","method":"bank_transfer"}"#)) { r in
+                #expect(r.status == .notFound)
+            }
+            #expect(try await ListAPIKeys(deps)().first { $0.id == readerID }?.lastUsedAt != nil)
+            try await RevokeAPIKey(deps)(id: readerID, actor: .staff(1))
+            try await c.execute(uri: "/api/v1/clients", method: .get, headers: headers(reader)) { r in #expect(r.status == .unauthorized) }
+            await #expect(throws: BillingError.conflict(rule: "api-key.revoked", message: "API key #\(readerID) is already revoked.")) { try await RevokeAPIKey(deps)(id: readerID, actor: .staff(1)) }
+            // Thirty days on, the bank key has expired.
+            clock.set(TestDates.start.addingTimeInterval(30 * 86_400))
+            try await c.execute(uri: "/api/v1/clients", method: .get, headers: headers(bank)) { r in #expect(r.status == .unauthorized) }
+        }
+        await db.close()
+    }
 }

@@ -65,6 +65,30 @@ struct MoreFlowsTests {
         }
     }
 
+    /// Issue 18.7: staff list, create (the secret shown once) and revoke API keys.
+    @Test func staffManageAPIKeys() async throws {
+        let h = try await WebHarness.make()
+        _ = try await CreateStaff(h.deps)(email: "ops@hostico.ro", name: "Ops", password: "staff password 1")
+        try await h.run { c in
+            let staff = Browser(c)
+            try await staff.logInStaffSettingUp2FA("ops@hostico.ro", "staff password 1", h)
+            #expect(try await staff.get("/staff/api-keys").body.visibleText.contains("New key"))
+            let created = try await staff.post("/staff/api-keys", [("name", "bank import"), ("scope_read", "1"), ("scope_payments", "1"), ("expires_days", "90")])
+            #expect(created.status == .ok)
+            let secret = try #require(created.body.range(of: #"hk_[0-9a-f]{64}"#, options: .regularExpression).map { String(created.body[$0]) })
+            #expect(created.body.visibleText.contains("read,payments"))
+            let key = try #require(try await ListAPIKeys(h.deps)().first { $0.name == "bank import" })
+            #expect(key.scopes == [.read, .payments] && key.expiresAt != nil)
+            // The list never shows a secret again.
+            let list = try await staff.get("/staff/api-keys")
+            #expect(!list.body.contains(secret) && list.body.visibleText.contains("active"))
+            #expect(try await staff.post("/staff/api-keys", [("name", "nothing")]).status == .unprocessableContent)
+            #expect(try await staff.post("/staff/api-keys/\(key.id)/revoke", []).location == "/staff/api-keys")
+            #expect(try await staff.get("/staff/api-keys").body.visibleText.contains("revoked"))
+            #expect(try await AuthenticateAPIKey(h.deps)(secret: secret) == nil)
+        }
+    }
+
     @Test func staffRecordABankPaymentCancelAProformaStornoAnInvoiceAndRunBilling() async throws {
         let h = try await WebHarness.make()
         _ = try await CreateStaff(h.deps)(email: "ops@hostico.ro", name: "Ops", password: "staff password 1")
