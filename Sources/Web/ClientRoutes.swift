@@ -540,6 +540,9 @@ struct ClientRoutes {
             if form["source"].hasPrefix("profile:"), let pid = Int64(form["source"].dropFirst(8)) {
                 buyer = .profile(pid)
             } else {
+                // Saving the data as a billing profile changes the account: a session from an e-mail link confirms
+                // the password first (editing the proforma alone does not need it).
+                if form.checked("saveProfile"), form["step"] == "save" { _ = try login.requireAccountSession(req, ctx) }
                 buyer = .data(Views.partyDraft(form).0, saveAsProfile: form.checked("saveProfile"))
             }
             let edit = EditProformaBillingData(deps)
@@ -670,10 +673,14 @@ struct ClientRoutes {
             }
         }
         r.get("details/profiles/new") { req, ctx in
+            // Billing profiles belong to the account: a session from an e-mail link confirms the password first.
+            _ = try login.requireAccountSession(req, ctx)
             let (_, visit) = try await clientVisit(req, ctx)
             return profilePage(visit, heading: visit.views.s("add_profile"), action: "/details/profiles/new", values: ["kind": "person", "country": "RO"], makeDefault: false)
         }
         r.post("details/profiles/new") { req, ctx in
+            // Billing profiles belong to the account: a session from an e-mail link confirms the password first.
+            _ = try login.requireAccountSession(req, ctx)
             let (client, visit) = try await clientVisit(req, ctx)
             let form = try await Form.parse(req)
             try areas.checkCSRF(form, visit)
@@ -686,12 +693,16 @@ struct ClientRoutes {
             }
         }
         r.get("details/profiles/:id") { req, ctx in
+            // Billing profiles belong to the account: a session from an e-mail link confirms the password first.
+            _ = try login.requireAccountSession(req, ctx)
             let (client, visit) = try await clientVisit(req, ctx)
             let id = try ctx.parameters.require("id", as: Int64.self)
             guard let p = try await deps.store.read({ r in try await r.billingProfile(id: id) }), p.clientID == client.id else { throw BillingError.notFound("billing profile") }
             return profilePage(visit, heading: visit.views.s("edit_profile"), action: "/details/profiles/\(id)", values: Views.partyValues(p.party), makeDefault: nil)
         }
         r.post("details/profiles/:id") { req, ctx in
+            // Billing profiles belong to the account: a session from an e-mail link confirms the password first.
+            _ = try login.requireAccountSession(req, ctx)
             let (client, visit) = try await clientVisit(req, ctx)
             let form = try await Form.parse(req)
             try areas.checkCSRF(form, visit)
@@ -705,6 +716,8 @@ struct ClientRoutes {
             }
         }
         r.post("details/profiles/:id/default") { req, ctx in
+            // Billing profiles belong to the account: a session from an e-mail link confirms the password first.
+            _ = try login.requireAccountSession(req, ctx)
             let (client, visit) = try await clientVisit(req, ctx)
             let form = try await Form.parse(req)
             try areas.checkCSRF(form, visit)

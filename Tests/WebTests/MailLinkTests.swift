@@ -169,6 +169,12 @@ struct MailLinkTests {
             #expect(!details.body.contains(#"name="smsOptIn""#) && !details.body.contains(#"name="phone""#))
             #expect(try await b.post("/details", [("phone", "0799000000"), ("language", "en"), ("smsOptIn", "1")]).location == "/confirm-password?next=%2Fdetails")
             #expect(try await s.h.deps.store.read { r in try await r.client(id: s.ana.id) }?.sms.optedIn == false)
+            // Billing profiles too (issue 18.8): the proforma can be edited, but not saved as a new profile.
+            #expect(try await b.get("/details/profiles/new").location == "/confirm-password?next=%2Fdetails%2Fprofiles%2Fnew")
+            let company = [("kind", "legal_entity"), ("name", "Firma Mea SRL"), ("street", "Str. 1"), ("city", "Cluj-Napoca"), ("county", "CJ"), ("country", "RO"), ("cui", "18547290")]
+            #expect(try await b.post("/details/profiles/new", company).location == "/confirm-password?next=%2Fdetails%2Fprofiles%2Fnew")
+            #expect(try await b.post("/invoices/proforma/\(s.proforma.id)/billing-data", [("source", "new"), ("saveProfile", "1"), ("step", "save")] + company).location?.hasPrefix("/confirm-password") == true)
+            #expect(try await s.h.deps.store.read { r in try await r.billingProfiles(clientID: s.ana.id) }.count == 1)
 
             try await b.get("/confirm-password?next=%2Fsecurity")
             #expect(try await b.post("/confirm-password", [("password", "wrong password"), ("return_to", "/security")]).status == .unauthorized)
