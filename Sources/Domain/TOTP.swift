@@ -106,21 +106,47 @@ public func constantTimeEquals(_ a: String, _ b: String) -> Bool {
 /// Recovery codes: 10 single-use codes of 12 digits shown once as `1234-5678-9012`, stored only hashed.
 public enum RecoveryCodes {
     public static let count = 10
+    /// Crockford's base32: no I, L, O or U, so a code read aloud or retyped is not misread.
+    static let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
 
-    /// A code from 8 random bytes (12 decimal digits; the modulo bias of 2⁶⁴ over 10¹² is below 10⁻⁷).
+    /// A code from 10 random bytes: 80 bits as 16 base32 characters, shown as XXXX-XXXX-XXXX-XXXX.
     public static func code(from bytes: [UInt8]) -> String {
-        var n: UInt64 = 0
-        for b in bytes.prefix(8) { n = (n << 8) | UInt64(b) }
-        let digits = String(n % 1_000_000_000_000)
-        let padded = String(repeating: "0", count: 12 - digits.count) + digits
-        let a = padded.prefix(4), b = padded.dropFirst(4).prefix(4), c = padded.suffix(4)
-        return "\(a)-\(b)-\(c)"
+        precondition(bytes.count >= 10, "a recovery code needs 80 random bits")
+        var chars: [Character] = []
+        var buffer: UInt32 = 0, bits = 0
+        for b in bytes.prefix(10) {
+            buffer = (buffer << 8) | UInt32(b)
+            bits += 8
+            while bits >= 5 {
+                chars.append(alphabet[Int((buffer >> UInt32(bits - 5)) & 31)])
+                bits -= 5
+            }
+        }
+        return stride(from: 0, to: 16, by: 4).map { String(chars[$0..<$0 + 4]) }.joined(separator: "-")
     }
 
-    /// The canonical form of what a client typed: digits only, or nil when it cannot be a recovery code.
+    /// The canonical form of what a client typed: 16 base32 characters (case, spaces and dashes ignored; O read as 0,
+    /// I and L as 1), or the 12 digits of a code issued before 2026-12 — nil when it cannot be a recovery code.
     public static func normalized(_ typed: String) -> String? {
-        let digits = typed.filter { !$0.isWhitespace && $0 != "-" }
-        guard digits.count == 12, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
-        return digits
+        let raw = typed.uppercased().filter { !$0.isWhitespace && $0 != "-" }
+        if raw.count == 12, raw.allSatisfy({ $0.isASCII && $0.isNumber }) { return raw }
+        let mapped = String(raw.map { c -> Character in c == "O" ? "0" : (c == "I" || c == "L") ? "1" : c })
+        guard mapped.count == 16, mapped.allSatisfy(alphabet.contains) else { return nil }
+        return mapped
+    }
+
+    /// What is stored for a code: `s1$<salt>$<sha256(salt:code)>`, so equal codes never share a hash and a leaked
+    /// table cannot be matched against one precomputed list.
+    public static func stored(_ code: String, salt: String, sha256: (String) -> String) -> String {
+        "s1$\(salt)$" + sha256(salt + ":" + code)
+    }
+
+    /// Whether `code` (normalized) is the one stored; codes stored before salting are a plain SHA-256.
+    public static func matches(_ code: String, stored: String, sha256: (String) -> String) -> Bool {
+        let parts = stored.split(separator: "$", maxSplits: 2)
+        let expected = parts.count == 3 && parts[0] == "s1" ? Self.stored(code, salt: String(parts[1]), sha256: sha256) : sha256(code)
+        // Compared in full whatever differs first.
+        guard expected.utf8.count == stored.utf8.count else { return false }
+        return zip(expected.utf8, stored.utf8).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
     }
 }

@@ -53,6 +53,15 @@ public struct Identity: Sendable {
     /// Second-factor failures have their own key: a correct password must not clear them.
     static func codeKey(_ realm: Realm, _ email: String) -> String { "code:\(realm.rawValue):\(email.lowercased())" }
     /// Limits count per client address: one IPv4 address or one IPv6 /64.
+    /// Uses a recovery code if it is one of the account's unused ones (each stored with its own salt).
+    func consumeRecoveryCode(_ typed: String, realm: Realm, id: Int64, at now: Date) async throws -> Bool {
+        guard let code = RecoveryCodes.normalized(typed) else { return false }
+        for stored in try await store.unusedRecoveryCodeHashes(realm: realm, id: id) where RecoveryCodes.matches(code, stored: stored, sha256: deps.digest.sha256Hex) {
+            return try await store.consumeRecoveryCode(realm: realm, id: id, hash: stored, at: now)
+        }
+        return false
+    }
+
     static func ipKey(_ ip: String) -> String { "ip:" + ClientAddress.limitBucket(ip) }
 
     /// An attempt reserved before the (slow) check: nil when locked. See `IdentityStore.reserveAttempt`.
@@ -163,8 +172,8 @@ public struct VerifySecondFactor: Sendable {
         var how = "totp"
         if let step = identity.totp(try identity.box.open(sealed)).matchingStep(code, unixTime: identity.unixTime(now), after: c.lastTOTPStep) {
             accepted = try await identity.store.consumeTOTPStep(realm: session.realm, id: c.subjectID, step: step)
-        } else if let recovery = RecoveryCodes.normalized(code) {
-            accepted = try await identity.store.consumeRecoveryCode(realm: session.realm, id: c.subjectID, hash: identity.deps.digest.sha256Hex(recovery), at: now)
+        } else if RecoveryCodes.normalized(code) != nil {
+            accepted = try await identity.consumeRecoveryCode(code, realm: session.realm, id: c.subjectID, at: now)
             how = "recovery_code"
         }
         guard accepted else {
@@ -220,8 +229,9 @@ public struct SetUpSecondFactor: Sendable {
         guard let step = identity.totp(try identity.box.open(sealed)).matchingStep(code, unixTime: identity.unixTime(now), after: nil) else {
             throw BillingError.invalid(ValidationFailure(field: "code", rule: "totp.wrong", message: "That code is not right. Check the time on your phone and type the current code."))
         }
-        let codes = (0..<RecoveryCodes.count).map { _ in RecoveryCodes.code(from: identity.deps.random.bytes(8)) }
-        let hashes = codes.map { identity.deps.digest.sha256Hex(RecoveryCodes.normalized($0)!) }
+        let codes = (0..<RecoveryCodes.count).map { _ in RecoveryCodes.code(from: identity.deps.random.bytes(10)) }
+        let digest = identity.deps.digest
+        let hashes = codes.map { RecoveryCodes.stored(RecoveryCodes.normalized($0)!, salt: identity.deps.random.hex(16), sha256: digest.sha256Hex) }
         if session.realm == .client { _ = try await identity.store.revokeMailLinks(clientID: session.subjectID, linkID: nil, because: .secondFactorEnabled, at: now) }
         try await identity.store.enableTOTP(realm: session.realm, id: session.subjectID, step: step, recoveryCodeHashes: hashes, at: now)
         try await identity.store.deleteSessions(realm: session.realm, subjectID: session.subjectID, except: session.idHash)
@@ -244,8 +254,8 @@ public struct SetUpSecondFactor: Sendable {
         var codeOK = false
         if let step = identity.totp(try identity.box.open(sealed)).matchingStep(code, unixTime: identity.unixTime(now), after: c.lastTOTPStep) {
             codeOK = errors.isEmpty ? try await identity.store.consumeTOTPStep(realm: session.realm, id: c.subjectID, step: step) : true
-        } else if let recovery = RecoveryCodes.normalized(code), errors.isEmpty {
-            codeOK = try await identity.store.consumeRecoveryCode(realm: session.realm, id: c.subjectID, hash: identity.deps.digest.sha256Hex(recovery), at: now)
+        } else if RecoveryCodes.normalized(code) != nil, errors.isEmpty {
+            codeOK = try await identity.consumeRecoveryCode(code, realm: session.realm, id: c.subjectID, at: now)
         }
         if !codeOK { errors.add("code", "totp.wrong", "That code is not right.") }
         if !errors.isEmpty {

@@ -91,8 +91,10 @@ public protocol IdentityStore: MailLinkStore {
     func disableTOTP(realm: Realm, id: Int64) async throws
     /// Records `step` as used when it is later than the last used one; false when another request got there first.
     func consumeTOTPStep(realm: Realm, id: Int64, step: Int64) async throws -> Bool
-    /// Marks an unused recovery code used; false when there is no such unused code.
+    /// Marks an unused recovery code used (by its stored hash); false when there is no such unused code.
     func consumeRecoveryCode(realm: Realm, id: Int64, hash: String, at: Date) async throws -> Bool
+    /// The stored hashes of the account's unused recovery codes.
+    func unusedRecoveryCodeHashes(realm: Realm, id: Int64) async throws -> [String]
     func unusedRecoveryCodes(realm: Realm, id: Int64) async throws -> Int
 
     /// Stores a reset token; the client's earlier unused ones stop working (only the newest link works).

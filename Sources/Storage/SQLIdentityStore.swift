@@ -177,6 +177,12 @@ public struct SQLIdentityStore: IdentityStore {
             """)
     }
 
+    public func unusedRecoveryCodeHashes(realm: Realm, id: Int64) async throws -> [String] {
+        try await database.withReader { sql in
+            try await sql.raw("SELECT code_hash FROM recovery_codes WHERE realm = \(bind: realm.rawValue) AND subject_id = \(bind: id) AND used_at IS NULL").all().map { try $0.decode(column: "code_hash", as: String.self) }
+        }
+    }
+
     public func unusedRecoveryCodes(realm: Realm, id: Int64) async throws -> Int {
         Int(try await first("SELECT COUNT(*) AS n FROM recovery_codes WHERE realm = \(bind: realm.rawValue) AND subject_id = \(bind: id) AND used_at IS NULL")?.int("n") ?? 0)
     }

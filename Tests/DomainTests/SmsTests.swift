@@ -80,3 +80,32 @@ struct SmsTests {
         #expect(q.nextDeliveryTime(from: f.date(from: at)!) == f.date(from: expected)!)
     }
 }
+
+@Suite("Recovery codes")
+struct RecoveryCodeTests {
+    static func sha(_ s: String) -> String { String(s.unicodeScalars.map { String($0.value, radix: 16) }.joined().prefix(64)) }
+
+    @Test func eightyBitsInFourGroupsAndEveryByteCounts() {
+        let zero = RecoveryCodes.code(from: [UInt8](repeating: 0, count: 10))
+        let ones = RecoveryCodes.code(from: [UInt8](repeating: 0xFF, count: 10))
+        #expect(zero == "0000-0000-0000-0000" && ones == "ZZZZ-ZZZZ-ZZZZ-ZZZZ")
+        // Changing the last byte changes the code: all 80 bits are in it.
+        #expect(RecoveryCodes.code(from: [UInt8](repeating: 0, count: 9) + [1]) == "0000-0000-0000-0001")
+    }
+
+    @Test func typedFormsNormalise() {
+        #expect(RecoveryCodes.normalized("abcd efgh-jkmn pqrs") == "ABCDEFGHJKMNPQRS")
+        #expect(RecoveryCodes.normalized("oOiL-0000-0000-0000") == "0011000000000000")
+        #expect(RecoveryCodes.normalized("1234-5678-9012") == "123456789012")  // a code issued before 80 bits
+        #expect(RecoveryCodes.normalized("UUUU-0000-0000-0000") == nil && RecoveryCodes.normalized("123456") == nil)
+    }
+
+    @Test func storedHashesAreSaltedAndOldOnesStillMatch() {
+        let a = RecoveryCodes.stored("ABCDEFGHJKMNPQRS", salt: "s1", sha256: Self.sha)
+        let b = RecoveryCodes.stored("ABCDEFGHJKMNPQRS", salt: "s2", sha256: Self.sha)
+        #expect(a != b && a.hasPrefix("s1$s1$"))
+        #expect(RecoveryCodes.matches("ABCDEFGHJKMNPQRS", stored: a, sha256: Self.sha))
+        #expect(!RecoveryCodes.matches("ABCDEFGHJKMNPQRT", stored: a, sha256: Self.sha))
+        #expect(RecoveryCodes.matches("123456789012", stored: Self.sha("123456789012"), sha256: Self.sha))
+    }
+}
