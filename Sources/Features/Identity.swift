@@ -220,15 +220,29 @@ public struct SetUpSecondFactor: Sendable {
         public let session: WebSession
     }
 
-    /// Confirms with a code from the app: 2FA is on, ten recovery codes are returned once, other sessions end.
-    public func confirm(_ session: WebSession, code: String) async throws -> Enabled {
+    /// Whether turning 2FA on asks for the password: always, except right after the password in the staff log-in
+    /// that must set 2FA up (someone holding only a session cookie must not tie the account to their phone).
+    public static func needsPassword(_ session: WebSession) -> Bool { session.stage != .setupSecondFactor }
+
+    /// Confirms with a code from the app (and the password, see `needsPassword`): 2FA is on, ten recovery codes are
+    /// returned once, other sessions end.
+    public func confirm(_ session: WebSession, code: String, password: String? = nil) async throws -> Enabled {
         guard let sealed = try await identity.store.pendingTOTP(realm: session.realm, id: session.subjectID) else {
             throw BillingError.conflict(rule: "totp.no-pending", message: "Start the set-up again: no secret is waiting for confirmation.")
         }
         let now = identity.deps.clock.now()
-        guard let step = identity.totp(try identity.box.open(sealed)).matchingStep(code, unixTime: identity.unixTime(now), after: nil) else {
-            throw BillingError.invalid(ValidationFailure(field: "code", rule: "totp.wrong", message: "That code is not right. Check the time on your phone and type the current code."))
+        var errors = FieldErrors()
+        if Self.needsPassword(session) {
+            guard let c = try await identity.store.credentials(realm: session.realm, id: session.subjectID) else { throw BillingError.notFound("account") }
+            if try await !identity.deps.passwords.verify(password ?? "", against: c.passwordHash) {
+                errors.add("password", "password.wrong", "The password is not right.")
+                try await identity.store.recordLoginFailure(keys: [Identity.accountKey(session.realm, c.email.value)], at: now)
+            }
         }
+        let step = identity.totp(try identity.box.open(sealed)).matchingStep(code, unixTime: identity.unixTime(now), after: nil)
+        if step == nil { errors.add("code", "totp.wrong", "That code is not right. Check the time on your phone and type the current code.") }
+        do { try errors.throwIfAny() } catch { throw BillingError.invalid(error) }
+        guard let step else { throw BillingError.invalid(ValidationFailure(field: "code", rule: "totp.wrong", message: "That code is not right.")) }
         let codes = (0..<RecoveryCodes.count).map { _ in RecoveryCodes.code(from: identity.deps.random.bytes(10)) }
         let digest = identity.deps.digest
         let hashes = codes.map { RecoveryCodes.stored(RecoveryCodes.normalized($0)!, salt: identity.deps.random.hex(16), sha256: digest.sha256Hex) }

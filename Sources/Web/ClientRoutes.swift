@@ -141,7 +141,7 @@ struct LoginFlow {
             let form = try await Form.parse(req)
             try areas.checkCSRF(form, visit)
             do {
-                let enabled = try await SetUpSecondFactor(areas.identity).confirm(session, code: form["code"])
+                let enabled = try await SetUpSecondFactor(areas.identity).confirm(session, code: form["code"], password: form.optional("password"))
                 var after = visit
                 after.csrf = enabled.session.csrfToken
                 after.setCookies.append(sessionCookie(enabled.token))
@@ -234,7 +234,8 @@ struct LoginFlow {
         let pending = try await SetUpSecondFactor(areas.identity).begin(session)
         let model: [String: Any] = [
             "qr": QRCode.svg(pending.uri) ?? "", "secret": pending.secretBase32, "uri": pending.uri, "action": base + "/security/2fa",
-            "fields": [areas.field("code", v.s("totp_code"), autocomplete: "one-time-code", errors: errors, inputmode: "numeric")],
+            "fields": (SetUpSecondFactor.needsPassword(session) ? [areas.field("password", v.s("password"), type: "password", autocomplete: "current-password", errors: errors)] : [])
+                + [areas.field("code", v.s("totp_code"), autocomplete: "one-time-code", errors: errors, inputmode: "numeric")],
         ]
         return areas.page("totp-setup", title: v.s("totp_enable"), model, visit, status: errors.isEmpty ? .ok : .unprocessableContent)
     }

@@ -148,8 +148,12 @@ struct ClientAreaTests {
             #expect(setup.body.contains("<svg") && setup.body.contains("otpauth://totp/Hostico:ana%40example.ro?secret="))
             let secret = String(setup.body.split(separator: #"id="totp-secret">"#)[1].prefix { $0 != "<" })
             #expect(Base32.decode(secret)?.count == 20)
-            #expect(try await b.post("/security/2fa", [("code", "000000")]).status == .unprocessableContent)
-            let enabled = try await b.post("/security/2fa", [("code", h.totpCode(secretBase32: secret))])
+            #expect(try await b.post("/security/2fa", [("password", "correct horse battery"), ("code", "000000")]).status == .unprocessableContent)
+            // Turning 2FA on asks for the password (issue 18.8): a right code alone does not do it.
+            let noPassword = try await b.post("/security/2fa", [("code", h.totpCode(secretBase32: secret))])
+            #expect(noPassword.status == .unprocessableContent && noPassword.body.contains(#"id="e-password""#))
+            #expect(try await b.post("/security/2fa", [("password", "wrong password 1"), ("code", h.totpCode(secretBase32: secret))]).status == .unprocessableContent)
+            let enabled = try await b.post("/security/2fa", [("password", "correct horse battery"), ("code", h.totpCode(secretBase32: secret))])
             let codes = enabled.body.components(separatedBy: "<li><code>").dropFirst().map { String($0.prefix { $0 != "<" }) }
             #expect(codes.count == 10 && Set(codes).count == 10)
             // 80 bits each (issue 18.8): 16 base32 characters in four groups.

@@ -106,7 +106,7 @@ struct MailLinkTests {
         let beforeTwoFactor = try await issue()
             let (_, fresh) = try await s.identity.startSession(clientID: s.ana.id)
             let pending = try await SetUpSecondFactor(s.identity).begin(fresh)
-            _ = try await SetUpSecondFactor(s.identity).confirm(fresh, code: s.h.totpCode(secretBase32: pending.secretBase32))
+            _ = try await SetUpSecondFactor(s.identity).confirm(fresh, code: s.h.totpCode(secretBase32: pending.secretBase32), password: "yet another password")
             #expect(try await works(beforeTwoFactor) == false)
             let reasons = Set(try await s.identity.store.mailLinks(clientID: s.ana.id, limit: 10).compactMap(\.revokedBecause))
             #expect(reasons == ["password-changed", "staff", "password-reset", "email-changed", "2fa-enabled"])
@@ -224,7 +224,7 @@ struct MailLinkTests {
         let invoice = InvoiceRef(.proforma, s.proforma.id)
         let (_, session) = try await s.identity.startSession(clientID: s.ana.id)
         let pending = try await SetUpSecondFactor(s.identity).begin(session)
-        _ = try await SetUpSecondFactor(s.identity).confirm(session, code: s.h.totpCode(secretBase32: pending.secretBase32))
+        _ = try await SetUpSecondFactor(s.identity).confirm(session, code: s.h.totpCode(secretBase32: pending.secretBase32), password: "correct horse battery")
         s.h.clock.advance(seconds: 30)  // the code of the set-up step is used
         let url = try await s.links.issue(clientID: s.ana.id, invoice: invoice, messageID: nil, baseURL: "https://billing.example.test")
         try await s.h.run { c in

@@ -131,7 +131,7 @@ struct MoreFlowsTests {
             try await b.logIn("ana@example.ro", "correct horse battery")
             let setup = try await b.get("/security/2fa")
             let secret = String(setup.body.split(separator: #"id="totp-secret">"#)[1].prefix { $0 != "<" })
-            try await b.post("/security/2fa", [("code", h.totpCode(secretBase32: secret))])
+            try await b.post("/security/2fa", [("password", "correct horse battery"), ("code", h.totpCode(secretBase32: secret))])
             try await b.get("/security")
             h.clock.advance(seconds: 30)
             let wrong = try await b.post("/security/2fa/disable", [("password", "not the password"), ("code", h.totpCode(secretBase32: secret))])

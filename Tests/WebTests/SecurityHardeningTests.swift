@@ -67,7 +67,7 @@ struct SecurityHardeningTests {
         let identity = makeIdentity(config: h.config, deps: h.deps, database: h.db)
         let (_, session) = try await identity.startSession(clientID: ana.id)
         let pending = try await SetUpSecondFactor(identity).begin(session)
-        _ = try await SetUpSecondFactor(identity).confirm(session, code: h.totpCode(secretBase32: pending.secretBase32))
+        _ = try await SetUpSecondFactor(identity).confirm(session, code: h.totpCode(secretBase32: pending.secretBase32), password: "correct horse battery")
         h.clock.advance(seconds: 60)
         let right = h.totpCode(secretBase32: pending.secretBase32)
         let wrong = right == "123456" ? "654321" : "123456"

@@ -222,7 +222,8 @@ def two_factor(d):
     assert d.find_element(By.CSS_SELECTOR, "figure.qr svg").is_displayed()
     secret = d.find_element(By.ID, "totp-secret").text
     shot(d, "04-2fa-setup")
-    fill(d, {"code": fresh_code(secret)})
+    # Turning 2FA on asks for the password too.
+    fill(d, {"password": "e2e password 123", "code": fresh_code(secret)})
     submit(d, "Continue")
     codes = [c.text for c in d.find_elements(By.CSS_SELECTOR, "#recovery-codes code")]
     assert len(codes) == 10, codes
@@ -477,7 +478,7 @@ def two_factor_link(d):
     navigate(d, d.find_element(By.LINK_TEXT, "Turn on two-factor authentication"))
     secret = d.find_element(By.ID, "totp-secret").text
     STAFF["secret"] = secret
-    fill(d, {"code": fresh_code(secret)})
+    fill(d, {"password": "demo-password-0", "code": fresh_code(secret)})
     submit(d, "Continue")
     navigate(d, d.find_element(By.LINK_TEXT, "Done"))
     log_out(d)
