@@ -59,10 +59,10 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
 
     public var isV4: Bool { bytes.count == 4 }
 
-    public var description: String {
-        if isV4 { return bytes.map(String.init).joined(separator: ".") }
-        return stride(from: 0, to: 16, by: 2).map { String(UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]), radix: 16) }.joined(separator: ":")
-    }
+    /// An IPv6 address's eight 16-bit groups in hex.
+    var groups: [String] { stride(from: 0, to: bytes.count, by: 2).map { String(UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]), radix: 16) } }
+
+    public var description: String { isV4 ? bytes.map(String.init).joined(separator: ".") : groups.joined(separator: ":") }
 }
 
 /// A network in CIDR form ("10.0.0.0/8", "fd00::/8"; a bare address is a single host).
@@ -72,10 +72,10 @@ public struct IPNetwork: Sendable, Hashable, CustomStringConvertible {
 
     public init?(_ text: some StringProtocol) {
         let parts = text.split(separator: "/", maxSplits: 1)
-        guard let first = parts.first, let base = IPAddress(first.trimmingWhitespace) else { return nil }
+        guard let first = parts.first, let base = IPAddress(first.trimmingCharacters(in: .whitespaces)) else { return nil }
         let bits = base.bytes.count * 8
         if parts.count == 2 {
-            guard let p = Int(parts[1].trimmingWhitespace), (0...bits).contains(p) else { return nil }
+            guard let p = Int(parts[1].trimmingCharacters(in: .whitespaces)), (0...bits).contains(p) else { return nil }
             prefix = p
         } else {
             prefix = bits
@@ -104,7 +104,7 @@ public enum ClientAddress {
     /// `X-Forwarded-For` that is not a trusted proxy (hops to its left are whatever the client claimed).
     public static func resolve(peer: String, forwardedFor: [String], trusted: [IPNetwork]) -> String {
         guard let peerAddress = IPAddress(peer), trusted.contains(where: { $0.contains(peerAddress) }) else { return peer }
-        let hops = forwardedFor.flatMap { $0.split(separator: ",") }.map { String($0.trimmingWhitespace) }.filter { !$0.isEmpty }
+        let hops = forwardedFor.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         for hop in hops.reversed() {
             guard let address = IPAddress(hop) else { return peer }  // a garbled header: trust only the proxy itself
             if !trusted.contains(where: { $0.contains(address) }) { return address.description }
@@ -116,16 +116,6 @@ public enum ClientAddress {
     /// addresses inside it at will).
     public static func limitBucket(_ ip: String) -> String {
         guard let a = IPAddress(ip), !a.isV4 else { return ip }
-        let head = stride(from: 0, to: 8, by: 2).map { String(UInt16(a.bytes[$0]) << 8 | UInt16(a.bytes[$0 + 1]), radix: 16) }
-        return head.joined(separator: ":") + "::/64"
-    }
-}
-
-extension StringProtocol {
-    var trimmingWhitespace: SubSequence {
-        var s = self[...]
-        while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
-        while let l = s.last, l == " " || l == "\t" { s = s.dropLast() }
-        return s
+        return a.groups.prefix(4).joined(separator: ":") + "::/64"
     }
 }

@@ -90,9 +90,8 @@ public struct StornoFiscalInvoice: Sendable {
                         ended.append(s.id)
                     }
                     if !moneyReturned {
-                        let paid = Money(minor: original.totals.grossMinor, currency: original.currency)
-                        try await tx.addCredit(clientID: original.clientID, amount: paid, paymentID: nil, note: "Paid for \(original.displayNumber), reversed by \(storno.displayNumber)", at: now)
-                        try await tx.append(AuditEntry(actor: actor, action: "credit.added", entity: "client", entityID: original.clientID, before: nil, after: auditJSON(["amount": paid.description, "from": original.displayNumber, "why": "invoice reversed, services ended"]), at: now))
+                        try await Credits.add(Money(minor: original.totals.grossMinor, currency: original.currency), clientID: original.clientID, from: original.displayNumber, paymentID: nil,
+                                              note: "Paid for \(original.displayNumber), reversed by \(storno.displayNumber)", why: "invoice reversed, services ended", by: actor, in: tx, at: now)
                     }
                     return Result(storno: storno, reissued: nil, reopened: nil, endedServiceIDs: ended)
                 }
@@ -104,16 +103,7 @@ public struct StornoFiscalInvoice: Sendable {
     }
 
     private func reissue(_ original: FiscalInvoice, profileID: Int64?, today: CivilDate, actor: Actor, in tx: any StoreTransaction, at now: Date) async throws -> FiscalInvoice {
-        let profile: BillingProfile
-        if let profileID {
-            guard let p = try await tx.billingProfile(id: profileID), p.clientID == original.clientID else { throw BillingError.notFound("billing profile") }
-            profile = p
-        } else {
-            guard let p = try await tx.defaultProfile(clientID: original.clientID) else {
-                throw BillingError.conflict(rule: "client.no-profile", message: "The client has no billing profile.")
-            }
-            profile = p
-        }
+        let profile = try await tx.chosenProfile(clientID: original.clientID, id: profileID)
         let vat: VatTreatment
         do { vat = try deps.vat.treatment(for: profile.party, on: original.issueDate) } catch { throw BillingError.mapping(error) }
         let draft: FiscalInvoiceDraft

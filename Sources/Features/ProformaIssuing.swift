@@ -82,6 +82,18 @@ extension StoreReader {
         let profiles = try await billingProfiles(clientID: clientID)
         return profiles.first(where: \.isDefault) ?? profiles.first
     }
+
+    /// The client's profile `id`, or their default one when none is chosen; 404 for another client's profile.
+    func chosenProfile(clientID: Int64, id: Int64?) async throws -> BillingProfile {
+        if let id {
+            guard let p = try await billingProfile(id: id), p.clientID == clientID else { throw BillingError.notFound("billing profile") }
+            return p
+        }
+        guard let p = try await defaultProfile(clientID: clientID) else {
+            throw BillingError.conflict(rule: "client.no-profile", message: "The client has no billing profile.")
+        }
+        return p
+    }
 }
 
 /// The client orders a plan: a pending service and an `order` proforma for its first period.
@@ -114,16 +126,7 @@ public struct PlaceOrder: Sendable {
             guard let price = plan.price(for: cycle!) else {
                 throw BillingError.invalid(ValidationFailure(field: "cycle", rule: "cycle.not-offered", message: "The plan \(plan.name) is not sold \(cycle!.rawValue)."))
             }
-            let profile: BillingProfile
-            if let pid = billingProfileID {
-                guard let p = try await tx.billingProfile(id: pid), p.clientID == clientID else { throw BillingError.notFound("billing profile") }
-                profile = p
-            } else {
-                guard let p = try await tx.defaultProfile(clientID: clientID) else {
-                    throw BillingError.conflict(rule: "client.no-profile", message: "The client has no billing profile.")
-                }
-                profile = p
-            }
+            let profile = try await tx.chosenProfile(clientID: clientID, id: billingProfileID)
             // The first period starts on the order day; later due dates are anchored to it.
             let now = deps.clock.now()
             let serviceID = try await tx.insert(service: NewService(clientID: clientID, planID: plan.id, domain: domain, cycle: cycle!, price: price, anchor: today, createdAt: now))
