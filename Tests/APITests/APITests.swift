@@ -11,13 +11,27 @@ import TestSupport
 
 @Suite("JSON API, in process on SQLite")
 struct APITests {
-    func app() async throws -> (some ApplicationProtocol, String, Database) {
+    /// The API on a fresh SQLite database, with the clock the test moves.
+    struct World {
+        let db: Database
+        let clock: ManualClock
+        let deps: AppDependencies
+        let app: Application<RouterResponder<APIContext>>
+    }
+
+    func world() async throws -> World {
         let db = try await TestDatabase.open(.sqlite)
-        let deps = makeTestDependencies(database: db, clock: ManualClock(TestDates.start))
+        let clock = ManualClock(TestDates.start)
+        let deps = makeTestDependencies(database: db, clock: clock)
         let router = Router(context: APIContext.self)
         BillingAPI(deps, messages: SQLMessageStore(database: db), provisioning: SQLProvisioningQueue(database: db), efactura: SQLEFacturaQueue(database: db)).register(on: router)
-        let (_, secret) = try await CreateAPIKey(deps)(name: "test", staffID: nil)
-        return (Application(router: router), secret, db)
+        return World(db: db, clock: clock, deps: deps, app: Application(router: router))
+    }
+
+    func app() async throws -> (some ApplicationProtocol, String, Database) {
+        let w = try await world()
+        let (_, secret) = try await CreateAPIKey(w.deps)(name: "test", staffID: nil)
+        return (w.app, secret, w.db)
     }
 
     func json(_ r: TestResponse) throws -> [String: Any] {
@@ -217,11 +231,8 @@ struct APITests {
     /// A service held for non-payment: the API refuses to lift the hold as an unsuspend (naming the extension), refuses
     /// a misspelt reason, and a payment extension lifts it, moves the due date and tells the client.
     @Test func aNonPaymentHoldGoesWithAPaymentExtensionNotAnUnsuspend() async throws {
-        let db = try await TestDatabase.open(.sqlite)
-        let clock = ManualClock(TestDates.start)
-        let deps = makeTestDependencies(database: db, clock: clock)
-        let router = Router(context: APIContext.self)
-        BillingAPI(deps, messages: SQLMessageStore(database: db), provisioning: SQLProvisioningQueue(database: db), efactura: SQLEFacturaQueue(database: db)).register(on: router)
+        let w = try await world()
+        let (db, clock, deps) = (w.db, w.clock, w.deps)
         let (_, key) = try await CreateAPIKey(deps)(name: "test", staffID: nil)
         let f = Fixtures(deps)
         let client = try await f.client("ana@example.ro")
@@ -231,7 +242,7 @@ struct APITests {
         let hold = try #require(held.holds.first)
         let renewal = try #require(hold.proformaID)
         let auth: HTTPFields = [.authorization: "Bearer \(key)", .contentType: "application/json"]
-        try await Application(router: router).test(.router) { c in
+        try await w.app.test(.router) { c in
             try await c.execute(uri: "/api/v1/services/\(service.id)/unsuspend", method: .post, headers: auth, body: ByteBuffer(string: #"{"holdId":\#(hold.id)}"#)) { r in
                 #expect(r.status == .conflict)
                 let error = try json(r)["error"] as! [String: Any]
@@ -318,16 +329,13 @@ struct APITests {
 
     /// Issue 18.7: keys carry scopes and an optional expiry, note their last use, and stop working once revoked.
     @Test func keysDoOnlyWhatTheirScopesAllowAndStopWhenRevokedOrExpired() async throws {
-        let db = try await TestDatabase.open(.sqlite)
-        let clock = ManualClock(TestDates.start)
-        let deps = makeTestDependencies(database: db, clock: clock)
-        let router = Router(context: APIContext.self)
-        BillingAPI(deps, messages: SQLMessageStore(database: db), provisioning: SQLProvisioningQueue(database: db), efactura: SQLEFacturaQueue(database: db)).register(on: router)
+        let w = try await world()
+        let (db, clock, deps) = (w.db, w.clock, w.deps)
         let (readerID, reader) = try await CreateAPIKey(deps)(name: "dashboard", scopes: ["read"], staffID: nil)
         let (_, bank) = try await CreateAPIKey(deps)(name: "bank import", scopes: ["read,payments"], expiresInDays: 30, staffID: nil)
         await #expect(throws: BillingError.self) { _ = try await CreateAPIKey(deps)(name: "x", scopes: ["everything"], staffID: nil) }
         @Sendable func headers(_ key: String) -> HTTPFields { [.authorization: "Bearer \(key)", .contentType: "application/json"] }
-        try await Application(router: router).test(.router) { c in
+        try await w.app.test(.router) { c in
             try await c.execute(uri: "/api/v1/clients", method: .get, headers: headers(reader)) { r in #expect(r.status == .ok) }
             try await c.execute(uri: "/api/v1/billing-runs", method: .post, headers: headers(reader), body: ByteBuffer(string: "{}")) { r in
                 #expect(r.status == .forbidden)
