@@ -59,7 +59,7 @@ public struct SuspendOverdueServices: Sendable {
 
     public func callAsFunction(asOf: CivilDate) async throws -> DailyTaskResult {
         let graceDays = deps.policy.suspendAfterDays
-        let ids = try await deps.store.read { r in try await r.unpaidProformas(dueOnOrBefore: asOf.adding(days: -graceDays)) }
+        let ids = try await deps.store.read { r in try await r.proformasToSuspend(dueOnOrBefore: asOf.adding(days: -graceDays)) }
         return await DailyUnits.each(ids, task: "suspend", entity: "proforma", deps: deps) { id, tx in
             guard let p = try await tx.proforma(id: id, forUpdate: true), p.state == .unpaid, p.effectiveDueDate.adding(days: graceDays) <= asOf else { return 0 }
             var count = 0
@@ -360,14 +360,32 @@ public struct SendOverdueReminders: Sendable {
     let deps: AppDependencies
     public init(_ deps: AppDependencies) { self.deps = deps }
 
+    /// The event key of a reminder: one per proforma, stage and due date (an extension starts the reminders again
+    /// from its day).
+    static func key(proformaID: Int64, stage: Int, extendedDueDate: CivilDate?) -> String {
+        extendedDueDate.map { "reminder:\(proformaID):\(stage):\($0)" } ?? "reminder:\(proformaID):\(stage)"
+    }
+
     public func callAsFunction(asOf: CivilDate) async throws -> DailyTaskResult {
+        let stages = deps.policy.reminderDays.sorted()
+        guard let first = stages.first else { return DailyTaskResult() }
+        // The reminders that have come and are not in the outbox yet, by stage.
+        let owed: [Int: [Int64]] = try await deps.store.read { r in
+            let due = try await r.unpaidDueDates(dueOnOrBefore: asOf.adding(days: -first))
+            var keys: [String: (stage: Int, id: Int64)] = [:]
+            for p in due {
+                for stage in stages where p.effectiveDueDate.adding(days: stage) <= asOf {
+                    keys[Self.key(proformaID: p.proformaID, stage: stage, extendedDueDate: p.extendedDueDate)] = (stage, p.proformaID)
+                }
+            }
+            let sent = try await r.outboxKeys(among: Array(keys.keys))
+            return Dictionary(grouping: keys.filter { !sent.contains($0.key) }.values, by: \.stage).mapValues { $0.map(\.id).sorted() }
+        }
         var result = DailyTaskResult()
-        for stage in deps.policy.reminderDays.sorted() {
-            let ids = try await deps.store.read { r in try await r.unpaidProformas(dueOnOrBefore: asOf.adding(days: -stage)) }
-            let part = await DailyUnits.each(ids, task: "remind", entity: "proforma", deps: deps) { id, tx in
+        for stage in stages {
+            let part = await DailyUnits.each(owed[stage] ?? [], task: "remind", entity: "proforma", deps: deps) { id, tx in
                 guard let p = try await tx.proforma(id: id, forUpdate: false), p.state == .unpaid, p.effectiveDueDate.adding(days: stage) <= asOf else { return 0 }
-                // An extension starts the reminders again from its day.
-                let key = p.extendedDueDate.map { "reminder:\(id):\(stage):\($0)" } ?? "reminder:\(id):\(stage)"
+                let key = Self.key(proformaID: id, stage: stage, extendedDueDate: p.extendedDueDate)
                 try await tx.enqueue(OutboxEvent(kind: .overdueReminder, key: key, clientID: p.clientID, payload: ["proformaID": String(id), "number": p.number, "daysOverdue": String(stage), "total": p.totals.gross.description], createdAt: deps.clock.now()))
                 return 1
             }
@@ -392,8 +410,25 @@ public struct DailyBillingTasks: Sendable {
         public let suspended: Int
         public let terminated: Int
         public let failures: [DailyTaskFailure]
+        /// No task had work on the day, so none ran (`catchUp`).
+        public private(set) var quiet = false
+
+        init(run: BillingRunReport, lapsedOrders: Int, reminders: Int, suspended: Int, terminated: Int, failures: [DailyTaskFailure]) {
+            self.run = run
+            self.lapsedOrders = lapsedOrders
+            self.reminders = reminders
+            self.suspended = suspended
+            self.terminated = terminated
+            self.failures = failures
+        }
+
+        init(quiet day: CivilDate) {
+            self.init(run: BillingRunReport(asOf: day), lapsedOrders: 0, reminders: 0, suspended: 0, terminated: 0, failures: [])
+            quiet = true
+        }
 
         public var description: String {
+            if quiet { return "as of \(run.asOf): nothing due (no task had work)" }
             var text = "as of \(run.asOf): \(run.servicesConsidered) services considered, \(run.proformasIssued) renewal proformas issued (\(run.periodsInvoiced) periods), \(run.skippedAlreadyIssued) already issued; \(lapsedOrders) lapsed orders cancelled, \(reminders) reminders queued, \(suspended) services suspended, \(terminated) terminated; \(failures.count) failures"
             for f in failures { text += "\n  failed: \(f)" }
             return text
@@ -401,8 +436,14 @@ public struct DailyBillingTasks: Sendable {
     }
 
     public func callAsFunction(asOf: CivilDate) async throws -> Summary {
+        try await run(asOf: asOf, recordingQuietDays: [])
+    }
+
+    /// The day's tasks; `quiet` days found before it are recorded in the same transaction as its report.
+    func run(asOf: CivilDate, recordingQuietDays quiet: [DailyRunReport]) async throws -> Summary {
         let started = deps.clock.now()
-        let run = try await RunBilling(deps)(asOf: asOf)
+        let run = try await RunBilling(deps).issueRenewals(asOf: asOf)
+        let billed = deps.clock.now()
         let lapsed = try await CancelLapsedOrders(deps)(asOf: asOf)
         let reminders = try await SendOverdueReminders(deps)(asOf: asOf)
         let suspended = try await SuspendOverdueServices(deps)(asOf: asOf)
@@ -411,6 +452,8 @@ public struct DailyBillingTasks: Sendable {
             + lapsed.failures + reminders.failures + suspended.failures + terminated.failures
         let report = DailyRunReport(asOf: asOf, startedAt: started, finishedAt: deps.clock.now(), failures: failures)
         try await deps.store.write { tx in
+            try await tx.record(quietDays: quiet)
+            try await tx.insert(report: run, startedAt: started, finishedAt: billed)
             try await tx.record(dailyRun: report)
             try await tx.append(failures.map { f in
                 AuditEntry(actor: .system, action: "daily_task.failed", entity: f.entity, entityID: f.entityID, before: nil, after: auditJSON(["task": f.task, "day": asOf.description, "reason": f.reason]), at: report.finishedAt)
@@ -422,15 +465,57 @@ public struct DailyBillingTasks: Sendable {
     /// Runs every day from the one after the last recorded run through `today`, in order, so days the worker missed
     /// (an outage, a deploy) end as they would have on time. The first run ever, or a gap longer than `maxDays`,
     /// starts at `today` (or `maxDays` back).
+    ///
+    /// After a day that ended without failures, the days before the next one on which some task has work
+    /// (`nextDayWithWork`) are recorded as quiet without running the tasks: a catch-up costs the days with work,
+    /// not the days missed. Today always runs.
     public func catchUp(through today: CivilDate, maxDays: Int = 366) async throws -> [Summary] {
         let last = try await deps.store.read { r in try await r.lastDailyRun() }
         var day = today
         if let last, last < today { day = max(last.adding(days: 1), today.adding(days: 1 - maxDays)) }
         var summaries: [Summary] = []
+        // Quiet days are recorded with the next day's report (a crash before it only means they are looked at
+        // again); today is always that next day at the latest.
+        var quiet: [DailyRunReport] = []
         while day <= today {
-            summaries.append(try await self(asOf: day))
+            let summary = try await run(asOf: day, recordingQuietDays: quiet)
+            quiet = []
+            summaries.append(summary)
             day = day.adding(days: 1)
+            guard summary.failures.isEmpty, day <= today else { continue }
+            // Today always runs in full: what clients and staff did today may have work for it.
+            let next = min(try await nextDayWithWork(after: day.adding(days: -1)) ?? today, today)
+            let now = deps.clock.now()
+            while day < next {
+                quiet.append(DailyRunReport(asOf: day, startedAt: now, finishedAt: now, failures: []))
+                summaries.append(Summary(quiet: day))
+                day = day.adding(days: 1)
+            }
         }
         return summaries
+    }
+
+    /// The first day after `day` on which a daily task has work, given that every task did all its work for `day`.
+    /// Between runs only the tasks change the data, so work appears on the day a date crosses its threshold: a
+    /// service's next invoice date less the renewal lead, an unpaid proforma's effective due date plus a reminder
+    /// stage, the grace before suspension or (for an order) the days before it lapses, and a non-payment hold's
+    /// day plus the days before termination. Nil when nothing is ahead.
+    public func nextDayWithWork(after day: CivilDate) async throws -> CivilDate? {
+        let policy = deps.policy
+        let dueOffsets = policy.reminderDays + [policy.suspendAfterDays]
+        let longest = max(dueOffsets.max() ?? 0, policy.orderCancelDays)
+        let ahead = try await deps.store.read { [deps] r in
+            try await r.dailyWorkAhead(
+                invoiceAfter: day.adding(days: policy.renewalLeadDays), dueAfter: day.adding(days: -longest),
+                holdsFrom: deps.startOfDay(day.adding(days: 1 - policy.terminateAfterDays)))
+        }
+        var days: [CivilDate] = []
+        if let invoice = ahead.nextInvoiceDate { days.append(invoice.adding(days: -policy.renewalLeadDays)) }
+        for due in ahead.unpaidDue {
+            days += dueOffsets.map { due.date.adding(days: $0) }
+            if due.origin == .order { days.append(due.date.adding(days: policy.orderCancelDays)) }
+        }
+        if let hold = ahead.earliestHold { days.append(deps.civilDate(of: hold).adding(days: policy.terminateAfterDays)) }
+        return days.filter { $0 > day }.min()
     }
 }

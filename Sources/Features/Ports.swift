@@ -337,6 +337,40 @@ public struct BillingRunReport: Sendable, Codable, Equatable {
 }
 
 /// The daily tasks of one day: when they ran and which units failed.
+/// An unpaid proforma's due dates (`StoreReader.unpaidDueDates`).
+public struct UnpaidDue: Sendable, Equatable {
+    public let proformaID: Int64
+    public let dueDate: CivilDate
+    public let extendedDueDate: CivilDate?
+    public var effectiveDueDate: CivilDate { extendedDueDate ?? dueDate }
+    public init(proformaID: Int64, dueDate: CivilDate, extendedDueDate: CivilDate?) {
+        self.proformaID = proformaID
+        self.dueDate = dueDate
+        self.extendedDueDate = extendedDueDate
+    }
+}
+
+/// See `StoreReader.dailyWorkAhead`.
+public struct DailyWorkAhead: Sendable, Equatable {
+    public struct Due: Sendable, Equatable {
+        public let date: CivilDate
+        public let origin: ProformaOrigin
+        public init(date: CivilDate, origin: ProformaOrigin) {
+            self.date = date
+            self.origin = origin
+        }
+    }
+    public var nextInvoiceDate: CivilDate?
+    public var unpaidDue: [Due]
+    public var earliestHold: Date?
+
+    public init(nextInvoiceDate: CivilDate?, unpaidDue: [Due], earliestHold: Date?) {
+        self.nextInvoiceDate = nextInvoiceDate
+        self.unpaidDue = unpaidDue
+        self.earliestHold = earliestHold
+    }
+}
+
 public struct DailyRunReport: Sendable, Codable, Equatable {
     public let asOf: CivilDate
     public let startedAt: Date
@@ -371,7 +405,8 @@ public protocol StoreReader: Sendable {
     func service(id: Int64, forUpdate: Bool) async throws -> HostingService?
     func services(clientID: Int64, forUpdate: Bool) async throws -> [HostingService]
     func services(clientIDs: [Int64], forUpdate: Bool) async throws -> [HostingService]
-    /// Clients owning a live service whose next period to invoice starts on or before `cutoff`, ascending.
+    /// Clients owning a live service (active, or held for non-payment only) whose next period to invoice starts on or
+    /// before `cutoff`, ascending.
     func clientsWithRenewalsDue(cutoff: CivilDate, afterClientID: Int64, limit: Int) async throws -> [Int64]
     /// Live services with an active non-payment hold placed before `placedBefore` (candidates for termination).
     func servicesSuspendedSince(placedBefore: Date) async throws -> [Int64]
@@ -383,10 +418,21 @@ public protocol StoreReader: Sendable {
     func proformas(clientID: Int64?, state: ProformaState?, limit: Int, offset: Int) async throws -> [ProformaInvoice]
     /// Unpaid proformas (of `origin`, or any) whose effective due date (the extension, else the due date) is on or before `dueOnOrBefore`.
     func unpaidProformas(dueOnOrBefore: CivilDate, origin: ProformaOrigin?) async throws -> [Int64]
+    /// Unpaid proformas due (effective due date) on or before `dueOnOrBefore` with a line of a live service that has
+    /// no active non-payment hold for them yet: what the suspension task has left to do.
+    func proformasToSuspend(dueOnOrBefore: CivilDate) async throws -> [Int64]
+    /// Unpaid proformas whose effective due date is on or before `dueOnOrBefore`, with their extended due date.
+    func unpaidDueDates(dueOnOrBefore: CivilDate) async throws -> [UnpaidDue]
+    /// Which of `keys` the outbox already holds.
+    func outboxKeys(among keys: [String]) async throws -> Set<String>
     /// Unpaid proformas with a line of the service.
     func unpaidProformas(serviceID: Int64) async throws -> [Int64]
     /// The newest day the daily tasks completed for, if they ever ran.
     func lastDailyRun() async throws -> CivilDate?
+    /// The dates that decide when the daily tasks next have work (`DailyBillingTasks.nextDayWithWork`): the earliest
+    /// next invoice date after `invoiceAfter` of a live service, the effective due dates after `dueAfter` of unpaid
+    /// proformas, and the earliest active non-payment hold on a suspended service placed at or after `holdsFrom`.
+    func dailyWorkAhead(invoiceAfter: CivilDate, dueAfter: CivilDate, holdsFrom: Date) async throws -> DailyWorkAhead
     /// The newest daily runs, newest first.
     func dailyRuns(limit: Int) async throws -> [DailyRunReport]
 
@@ -476,6 +522,8 @@ public protocol StoreTransaction: StoreReader {
     func insert(report: BillingRunReport, startedAt: Date, finishedAt: Date) async throws
     /// Records (or records again) the daily tasks of a day.
     func record(dailyRun: DailyRunReport) async throws
+    /// Records days on which no task had work; a day already recorded keeps its row.
+    func record(quietDays: [DailyRunReport]) async throws
 
     func insert(staff email: EmailAddress, name: String, passwordHash: String, at: Date) async throws -> Int64
     func insert(apiKey name: String, hash: String, staffID: Int64?, scopes: Set<APIScope>, expiresAt: Date?, at: Date) async throws -> Int64

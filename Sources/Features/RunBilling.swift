@@ -18,12 +18,20 @@ public struct RunBilling: Sendable {
     }
 
     public func callAsFunction(asOf: CivilDate, progress: (@Sendable (BillingRunReport) -> Void)? = nil) async throws -> BillingRunReport {
+        let started = deps.clock.now()
+        let report = try await issueRenewals(asOf: asOf, progress: progress)
+        let finished = deps.clock.now()
+        try await deps.store.write { tx in try await tx.insert(report: report, startedAt: started, finishedAt: finished) }
+        return report
+    }
+
+    /// The run without its report row: the daily tasks record it with theirs, in one transaction.
+    func issueRenewals(asOf: CivilDate, progress: (@Sendable (BillingRunReport) -> Void)? = nil) async throws -> BillingRunReport {
         // A run catches up days that have come. A later day (a typo such as 2062 for 2026) would issue every period
         // up to it at once, for every service.
         guard asOf <= deps.today() else {
             throw BillingError.invalid(ValidationFailure(field: "asOf", rule: "date.future", message: "The billing run covers days that have come: give today (\(deps.today())) or an earlier day."))
         }
-        let started = deps.clock.now()
         var report = BillingRunReport(asOf: asOf)
         let cutoff = asOf.adding(days: deps.policy.renewalLeadDays)
         var after: Int64 = 0
@@ -55,9 +63,6 @@ public struct RunBilling: Sendable {
                 progress?(report)
             }
         }
-        let finished = deps.clock.now()
-        let final = report
-        try await deps.store.write { tx in try await tx.insert(report: final, startedAt: started, finishedAt: finished) }
         return report
     }
 

@@ -19,8 +19,8 @@ struct LifecycleModelCommand: AsyncParsableCommand {
     var sequences = 500
     @Option(help: "Replay this one seed instead.")
     var seed: UInt64?
-    @Option(help: "Sequences played at a time.")
-    var parallel = 3
+    @Option(help: "Sequences played at a time (PostgreSQL sequences spend most of their time waiting for the server).")
+    var parallel = 6
 
     func run() async throws {
         let seeds = seed.map { [$0] } ?? LifecycleModelCheck.seeds(count: sequences)

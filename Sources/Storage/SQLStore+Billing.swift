@@ -50,6 +50,7 @@ extension SQLTransaction {
         try await rows("""
             SELECT DISTINCT client_id FROM services
             WHERE state IN ('active','suspended') AND next_invoice_date <= \(bind: cutoff.description) AND client_id > \(bind: afterClientID)
+              AND NOT EXISTS (SELECT 1 FROM service_holds h WHERE h.service_id = services.id AND h.lifted_at IS NULL AND h.reason <> 'non_payment')
             ORDER BY client_id LIMIT \(bind: Int64(limit))
             """).map { try $0.int("client_id") }
     }
@@ -197,6 +198,33 @@ extension SQLTransaction {
               AND (\(bind: origin?.rawValue) IS NULL OR origin = \(bind: origin?.rawValue))
             ORDER BY id
             """).map { try $0.int("id") }
+    }
+
+    func proformasToSuspend(dueOnOrBefore: CivilDate) async throws -> [Int64] {
+        try await rows("""
+            SELECT DISTINCT p.id FROM proformas p JOIN proforma_lines l ON l.proforma_id = p.id JOIN services s ON s.id = l.service_id
+            WHERE p.state = 'unpaid' AND COALESCE(p.extended_due_date, p.due_date) <= \(bind: dueOnOrBefore.description) AND s.state IN ('active','suspended')
+              AND NOT EXISTS (SELECT 1 FROM service_holds h WHERE h.service_id = s.id AND h.proforma_id = p.id AND h.lifted_at IS NULL)
+            ORDER BY p.id
+            """).map { try $0.int("id") }
+    }
+
+    func unpaidDueDates(dueOnOrBefore: CivilDate) async throws -> [UnpaidDue] {
+        try await rows("""
+            SELECT id, due_date, extended_due_date FROM proformas WHERE state = 'unpaid' AND COALESCE(extended_due_date, due_date) <= \(bind: dueOnOrBefore.description)
+            ORDER BY id
+            """).map { r in
+            UnpaidDue(proformaID: try r.int("id"), dueDate: try r.civil("due_date"), extendedDueDate: try r.stringOrNil("extended_due_date").flatMap(CivilDate.init))
+        }
+    }
+
+    func outboxKeys(among keys: [String]) async throws -> Set<String> {
+        var found: Set<String> = []
+        for chunk in keys.chunked(into: 1_000) {
+            let rows = try await sql.select().column("event_key").from("outbox").where("event_key", .in, Array(chunk)).all()
+            for r in rows { found.insert(try r.string("event_key")) }
+        }
+        return found
     }
 
     func unpaidProformas(serviceID: Int64) async throws -> [Int64] {
@@ -461,6 +489,29 @@ extension SQLTransaction {
             VALUES (\(bind: d.asOf.description), \(bind: millis(d.startedAt)), \(bind: millis(d.finishedAt)), \(bind: Int64(d.failures.count)), \(bind: try json(d.failures)))
             ON CONFLICT (as_of) DO UPDATE SET started_at = EXCLUDED.started_at, finished_at = EXCLUDED.finished_at, failures = EXCLUDED.failures, failures_json = EXCLUDED.failures_json
             """)
+    }
+
+    func record(quietDays: [DailyRunReport]) async throws {
+        for chunk in quietDays.chunked(into: 1_000) {
+            var insert = sql.insert(into: "daily_runs").columns("as_of", "started_at", "finished_at", "failures", "failures_json")
+            for d in chunk { insert = insert.values([d.asOf.description, millis(d.startedAt), millis(d.finishedAt), Int64(0), "[]"] as [any Encodable & Sendable]) }
+            try await insert.ignoringConflicts(with: "as_of").run()
+        }
+    }
+
+    func dailyWorkAhead(invoiceAfter: CivilDate, dueAfter: CivilDate, holdsFrom: Date) async throws -> DailyWorkAhead {
+        let invoice = try await row("""
+            SELECT MIN(next_invoice_date) AS day FROM services WHERE state IN ('active','suspended') AND next_invoice_date > \(bind: invoiceAfter.description)
+            """)?.stringOrNil("day").flatMap(CivilDate.init)
+        let due = try await rows("""
+            SELECT DISTINCT COALESCE(extended_due_date, due_date) AS day, origin FROM proformas
+            WHERE state = 'unpaid' AND COALESCE(extended_due_date, due_date) > \(bind: dueAfter.description)
+            """).map { r in DailyWorkAhead.Due(date: try r.civil("day"), origin: try r.enumValue("origin", ProformaOrigin.self)) }
+        let hold = try await row("""
+            SELECT MIN(h.placed_at) AS at FROM service_holds h JOIN services s ON s.id = h.service_id
+            WHERE s.state = 'suspended' AND h.lifted_at IS NULL AND h.reason = 'non_payment' AND h.placed_at >= \(bind: millis(holdsFrom))
+            """)?.intOrNil("at").map { date(millis: $0) }
+        return DailyWorkAhead(nextInvoiceDate: invoice, unpaidDue: due, earliestHold: hold)
     }
 
     func lastDailyRun() async throws -> CivilDate? {

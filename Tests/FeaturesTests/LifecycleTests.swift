@@ -403,16 +403,56 @@ struct LifecycleTests {
         let onTime = try await LifecycleWorld.make(kind)
         let late = try await LifecycleWorld.make(kind)
         for d in 1...10 { try await onTime.day(d); try await late.day(d) }
-        for d in 11...90 { try await onTime.day(d) }
+        var busy: Set<CivilDate> = []
+        for d in 11...90 {
+            let s = try await onTime.day(d)
+            if s.run.proformasIssued + s.lapsedOrders + s.reminders + s.suspended + s.terminated > 0 { busy.insert(s.run.asOf) }
+        }
         // The late worker is down from day 11 to day 90 and then catches up.
         late.clock.set(TestDates.start.addingTimeInterval(90 * 86_400))
         let summaries = try await DailyBillingTasks(late.deps).catchUp(through: late.deps.today())
         #expect(summaries.map(\.run.asOf.description).first == "2026-01-26")
         #expect(summaries.count == 80)
         #expect(summaries.allSatisfy { $0.failures.isEmpty })
+        // Every day the on-time worker had work ran in full; most of the others were only recorded as quiet, and
+        // every missed day is in the record of daily runs.
+        #expect(!busy.isEmpty && summaries.filter { busy.contains($0.run.asOf) }.allSatisfy { !$0.quiet })
+        #expect(summaries.filter(\.quiet).count > 40)
+        #expect(summaries.first { $0.quiet }?.description.hasSuffix("nothing due (no task had work)") == true)
+        let recorded = Set(try await late.deps.store.read { r in try await r.dailyRuns(limit: 200) }.map(\.asOf))
+        #expect(recorded.isSuperset(of: summaries.map(\.run.asOf)))
         #expect(try await BusinessState.of(onTime) == BusinessState.of(late))
         await onTime.db.close()
         await late.db.close()
+    }
+
+    /// The catch-up's look-ahead names the first day a threshold is crossed: a renewal's lead day, then the first
+    /// reminder after the renewal's due date, then (once it is paid) the next renewal's lead day.
+    @Test(arguments: kinds)
+    func theNextDayWithWorkIsTheFirstThresholdCrossed(kind: DatabaseKind) async throws {
+        let w = try await LifecycleWorld.make(kind)
+        let tasks = DailyBillingTasks(w.deps)
+        try await w.day(0)
+        let renewalDay = try await w.svc().nextPeriodToInvoice.start.adding(days: -w.deps.policy.renewalLeadDays)
+        let first = try #require(try await tasks.nextDayWithWork(after: w.deps.today()))
+        #expect(first == renewalDay)
+        // The look-ahead is not late: on that day the renewal is issued, and the day before there was nothing to do.
+        w.clock.set(w.deps.startOfDay(renewalDay))
+        let dayBefore = try await tasks(asOf: renewalDay.adding(days: -1))
+        #expect(dayBefore.run.proformasIssued == 0 && dayBefore.reminders == 0)
+        #expect(try await tasks(asOf: renewalDay).run.proformasIssued == 1)
+        let renewal = try #require(try await w.proformas(.unpaid).first)
+        let reminderDay = renewal.effectiveDueDate.adding(days: 1)
+        #expect(try await tasks.nextDayWithWork(after: renewalDay) == reminderDay)
+        // A day run again counts only what it newly did: the reminder is queued once.
+        w.clock.set(w.deps.startOfDay(reminderDay))
+        #expect(try await tasks(asOf: reminderDay).reminders == 1)
+        #expect(try await tasks(asOf: reminderDay).reminders == 0)
+        #expect(try await w.events(OutboxEvent.Kind.overdueReminder.rawValue).count == 1)
+        _ = try await w.f.pay(renewal)
+        let next = try await w.svc().nextPeriodToInvoice.start.adding(days: -w.deps.policy.renewalLeadDays)
+        #expect(try await tasks.nextDayWithWork(after: reminderDay) == next)
+        await w.db.close()
     }
 
     /// Issue 26.5 as a differential over random schedules: one worker runs every day, the other only on random days
