@@ -3,7 +3,7 @@ SWIFT ?= swift
 PORT ?= 8080
 BIN := .build/debug/hostico
 
-.PHONY: run test test-lifecycle bench bench-billing bench-notify bench-pdf bench-web build deps clean
+.PHONY: run test test-lifecycle bench bench-billing bench-notify bench-pdf bench-web bench-login-flood build deps clean
 
 deps:
 	@scripts/deps.sh
@@ -21,7 +21,7 @@ run: build
 test: deps
 	@scripts/test.sh
 
-# The billing-lifecycle model check alone (500 random two-year sequences per database, as in `make test`; about 17 minutes).
+# The billing-lifecycle model check at full size (500 random two-year sequences per database; about 17 minutes).
 test-lifecycle: deps
 	@scripts/test-lifecycle.sh
 
@@ -41,3 +41,7 @@ clean:
 
 bench-web: deps
 	@scripts/bench-web.sh
+
+# Logins under a sign-up flood (real bcrypt, release build): quiet and flooded login times, sign-up answers by status.
+bench-login-flood: deps
+	@scripts/bench-login-flood.sh

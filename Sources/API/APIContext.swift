@@ -80,6 +80,10 @@ enum APIResponses {
             }
         case let e as ValidationFailure:
             return self.error(.unprocessableContent, code: "validation", message: "Some fields are not valid.", fields: e.errors)
+        case is PasswordHashingBusy:
+            var response = self.error(.serviceUnavailable, code: "busy", message: "Too many passwords are being hashed at this moment; try again in a minute.")
+            response.headers[.retryAfter] = "30"
+            return response
         default:
             return nil
         }

@@ -22,21 +22,6 @@ public struct SystemRandom: RandomSource {
     }
 }
 
-/// bcrypt, off the event loops: hashing takes tens of milliseconds by design.
-public struct BcryptPasswordHasher: PasswordHasher {
-    let cost: UInt8
-    public init(cost: UInt8 = 12) { self.cost = cost }
-
-    public func hash(_ password: String) async throws -> String {
-        let cost = self.cost
-        return try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(password, cost: cost) }
-    }
-
-    public func verify(_ password: String, against hash: String) async throws -> Bool {
-        try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: hash) }
-    }
-}
-
 public struct SHA256Digest: SecretDigest {
     public init() {}
     public func sha256Hex(_ text: String) -> String {

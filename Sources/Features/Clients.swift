@@ -22,12 +22,20 @@ public struct ClientRegistration: Sendable {
     }
 }
 
+/// This address has signed up `IdentitySettings.signUpIPLimit` times inside the window.
+public struct SignUpLimited: Error, Sendable {
+    public init() {}
+}
+
 /// Creates a client with a default billing profile. SMS stays off unless explicitly asked for.
 public struct RegisterClient: Sendable {
     let deps: AppDependencies
     public init(_ deps: AppDependencies) { self.deps = deps }
 
-    public func callAsFunction(_ input: ClientRegistration, source: ConsentSource, actor: Actor? = nil) async throws -> Client {
+    /// `admit` runs once the input is valid and before the password is hashed (a sign-up throttle); false refuses
+    /// the sign-up with `SignUpLimited`.
+    public func callAsFunction(_ input: ClientRegistration, source: ConsentSource, actor: Actor? = nil,
+                               admit: (@Sendable () async throws -> Bool)? = nil) async throws -> Client {
         var errors = FieldErrors()
         let email = errors.check { () throws(ValidationFailure) in try EmailAddress.parse(input.email) }
         if let failure = PasswordPolicy.check(input.password) { errors.add(contentsOf: [failure]) }
@@ -37,6 +45,7 @@ public struct RegisterClient: Sendable {
         let timeZone = zone
 
         let phoneNumber = phone
+        if let admit, try await !admit() { throw SignUpLimited() }
         let hash = try await deps.passwords.hash(input.password)
         let now = deps.clock.now()
         let consent = input.smsOptIn ? SmsConsent(optedIn: true, changedAt: now, source: source) : SmsConsent(optedIn: false, changedAt: now, source: source)

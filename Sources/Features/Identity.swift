@@ -101,6 +101,12 @@ public struct Identity: Sendable {
         try await store.deleteSession(idHash: session.idHash)
     }
 
+    /// Counts a sign-up from `ip` before its password is hashed; false once the address has used up
+    /// `signUpIPLimit` inside the failure window (successful sign-ups count too: each costs a bcrypt hash).
+    public func admitSignUp(ip: String) async throws -> Bool {
+        try await reserve([("signup:" + Identity.ipKey(ip), settings.signUpIPLimit)]) != nil
+    }
+
     /// A new client's first session, right after sign-up.
     public func startSession(clientID: Int64) async throws -> (token: String, session: WebSession) {
         try await openSession(realm: .client, subjectID: clientID, stage: .full)
@@ -432,10 +438,10 @@ public struct ResetPassword: Sendable {
     public init(_ identity: Identity) { self.identity = identity }
 
     public func request(email: String, ip: String, baseURL: String, mailer: any AccountMailer) async throws {
-        let key = "reset:" + Identity.ipKey(ip)
-        if try await identity.isLocked(keys: [(key, identity.settings.ipFailureLimit)]) { return }
+        // Counted before anything else, atomically: parallel requests cannot all slip under the limit. Over it, the
+        // answer stays the same and nothing is sent.
+        guard try await identity.reserve([("reset:" + Identity.ipKey(ip), identity.settings.resetIPLimit)]) != nil else { return }
         let now = identity.deps.clock.now()
-        try await identity.store.recordLoginFailure(keys: [key], at: now)
         guard let parsed = try? EmailAddress.parse(email), let found = try await identity.deps.store.read({ r in try await r.client(email: parsed) }) else { return }
         let token = identity.newToken()
         try await identity.store.insertPasswordReset(tokenHash: identity.deps.digest.sha256Hex(token), clientID: found.client.id, expiresAt: now.addingTimeInterval(identity.settings.passwordResetValidity), at: now)

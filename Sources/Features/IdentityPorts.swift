@@ -153,10 +153,17 @@ public struct IdentitySettings: Sendable {
     public var mailLinkValidity: TimeInterval
     /// Mail-link clicks per address inside `failureWindow` (valid or not) before further clicks are refused.
     public var mailLinkIPLimit: Int
+    /// Sign-ups and password-reset requests per address inside `failureWindow` (each costs a bcrypt hash or an
+    /// e-mail) before further ones are refused.
+    public var signUpIPLimit: Int
+    public var resetIPLimit: Int
 
     public init(idleTimeout: TimeInterval = 30 * 60, absoluteTimeout: TimeInterval = 8 * 3600, secondFactorTimeout: TimeInterval = 5 * 60,
                 accountFailureLimit: Int = 5, ipFailureLimit: Int = 30, failureWindow: TimeInterval = 15 * 60,
-                passwordResetValidity: TimeInterval = 3600, emailChangeValidity: TimeInterval = 86400, totpIssuer: String = "Hostico", mailLinkValidity: TimeInterval = 7 * 86400, mailLinkIPLimit: Int = 30) {
+                passwordResetValidity: TimeInterval = 3600, emailChangeValidity: TimeInterval = 86400, totpIssuer: String = "Hostico", mailLinkValidity: TimeInterval = 7 * 86400, mailLinkIPLimit: Int = 30,
+                signUpIPLimit: Int = 10, resetIPLimit: Int = 10) {
+        self.signUpIPLimit = signUpIPLimit
+        self.resetIPLimit = resetIPLimit
         self.mailLinkValidity = mailLinkValidity
         self.mailLinkIPLimit = mailLinkIPLimit
         self.idleTimeout = idleTimeout

@@ -21,6 +21,11 @@ public protocol PasswordHasher: Sendable {
     func verify(_ password: String, against hash: String) async throws -> Bool
 }
 
+/// Too many new password hashes are waiting (a sign-up flood): the request is refused at once, to be tried again.
+public struct PasswordHashingBusy: Error, Sendable {
+    public init() {}
+}
+
 /// One-way digest for high-entropy secrets (API keys, magic-link tokens): they are stored only hashed.
 public protocol SecretDigest: Sendable {
     func sha256Hex(_ text: String) -> String

@@ -269,7 +269,7 @@ struct ClientRoutes {
 
     // MARK: Sign-up and password reset
 
-    func signupPage(_ visit: Visit, _ form: Form?, errors: [String: String] = [:]) -> Response {
+    func signupPage(_ visit: Visit, _ form: Form?, errors: [String: String] = [:], limited: Bool = false) -> Response {
         let v = visit.views
         let language = form.flatMap { Language(rawValue: $0["language"]) } ?? visit.language
         var partyValues: [String: String] = ["kind": "person", "country": "RO"]
@@ -282,6 +282,7 @@ struct ClientRoutes {
             "sms": areas.checkbox("smsOptIn", v.s("sms_optin"), checked: form?.checked("smsOptIn") ?? false, hint: v.s("sms_hint"), errors: errors),
         ]
         model.merge(v.partyForm(partyValues, errors: errors)) { a, _ in a }
+        if limited { return areas.page("signup", title: v.s("sign_up"), model, visit, status: .tooManyRequests, formError: v.s("signup_limited")) }
         return areas.formPage("signup", title: v.s("sign_up"), model, visit, errors: errors)
     }
 
@@ -295,11 +296,15 @@ struct ClientRoutes {
             let input = ClientRegistration(email: form["email"], password: form["password"], phone: form.optional("phone"), language: form["language"],
                                            smsOptIn: form.checked("smsOptIn"), profile: draft)
             do {
-                let client = try await RegisterClient(deps)(input, source: .signup)
+                let client = try await RegisterClient(deps)(input, source: .signup) { [identity = areas.identity, ip = ctx.remoteIP] in
+                    try await identity.admitSignUp(ip: ip)
+                }
                 let (token, _) = try await areas.identity.startSession(clientID: client.id)
                 return areas.redirect("/services", visit, cookies: [login.sessionCookie(token), areas.cookies.set(WebAreas.languageCookie, client.language.rawValue, maxAge: 365 * 86400)], flash: "welcome")
             } catch BillingError.invalid(let failure) {
                 return signupPage(visit, form, errors: visit.views.errors(failure))
+            } catch is SignUpLimited {
+                return signupPage(visit, form, limited: true)
             }
         }
         r.get("forgot-password") { req, ctx in forgotPage(areas.visit(req, ctx)) }

@@ -242,6 +242,11 @@ struct WebMiddleware<Context: WebRequestContext>: RouterMiddleware {
         } catch let e as HTTPError where e.status == .notFound {
             let visit = areas.visit(request, context)
             return areas.message(visit, status: .notFound, heading: visit.views.s("not_found"), text: "")
+        } catch is PasswordHashingBusy {
+            let visit = areas.visit(request, context)
+            var response = areas.message(visit, status: .serviceUnavailable, heading: visit.views.s("busy"), text: visit.views.s("busy_text"))
+            response.headers[.retryAfter] = "30"
+            return response
         }
     }
 }

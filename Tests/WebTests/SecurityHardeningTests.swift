@@ -3,6 +3,7 @@ import Domain
 import Features
 import Foundation
 import HTTPTypes
+import HummingbirdTesting
 import Storage
 import Testing
 import TestSupport
@@ -212,6 +213,96 @@ struct ProxyAndTransportTests {
             let hsts = page.headers[.strictTransportSecurity]
             #expect(hsts == nil)
             #expect(page.headers[values: .setCookie].allSatisfy { !$0.hasPrefix("__Host-") && !$0.contains("Secure") })
+        }
+    }
+}
+
+/// Issue 18.5: a flood of sign-ups cannot starve logins and pages.
+@Suite("Password hashing under load: its own threads, logins first, sign-ups and resets throttled per address")
+struct PasswordHashingLoadTests {
+    final class Log: @unchecked Sendable {
+        private let lock = NSLock()
+        private var items: [String] = []
+        func add(_ item: String) { lock.withLock { items.append(item) } }
+        var all: [String] { lock.withLock { items } }
+    }
+
+    func waitUntil(_ condition: () async -> Bool) async throws {
+        for _ in 0..<500 where !(await condition()) { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(await condition())
+    }
+
+    func signUp(_ c: any TestClientProtocol, _ email: String) async throws -> Browser.Page {
+        let b = Browser(c)
+        try await b.get("/signup")
+        return try await b.post("/signup", ClientAreaTests.signup.map { $0.0 == "email" ? ($0.0, email) : $0 })
+    }
+
+    @Test func passwordChecksGoBeforeNewHashesAndWaitingHashesAreBounded() async throws {
+        let pool = PasswordHashingPool(threads: 1, maxWaitingHashes: 2)
+        let log = Log()
+        let release = DispatchSemaphore(value: 0)
+        let blocker = Task { try await pool.run(urgent: false) { release.wait(); log.add("first hash") } }
+        try await waitUntil { await pool.load().free == 0 }
+        let hash1 = Task { try await pool.run(urgent: false) { log.add("hash 1") } }
+        try await waitUntil { await pool.load().routine == 1 }
+        let hash2 = Task { try await pool.run(urgent: false) { log.add("hash 2") } }
+        try await waitUntil { await pool.load().routine == 2 }
+        // A third new hash is refused at once rather than queued behind the others.
+        await #expect(throws: PasswordHashingBusy.self) { try await pool.run(urgent: false) { log.add("refused") } }
+        let check = Task { try await pool.run(urgent: true) { log.add("login check") } }
+        try await waitUntil { await pool.load().urgent == 1 }
+        release.signal()
+        _ = try await (blocker.value, hash1.value, hash2.value, check.value)
+        #expect(log.all == ["first hash", "login check", "hash 1", "hash 2"])
+        #expect(await pool.load().free == 1)
+    }
+
+    /// SQLite's queries run on NIO's shared thread pool; bcrypt used to run there too, so hashes in flight held up
+    /// every page. With threads of its own, a query answers while every hashing thread is busy.
+    @Test func theDatabaseAnswersWhileEveryHashingThreadIsBusy() async throws {
+        let threads = ProcessInfo.processInfo.activeProcessorCount
+        let hasher = BcryptPasswordHasher(cost: 13, pool: PasswordHashingPool(threads: threads))
+        let db = try await TestDatabase.open(.sqlite)
+        let log = Log()
+        let hashes = (0..<threads * 2).map { i in Task { _ = try await hasher.hash("password number \(i)"); log.add("hash") } }
+        try await Task.sleep(for: .milliseconds(100))
+        _ = try await db.withReader { sql in try await sql.raw("SELECT COUNT(*) AS n FROM clients").all() }
+        log.add("query")
+        for h in hashes { try await h.value }
+        #expect(log.all.first == "query", "\(log.all)")
+        await db.close()
+    }
+
+    @Test func signUpsPerAddressAreLimitedAndAFormWithAMistakeDoesNotCount() async throws {
+        let h = try await WebHarness.make()
+        try await h.run { c in
+            let typo = try await signUp(c, "not-an-email")
+            #expect(typo.status == .unprocessableContent)
+            for i in 1...10 {
+                #expect(try await signUp(c, "user\(i)@example.ro").status == .seeOther, "sign-up \(i)")
+            }
+            let refused = try await signUp(c, "user11@example.ro")
+            #expect(refused.status == .tooManyRequests)
+            #expect(refused.body.visibleText.contains("Too many sign-ups from your address. Wait 15 minutes"))
+            #expect(refused.body.contains("user11@example.ro"))
+            #expect(try await h.deps.store.read { r in try await r.searchClients(query: nil, limit: 50, offset: 0) }.count == 10)
+            // The window passes.
+            h.clock.advance(seconds: 15 * 60 + 1)
+            #expect(try await signUp(c, "user11@example.ro").status == .seeOther)
+        }
+    }
+
+    @Test func resetRequestsPerAddressAreLimitedWithTheSameAnswer() async throws {
+        let h = try await WebHarness.make()
+        _ = try await h.fixtures.client("ana@example.ro", language: "en")
+        try await h.run { c in
+            let b = Browser(c)
+            for _ in 1...12 {
+                try await b.get("/forgot-password")
+                #expect(try await b.post("/forgot-password", [("email", "ana@example.ro")]).status == .ok)
+            }
+            #expect(try h.emails().count == 10)
         }
     }
 }
