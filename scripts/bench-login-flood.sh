@@ -1,6 +1,6 @@
 #!/bin/sh
 # `make bench-login-flood` (issue 18.5): a client's login and /health timed quiet and then under a sign-up flood
-# (BENCH_FLOOD_THREADS threads, default 16, each sign-up from a fresh forwarded address, for BENCH_SECONDS, default 15),
+# (12 sign-ups from one address, then BENCH_FLOOD_THREADS threads, default 48, each sign-up from a fresh forwarded address, for BENCH_SECONDS, default 15),
 # against the release binary with real bcrypt (cost 12). Prints the medians and the sign-up answers by status.
 set -eu
 cd "$(dirname "$0")/.."
@@ -19,5 +19,5 @@ SERVER=$!
 for _ in $(seq 1 50); do curl -fs "http://127.0.0.1:$PORT/health" >/dev/null 2>&1 && break; sleep 0.2; done
 curl -fs -o /dev/null -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' "http://127.0.0.1:$PORT/api/v1/clients" \
   -d '{"email":"login@example.ro","password":"bench password 1","language":"en","profile":{"kind":"person","name":"Ana Login","street":"Str. Lunga 1","city":"Cluj-Napoca","county":"CJ","country":"RO"}}'
-python3 scripts/bench/login_flood.py "http://127.0.0.1:$PORT" login@example.ro "bench password 1" "${BENCH_FLOOD_THREADS:-16}" "${BENCH_SECONDS:-15}"
+python3 scripts/bench/login_flood.py "http://127.0.0.1:$PORT" login@example.ro "bench password 1" "${BENCH_FLOOD_THREADS:-48}" "${BENCH_SECONDS:-15}"
 echo "server peak RSS: $(awk '/VmHWM/{print $2, $3}' /proc/$SERVER/status)"
