@@ -21,7 +21,7 @@ run: build
 test: deps
 	@scripts/test.sh
 
-# The billing-lifecycle model check at full size (500 random two-year sequences per database; about 17 minutes).
+# The billing-lifecycle model check alone (500 random two-year sequences per database, as in `make test`; about 17 minutes).
 test-lifecycle: deps
 	@scripts/test-lifecycle.sh
 

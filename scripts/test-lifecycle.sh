@@ -1,7 +1,7 @@
 #!/bin/sh
-# The lifecycle model check at full size: LIFECYCLE_SEQUENCES (default 500; `make test` plays 60) random two-year
-# sequences per database, on SQLite and PostgreSQL, release-built; about 17 minutes on 2 cores (about 0.5 s per
-# sequence on SQLite and 1.4 s on PostgreSQL, six at a time; measured 2026-12-07).
+# The lifecycle model check alone: LIFECYCLE_SEQUENCES (default 500, as in `make test`) random two-year sequences per
+# database, on SQLite and PostgreSQL, release-built; about 17 minutes on 2 cores (about 0.5 s per sequence on SQLite
+# and 1.4 s on PostgreSQL, six at a time; measured 2026-12-07).
 set -eu
 cd "$(dirname "$0")/.."
 export PG_PORT=${PG_PORT:-54349} PG_DIR=${PG_DIR:-/tmp/hostico-pg-lifecycle}

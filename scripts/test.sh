@@ -12,7 +12,7 @@ TEST_DATABASE_URL="$PG_URL" swift test 2>&1 | grep -v 'PostgresClient.run()' | t
 grep -Eq '^✔ Test run with [0-9]+ tests? .*passed' /tmp/hostico-test.log
 # The lifecycle model check plays its random two-year sequences optimised (a debug build spends most of each simulated
 # day in unoptimised NIO and driver code); the release build it needs is shared with `swift build -c release`.
-echo "lifecycle model check (${LIFECYCLE_SEQUENCES:=60} sequences per database, release build; about 2 minutes)"
+echo "lifecycle model check (${LIFECYCLE_SEQUENCES:=500} sequences per database, release build; about 17 minutes)"
 swift build -c release --product hostico-lifecycle-model > /tmp/hostico-lifecycle-build.log 2>&1 || { tail -40 /tmp/hostico-lifecycle-build.log; exit 1; }
 TEST_DATABASE_URL="$PG_URL" .build/release/hostico-lifecycle-model --sequences "$LIFECYCLE_SEQUENCES" 2>&1 | grep -v 'PostgresClient.run()' | tee /tmp/hostico-lifecycle.log
 # The exit status is lost in the pipe: every database must report its sequences, and none may fail.

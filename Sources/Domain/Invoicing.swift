@@ -335,6 +335,18 @@ public struct FiscalInvoiceDraft: Sendable, Hashable {
             vatRONMinor: original.vatRONMinor)
     }
 
+    /// What still stands of a stornoed `original` when only some of its lines are taken back (a period its service
+    /// ended before): those `kept` lines, to the same buyer at the same VAT and exchange rate, on a new invoice.
+    public static func remainder(of original: FiscalInvoice, keeping kept: [InvoiceLine], issueDate: CivilDate) throws(InvoicingError) -> FiscalInvoiceDraft {
+        guard original.kind == .invoice else { throw .stornoOfStorno }
+        let totals = InvoiceTotals(currency: original.currency, lines: kept.map { ($0.netMinor, original.vat.category, original.vat.basisPoints) })
+        return FiscalInvoiceDraft(
+            kind: .invoice, clientID: original.clientID, proformaID: nil, proformaNumber: original.proformaNumber,
+            correctsID: nil, correctsNumber: nil, issueDate: issueDate, currency: original.currency, seller: original.seller,
+            buyer: original.buyer, vat: original.vat, lines: kept, totals: totals, exchangeRate: original.exchangeRate,
+            vatRONMinor: original.exchangeRate?.toRON(totals.vatMinor) ?? totals.vatMinor)
+    }
+
     public func numbered(id: Int64, series: String, number: Int64) -> FiscalInvoice {
         FiscalInvoice(
             id: id, series: series, number: number, kind: kind, clientID: clientID, proformaID: proformaID,

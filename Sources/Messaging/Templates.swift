@@ -71,6 +71,7 @@ public struct MustacheMessageTemplates: MessageTemplates {
         v["otherReason"] = reason == HoldReason.other.rawValue
         v["renewal"] = c.payload["origin"] == ProformaOrigin.renewal.rawValue && c.payload["reopened"] == nil
         v["hasSettled"] = !(c.payload["settled"] ?? "").isEmpty
+        v["hasReversed"] = !(c.payload["reversed"] ?? "").isEmpty
         return v
     }
 
@@ -176,6 +177,8 @@ public struct MustacheMessageTemplates: MessageTemplates {
                 The hosting service for {{domain}} has been terminated after a long suspension. Contact us if you want to order it again.
 
                 {{#hasSettled}}Its unpaid periods are no longer due: we removed them from {{settled}}. Money already paid for them is kept as credit in your account.{{/hasSettled}}
+
+                {{#hasReversed}}Periods you had paid in advance will not be delivered: we reversed {{reversed}} with a storno invoice, and what you paid for them is credit in your account.{{/hasReversed}}
                 """),
             .paymentExtended: (
                 "More time to pay proforma invoice {{number}}",
@@ -270,6 +273,8 @@ public struct MustacheMessageTemplates: MessageTemplates {
                 Serviciul de găzduire pentru {{domain}} a fost încheiat după o suspendare îndelungată. Contactați-ne dacă doriți să îl comandați din nou.
 
                 {{#hasSettled}}Perioadele sale neplătite nu mai sunt datorate: le-am scos din {{settled}}. Sumele deja plătite pentru ele rămân în contul dumneavoastră, ca sold în avans.{{/hasSettled}}
+
+                {{#hasReversed}}Perioadele plătite în avans nu vor mai fi furnizate: am stornat {{reversed}}, iar suma plătită pentru ele rămâne în contul dumneavoastră, ca sold în avans.{{/hasReversed}}
                 """),
             .paymentExtended: (
                 "Termen de plată prelungit pentru factura proformă {{number}}",
@@ -364,6 +369,8 @@ public struct MustacheMessageTemplates: MessageTemplates {
                 लंबे निलंबन के बाद {{domain}} की होस्टिंग सेवा समाप्त कर दी गई है। यदि आप इसे फिर से ऑर्डर करना चाहते हैं तो हमसे संपर्क करें।
 
                 {{#hasSettled}}इसकी बिना भुगतान वाली अवधियाँ अब देय नहीं हैं: हमने उन्हें {{settled}} से हटा दिया है। उनके लिए पहले से चुकाई गई राशि आपके खाते में क्रेडिट के रूप में रहती है।{{/hasSettled}}
+
+                {{#hasReversed}}पहले से भुगतान की गई अवधियाँ अब प्रदान नहीं की जाएँगी: हमने {{reversed}} को स्टोर्नो चालान से उलट दिया है, और उनके लिए चुकाई गई राशि आपके खाते में क्रेडिट के रूप में है।{{/hasReversed}}
                 """),
             .paymentExtended: (
                 "प्रोफ़ॉर्मा चालान {{number}} के भुगतान के लिए अधिक समय",

@@ -105,10 +105,21 @@ struct LifecycleModel {
         var released = false
         var effectiveDue: CivilDate { extended ?? due }
         var net: Int64 { lines.map(\.net).reduce(0, +) }
-        var gross: Int64 { reverseCharge ? net : net + net * 21 / 100 }
+        var gross: Int64 { LifecycleModel.gross(net: net, reverseCharge: reverseCharge) }
+    }
+    /// One rate, 21 %, unless the buyer reverse-charges.
+    static func gross(net: Int64, reverseCharge: Bool) -> Int64 { reverseCharge ? net : net + net * 21 / 100 }
+
+    /// A fiscal invoice that stands (no storno reversed it): the proforma it came from and the lines it bills.
+    struct StandingInvoice {
+        var proforma: Int64
+        let lines: [(service: Int64, period: Int, net: Int64)]
+        let reverseCharge: Bool
+        var gross: Int64 { LifecycleModel.gross(net: lines.map(\.net).reduce(0, +), reverseCharge: reverseCharge) }
     }
     /// Renewals the model issued before the database's ids are known carry -1, -2, … in issue order.
     var nextProvisional: Int64 = -1
+    var standing: [StandingInvoice] = []
 
     let policy = BillingPolicy()
     var services: [Int64: Service] = [:]
@@ -136,6 +147,7 @@ struct LifecycleModel {
         proformas[id] = p
         fiscalCount += 1
         fiscalGross += p.gross
+        standing.append(StandingInvoice(proforma: id, lines: p.lines, reverseCharge: p.reverseCharge))
         for line in p.lines {
             guard var s = services[line.service] else { continue }
             if case .terminated = s.life { continue }
@@ -221,6 +233,7 @@ struct LifecycleModel {
             var p = proformas.removeValue(forKey: old)!
             p.id = new
             proformas[new] = p
+            for k in standing.indices where standing[k].proforma == old { standing[k].proforma = new }
             for sid in services.keys {
                 if let day = services[sid]!.holds.removeValue(forKey: old) { services[sid]!.holds[new] = day }
             }
@@ -276,6 +289,22 @@ struct LifecycleModel {
                 complete(pid, on: day)
             }
         }
+        // Periods paid ahead that it will not have: their invoice is reversed, its other lines invoiced again, and
+        // what the reversed periods cost is credit.
+        let service = services[sid]!
+        var next: [StandingInvoice] = []
+        for f in standing {
+            let undelivered = { (line: (service: Int64, period: Int, net: Int64)) in line.service == sid && service.period(line.period).start > day }
+            guard f.lines.contains(where: undelivered) else { next.append(f); continue }
+            if proformas[f.proforma]?.stornoed == false { proformas[f.proforma]!.stornoed = true }
+            let kept = StandingInvoice(proforma: f.proforma, lines: f.lines.filter { !undelivered($0) }, reverseCharge: f.reverseCharge)
+            credit += f.gross - (kept.lines.isEmpty ? 0 : kept.gross)
+            if !kept.lines.isEmpty {
+                fiscalCount += 1
+                next.append(kept)
+            }
+        }
+        standing = next
     }
 
     // MARK: Storno of a paid proforma's fiscal invoice, and what it means
@@ -300,6 +329,7 @@ struct LifecycleModel {
         p.stornoed = true
         p.released = true
         proformas[id] = p
+        standing.removeAll { $0.proforma == id }
         paymentsIn -= p.paid
         for (sid, indexes) in periods(of: p) {
             services[sid]!.paid.subtract(indexes)
@@ -311,6 +341,7 @@ struct LifecycleModel {
     /// End: the services it billed end today, what was paid becomes credit.
     mutating func endByStorno(_ id: Int64, on day: CivilDate) {
         proformas[id]!.stornoed = true
+        standing.removeAll { $0.proforma == id }
         credit += proformas[id]!.gross
         for sid in Set(proformas[id]!.lines.map(\.service)).sorted() where services[sid]!.life != .pending {
             if case .terminated = services[sid]!.life { continue }

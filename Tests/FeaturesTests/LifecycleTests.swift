@@ -455,6 +455,32 @@ struct LifecycleTests {
         await w.db.close()
     }
 
+    /// The defect the model check found (seed 2654910909): a later renewal paid while the service was held for an
+    /// earlier one kept its fiscal invoice after the service was terminated for the earlier one. Termination now
+    /// reverses it with a storno, credits what was paid and says so in the termination e-mail.
+    @Test(arguments: kinds)
+    func aPeriodPaidAheadOfATerminationIsReversedAndCredited(kind: DatabaseKind) async throws {
+        let w = try await LifecycleWorld.make(kind, policy: BillingPolicy(terminateAfterDays: 45))
+        // Renewals for 2026-02-15 and 2026-03-15 stay unpaid (held from 2026-02-20); the one for 2026-04-15 is paid.
+        for d in 1...76 { try await w.day(d) }
+        let later = try #require(try await w.proformas(.unpaid).last)
+        #expect(later.lines.first?.period?.start.description == "2026-04-15")
+        let invoice = try #require(try await w.f.pay(later).fiscalInvoice)
+        for d in 77...81 { try await w.day(d) }
+        #expect(try await w.svc().state == .terminated)
+        let fiscal = try await w.deps.store.read { [id = w.client.id] r in try await r.fiscalInvoices(clientID: id, limit: 50, offset: 0) }
+        let storno = try #require(fiscal.first { $0.correctsID == invoice.id })
+        #expect(storno.totals.grossMinor == -invoice.totals.grossMinor && storno.lines.first?.period?.start.description == "2026-04-15")
+        let credit = try await w.deps.store.read { [id = w.client.id] r in try await r.creditBalance(clientID: id, currency: .RON) }
+        #expect(credit == invoice.totals.grossMinor)
+        let terminated = try #require(try await w.events(OutboxEvent.Kind.serviceTerminated.rawValue).first)
+        #expect(terminated.payload["reversed"] == invoice.displayNumber)
+        // The earlier renewals are cancelled; the first period's invoice (the order, delivered) stands.
+        #expect(try await w.proformas(.unpaid).isEmpty)
+        #expect(fiscal.filter { $0.kind == .storno }.count == 1)
+        await w.db.close()
+    }
+
     /// Issue 26.5 as a differential over random schedules: one worker runs every day, the other only on random days
     /// (outages of 1 to 45 days) and catches up; on those days both clients pay the same (all, half or nothing of
     /// each unpaid proforma). After every catch-up the two businesses are the same.
