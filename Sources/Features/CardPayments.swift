@@ -106,7 +106,8 @@ public struct CardAttempt: Sendable, Equatable {
 }
 
 public protocol CardPaymentStore: Sendable {
-    /// Written before the gateway is called, so an intent the process did not live to record is still ours.
+    /// Written before the gateway is called, so an intent the process did not live to record is still ours. A key
+    /// already used throws `StoreError.duplicate`.
     func insertAttempt(key: String, proformaID: Int64, clientID: Int64, gateway: String, amount: Money, at: Date) async throws
     /// The attempt's intent (once known), state and failure reason; false when no attempt has this key.
     @discardableResult
@@ -146,8 +147,21 @@ public struct CardPayments: Sendable {
         guard p.state == .unpaid, p.openMinor > 0 else { throw BillingError.from(InvoicingError.proformaNotUnpaid(p.state)) }
         guard !paymentMethod.isEmpty, paymentMethod.count < 200 else { throw BillingError.invalid(ValidationFailure(field: "payment_method", rule: "card.missing", message: "Enter the card details.")) }
         let amount = Money(minor: p.openMinor, currency: p.currency)
-        let key = "hostico-\(p.number)-v\(p.version)-\(deps.random.hex(8))"
-        try await store.insertAttempt(key: key, proformaID: p.id, clientID: clientID, gateway: gateway.name, amount: amount, at: deps.clock.now())
+        // One attempt at a time per proforma: the key counts only the attempts that ended without taking money (or
+        // were left unfinished for 5 minutes), so a second submit while one is under way, or after it succeeded,
+        // gets the same key, which the UNIQUE attempt key lets in once; it is answered with that attempt's state
+        // instead of a second charge. A new card after a decline gets a new key.
+        let now = deps.clock.now()
+        let over = try await store.attempts(proformaID: p.id).filter { a in
+            Self.endedWithoutMoney.contains(a.status) || (a.status != CardIntentStatus.succeeded.rawValue && now.timeIntervalSince(a.at) > 5 * 60)
+        }
+        let key = "hostico-\(p.number)-v\(p.version)-\(amount.minor)-a\(over.count)"
+        do {
+            try await store.insertAttempt(key: key, proformaID: p.id, clientID: clientID, gateway: gateway.name, amount: amount, at: now)
+        } catch StoreError.duplicate {
+            guard let running = try await store.attempt(key: key), let intentID = running.intentID else { return .pending }
+            return try await settle(try await gateway.intent(id: intentID), actor: .client(clientID))
+        }
         do {
             return try await settle(try await gateway.createIntent(amount: amount, paymentMethod: paymentMethod, proforma: p, attemptKey: key), actor: .client(clientID))
         } catch CardGatewayError.declined(let reason) {
@@ -155,6 +169,8 @@ public struct CardPayments: Sendable {
             return .failed(reason)
         }
     }
+
+    static let endedWithoutMoney: Set<String> = ["declined", "failed", "canceled"]
 
     /// Back from 3-D Secure: the intent's state decides, read from the gateway, not from the browser.
     public func returned(proformaID: Int64, clientID: Int64, intentID: String) async throws -> Outcome {

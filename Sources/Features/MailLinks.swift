@@ -87,6 +87,9 @@ public enum MailLinkOutcome: Sendable {
     case login
     /// Too many link attempts from this address.
     case rateLimited
+    /// The link works, but the browser is logged in as another client: nothing is replaced until the person
+    /// confirms (a link opened by accident must not end someone else's session).
+    case confirmSwitch
 }
 
 /// "Log in from mail": the invoice number in an invoice e-mail opens that invoice, logged in, for a week.
@@ -117,7 +120,9 @@ public struct MailLinks: Sendable {
         return baseURL + Self.path(invoice, token: token)
     }
 
-    public func open(token: String, invoice: InvoiceRef, ip: String) async throws -> MailLinkOutcome {
+    /// `loggedInAs`: the client whose session the browser already has, if any; a link of another client answers
+    /// `confirmSwitch` instead of a session (open it again with nil once the person confirmed).
+    public func open(token: String, invoice: InvoiceRef, ip: String, loggedInAs: Int64? = nil) async throws -> MailLinkOutcome {
         let key = Self.ipKey(ip)
         if try await identity.isLocked(keys: [(key, identity.settings.mailLinkIPLimit)]) { return .rateLimited }
         let now = identity.deps.clock.now()
@@ -141,6 +146,10 @@ public struct MailLinks: Sendable {
             try await store.recordMailLinkUse(id: link.id, at: now)
             try await audit(link, "mail_link.used", ["ip": ip, "outcome": "login page (2FA)"])
             return .login
+        }
+        if let loggedInAs, loggedInAs != link.clientID {
+            try await audit(link, "mail_link.held", ["ip": ip, "outcome": "asked to confirm: the browser is logged in as another client"])
+            return .confirmSwitch
         }
         let opened = try await identity.openSession(realm: .client, subjectID: link.clientID, stage: .full, fromMail: true)
         try await store.recordMailLinkUse(id: link.id, at: now)

@@ -291,6 +291,8 @@ public protocol MessageStore: Sendable {
 public struct DeliveryReport: Sendable, Equatable {
     public let providerID: String
     public let status: String
+    /// States a message does not leave (SMPP 3.4 message states; Kannel's DLR types 1, 2 and 16 map to three of them).
+    public static let finalStates: Set<String> = ["DELIVRD", "UNDELIV", "REJECTD", "EXPIRED", "DELETED"]
 
     public init(providerID: String, status: String) {
         self.providerID = providerID

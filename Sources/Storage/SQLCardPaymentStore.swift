@@ -10,12 +10,16 @@ public struct SQLCardPaymentStore: CardPaymentStore {
     public init(database: Database) { self.database = database }
 
     public func insertAttempt(key: String, proformaID: Int64, clientID: Int64, gateway: String, amount: Money, at: Date) async throws {
-        try await database.withTransaction { sql in
-            try await sql.raw("""
-                INSERT INTO card_attempts (attempt_key, proforma_id, client_id, gateway, amount_minor, currency, status, created_at, updated_at)
-                VALUES (\(bind: key), \(bind: proformaID), \(bind: clientID), \(bind: gateway), \(bind: amount.minor), \(bind: amount.currency.rawValue),
-                        'started', \(bind: millis(at)), \(bind: millis(at)))
-                """).run()
+        do {
+            try await database.withTransaction { sql in
+                try await sql.raw("""
+                    INSERT INTO card_attempts (attempt_key, proforma_id, client_id, gateway, amount_minor, currency, status, created_at, updated_at)
+                    VALUES (\(bind: key), \(bind: proformaID), \(bind: clientID), \(bind: gateway), \(bind: amount.minor), \(bind: amount.currency.rawValue),
+                            'started', \(bind: millis(at)), \(bind: millis(at)))
+                    """).run()
+            }
+        } catch where Database.isUniqueViolation(error) {
+            throw StoreError.duplicate("card attempt \(key)")
         }
     }
 

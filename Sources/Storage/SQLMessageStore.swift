@@ -103,7 +103,20 @@ public struct SQLMessageStore: MessageStore {
         return try await database.withTransaction { sql in
             try await lockDeliveryReports(sql)
             var matched = 0
-            for chunk in reports.chunked(into: 500) {
+            // A message's final state is taken once: later reports for it (a replayed report URL, a provider
+            // repeating itself) are dropped, so nobody can turn DELIVRD into UNDELIV or back.
+            var final: Set<String> = []
+            for chunk in Set(reports.map(\.providerID)).sorted().chunked(into: 500) {
+                for row in try await sql.raw("SELECT DISTINCT provider_id FROM delivery_reports WHERE provider_id IN (\(binds: Array(chunk))) AND status IN (\(binds: DeliveryReport.finalStates.sorted()))").all() {
+                    final.insert(try row.string("provider_id"))
+                }
+            }
+            var accepted: [DeliveryReport] = []
+            for r in reports where !final.contains(r.providerID) {
+                accepted.append(r)
+                if DeliveryReport.finalStates.contains(r.status) { final.insert(r.providerID) }
+            }
+            for chunk in accepted.chunked(into: 500) {
                 var insert = sql.insert(into: "delivery_reports").columns("provider_id", "status", "received_at")
                 for r in chunk { insert = insert.values([r.providerID, r.status, stamp] as [any Encodable & Sendable]) }
                 try await insert.run()

@@ -396,14 +396,24 @@ struct ClientRoutes {
 
     /// `/mail/:kind/:id/:token`: a working link logs the client in and redirects to the invoice (the token leaves the
     /// address bar); anything else leads to the login page with the invoice as destination and one neutral message.
+    /// A browser logged in as another client is asked first (GET shows the question, POST with the form's CSRF
+    /// token answers it).
     func registerMailLinks<Context: WebRequestContext>(on r: RouterGroup<Context>) {
-        r.get("mail/:kind/:id/:token") { req, ctx in
+        r.get("mail/:kind/:id/:token") { req, ctx in try await openMailLink(req, ctx, confirmed: false) }
+        r.post("mail/:kind/:id/:token") { req, ctx in
+            try areas.checkCSRF(try await Form.parse(req), areas.visit(req, ctx))
+            return try await openMailLink(req, ctx, confirmed: true)
+        }
+    }
+
+    func openMailLink<Context: WebRequestContext>(_ req: Request, _ ctx: Context, confirmed: Bool) async throws -> Response {
             guard let kind = ctx.parameters.get("kind").flatMap(InvoiceRef.Kind.init(rawValue:)), let id = ctx.parameters.get("id", as: Int64.self),
                   let token = ctx.parameters.get("token") else { throw BillingError.notFound("link") }
             let invoice = InvoiceRef(kind, id)
             let visit = areas.visit(req, ctx)
             var response: Response
-            switch try await MailLinks(areas.identity).open(token: token, invoice: invoice, ip: ctx.remoteIP) {
+            let loggedInAs = confirmed ? nil : ctx.session.flatMap { $0.realm == .client ? $0.subjectID : nil }
+            switch try await MailLinks(areas.identity).open(token: token, invoice: invoice, ip: ctx.remoteIP, loggedInAs: loggedInAs) {
             case .session(let newToken, let session):
                 var cookies = [login.sessionCookie(newToken)]
                 if let current = ctx.session, current.realm == .client {
@@ -420,11 +430,16 @@ struct ClientRoutes {
                 response = areas.redirect(WebAreas.path("/login", next: invoice.path), visit, flash: "mail_link_login")
             case .rateLimited:
                 response = login.loginPage(visit, returnTo: invoice.path, status: .tooManyRequests, error: visit.views.s("mail_link_limited"))
+            case .confirmSwitch:
+                let v = visit.views
+                response = areas.page("login", title: v.s("mail_link_switch_title"), [
+                    "heading": v.s("mail_link_switch_title"), "intro": v.s("mail_link_switch_text"), "action": req.uri.path, "submit": v.s("mail_link_switch"),
+                    "fields": [[String: Any]](), "links": [["href": "/services", "label": v.s("mail_link_stay")]],
+                ], visit)
             }
             response.headers[.referrerPolicy] = "no-referrer"
             response.headers[.cacheControl] = "no-store"
             return response
-        }
     }
 
     // MARK: Services and invoices

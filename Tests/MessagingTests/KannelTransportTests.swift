@@ -252,6 +252,12 @@ struct KannelTransportTests {
             let forged = try await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(w.httpPort)/hooks/kannel/dlr?id=\(id)&sig=\(String(repeating: "0", count: 64))&type=2"), timeout: .seconds(5))
             #expect(forged.status == .forbidden)
             #expect(try await w.store.messages(clientID: nil, status: .sent, limit: 50).filter { $0.channel == .sms }.allSatisfy { $0.deliveryReport == "DELIVRD" })
+            // A genuine report URL replayed with another status (the signature covers the id; Kannel fills the
+            // status in) is answered but changes nothing: a message's final state is taken once.
+            let sig = DeliveryReportSigner(secret: "test-report-secret-0123456789").signature(id)
+            let replayed = try await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(w.httpPort)/hooks/kannel/dlr?id=\(id)&sig=\(sig)&type=2"), timeout: .seconds(5))
+            #expect(replayed.status == .ok)
+            #expect(try await w.store.messages(clientID: nil, status: .sent, limit: 50).filter { $0.channel == .sms }.allSatisfy { $0.deliveryReport == "DELIVRD" })
         }
     }
 

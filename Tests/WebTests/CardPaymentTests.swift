@@ -252,6 +252,32 @@ struct CardPaymentTests {
         }
     }
 
+    /// Issue 18.8: two "Pay" submits of one proforma at once (a double click, two tabs) create one intent at the
+    /// gateway and one payment; the second is answered with the first attempt's state.
+    @Test(arguments: [DatabaseKind.sqlite, .postgres])
+    func twoPaySubmitsAtOnceCreateOneIntent(kind: DatabaseKind) async throws {
+        try await Self.withSetup(database: kind) { s in
+            let method = try await Self.card("4242424242424242")
+            @Sendable func submit() async -> String {
+                do {
+                    switch try await s.cards.pay(proformaID: s.proforma.id, clientID: s.ana.id, paymentMethod: method) {
+                    case .paid: return "paid"
+                    case .pending: return "pending"
+                    case .failed(let why): return "failed: \(why)"
+                    case .needsAuthentication: return "3ds"
+                    }
+                } catch { return "refused: \(error)" }
+            }
+            async let first = submit()
+            async let second = submit()
+            let answers = await [first, second]
+            #expect(answers.contains("paid"), "\(answers)")
+            #expect(answers.allSatisfy { $0 == "paid" || $0 == "pending" || $0.hasPrefix("refused: ") && $0.contains("paid") }, "\(answers)")
+            #expect(try await s.cards.attempts(proformaID: s.proforma.id).count == 1)
+            #expect(try await Self.counts(s.h, proformaID: s.proforma.id) == (1, 1))
+        }
+    }
+
     @Test func moneyForACancelledProformaBecomesTheClientsCredit() async throws {
         try await Self.withSetup { s in
             let key = "hostico-cancelled-\(UUID().uuidString.prefix(8))"

@@ -217,6 +217,31 @@ struct MailLinkTests {
         }
     }
 
+    /// Issue 18.8: a link of another client does not end the session the browser has until the person confirms.
+    @Test func aLinkOfAnotherClientAsksBeforeReplacingTheSession() async throws {
+        let s = try await Self.setup()
+        let ion = try await s.h.fixtures.client("ion@example.ro", language: "en")
+        let order = try await PlaceOrder(s.h.deps)(clientID: ion.id, planID: try await s.h.fixtures.plan("pro").id, cycle: "monthly", domain: "ion.ro", billingProfileID: nil, actor: .client(ion.id))
+        let url = try await s.links.issue(clientID: ion.id, invoice: InvoiceRef(.proforma, order.proforma.id), messageID: nil, baseURL: "https://billing.example.test")
+        try await s.h.run { c in
+            let b = Browser(c)
+            try await b.logIn("ana@example.ro", "correct horse battery")
+            let question = try await b.get(Self.path(url))
+            #expect(question.status == .ok && question.body.visibleText.contains("This browser is logged in to another Hostico account"))
+            #expect(question.headers[.referrerPolicy] == "no-referrer" && question.headers[.cacheControl] == "no-store")
+            // Nothing changed: still Ana.
+            #expect(try await b.get("/services").body.visibleText.contains("ana.ro"))
+            // Without the form's CSRF token the answer is refused.
+            #expect(try await b.post(Self.path(url), [], csrf: "").status == .forbidden)
+            #expect(try await b.get("/services").body.visibleText.contains("ana.ro"))
+            // Confirmed: Ion's invoice, and Ana is logged out here.
+            let confirmed = try await b.post(Self.path(url), [])
+            #expect(confirmed.status == .seeOther && confirmed.location == "/invoices/proforma/\(order.proforma.id)")
+            let services = try await b.get("/services").body.visibleText
+            #expect(services.contains("ion.ro") && !services.contains("ana.ro"))
+        }
+    }
+
     @Test func aTwoFactorClientGetsTheLoginPageThenTheInvoice() async throws {
         let s = try await Self.setup()
         // 2FA is on when the e-mail is produced, so the link itself is valid: it is the 2FA check at click time that
