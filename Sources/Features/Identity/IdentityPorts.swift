@@ -177,3 +177,14 @@ public struct IdentitySettings: Sendable {
         self.totpIssuer = totpIssuer
     }
 }
+
+/// The account e-mails sent at once, outside the outbox: the password reset and the confirmation of a new login
+/// e-mail (their links carry tokens that are stored only hashed) and the notice of a login e-mail change (to the
+/// previous address).
+public protocol AccountMailer: Sendable {
+    func sendReset(to client: Client, link: String) async throws
+    /// Asks `newEmail` to confirm, through `link`, that it becomes `client`'s login e-mail.
+    func sendEmailConfirmation(to newEmail: EmailAddress, client: Client, link: String) async throws
+    /// Tells `previous` that `client`'s login e-mail is now `client.email`.
+    func sendEmailChanged(to previous: EmailAddress, client: Client) async throws
+}
