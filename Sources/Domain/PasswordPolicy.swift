@@ -1,4 +1,3 @@
-import Domain
 import Foundation
 
 /// The one password rule for clients: 10 to 72 bytes (bcrypt reads no further), anything printable.

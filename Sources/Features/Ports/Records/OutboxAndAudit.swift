@@ -1,0 +1,99 @@
+import Domain
+import Foundation
+
+/// A message-worthy event, written in the same transaction as the change that caused it.
+public struct OutboxEvent: Sendable, Equatable {
+    public enum Kind: String, Sendable, Codable, CaseIterable {
+        case proformaIssued = "proforma.issued"
+        case paymentConfirmed = "payment.confirmed"
+        case serviceSuspended = "service.suspended"
+        case serviceReactivated = "service.reactivated"
+        case overdueReminder = "proforma.overdue_reminder"
+        case serviceTerminated = "service.terminated"
+        /// Staff gave an unpaid proforma a later due date.
+        case paymentExtended = "proforma.payment_extended"
+        /// Sent at once, never queued: the link's token must not rest in the outbox.
+        case passwordReset = "account.password_reset"
+        /// Sent at once to the previous login address (the outbox writes to the current one).
+        case emailChanged = "account.email_changed"
+        /// Sent at once to the new login address, with the link that makes it the login e-mail.
+        case emailConfirmation = "account.email_confirmation"
+    }
+
+    public let kind: Kind
+    /// Unique per event: the same event never yields a second row (e.g. "proforma:12", "hold:7").
+    public let key: String
+    public let clientID: Int64
+    public let payload: [String: String]
+    public let createdAt: Date
+
+    public init(kind: Kind, key: String, clientID: Int64, payload: [String: String], createdAt: Date) {
+        self.kind = kind
+        self.key = key
+        self.clientID = clientID
+        self.payload = payload
+        self.createdAt = createdAt
+    }
+}
+
+public struct AuditEntry: Sendable, Equatable {
+    public let actor: Actor
+    public let action: String
+    public let entity: String
+    public let entityID: Int64
+    public let before: String?
+    public let after: String?
+    public let at: Date
+
+    public init(actor: Actor, action: String, entity: String, entityID: Int64, before: String?, after: String?, at: Date) {
+        self.actor = actor
+        self.action = action
+        self.entity = entity
+        self.entityID = entityID
+        self.before = before
+        self.after = after
+        self.at = at
+    }
+}
+
+public struct StoredAuditEntry: Sendable, Codable, Equatable {
+    public let id: Int64
+    public let actor: String
+    public let action: String
+    public let entity: String
+    public let entityID: Int64
+    public let before: String?
+    public let after: String?
+    public let at: Date
+
+    public init(id: Int64, actor: String, action: String, entity: String, entityID: Int64, before: String?, after: String?, at: Date) {
+        self.id = id
+        self.actor = actor
+        self.action = action
+        self.entity = entity
+        self.entityID = entityID
+        self.before = before
+        self.after = after
+        self.at = at
+    }
+
+}
+
+public struct StoredOutboxEvent: Sendable, Codable, Equatable {
+    public let id: Int64
+    public let kind: String
+    public let key: String
+    public let clientID: Int64
+    public let payload: [String: String]
+    public let createdAt: Date
+
+    public init(id: Int64, kind: String, key: String, clientID: Int64, payload: [String: String], createdAt: Date) {
+        self.id = id
+        self.kind = kind
+        self.key = key
+        self.clientID = clientID
+        self.payload = payload
+        self.createdAt = createdAt
+    }
+
+}

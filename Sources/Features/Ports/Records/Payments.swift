@@ -1,0 +1,58 @@
+import Domain
+import Foundation
+
+public struct NewPayment: Sendable {
+    public let proformaID: Int64
+    public let clientID: Int64
+    public let amount: Money
+    public let method: PaymentMethod
+    public let gatewayReference: String?
+    public let receivedOn: CivilDate
+    public let recordedBy: Actor
+    public let recordedAt: Date
+    /// What makes a repeat of the same payment recognisable (a card intent, a bank transaction, a caller's key);
+    /// nil when nothing does. The free-text reference never does: two transfers may quote the same proforma.
+    public let idempotencyKey: String?
+
+    public init(proformaID: Int64, clientID: Int64, amount: Money, method: PaymentMethod, gatewayReference: String?, receivedOn: CivilDate, recordedBy: Actor, recordedAt: Date, idempotencyKey: String? = nil) {
+        self.idempotencyKey = idempotencyKey
+        self.proformaID = proformaID
+        self.clientID = clientID
+        self.amount = amount
+        self.method = method
+        self.gatewayReference = gatewayReference
+        self.receivedOn = receivedOn
+        self.recordedBy = recordedBy
+        self.recordedAt = recordedAt
+    }
+
+}
+
+public enum PaymentMethod: String, Sendable, Codable, CaseIterable {
+    case bankTransfer = "bank_transfer"
+    case card
+    case demo
+}
+
+public struct PaymentRecord: Sendable, Codable, Equatable {
+    public let id: Int64
+    public let proformaID: Int64
+    public let clientID: Int64
+    public let amount: Money
+    public let method: PaymentMethod
+    public let gatewayReference: String?
+    public let receivedOn: CivilDate
+    public let recordedBy: String
+
+    public init(id: Int64, proformaID: Int64, clientID: Int64, amount: Money, method: PaymentMethod, gatewayReference: String?, receivedOn: CivilDate, recordedBy: String) {
+        self.id = id
+        self.proformaID = proformaID
+        self.clientID = clientID
+        self.amount = amount
+        self.method = method
+        self.gatewayReference = gatewayReference
+        self.receivedOn = receivedOn
+        self.recordedBy = recordedBy
+    }
+
+}
