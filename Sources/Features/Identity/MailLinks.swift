@@ -123,10 +123,9 @@ public struct MailLinks: Sendable {
     /// `loggedInAs`: the client whose session the browser already has, if any; a link of another client answers
     /// `confirmSwitch` instead of a session (open it again with nil once the person confirmed).
     public func open(token: String, invoice: InvoiceRef, ip: String, loggedInAs: Int64? = nil) async throws -> MailLinkOutcome {
-        let key = Self.ipKey(ip)
-        if try await identity.isLocked(keys: [(key, identity.settings.mailLinkIPLimit)]) { return .rateLimited }
+        // Every click counts, reserved atomically (as password resets are): parallel clicks cannot slip under the limit.
+        guard try await identity.reserve([(Self.ipKey(ip), identity.settings.mailLinkIPLimit)]) != nil else { return .rateLimited }
         let now = identity.deps.clock.now()
-        try await identity.store.recordLoginFailure(keys: [key], at: now)
         guard token.count == 43, let link = try await store.mailLink(tokenHash: identity.deps.digest.sha256Hex(token)) else {
             identity.deps.logger.notice("mail link refused: no such token", metadata: ["ip": "\(ip)", "invoice": "\(invoice)"])
             return .login
