@@ -150,6 +150,16 @@ public enum Migrations {
                 "ALTER TABLE api_keys ADD COLUMN last_used_at BIGINT",
             ]
         }),
+        // A card attempt's key goes to the gateway as its idempotency key, and one gateway account may serve several
+        // databases (staging and production, two brands): the key becomes random, and the deterministic part that
+        // folds a double submit into one attempt moves to its own UNIQUE column, which never leaves this database.
+        Migration(version: 19, name: "card attempt slots", statements: { _ in
+            [
+                "ALTER TABLE card_attempts ADD COLUMN slot TEXT",
+                "UPDATE card_attempts SET slot = attempt_key",
+                "CREATE UNIQUE INDEX card_attempts_slot ON card_attempts(slot)",
+            ]
+        }),
     ]
 
     /// Sessions, login failures, TOTP and password resets live in the database, so any `serve` process can

@@ -9,17 +9,17 @@ public struct SQLCardPaymentStore: CardPaymentStore {
 
     public init(database: Database) { self.database = database }
 
-    public func insertAttempt(key: String, proformaID: Int64, clientID: Int64, gateway: String, amount: Money, at: Date) async throws {
+    public func insertAttempt(slot: String, key: String, proformaID: Int64, clientID: Int64, gateway: String, amount: Money, at: Date) async throws {
         do {
             try await database.withTransaction { sql in
                 try await sql.raw("""
-                    INSERT INTO card_attempts (attempt_key, proforma_id, client_id, gateway, amount_minor, currency, status, created_at, updated_at)
-                    VALUES (\(bind: key), \(bind: proformaID), \(bind: clientID), \(bind: gateway), \(bind: amount.minor), \(bind: amount.currency.rawValue),
+                    INSERT INTO card_attempts (slot, attempt_key, proforma_id, client_id, gateway, amount_minor, currency, status, created_at, updated_at)
+                    VALUES (\(bind: slot), \(bind: key), \(bind: proformaID), \(bind: clientID), \(bind: gateway), \(bind: amount.minor), \(bind: amount.currency.rawValue),
                             'started', \(bind: millis(at)), \(bind: millis(at)))
                     """).run()
             }
         } catch where Database.isUniqueViolation(error) {
-            throw StoreError.duplicate("card attempt \(key)")
+            throw StoreError.duplicate("card attempt \(slot)")
         }
     }
 
@@ -34,6 +34,10 @@ public struct SQLCardPaymentStore: CardPaymentStore {
 
     public func attempt(key: String) async throws -> CardAttempt? {
         try await database.withReader { sql in try await sql.raw("SELECT * FROM card_attempts WHERE attempt_key = \(bind: key)").first().map(decode) }
+    }
+
+    public func attempt(slot: String) async throws -> CardAttempt? {
+        try await database.withReader { sql in try await sql.raw("SELECT * FROM card_attempts WHERE slot = \(bind: slot)").first().map(decode) }
     }
 
     public func attempts(proformaID: Int64) async throws -> [CardAttempt] {

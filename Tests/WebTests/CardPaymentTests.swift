@@ -236,7 +236,7 @@ struct CardPaymentTests {
             // An intent that succeeded at the gateway and was not yet recorded here (the browser is on its way back).
             let key = "hostico-race-\(UUID().uuidString.prefix(8))"
             let store = SQLCardPaymentStore(database: s.h.db)
-            try await store.insertAttempt(key: key, proformaID: s.proforma.id, clientID: s.ana.id, gateway: "stripe", amount: Money(minor: s.proforma.openMinor, currency: s.proforma.currency), at: Date())
+            try await store.insertAttempt(slot: key, key: key, proformaID: s.proforma.id, clientID: s.ana.id, gateway: "stripe", amount: Money(minor: s.proforma.openMinor, currency: s.proforma.currency), at: Date())
             let intent = try await s.cards.gateway.createIntent(amount: Money(minor: s.proforma.openMinor, currency: s.proforma.currency), paymentMethod: try await Self.card("4242424242424242"),
                                                                 proforma: s.proforma, attemptKey: key)
             let payload = try await Self.event(id: "evt_race_\(UUID().uuidString.prefix(6))", intentID: intent.id)
@@ -278,11 +278,36 @@ struct CardPaymentTests {
         }
     }
 
+    /// One gateway account may serve several databases (staging and production). The key the gateway sees is its
+    /// idempotency key, so it must not repeat between them although the proforma numbers do.
+    @Test func twoDatabasesOnOneGatewayAccountSendDifferentKeys() async throws {
+        try await Self.withSetup { a in
+            try await Self.withSetup { b in
+                #expect(a.proforma.number == b.proforma.number && a.proforma.openMinor == b.proforma.openMinor)
+                var keys: [String] = []
+                for s in [a, b] {
+                    let d = s.h.deps
+                    let live = AppDependencies(store: d.store, clock: d.clock, random: SystemRandom(), passwords: d.passwords, digest: d.digest, vat: d.vat, policy: d.policy,
+                                               numbering: d.numbering, seller: d.seller, timeZone: d.timeZone, logger: d.logger)
+                    let cards = CardPayments(deps: live, gateway: s.cards.gateway, store: SQLCardPaymentStore(database: s.h.db))
+                    guard case .paid = try await cards.pay(proformaID: s.proforma.id, clientID: s.ana.id, paymentMethod: try await Self.card("4242424242424242")) else {
+                        Issue.record("not paid")
+                        return
+                    }
+                    let attempts = try await cards.attempts(proformaID: s.proforma.id)
+                    #expect(attempts.count == 1)
+                    keys += attempts.map(\.key)
+                }
+                #expect(keys.count == 2 && keys[0] != keys[1] && keys.allSatisfy { $0.hasPrefix("hostico-\(a.proforma.number)-") }, "\(keys)")
+            }
+        }
+    }
+
     @Test func moneyForACancelledProformaBecomesTheClientsCredit() async throws {
         try await Self.withSetup { s in
             let key = "hostico-cancelled-\(UUID().uuidString.prefix(8))"
             let amount = Money(minor: s.proforma.openMinor, currency: s.proforma.currency)
-            try await SQLCardPaymentStore(database: s.h.db).insertAttempt(key: key, proformaID: s.proforma.id, clientID: s.ana.id, gateway: "stripe", amount: amount, at: Date())
+            try await SQLCardPaymentStore(database: s.h.db).insertAttempt(slot: key, key: key, proformaID: s.proforma.id, clientID: s.ana.id, gateway: "stripe", amount: amount, at: Date())
             let intent = try await s.cards.gateway.createIntent(amount: amount, paymentMethod: try await Self.card("4242424242424242"), proforma: s.proforma, attemptKey: key)
             _ = try await CancelProforma(s.h.deps)(proformaID: s.proforma.id, actor: .staff(1))
             let payload = try await Self.event(id: "evt_cancelled_\(UUID().uuidString.prefix(6))", intentID: intent.id)

@@ -106,13 +106,14 @@ public struct CardAttempt: Sendable, Equatable {
 }
 
 public protocol CardPaymentStore: Sendable {
-    /// Written before the gateway is called, so an intent the process did not live to record is still ours. A key
-    /// already used throws `StoreError.duplicate`.
-    func insertAttempt(key: String, proformaID: Int64, clientID: Int64, gateway: String, amount: Money, at: Date) async throws
+    /// Written before the gateway is called, so an intent the process did not live to record is still ours. A slot
+    /// already taken throws `StoreError.duplicate`; the key is random and is what the gateway sees.
+    func insertAttempt(slot: String, key: String, proformaID: Int64, clientID: Int64, gateway: String, amount: Money, at: Date) async throws
     /// The attempt's intent (once known), state and failure reason; false when no attempt has this key.
     @discardableResult
     func updateAttempt(key: String, intentID: String?, status: String, failure: String?, at: Date) async throws -> Bool
     func attempt(key: String) async throws -> CardAttempt?
+    func attempt(slot: String) async throws -> CardAttempt?
     /// Newest first.
     func attempts(proformaID: Int64) async throws -> [CardAttempt]
     func eventSeen(gateway: String, eventID: String) async throws -> Bool
@@ -147,19 +148,21 @@ public struct CardPayments: Sendable {
         guard p.state == .unpaid, p.openMinor > 0 else { throw BillingError.from(InvoicingError.proformaNotUnpaid(p.state)) }
         guard !paymentMethod.isEmpty, paymentMethod.count < 200 else { throw BillingError.invalid(ValidationFailure(field: "payment_method", rule: "card.missing", message: "Enter the card details.")) }
         let amount = Money(minor: p.openMinor, currency: p.currency)
-        // One attempt at a time per proforma: the key counts only the attempts that ended without taking money (or
+        // One attempt at a time per proforma: the slot counts only the attempts that ended without taking money (or
         // were left unfinished for 5 minutes), so a second submit while one is under way, or after it succeeded,
-        // gets the same key, which the UNIQUE attempt key lets in once; it is answered with that attempt's state
-        // instead of a second charge. A new card after a decline gets a new key.
+        // gets the same slot, which the UNIQUE slot lets in once; it is answered with that attempt's state instead
+        // of a second charge. A new card after a decline gets a new slot. The key sent to the gateway (its
+        // idempotency key) is random: the slot repeats in every database that shares a gateway account.
         let now = deps.clock.now()
         let over = try await store.attempts(proformaID: p.id).filter { a in
             Self.endedWithoutMoney.contains(a.status) || (a.status != CardIntentStatus.succeeded.rawValue && now.timeIntervalSince(a.at) > 5 * 60)
         }
-        let key = "hostico-\(p.number)-v\(p.version)-\(amount.minor)-a\(over.count)"
+        let slot = "\(p.number)-v\(p.version)-\(amount.minor)-a\(over.count)"
+        let key = "hostico-\(p.number)-\(deps.random.hex(12))"
         do {
-            try await store.insertAttempt(key: key, proformaID: p.id, clientID: clientID, gateway: gateway.name, amount: amount, at: now)
+            try await store.insertAttempt(slot: slot, key: key, proformaID: p.id, clientID: clientID, gateway: gateway.name, amount: amount, at: now)
         } catch StoreError.duplicate {
-            guard let running = try await store.attempt(key: key), let intentID = running.intentID else { return .pending }
+            guard let running = try await store.attempt(slot: slot), let intentID = running.intentID else { return .pending }
             return try await settle(try await gateway.intent(id: intentID), actor: .client(clientID))
         }
         do {
