@@ -94,15 +94,9 @@ public struct BillingAPI: Sendable {
             return APIResponses.json(ServerStateDTO(serviceID: id, provisioner: provisioner, jobs: jobs))
         }
         let provisioning = self.provisioning
-        for (path, act) in [("retry", true), ("done", false)] {
+        for (path, resolution) in [("retry", ResolveFailedProvisioningJob.Resolution.retry), ("done", .doneByHand)] {
             api.post("provisioning-jobs/:id/\(path)") { _, ctx in
-                let id = try ctx.parameters.require("id", as: Int64.self)
-                let now = deps.clock.now()
-                let changed = act ? try await provisioning.requeue(jobID: id, at: now) : try await provisioning.markDone(jobID: id, at: now)
-                guard changed else { throw BillingError.conflict(rule: "provisioning.not-failed", message: "Only a failed provisioning job can be retried or marked done.") }
-                try await deps.store.write { tx in
-                    try await tx.append(AuditEntry(actor: ctx.actor!, action: act ? "provisioning.retried" : "provisioning.done-by-hand", entity: "provisioning_job", entityID: id, before: nil, after: nil, at: now))
-                }
+                try await ResolveFailedProvisioningJob(deps, queue: provisioning)(jobID: try ctx.parameters.require("id", as: Int64.self), resolution, actor: ctx.actor!)
                 return Response(status: .noContent)
             }
         }

@@ -46,12 +46,12 @@ public struct SQLProvisioningQueue: ProvisioningQueue {
         }
     }
 
-    public func requeue(jobID: Int64, at: Date) async throws -> Bool {
-        try await transition(jobID, at, from: "failed", set: "status = 'queued', next_attempt_at = \(millis(at))")
+    public func requeue(jobID: Int64, at: Date, audit: AuditEntry) async throws -> Bool {
+        try await transition(jobID, at, from: "failed", set: "status = 'queued', next_attempt_at = \(millis(at))", audit: audit)
     }
 
-    public func markDone(jobID: Int64, at: Date) async throws -> Bool {
-        try await transition(jobID, at, from: "failed", set: "status = 'done', last_error = 'done by hand'")
+    public func markDone(jobID: Int64, at: Date, audit: AuditEntry) async throws -> Bool {
+        try await transition(jobID, at, from: "failed", set: "status = 'done', last_error = 'done by hand'", audit: audit)
     }
 
     private func update(_ set: String, _ id: Int64, _ at: Date) async throws {
@@ -60,10 +60,13 @@ public struct SQLProvisioningQueue: ProvisioningQueue {
         }
     }
 
-    private func transition(_ id: Int64, _ at: Date, from: String, set: String) async throws -> Bool {
-        try await database.withTransaction { sql in
-            guard try await sql.raw("SELECT id FROM provisioning_jobs WHERE id = \(bind: id) AND status = \(bind: from)").first() != nil else { return false }
-            try await sql.raw("UPDATE provisioning_jobs SET \(unsafeRaw: set), updated_at = \(bind: millis(at)) WHERE id = \(bind: id)").run()
+    private func transition(_ id: Int64, _ at: Date, from: String, set: String, audit: AuditEntry) async throws -> Bool {
+        let kind = database.kind
+        return try await database.withTransaction { sql in
+            guard try await sql.raw("""
+                UPDATE provisioning_jobs SET \(unsafeRaw: set), updated_at = \(bind: millis(at)) WHERE id = \(bind: id) AND status = \(bind: from) RETURNING id
+                """).first() != nil else { return false }
+            try await SQLTransaction(sql: sql, kind: kind).append([audit])
             return true
         }
     }

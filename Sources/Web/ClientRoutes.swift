@@ -412,20 +412,11 @@ struct ClientRoutes {
             let invoice = InvoiceRef(kind, id)
             let visit = areas.visit(req, ctx)
             var response: Response
-            let loggedInAs = confirmed ? nil : ctx.session.flatMap { $0.realm == .client ? $0.subjectID : nil }
-            switch try await MailLinks(areas.identity).open(token: token, invoice: invoice, ip: ctx.remoteIP, loggedInAs: loggedInAs) {
-            case .session(let newToken, let session):
-                var cookies = [login.sessionCookie(newToken)]
-                if let current = ctx.session, current.realm == .client {
-                    if current.subjectID == session.subjectID, current.stage == .full, !current.fromMail {
-                        // Already fully logged in as this client: keep that session rather than narrow it to a mail one.
-                        try await areas.identity.logOut(session)
-                        cookies = []
-                    } else {
-                        try await areas.identity.logOut(current)
-                    }
-                }
-                response = areas.redirect(invoice.path, visit, cookies: cookies)
+            switch try await MailLinks(areas.identity).open(token: token, invoice: invoice, ip: ctx.remoteIP, current: ctx.session, confirmed: confirmed) {
+            case .session(let newToken, _):
+                response = areas.redirect(invoice.path, visit, cookies: [login.sessionCookie(newToken)])
+            case .keepCurrent:
+                response = areas.redirect(invoice.path, visit)
             case .login:
                 response = areas.redirect(WebAreas.path("/login", next: invoice.path), visit, flash: "mail_link_login")
             case .rateLimited:
@@ -680,17 +671,18 @@ struct ClientRoutes {
             return try await detailsPage(client, visit)
         }
         r.post("details") { req, ctx in
-            _ = try login.requireAccountSession(req, ctx)
             let (client, visit) = try await clientVisit(req, ctx)
             let form = try await Form.parse(req)
             try areas.checkCSRF(form, visit)
             do {
                 let updated = try await UpdateClientDetails(deps)(
                     clientID: client.id, .init(phone: form.optional("phone"), language: form["language"], smsOptIn: form.checked("smsOptIn"), timeZone: form.optional("timeZone")),
-                    source: .myDetails, actor: .client(client.id))
+                    source: .myDetails, actor: .client(client.id), session: visit.session)
                 return areas.redirect("/details", visit, cookies: [areas.cookies.set(WebAreas.languageCookie, updated.language.rawValue, maxAge: 365 * 86400)], flash: "saved")
             } catch BillingError.invalid(let failure) {
                 return try await detailsPage(client, visit, form: form, errors: visit.views.errors(failure))
+            } catch is PasswordConfirmationRequired {
+                throw Redirect(location: WebAreas.path("/confirm-password", next: "/details"))
             }
         }
         r.get("details/profiles/new") { req, ctx in

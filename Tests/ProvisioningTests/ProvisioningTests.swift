@@ -245,12 +245,17 @@ struct ProvisioningTests {
         #expect(jobs.first?.lastError == "exit status 2: disk quota exceeded")
 
         // Staff created the account by hand: the queue moves on (and this provisioner still fails).
-        let queue = SQLProvisioningQueue(database: w.db)
-        #expect(try await queue.markDone(jobID: jobs[0].id, at: w.clock.now()))
+        let resolve = ResolveFailedProvisioningJob(w.deps, queue: SQLProvisioningQueue(database: w.db))
+        try await resolve(jobID: jobs[0].id, .doneByHand, actor: .staff(1))
         #expect(try await w.provision.runOnce().failed == 1)
         jobs = try await w.deps.store.read { r in try await r.provisioningJobs(serviceID: s.id) }
         #expect(jobs.map(\.status) == [.done, .failed])
-        #expect(try await queue.requeue(jobID: jobs[1].id, at: w.clock.now()))
-        #expect(try await queue.requeue(jobID: jobs[1].id, at: w.clock.now()) == false, "only a failed job can be requeued")
+        try await resolve(jobID: jobs[1].id, .retry, actor: .staff(1))
+        await #expect(throws: BillingError.self, "only a failed job can be retried") { try await resolve(jobID: jobs[1].id, .retry, actor: .staff(1)) }
+        await #expect(throws: BillingError.self, "nor marked done") { try await resolve(jobID: jobs[0].id, .doneByHand, actor: .staff(1)) }
+        // Each change came with its audit entry, by whom and from which state.
+        let audit = try await w.deps.store.read { r in try await r.newestAudit(limit: 20) }.filter { $0.entity == "provisioning_job" }
+        #expect(audit.map(\.action).sorted() == ["provisioning.done-by-hand", "provisioning.retried"])
+        #expect(audit.allSatisfy { $0.actor == Actor.staff(1).description && $0.before == "failed" })
     }
 }

@@ -226,6 +226,14 @@ struct MailLinkTests {
         try await s.h.run { c in
             let b = Browser(c)
             try await b.logIn("ana@example.ro", "correct horse battery")
+            // Her own link keeps the full session she has (no mail session is made and none is narrowed): the
+            // Security page opens without asking for the password again, and the click is in the audit log.
+            let own = try await s.links.issue(clientID: s.ana.id, invoice: InvoiceRef(.proforma, s.proforma.id), messageID: nil, baseURL: "https://billing.example.test")
+            let kept = try await b.get(Self.path(own))
+            #expect(kept.location == "/invoices/proforma/\(s.proforma.id)" && !b.lastSetCookies.contains { $0.hasPrefix("__Host-hostico_session=") })
+            #expect(try await b.get("/security").status == .ok)
+            let audit = try await s.h.deps.store.read { r in try await r.audit(clientID: s.ana.id, limit: 20) }
+            #expect(audit.contains { $0.action == "mail_link.used" && $0.after?.contains("already logged in") == true })
             let question = try await b.get(Self.path(url))
             #expect(question.status == .ok && question.body.visibleText.contains("This browser is logged in to another Hostico account"))
             #expect(question.headers[.referrerPolicy] == "no-referrer" && question.headers[.cacheControl] == "no-store")

@@ -20,7 +20,10 @@ public struct UpdateClientDetails: Sendable {
         }
     }
 
-    public func callAsFunction(clientID: Int64, _ input: Input, source: ConsentSource, actor: Actor) async throws -> Client {
+    /// `session`: the client's own web session, when the client makes the change. One opened from an e-mail link
+    /// may read and pay, not change how the account is reached (phone, SMS consent): `PasswordConfirmationRequired`.
+    public func callAsFunction(clientID: Int64, _ input: Input, source: ConsentSource, actor: Actor, session: WebSession? = nil) async throws -> Client {
+        if session?.fromMail == true { throw PasswordConfirmationRequired() }
         var errors = FieldErrors()
         let (phone, language, zone) = ContactInput.parse(phone: input.phone, language: input.language, smsOptIn: input.smsOptIn, timeZone: input.timeZone, into: &errors)
         do { try errors.throwIfAny() } catch { throw BillingError.invalid(error) }

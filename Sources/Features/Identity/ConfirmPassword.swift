@@ -23,3 +23,9 @@ public struct ConfirmPassword: Sendable {
         return .session(token: opened.token, session: opened.session)
     }
 }
+
+/// A session opened from an e-mail link asked to change something that belongs to the account: the person types
+/// the password first (`ConfirmPassword`), then does it again.
+public struct PasswordConfirmationRequired: Error, Sendable, Equatable {
+    public init() {}
+}

@@ -90,6 +90,9 @@ public enum MailLinkOutcome: Sendable {
     /// The link works, but the browser is logged in as another client: nothing is replaced until the person
     /// confirms (a link opened by accident must not end someone else's session).
     case confirmSwitch
+    /// The browser is already fully logged in as the link's client: that session stays (a mail session would narrow
+    /// it); show the invoice.
+    case keepCurrent
 }
 
 /// "Log in from mail": the invoice number in an invoice e-mail opens that invoice, logged in, for a week.
@@ -120,9 +123,11 @@ public struct MailLinks: Sendable {
         return baseURL + Self.path(invoice, token: token)
     }
 
-    /// `loggedInAs`: the client whose session the browser already has, if any; a link of another client answers
-    /// `confirmSwitch` instead of a session (open it again with nil once the person confirmed).
-    public func open(token: String, invoice: InvoiceRef, ip: String, loggedInAs: Int64? = nil) async throws -> MailLinkOutcome {
+    /// `current`: the client-area session the browser already has, if any. The link's client fully logged in keeps
+    /// it (`keepCurrent`); another client's session is kept until the person confirms (`confirmSwitch`, then open
+    /// again with `confirmed`), and is ended when the new session opens, as is a narrower session of the same client.
+    public func open(token: String, invoice: InvoiceRef, ip: String, current: WebSession? = nil, confirmed: Bool = false) async throws -> MailLinkOutcome {
+        let current = current?.realm == .client ? current : nil
         // Every click counts, reserved atomically (as password resets are): parallel clicks cannot slip under the limit.
         guard try await identity.reserve([(Self.ipKey(ip), identity.settings.mailLinkIPLimit)]) != nil else { return .rateLimited }
         let now = identity.deps.clock.now()
@@ -146,11 +151,19 @@ public struct MailLinks: Sendable {
             try await audit(link, "mail_link.used", ["ip": ip, "outcome": "login page (2FA)"])
             return .login
         }
-        if let loggedInAs, loggedInAs != link.clientID {
-            try await audit(link, "mail_link.held", ["ip": ip, "outcome": "asked to confirm: the browser is logged in as another client"])
-            return .confirmSwitch
+        if let current {
+            if current.subjectID == link.clientID, current.stage == .full, !current.fromMail {
+                try await store.recordMailLinkUse(id: link.id, at: now)
+                try await audit(link, "mail_link.used", ["ip": ip, "outcome": "already logged in"])
+                return .keepCurrent
+            }
+            if current.subjectID != link.clientID, !confirmed {
+                try await audit(link, "mail_link.held", ["ip": ip, "outcome": "asked to confirm: the browser is logged in as another client"])
+                return .confirmSwitch
+            }
         }
         let opened = try await identity.openSession(realm: .client, subjectID: link.clientID, stage: .full, fromMail: true)
+        if let current { try await identity.logOut(current) }
         try await store.recordMailLinkUse(id: link.id, at: now)
         try await audit(link, "mail_link.used", ["ip": ip, "outcome": "session"])
         return .session(token: opened.token, session: opened.session)

@@ -48,10 +48,10 @@ public protocol ProvisioningQueue: Sendable {
     func complete(jobID: Int64, at: Date) async throws
     func retry(jobID: Int64, at: Date, next: Date, reason: String) async throws
     func fail(jobID: Int64, at: Date, reason: String) async throws
-    /// Staff: run a failed job again now.
-    func requeue(jobID: Int64, at: Date) async throws -> Bool
-    /// Staff: they did it by hand; the queue moves on.
-    func markDone(jobID: Int64, at: Date) async throws -> Bool
+    /// Staff: run a failed job again now; false when the job is not failed. The audit entry commits with it.
+    func requeue(jobID: Int64, at: Date, audit: AuditEntry) async throws -> Bool
+    /// Staff: they did it by hand; the queue moves on. False when the job is not failed.
+    func markDone(jobID: Int64, at: Date, audit: AuditEntry) async throws -> Bool
 }
 
 public struct ProvisioningSettings: Sendable {
