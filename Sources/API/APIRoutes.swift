@@ -28,7 +28,7 @@ public struct BillingAPI: Sendable {
         // Clients and billing profiles
         api.get("clients") { req, _ in
             let q = req.uri.queryParameters.get("q")
-            let items = try await deps.store.read { r in try await r.searchClients(query: q, limit: Self.limit(req), offset: Self.offset(req)) }
+            let items = try await ClientQueries(deps).search(q, limit: Self.limit(req), offset: Self.offset(req))
             return APIResponses.json(ListDTO(items: items))
         }
         api.post("clients") { req, ctx in
@@ -49,9 +49,7 @@ public struct BillingAPI: Sendable {
             return APIResponses.json(ProfileDTO(p), status: .created)
         }
         api.get("clients/:id/services") { _, ctx in
-            let id = try ctx.parameters.require("id", as: Int64.self)
-            _ = try await Self.client(id, deps)
-            return APIResponses.json(ListDTO(items: try await deps.store.read { r in try await r.services(clientID: id, forUpdate: false) }.map(ServiceDTO.init)))
+            APIResponses.json(ListDTO(items: try await ServiceQueries(deps).services(clientID: try ctx.parameters.require("id", as: Int64.self)).map(ServiceDTO.init)))
         }
 
         // Notifications: what each client was sent, with delivery state (staff investigate complaints here).
@@ -67,7 +65,7 @@ public struct BillingAPI: Sendable {
         }
 
         // Catalog
-        api.get("plans") { _, _ in APIResponses.json(ListDTO(items: try await deps.store.read { r in try await r.plans() }.map(PlanDTO.init))) }
+        api.get("plans") { _, _ in APIResponses.json(ListDTO(items: try await ServiceQueries(deps).plans().map(PlanDTO.init))) }
         api.post("plans") { req, ctx in
             let b = try await Self.decode(NewPlanBody.self, req)
             return APIResponses.json(PlanDTO(try await CreateHostingPlan(deps)(code: b.code, name: b.name, currency: b.currency, prices: b.prices, provisioner: b.provisioner, actor: ctx.actor!)), status: .created)
@@ -80,18 +78,13 @@ public struct BillingAPI: Sendable {
             return APIResponses.json(OrderOut(service: ServiceDTO(r.service), proforma: ProformaDTO(r.proforma)), status: .created)
         }
         api.get("services/:id") { _, ctx in
-            let id = try ctx.parameters.require("id", as: Int64.self)
-            guard let s = try await deps.store.read({ r in try await r.service(id: id, forUpdate: false) }) else { throw BillingError.notFound("service") }
-            return APIResponses.json(ServiceDTO(s))
+            APIResponses.json(ServiceDTO(try await ServiceQueries(deps).service(id: try ctx.parameters.require("id", as: Int64.self))))
         }
         // The hosting server: each service's provisioning jobs, and staff's way out of a failed one.
         api.get("services/:id/provisioning") { _, ctx in
             let id = try ctx.parameters.require("id", as: Int64.self)
-            let (found, provisioner, jobs) = try await deps.store.read { r in
-                (try await r.service(id: id, forUpdate: false) != nil, try await r.provisioner(serviceID: id), try await r.provisioningJobs(serviceID: id))
-            }
-            guard found else { throw BillingError.notFound("service") }
-            return APIResponses.json(ServerStateDTO(serviceID: id, provisioner: provisioner, jobs: jobs))
+            let state = try await ServiceQueries(deps).provisioning(serviceID: id)
+            return APIResponses.json(ServerStateDTO(serviceID: id, provisioner: state.provisioner, jobs: state.jobs))
         }
         let provisioning = self.provisioning
         for (path, resolution) in [("retry", ResolveFailedProvisioningJob.Resolution.retry), ("done", .doneByHand)] {
@@ -113,7 +106,7 @@ public struct BillingAPI: Sendable {
         api.get("proformas") { req, _ in
             let client = req.uri.queryParameters.get("clientId", as: Int64.self)
             let state = req.uri.queryParameters.get("state").flatMap(ProformaState.init(rawValue:))
-            let items = try await deps.store.read { r in try await r.proformas(clientID: client, state: state, limit: Self.limit(req), offset: Self.offset(req)) }
+            let items = try await InvoiceQueries(deps).proformas(clientID: client, state: state, limit: Self.limit(req), offset: Self.offset(req))
             return APIResponses.json(ListDTO(items: items.map(ProformaDTO.init)))
         }
         api.get("proformas/:id") { _, ctx in APIResponses.json(ProformaDTO(try await Self.proforma(try ctx.parameters.require("id", as: Int64.self), deps))) }
@@ -147,30 +140,29 @@ public struct BillingAPI: Sendable {
         // Fiscal invoices: readable and reversible, never editable.
         api.get("fiscal-invoices") { req, _ in
             let client = req.uri.queryParameters.get("clientId", as: Int64.self)
-            return APIResponses.json(ListDTO(items: try await deps.store.read { r in try await r.fiscalInvoices(clientID: client, limit: Self.limit(req), offset: Self.offset(req)) }.map(FiscalInvoiceDTO.init)))
+            return APIResponses.json(ListDTO(items: try await InvoiceQueries(deps).fiscalInvoices(clientID: client, limit: Self.limit(req), offset: Self.offset(req)).map(FiscalInvoiceDTO.init)))
         }
         api.get("fiscal-invoices/:id") { _, ctx in
             let id = try ctx.parameters.require("id", as: Int64.self)
-            guard let f = try await deps.store.read({ r in try await r.fiscalInvoice(id: id) }) else { throw BillingError.notFound("fiscal invoice") }
+            let f = try await InvoiceQueries(deps).fiscalInvoice(id: id)
             return APIResponses.json(FiscalInvoiceDTO(f))
         }
         api.get("fiscal-invoices/:id/pdf") { _, ctx in
             let id = try ctx.parameters.require("id", as: Int64.self)
-            guard let f = try await deps.store.read({ r in try await r.fiscalInvoice(id: id) }) else { throw BillingError.notFound("fiscal invoice") }
+            let f = try await InvoiceQueries(deps).fiscalInvoice(id: id)
             return Self.pdf(InvoicePDF.render(f), name: f.displayNumber)
         }
         api.get("fiscal-invoices/:id/efactura.xml") { _, ctx in
             let id = try ctx.parameters.require("id", as: Int64.self)
-            guard let f = try await deps.store.read({ r in try await r.fiscalInvoice(id: id) }) else { throw BillingError.notFound("fiscal invoice") }
+            let f = try await InvoiceQueries(deps).fiscalInvoice(id: id)
             return Response(status: .ok, headers: [.contentType: "application/xml; charset=utf-8", .contentDisposition: "attachment; filename=\"\(f.displayNumber).xml\""],
                             body: .init(byteBuffer: ByteBuffer(string: EFactura.xml(f))))
         }
         // ANAF's answer kept for the archive: the signed invoice (accepted) or the error file (rejected).
         api.get("fiscal-invoices/:id/efactura-anaf.zip") { _, ctx in
             let id = try ctx.parameters.require("id", as: Int64.self)
-            guard let f = try await deps.store.read({ r in try await r.fiscalInvoice(id: id) }), let zip = try await efactura.responseFile(fiscalInvoiceID: id) else {
-                throw BillingError.notFound("ANAF file")
-            }
+            let f = try await InvoiceQueries(deps).fiscalInvoice(id: id)
+            guard let zip = try await efactura.responseFile(fiscalInvoiceID: id) else { throw BillingError.notFound("ANAF file") }
             return Response(status: .ok, headers: [.contentType: "application/zip", .contentDisposition: "attachment; filename=\"\(f.displayNumber)-anaf.zip\""],
                             body: .init(byteBuffer: ByteBuffer(bytes: zip)))
         }
@@ -178,12 +170,12 @@ public struct BillingAPI: Sendable {
         api.get("efactura") { req, _ in
             let state = try Self.optionalEnum(req, "state", EFacturaState.self, rule: "efactura.state")
             let today = deps.today()
-            let items = try await deps.store.read { r in try await r.efacturaSubmissions(state: state, limit: Self.limit(req)) }
+            let items = try await InvoiceQueries(deps).efacturaSubmissions(state: state, limit: Self.limit(req))
             return APIResponses.json(ListDTO(items: items.map { EFacturaDTO($0, today: today) }))
         }
         let immutable: @Sendable (Request, Context) async throws -> Response = { _, ctx in
             let id = try ctx.parameters.require("id", as: Int64.self)
-            guard try await deps.store.read({ r in try await r.fiscalInvoice(id: id) }) != nil else { throw BillingError.notFound("fiscal invoice") }
+            _ = try await InvoiceQueries(deps).fiscalInvoice(id: id)
             throw BillingError.conflict(rule: "fiscal.immutable", message: "A fiscal invoice can never be edited or deleted; issue a storno instead.")
         }
         api.put("fiscal-invoices/:id", use: immutable)
@@ -196,7 +188,7 @@ public struct BillingAPI: Sendable {
         }
 
         // Billing runs and rates
-        api.get("billing-runs") { req, _ in APIResponses.json(ListDTO(items: try await deps.store.read { r in try await r.billingRuns(limit: Self.limit(req)) })) }
+        api.get("billing-runs") { req, _ in APIResponses.json(ListDTO(items: try await InvoiceQueries(deps).billingRuns(limit: Self.limit(req)))) }
         api.post("billing-runs") { req, _ in
             let b = try await Self.decode(BillingRunBody.self, req)
             guard let asOf = CivilDate(b.asOf) else { throw ValidationFailure(field: "asOf", rule: "date.format", message: "Use YYYY-MM-DD.") }
@@ -242,15 +234,12 @@ public struct BillingAPI: Sendable {
     }
 
     static func client(_ id: Int64, _ deps: AppDependencies) async throws -> ClientDTO {
-        try await deps.store.read { r in
-            guard let c = try await r.client(id: id) else { throw BillingError.notFound("client") }
-            return ClientDTO(c, profiles: try await r.billingProfiles(clientID: id))
-        }
+        let (client, profiles) = try await ClientQueries(deps).withProfiles(id: id)
+        return ClientDTO(client, profiles: profiles)
     }
 
     static func proforma(_ id: Int64, _ deps: AppDependencies) async throws -> ProformaInvoice {
-        guard let p = try await deps.store.read({ r in try await r.proforma(id: id, forUpdate: false) }) else { throw BillingError.notFound("proforma") }
-        return p
+        try await InvoiceQueries(deps).proforma(id: id)
     }
 }
 

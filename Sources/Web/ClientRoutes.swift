@@ -210,16 +210,15 @@ struct LoginFlow {
 
     func securityPage(_ visit: Visit, _ session: WebSession, errors: [String: String] = [:], form: Form? = nil) async throws -> Response {
         let v = visit.views
-        let c = try await areas.identity.store.credentials(realm: realm, id: session.subjectID)
-        let left = c?.hasSecondFactor == true ? try await areas.identity.store.unusedRecoveryCodes(realm: realm, id: session.subjectID) : 0
+        let status = try await SecurityStatus.load(realm: realm, subjectID: session.subjectID, identity: areas.identity)
         let model: [String: Any] = [
-            "totpOn": c?.hasSecondFactor == true, "canDisable": realm == .client,
-            "recoveryLeft": v.f("recovery_left", String(left)),
+            "totpOn": status.hasSecondFactor, "canDisable": realm == .client,
+            "recoveryLeft": v.f("recovery_left", String(status.unusedRecoveryCodes)),
             "disableFields": [areas.field("password", v.s("current_password"), type: "password", autocomplete: "current-password", errors: errors),
                               areas.field("code", v.s("code_label"), autocomplete: "one-time-code", errors: errors, inputmode: "numeric")],
             "emailFields": realm == .client ? [areas.field("newEmail", v.s("new_email"), type: "email", value: form?["newEmail"] ?? "", hint: v.s("email_change_hint"), autocomplete: "email", errors: errors),
                                                areas.field("emailPassword", v.s("current_password"), type: "password", autocomplete: "current-password", errors: errors)] : [],
-            "currentEmail": c?.email.value ?? "", "canChangeEmail": realm == .client,
+            "currentEmail": status.email?.value ?? "", "canChangeEmail": realm == .client,
             "passwordFields": [areas.field("currentPassword", v.s("current_password"), type: "password", autocomplete: "current-password", errors: errors),
                                areas.field("newPassword", v.s("new_password"), type: "password", hint: v.s("password_hint"), autocomplete: "new-password", errors: errors)],
         ]
@@ -228,7 +227,7 @@ struct LoginFlow {
 
     func totpSetupPage(_ visit: Visit, _ session: WebSession, errors: [String: String] = [:]) async throws -> Response {
         let v = visit.views
-        if try await areas.identity.store.credentials(realm: realm, id: session.subjectID)?.hasSecondFactor == true {
+        if try await SecurityStatus.load(realm: realm, subjectID: session.subjectID, identity: areas.identity).hasSecondFactor {
             return areas.redirect(base + "/security", visit)
         }
         let pending = try await SetUpSecondFactor(areas.identity).begin(session)
@@ -263,8 +262,12 @@ struct ClientRoutes {
     /// The logged-in client and the visit in the client's language.
     func clientVisit<Context: WebRequestContext>(_ req: Request, _ ctx: Context) async throws -> (Client, Visit) {
         let session = try login.requireSession(req, ctx)
-        guard let client = try await deps.store.read({ r in try await r.client(id: session.subjectID) }) else { throw Redirect(location: "/login") }
-        return (client, areas.visit(req, ctx, client: client))
+        do {
+            let client = try await ClientQueries(deps).client(id: session.subjectID)
+            return (client, areas.visit(req, ctx, client: client))
+        } catch BillingError.notFound {
+            throw Redirect(location: "/login")
+        }
     }
 
     // MARK: Sign-up and password reset
@@ -439,20 +442,16 @@ struct ClientRoutes {
         r.get("services") { req, ctx in
             let (client, visit) = try await clientVisit(req, ctx)
             let v = visit.views
-            let (services, plans, unpaid) = try await deps.store.read { r in
-                (try await r.services(clientID: client.id, forUpdate: false), try await r.plans(), try await r.proformas(clientID: client.id, state: .unpaid, limit: 200, offset: 0))
-            }
-            let planNames = Dictionary(plans.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
-            let rows: [[String: Any]] = services.map { s in
-                var row: [String: Any] = ["id": s.id, "domain": s.domain, "plan": planNames[s.planID] ?? "", "cycle": v.cycle(s.cycle),
+            let rows: [[String: Any]] = try await ServiceQueries(deps).ofClient(client.id).map { c in
+                let s = c.service
+                var row: [String: Any] = ["id": s.id, "domain": s.domain, "plan": c.planName, "cycle": v.cycle(s.cycle),
                                           "nextDue": s.state == .terminated ? "—" : s.nextDueDate.description, "state": v.serviceState(s.state), "stateCode": s.state.rawValue]
-                switch HoldReason.shown(among: s.holds) {
+                switch c.hold {
                 case .nonPayment?:
-                    let invoiceID = s.holds.first { $0.reason == .nonPayment }?.proformaID
-                    if let p = unpaid.first(where: { $0.id == invoiceID }) ?? unpaid.first(where: { $0.lines.contains { $0.serviceID == s.id } }) {
+                    if let invoice = c.invoiceToPay, let number = c.invoiceToPayNumber {
                         row["why"] = v.s("why_non_payment")
-                        row["payHref"] = "/invoices/proforma/\(p.id)"
-                        row["payNumber"] = p.number
+                        row["payHref"] = invoice.path
+                        row["payNumber"] = number
                     } else {
                         row["why"] = v.s("why_non_payment_plain")
                     }
@@ -467,17 +466,15 @@ struct ClientRoutes {
         r.get("invoices") { req, ctx in
             let (client, visit) = try await clientVisit(req, ctx)
             let v = visit.views
-            let (proformas, fiscal) = try await deps.store.read { r in
-                (try await r.proformas(clientID: client.id, state: nil, limit: 500, offset: 0), try await r.fiscalInvoices(clientID: client.id, limit: 500, offset: 0))
-            }
-            var rows: [(CivilDate, Int, [String: Any])] = proformas.map { p in
+            let invoices = try await InvoiceQueries(deps).ofClient(client.id)
+            var rows: [(CivilDate, Int, [String: Any])] = invoices.proformas.map { p in
                 var row: [String: Any] = ["number": p.number, "type": v.s("proforma"), "issued": p.issueDate.description, "due": p.effectiveDueDate.description,
                                           "total": p.totals.gross.description, "status": v.status(p.state), "statusCode": p.state.rawValue,
                                           "href": "/invoices/proforma/\(p.id)", "pdf": "/invoices/proforma/\(p.id)/pdf"]
                 if p.state == .unpaid { row["edit"] = "/invoices/proforma/\(p.id)/billing-data" }
                 return (p.issueDate, 0, row)
             }
-            rows += fiscal.map { f in
+            rows += invoices.fiscalInvoices.map { f in
                 (f.issueDate, 1, ["number": f.displayNumber, "type": v.s(f.kind == .storno ? "storno" : "fiscal"), "issued": f.issueDate.description, "due": "—",
                                   "total": f.totals.gross.description, "status": v.s("status_paid"), "statusCode": "paid",
                                   "href": "/invoices/fiscal/\(f.id)", "pdf": "/invoices/fiscal/\(f.id)/pdf"] as [String: Any])
@@ -614,7 +611,7 @@ struct ClientRoutes {
 
     func editPage(_ p: ProformaInvoice, client: Client, _ visit: Visit, form: Form?, preview: ProformaInvoice? = nil, errors: [String: String] = [:]) async throws -> Response {
         let v = visit.views
-        let profiles = try await deps.store.read { r in try await r.billingProfiles(clientID: client.id) }
+        let profiles = try await ClientQueries(deps).billingProfiles(clientID: client.id)
         let source = form?["source"] ?? (p.billingProfileID.map { "profile:\($0)" } ?? "new")
         var model: [String: Any] = [
             "heading": v.f("edit_title", p.number), "action": "/invoices/proforma/\(p.id)/billing-data", "back": "/invoices/proforma/\(p.id)",
@@ -632,7 +629,7 @@ struct ClientRoutes {
 
     func detailsPage(_ client: Client, _ visit: Visit, form: Form? = nil, errors: [String: String] = [:]) async throws -> Response {
         let v = visit.views
-        let profiles = try await deps.store.read { r in try await r.billingProfiles(clientID: client.id) }
+        let profiles = try await ClientQueries(deps).billingProfiles(clientID: client.id)
         let language = form.flatMap { Language(rawValue: $0["language"]) } ?? client.language
         var model: [String: Any] = [
             "email": client.email.value,
@@ -710,7 +707,7 @@ struct ClientRoutes {
             _ = try login.requireAccountSession(req, ctx)
             let (client, visit) = try await clientVisit(req, ctx)
             let id = try ctx.parameters.require("id", as: Int64.self)
-            guard let p = try await deps.store.read({ r in try await r.billingProfile(id: id) }), p.clientID == client.id else { throw BillingError.notFound("billing profile") }
+            let p = try await ClientQueries(deps).billingProfile(id: id, ownedBy: client.id)
             return profilePage(visit, heading: visit.views.s("edit_profile"), action: "/details/profiles/\(id)", values: Views.partyValues(p.party), makeDefault: nil)
         }
         r.post("details/profiles/:id") { req, ctx in

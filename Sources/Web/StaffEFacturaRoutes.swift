@@ -14,7 +14,7 @@ struct StaffEFacturaRoutes {
         r.get("efactura") { req, ctx in
             let (_, visit) = try staff.staffVisit(req, ctx)
             let filter = req.uri.queryParameters.get("state").flatMap(EFacturaState.init(rawValue:))
-            let items = try await deps.store.read { r in try await r.efacturaSubmissions(state: filter, limit: 500) }
+            let items = try await InvoiceQueries(deps).efacturaSubmissions(state: filter, limit: 500)
             let credentials = try await areas.efacturaQueue?.credentials()
             let today = deps.today()
             var model: [String: Any] = [
@@ -34,7 +34,7 @@ struct StaffEFacturaRoutes {
                 "hasItems": !items.isEmpty,
             ]
             if let c = credentials {
-                let staffNames = try await deps.store.read { r in try await r.staffNames() }
+                let staffNames = try await BackOfficeQueries(deps).staffNames()
                 model["connection"] = "Connected by \(StaffRoutes.who(c.connectedBy, staffNames)) on \(ClientRoutes.timestamp(c.connectedAt, deps)); access token valid until \(ClientRoutes.timestamp(c.accessExpiresAt, deps))"
                     + (c.refreshedAt.map { ", last refreshed \(ClientRoutes.timestamp($0, deps))" } ?? "") + "."
                 if let refused = c.refused {
@@ -82,7 +82,7 @@ struct StaffEFacturaRoutes {
             _ = try staff.staffVisit(req, ctx)
             let invoiceID = try ctx.parameters.require("id", as: Int64.self)
             guard let zip = try await areas.efacturaQueue?.responseFile(fiscalInvoiceID: invoiceID),
-                  let submission = try await deps.store.read({ r in try await r.efacturaSubmission(fiscalInvoiceID: invoiceID) })
+                  let submission = try await InvoiceQueries(deps).efacturaSubmission(fiscalInvoiceID: invoiceID)
             else { throw BillingError.notFound("ANAF file") }
             let name = submission.number.filter { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
             return Response(status: .ok, headers: [.contentType: "application/zip", .contentDisposition: "attachment; filename=\"\(name)-anaf.zip\"", .cacheControl: "no-store"],

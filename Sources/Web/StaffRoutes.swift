@@ -51,12 +51,10 @@ struct StaffRoutes {
         r.get("/") { req, ctx in
             let (_, visit) = try staffVisit(req, ctx)
             let q = req.uri.queryParameters.get("q") ?? ""
-            let (clients, runs, days, credits) = try await deps.store.read { r in
-                (try await r.searchClients(query: q, limit: 50, offset: 0), try await r.billingRuns(limit: 1), try await r.dailyRuns(limit: 1),
-                 try await r.audit(action: "credit.added", limit: 20))
-            }
-            var model: [String: Any] = ["q": q, "clients": clients.map { ["id": $0.id, "email": $0.email, "name": $0.name ?? ""] as [String: Any] }, "hasClients": !clients.isEmpty]
-            if let run = runs.first { model["lastRun"] = "Last run as of \(run.asOf): \(run.proformasIssued) proformas issued, \(run.failures.count) failures." }
+            let home = try await BackOfficeQueries(deps).home(query: q)
+            let credits = home.recentCredits
+            var model: [String: Any] = ["q": q, "clients": home.clients.map { ["id": $0.id, "email": $0.email, "name": $0.name ?? ""] as [String: Any] }, "hasClients": !home.clients.isEmpty]
+            if let run = home.lastBillingRun { model["lastRun"] = "Last run as of \(run.asOf): \(run.proformasIssued) proformas issued, \(run.failures.count) failures." }
             // Money that arrived for a cancelled or already paid proforma, or stayed on a cancelled one: staff may refund it.
             model["credits"] = credits.map { e in
                 let detail = (try? JSONDecoder().decode([String: String].self, from: Data((e.after ?? "{}").utf8))) ?? [:]
@@ -64,7 +62,7 @@ struct StaffRoutes {
                         "from": detail["from"] ?? "", "why": detail["why"] ?? ""] as [String: Any]
             }
             model["hasCredits"] = !credits.isEmpty
-            if let day = days.first {
+            if let day = home.lastDailyRun {
                 model["lastDay"] = "Daily tasks last ran for \(day.asOf) (finished \(ClientRoutes.timestamp(day.finishedAt, deps))): \(day.failures.count) failures."
                 model["hasDayFailures"] = !day.failures.isEmpty
                 model["dayFailures"] = day.failures.map { f in
@@ -75,9 +73,8 @@ struct StaffRoutes {
         }
         r.get("audit") { req, ctx in
             let (_, visit) = try staffVisit(req, ctx)
-            let entries = try await deps.store.read { r in try await r.newestAudit(limit: 300) }
-            let staff = try await deps.store.read { r in try await r.staffNames() }
-            return areas.page("staff-audit", title: "Audit log", ["audit": entries.map { auditRow($0, staff) }], visit)
+            let log = try await BackOfficeQueries(deps).auditLog(limit: 300)
+            return areas.page("staff-audit", title: "Audit log", ["audit": log.entries.map { auditRow($0, log.staffNames) }], visit)
         }
         r.get("api-keys") { req, ctx in
             let (_, visit) = try staffVisit(req, ctx)
@@ -124,7 +121,7 @@ struct StaffRoutes {
         r.get("fiscal-invoices/:id") { req, ctx in
             let (_, visit) = try staffVisit(req, ctx)
             let f = try await areas.fiscal(ctx)
-            let submission = try await deps.store.read { r in try await r.efacturaSubmission(fiscalInvoiceID: f.id) }
+            let submission = try await InvoiceQueries(deps).efacturaSubmission(fiscalInvoiceID: f.id)
             var m = visit.views.body(buyer: f.buyer, seller: f.seller, lines: f.lines, totals: f.totals, vat: f.vat, exchange: f.exchangeRate.map { ($0, f.vatRONMinor) })
             m.merge(["heading": "\(f.kind == .storno ? "Storno" : "Invoice") \(f.displayNumber)", "status": "issued", "statusCode": "paid", "clientID": f.clientID,
                      "issued": f.issueDate.description, "pdf": "/staff/fiscal-invoices/\(f.id)/pdf"]) { _, b in b }
@@ -206,20 +203,12 @@ struct StaffRoutes {
 
     func clientPage(_ id: Int64, _ visit: Visit) async throws -> Response {
         let v = visit.views
-        let data = try await deps.store.read { r -> (Client?, [BillingProfile], [HostingService], [HostingPlan], [ProformaInvoice], [FiscalInvoice], [SmsConsent], [StoredAuditEntry]) in
-            (try await r.client(id: id), try await r.billingProfiles(clientID: id), try await r.services(clientID: id, forUpdate: false), try await r.plans(),
-             try await r.proformas(clientID: id, state: nil, limit: 500, offset: 0), try await r.fiscalInvoices(clientID: id, limit: 500, offset: 0),
-             try await r.smsConsents(clientID: id), try await r.audit(clientID: id, limit: 200))
-        }
-        let staff = try await deps.store.read { r in try await r.staffNames() }
-        guard let client = data.0 else { throw BillingError.notFound("client") }
-        let messages = try await areas.messages.messages(clientID: id, limit: 100)
-        let links = try await areas.identity.store.mailLinks(clientID: id, limit: 50)
+        let o = try await ClientOverview.load(clientID: id, deps: deps, identity: areas.identity, messages: areas.messages)
+        let (client, staff, links) = (o.client, o.staffNames, o.mailLinks)
         let now = deps.clock.now()
-        let planNames = Dictionary(data.3.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
-        let services: [[String: Any]] = data.2.map { s in
+        let services: [[String: Any]] = o.services.map { s in
             [
-                "id": s.id, "domain": s.domain, "plan": planNames[s.planID] ?? "", "nextDue": s.nextDueDate.description, "state": s.state.rawValue, "stateCode": s.state.rawValue,
+                "id": s.id, "domain": s.domain, "plan": o.planNames[s.planID] ?? "", "nextDue": s.nextDueDate.description, "state": s.state.rawValue, "stateCode": s.state.rawValue,
                 "holds": s.holds.map { "\($0.reason.rawValue) by \(Self.who($0.placedBy, staff)) on \(ClientRoutes.timestamp($0.placedAt, deps))\($0.note.map { ": " + $0 } ?? "")" },
                 "canSuspend": s.state == .active || s.state == .suspended, "canUnsuspend": s.holds.contains { $0.reason != .nonPayment },
             ]
@@ -227,15 +216,15 @@ struct StaffRoutes {
         // The payment-extension form's date bounds: from today to the furthest extension allowed.
         let today = deps.today()
         let (extendMin, extendMax) = (today.description, today.adding(days: deps.policy.maxExtensionDays).description)
-        var invoices: [(CivilDate, Int, [String: Any])] = data.4.map { p in
+        var invoices: [(CivilDate, Int, [String: Any])] = o.invoices.proformas.map { p in
             (p.issueDate, 0, ["id": p.id, "number": p.number, "issued": p.issueDate.description, "total": p.totals.gross.description,
                               "status": p.state.rawValue + (p.state == .unpaid ? ", due \(Self.due(p))" : ""), "extendMin": extendMin, "extendMax": extendMax,
                               "href": "/staff/proformas/\(p.id)", "pdf": "/staff/proformas/\(p.id)/pdf", "canPay": p.state == .unpaid,
                               "currency": p.currency.rawValue, "open": Money.format(minor: p.openMinor), "once": deps.random.hex(16)] as [String: Any])
         }
-        let stornoed = Set(data.5.compactMap(\.correctsID))
-        let paidByCard = areas.cards == nil ? [] : try await deps.store.read { r in try await r.proformaIDs(clientID: id, paidBy: .card) }
-        invoices += data.5.map { f in
+        let stornoed = Set(o.invoices.fiscalInvoices.compactMap(\.correctsID))
+        let paidByCard = areas.cards == nil ? [] : o.paidByCard
+        invoices += o.invoices.fiscalInvoices.map { f in
             (f.issueDate, 1, ["id": f.id, "number": f.displayNumber, "issued": f.issueDate.description, "total": f.totals.gross.description,
                               "status": f.kind == .storno ? "storno of \(f.correctsNumber ?? "")" : (stornoed.contains(f.id) ? "reversed" : "issued"),
                               "href": "/staff/fiscal-invoices/\(f.id)", "pdf": "/staff/fiscal-invoices/\(f.id)/pdf",
@@ -244,19 +233,19 @@ struct StaffRoutes {
         }
         invoices.sort { ($0.0, $0.1) > ($1.0, $1.1) }
         // The mail links name their invoice by number, as the e-mail did.
-        let proformaNumbers = Dictionary(data.4.map { ($0.id, $0.number) }, uniquingKeysWith: { a, _ in a })
-        let fiscalNumbers = Dictionary(data.5.map { ($0.id, $0.displayNumber) }, uniquingKeysWith: { a, _ in a })
+        let proformaNumbers = Dictionary(o.invoices.proformas.map { ($0.id, $0.number) }, uniquingKeysWith: { a, _ in a })
+        let fiscalNumbers = Dictionary(o.invoices.fiscalInvoices.map { ($0.id, $0.displayNumber) }, uniquingKeysWith: { a, _ in a })
         let model: [String: Any] = [
             "id": client.id, "email": client.email.value, "phone": client.phone?.e164 ?? "—", "language": client.language.rawValue,
             "sms": client.sms.optedIn ? "on" : "off",
-            "profiles": data.1.map { ["label": v.partyLabel($0.party), "isDefault": $0.isDefault] as [String: Any] },
+            "profiles": o.profiles.map { ["label": v.partyLabel($0.party), "isDefault": $0.isDefault] as [String: Any] },
             "services": services, "invoices": invoices.map(\.2),
-            "consents": data.6.map { "\($0.optedIn ? "opted in" : "opted out") on \($0.changedAt.map { ClientRoutes.timestamp($0, deps) } ?? "?") via \($0.source?.rawValue ?? "?")" },
-            "messages": messages.map { m in
+            "consents": o.consents.map { "\($0.optedIn ? "opted in" : "opted out") on \($0.changedAt.map { ClientRoutes.timestamp($0, deps) } ?? "?") via \($0.source?.rawValue ?? "?")" },
+            "messages": o.messages.map { m in
                 ["at": ClientRoutes.timestamp(m.createdAt, deps), "channel": m.channel.rawValue, "event": m.eventKind, "status": m.status.rawValue,
                  "detail": [m.recipient, m.subject, m.deliveryReport.map { "report: \($0)" }, m.lastError].compactMap { $0 }.joined(separator: " · ")] as [String: Any]
             },
-            "audit": data.7.map { auditRow($0, staff) },
+            "audit": o.audit.map { auditRow($0, staff) },
             "mailLinks": links.map { l in
                 let state = l.state(at: now)
                 return ["id": l.id, "issued": ClientRoutes.timestamp(l.issuedAt, deps), "expires": ClientRoutes.timestamp(l.expiresAt, deps),

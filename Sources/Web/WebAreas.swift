@@ -142,15 +142,13 @@ extension WebAreas {
     /// A proforma by the route's `:id`; with `ownedBy`, another client's is "not found" (its existence is not told).
     func proforma<Context: WebRequestContext>(_ ctx: Context, ownedBy clientID: Int64? = nil) async throws -> ProformaInvoice {
         let id = try ctx.parameters.require("id", as: Int64.self)
-        guard let p = try await deps.store.read({ r in try await r.proforma(id: id, forUpdate: false) }), clientID == nil || p.clientID == clientID else { throw BillingError.notFound("proforma") }
-        return p
+        return try await InvoiceQueries(deps).proforma(id: id, visibleTo: clientID)
     }
 
     /// A fiscal invoice by the route's `:id`, with the same ownership rule.
     func fiscal<Context: WebRequestContext>(_ ctx: Context, ownedBy clientID: Int64? = nil) async throws -> FiscalInvoice {
         let id = try ctx.parameters.require("id", as: Int64.self)
-        guard let f = try await deps.store.read({ r in try await r.fiscalInvoice(id: id) }), clientID == nil || f.clientID == clientID else { throw BillingError.notFound("fiscal invoice") }
-        return f
+        return try await InvoiceQueries(deps).fiscalInvoice(id: id, visibleTo: clientID)
     }
 
     func redirect(_ location: String, _ visit: Visit, cookies extra: [String] = [], flash: String? = nil) -> Response {
