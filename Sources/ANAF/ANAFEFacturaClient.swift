@@ -145,7 +145,8 @@ public struct ANAFEFacturaClient: EFacturaGateway {
             return (Int(response.status.code), body.getBytes(at: body.readerIndex, length: body.readableBytes) ?? [])
         } catch {
             // The error's own words (a connect timeout, a reset) say what to look at; requests carry tokens only in headers.
-            throw EFacturaGatewayError.temporary("ANAF could not be reached: \(type(of: error)) \(String(describing: error).prefix(200))")
+            let path = URL(string: request.url)?.path ?? ""
+            throw EFacturaGatewayError.temporary("ANAF could not be reached (\(request.method.rawValue) \(path)): \(type(of: error)) \(String(describing: error).prefix(200))")
         }
     }
 }

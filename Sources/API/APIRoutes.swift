@@ -118,7 +118,8 @@ public struct BillingAPI: Sendable {
             let b = try await Self.decode(NewPaymentBody.self, req)
             // The key in the body, or the usual Idempotency-Key header.
             let key = b.idempotencyKey ?? req.headers.first(where: { $0.name.canonicalName == "idempotency-key" })?.value
-            let o = try await RecordPayment(deps)(proformaID: try ctx.parameters.require("id", as: Int64.self), amount: b.amount, currency: b.currency, method: b.method, gatewayReference: b.reference, receivedOn: b.receivedOn, idempotencyKey: key, actor: ctx.actor!)
+            let input = try RecordPayment.Input.parse(amount: b.amount, currency: b.currency, method: b.method, receivedOn: b.receivedOn, reference: b.reference, idempotencyKey: key, today: deps.today())
+            let o = try await RecordPayment(deps)(proformaID: try ctx.parameters.require("id", as: Int64.self), input, actor: ctx.actor!)
             return APIResponses.json(PaymentOutcomeDTO(paymentId: o.paymentID, alreadyRecorded: o.alreadyRecorded, proforma: ProformaDTO(o.proforma), fiscalInvoice: o.fiscalInvoice.map(FiscalInvoiceDTO.init), credit: Money.format(minor: o.creditMinor)), status: o.alreadyRecorded ? .ok : .created)
         }
         api.post("proformas/:id/extension") { req, ctx in

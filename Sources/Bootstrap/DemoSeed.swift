@@ -41,7 +41,7 @@ public struct DemoSeed: Sendable {
             let c = try await RegisterClient(deps)(ClientRegistration(email: d.email, password: "demo-password-\(i)", phone: d.phone, language: d.language, smsOptIn: d.sms, profile: d.party), source: .signup)
             let order = try await PlaceOrder(deps)(clientID: c.id, planID: plans[d.plan].id, cycle: d.cycle, domain: d.domain, billingProfileID: nil, actor: .client(c.id))
             // Every demo client paid the first order; only payers keep paying renewals.
-            _ = try await RecordPayment(deps)(proformaID: order.proforma.id, amount: order.proforma.totals.gross.decimalString, currency: order.proforma.currency.rawValue, method: "bank_transfer", gatewayReference: "OP-\(order.proforma.number)", receivedOn: nil, actor: staff)
+            _ = try await RecordPayment(deps)(proformaID: order.proforma.id, .init(amount: order.proforma.totals.gross, method: .bankTransfer, reference: "OP-\(order.proforma.number)"), actor: staff)
             if d.pays { payers.insert(c.id) }
             if i == 1 { abuseTarget = order.service.id }
             log("client \(d.email): \(d.domain) (\(plans[d.plan].name), \(d.cycle))")
@@ -55,7 +55,7 @@ public struct DemoSeed: Sendable {
             _ = try await DailyBillingTasks(deps)(asOf: today)
             let unpaid = try await deps.store.read { r in try await r.proformas(clientID: nil, state: .unpaid, limit: 500, offset: 0) }
             for p in unpaid where payers.contains(p.clientID) && p.origin == .renewal {
-                _ = try await RecordPayment(deps)(proformaID: p.id, amount: p.totals.gross.decimalString, currency: p.currency.rawValue, method: "bank_transfer", gatewayReference: "OP-\(p.number)", receivedOn: nil, actor: staff)
+                _ = try await RecordPayment(deps)(proformaID: p.id, .init(amount: p.totals.gross, method: .bankTransfer, reference: "OP-\(p.number)"), actor: staff)
             }
             // An order not paid yet (a pending service): placed late enough that it has not lapsed by the end.
             if day == 60 {

@@ -507,7 +507,7 @@ final class ModelRun {
     }
 
     func pay(_ id: Int64, _ amount: Int64) async throws {
-        _ = try await RecordPayment(deps)(proformaID: id, amount: Money.format(minor: amount), currency: "RON", method: "bank_transfer", gatewayReference: nil, receivedOn: nil, actor: .staff(1))
+        _ = try await RecordPayment(deps)(proformaID: id, .init(amount: Money(minor: amount, currency: .RON), method: .bankTransfer), actor: .staff(1))
         log.append("day \(day): paid \(Money.format(minor: amount)) on proforma \(id)")
         model.pay(id, amount, on: today)
     }

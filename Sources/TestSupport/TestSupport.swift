@@ -99,7 +99,9 @@ public struct Fixtures: Sendable {
     }
 
     public func pay(_ p: ProformaInvoice, amount: String? = nil, reference: String? = nil) async throws -> RecordPayment.Outcome {
-        try await RecordPayment(deps)(proformaID: p.id, amount: amount ?? p.totals.gross.decimalString, currency: p.currency.rawValue, method: "bank_transfer", gatewayReference: reference, receivedOn: nil, actor: .staff(1))
+        let input = try RecordPayment.Input.parse(amount: amount ?? p.totals.gross.decimalString, currency: p.currency.rawValue, method: "bank_transfer", receivedOn: nil,
+                                                  reference: reference, idempotencyKey: nil, today: deps.today())
+        return try await RecordPayment(deps)(proformaID: p.id, input, actor: .staff(1))
     }
 }
 

@@ -528,10 +528,9 @@ struct ClientRoutes {
             try areas.checkCSRF(form, visit)
             guard areas.settings.demoPayments else { throw PageError(status: .notFound, message: visit.views.s("not_found")) }
             let p = try await areas.proforma(ctx, ownedBy: client.id)
-            _ = try await RecordPayment(deps)(proformaID: p.id, amount: Money.format(minor: p.openMinor), currency: p.currency.rawValue, method: PaymentMethod.demo.rawValue,
-                                              gatewayReference: "demo-\(p.number)-\(p.version)", receivedOn: nil,
-                                              // A second click (or a resent form) pays nothing twice.
-                                              idempotencyKey: "demo:\(p.number)-\(p.version)", actor: .client(client.id))
+            // A second click (or a resent form) pays nothing twice.
+            _ = try await RecordPayment(deps)(proformaID: p.id, .init(amount: Money(minor: p.openMinor, currency: p.currency), method: .demo, reference: "demo-\(p.number)-\(p.version)",
+                                                                      idempotencyKey: "demo:\(p.number)-\(p.version)"), actor: .client(client.id))
             return areas.redirect("/invoices/proforma/\(p.id)", visit, flash: "payment_recorded")
         }
         r.get("invoices/proforma/:id/billing-data") { req, ctx in

@@ -136,8 +136,9 @@ struct StaffRoutes {
         action(r, "proformas/:id/payments") { _, ctx, form, actor in
             let p = try await areas.proforma(ctx)
             // The form's one-time key: a double submit (or the browser resending it) records the transfer once.
-            _ = try await RecordPayment(deps)(proformaID: p.id, amount: form["amount"], currency: p.currency.rawValue, method: PaymentMethod.bankTransfer.rawValue,
-                                              gatewayReference: form.optional("reference"), receivedOn: nil, idempotencyKey: form.optional("once").map { "staff-form:\($0)" }, actor: actor)
+            let input = try RecordPayment.Input.parse(amount: form["amount"], currency: p.currency.rawValue, method: PaymentMethod.bankTransfer.rawValue, receivedOn: nil,
+                                                      reference: form.optional("reference"), idempotencyKey: form.optional("once").map { "staff-form:\($0)" }, today: deps.today())
+            _ = try await RecordPayment(deps)(proformaID: p.id, input, actor: actor)
             return ("/staff/clients/\(p.clientID)", "payment_recorded")
         }
         action(r, "proformas/:id/extension") { _, ctx, form, actor in

@@ -10,7 +10,7 @@ import TestSupport
 @Suite("Payments: idempotency by key, never by reference", .serialized)
 struct PaymentIdempotencyTests {
     func record(_ w: LifecycleWorld, _ proforma: ProformaInvoice, _ amount: String, reference: String?, key: String? = nil) async throws -> RecordPayment.Outcome {
-        try await RecordPayment(w.deps)(proformaID: proforma.id, amount: amount, currency: "RON", method: "bank_transfer", gatewayReference: reference, receivedOn: nil, idempotencyKey: key, actor: .staff(1))
+        try await RecordPayment(w.deps)(proformaID: proforma.id, try .parse(amount: amount, currency: "RON", method: "bank_transfer", receivedOn: nil, reference: reference, idempotencyKey: key, today: w.deps.today()), actor: .staff(1))
     }
 
     @Test(arguments: [DatabaseKind.sqlite, .postgres])

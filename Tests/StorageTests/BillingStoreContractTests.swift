@@ -160,7 +160,7 @@ struct BillingStoreContractTests {
         let order = try await PlaceOrder(deps)(clientID: c.id, planID: try await f.plan().id, cycle: "monthly", domain: "a.ro", billingProfileID: nil, actor: .system)
         // A payment in another currency is refused and stores nothing.
         await #expect(throws: BillingError.invalid(ValidationFailure(field: "currency", rule: "currency.mismatch", message: "The proforma is in RON, the payment in EUR."))) {
-            try await RecordPayment(deps)(proformaID: order.proforma.id, amount: "10.00", currency: "EUR", method: "bank_transfer", gatewayReference: nil, receivedOn: nil, actor: .staff(1))
+            try await RecordPayment(deps)(proformaID: order.proforma.id, .init(amount: Money(minor: 1000, currency: .EUR), method: .bankTransfer), actor: .staff(1))
         }
         #expect(try await deps.store.read { r in try await r.payments(proformaID: order.proforma.id) }.isEmpty)
         // A payment for a cancelled proforma is stored, as the client's credit, never as a fiscal invoice.

@@ -222,8 +222,8 @@ public struct CardPayments: Sendable {
         }
         switch intent.status {
         case .succeeded:
-            let outcome = try await RecordPayment(deps)(proformaID: attempt.proformaID, amount: Money.format(minor: intent.amount.minor), currency: intent.amount.currency.rawValue,
-                                                        method: PaymentMethod.card.rawValue, gatewayReference: intent.id, receivedOn: nil, idempotencyKey: "card:\(intent.id)", actor: actor)
+            let outcome = try await RecordPayment(deps)(proformaID: attempt.proformaID, .init(amount: intent.amount, method: .card, reference: intent.id, idempotencyKey: "card:\(intent.id)"),
+                                                        actor: actor)
             try await store.updateAttempt(key: attempt.key, intentID: intent.id, status: intent.status.rawValue, failure: nil, at: now)
             return .paid(outcome)
         case .requiresAction:

@@ -19,34 +19,63 @@ public struct RecordPayment: Sendable {
         public let alreadyRecorded: Bool
     }
 
-    public func callAsFunction(
-        proformaID: Int64, amount: String, currency: String, method: String, gatewayReference: String?, receivedOn: String?, idempotencyKey rawKey: String? = nil,
-        actor: Actor
-    ) async throws -> Outcome {
-        var errors = FieldErrors()
-        let key = rawKey?.trimmingCharacters(in: .whitespaces)
-        if let key, key.isEmpty || key.count > 200 || key.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-            errors.add("idempotencyKey", "idempotency-key.format", "Give a key of 1 to 200 characters without control characters, the same for every retry of one payment.")
+    /// A payment as the use case takes it: typed, so a surface parses first (`parse`) and code passes values.
+    public struct Input: Sendable, Equatable {
+        public let amount: Money
+        public let method: PaymentMethod
+        /// The day the money arrived; nil is today. Never in the future.
+        public let receivedOn: CivilDate?
+        /// Free text (a bank reference, the gateway's id); never makes a payment a duplicate.
+        public let reference: String?
+        /// The same key for every retry of one payment: a repeat is answered with the first payment.
+        public let idempotencyKey: String?
+
+        public init(amount: Money, method: PaymentMethod, receivedOn: CivilDate? = nil, reference: String? = nil, idempotencyKey: String? = nil) {
+            self.amount = amount
+            self.method = method
+            self.receivedOn = receivedOn
+            self.reference = reference.flatMap { $0.isEmpty ? nil : $0 }
+            self.idempotencyKey = idempotencyKey
         }
-        let cur = Currency(rawValue: currency)
-        if cur == nil { errors.add("currency", "currency.enum", "Choose RON, EUR or USD.") }
-        let minor = Money.parseMinor(amount)
-        if minor == nil { errors.add("amount", "amount.format", "Give the amount with a dot and at most two decimals, e.g. 121.00.") }
-        else if minor! <= 0 { errors.add("amount", "amount.positive", "The amount must be greater than zero.") }
-        let method = PaymentMethod(rawValue: method)
-        if method == nil { errors.add("method", "method.enum", "Choose bank_transfer, card or demo.") }
+
+        /// What a form or a JSON body sends, checked field by field (`BillingError.invalid` names every bad field).
+        public static func parse(amount: String, currency: String, method: String, receivedOn: String?, reference: String?, idempotencyKey rawKey: String?,
+                                 today: CivilDate) throws -> Input {
+            var errors = FieldErrors()
+            let key = rawKey?.trimmingCharacters(in: .whitespaces)
+            if let key, key.isEmpty || key.count > 200 || key.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+                errors.add("idempotencyKey", "idempotency-key.format", "Give a key of 1 to 200 characters without control characters, the same for every retry of one payment.")
+            }
+            let cur = Currency(rawValue: currency)
+            if cur == nil { errors.add("currency", "currency.enum", "Choose RON, EUR or USD.") }
+            let minor = Money.parseMinor(amount)
+            if let minor {
+                if minor <= 0 { errors.add("amount", "amount.positive", "The amount must be greater than zero.") }
+            } else {
+                errors.add("amount", "amount.format", "Give the amount with a dot and at most two decimals, e.g. 121.00.")
+            }
+            let method = PaymentMethod(rawValue: method)
+            if method == nil { errors.add("method", "method.enum", "Choose bank_transfer, card or demo.") }
+            var received: CivilDate?
+            if let r = receivedOn, !r.isEmpty {
+                if let d = CivilDate(r) {
+                    if d > today { errors.add("receivedOn", "date.future", "The payment date cannot be in the future.") }
+                    received = d
+                } else { errors.add("receivedOn", "date.format", "Use YYYY-MM-DD.") }
+            }
+            let ref = reference.map { errors.text("gatewayReference", $0, limit: 200) }
+            do { try errors.throwIfAny() } catch { throw BillingError.invalid(error) }
+            guard let minor, let cur, let method else { throw BillingError.invalid(ValidationFailure(field: "amount", rule: "amount.format", message: "Give the amount.")) }
+            return Input(amount: Money(minor: minor, currency: cur), method: method, receivedOn: received, reference: ref, idempotencyKey: key)
+        }
+    }
+
+    public func callAsFunction(proformaID: Int64, _ input: Input, actor: Actor) async throws -> Outcome {
         let today = deps.today()
-        var received = today
-        if let r = receivedOn, !r.isEmpty {
-            if let d = CivilDate(r) {
-                if d > today { errors.add("receivedOn", "date.future", "The payment date cannot be in the future.") }
-                received = d
-            } else { errors.add("receivedOn", "date.format", "Use YYYY-MM-DD.") }
-        }
-        let ref = gatewayReference.map { errors.text("gatewayReference", $0, limit: 200) }
-        do { try errors.throwIfAny() } catch { throw BillingError.invalid(error) }
-        let money = Money(minor: minor!, currency: cur!)
-        let receivedDay = received
+        guard input.amount.minor > 0 else { throw BillingError.from(InvoicingError.nonPositiveAmount) }
+        let receivedDay = input.receivedOn ?? today
+        guard receivedDay <= today else { throw BillingError.invalid(ValidationFailure(field: "receivedOn", rule: "date.future", message: "The payment date cannot be in the future.")) }
+        let (money, method, ref, key) = (input.amount, input.method, input.reference, input.idempotencyKey)
 
         return try await deps.store.write { tx in
             guard let proforma = try await tx.proforma(id: proformaID, forUpdate: true) else { throw BillingError.notFound("proforma") }
@@ -54,7 +83,7 @@ public struct RecordPayment: Sendable {
             let now = deps.clock.now()
             let paymentID: Int64
             do {
-                paymentID = try await tx.insert(payment: NewPayment(proformaID: proforma.id, clientID: proforma.clientID, amount: money, method: method!, gatewayReference: (ref?.isEmpty ?? true) ? nil : ref, receivedOn: receivedDay, recordedBy: actor, recordedAt: now, idempotencyKey: key))
+                paymentID = try await tx.insert(payment: NewPayment(proformaID: proforma.id, clientID: proforma.clientID, amount: money, method: method, gatewayReference: ref, receivedOn: receivedDay, recordedBy: actor, recordedAt: now, idempotencyKey: key))
             } catch StoreError.duplicate {
                 // The same key again: a true repeat (same proforma and amount) is answered with the first payment; a key
                 // reused for something else is refused, never dropped.
@@ -65,7 +94,7 @@ public struct RecordPayment: Sendable {
                 }
                 return Outcome(paymentID: first.id, proforma: proforma, fiscalInvoice: try await tx.fiscalInvoice(proformaID: proforma.id), creditMinor: 0, alreadyRecorded: true)
             }
-            try await tx.append(AuditEntry(actor: actor, action: "payment.recorded", entity: "proforma", entityID: proforma.id, before: nil, after: auditJSON(["payment": String(paymentID), "amount": money.description, "method": method!.rawValue, "receivedOn": receivedDay.description]), at: now))
+            try await tx.append(AuditEntry(actor: actor, action: "payment.recorded", entity: "proforma", entityID: proforma.id, before: nil, after: auditJSON(["payment": String(paymentID), "amount": money.description, "method": method.rawValue, "receivedOn": receivedDay.description]), at: now))
 
             // Paid already (e.g. the same transfer recorded twice), or cancelled (the order lapsed, the service ended):
             // the money is the client's credit, never a fiscal invoice for a period that is not delivered.
