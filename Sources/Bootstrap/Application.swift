@@ -30,108 +30,84 @@ public struct AppRequestContext: APIRequestContext, WebRequestContext, RemoteAdd
 }
 
 
-/// The login and 2FA use cases wired to the database and the configured key.
-public func makeIdentity(config: AppConfig, deps: AppDependencies, database: Database) -> Identity {
-    Identity(deps: deps, store: SQLIdentityStore(database: database), box: AESGCMSecretBox(key: config.secretKey), mac: CryptoMessageAuthentication(),
-             settings: IdentitySettings(mailLinkValidity: TimeInterval(config.mailLinkValidityDays * 86400)))
-}
-
-/// The account e-mails sent at once (password reset, login e-mail changed), through the configured transport.
-public func makeAccountMailer(config: AppConfig, deps: AppDependencies) throws -> any AccountMailer {
-    TemplatedAccountMailer(templates: try MustacheMessageTemplates(), transport: try config.notifications.makeEmailTransport(deps: deps),
-                           settings: config.notifications.settings(publicBaseURL: config.publicBaseURL), clock: deps.clock, random: deps.random)
-}
-
 /// The HTTP application: the client area and staff area (HTML), and the JSON API.
-public func buildApplication(config: AppConfig, deps: AppDependencies, database: Database) throws -> some ApplicationProtocol {
-    let messages = SQLMessageStore(database: database)
+public func buildApplication(_ live: LiveServices) throws -> some ApplicationProtocol {
+    let (config, deps) = (live.config, live.deps)
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: ClientAddressMiddleware<AppRequestContext>(trusted: config.trustedProxies))
     if config.publicBaseURL.lowercased().hasPrefix("https://") { router.add(middleware: StrictTransportMiddleware<AppRequestContext>()) }
     router.get("/health") { _, _ in "ok" }
-    let mailer = try makeAccountMailer(config: config, deps: deps)
-    let cards = config.stripe.map { CardPayments(deps: deps, gateway: StripeGateway(settings: $0), store: SQLCardPaymentStore(database: database)) }
-    try WebAreas(deps: deps, identity: makeIdentity(config: config, deps: deps, database: database),
-                 settings: WebSettings(publicBaseURL: config.publicBaseURL, demoPayments: config.mode == .demo), messages: messages, mailer: mailer, cards: cards,
-                 efactura: makeEFacturaSubmission(config: config, deps: deps, database: database), efacturaQueue: SQLEFacturaQueue(database: database)).register(on: router)
-    BillingAPI(deps, messages: messages, provisioning: SQLProvisioningQueue(database: database), efactura: SQLEFacturaQueue(database: database)).register(on: router)
+    try WebAreas(deps: deps, identity: live.identity, settings: WebSettings(publicBaseURL: config.publicBaseURL, demoPayments: config.mode == .demo), messages: live.messages,
+                 mailer: live.mailer, cards: live.cards, efactura: live.efactura, efacturaQueue: live.efacturaQueue).register(on: router)
+    BillingAPI(deps, messages: live.messages, provisioning: live.provisioningQueue, efactura: live.efacturaQueue).register(on: router)
     if config.notifications.smsTransport == .kannel {
         let signer = DeliveryReportSigner(secret: config.notifications.reportSecret ?? "")
-        DeliveryReportRoutes(messages: messages, clock: deps.clock, isAuthentic: { signer.isAuthentic($0, signature: $1) }, status: DeliveryReportSigner.status(kannelType:)).register(on: router)
+        DeliveryReportRoutes(messages: live.messages, clock: deps.clock, isAuthentic: { signer.isAuthentic($0, signature: $1) }, status: DeliveryReportSigner.status(kannelType:))
+            .register(on: router)
     }
     return Application(router: router, configuration: .init(address: .hostname(config.host, port: config.port), serverName: "Hostico"), logger: deps.logger)
 }
 
 /// What `serve` (unless --no-worker) and `worker` run beside requests: the daily billing tasks, the session
-/// sweep, notification delivery, provisioning and, when ANAF is configured, e-Factura uploads.
-public func backgroundServices(config: AppConfig, deps: AppDependencies, database: Database, billingInterval: Duration) throws -> [any Service] {
-    let identity = makeIdentity(config: config, deps: deps, database: database)
-    let delivery = try config.notifications.makeDelivery(deps: deps, database: database, publicBaseURL: config.publicBaseURL, links: MailLinks(identity))
+/// sweep, notification delivery, provisioning and, when ANAF is configured, e-Factura uploads. Any number of
+/// processes may run them on one database: each pass claims or locks what it changes.
+public func backgroundServices(_ live: LiveServices, billingInterval: Duration) throws -> [any Service] {
+    let (deps, logger) = (live.deps, live.deps.logger)
+    let tasks = DailyBillingTasks(deps)
+    let delivery = try live.makeDelivery()
     var services: [any Service] = [
-        BillingWorker(deps: deps, interval: billingInterval),
-        SessionSweeper(identity: identity, interval: .seconds(600)),
-        NotificationWorker(delivery: delivery, interval: .seconds(config.notifications.intervalSeconds), logger: deps.logger),
-        ProvisioningWorker(provision: config.provisioning.makeProvisioning(deps: deps, database: database, publicBaseURL: config.publicBaseURL),
-                           interval: .seconds(config.provisioning.intervalSeconds), logger: deps.logger),
+        // Catches up any day missed since the last recorded run first, so an outage ends as on-time runs would have.
+        PeriodicService(name: "daily billing tasks", every: billingInterval, logger: logger) {
+            for summary in try await tasks.catchUp(through: deps.today()) {
+                if summary.failures.isEmpty {
+                    logger.info("daily billing tasks done", metadata: ["summary": "\(summary)"])
+                } else {
+                    logger.error("daily billing tasks done with failures", metadata: ["summary": "\(summary)"])
+                }
+            }
+        },
+        PeriodicService(name: "session sweep", every: .seconds(600), logger: logger) { try await live.identity.sweepSessions() },
+        PeriodicService(name: "notification delivery", every: .seconds(live.config.notifications.intervalSeconds), logger: logger) {
+            let report = try await delivery.runOnce()
+            if report.dispatched + report.claimed > 0 { logger.info("notifications delivered", metadata: ["report": "\(report)"]) }
+        },
+        PeriodicService(name: "provisioning", every: .seconds(live.config.provisioning.intervalSeconds), logger: logger) {
+            let report = try await live.provisioning.runOnce()
+            if report.done + report.retried + report.failed > 0 { logger.info("provisioning", metadata: ["report": "\(report)"]) }
+        },
     ]
-    if let submit = makeEFacturaSubmission(config: config, deps: deps, database: database), let efactura = config.efactura {
-        services.append(EFacturaWorker(submit: submit, interval: .seconds(efactura.intervalSeconds), logger: deps.logger))
+    if let submit = live.efactura, let efactura = live.config.efactura {
+        services.append(PeriodicService(name: "e-Factura", every: .seconds(efactura.intervalSeconds), logger: logger) {
+            let report = try await submit.runOnce()
+            if report.uploaded + report.accepted + report.rejected + report.failed > 0 { logger.info("e-Factura", metadata: ["report": "\(report)"]) }
+        })
     }
     return services
 }
 
-/// Runs the daily tasks every `interval` until graceful shutdown, first catching up any day missed since the last
-/// recorded run (so an outage ends as on-time runs would have). Several workers may run at once: the tasks are
-/// idempotent and lock what they change.
-public struct BillingWorker: Service {
-    let deps: AppDependencies
+/// A background service: a pass, then a pause, until graceful shutdown. A failed pass is logged and the next one
+/// runs as usual; the pause ends early when shutdown begins.
+public struct PeriodicService: Service {
+    let name: String
     let interval: Duration
+    let logger: Logger
+    let pass: @Sendable () async throws -> Void
 
-    public init(deps: AppDependencies, interval: Duration) {
-        self.deps = deps
+    public init(name: String, every interval: Duration, logger: Logger, pass: @escaping @Sendable () async throws -> Void) {
+        self.name = name
         self.interval = interval
+        self.logger = logger
+        self.pass = pass
     }
 
     public func run() async throws {
-        let tasks = DailyBillingTasks(deps)
-        await repeatUntilShutdown(every: interval, logger: deps.logger, failure: "daily billing tasks failed") {
-            for summary in try await tasks.catchUp(through: deps.today()) {
-                if summary.failures.isEmpty {
-                    deps.logger.info("daily billing tasks done", metadata: ["summary": "\(summary)"])
-                } else {
-                    deps.logger.error("daily billing tasks done with failures", metadata: ["summary": "\(summary)"])
-                }
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                try await pass()
+            } catch {
+                logger.error("\(name) failed", metadata: ["error": "\(error)"])
             }
-        }
-    }
-}
-
-/// The loop of every background service: a pass, then a pause, until graceful shutdown. A failed pass is logged
-/// and the next one runs as usual; the pause ends early when shutdown begins.
-func repeatUntilShutdown(every interval: Duration, logger: Logger, failure: Logger.Message, _ pass: () async throws -> Void) async {
-    while !Task.isCancelled && !Task.isShuttingDownGracefully {
-        do {
-            try await pass()
-        } catch {
-            logger.error(failure, metadata: ["error": "\(error)"])
-        }
-        do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) } } catch { return }
-    }
-}
-
-/// Removes dead web sessions every `interval` (any number of these may run against one database).
-public struct SessionSweeper: Service {
-    let identity: Identity
-    let interval: Duration
-
-    public init(identity: Identity, interval: Duration) {
-        self.identity = identity
-        self.interval = interval
-    }
-
-    public func run() async throws {
-        await repeatUntilShutdown(every: interval, logger: identity.deps.logger, failure: "session sweep failed") {
-            try await identity.sweepSessions()
+            do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) } } catch { return }
         }
     }
 }

@@ -38,29 +38,3 @@ public struct EFacturaConfig: Sendable {
     }
 }
 
-/// The upload use case wired to the database, the ANAF client and the application key.
-public func makeEFacturaSubmission(config: AppConfig, deps: AppDependencies, database: Database) -> SubmitEFactura? {
-    guard let efactura = config.efactura else { return nil }
-    return SubmitEFactura(deps: deps, queue: SQLEFacturaQueue(database: database), gateway: ANAFEFacturaClient(settings: efactura.anaf),
-                          box: AESGCMSecretBox(key: config.secretKey), xml: { Array(EFactura.xml($0).utf8) })
-}
-
-/// Uploads due invoices and follows them to ANAF's verdict every `interval`, until graceful shutdown.
-public struct EFacturaWorker: Service {
-    let submit: SubmitEFactura
-    let interval: Duration
-    let logger: Logger
-
-    public init(submit: SubmitEFactura, interval: Duration, logger: Logger) {
-        self.submit = submit
-        self.interval = interval
-        self.logger = logger
-    }
-
-    public func run() async throws {
-        await repeatUntilShutdown(every: interval, logger: logger, failure: "e-Factura pass failed") {
-            let report = try await submit.runOnce()
-            if report.uploaded + report.accepted + report.rejected + report.failed > 0 { logger.info("e-Factura", metadata: ["report": "\(report)"]) }
-        }
-    }
-}

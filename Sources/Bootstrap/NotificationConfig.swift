@@ -134,22 +134,3 @@ public struct NotificationConfig: Sendable {
     }
 }
 
-/// Delivers the outbox every few seconds until graceful shutdown; any number may run against one database.
-public struct NotificationWorker: Service {
-    let delivery: DeliverNotifications
-    let interval: Duration
-    let logger: Logger
-
-    public init(delivery: DeliverNotifications, interval: Duration, logger: Logger) {
-        self.delivery = delivery
-        self.interval = interval
-        self.logger = logger
-    }
-
-    public func run() async throws {
-        await repeatUntilShutdown(every: interval, logger: logger, failure: "notification delivery failed") {
-            let report = try await delivery.runOnce()
-            if report.dispatched + report.claimed > 0 { logger.info("notifications delivered", metadata: ["report": "\(report)"]) }
-        }
-    }
-}

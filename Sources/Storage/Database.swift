@@ -10,7 +10,8 @@ import SQLKit
 import SQLiteKit
 import SQLiteNIO
 
-/// The two supported engines. Everything dialect-specific is decided here and in `Dialect`.
+/// The two supported engines. What differs between them (row locks, upserts, column types) is decided in this file
+/// (`skipLocked`, `claimLeased`), in `SQLStore.lock` and in the migrations' `pk`.
 public enum DatabaseKind: String, Sendable, CaseIterable {
     case sqlite, postgres
 }
@@ -170,5 +171,29 @@ final class ManagedCounter: @unchecked Sendable {
         defer { lock.unlock() }
         value &+= 1
         return value & Int.max
+    }
+}
+
+extension Database {
+    /// ` FOR UPDATE SKIP LOCKED` on PostgreSQL (`of`: the alias whose rows are locked, when the query joins), so two
+    /// workers never wait on each other's rows; nothing on SQLite, where `BEGIN IMMEDIATE` already excludes writers.
+    func skipLocked(of alias: String? = nil) -> String {
+        kind == .postgres ? " FOR UPDATE" + (alias.map { " OF " + $0 } ?? "") + " SKIP LOCKED" : ""
+    }
+
+    /// A queue's claim, the same for every queue: in one transaction, select the due rows (`select`, which ends
+    /// with its ORDER BY and LIMIT; the lock clause is appended), then mark them taken (`take`, given their ids).
+    /// A row taken by one worker is skipped by the others until its lease ends.
+    func claimLeased<Item: Sendable>(
+        _ select: SQLQueryString, lockingRowsOf alias: String? = nil, decode: @escaping @Sendable (any SQLRow) throws -> Item,
+        id: @escaping @Sendable (Item) -> Int64, take: @escaping @Sendable ([Int64]) -> SQLQueryString
+    ) async throws -> [Item] {
+        let query = select + "\(unsafeRaw: skipLocked(of: alias))"
+        return try await withTransaction { sql in
+            let items = try await sql.raw(query).all().map(decode)
+            guard !items.isEmpty else { return [] }
+            try await sql.raw(take(items.map(id))).run()
+            return items
+        }
     }
 }

@@ -10,22 +10,15 @@ public struct SQLEFacturaQueue: EFacturaQueue {
     public init(database: Database) { self.database = database }
 
     public func claim(now: Date, leaseUntil: Date, limit: Int) async throws -> [EFacturaJob] {
-        let n = millis(now)
-        let lockClause = database.kind == .postgres ? " FOR UPDATE SKIP LOCKED" : ""
-        return try await database.withTransaction { sql in
-            let rows = try await sql.raw("""
-                SELECT fiscal_invoice_id, state, upload_index, attempts FROM efactura_submissions
-                WHERE state IN ('to_upload','uploaded') AND next_attempt_at <= \(bind: n) AND (lease_until IS NULL OR lease_until < \(bind: n))
-                ORDER BY fiscal_invoice_id LIMIT \(bind: Int64(limit))\(unsafeRaw: lockClause)
-                """).all()
-            let jobs = try rows.map { r in
+        let n = millis(now), lease = millis(leaseUntil)
+        return try await database.claimLeased("""
+            SELECT fiscal_invoice_id, state, upload_index, attempts FROM efactura_submissions
+            WHERE state IN ('to_upload','uploaded') AND next_attempt_at <= \(bind: n) AND (lease_until IS NULL OR lease_until < \(bind: n))
+            ORDER BY fiscal_invoice_id LIMIT \(bind: Int64(limit))
+            """, decode: { r in
                 EFacturaJob(fiscalInvoiceID: try r.int("fiscal_invoice_id"), state: try r.enumValue("state", EFacturaState.self),
                             uploadIndex: try r.stringOrNil("upload_index"), attempts: Int(try r.int("attempts")))
-            }
-            guard !jobs.isEmpty else { return [] }
-            try await sql.raw("UPDATE efactura_submissions SET lease_until = \(bind: millis(leaseUntil)) WHERE fiscal_invoice_id IN (\(binds: jobs.map(\.fiscalInvoiceID)))").run()
-            return jobs
-        }
+            }, id: \.fiscalInvoiceID, take: { ids in "UPDATE efactura_submissions SET lease_until = \(bind: lease) WHERE fiscal_invoice_id IN (\(binds: ids))" })
     }
 
     public func release(fiscalInvoiceIDs ids: [Int64]) async throws {

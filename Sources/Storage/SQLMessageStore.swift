@@ -9,11 +9,10 @@ public struct SQLMessageStore: MessageStore {
 
     public init(database: Database) { self.database = database }
 
-    private var skipLocked: String { database.kind == .postgres ? " FOR UPDATE SKIP LOCKED" : "" }
 
     public func dispatchOutbox(limit: Int, at: Date, plan: @Sendable (StoredOutboxEvent) -> [NewMessage]) async throws -> Int {
         let stamp = millis(at)
-        let lockClause = skipLocked
+        let lockClause = database.skipLocked()
         return try await database.withTransaction { sql in
             let events = try await sql.raw("SELECT * FROM outbox WHERE dispatched_at IS NULL ORDER BY id LIMIT \(bind: Int64(limit))\(unsafeRaw: lockClause)").all().map(decodeOutboxEvent)
             guard !events.isEmpty else { return 0 }
@@ -33,22 +32,15 @@ public struct SQLMessageStore: MessageStore {
 
     public func claimMessages(now: Date, leaseUntil: Date, limit: Int) async throws -> [ClaimedMessage] {
         let n = millis(now), lease = millis(leaseUntil)
-        let lockClause = skipLocked
-        return try await database.withTransaction { sql in
-            // A `sending` message whose lease ran out belongs to a worker that died mid-send.
-            let rows = try await sql.raw("""
-                SELECT * FROM messages WHERE (status = 'queued' AND next_attempt_at <= \(bind: n)) OR (status = 'sending' AND lease_until < \(bind: n))
-                ORDER BY next_attempt_at, id LIMIT \(bind: Int64(limit))\(unsafeRaw: lockClause)
-                """).all()
-            guard !rows.isEmpty else { return [] }
-            let claimed = try rows.map { r in
+        // A `sending` message whose lease ran out belongs to a worker that died mid-send.
+        return try await database.claimLeased("""
+            SELECT * FROM messages WHERE (status = 'queued' AND next_attempt_at <= \(bind: n)) OR (status = 'sending' AND lease_until < \(bind: n))
+            ORDER BY next_attempt_at, id LIMIT \(bind: Int64(limit))
+            """, decode: { r in
                 ClaimedMessage(id: try r.int("id"), clientID: try r.int("client_id"), channel: try r.enumValue("channel", MessageChannel.self),
                                eventKind: try r.enumValue("event_kind", OutboxEvent.Kind.self), payload: try decodeJSON([String: String].self, try r.string("payload_json")),
                                attempts: Int(try r.int("attempts")), createdAt: date(millis: try r.int("created_at")))
-            }
-            try await sql.raw("UPDATE messages SET status = 'sending', lease_until = \(bind: lease), updated_at = \(bind: n) WHERE id IN (\(binds: claimed.map(\.id)))").run()
-            return claimed
-        }
+            }, id: \.id, take: { ids in "UPDATE messages SET status = 'sending', lease_until = \(bind: lease), updated_at = \(bind: n) WHERE id IN (\(binds: ids))" })
     }
 
     public func record(_ outcomes: [(id: Int64, outcome: DeliveryOutcome)], at: Date) async throws {

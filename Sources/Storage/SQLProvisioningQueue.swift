@@ -10,21 +10,15 @@ public struct SQLProvisioningQueue: ProvisioningQueue {
     public init(database: Database) { self.database = database }
 
     public func claim(now: Date, leaseUntil: Date, limit: Int) async throws -> [ProvisioningJob] {
-        let n = millis(now)
-        let lockClause = database.kind == .postgres ? " FOR UPDATE OF j SKIP LOCKED" : ""
-        return try await database.withTransaction { sql in
-            // First in line: no earlier job of the same service is still open (queued, running or failed).
-            let rows = try await sql.raw("""
-                SELECT j.* FROM provisioning_jobs j
-                WHERE ((j.status = 'queued' AND j.next_attempt_at <= \(bind: n)) OR (j.status = 'running' AND j.lease_until < \(bind: n)))
-                  AND NOT EXISTS (SELECT 1 FROM provisioning_jobs e WHERE e.service_id = j.service_id AND e.id < j.id AND e.status <> 'done')
-                ORDER BY j.id LIMIT \(bind: Int64(limit))\(unsafeRaw: lockClause)
-                """).all()
-            let jobs = try rows.map(decodeProvisioningJob)
-            guard !jobs.isEmpty else { return [] }
-            try await sql.raw("UPDATE provisioning_jobs SET status = 'running', lease_until = \(bind: millis(leaseUntil)), updated_at = \(bind: n) WHERE id IN (\(binds: jobs.map(\.id)))").run()
-            return jobs
-        }
+        let n = millis(now), lease = millis(leaseUntil)
+        // First in line: no earlier job of the same service is still open (queued, running or failed).
+        return try await database.claimLeased("""
+            SELECT j.* FROM provisioning_jobs j
+            WHERE ((j.status = 'queued' AND j.next_attempt_at <= \(bind: n)) OR (j.status = 'running' AND j.lease_until < \(bind: n)))
+              AND NOT EXISTS (SELECT 1 FROM provisioning_jobs e WHERE e.service_id = j.service_id AND e.id < j.id AND e.status <> 'done')
+            ORDER BY j.id LIMIT \(bind: Int64(limit))
+            """, lockingRowsOf: "j", decode: decodeProvisioningJob, id: \.id,
+            take: { ids in "UPDATE provisioning_jobs SET status = 'running', lease_until = \(bind: lease), updated_at = \(bind: n) WHERE id IN (\(binds: ids))" })
     }
 
     public func complete(jobID: Int64, at: Date) async throws {

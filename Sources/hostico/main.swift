@@ -86,9 +86,10 @@ struct Serve: AsyncParsableCommand {
                     throw ValidationError("\(pending.count) migration(s) pending: run `hostico migrate` or start with --migrate")
                 }
             }
-            var services: [any Service] = [try buildApplication(config: config, deps: deps, database: db)]
+            let live = try LiveServices(config: config, deps: deps, database: db)
+            var services: [any Service] = [try buildApplication(live)]
             if !noWorker {
-                services += try backgroundServices(config: config, deps: deps, database: db, billingInterval: .seconds(3600))
+                services += try backgroundServices(live, billingInterval: .seconds(3600))
             }
             print("Hostico Billing on http://\(config.host):\(config.port)  (database: \(db.kind.rawValue), mode: \(config.mode.rawValue))")
             let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: deps.logger))
@@ -152,7 +153,7 @@ struct Worker: AsyncParsableCommand {
 
     func run() async throws {
         try await common.withDatabase { config, deps, db in
-            let services = try backgroundServices(config: config, deps: deps, database: db, billingInterval: .seconds(intervalSeconds))
+            let services = try backgroundServices(try LiveServices(config: config, deps: deps, database: db), billingInterval: .seconds(intervalSeconds))
             let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: deps.logger))
             try await group.run()
         }
@@ -344,7 +345,7 @@ struct Notify: AsyncParsableCommand {
 
         func run() async throws {
             try await common.withDatabase { config, deps, db in
-                let delivery = try config.notifications.makeDelivery(deps: deps, database: db, publicBaseURL: config.publicBaseURL, links: MailLinks(makeIdentity(config: config, deps: deps, database: db)))
+                let delivery = try LiveServices(config: config, deps: deps, database: db).makeDelivery()
                 let started = ContinuousClock.now
                 let report = try await delivery.runOnce()
                 print("Notifications: \(report) in \(String(format: "%.2f", (ContinuousClock.now - started).seconds)) s.")
@@ -386,7 +387,7 @@ extension EFacturaCommand {
 
         func run() async throws {
             try await common.withDatabase { config, deps, db in
-                guard let submit = makeEFacturaSubmission(config: config, deps: deps, database: db) else {
+                guard let submit = try LiveServices(config: config, deps: deps, database: db).efactura else {
                     throw ValidationError("ANAF_CLIENT_ID is not set: e-Factura uploads are off")
                 }
                 let report = try await submit.runOnce()
@@ -405,7 +406,7 @@ struct Provision: AsyncParsableCommand {
 
         func run() async throws {
             try await common.withDatabase { config, deps, db in
-                let report = try await config.provisioning.makeProvisioning(deps: deps, database: db, publicBaseURL: config.publicBaseURL).runOnce()
+                let report = try await LiveServices(config: config, deps: deps, database: db).provisioning.runOnce()
                 print("Provisioning: \(report).")
             }
         }

@@ -190,7 +190,7 @@ struct KannelTransportTests {
         let deps = makeTestDependencies(database: db, clock: clock)
         let store = SQLMessageStore(database: db)
         let delivery = try config.notifications.makeDelivery(deps: deps, database: db, publicBaseURL: config.publicBaseURL, links: nil)
-        let app = try buildApplication(config: config, deps: deps, database: db)
+        let app = try buildApplication(LiveServices(config: config, deps: deps, database: db))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await app.runService(gracefulShutdownSignals: []) }
             for _ in 0..<100 where !PeerProcess.accepts(httpPort) { try await Task.sleep(for: .milliseconds(50)) }

@@ -116,7 +116,7 @@ struct ClientAreaTests {
             h.clock.advance(seconds: 29 * 60)
             try await b.logIn("ana@example.ro", "correct horse battery")
             h.clock.advance(seconds: 2 * 60)
-            let identity = makeIdentity(config: h.config, deps: h.deps, database: h.db)
+            let identity = try LiveServices(config: h.config, deps: h.deps, database: h.db).identity
             try await identity.sweepSessions()
             let left = try await h.db.withReader { sql in try await sql.raw("SELECT COUNT(*) AS n FROM web_sessions").first()!.decode(column: "n", as: Int64.self) }
             #expect(left == 1)

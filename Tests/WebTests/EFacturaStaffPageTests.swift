@@ -28,7 +28,7 @@ struct EFacturaStaffPageTests {
         let order2 = try await PlaceOrder(careless)(clientID: ion.id, planID: plan.id, cycle: "monthly", domain: "ion.ro", billingProfileID: nil, actor: .client(ion.id))
         let bad = try #require(try await Fixtures(careless).pay(order2.proforma).fiscalInvoice)
         _ = try await CreateStaff(h.deps)(email: "ops@hostico.ro", name: "Ops", password: "staff password 1")
-        let submit = try #require(makeEFacturaSubmission(config: h.config, deps: h.deps, database: h.db))
+        let submit = try #require(try LiveServices(config: h.config, deps: h.deps, database: h.db).efactura)
 
         try await h.run { c in
             // A client never reaches the staff page.

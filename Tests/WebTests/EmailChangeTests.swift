@@ -85,7 +85,7 @@ struct EmailChangeTests {
     @Test func aPasswordChangeOrResetCancelsAnUnconfirmedChange() async throws {
         let h = try await WebHarness.make()
         let ana = try await h.fixtures.client("ana@example.ro", language: "en")
-        let identity = makeIdentity(config: h.config, deps: h.deps, database: h.db)
+        let identity = try LiveServices(config: h.config, deps: h.deps, database: h.db).identity
         try await h.closingDatabase {
             try await h.run { c in
                 let b = Browser(c)

@@ -27,8 +27,8 @@ struct MailLinkTests {
         let h = try await WebHarness.make()
         let ana = try await h.fixtures.client("ana@example.ro", language: "en")
         let order = try await PlaceOrder(h.deps)(clientID: ana.id, planID: try await h.fixtures.plan().id, cycle: "monthly", domain: "ana.ro", billingProfileID: nil, actor: .client(ana.id))
-        let identity = makeIdentity(config: h.config, deps: h.deps, database: h.db)
-        return Setup(h: h, ana: ana, proforma: order.proforma, links: MailLinks(identity), identity: identity, mailer: try makeAccountMailer(config: h.config, deps: h.deps))
+        let identity = try LiveServices(config: h.config, deps: h.deps, database: h.db).identity
+        return Setup(h: h, ana: ana, proforma: order.proforma, links: MailLinks(identity), identity: identity, mailer: try LiveServices(config: h.config, deps: h.deps, database: h.db).mailer)
     }
 
     /// Runs a token-level test against a fresh setup and closes the database whatever happened.

@@ -38,7 +38,7 @@ struct SecurityHardeningTests {
         let deps = AppDependencies(store: base.store, clock: base.clock, random: base.random, passwords: SlowCountingHasher(calls: calls), digest: base.digest, vat: base.vat,
                                    policy: base.policy, numbering: base.numbering, seller: base.seller, timeZone: base.timeZone, logger: base.logger)
         _ = try await Fixtures(deps).client("ana@example.ro")
-        let identity = makeIdentity(config: try await AppConfig.load(environment: [:]), deps: deps, database: db)
+        let identity = try LiveServices(config: try await AppConfig.load(environment: [:]), deps: deps, database: db).identity
         let refusals = try await withThrowingTaskGroup(of: LoginRefusal?.self) { group in
             for i in 0..<40 {
                 group.addTask {
@@ -65,7 +65,7 @@ struct SecurityHardeningTests {
     @Test func secondFactorGuessesLockEvenAfterCorrectPasswords() async throws {
         let h = try await WebHarness.make()
         let ana = try await h.fixtures.client("ana@example.ro", language: "en")
-        let identity = makeIdentity(config: h.config, deps: h.deps, database: h.db)
+        let identity = try LiveServices(config: h.config, deps: h.deps, database: h.db).identity
         let (_, session) = try await identity.startSession(clientID: ana.id)
         let pending = try await SetUpSecondFactor(identity).begin(session)
         _ = try await SetUpSecondFactor(identity).confirm(session, code: h.totpCode(secretBase32: pending.secretBase32), password: "correct horse battery")

@@ -28,7 +28,7 @@ struct WebHarness: Sendable {
         return WebHarness(deps: deps, clock: clock, db: db, config: config, outbox: outbox, fixtures: Fixtures(deps))
     }
 
-    func app() throws -> some ApplicationProtocol { try buildApplication(config: config, deps: deps, database: db) }
+    func app() throws -> some ApplicationProtocol { try buildApplication(LiveServices(config: config, deps: deps, database: db)) }
 
     /// Runs `body`, then closes the database whatever happened (SQLite asserts on a connection left open).
     func closingDatabase(after body: () async throws -> Void) async throws {
