@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
         .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
         .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
         .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -49,9 +50,12 @@ let package = Package(
         .target(
             name: "Storage",
             dependencies: [
-                "Features",
+                "Domain", "Features",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -64,7 +68,7 @@ let package = Package(
         .target(
             name: "API",
             dependencies: [
-                "Features", "Documents",
+                "Domain", "Features", "Documents",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: strict
@@ -72,14 +76,14 @@ let package = Package(
         // Message templates (Mustache) and transports: SMTP, SMPP, Kannel, the development outbox folder.
         // cairo + pango from the system (apt libpango1.0-dev libcairo2-dev), for invoice PDFs.
         .systemLibrary(name: "CPangoCairo", pkgConfig: "pangocairo", providers: [.apt(["libpango1.0-dev", "libcairo2-dev"])]),
-        .target(name: "Documents", dependencies: ["Features", "CPangoCairo"], swiftSettings: strict),
+        .target(name: "Documents", dependencies: ["Domain", "Features", "CPangoCairo"], swiftSettings: strict),
         // libqrencode from the system (apt libqrencode-dev), for the 2FA set-up QR code.
         .systemLibrary(name: "CQRencode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
         // Client area and staff area: server-rendered pages (Mustache), sessions, CSRF, forms.
         .target(
             name: "Web",
             dependencies: [
-                "Features", "Documents", "CQRencode",
+                "Domain", "Features", "Documents", "CQRencode",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -90,7 +94,7 @@ let package = Package(
         .target(
             name: "Messaging",
             dependencies: [
-                "Features",
+                "Domain", "Features",
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -105,7 +109,7 @@ let package = Package(
         .target(
             name: "Payments",
             dependencies: [
-                "Features",
+                "Domain", "Features",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -129,8 +133,12 @@ let package = Package(
         .target(
             name: "Bootstrap",
             dependencies: [
-                "Features", "Storage", "API", "Messaging", "Documents", "Web", "Payments", "ANAF",
+                "Domain", "Features", "Storage", "API", "Messaging", "Documents", "Web", "Payments", "ANAF",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -141,8 +149,11 @@ let package = Package(
         .executableTarget(
             name: "hostico",
             dependencies: [
-                "Bootstrap", "Documents",
+                "Bootstrap", "Documents", "Domain", "Features", "Storage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),
@@ -153,30 +164,33 @@ let package = Package(
         ),
         .target(
             name: "TestSupport",
-            dependencies: ["Features", "Storage", "Bootstrap", "ANAF", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            dependencies: ["Domain", "Features", "Storage", "Bootstrap", "ANAF", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                           .product(name: "Logging", package: "swift-log"),
                            .product(name: "AsyncHTTPClient", package: "async-http-client"),
                            .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
             swiftSettings: strict
         ),
         .testTarget(name: "DomainTests", dependencies: ["Domain"], swiftSettings: strict),
-        .testTarget(name: "ProvisioningTests", dependencies: ["Bootstrap", "Storage", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "DocumentsTests", dependencies: ["Documents", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "ProvisioningTests", dependencies: ["Domain", "Features", "Bootstrap", "Storage", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "DocumentsTests", dependencies: ["Domain", "Features", "Documents", "TestSupport"], swiftSettings: strict),
         // The e-Factura upload worker and the ANAF client against the ANAF peer (scripts/peers/anaf_sim.py).
         .testTarget(
             name: "ANAFTests",
-            dependencies: ["ANAF", "Documents", "Storage", "Bootstrap", "TestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            dependencies: ["Domain", "Features", "ANAF", "Documents", "Storage", "Bootstrap", "TestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                           .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
-        .testTarget(name: "FeaturesTests", dependencies: ["Features", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "StorageTests", dependencies: ["Storage", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "FeaturesTests", dependencies: ["Domain", "Features", "Storage", "TestSupport", .product(name: "SQLKit", package: "sql-kit")], swiftSettings: strict),
+        .testTarget(name: "StorageTests", dependencies: ["Domain", "Features", "Storage", "TestSupport"], swiftSettings: strict),
         // Runs the built `hostico` binary as a user would (and kills it with SIGKILL mid-run).
-        .testTarget(name: "CLITests", dependencies: ["Storage", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "CLITests", dependencies: ["Storage", "TestSupport", .product(name: "SQLKit", package: "sql-kit")], swiftSettings: strict),
         // Templates, MIME, SMS rules end to end, and the transports against real servers (aiosmtpd, smpp34).
         .testTarget(
             name: "MessagingTests",
             dependencies: [
-                "Messaging", "Storage", "TestSupport", "Bootstrap", "Documents",
+                "Domain", "Features", "Messaging", "Storage", "TestSupport", "Bootstrap", "Documents",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: strict
@@ -185,8 +199,12 @@ let package = Package(
         .testTarget(
             name: "WebTests",
             dependencies: [
-                "Web", "Bootstrap", "TestSupport", "Payments",
+                "Domain", "Features", "Storage", "Web", "Bootstrap", "TestSupport", "Payments",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -197,7 +215,8 @@ let package = Package(
         .testTarget(
             name: "APITests",
             dependencies: [
-                "API", "Bootstrap", "TestSupport",
+                "Domain", "Features", "Storage", "API", "Bootstrap", "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: strict
