@@ -20,7 +20,7 @@ cleanup() { kill $SMSC_PID 2>/dev/null || true; scripts/peers.sh stop; rm -rf "$
 trap cleanup EXIT INT TERM
 i=0; until grep -q "SMSC listening" "$WORK/smsc.out"; do i=$((i+1)); [ $i -lt 100 ] || { cat "$WORK/smsc.out"; exit 1; }; sleep 0.1; done
 
-export SMS_TIME_ZONE=UTC SMS_QUIET_START=0 SMS_QUIET_END=24   # no quiet hours in a benchmark
+export SMS_TIME_ZONE=UTC SMS_WINDOW_START=0 SMS_WINDOW_END=24   # SMS at any hour in a benchmark
 export SMS_TRANSPORT=smpp SMPP_HOST=127.0.0.1 SMPP_PORT=$SMSC_PORT SMPP_SYSTEM_ID=hostico SMPP_PASSWORD=secret
 export MAIL_TRANSPORT=smtp SMTP_HOST=127.0.0.1 SMTP_PORT=$TEST_SMTP_PORT SMTP_SECURITY=starttls SMTP_USERNAME=billing SMTP_PASSWORD=s3cret SMTP_CA_FILE=$TEST_SMTP_CA
 seconds() { sed -n 's/.* in \([0-9.]*\) s\.$/\1/p'; }

@@ -72,7 +72,7 @@ enum APIResponses {
 
     static func map(_ error: any Error) -> Response? {
         switch error {
-        case let e as BillingError:
+        case let e as UseCaseError:
             switch e {
             case .invalid(let failure): return self.error(.unprocessableContent, code: "validation", message: "Some fields are not valid.", fields: failure.errors)
             case .notFound(let what): return self.error(.notFound, code: "not-found", message: "No such \(what).")

@@ -163,7 +163,7 @@ public struct BillingAPI: Sendable {
         api.get("fiscal-invoices/:id/efactura-anaf.zip") { _, ctx in
             let id = try ctx.parameters.require("id", as: Int64.self)
             let f = try await InvoiceQueries(deps).fiscalInvoice(id: id)
-            guard let zip = try await efactura.responseFile(fiscalInvoiceID: id) else { throw BillingError.notFound("ANAF file") }
+            guard let zip = try await efactura.responseFile(fiscalInvoiceID: id) else { throw UseCaseError.notFound("ANAF file") }
             return Response(status: .ok, headers: [.contentType: "application/zip", .contentDisposition: "attachment; filename=\"\(f.displayNumber)-anaf.zip\""],
                             body: .init(byteBuffer: ByteBuffer(bytes: zip)))
         }
@@ -177,7 +177,7 @@ public struct BillingAPI: Sendable {
         let immutable: @Sendable (Request, Context) async throws -> Response = { _, ctx in
             let id = try ctx.parameters.require("id", as: Int64.self)
             _ = try await InvoiceQueries(deps).fiscalInvoice(id: id)
-            throw BillingError.conflict(rule: "fiscal.immutable", message: "A fiscal invoice can never be edited or deleted; issue a storno instead.")
+            throw UseCaseError.conflict(rule: "fiscal.immutable", message: "A fiscal invoice can never be edited or deleted; issue a storno instead.")
         }
         api.put("fiscal-invoices/:id", use: immutable)
         api.patch("fiscal-invoices/:id", use: immutable)

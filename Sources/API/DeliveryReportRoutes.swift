@@ -5,11 +5,11 @@ import Hummingbird
 /// recorded, so nobody else can fill the reports table or mark a message delivered.
 public struct DeliveryReportRoutes: Sendable {
     let messages: any MessageStore
-    let clock: any Clock
+    let clock: any TimeSource
     let isAuthentic: @Sendable (_ providerID: String, _ signature: String) -> Bool
     let status: @Sendable (_ kannelType: Int) -> String
 
-    public init(messages: any MessageStore, clock: any Clock, isAuthentic: @escaping @Sendable (String, String) -> Bool, status: @escaping @Sendable (Int) -> String) {
+    public init(messages: any MessageStore, clock: any TimeSource, isAuthentic: @escaping @Sendable (String, String) -> Bool, status: @escaping @Sendable (Int) -> String) {
         self.messages = messages
         self.clock = clock
         self.isAuthentic = isAuthentic

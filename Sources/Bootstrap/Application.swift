@@ -37,7 +37,7 @@ public func buildApplication(_ live: LiveServices) throws -> some ApplicationPro
     router.add(middleware: ClientAddressMiddleware<AppRequestContext>(trusted: config.trustedProxies))
     if config.publicBaseURL.lowercased().hasPrefix("https://") { router.add(middleware: StrictTransportMiddleware<AppRequestContext>()) }
     router.get("/health") { _, _ in "ok" }
-    try WebAreas(deps: deps, identity: live.identity, settings: WebSettings(publicBaseURL: config.publicBaseURL, demoPayments: config.mode == .demo), messages: live.messages,
+    try WebAreas(deps: deps, identity: live.identity, settings: WebSettings(publicBaseURL: config.publicBaseURL, demoPayments: config.mode == .demo, smsWindow: config.notifications.sendingWindow), messages: live.messages,
                  mailer: live.mailer, cards: live.cards, efactura: live.efactura, efacturaQueue: live.efacturaQueue).register(on: router)
     BillingAPI(deps, messages: live.messages, provisioning: live.provisioningQueue, efactura: live.efacturaQueue).register(on: router)
     if config.notifications.smsTransport == .kannel {

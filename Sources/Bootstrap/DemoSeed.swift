@@ -5,9 +5,9 @@ import Foundation
 /// A living demo: replays 70 days of a small hosting company on a clock moved by hand, so a new user sees
 /// paid, unpaid, renewed, overdue, suspended (non-payment and abuse) and terminated services.
 public struct DemoSeed: Sendable {
-    let makeDeps: @Sendable (any Clock) -> AppDependencies
+    let makeDeps: @Sendable (any TimeSource) -> AppDependencies
 
-    public init(makeDeps: @escaping @Sendable (any Clock) -> AppDependencies) { self.makeDeps = makeDeps }
+    public init(makeDeps: @escaping @Sendable (any TimeSource) -> AppDependencies) { self.makeDeps = makeDeps }
 
     public func callAsFunction(now: Date, log: @Sendable (String) -> Void) async throws {
         let clock = ManualClock(now.addingTimeInterval(-70 * 86_400))

@@ -7,7 +7,7 @@ import Logging
 import NIOPosix
 import Storage
 
-public struct SystemClock: Clock {
+public struct SystemClock: TimeSource {
     let offset: TimeInterval
     public init(offsetSeconds: Int = 0) { offset = TimeInterval(offsetSeconds) }
     public func now() -> Date { Date(timeIntervalSinceNow: offset) }
@@ -56,7 +56,7 @@ public struct CryptoMessageAuthentication: MessageAuthentication {
 
 /// Opens the database and wires the live dependencies.
 public enum LiveDependencies {
-    public static func open(_ config: AppConfig, logger: Logger, clock: (any Clock)? = nil, passwords: any PasswordHasher = BcryptPasswordHasher()) async throws -> (AppDependencies, Database) {
+    public static func open(_ config: AppConfig, logger: Logger, clock: (any TimeSource)? = nil, passwords: any PasswordHasher = BcryptPasswordHasher()) async throws -> (AppDependencies, Database) {
         let clock = clock ?? SystemClock(offsetSeconds: config.clockOffsetSeconds)
         let database = try await Database.open(url: config.databaseURL, defaultSQLitePath: config.sqlitePath, logger: logger)
         let deps = AppDependencies(

@@ -25,7 +25,7 @@ public struct NotificationConfig: Sendable {
     public var reportSecret: String?
     public var smsSender: SmsSenderID
     public var transliterate: Bool
-    public var quietHours: QuietHours
+    public var sendingWindow: SmsSendingWindow
     public var devOutboxFolder: String
     public var intervalSeconds: Int
 
@@ -87,14 +87,15 @@ public struct NotificationConfig: Sendable {
         }
         let tzName = r.string(forKey: "sms.time.zone", default: "Europe/Bucharest")
         let tz = TimeZone(identifier: tzName) ?? { problems.append("SMS_TIME_ZONE \(tzName) is not a known time zone"); return TimeZone(identifier: "UTC")! }()
-        let start = Int(r.string(forKey: "sms.quiet.start", default: "9")) ?? -1
-        let end = Int(r.string(forKey: "sms.quiet.end", default: "19")) ?? -1
-        if !(0 <= start && start < end && end <= 24) { problems.append("SMS_QUIET_START and SMS_QUIET_END must be hours with 0 ≤ start < end ≤ 24") }
+        // SMS_QUIET_START/_END named the window before it was called the sending window; they are still read.
+        let start = Int(r.string(forKey: "sms.window.start") ?? r.string(forKey: "sms.quiet.start", default: "9")) ?? -1
+        let end = Int(r.string(forKey: "sms.window.end") ?? r.string(forKey: "sms.quiet.end", default: "19")) ?? -1
+        if !(0 <= start && start < end && end <= 24) { problems.append("SMS_WINDOW_START and SMS_WINDOW_END must be hours with 0 ≤ start < end ≤ 24") }
         return NotificationConfig(
             mailTransport: mail, smtp: smtp, from: email("mail.from", "MAIL_FROM", "billing@hostico.example") ?? (try! EmailAddress.parse("billing@hostico.example")),
             fromName: r.string(forKey: "mail.from.name", default: "Hostico"), replyTo: email("mail.reply.to", "MAIL_REPLY_TO", nil),
             smsTransport: smsKind, smpp: smpp, kannel: kannel, reportSecret: reportSecret, smsSender: sender, transliterate: r.string(forKey: "sms.transliterate", default: "true") != "false",
-            quietHours: (0 <= start && start < end && end <= 24) ? QuietHours(startHour: start, endHour: end, timeZone: tz) : QuietHours(timeZone: tz),
+            sendingWindow: (0 <= start && start < end && end <= 24) ? SmsSendingWindow(startHour: start, endHour: end, timeZone: tz) : SmsSendingWindow(timeZone: tz),
             devOutboxFolder: r.string(forKey: "dev.outbox.dir", default: "./data/dev-outbox"),
             intervalSeconds: Int(r.string(forKey: "notify.interval.seconds", default: "5")) ?? 5)
     }
@@ -121,7 +122,7 @@ public struct NotificationConfig: Sendable {
 
     public func settings(publicBaseURL: String) -> NotificationSettings {
         NotificationSettings(fromAddress: from, fromName: fromName, replyTo: replyTo, smsSender: smsSender, transliterateRomanian: transliterate,
-                             quietHours: quietHours, publicBaseURL: publicBaseURL)
+                             sendingWindow: sendingWindow, publicBaseURL: publicBaseURL)
     }
 
     public func makeEmailTransport(deps: AppDependencies) throws -> any EmailTransport {

@@ -30,22 +30,6 @@ public enum ServiceState: String, Sendable, Codable, CaseIterable {
     case pending, active, suspended, terminated
 }
 
-/// Where a service is in its life. "Suspended" is not stored: it is a live service with holds, so a service
-/// can never be suspended without a reason or active with one.
-public enum ServiceLifecycle: Sendable, Hashable {
-    case pending
-    case live(holds: [Hold])
-    case terminated(on: Date)
-
-    public var state: ServiceState {
-        switch self {
-        case .pending: .pending
-        case .live(let holds): holds.isEmpty ? .active : .suspended
-        case .terminated: .terminated
-        }
-    }
-}
-
 public enum ServiceTransitionError: Error, Sendable, Equatable {
     case notAllowed(from: ServiceState, action: String)
 }
@@ -63,11 +47,11 @@ public struct HostingService: Sendable, Hashable {
     public let invoicedPeriods: Int
     /// Periods paid for: the service is paid up to the day before due(paidPeriods).
     public let paidPeriods: Int
-    public let lifecycle: ServiceLifecycle
+    public let lifecycle: Lifecycle
 
     public init(
         id: Int64, clientID: Int64, planID: Int64, domain: String, cycle: BillingCycle, price: Money,
-        anchor: CivilDate, invoicedPeriods: Int, paidPeriods: Int, lifecycle: ServiceLifecycle
+        anchor: CivilDate, invoicedPeriods: Int, paidPeriods: Int, lifecycle: Lifecycle
     ) {
         self.id = id
         self.clientID = clientID
@@ -109,7 +93,7 @@ public struct HostingService: Sendable, Hashable {
         return result
     }
 
-    func with(lifecycle: ServiceLifecycle? = nil, invoicedPeriods: Int? = nil, paidPeriods: Int? = nil) -> HostingService {
+    func with(lifecycle: Lifecycle? = nil, invoicedPeriods: Int? = nil, paidPeriods: Int? = nil) -> HostingService {
         HostingService(
             id: id, clientID: clientID, planID: planID, domain: domain, cycle: cycle, price: price, anchor: anchor,
             invoicedPeriods: invoicedPeriods ?? self.invoicedPeriods, paidPeriods: paidPeriods ?? self.paidPeriods,
@@ -175,5 +159,23 @@ public struct HostingService: Sendable, Hashable {
     public func terminated(on date: Date) throws(ServiceTransitionError) -> HostingService {
         if case .terminated = lifecycle { throw .notAllowed(from: .terminated, action: "terminate") }
         return with(lifecycle: .terminated(on: date))
+    }
+}
+
+extension HostingService {
+    /// Where a service is in its life. "Suspended" is not stored: it is a live service with holds, so a service
+    /// can never be suspended without a reason or active with one.
+    public enum Lifecycle: Sendable, Hashable {
+        case pending
+        case live(holds: [Hold])
+        case terminated(on: Date)
+
+        public var state: ServiceState {
+            switch self {
+            case .pending: .pending
+            case .live(let holds): holds.isEmpty ? .active : .suspended
+            case .terminated: .terminated
+            }
+        }
     }
 }

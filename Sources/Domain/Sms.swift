@@ -104,7 +104,7 @@ public struct SmsSenderID: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// SMS are delivered only inside a daily window of the client's local time (09:00–19:00 by default).
-public struct QuietHours: Sendable, Equatable {
+public struct SmsSendingWindow: Sendable, Equatable {
     public let startHour: Int
     public let endHour: Int
     public let timeZone: TimeZone

@@ -16,7 +16,7 @@ public struct NumberingSettings: Sendable, Hashable {
 /// Everything a use case may touch, injected once. Tests swap the clock and random source.
 public struct AppDependencies: Sendable {
     public let store: any Store
-    public let clock: any Clock
+    public let clock: any TimeSource
     public let random: any RandomSource
     public let passwords: any PasswordHasher
     public let digest: any SecretDigest
@@ -29,7 +29,7 @@ public struct AppDependencies: Sendable {
     public let logger: Logger
 
     public init(
-        store: any Store, clock: any Clock, random: any RandomSource, passwords: any PasswordHasher,
+        store: any Store, clock: any TimeSource, random: any RandomSource, passwords: any PasswordHasher,
         digest: any SecretDigest, vat: VatRules, policy: BillingPolicy, numbering: NumberingSettings, seller: Seller,
         timeZone: TimeZone, logger: Logger
     ) {
@@ -72,7 +72,7 @@ public struct AppDependencies: Sendable {
 }
 
 /// What a use case refuses, mapped to HTTP in one place per surface.
-public enum BillingError: Error, Sendable, Equatable {
+public enum UseCaseError: Error, Sendable, Equatable {
     case invalid(ValidationFailure)
     case notFound(String)
     /// The request is well-formed but the state forbids it (409).
@@ -80,7 +80,7 @@ public enum BillingError: Error, Sendable, Equatable {
 }
 
 /// What a person reads (the CLI, a billing run's failure list): the rule's message, field by field.
-extension BillingError: CustomStringConvertible {
+extension UseCaseError: CustomStringConvertible {
     public var description: String {
         switch self {
         case .invalid(let failure): failure.errors.map { "\($0.field): \($0.message)" }.joined(separator: "; ")
@@ -90,8 +90,8 @@ extension BillingError: CustomStringConvertible {
     }
 }
 
-extension BillingError {
-    static func from(_ e: InvoicingError) -> BillingError {
+extension UseCaseError {
+    static func from(_ e: InvoicingError) -> UseCaseError {
         switch e {
         case .proformaNotUnpaid(let s):
             .conflict(rule: "proforma.not-unpaid", message: "This proforma is \(s.rawValue); only an unpaid proforma can be changed or paid.")
@@ -110,7 +110,7 @@ extension BillingError {
         }
     }
 
-    static func from(_ e: ServiceTransitionError) -> BillingError {
+    static func from(_ e: ServiceTransitionError) -> UseCaseError {
         switch e {
         case .notAllowed(let from, let action):
             .conflict(rule: "service.transition", message: "A \(from.rawValue) service cannot \(action).")
@@ -127,7 +127,7 @@ extension BillingError {
         }
     }
 
-    static func from(_ e: VatRules.Failure) -> BillingError {
+    static func from(_ e: VatRules.Failure) -> UseCaseError {
         switch e {
         case .noRate(let country, let date):
             .conflict(rule: "vat.no-rate", message: "No VAT rate is known for \(country) on \(date).")

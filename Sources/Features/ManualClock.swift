@@ -1,7 +1,7 @@
 import Foundation
 
 /// A clock moved by hand: tests step it through months, and `demo seed` replays weeks of history.
-public final class ManualClock: Clock, @unchecked Sendable {
+public final class ManualClock: TimeSource, @unchecked Sendable {
     private let lock = NSLock()
     private var current: Date
 

@@ -5,13 +5,13 @@ import Logging
 /// and a transaction each (an fsync each on SQLite) would cap sending at a few hundred SMS a second.
 public actor DeliveryReportBatcher {
     let store: any MessageStore
-    let clock: any Clock
+    let clock: any TimeSource
     let logger: Logger
     let delay: Duration
     private var pending: [DeliveryReport] = []
     private var scheduled: Task<Void, Never>?
 
-    public init(store: any MessageStore, clock: any Clock, logger: Logger, delay: Duration = .milliseconds(100)) {
+    public init(store: any MessageStore, clock: any TimeSource, logger: Logger, delay: Duration = .milliseconds(100)) {
         self.store = store
         self.clock = clock
         self.logger = logger

@@ -406,10 +406,10 @@ public struct TemplatedAccountMailer: AccountMailer {
     let templates: any MessageTemplates
     let transport: any EmailTransport
     let settings: NotificationSettings
-    let clock: any Clock
+    let clock: any TimeSource
     let random: any RandomSource
 
-    public init(templates: any MessageTemplates, transport: any EmailTransport, settings: NotificationSettings, clock: any Clock, random: any RandomSource) {
+    public init(templates: any MessageTemplates, transport: any EmailTransport, settings: NotificationSettings, clock: any TimeSource, random: any RandomSource) {
         self.templates = templates
         self.transport = transport
         self.settings = settings

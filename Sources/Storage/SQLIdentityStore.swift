@@ -58,7 +58,7 @@ public struct SQLIdentityStore: IdentityStore {
 
     // MARK: Throttling
 
-    public func recordLoginFailure(keys: [String], at: Date) async throws {
+    public func recordAttempt(keys: [String], at: Date) async throws {
         guard !keys.isEmpty else { return }
         try await database.withTransaction { sql in
             for key in keys { try await sql.raw("INSERT INTO login_failures (key, at) VALUES (\(bind: key), \(bind: millis(at)))").run() }

@@ -31,7 +31,7 @@ extension SQLTransaction {
         }
         return try rows.map { r in
             let id = try r.int("id")
-            let lifecycle: ServiceLifecycle
+            let lifecycle: HostingService.Lifecycle
             switch try r.enumValue("state", ServiceState.self) {
             case .pending: lifecycle = .pending
             case .active, .suspended: lifecycle = .live(holds: holds[id] ?? [])

@@ -451,7 +451,7 @@ final class ModelRun {
                 do {
                     _ = try await CancelProforma(deps)(proformaID: id, actor: .staff(1))
                     throw fail("proforma \(id) was cancelled, but it does not bill the latest periods of its services")
-                } catch BillingError.conflict(rule: "proforma.later-period-billed", _) {
+                } catch UseCaseError.conflict(rule: "proforma.later-period-billed", _) {
                     log.append("day \(day): cancelling proforma \(id) refused (a later period is billed)")
                     return
                 }
@@ -493,7 +493,7 @@ final class ModelRun {
         let result: StornoFiscalInvoice.Result
         do {
             result = try await StornoFiscalInvoice(deps)(fiscalInvoiceID: fiscal.id, then: then.rawValue, actor: .staff(1))
-        } catch BillingError.conflict(let rule, _) where !allowed {
+        } catch UseCaseError.conflict(let rule, _) where !allowed {
             log.append("day \(day): storno \(then.rawValue) of \(fiscal.displayNumber) refused (\(rule))")
             return
         }

@@ -148,7 +148,7 @@ struct LoginFlow {
                 let v = visit.views
                 return areas.page("recovery", title: v.s("recovery_title"), ["codes": enabled.recoveryCodes, "next": base + "/security"],
                                   Visit(request: req, session: enabled.session, realm: realm, language: visit.language, csrf: enabled.session.csrfToken, setCookies: after.setCookies))
-            } catch BillingError.invalid(let failure) {
+            } catch UseCaseError.invalid(let failure) {
                 return try await totpSetupPage(visit, session, errors: visit.views.errors(failure))
             }
         }
@@ -169,7 +169,7 @@ struct LoginFlow {
             do {
                 try await change(session, form)
                 return areas.redirect(base + "/security", visit, flash: flash)
-            } catch BillingError.invalid(let failure) {
+            } catch UseCaseError.invalid(let failure) {
                 return try await securityPage(visit, session, errors: visit.views.errors(failure), form: form)
             }
         }
@@ -265,7 +265,7 @@ struct ClientRoutes {
         do {
             let client = try await ClientQueries(deps).client(id: session.subjectID)
             return (client, areas.visit(req, ctx, client: client))
-        } catch BillingError.notFound {
+        } catch UseCaseError.notFound {
             throw Redirect(location: "/login")
         }
     }
@@ -282,7 +282,7 @@ struct ClientRoutes {
                        areas.field("password", v.s("password"), type: "password", hint: v.s("password_hint"), autocomplete: "new-password", errors: errors),
                        areas.field("phone", v.s("phone"), type: "tel", value: form?["phone"] ?? "", hint: v.s("phone_hint"), autocomplete: "tel", errors: errors),
                        areas.languageField(language, v, errors: errors)],
-            "sms": areas.checkbox("smsOptIn", v.s("sms_optin"), checked: form?.checked("smsOptIn") ?? false, hint: v.s("sms_hint"), errors: errors),
+            "sms": areas.checkbox("smsOptIn", v.s("sms_optin"), checked: form?.checked("smsOptIn") ?? false, hint: v.f("sms_hint", areas.settings.smsHours.0, areas.settings.smsHours.1), errors: errors),
         ]
         model.merge(v.partyForm(partyValues, errors: errors)) { a, _ in a }
         if limited { return areas.page("signup", title: v.s("sign_up"), model, visit, status: .tooManyRequests, formError: v.s("signup_limited")) }
@@ -304,7 +304,7 @@ struct ClientRoutes {
                 }
                 let (token, _) = try await areas.identity.startSession(clientID: client.id)
                 return areas.redirect("/services", visit, cookies: [login.sessionCookie(token), areas.cookies.set(WebAreas.languageCookie, client.language.rawValue, maxAge: 365 * 86400)], flash: "welcome")
-            } catch BillingError.invalid(let failure) {
+            } catch UseCaseError.invalid(let failure) {
                 return signupPage(visit, form, errors: visit.views.errors(failure))
             } catch is SignUpLimited {
                 return signupPage(visit, form, limited: true)
@@ -331,9 +331,9 @@ struct ClientRoutes {
             do {
                 _ = try await ResetPassword(areas.identity).complete(token: form["token"], newPassword: form["password"])
                 return areas.message(visit, status: .ok, heading: v.s("forgot_title"), text: v.s("reset_done"), link: ("/login", v.s("log_in")))
-            } catch BillingError.invalid(let failure) {
+            } catch UseCaseError.invalid(let failure) {
                 return resetPage(visit, token: form["token"], errors: v.errors(failure))
-            } catch BillingError.conflict {
+            } catch UseCaseError.conflict {
                 return areas.message(visit, status: .gone, heading: v.s("forgot_title"), text: v.s("reset_invalid"), link: ("/forgot-password", v.s("forgot")))
             }
         }
@@ -364,9 +364,9 @@ struct ClientRoutes {
                 let loggedIn = ctx.session?.realm == .client && ctx.session?.stage == .full
                 return areas.message(visit, status: .ok, heading: v.s("email_confirm_title"), text: v.f("email_changed", email.value),
                                      link: loggedIn ? ("/security", v.s("security_title")) : ("/login", v.s("log_in")))
-            } catch BillingError.invalid(let failure) {
+            } catch UseCaseError.invalid(let failure) {
                 return areas.message(visit, status: .conflict, heading: v.s("email_confirm_title"), text: v.errors(failure)["newEmail"] ?? "", link: ("/security", v.s("security_title")))
-            } catch BillingError.conflict {
+            } catch UseCaseError.conflict {
                 return emailConfirmInvalid(visit)
             }
         }
@@ -411,7 +411,7 @@ struct ClientRoutes {
 
     func openMailLink<Context: WebRequestContext>(_ req: Request, _ ctx: Context, confirmed: Bool) async throws -> Response {
             guard let kind = ctx.parameters.get("kind").flatMap(InvoiceRef.Kind.init(rawValue:)), let id = ctx.parameters.get("id", as: Int64.self),
-                  let token = ctx.parameters.get("token") else { throw BillingError.notFound("link") }
+                  let token = ctx.parameters.get("token") else { throw UseCaseError.notFound("link") }
             let invoice = InvoiceRef(kind, id)
             let visit = areas.visit(req, ctx)
             var response: Response
@@ -520,7 +520,7 @@ struct ClientRoutes {
             let form = try await Form.parse(req)
             try areas.checkCSRF(form, visit)
             _ = try await areas.fiscal(ctx, ownedBy: client.id)
-            throw BillingError.conflict(rule: "fiscal.immutable", message: visit.views.s("fiscal_note"))
+            throw UseCaseError.conflict(rule: "fiscal.immutable", message: visit.views.s("fiscal_note"))
         }
         r.post("invoices/proforma/:id/pay") { req, ctx in
             let (client, visit) = try await clientVisit(req, ctx)
@@ -536,7 +536,7 @@ struct ClientRoutes {
         r.get("invoices/proforma/:id/billing-data") { req, ctx in
             let (client, visit) = try await clientVisit(req, ctx)
             let p = try await areas.proforma(ctx, ownedBy: client.id)
-            guard p.state == .unpaid else { throw BillingError.conflict(rule: "proforma.not-unpaid", message: visit.views.s("not_editable")) }
+            guard p.state == .unpaid else { throw UseCaseError.conflict(rule: "proforma.not-unpaid", message: visit.views.s("not_editable")) }
             return try await editPage(p, client: client, visit, form: nil)
         }
         r.post("invoices/proforma/:id/billing-data") { req, ctx in
@@ -561,7 +561,7 @@ struct ClientRoutes {
                 }
                 let preview = try await edit.preview(proformaID: id, clientID: client.id, buyer: buyer)
                 return try await editPage(preview, client: client, visit, form: form, preview: preview)
-            } catch BillingError.invalid(let failure) {
+            } catch UseCaseError.invalid(let failure) {
                 let p = try await areas.proforma(ctx, ownedBy: client.id)
                 return try await editPage(p, client: client, visit, form: form, errors: visit.views.errors(failure))
             }
@@ -635,7 +635,7 @@ struct ClientRoutes {
             "fields": [areas.field("phone", v.s("phone"), type: "tel", value: form?["phone"] ?? client.phone?.e164 ?? "", hint: v.s("phone_hint"), autocomplete: "tel", errors: errors),
                        areas.languageField(language, v, errors: errors),
                        areas.field("timeZone", v.s("time_zone"), value: form?["timeZone"] ?? client.timeZone?.identifier ?? "", hint: v.s("time_zone_hint"), errors: errors),
-                       areas.checkbox("smsOptIn", v.s("sms_optin"), checked: form?.checked("smsOptIn") ?? client.sms.optedIn, hint: v.s("sms_hint"), errors: errors)],
+                       areas.checkbox("smsOptIn", v.s("sms_optin"), checked: form?.checked("smsOptIn") ?? client.sms.optedIn, hint: v.f("sms_hint", areas.settings.smsHours.0, areas.settings.smsHours.1), errors: errors)],
             "profiles": profiles.map { ["id": $0.id, "label": v.partyLabel($0.party), "isDefault": $0.isDefault] as [String: Any] },
         ]
         if visit.session?.fromMail == true { model["confirmFirst"] = WebAreas.path("/confirm-password", next: "/details") }
@@ -675,7 +675,7 @@ struct ClientRoutes {
                     clientID: client.id, .init(phone: form.optional("phone"), language: form["language"], smsOptIn: form.checked("smsOptIn"), timeZone: form.optional("timeZone")),
                     source: .myDetails, actor: .client(client.id), session: visit.session)
                 return areas.redirect("/details", visit, cookies: [areas.cookies.set(WebAreas.languageCookie, updated.language.rawValue, maxAge: 365 * 86400)], flash: "saved")
-            } catch BillingError.invalid(let failure) {
+            } catch UseCaseError.invalid(let failure) {
                 return try await detailsPage(client, visit, form: form, errors: visit.views.errors(failure))
             } catch is PasswordConfirmationRequired {
                 throw Redirect(location: WebAreas.path("/confirm-password", next: "/details"))
@@ -697,7 +697,7 @@ struct ClientRoutes {
             do {
                 _ = try await AddBillingProfile(deps)(clientID: client.id, draft: draft, makeDefault: form.checked("makeDefault"), actor: .client(client.id))
                 return areas.redirect("/details", visit, flash: "saved")
-            } catch BillingError.invalid(let failure) {
+            } catch UseCaseError.invalid(let failure) {
                 return profilePage(visit, heading: visit.views.s("add_profile"), action: "/details/profiles/new", values: values, errors: visit.views.errors(failure), makeDefault: form.checked("makeDefault"))
             }
         }
@@ -720,7 +720,7 @@ struct ClientRoutes {
             do {
                 _ = try await UpdateBillingProfile(deps)(clientID: client.id, profileID: id, draft: draft, actor: .client(client.id))
                 return areas.redirect("/details", visit, flash: "saved")
-            } catch BillingError.invalid(let failure) {
+            } catch UseCaseError.invalid(let failure) {
                 return profilePage(visit, heading: visit.views.s("edit_profile"), action: "/details/profiles/\(id)", values: values, errors: visit.views.errors(failure), makeDefault: nil)
             }
         }

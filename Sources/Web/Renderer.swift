@@ -12,11 +12,19 @@ public struct WebSettings: Sendable {
     public var secureCookies: Bool
     /// A clearly labelled demo gateway completes payments (demo mode only).
     public var demoPayments: Bool
+    /// The hours SMS are sent in, as the sign-up and My Details pages promise them.
+    public var smsWindow: SmsSendingWindow
 
-    public init(publicBaseURL: String, demoPayments: Bool) {
+    public init(publicBaseURL: String, demoPayments: Bool, smsWindow: SmsSendingWindow = SmsSendingWindow(timeZone: TimeZone(identifier: "Europe/Bucharest")!)) {
         self.publicBaseURL = publicBaseURL
         self.secureCookies = publicBaseURL.lowercased().hasPrefix("https://")
         self.demoPayments = demoPayments
+        self.smsWindow = smsWindow
+    }
+
+    /// "09:00" and "19:00" for the default window.
+    var smsHours: (String, String) {
+        (String(format: "%02d:00", smsWindow.startHour), String(format: "%02d:00", smsWindow.endHour))
     }
 }
 

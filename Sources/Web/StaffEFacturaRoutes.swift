@@ -48,13 +48,13 @@ struct StaffEFacturaRoutes {
         r.post("efactura/connect") { req, ctx in
             let (staffID, visit) = try staff.staffVisit(req, ctx)
             try areas.checkCSRF(try await Form.parse(req), visit)
-            guard let efactura = areas.efactura else { throw BillingError.notFound("e-Factura upload") }
+            guard let efactura = areas.efactura else { throw UseCaseError.notFound("e-Factura upload") }
             return areas.redirect(try await efactura.startAuthorization(staffID: staffID), visit)
         }
         // ANAF sends the browser back here (the redirect URI registered for the application).
         r.get("efactura/oauth") { req, ctx in
             let (staffID, visit) = try staff.staffVisit(req, ctx)
-            guard let efactura = areas.efactura else { throw BillingError.notFound("e-Factura upload") }
+            guard let efactura = areas.efactura else { throw UseCaseError.notFound("e-Factura upload") }
             let q = req.uri.queryParameters
             guard let code = q.get("code"), let state = q.get("state") else {
                 return areas.message(visit, status: .badRequest, heading: "ANAF did not authorise the connection",
@@ -71,10 +71,10 @@ struct StaffEFacturaRoutes {
             return areas.redirect("/staff/efactura", visit, flash: "saved")
         }
         staff.action(r, "efactura/:id/upload-again") { _, ctx, _, actor in
-            guard let efactura = areas.efactura, case .staff(let id) = actor else { throw BillingError.notFound("e-Factura upload") }
+            guard let efactura = areas.efactura, case .staff(let id) = actor else { throw UseCaseError.notFound("e-Factura upload") }
             let invoiceID = try ctx.parameters.require("id", as: Int64.self)
             guard try await efactura.uploadAgain(fiscalInvoiceID: invoiceID, by: id) else {
-                throw BillingError.conflict(rule: "efactura.not-rejected", message: "Only a rejected invoice can be uploaded again.")
+                throw UseCaseError.conflict(rule: "efactura.not-rejected", message: "Only a rejected invoice can be uploaded again.")
             }
             return ("/staff/efactura", "saved")
         }
@@ -83,7 +83,7 @@ struct StaffEFacturaRoutes {
             let invoiceID = try ctx.parameters.require("id", as: Int64.self)
             guard let zip = try await areas.efacturaQueue?.responseFile(fiscalInvoiceID: invoiceID),
                   let submission = try await InvoiceQueries(deps).efacturaSubmission(fiscalInvoiceID: invoiceID)
-            else { throw BillingError.notFound("ANAF file") }
+            else { throw UseCaseError.notFound("ANAF file") }
             let name = submission.number.filter { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
             return Response(status: .ok, headers: [.contentType: "application/zip", .contentDisposition: "attachment; filename=\"\(name)-anaf.zip\"", .cacheControl: "no-store"],
                             body: .init(byteBuffer: ByteBuffer(bytes: zip)))

@@ -27,7 +27,7 @@ struct StaffRoutes {
             do {
                 let (location, flash) = try await body(req, ctx, form, .staff(staffID))
                 return areas.redirect(location, visit, cookies: [areas.cookies.set(WebAreas.flashCookie, flash, maxAge: 60)])
-            } catch BillingError.invalid(let failure) {
+            } catch UseCaseError.invalid(let failure) {
                 return areas.message(visit, status: .unprocessableContent, heading: "Please correct the input", text: failure.errors.map(\.message).joined(separator: " "))
             }
         }
@@ -88,12 +88,12 @@ struct StaffRoutes {
             let days = form.optional("expires_days")
             do {
                 guard days.map({ Int($0) != nil }) ?? true else {
-                    throw BillingError.invalid(ValidationFailure(field: "expiresInDays", rule: "range", message: "A key expires in 1 to 3650 days, or never."))
+                    throw UseCaseError.invalid(ValidationFailure(field: "expiresInDays", rule: "range", message: "A key expires in 1 to 3650 days, or never."))
                 }
                 let (id, secret) = try await CreateAPIKey(deps)(name: form["name"], scopes: scopes.isEmpty ? [""] : scopes, expiresInDays: days.flatMap { Int($0) }, staffID: staffID)
                 // The secret is shown on this answer only: never in a redirect, a cookie or a log.
                 return try await apiKeysPage(visit, created: (id, secret))
-            } catch BillingError.invalid(let failure) {
+            } catch UseCaseError.invalid(let failure) {
                 return areas.message(visit, status: .unprocessableContent, heading: "Please correct the input", text: failure.errors.map(\.message).joined(separator: " "))
             }
         }
@@ -154,7 +154,7 @@ struct StaffRoutes {
             return ("/staff/clients/\(result.storno.clientID)", "saved")
         }
         action(r, "fiscal-invoices/:id/refund") { _, ctx, _, actor in
-            guard let cards = areas.cards else { throw BillingError.notFound("card payments") }
+            guard let cards = areas.cards else { throw UseCaseError.notFound("card payments") }
             let storno = try await cards.refund(fiscalInvoiceID: try ctx.parameters.require("id", as: Int64.self), actor: actor)
             return ("/staff/clients/\(storno.clientID)", "saved")
         }

@@ -35,7 +35,7 @@ enum Strings {
         ("phone", "Mobile phone", "Telefon mobil", "मोबाइल फ़ोन"),
         ("phone_hint", "With the country code for numbers outside Romania, e.g. +44 7700 900123.", "Cu prefixul țării pentru numere din afara României, de ex. +44 7700 900123.", "रोमानिया के बाहर के नंबरों के लिए देश कोड के साथ, जैसे +44 7700 900123।"),
         ("sms_optin", "Send me SMS notifications", "Trimite-mi notificări prin SMS", "मुझे SMS सूचनाएँ भेजें"),
-        ("sms_hint", "Only when a renewal proforma is issued or a hosting account is suspended, between 09:00 and 19:00. Replies are not read.", "Doar la emiterea unei proforme de reînnoire sau la suspendarea unui cont de găzduire, între 09:00 și 19:00. Răspunsurile nu sunt citite.", "केवल नवीनीकरण प्रोफ़ॉर्मा जारी होने या होस्टिंग खाता निलंबित होने पर, 09:00 से 19:00 के बीच। उत्तर पढ़े नहीं जाते।"),
+        ("sms_hint", "Only when a renewal proforma is issued or a hosting account is suspended, between %@ and %@. Replies are not read.", "Doar la emiterea unei proforme de reînnoire sau la suspendarea unui cont de găzduire, între %@ și %@. Răspunsurile nu sunt citite.", "केवल नवीनीकरण प्रोफ़ॉर्मा जारी होने या होस्टिंग खाता निलंबित होने पर, %@ से %@ के बीच। उत्तर पढ़े नहीं जाते।"),
         ("billing_data", "Billing data", "Date de facturare", "बिलिंग विवरण"),
         ("kind", "Invoice to", "Facturează către", "चालान किसके नाम"),
         ("kind_person", "A private person", "Persoană fizică", "निजी व्यक्ति"),

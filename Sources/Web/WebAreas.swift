@@ -229,7 +229,7 @@ struct WebMiddleware<Context: WebRequestContext>: RouterMiddleware {
         } catch let e as PageError {
             let visit = areas.visit(request, context)
             return areas.message(visit, status: e.status, heading: e.message, text: "", link: (visit.base.isEmpty ? "/" : visit.base, "Hostico"))
-        } catch let e as BillingError {
+        } catch let e as UseCaseError {
             let visit = areas.visit(request, context)
             let v = visit.views
             switch e {

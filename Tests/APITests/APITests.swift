@@ -333,7 +333,7 @@ struct APITests {
         let (db, clock, deps) = (w.db, w.clock, w.deps)
         let (readerID, reader) = try await CreateAPIKey(deps)(name: "dashboard", scopes: ["read"], staffID: nil)
         let (_, bank) = try await CreateAPIKey(deps)(name: "bank import", scopes: ["read,payments"], expiresInDays: 30, staffID: nil)
-        await #expect(throws: BillingError.self) { _ = try await CreateAPIKey(deps)(name: "x", scopes: ["everything"], staffID: nil) }
+        await #expect(throws: UseCaseError.self) { _ = try await CreateAPIKey(deps)(name: "x", scopes: ["everything"], staffID: nil) }
         @Sendable func headers(_ key: String) -> HTTPFields { [.authorization: "Bearer \(key)", .contentType: "application/json"] }
         try await w.app.test(.router) { c in
             try await c.execute(uri: "/api/v1/clients", method: .get, headers: headers(reader)) { r in #expect(r.status == .ok) }
@@ -351,7 +351,7 @@ struct APITests {
             #expect(try await ListAPIKeys(deps)().first { $0.id == readerID }?.lastUsedAt != nil)
             try await RevokeAPIKey(deps)(id: readerID, actor: .staff(1))
             try await c.execute(uri: "/api/v1/clients", method: .get, headers: headers(reader)) { r in #expect(r.status == .unauthorized) }
-            await #expect(throws: BillingError.conflict(rule: "api-key.revoked", message: "API key #\(readerID) is already revoked.")) { try await RevokeAPIKey(deps)(id: readerID, actor: .staff(1)) }
+            await #expect(throws: UseCaseError.conflict(rule: "api-key.revoked", message: "API key #\(readerID) is already revoked.")) { try await RevokeAPIKey(deps)(id: readerID, actor: .staff(1)) }
             // Thirty days on, the bank key has expired.
             clock.set(TestDates.start.addingTimeInterval(30 * 86_400))
             try await c.execute(uri: "/api/v1/clients", method: .get, headers: headers(bank)) { r in #expect(r.status == .unauthorized) }

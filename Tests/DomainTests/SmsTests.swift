@@ -75,7 +75,7 @@ struct SmsTests {
         ("2026-03-28T20:00:00Z", "2026-03-29T06:00:00Z"),  // the night clocks move to summer time
     ])
     func quietHoursInBucharest(at: String, expected: String) {
-        let q = QuietHours(timeZone: TimeZone(identifier: "Europe/Bucharest")!)
+        let q = SmsSendingWindow(timeZone: TimeZone(identifier: "Europe/Bucharest")!)
         let f = ISO8601DateFormatter()
         #expect(q.nextDeliveryTime(from: f.date(from: at)!) == f.date(from: expected)!)
     }

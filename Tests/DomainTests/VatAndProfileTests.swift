@@ -97,7 +97,7 @@ struct BillingPartyTests {
 @Suite("Service and proforma transitions")
 struct TransitionTests {
     let anchor = CivilDate("2026-01-31")!
-    func service(_ lifecycle: ServiceLifecycle = .live(holds: []), invoiced: Int = 1, paid: Int = 1) -> HostingService {
+    func service(_ lifecycle: HostingService.Lifecycle = .live(holds: []), invoiced: Int = 1, paid: Int = 1) -> HostingService {
         HostingService(id: 1, clientID: 1, planID: 1, domain: "a.ro", cycle: .monthly, price: Money(minor: 3000, currency: .RON), anchor: anchor, invoicedPeriods: invoiced, paidPeriods: paid, lifecycle: lifecycle)
     }
     func hold(_ r: HoldReason, _ id: Int64) -> Hold { Hold(id: id, reason: r, placedBy: .system, placedAt: Date(timeIntervalSince1970: 0), note: nil, proformaID: nil) }

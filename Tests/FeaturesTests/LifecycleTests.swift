@@ -68,14 +68,14 @@ struct LifecycleTests {
         // Staff cannot lift it as a plain unsuspend (that left dunning failing every day after it): the refusal names the extension.
         await #expect(throws: UnsuspendServiceRefusal.self) {
             do { _ = try await UnsuspendService(w.deps)(serviceID: w.service.id, holdID: hold.id, reason: nil, actor: .staff(1)) }
-            catch BillingError.conflict("hold.non-payment", let message) where message.contains("payment extension") { throw UnsuspendServiceRefusal() }
+            catch UseCaseError.conflict("hold.non-payment", let message) where message.contains("payment extension") { throw UnsuspendServiceRefusal() }
         }
         await #expect(throws: UnsuspendServiceRefusal.self) {
             do { _ = try await UnsuspendService(w.deps)(serviceID: w.service.id, holdID: nil, reason: "non_payment", actor: .staff(1)) }
-            catch BillingError.conflict("hold.non-payment", _) { throw UnsuspendServiceRefusal() }
+            catch UseCaseError.conflict("hold.non-payment", _) { throw UnsuspendServiceRefusal() }
         }
         // A misspelt reason is refused, never read as "every hold".
-        await #expect(throws: BillingError.invalid(ValidationFailure(field: "reason", rule: "reason.enum", message: "Choose abuse or other (or leave the reason out to lift every abuse and other hold)."))) {
+        await #expect(throws: UseCaseError.invalid(ValidationFailure(field: "reason", rule: "reason.enum", message: "Choose abuse or other (or leave the reason out to lift every abuse and other hold)."))) {
             _ = try await UnsuspendService(w.deps)(serviceID: w.service.id, holdID: nil, reason: "fraud", actor: .staff(1))
         }
         #expect(try await w.svc().state == .suspended)
@@ -109,19 +109,19 @@ struct LifecycleTests {
         try await w.day(20)  // today 2026-02-04; renewal due 02-15
         let renewal = try #require(try await w.proformas(.unpaid).first)
         let extend = ExtendPaymentDeadline(w.deps)
-        await #expect(throws: BillingError.self) { _ = try await extend(proformaID: renewal.id, until: "2026-02-20", note: "  ", actor: .staff(1)) }
+        await #expect(throws: UseCaseError.self) { _ = try await extend(proformaID: renewal.id, until: "2026-02-20", note: "  ", actor: .staff(1)) }
         // At most 14 days from today.
         do {
             _ = try await extend(proformaID: renewal.id, until: "2026-02-19", note: "ok", actor: .staff(1))
             Issue.record("an extension past today + 14 days was accepted")
-        } catch BillingError.invalid(let failure) {
+        } catch UseCaseError.invalid(let failure) {
             #expect(failure.errors.map(\.rule) == ["extension.too-long"])
         }
         // Not earlier than the due date in force.
         do {
             _ = try await extend(proformaID: renewal.id, until: "2026-02-10", note: "ok", actor: .staff(1))
             Issue.record("an extension before the due date was accepted")
-        } catch BillingError.invalid(let failure) {
+        } catch UseCaseError.invalid(let failure) {
             #expect(failure.errors.map(\.rule) == ["extension.not-later"])
         }
         #expect(try await w.proformas(.unpaid).first?.extendedDueDate == nil)
@@ -246,7 +246,7 @@ struct LifecycleTests {
         try await w.day(48)  // 2026-03-04: the renewal of period 2 is issued too
         let second = try #require(try await w.proformas(.unpaid).last)
         #expect(second.id != first.id)
-        await #expect(throws: BillingError.conflict(rule: "proforma.later-period-billed", message: "A later period of ana.ro is already on another proforma: cancel that one first (or terminate the service).")) {
+        await #expect(throws: UseCaseError.conflict(rule: "proforma.later-period-billed", message: "A later period of ana.ro is already on another proforma: cancel that one first (or terminate the service).")) {
             _ = try await CancelProforma(w.deps)(proformaID: first.id, actor: .staff(1))
         }
         #expect(try await w.proformas(.unpaid).count == 2)
@@ -286,7 +286,7 @@ struct LifecycleTests {
         do {
             _ = try await StornoFiscalInvoice(w.deps)(fiscalInvoiceID: original.id, then: "reissue", billingProfileID: foreign, actor: .staff(1))
             Issue.record("a reissue that changes the VAT went through")
-        } catch BillingError.conflict(rule: "storno.reissue-changes-totals", _) {}
+        } catch UseCaseError.conflict(rule: "storno.reissue-changes-totals", _) {}
         #expect(try await w.fiscalCount() == 1)
         let result = try await StornoFiscalInvoice(w.deps)(fiscalInvoiceID: original.id, then: "reissue", billingProfileID: fixed, actor: .staff(1))
         let reissued = try #require(result.reissued)
@@ -348,7 +348,7 @@ struct LifecycleTests {
         let w = try await LifecycleWorld.make(kind)
         let original = try #require(try await w.fiscalInvoices().first)
         for then in [nil, "fraud"] {
-            await #expect(throws: BillingError.self) {
+            await #expect(throws: UseCaseError.self) {
                 _ = try await StornoFiscalInvoice(w.deps)(fiscalInvoiceID: original.id, then: then, actor: .staff(1))
             }
         }

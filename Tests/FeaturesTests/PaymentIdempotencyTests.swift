@@ -48,7 +48,7 @@ struct PaymentIdempotencyTests {
         do {
             _ = try await record(w, renewal, "71.00", reference: "OP-1", key: "bank:TX-1001")
             Issue.record("a reused key was accepted")
-        } catch BillingError.conflict(let rule, let message) {
+        } catch UseCaseError.conflict(let rule, let message) {
             #expect(rule == "payment.key-reused")
             #expect(message.contains("payment #\(first.paymentID!)") && message.contains(renewal.number))
         }

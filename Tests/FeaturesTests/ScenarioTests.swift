@@ -85,13 +85,13 @@ struct ScenarioTests {
         #expect(back.totals.grossMinor == 12100 && back.version == 3)
         let final = try await edit(proformaID: order.proforma.id, clientID: client.id, buyer: .data(Fixtures.romanianCompany, saveAsProfile: false), actor: .client(client.id))
         // Another client can never edit it
-        await #expect(throws: BillingError.notFound("proforma")) {
+        await #expect(throws: UseCaseError.notFound("proforma")) {
             try await edit(proformaID: order.proforma.id, clientID: client.id + 1, buyer: .data(Fixtures.romanianPerson, saveAsProfile: false), actor: .client(client.id + 1))
         }
         let paid = try await f.pay(final)
         #expect(paid.fiscalInvoice?.buyer.name == "Țuțea Design SRL")
         // A paid proforma can no longer be edited
-        await #expect(throws: BillingError.conflict(rule: "proforma.not-unpaid", message: "This proforma is paid; only an unpaid proforma can be changed or paid.")) {
+        await #expect(throws: UseCaseError.conflict(rule: "proforma.not-unpaid", message: "This proforma is paid; only an unpaid proforma can be changed or paid.")) {
             try await edit(proformaID: order.proforma.id, clientID: client.id, buyer: .data(Fixtures.romanianPerson, saveAsProfile: false), actor: .client(client.id))
         }
         let versions = try await deps.store.read { r in try await r.audit(entity: "proforma", entityID: order.proforma.id, limit: 50) }.filter { $0.action == "proforma.billing_data_edited" }

@@ -55,7 +55,7 @@ struct DeliveryScenarioTests {
         let transports = RecordingTransports()
         let settings = NotificationSettings(
             fromAddress: try EmailAddress.parse("billing@hostico.test"), smsSender: try SmsSenderID("Hostico"),
-            quietHours: QuietHours(timeZone: TimeZone(identifier: "Europe/Bucharest")!), publicBaseURL: "https://client.hostico.test",
+            sendingWindow: SmsSendingWindow(timeZone: TimeZone(identifier: "Europe/Bucharest")!), publicBaseURL: "https://client.hostico.test",
             retryBaseSeconds: 60, maxAttempts: 3)
         let delivery = DeliverNotifications(deps: deps, messages: SQLMessageStore(database: db), email: transports, sms: transports, templates: try MustacheMessageTemplates(), settings: settings, documents: PDFInvoiceDocuments())
         return World(db: db, clock: clock, deps: deps, transports: transports, delivery: delivery, fixtures: Fixtures(deps))

@@ -26,7 +26,7 @@ struct RealServerScenarioTests {
         let smpp = SMPPTransport(settings: smsc.settings(), logger: Logger(label: "test")) { await reports.add($0) }
         let settings = NotificationSettings(
             fromAddress: try EmailAddress.parse("billing@hostico.test"), smsSender: try SmsSenderID("Hostico"),
-            quietHours: QuietHours(timeZone: TimeZone(identifier: "Europe/Bucharest")!), publicBaseURL: "https://client.hostico.test")
+            sendingWindow: SmsSendingWindow(timeZone: TimeZone(identifier: "Europe/Bucharest")!), publicBaseURL: "https://client.hostico.test")
         let delivery = DeliverNotifications(deps: deps, messages: store, email: smtp, sms: smpp, templates: try MustacheMessageTemplates(), settings: settings)
         let fixtures = Fixtures(deps)
 
@@ -117,7 +117,7 @@ struct RealServerScenarioTests {
         let smpp = SMPPTransport(settings: smsc.settings(), logger: Logger(label: "test")) { _ in }
         let settings = NotificationSettings(
             fromAddress: try EmailAddress.parse("billing@hostico.test"), smsSender: try SmsSenderID("Hostico"),
-            quietHours: QuietHours(timeZone: TimeZone(identifier: "Europe/Bucharest")!), publicBaseURL: "https://client.hostico.test", retryBaseSeconds: 30)
+            sendingWindow: SmsSendingWindow(timeZone: TimeZone(identifier: "Europe/Bucharest")!), publicBaseURL: "https://client.hostico.test", retryBaseSeconds: 30)
         let delivery = DeliverNotifications(deps: deps, messages: store, email: smtp, sms: smpp, templates: try MustacheMessageTemplates(), settings: settings)
         let fixtures = Fixtures(deps)
         let plan = try await fixtures.plan()

@@ -251,8 +251,8 @@ struct ProvisioningTests {
         jobs = try await w.deps.store.read { r in try await r.provisioningJobs(serviceID: s.id) }
         #expect(jobs.map(\.status) == [.done, .failed])
         try await resolve(jobID: jobs[1].id, .retry, actor: .staff(1))
-        await #expect(throws: BillingError.self, "only a failed job can be retried") { try await resolve(jobID: jobs[1].id, .retry, actor: .staff(1)) }
-        await #expect(throws: BillingError.self, "nor marked done") { try await resolve(jobID: jobs[0].id, .doneByHand, actor: .staff(1)) }
+        await #expect(throws: UseCaseError.self, "only a failed job can be retried") { try await resolve(jobID: jobs[1].id, .retry, actor: .staff(1)) }
+        await #expect(throws: UseCaseError.self, "nor marked done") { try await resolve(jobID: jobs[0].id, .doneByHand, actor: .staff(1)) }
         // Each change came with its audit entry, by whom and from which state.
         let audit = try await w.deps.store.read { r in try await r.newestAudit(limit: 20) }.filter { $0.entity == "provisioning_job" }
         #expect(audit.map(\.action).sorted() == ["provisioning.done-by-hand", "provisioning.retried"])

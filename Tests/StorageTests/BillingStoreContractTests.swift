@@ -125,7 +125,7 @@ struct BillingStoreContractTests {
         #expect(storno.displayNumber == "HST2026-000002")
         #expect(storno.correctsNumber == original.displayNumber)
         #expect(storno.totals.grossMinor == -12100)
-        await #expect(throws: BillingError.conflict(rule: "fiscal.already-stornoed", message: "This invoice has already been reversed.")) {
+        await #expect(throws: UseCaseError.conflict(rule: "fiscal.already-stornoed", message: "This invoice has already been reversed.")) {
             try await StornoFiscalInvoice(deps)(fiscalInvoiceID: original.id, then: "reissue", actor: .staff(1)).storno
         }
     }
@@ -137,7 +137,7 @@ struct BillingStoreContractTests {
         let c = try await f.client("ro-eur@example.ro")
         let plan = try await f.plan("cloud", currency: "EUR", monthly: "10.00")
         let order = try await PlaceOrder(deps)(clientID: c.id, planID: plan.id, cycle: "monthly", domain: "eur.ro", billingProfileID: nil, actor: .system)
-        await #expect(throws: BillingError.self) { try await f.pay(order.proforma) }
+        await #expect(throws: UseCaseError.self) { try await f.pay(order.proforma) }
         _ = try await SetExchangeRate(deps)(currency: "EUR", rate: "5.0893", date: "2026-01-14", actor: .staff(1))
         let outcome = try await f.pay(order.proforma)
         #expect(outcome.fiscalInvoice?.vatRONMinor == 1069)
@@ -152,14 +152,14 @@ struct BillingStoreContractTests {
         do {
             _ = try await RegisterClient(deps)(bad, source: .signup)
             Issue.record("accepted")
-        } catch BillingError.invalid(let failure) {
+        } catch UseCaseError.invalid(let failure) {
             #expect(Set(failure.errors.map(\.field)) == ["phone", "cnp"])
         }
         #expect(try await deps.store.read { r in try await r.searchClients(query: nil, limit: 10, offset: 0) }.isEmpty)
         let c = try await f.client("a@example.ro")
         let order = try await PlaceOrder(deps)(clientID: c.id, planID: try await f.plan().id, cycle: "monthly", domain: "a.ro", billingProfileID: nil, actor: .system)
         // A payment in another currency is refused and stores nothing.
-        await #expect(throws: BillingError.invalid(ValidationFailure(field: "currency", rule: "currency.mismatch", message: "The proforma is in RON, the payment in EUR."))) {
+        await #expect(throws: UseCaseError.invalid(ValidationFailure(field: "currency", rule: "currency.mismatch", message: "The proforma is in RON, the payment in EUR."))) {
             try await RecordPayment(deps)(proformaID: order.proforma.id, .init(amount: Money(minor: 1000, currency: .EUR), method: .bankTransfer), actor: .staff(1))
         }
         #expect(try await deps.store.read { r in try await r.payments(proformaID: order.proforma.id) }.isEmpty)

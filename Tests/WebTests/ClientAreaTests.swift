@@ -44,6 +44,22 @@ struct ClientAreaTests {
         }
     }
 
+    /// The SMS consent promises the hours SMS are really sent in: the configured window, not a fixed text.
+    @Test func theSMSHintNamesTheConfiguredSendingWindow() async throws {
+        for (environment, hours) in [(["SMS_WINDOW_START": "8", "SMS_WINDOW_END": "20"], "between 08:00 and 20:00"),
+                                     (["SMS_QUIET_START": "10", "SMS_QUIET_END": "18"], "between 10:00 and 18:00")] {
+            let h = try await WebHarness.make(environment: environment)
+            #expect(h.config.notifications.sendingWindow.startHour == (hours.contains("08:00") ? 8 : 10))
+            let romanian = "între " + hours.dropFirst("between ".count).replacingOccurrences(of: "and", with: "și")
+            try await h.run { c in
+                let english = try await Browser(c).get("/signup").body.visibleText
+                #expect(english.contains("or a hosting account is suspended, \(hours). Replies are not read."))
+                let ro = try await Browser(c).get("/signup?lang=ro").body.visibleText
+                #expect(ro.contains(romanian))
+            }
+        }
+    }
+
     @Test func myDetailsRefusesSMSWithoutAMobileAndRecordsEachChange() async throws {
         let h = try await WebHarness.make()
         let client = try await h.fixtures.client("ana@example.ro", phone: "0722123456", language: "en")

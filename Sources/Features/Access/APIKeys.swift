@@ -14,7 +14,7 @@ public struct CreateAPIKey: Sendable {
         let parsed = APIScope.parse(scopes)
         if parsed == nil { errors.add("scopes", "scope.enum", "Give one or more of: read, billing, payments, admin.") }
         if let days = expiresInDays, !(1...3650).contains(days) { errors.add("expiresInDays", "range", "A key expires in 1 to 3650 days, or never.") }
-        do { try errors.throwIfAny() } catch { throw BillingError.invalid(error) }
+        do { try errors.throwIfAny() } catch { throw UseCaseError.invalid(error) }
         let secret = "hk_" + deps.random.hex(32)
         let hash = deps.digest.sha256Hex(secret)
         let now = deps.clock.now()
@@ -47,9 +47,9 @@ public struct RevokeAPIKey: Sendable {
         try await deps.store.write { tx in
             guard try await tx.revokeAPIKey(id: id, at: now) else {
                 if try await tx.apiKeys().contains(where: { $0.id == id }) {
-                    throw BillingError.conflict(rule: "api-key.revoked", message: "API key #\(id) is already revoked.")
+                    throw UseCaseError.conflict(rule: "api-key.revoked", message: "API key #\(id) is already revoked.")
                 }
-                throw BillingError.notFound("API key")
+                throw UseCaseError.notFound("API key")
             }
             try await tx.append(AuditEntry(actor: actor, action: "api_key.revoked", entity: "api_key", entityID: id, before: nil, after: nil, at: now))
         }

@@ -11,7 +11,7 @@ public struct CreateStaff: Sendable {
         let email = errors.check { () throws(ValidationFailure) in try EmailAddress.parse(email) }
         if password.count < 12 || password.utf8.count > 72 { errors.add("password", "password.length", "Staff passwords have 12 to 72 bytes.") }
         if name.trimmingCharacters(in: .whitespaces).isEmpty { errors.add("name", "required", "The name is required.") }
-        do { try errors.throwIfAny() } catch { throw BillingError.invalid(error) }
+        do { try errors.throwIfAny() } catch { throw UseCaseError.invalid(error) }
         let hash = try await deps.passwords.hash(password)
         let now = deps.clock.now()
         do {
@@ -21,7 +21,7 @@ public struct CreateStaff: Sendable {
                 return id
             }
         } catch StoreError.duplicate {
-            throw BillingError.invalid(ValidationFailure(field: "email", rule: "email.taken", message: "A staff member with this e-mail exists."))
+            throw UseCaseError.invalid(ValidationFailure(field: "email", rule: "email.taken", message: "A staff member with this e-mail exists."))
         }
     }
 }

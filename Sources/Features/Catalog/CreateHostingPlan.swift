@@ -26,7 +26,7 @@ public struct CreateHostingPlan: Sendable {
         if let p = provisioner, p.isEmpty || p.count > 40 || !p.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") }) {
             errors.add("provisioner", "provisioner.name", "Name a configured provisioner: lower-case letters, digits and dashes.")
         }
-        do { try errors.throwIfAny() } catch { throw BillingError.invalid(error) }
+        do { try errors.throwIfAny() } catch { throw UseCaseError.invalid(error) }
         let now = deps.clock.now()
         let prices = parsed
         do {
@@ -37,7 +37,7 @@ public struct CreateHostingPlan: Sendable {
                 return try await tx.plan(id: id)!
             }
         } catch StoreError.duplicate {
-            throw BillingError.invalid(ValidationFailure(field: "code", rule: "code.taken", message: "A plan with this code exists."))
+            throw UseCaseError.invalid(ValidationFailure(field: "code", rule: "code.taken", message: "A plan with this code exists."))
         }
     }
 }

@@ -41,7 +41,7 @@ public struct RegisterClient: Sendable {
         if let failure = PasswordPolicy.check(input.password) { errors.add(contentsOf: [failure]) }
         let (phone, language, zone) = ContactInput.parse(phone: input.phone, language: input.language, smsOptIn: input.smsOptIn, timeZone: input.timeZone, into: &errors)
         let party = errors.check { () throws(ValidationFailure) in try input.profile.validated() }
-        do { try errors.throwIfAny() } catch { throw BillingError.invalid(error) }
+        do { try errors.throwIfAny() } catch { throw UseCaseError.invalid(error) }
         let timeZone = zone
 
         let phoneNumber = phone
@@ -60,7 +60,7 @@ public struct RegisterClient: Sendable {
                 return try await tx.client(id: id)!
             }
         } catch StoreError.duplicate {
-            throw BillingError.invalid(ValidationFailure(field: "email", rule: "email.taken", message: "An account with this e-mail already exists; log in or reset the password."))
+            throw UseCaseError.invalid(ValidationFailure(field: "email", rule: "email.taken", message: "An account with this e-mail already exists; log in or reset the password."))
         }
     }
 }

@@ -26,11 +26,11 @@ public struct UpdateClientDetails: Sendable {
         if session?.fromMail == true { throw PasswordConfirmationRequired() }
         var errors = FieldErrors()
         let (phone, language, zone) = ContactInput.parse(phone: input.phone, language: input.language, smsOptIn: input.smsOptIn, timeZone: input.timeZone, into: &errors)
-        do { try errors.throwIfAny() } catch { throw BillingError.invalid(error) }
+        do { try errors.throwIfAny() } catch { throw UseCaseError.invalid(error) }
         let now = deps.clock.now()
         let (newPhone, newZone) = (phone, zone)
         return try await deps.store.write { tx in
-            guard let before = try await tx.client(id: clientID) else { throw BillingError.notFound("client") }
+            guard let before = try await tx.client(id: clientID) else { throw UseCaseError.notFound("client") }
             try await tx.updateContact(clientID: clientID, phone: newPhone, language: language!, timeZone: newZone)
             if before.sms.optedIn != input.smsOptIn {
                 try await tx.recordConsent(clientID: clientID, consent: SmsConsent(optedIn: input.smsOptIn, changedAt: now, source: source))

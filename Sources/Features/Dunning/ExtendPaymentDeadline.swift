@@ -20,13 +20,13 @@ public struct ExtendPaymentDeadline: Sendable {
         }
         let note = errors.text("note", rawNote ?? "", limit: 1000)
         if note.isEmpty { errors.add("note", "required", "Say why the client gets more time.") }
-        do { try errors.throwIfAny() } catch { throw BillingError.invalid(error) }
+        do { try errors.throwIfAny() } catch { throw UseCaseError.invalid(error) }
         let day = until!
 
         return try await deps.store.write { tx in
-            guard let p = try await tx.proforma(id: proformaID, forUpdate: true) else { throw BillingError.notFound("proforma") }
+            guard let p = try await tx.proforma(id: proformaID, forUpdate: true) else { throw UseCaseError.notFound("proforma") }
             let extended: ProformaInvoice
-            do { extended = try p.extended(until: day) } catch { throw BillingError.mapping(error) }
+            do { extended = try p.extended(until: day) } catch { throw UseCaseError.mapping(error) }
             let now = deps.clock.now()
             try await tx.update(proforma: extended, at: now)
             try await tx.append(AuditEntry(actor: actor, action: "proforma.payment_extended", entity: "proforma", entityID: p.id, before: auditJSON(["dueDate": p.effectiveDueDate.description]), after: auditJSON(["dueDate": day.description, "note": note]), at: now))

@@ -6,7 +6,7 @@ enum ProformaCancellation {
     /// period that is not delivered), and the non-payment holds it placed are lifted.
     static func cancel(_ p: ProformaInvoice, why: String, by actor: Actor, in tx: any StoreTransaction, deps: AppDependencies, at now: Date) async throws {
         let cancelled: ProformaInvoice
-        do { cancelled = try p.cancelled() } catch { throw BillingError.mapping(error) }
+        do { cancelled = try p.cancelled() } catch { throw UseCaseError.mapping(error) }
         try await tx.update(proforma: cancelled, at: now)
         try await tx.append(AuditEntry(actor: actor, action: "proforma.cancelled", entity: "proforma", entityID: p.id, before: auditJSON(ProformaSnapshot(p)), after: auditJSON(["state": "cancelled", "why": why]), at: now))
         if p.paidMinor > 0 {
@@ -26,7 +26,7 @@ enum ProformaCancellation {
                 try await tx.append(AuditEntry(actor: actor, action: "service.order_cancelled", entity: "service", entityID: sid, before: auditJSON(["state": "pending"]), after: auditJSON(["state": "terminated", "proforma": p.number, "why": why]), at: now))
             case .live:
                 guard Set(first..<s.invoicedPeriods).isSubset(of: indexes) else {
-                    throw BillingError.conflict(rule: "proforma.later-period-billed", message: "A later period of \(s.domain) is already on another proforma: cancel that one first (or terminate the service).")
+                    throw UseCaseError.conflict(rule: "proforma.later-period-billed", message: "A later period of \(s.domain) is already on another proforma: cancel that one first (or terminate the service).")
                 }
                 let released = try s.released(from: first)
                 try await tx.update(service: released, at: now)

@@ -32,7 +32,7 @@ enum ServiceEnding {
                 storno = try await FiscalIssuing.issue(try FiscalInvoiceDraft.storno(of: f, issueDate: today), deps: deps, in: tx, at: now)
                 let kept = f.lines.filter { !undelivered($0) }
                 remainder = kept.isEmpty ? nil : try await FiscalIssuing.issue(try FiscalInvoiceDraft.remainder(of: f, keeping: kept, issueDate: today), deps: deps, in: tx, at: now)
-            } catch let e as InvoicingError { throw BillingError.from(e) }
+            } catch let e as InvoicingError { throw UseCaseError.from(e) }
             try await tx.append(AuditEntry(actor: actor, action: "fiscal_invoice.stornoed", entity: "fiscal_invoice", entityID: f.id, before: auditJSON(["number": f.displayNumber]),
                                            after: auditJSON(["storno": storno.displayNumber, "total": storno.totals.gross.description, "then": "service \(service.id) ended \(day)", "remainder": remainder?.displayNumber ?? ""]), at: now))
             let credit = f.totals.grossMinor - (remainder?.totals.grossMinor ?? 0)

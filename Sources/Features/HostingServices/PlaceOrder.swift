@@ -21,15 +21,15 @@ public struct PlaceOrder: Sendable {
         {
             errors.add("domain", "domain.format", "Give the site's domain name, e.g. example.ro.")
         }
-        do { try errors.throwIfAny() } catch { throw BillingError.invalid(error) }
+        do { try errors.throwIfAny() } catch { throw UseCaseError.invalid(error) }
         let today = deps.today()
         let issuer = ProformaIssuer(deps: deps)
         let orderDue = deps.policy.orderDueDays
         return try await deps.store.write { tx in
-            guard try await tx.client(id: clientID) != nil else { throw BillingError.notFound("client") }
-            guard let plan = try await tx.plan(id: planID) else { throw BillingError.notFound("plan") }
+            guard try await tx.client(id: clientID) != nil else { throw UseCaseError.notFound("client") }
+            guard let plan = try await tx.plan(id: planID) else { throw UseCaseError.notFound("plan") }
             guard let price = plan.price(for: cycle!) else {
-                throw BillingError.invalid(ValidationFailure(field: "cycle", rule: "cycle.not-offered", message: "The plan \(plan.name) is not sold \(cycle!.rawValue)."))
+                throw UseCaseError.invalid(ValidationFailure(field: "cycle", rule: "cycle.not-offered", message: "The plan \(plan.name) is not sold \(cycle!.rawValue)."))
             }
             let profile = try await tx.chosenProfile(clientID: clientID, id: billingProfileID)
             // The first period starts on the order day; later due dates are anchored to it.

@@ -15,14 +15,14 @@ public struct ChangeEmail: Sendable {
     /// Sends the confirmation link to the new address and returns it.
     @discardableResult
     public func request(_ session: WebSession, password: String, newEmail: String, baseURL: String, mailer: any AccountMailer) async throws -> EmailAddress {
-        guard session.realm == .client, let c = try await identity.store.credentials(realm: .client, id: session.subjectID) else { throw BillingError.notFound("account") }
+        guard session.realm == .client, let c = try await identity.store.credentials(realm: .client, id: session.subjectID) else { throw UseCaseError.notFound("account") }
         var errors = FieldErrors()
         let email = errors.check { () throws(ValidationFailure) in try EmailAddress.parse(newEmail, field: "newEmail") }
         if try await !identity.deps.passwords.verify(password, against: c.passwordHash) { errors.add("emailPassword", "password.wrong", "The password is not right.") }
         if let email, email == c.email { errors.add("newEmail", "email.same", "This is already your login e-mail.") }
         if let email, email != c.email, try await isTaken(email) { errors.add("newEmail", "email.taken", Self.takenMessage) }
-        do { try errors.throwIfAny() } catch { throw BillingError.invalid(error) }
-        guard let email, let client = try await identity.deps.store.read({ r in try await r.client(id: c.subjectID) }) else { throw BillingError.notFound("account") }
+        do { try errors.throwIfAny() } catch { throw UseCaseError.invalid(error) }
+        guard let email, let client = try await identity.deps.store.read({ r in try await r.client(id: c.subjectID) }) else { throw UseCaseError.notFound("account") }
         let token = identity.newToken()
         let now = identity.deps.clock.now()
         try await identity.store.insertEmailChange(tokenHash: identity.deps.digest.sha256Hex(token), clientID: c.subjectID, newEmail: email,
@@ -43,11 +43,11 @@ public struct ChangeEmail: Sendable {
         let now = identity.deps.clock.now()
         guard token.count == 43, let change = try await identity.store.consumeEmailChange(tokenHash: identity.deps.digest.sha256Hex(token), now: now),
               let before = try await identity.deps.store.read({ r in try await r.client(id: change.clientID) }) else {
-            throw BillingError.conflict(rule: "email-change.invalid", message: "This confirmation link has expired or was already used.")
+            throw UseCaseError.conflict(rule: "email-change.invalid", message: "This confirmation link has expired or was already used.")
         }
         let email = change.newEmail
         guard email != before.email else { return email }
-        if try await isTaken(email) { throw BillingError.invalid(Self.taken) }
+        if try await isTaken(email) { throw UseCaseError.invalid(Self.taken) }
         _ = try await identity.store.revokeMailLinks(clientID: change.clientID, linkID: nil, because: .emailChanged, at: now)
         // A reset link sent to the old address must not reopen the account.
         try await identity.store.cancelPasswordResets(clientID: change.clientID)
@@ -58,7 +58,7 @@ public struct ChangeEmail: Sendable {
                                                before: auditJSON(["email": before.email.value]), after: auditJSON(["email": email.value]), at: now))
             }
         } catch StoreError.duplicate {
-            throw BillingError.invalid(Self.taken)
+            throw UseCaseError.invalid(Self.taken)
         }
         let keep = session.flatMap { $0.realm == .client && $0.subjectID == change.clientID ? $0.idHash : nil }
         try await identity.store.deleteSessions(realm: .client, subjectID: change.clientID, except: keep)

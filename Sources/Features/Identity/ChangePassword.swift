@@ -7,11 +7,11 @@ public struct ChangePassword: Sendable {
     public init(_ identity: Identity) { self.identity = identity }
 
     public func callAsFunction(_ session: WebSession, current: String, new: String) async throws {
-        guard let c = try await identity.store.credentials(realm: session.realm, id: session.subjectID) else { throw BillingError.notFound("account") }
+        guard let c = try await identity.store.credentials(realm: session.realm, id: session.subjectID) else { throw UseCaseError.notFound("account") }
         var errors = FieldErrors()
         if try await !identity.deps.passwords.verify(current, against: c.passwordHash) { errors.add("currentPassword", "password.wrong", "The current password is not right.") }
         if let failure = PasswordPolicy.check(new) { errors.add("newPassword", failure.rule, failure.message) }
-        do { try errors.throwIfAny() } catch { throw BillingError.invalid(error) }
+        do { try errors.throwIfAny() } catch { throw UseCaseError.invalid(error) }
         // Mail links go first: a failure between the two writes leaves them revoked, never the old links alive.
         if session.realm == .client {
             _ = try await identity.store.revokeMailLinks(clientID: c.subjectID, linkID: nil, because: .passwordChanged, at: identity.deps.clock.now())

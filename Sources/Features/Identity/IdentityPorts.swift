@@ -69,7 +69,7 @@ public protocol IdentityStore: MailLinkStore {
     func deleteSessions(realm: Realm, subjectID: Int64, except idHash: String?) async throws
     func deleteSessions(lastSeenBefore: Date) async throws
 
-    func recordLoginFailure(keys: [String], at: Date) async throws
+    func recordAttempt(keys: [String], at: Date) async throws
     /// Reserves one attempt under each of `keys` unless one of them already has its limit of failures since `since`.
     /// The count and the write are one transaction with the keys locked, so parallel guesses cannot all pass the
     /// check. The reserved rows count as failures until `releaseAttempt` removes them (the attempt succeeded).

@@ -20,9 +20,9 @@ public struct ResetPassword: Sendable {
     }
 
     public func complete(token: String, newPassword: String) async throws -> Int64 {
-        if let failure = PasswordPolicy.check(newPassword) { throw BillingError.invalid(ValidationFailure([failure])) }
+        if let failure = PasswordPolicy.check(newPassword) { throw UseCaseError.invalid(ValidationFailure([failure])) }
         guard let clientID = try await identity.store.consumePasswordReset(tokenHash: identity.deps.digest.sha256Hex(token), now: identity.deps.clock.now()) else {
-            throw BillingError.conflict(rule: "reset.invalid", message: "This reset link has expired or was already used. Ask for a new one.")
+            throw UseCaseError.conflict(rule: "reset.invalid", message: "This reset link has expired or was already used. Ask for a new one.")
         }
         _ = try await identity.store.revokeMailLinks(clientID: clientID, linkID: nil, because: .passwordReset, at: identity.deps.clock.now())
         try await identity.store.cancelEmailChanges(clientID: clientID)

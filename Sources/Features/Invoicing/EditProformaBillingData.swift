@@ -15,7 +15,7 @@ public struct EditProformaBillingData: Sendable {
     /// Totals for the new buyer without saving: shown before the client confirms.
     public func preview(proformaID: Int64, clientID: Int64?, buyer: NewBuyer) async throws -> ProformaInvoice {
         try await deps.store.read { r in
-            guard let p = try await r.proforma(id: proformaID, forUpdate: false), clientID == nil || p.clientID == clientID else { throw BillingError.notFound("proforma") }
+            guard let p = try await r.proforma(id: proformaID, forUpdate: false), clientID == nil || p.clientID == clientID else { throw UseCaseError.notFound("proforma") }
             let (party, profileID) = try await self.resolve(buyer, clientID: p.clientID, in: r)
             return try self.rebill(p, to: party, profileID: profileID)
         }
@@ -23,7 +23,7 @@ public struct EditProformaBillingData: Sendable {
 
     public func callAsFunction(proformaID: Int64, clientID: Int64?, buyer: NewBuyer, actor: Actor) async throws -> ProformaInvoice {
         try await deps.store.write { tx in
-            guard let p = try await tx.proforma(id: proformaID, forUpdate: true), clientID == nil || p.clientID == clientID else { throw BillingError.notFound("proforma") }
+            guard let p = try await tx.proforma(id: proformaID, forUpdate: true), clientID == nil || p.clientID == clientID else { throw UseCaseError.notFound("proforma") }
             let (party, resolvedID) = try await self.resolve(buyer, clientID: p.clientID, in: tx)
             let now = deps.clock.now()
             // A new profile is inserted first so the proforma points at it; a refusal below rolls it back.
@@ -37,19 +37,19 @@ public struct EditProformaBillingData: Sendable {
     }
 
     private func rebill(_ p: ProformaInvoice, to party: BillingParty, profileID: Int64?) throws -> ProformaInvoice {
-        guard p.state == .unpaid else { throw BillingError.from(InvoicingError.proformaNotUnpaid(p.state)) }
+        guard p.state == .unpaid else { throw UseCaseError.from(InvoicingError.proformaNotUnpaid(p.state)) }
         let vat: VatTreatment
-        do { vat = try deps.vat.treatment(for: party, on: p.dueDate) } catch { throw BillingError.mapping(error) }
-        do { return try p.rebilled(to: party, profileID: profileID, vat: vat) } catch { throw BillingError.mapping(error) }
+        do { vat = try deps.vat.treatment(for: party, on: p.dueDate) } catch { throw UseCaseError.mapping(error) }
+        do { return try p.rebilled(to: party, profileID: profileID, vat: vat) } catch { throw UseCaseError.mapping(error) }
     }
 
     private func resolve(_ buyer: NewBuyer, clientID: Int64, in r: any StoreReader) async throws -> (BillingParty, Int64?) {
         switch buyer {
         case .profile(let id):
-            guard let profile = try await r.billingProfile(id: id), profile.clientID == clientID else { throw BillingError.notFound("billing profile") }
+            guard let profile = try await r.billingProfile(id: id), profile.clientID == clientID else { throw UseCaseError.notFound("billing profile") }
             return (profile.party, id)
         case .data(let draft, _):
-            do { return (try draft.validated(), nil) } catch { throw BillingError.invalid(error) }
+            do { return (try draft.validated(), nil) } catch { throw UseCaseError.invalid(error) }
         }
     }
 }

@@ -26,7 +26,7 @@ struct ProformaIssuer: Sendable {
     func issue(in tx: any StoreTransaction, _ requests: [Request], origin: ProformaOrigin, issueDate: CivilDate, actor: Actor, notice: [String: String] = [:]) async throws -> [ProformaInvoice] {
         guard !requests.isEmpty else { return [] }
         let treatments = try requests.map { r in
-            do { return try deps.vat.treatment(for: r.profile.party, on: r.dueDate) } catch { throw BillingError.mapping(error) }
+            do { return try deps.vat.treatment(for: r.profile.party, on: r.dueDate) } catch { throw UseCaseError.mapping(error) }
         }
         let series = ProformaNumbering.series(prefix: deps.numbering.proformaPrefix, year: issueDate.year)
         let numbers = try await tx.nextNumbers(series: series, count: requests.count)
@@ -86,11 +86,11 @@ extension StoreReader {
     /// The client's profile `id`, or their default one when none is chosen; 404 for another client's profile.
     func chosenProfile(clientID: Int64, id: Int64?) async throws -> BillingProfile {
         if let id {
-            guard let p = try await billingProfile(id: id), p.clientID == clientID else { throw BillingError.notFound("billing profile") }
+            guard let p = try await billingProfile(id: id), p.clientID == clientID else { throw UseCaseError.notFound("billing profile") }
             return p
         }
         guard let p = try await defaultProfile(clientID: clientID) else {
-            throw BillingError.conflict(rule: "client.no-profile", message: "The client has no billing profile.")
+            throw UseCaseError.conflict(rule: "client.no-profile", message: "The client has no billing profile.")
         }
         return p
     }

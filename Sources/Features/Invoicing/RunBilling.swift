@@ -30,7 +30,7 @@ public struct RunBilling: Sendable {
         // A run catches up days that have come. A later day (a typo such as 2062 for 2026) would issue every period
         // up to it at once, for every service.
         guard asOf <= deps.today() else {
-            throw BillingError.invalid(ValidationFailure(field: "asOf", rule: "date.future", message: "The billing run covers days that have come: give today (\(deps.today())) or an earlier day."))
+            throw UseCaseError.invalid(ValidationFailure(field: "asOf", rule: "date.future", message: "The billing run covers days that have come: give today (\(deps.today())) or an earlier day."))
         }
         var report = BillingRunReport(asOf: asOf)
         let cutoff = asOf.adding(days: deps.policy.renewalLeadDays)
@@ -98,7 +98,7 @@ public struct RunBilling: Sendable {
         guard !groups.isEmpty else { return outcome }
         let profiles = try await tx.defaultProfiles(clientIDs: Array(Set(groups.keys.map(\.clientID))))
         if let missing = groups.keys.map(\.clientID).first(where: { profiles[$0] == nil }) {
-            throw BillingError.conflict(rule: "client.no-profile", message: "client \(missing) has no billing profile")
+            throw UseCaseError.conflict(rule: "client.no-profile", message: "client \(missing) has no billing profile")
         }
         let requests = groups.keys.sorted().map { k in
             ProformaIssuer.Request(clientID: k.clientID, profile: profiles[k.clientID]!, currency: k.currency, lines: groups[k]!, dueDate: k.due)

@@ -19,7 +19,7 @@ public struct SetExchangeRate: Sendable {
             e4 = whole * 10_000 + Int64(frac)!
         }
         if e4 == nil || e4! <= 0 { errors.add("rate", "rate.format", "Give RON per unit with up to four decimals, e.g. 4.9771.") }
-        do { try errors.throwIfAny() } catch { throw BillingError.invalid(error) }
+        do { try errors.throwIfAny() } catch { throw UseCaseError.invalid(error) }
         let r = ExchangeRate(currency: cur!, ronPerUnitE4: e4!, date: d!)
         let now = deps.clock.now()
         try await deps.store.write { tx in

@@ -36,15 +36,15 @@ public struct StornoFiscalInvoice: Sendable {
     /// to the card, so `end` credits nothing.
     public func callAsFunction(fiscalInvoiceID: Int64, then: String?, billingProfileID: Int64? = nil, moneyReturned: Bool = false, actor: Actor) async throws -> Result {
         guard let followUp = then.flatMap(StornoFollowUp.init(rawValue:)) else {
-            throw BillingError.invalid(ValidationFailure(field: "then", rule: "storno.then", message: "Choose what the storno means: reissue (corrected billing data), reopen (the money did not stay; bill the periods again) or end (terminate the services, credit what was paid)."))
+            throw UseCaseError.invalid(ValidationFailure(field: "then", rule: "storno.then", message: "Choose what the storno means: reissue (corrected billing data), reopen (the money did not stay; bill the periods again) or end (terminate the services, credit what was paid)."))
         }
         let today = deps.today()
         do {
             return try await deps.store.write { tx in
-                guard let original = try await tx.fiscalInvoice(id: fiscalInvoiceID) else { throw BillingError.notFound("fiscal invoice") }
-                if try await tx.fiscalInvoice(correcting: original.id) != nil { throw BillingError.from(InvoicingError.alreadyStornoed) }
+                guard let original = try await tx.fiscalInvoice(id: fiscalInvoiceID) else { throw UseCaseError.notFound("fiscal invoice") }
+                if try await tx.fiscalInvoice(correcting: original.id) != nil { throw UseCaseError.from(InvoicingError.alreadyStornoed) }
                 let draft: FiscalInvoiceDraft
-                do { draft = try FiscalInvoiceDraft.storno(of: original, issueDate: today) } catch let e as InvoicingError { throw BillingError.from(e) }
+                do { draft = try FiscalInvoiceDraft.storno(of: original, issueDate: today) } catch let e as InvoicingError { throw UseCaseError.from(e) }
                 let now = deps.clock.now()
                 let proforma = try await original.proformaID.asyncMap { try await tx.proforma(id: $0, forUpdate: true) } ?? nil
                 var services: [HostingService] = []
@@ -53,10 +53,10 @@ public struct StornoFiscalInvoice: Sendable {
                 }
                 if followUp == .reopen {
                     guard proforma != nil else {
-                        throw BillingError.conflict(rule: "storno.no-proforma", message: "This invoice was not issued from a proforma, so there is nothing to bill again: use reissue or end.")
+                        throw UseCaseError.conflict(rule: "storno.no-proforma", message: "This invoice was not issued from a proforma, so there is nothing to bill again: use reissue or end.")
                     }
                     if let ended = services.first(where: { $0.state == .terminated }) {
-                        throw BillingError.conflict(rule: "storno.service-ended", message: "\(ended.domain) has ended, so its periods cannot be billed again: use end.")
+                        throw UseCaseError.conflict(rule: "storno.service-ended", message: "\(ended.domain) has ended, so its periods cannot be billed again: use end.")
                     }
                 }
                 let storno = try await FiscalIssuing.issue(draft, deps: deps, in: tx, at: now)
@@ -83,16 +83,16 @@ public struct StornoFiscalInvoice: Sendable {
             }
         } catch StoreError.duplicate {
             // Two storno requests at once: the UNIQUE (corrects) constraint kept the second out.
-            throw BillingError.from(InvoicingError.alreadyStornoed)
+            throw UseCaseError.from(InvoicingError.alreadyStornoed)
         }
     }
 
     private func reissue(_ original: FiscalInvoice, profileID: Int64?, today: CivilDate, actor: Actor, in tx: any StoreTransaction, at now: Date) async throws -> FiscalInvoice {
         let profile = try await tx.chosenProfile(clientID: original.clientID, id: profileID)
         let vat: VatTreatment
-        do { vat = try deps.vat.treatment(for: profile.party, on: original.issueDate) } catch { throw BillingError.mapping(error) }
+        do { vat = try deps.vat.treatment(for: profile.party, on: original.issueDate) } catch { throw UseCaseError.mapping(error) }
         let draft: FiscalInvoiceDraft
-        do { draft = try FiscalInvoiceDraft.reissue(of: original, to: profile.party, vat: vat, issueDate: today, seller: deps.seller) } catch { throw BillingError.from(error) }
+        do { draft = try FiscalInvoiceDraft.reissue(of: original, to: profile.party, vat: vat, issueDate: today, seller: deps.seller) } catch { throw UseCaseError.from(error) }
         let fiscal = try await FiscalIssuing.issue(draft, deps: deps, in: tx, at: now)
         try await tx.append(AuditEntry(actor: actor, action: "fiscal_invoice.reissued", entity: "fiscal_invoice", entityID: fiscal.id, before: auditJSON(["number": original.displayNumber]), after: auditJSON(["number": fiscal.displayNumber, "buyer": profile.party.name]), at: now))
         return fiscal
@@ -111,7 +111,7 @@ public struct StornoFiscalInvoice: Sendable {
         var profile: BillingProfile?
         if let pid = proforma.billingProfileID { profile = try await tx.billingProfile(id: pid) }
         if profile == nil { profile = try await tx.defaultProfile(clientID: proforma.clientID) }
-        guard let profile else { throw BillingError.conflict(rule: "client.no-profile", message: "The client has no billing profile.") }
+        guard let profile else { throw UseCaseError.conflict(rule: "client.no-profile", message: "The client has no billing profile.") }
         return try await ProformaIssuer(deps: deps).issue(
             in: tx, clientID: proforma.clientID, profile: profile, origin: .renewal, currency: proforma.currency, lines: proforma.lines,
             issueDate: today, dueDate: today.adding(days: deps.policy.minPaymentDays), actor: actor, notice: ["reopened": original.displayNumber])

@@ -128,8 +128,8 @@ public struct DeliverNotifications: Sendable {
                 // Consent and number are read now, not when the event happened: a withdrawal stops waiting messages.
                 guard client.sms.optedIn else { return .skipped(reason: "the client has not opted in to SMS") }
                 guard let phone = client.phone, phone.isMobile else { return .skipped(reason: "no mobile number") }
-                let zone = client.timeZone?.timeZone ?? settings.quietHours.timeZone
-                let window = QuietHours(startHour: settings.quietHours.startHour, endHour: settings.quietHours.endHour, timeZone: zone).nextDeliveryTime(from: now)
+                let zone = client.timeZone?.timeZone ?? settings.sendingWindow.timeZone
+                let window = SmsSendingWindow(startHour: settings.sendingWindow.startHour, endHour: settings.sendingWindow.endHour, timeZone: zone).nextDeliveryTime(from: now)
                 if window > now { return .deferred(until: window, reason: "quiet hours", countsAsAttempt: false) }
                 let text = try templates.sms(m.eventKind, context)
                 let encoded = SmsEncoder.encode(text, transliterate: settings.transliterateRomanian, reference: UInt8(truncatingIfNeeded: m.id))

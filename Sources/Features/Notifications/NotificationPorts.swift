@@ -236,7 +236,7 @@ public struct NotificationSettings: Sendable {
     public let replyTo: EmailAddress?
     public let smsSender: SmsSenderID
     public let transliterateRomanian: Bool
-    public let quietHours: QuietHours
+    public let sendingWindow: SmsSendingWindow
     public let publicBaseURL: String
     /// First retry after this many seconds, doubling up to `maxRetryDelay`.
     public let retryBaseSeconds: Int
@@ -246,13 +246,13 @@ public struct NotificationSettings: Sendable {
     public let leaseSeconds: Int
 
     public init(fromAddress: EmailAddress, fromName: String = "Hostico", replyTo: EmailAddress? = nil, smsSender: SmsSenderID, transliterateRomanian: Bool = true,
-                quietHours: QuietHours, publicBaseURL: String, retryBaseSeconds: Int = 30, maxRetryDelaySeconds: Int = 3600, maxAttempts: Int = 12, leaseSeconds: Int = 300) {
+                sendingWindow: SmsSendingWindow, publicBaseURL: String, retryBaseSeconds: Int = 30, maxRetryDelaySeconds: Int = 3600, maxAttempts: Int = 12, leaseSeconds: Int = 300) {
         self.fromAddress = fromAddress
         self.fromName = fromName
         self.replyTo = replyTo
         self.smsSender = smsSender
         self.transliterateRomanian = transliterateRomanian
-        self.quietHours = quietHours
+        self.sendingWindow = sendingWindow
         self.publicBaseURL = publicBaseURL
         self.retryBaseSeconds = retryBaseSeconds
         self.maxRetryDelaySeconds = maxRetryDelaySeconds

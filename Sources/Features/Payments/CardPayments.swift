@@ -144,9 +144,9 @@ public struct CardPayments: Sendable {
 
     /// The client pays the open amount of an unpaid proforma of theirs.
     public func pay(proformaID: Int64, clientID: Int64, paymentMethod: String) async throws -> Outcome {
-        guard let p = try await deps.store.read({ r in try await r.proforma(id: proformaID, forUpdate: false) }), p.clientID == clientID else { throw BillingError.notFound("proforma") }
-        guard p.state == .unpaid, p.openMinor > 0 else { throw BillingError.from(InvoicingError.proformaNotUnpaid(p.state)) }
-        guard !paymentMethod.isEmpty, paymentMethod.count < 200 else { throw BillingError.invalid(ValidationFailure(field: "payment_method", rule: "card.missing", message: "Enter the card details.")) }
+        guard let p = try await deps.store.read({ r in try await r.proforma(id: proformaID, forUpdate: false) }), p.clientID == clientID else { throw UseCaseError.notFound("proforma") }
+        guard p.state == .unpaid, p.openMinor > 0 else { throw UseCaseError.from(InvoicingError.proformaNotUnpaid(p.state)) }
+        guard !paymentMethod.isEmpty, paymentMethod.count < 200 else { throw UseCaseError.invalid(ValidationFailure(field: "payment_method", rule: "card.missing", message: "Enter the card details.")) }
         let amount = Money(minor: p.openMinor, currency: p.currency)
         // One attempt at a time per proforma: the slot counts only the attempts that ended without taking money (or
         // were left unfinished for 5 minutes), so a second submit while one is under way, or after it succeeded,
@@ -177,9 +177,9 @@ public struct CardPayments: Sendable {
 
     /// Back from 3-D Secure: the intent's state decides, read from the gateway, not from the browser.
     public func returned(proformaID: Int64, clientID: Int64, intentID: String) async throws -> Outcome {
-        guard let p = try await deps.store.read({ r in try await r.proforma(id: proformaID, forUpdate: false) }), p.clientID == clientID else { throw BillingError.notFound("proforma") }
+        guard let p = try await deps.store.read({ r in try await r.proforma(id: proformaID, forUpdate: false) }), p.clientID == clientID else { throw UseCaseError.notFound("proforma") }
         let intent = try await gateway.intent(id: intentID)
-        guard intent.proformaID == p.id else { throw BillingError.notFound("card payment") }
+        guard intent.proformaID == p.id else { throw UseCaseError.notFound("card payment") }
         return try await settle(intent, actor: .client(clientID))
     }
 
@@ -196,9 +196,9 @@ public struct CardPayments: Sendable {
             do {
                 _ = try await settle(intent, actor: .system)
                 result = .processed
-            } catch BillingError.notFound {
+            } catch UseCaseError.notFound {
                 deps.logger.notice("webhook for a payment this system did not start", metadata: ["event": "\(event.id)", "intent": "\(intent.id)"])
-            } catch BillingError.conflict(let rule, let message) {
+            } catch UseCaseError.conflict(let rule, let message) {
                 // Money taken that the payment rules refuse (no BNR rate yet for a foreign-currency invoice, say): retrying
                 // the event cannot help; staff act on it from this log line and the audit entry. (Money for a cancelled
                 // proforma is not refused: it becomes the client's credit.)
@@ -218,7 +218,7 @@ public struct CardPayments: Sendable {
     func settle(_ intent: CardIntent, actor: Actor) async throws -> Outcome {
         let now = deps.clock.now()
         guard let key = intent.attemptKey, let attempt = try await store.attempt(key: key), attempt.proformaID == intent.proformaID else {
-            throw BillingError.notFound("card payment attempt")
+            throw UseCaseError.notFound("card payment attempt")
         }
         switch intent.status {
         case .succeeded:
@@ -247,9 +247,9 @@ public struct CardPayments: Sendable {
     /// Staff refund a card-paid fiscal invoice: the money goes back at the gateway, then the invoice is reversed by a
     /// storno. The refund's idempotency key is the invoice, so repeating after a failure never refunds twice.
     public func refund(fiscalInvoiceID: Int64, actor: Actor) async throws -> FiscalInvoice {
-        guard let f = try await deps.store.read({ r in try await r.fiscalInvoice(id: fiscalInvoiceID) }), let proformaID = f.proformaID else { throw BillingError.notFound("fiscal invoice") }
+        guard let f = try await deps.store.read({ r in try await r.fiscalInvoice(id: fiscalInvoiceID) }), let proformaID = f.proformaID else { throw UseCaseError.notFound("fiscal invoice") }
         let cards = try await deps.store.read { r in try await r.payments(proformaID: proformaID) }.filter { $0.method == .card }
-        guard !cards.isEmpty else { throw BillingError.conflict(rule: "refund.not-card", message: "This invoice was not paid by card; refund the bank transfer and issue a storno.") }
+        guard !cards.isEmpty else { throw UseCaseError.conflict(rule: "refund.not-card", message: "This invoice was not paid by card; refund the bank transfer and issue a storno.") }
         var refunds: [String] = []
         for payment in cards {
             guard let intentID = payment.gatewayReference else { continue }

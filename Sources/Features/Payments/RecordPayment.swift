@@ -38,7 +38,7 @@ public struct RecordPayment: Sendable {
             self.idempotencyKey = idempotencyKey
         }
 
-        /// What a form or a JSON body sends, checked field by field (`BillingError.invalid` names every bad field).
+        /// What a form or a JSON body sends, checked field by field (`UseCaseError.invalid` names every bad field).
         public static func parse(amount: String, currency: String, method: String, receivedOn: String?, reference: String?, idempotencyKey rawKey: String?,
                                  today: CivilDate) throws -> Input {
             var errors = FieldErrors()
@@ -64,22 +64,22 @@ public struct RecordPayment: Sendable {
                 } else { errors.add("receivedOn", "date.format", "Use YYYY-MM-DD.") }
             }
             let ref = reference.map { errors.text("gatewayReference", $0, limit: 200) }
-            do { try errors.throwIfAny() } catch { throw BillingError.invalid(error) }
-            guard let minor, let cur, let method else { throw BillingError.invalid(ValidationFailure(field: "amount", rule: "amount.format", message: "Give the amount.")) }
+            do { try errors.throwIfAny() } catch { throw UseCaseError.invalid(error) }
+            guard let minor, let cur, let method else { throw UseCaseError.invalid(ValidationFailure(field: "amount", rule: "amount.format", message: "Give the amount.")) }
             return Input(amount: Money(minor: minor, currency: cur), method: method, receivedOn: received, reference: ref, idempotencyKey: key)
         }
     }
 
     public func callAsFunction(proformaID: Int64, _ input: Input, actor: Actor) async throws -> Outcome {
         let today = deps.today()
-        guard input.amount.minor > 0 else { throw BillingError.from(InvoicingError.nonPositiveAmount) }
+        guard input.amount.minor > 0 else { throw UseCaseError.from(InvoicingError.nonPositiveAmount) }
         let receivedDay = input.receivedOn ?? today
-        guard receivedDay <= today else { throw BillingError.invalid(ValidationFailure(field: "receivedOn", rule: "date.future", message: "The payment date cannot be in the future.")) }
+        guard receivedDay <= today else { throw UseCaseError.invalid(ValidationFailure(field: "receivedOn", rule: "date.future", message: "The payment date cannot be in the future.")) }
         let (money, method, ref, key) = (input.amount, input.method, input.reference, input.idempotencyKey)
 
         return try await deps.store.write { tx in
-            guard let proforma = try await tx.proforma(id: proformaID, forUpdate: true) else { throw BillingError.notFound("proforma") }
-            guard money.currency == proforma.currency else { throw BillingError.from(InvoicingError.currencyMismatch(expected: proforma.currency, got: money.currency)) }
+            guard let proforma = try await tx.proforma(id: proformaID, forUpdate: true) else { throw UseCaseError.notFound("proforma") }
+            guard money.currency == proforma.currency else { throw UseCaseError.from(InvoicingError.currencyMismatch(expected: proforma.currency, got: money.currency)) }
             let now = deps.clock.now()
             let paymentID: Int64
             do {
@@ -90,7 +90,7 @@ public struct RecordPayment: Sendable {
                 guard let key, let first = try await tx.payment(idempotencyKey: key) else { throw StoreError.duplicate("payment") }
                 guard first.proformaID == proforma.id, first.amount == money else {
                     let number = try await tx.proforma(id: first.proformaID, forUpdate: false)?.number ?? "proforma #\(first.proformaID)"
-                    throw BillingError.conflict(rule: "payment.key-reused", message: "The idempotency key \(key) already recorded payment #\(first.id) of \(first.amount) for \(number); a different payment needs a new key.")
+                    throw UseCaseError.conflict(rule: "payment.key-reused", message: "The idempotency key \(key) already recorded payment #\(first.id) of \(first.amount) for \(number); a different payment needs a new key.")
                 }
                 return Outcome(paymentID: first.id, proforma: proforma, fiscalInvoice: try await tx.fiscalInvoice(proformaID: proforma.id), creditMinor: 0, alreadyRecorded: true)
             }
@@ -106,9 +106,9 @@ public struct RecordPayment: Sendable {
 
             // VAT is due at the rate in force when the payment arrives, never silently an older one.
             let repriced: ProformaInvoice
-            do { repriced = proforma.repriced(vat: try deps.vat.treatment(for: proforma.buyer, on: receivedDay)) } catch { throw BillingError.mapping(error) }
+            do { repriced = proforma.repriced(vat: try deps.vat.treatment(for: proforma.buyer, on: receivedDay)) } catch { throw UseCaseError.mapping(error) }
             let application: ProformaInvoice.PaymentApplication
-            do { application = try repriced.applying(payment: money) } catch { throw BillingError.mapping(error) }
+            do { application = try repriced.applying(payment: money) } catch { throw UseCaseError.mapping(error) }
             try await tx.update(proforma: application.proforma, at: now)
             if application.creditMinor > 0 {
                 try await tx.addCredit(clientID: proforma.clientID, amount: Money(minor: application.creditMinor, currency: money.currency), paymentID: paymentID, note: "Overpayment of \(proforma.number)", at: now)
@@ -143,7 +143,7 @@ enum PaymentSettlement {
                 let service = try await tx.service(id: sid, forUpdate: true), service.state == .pending
             else { continue }
             let started: HostingService
-            do { started = try service.starting(on: today) } catch { throw BillingError.mapping(error) }
+            do { started = try service.starting(on: today) } catch { throw UseCaseError.mapping(error) }
             let first = started.cycle.period(anchor: today, index: 0)
             try await tx.reanchor(serviceID: sid, anchor: today)
             try await tx.moveLine(proformaID: paid.id, serviceID: sid, to: line.moved(to: first))
@@ -158,7 +158,7 @@ enum PaymentSettlement {
         if paid.currency != .RON {
             rate = try await tx.exchangeRate(currency: paid.currency, onOrBefore: today)
             if rate == nil {
-                throw BillingError.conflict(rule: "exchange-rate.missing", message: "No BNR exchange rate for \(paid.currency.rawValue) on or before \(today); add it before recording this payment.")
+                throw UseCaseError.conflict(rule: "exchange-rate.missing", message: "No BNR exchange rate for \(paid.currency.rawValue) on or before \(today); add it before recording this payment.")
             }
         }
         // Issued on the day the payment is recorded, so numbers stay in date order within the series.
@@ -177,7 +177,7 @@ enum PaymentSettlement {
             // never covers an earlier unpaid one.
             let paidIndexes = try await tx.paidPeriodIndexes(serviceID: sid)
             let next: HostingService
-            do { next = try service.paid(period, paidIndexes: paidIndexes) } catch { throw BillingError.mapping(error) }
+            do { next = try service.paid(period, paidIndexes: paidIndexes) } catch { throw UseCaseError.mapping(error) }
             try await tx.update(service: next, at: now)
             if service.state == .pending {
                 try await tx.append(AuditEntry(actor: actor, action: "service.activated", entity: "service", entityID: sid, before: auditJSON(["state": "pending"]), after: auditJSON(["state": next.state.rawValue]), at: now))

@@ -1,11 +1,6 @@
 import Domain
 import Foundation
 
-/// The current instant. Injected so tests move time by hand; logic never calls `Date()`.
-public protocol Clock: Sendable {
-    func now() -> Date
-}
-
 /// Cryptographically secure random bytes (tokens, API keys).
 public protocol RandomSource: Sendable {
     func bytes(_ count: Int) -> [UInt8]

@@ -25,6 +25,6 @@ public struct ResolveFailedProvisioningJob: Sendable {
         case .retry: try await queue.requeue(jobID: jobID, at: now, audit: audit)
         case .doneByHand: try await queue.markDone(jobID: jobID, at: now, audit: audit)
         }
-        guard changed else { throw BillingError.conflict(rule: "provisioning.not-failed", message: "Only a failed provisioning job can be retried or marked done.") }
+        guard changed else { throw UseCaseError.conflict(rule: "provisioning.not-failed", message: "Only a failed provisioning job can be retried or marked done.") }
     }
 }

@@ -21,7 +21,7 @@ public struct ClientOverview: Sendable {
     /// Reads the page's data; "not found" when there is no such client.
     public static func load(clientID id: Int64, deps: AppDependencies, identity: Identity, messages: any MessageStore) async throws -> ClientOverview {
         let data = try await deps.store.read { r in
-            guard let client = try await r.client(id: id) else { throw BillingError.notFound("client") }
+            guard let client = try await r.client(id: id) else { throw UseCaseError.notFound("client") }
             return (client, try await r.billingProfiles(clientID: id), try await r.services(clientID: id, forUpdate: false), try await r.plans(),
                     ClientInvoices(proformas: try await r.proformas(clientID: id, state: nil, limit: 500, offset: 0),
                                    fiscalInvoices: try await r.fiscalInvoices(clientID: id, limit: 500, offset: 0)),

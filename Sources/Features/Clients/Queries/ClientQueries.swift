@@ -7,14 +7,14 @@ public struct ClientQueries: Sendable {
     public init(_ deps: AppDependencies) { self.deps = deps }
 
     public func client(id: Int64) async throws -> Client {
-        guard let c = try await deps.store.read({ r in try await r.client(id: id) }) else { throw BillingError.notFound("client") }
+        guard let c = try await deps.store.read({ r in try await r.client(id: id) }) else { throw UseCaseError.notFound("client") }
         return c
     }
 
     /// The client with its billing profiles, read together.
     public func withProfiles(id: Int64) async throws -> (client: Client, profiles: [BillingProfile]) {
         try await deps.store.read { r in
-            guard let c = try await r.client(id: id) else { throw BillingError.notFound("client") }
+            guard let c = try await r.client(id: id) else { throw UseCaseError.notFound("client") }
             return (c, try await r.billingProfiles(clientID: id))
         }
     }
@@ -30,7 +30,7 @@ public struct ClientQueries: Sendable {
 
     /// One of the client's profiles; another client's is "not found".
     public func billingProfile(id: Int64, ownedBy clientID: Int64) async throws -> BillingProfile {
-        guard let p = try await deps.store.read({ r in try await r.billingProfile(id: id) }), p.clientID == clientID else { throw BillingError.notFound("billing profile") }
+        guard let p = try await deps.store.read({ r in try await r.billingProfile(id: id) }), p.clientID == clientID else { throw UseCaseError.notFound("billing profile") }
         return p
     }
 }

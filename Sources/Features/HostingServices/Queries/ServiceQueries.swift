@@ -28,13 +28,13 @@ public struct ServiceQueries: Sendable {
     /// A client's services, oldest first; "not found" when there is no such client.
     public func services(clientID: Int64) async throws -> [HostingService] {
         try await deps.store.read { r in
-            guard try await r.client(id: clientID) != nil else { throw BillingError.notFound("client") }
+            guard try await r.client(id: clientID) != nil else { throw UseCaseError.notFound("client") }
             return try await r.services(clientID: clientID, forUpdate: false)
         }
     }
 
     public func service(id: Int64) async throws -> HostingService {
-        guard let s = try await deps.store.read({ r in try await r.service(id: id, forUpdate: false) }) else { throw BillingError.notFound("service") }
+        guard let s = try await deps.store.read({ r in try await r.service(id: id, forUpdate: false) }) else { throw UseCaseError.notFound("service") }
         return s
     }
 
@@ -46,7 +46,7 @@ public struct ServiceQueries: Sendable {
     /// jobs, oldest first.
     public func provisioning(serviceID: Int64) async throws -> (provisioner: String?, jobs: [ProvisioningJob]) {
         try await deps.store.read { r in
-            guard try await r.service(id: serviceID, forUpdate: false) != nil else { throw BillingError.notFound("service") }
+            guard try await r.service(id: serviceID, forUpdate: false) != nil else { throw UseCaseError.notFound("service") }
             return (try await r.provisioner(serviceID: serviceID), try await r.provisioningJobs(serviceID: serviceID))
         }
     }

@@ -9,14 +9,14 @@ public struct InvoiceQueries: Sendable {
 
     public func proforma(id: Int64, visibleTo clientID: Int64? = nil) async throws -> ProformaInvoice {
         guard let p = try await deps.store.read({ r in try await r.proforma(id: id, forUpdate: false) }), clientID == nil || p.clientID == clientID else {
-            throw BillingError.notFound("proforma")
+            throw UseCaseError.notFound("proforma")
         }
         return p
     }
 
     public func fiscalInvoice(id: Int64, visibleTo clientID: Int64? = nil) async throws -> FiscalInvoice {
         guard let f = try await deps.store.read({ r in try await r.fiscalInvoice(id: id) }), clientID == nil || f.clientID == clientID else {
-            throw BillingError.notFound("fiscal invoice")
+            throw UseCaseError.notFound("fiscal invoice")
         }
         return f
     }
