@@ -38,6 +38,7 @@ public struct StripeGateway: CardGateway {
     }
 
     public var name: String { "stripe" }
+    public var signatureHeader: String { "Stripe-Signature" }
     public var publishableKey: String { settings.publishableKey }
     public var scriptURL: String { settings.scriptURL }
     public var pageOrigins: [String] {

@@ -68,13 +68,13 @@ struct Visit {
     var flash: String?
 
     var views: Views { Views(language) }
-    var base: String { realm == .staff ? "/staff" : "" }
+    var base: String { realm == .staff ? Paths.Staff.home : "" }
 }
 
 extension WebAreas {
     /// Language: `?lang=` (remembered in a cookie), the cookie, the client's own language, the browser's, English.
     func visit<Context: WebRequestContext>(_ request: Request, _ context: Context, client: Client? = nil) -> Visit {
-        let realm: Realm = request.uri.path.hasPrefix("/staff") ? .staff : .client
+        let realm: Realm = request.uri.path.hasPrefix(Paths.Staff.home) ? .staff : .client
         var cookiesOut: [String] = []
         var language: Language?
         if let raw = request.uri.queryParameters.get("lang"), let l = Language(rawValue: raw) {
@@ -114,7 +114,7 @@ extension WebAreas {
         m["sellerName"] = deps.seller.name
         m["staff"] = visit.realm == .staff
         m["base"] = visit.base
-        m["home"] = visit.realm == .staff ? "/staff" : "/"
+        m["home"] = visit.realm == .staff ? Paths.Staff.home : "/"
         if let f = visit.flash { m["flash"] = f }
         if let formError { m["formError"] = formError }
         // Switching language reloads this page: its other query items (a reset or confirmation token) stay.
@@ -123,9 +123,9 @@ extension WebAreas {
         if let s = visit.session, s.stage == .full {
             let path = visit.request.uri.path
             let links: [(String, String)] = visit.realm == .staff
-                ? [("/staff", "Clients"), ("/staff/efactura", "e-Factura"), ("/staff/audit", "Audit log"), ("/staff/api-keys", "API keys"), ("/staff/security", "Security")]
-                : [("/services", v.s("my_services")), ("/invoices", v.s("my_invoices")), ("/details", v.s("my_details")), ("/security", v.s("security"))]
-            m["nav"] = ["links": links.map { ["href": $0.0, "label": $0.1, "current": path == $0.0 || (path.hasPrefix($0.0 + "/") && $0.0 != "/staff")] as [String: Any] },
+                ? [(Paths.Staff.home, "Clients"), (Paths.Staff.efactura, "e-Factura"), (Paths.Staff.audit, "Audit log"), (Paths.Staff.apiKeys, "API keys"), ("/staff/security", "Security")]
+                : [(Paths.services, v.s("my_services")), (Paths.invoices, v.s("my_invoices")), (Paths.details, v.s("my_details")), ("/security", v.s("security"))]
+            m["nav"] = ["links": links.map { ["href": $0.0, "label": $0.1, "current": path == $0.0 || (path.hasPrefix($0.0 + "/") && $0.0 != Paths.Staff.home)] as [String: Any] },
                         "logout": visit.base + "/logout"] as [String: Any]
         }
         var headers = HTTPFields()
@@ -216,7 +216,7 @@ struct WebMiddleware<Context: WebRequestContext>: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
-        let staff = request.uri.path.hasPrefix("/staff")
+        let staff = request.uri.path.hasPrefix(Paths.Staff.home)
         if let token = areas.cookies.value(staff ? WebAreas.staffCookie : WebAreas.clientCookie, in: request),
            let session = try await areas.identity.session(token: token), session.realm == (staff ? .staff : .client) {
             context.session = session

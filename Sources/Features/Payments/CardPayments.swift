@@ -73,9 +73,11 @@ public protocol CardGateway: Sendable {
     var scriptURL: String { get }
     /// Origins the payment page must allow (script, API calls, frames) in its CSP.
     var pageOrigins: [String] { get }
+    /// The request header that carries the webhook's signature.
+    var signatureHeader: String { get }
 
-    /// Creates and confirms an intent for `amount` with the card the browser tokenised; `attemptKey` is both the
-    /// idempotency key and metadata on the intent. Throws `.declined` when the bank refuses at once.
+    /// Creates and confirms an intent for `amount` with the card the browser tokenised; `attemptKey` (random per
+    /// attempt) is both the idempotency key and metadata on the intent. Throws `.declined` when the bank refuses at once.
     func createIntent(amount: Money, paymentMethod: String, proforma: ProformaInvoice, attemptKey: String) async throws -> CardIntent
     func intent(id: String) async throws -> CardIntent
     /// Refunds the whole intent; the key makes a repeated refund (a retry) refund once. Returns the refund id.

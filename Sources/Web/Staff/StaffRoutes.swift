@@ -36,10 +36,10 @@ struct StaffRoutes {
     func apiKeysPage(_ visit: Visit, created: (id: Int64, secret: String)?) async throws -> Response {
         let now = deps.clock.now()
         let keys = try await ListAPIKeys(deps)()
-        let stamp = { (d: Date?) in d.map { ClientRoutes.timestamp($0, deps) } ?? "—" }
+        let stamp = { (d: Date?) in d.map { Formatting.timestamp($0, deps) } ?? "—" }
         var model: [String: Any] = ["keys": keys.reversed().map { k in
-            ["id": k.id, "name": k.name, "scopes": APIScope.text(k.scopes), "created": stamp(k.createdAt), "expires": k.expiresAt.map { ClientRoutes.timestamp($0, deps) } ?? "never",
-             "lastUsed": k.lastUsedAt.map { ClientRoutes.timestamp($0, deps) } ?? "never",
+            ["id": k.id, "name": k.name, "scopes": APIScope.text(k.scopes), "created": stamp(k.createdAt), "expires": k.expiresAt.map { Formatting.timestamp($0, deps) } ?? "never",
+             "lastUsed": k.lastUsedAt.map { Formatting.timestamp($0, deps) } ?? "never",
              "state": k.revokedAt != nil ? "revoked" : k.isUsable(at: now) ? "active" : "expired", "canRevoke": k.revokedAt == nil] as [String: Any]
         }]
         if let created { model["created"] = ["id": created.id, "secret": created.secret] }
@@ -58,15 +58,15 @@ struct StaffRoutes {
             // Money that arrived for a cancelled or already paid proforma, or stayed on a cancelled one: staff may refund it.
             model["credits"] = credits.map { e in
                 let detail = (try? JSONDecoder().decode([String: String].self, from: Data((e.after ?? "{}").utf8))) ?? [:]
-                return ["at": ClientRoutes.timestamp(e.at, deps), "client": e.entityID, "amount": detail["amount"] ?? "",
+                return ["at": Formatting.timestamp(e.at, deps), "client": e.entityID, "amount": detail["amount"] ?? "",
                         "from": detail["from"] ?? "", "why": detail["why"] ?? ""] as [String: Any]
             }
             model["hasCredits"] = !credits.isEmpty
             if let day = home.lastDailyRun {
-                model["lastDay"] = "Daily tasks last ran for \(day.asOf) (finished \(ClientRoutes.timestamp(day.finishedAt, deps))): \(day.failures.count) failures."
+                model["lastDay"] = "Daily tasks last ran for \(day.asOf) (finished \(Formatting.timestamp(day.finishedAt, deps))): \(day.failures.count) failures."
                 model["hasDayFailures"] = !day.failures.isEmpty
                 model["dayFailures"] = day.failures.map { f in
-                    ["text": "\(f.task): \(f.entity) #\(f.entityID): \(f.reason)", "href": f.entity == "client" ? "/staff/clients/\(f.entityID)" : f.entity == "proforma" ? "/staff/proformas/\(f.entityID)" : ""] as [String: Any]
+                    ["text": "\(f.task): \(f.entity) #\(f.entityID): \(f.reason)", "href": f.entity == "client" ? Paths.Staff.client(f.entityID) : f.entity == "proforma" ? Paths.Staff.proforma(f.entityID) : ""] as [String: Any]
                 }
             }
             return areas.page("staff-clients", title: "Clients", model, visit)
@@ -99,7 +99,7 @@ struct StaffRoutes {
         }
         action(r, "api-keys/:id/revoke") { _, ctx, _, actor in
             try await RevokeAPIKey(deps)(id: try ctx.parameters.require("id", as: Int64.self), actor: actor)
-            return ("/staff/api-keys", "saved")
+            return (Paths.Staff.apiKeys, "saved")
         }
         r.get("clients/:id") { req, ctx in
             let (_, visit) = try staffVisit(req, ctx)
@@ -110,7 +110,7 @@ struct StaffRoutes {
             let p = try await areas.proforma(ctx)
             var m = visit.views.body(buyer: p.buyer, seller: deps.seller, lines: p.lines, totals: p.totals, vat: p.vat)
             m.merge(["heading": "Proforma \(p.number)", "status": p.state.rawValue, "statusCode": p.state.rawValue, "clientID": p.clientID, "issued": p.issueDate.description,
-                     "due": Self.due(p), "pdf": "/staff/proformas/\(p.id)/pdf"]) { _, b in b }
+                     "due": Self.due(p), "pdf": Paths.Staff.proformaPDF(p.id)]) { _, b in b }
             return areas.page("staff-invoice", title: p.number, m, visit)
         }
         r.get("proformas/:id/pdf") { req, ctx in
@@ -124,7 +124,7 @@ struct StaffRoutes {
             let submission = try await InvoiceQueries(deps).efacturaSubmission(fiscalInvoiceID: f.id)
             var m = visit.views.body(buyer: f.buyer, seller: f.seller, lines: f.lines, totals: f.totals, vat: f.vat, exchange: f.exchangeRate.map { ($0, f.vatRONMinor) })
             m.merge(["heading": "\(f.kind == .storno ? "Storno" : "Invoice") \(f.displayNumber)", "status": "issued", "statusCode": "paid", "clientID": f.clientID,
-                     "issued": f.issueDate.description, "pdf": "/staff/fiscal-invoices/\(f.id)/pdf"]) { _, b in b }
+                     "issued": f.issueDate.description, "pdf": Paths.Staff.fiscalInvoicePDF(f.id)]) { _, b in b }
             if let s = submission { m["efactura"] = "\(s.state.rawValue.replacingOccurrences(of: "_", with: " ")), upload by \(s.deadline)" + (s.uploadIndex.map { ", upload index \($0)" } ?? "") }
             return areas.page("staff-invoice", title: f.displayNumber, m, visit)
         }
@@ -139,43 +139,43 @@ struct StaffRoutes {
             let input = try RecordPayment.Input.parse(amount: form["amount"], currency: p.currency.rawValue, method: PaymentMethod.bankTransfer.rawValue, receivedOn: nil,
                                                       reference: form.optional("reference"), idempotencyKey: form.optional("once").map { "staff-form:\($0)" }, today: deps.today())
             _ = try await RecordPayment(deps)(proformaID: p.id, input, actor: actor)
-            return ("/staff/clients/\(p.clientID)", "payment_recorded")
+            return (Paths.Staff.client(p.clientID), "payment_recorded")
         }
         action(r, "proformas/:id/extension") { _, ctx, form, actor in
             let p = try await ExtendPaymentDeadline(deps)(proformaID: try ctx.parameters.require("id", as: Int64.self), until: form["until"], note: form.optional("note"), actor: actor)
-            return ("/staff/clients/\(p.clientID)", "saved")
+            return (Paths.Staff.client(p.clientID), "saved")
         }
         action(r, "proformas/:id/cancel") { _, ctx, _, actor in
             let p = try await CancelProforma(deps)(proformaID: try ctx.parameters.require("id", as: Int64.self), actor: actor)
-            return ("/staff/clients/\(p.clientID)", "saved")
+            return (Paths.Staff.client(p.clientID), "saved")
         }
         action(r, "fiscal-invoices/:id/storno") { _, ctx, form, actor in
             let result = try await StornoFiscalInvoice(deps)(fiscalInvoiceID: try ctx.parameters.require("id", as: Int64.self), then: form.optional("then"), actor: actor)
-            return ("/staff/clients/\(result.storno.clientID)", "saved")
+            return (Paths.Staff.client(result.storno.clientID), "saved")
         }
         action(r, "fiscal-invoices/:id/refund") { _, ctx, _, actor in
             guard let cards = areas.cards else { throw UseCaseError.notFound("card payments") }
             let storno = try await cards.refund(fiscalInvoiceID: try ctx.parameters.require("id", as: Int64.self), actor: actor)
-            return ("/staff/clients/\(storno.clientID)", "saved")
+            return (Paths.Staff.client(storno.clientID), "saved")
         }
         action(r, "services/:id/suspend") { _, ctx, form, actor in
             let s = try await SuspendService(deps)(serviceID: try ctx.parameters.require("id", as: Int64.self), reason: form["reason"], note: form.optional("note"), actor: actor)
-            return ("/staff/clients/\(s.clientID)", "saved")
+            return (Paths.Staff.client(s.clientID), "saved")
         }
         action(r, "services/:id/unsuspend") { _, ctx, _, actor in
             // Every abuse and other hold; a non-payment hold goes with its proforma (paid, cancelled or extended).
             let s = try await UnsuspendService(deps)(serviceID: try ctx.parameters.require("id", as: Int64.self), holdID: nil, reason: nil, actor: actor)
-            return ("/staff/clients/\(s.clientID)", "saved")
+            return (Paths.Staff.client(s.clientID), "saved")
         }
         action(r, "clients/:id/mail-links/revoke") { _, ctx, form, actor in
             let clientID = try ctx.parameters.require("id", as: Int64.self)
             _ = try await MailLinks(areas.identity).revoke(clientID: clientID, linkID: form.optional("link").flatMap(Int64.init), by: actor)
-            return ("/staff/clients/\(clientID)", "saved")
+            return (Paths.Staff.client(clientID), "saved")
         }
         StaffEFacturaRoutes(staff: self).register(on: r)
         action(r, "billing-run") { _, _, _, _ in
             _ = try await RunBilling(deps)(asOf: deps.today())
-            return ("/staff", "saved")
+            return (Paths.Staff.home, "saved")
         }
     }
 
@@ -183,7 +183,7 @@ struct StaffRoutes {
         var change = ""
         if let b = e.before { change += "before: \(b.prefix(400)) " }
         if let a = e.after { change += "after: \(a.prefix(400))" }
-        return ["at": ClientRoutes.timestamp(e.at, deps), "actor": Actor(e.actor).map { Self.who($0, staff) } ?? e.actor, "action": e.action,
+        return ["at": Formatting.timestamp(e.at, deps), "actor": Actor(e.actor).map { Self.who($0, staff) } ?? e.actor, "action": e.action,
                 "entity": "\(e.entity) #\(e.entityID)", "change": change]
     }
 
@@ -200,62 +200,5 @@ struct StaffRoutes {
     /// The due date in force, and the printed one when staff extended it.
     static func due(_ p: ProformaInvoice) -> String {
         p.effectiveDueDate.description + (p.extendedDueDate != nil ? " (extended from \(p.dueDate))" : "")
-    }
-
-    func clientPage(_ id: Int64, _ visit: Visit) async throws -> Response {
-        let v = visit.views
-        let o = try await ClientOverview.load(clientID: id, deps: deps, identity: areas.identity, messages: areas.messages)
-        let (client, staff, links) = (o.client, o.staffNames, o.mailLinks)
-        let now = deps.clock.now()
-        let services: [[String: Any]] = o.services.map { s in
-            [
-                "id": s.id, "domain": s.domain, "plan": o.planNames[s.planID] ?? "", "nextDue": s.nextDueDate.description, "state": s.state.rawValue, "stateCode": s.state.rawValue,
-                "holds": s.holds.map { "\($0.reason.rawValue) by \(Self.who($0.placedBy, staff)) on \(ClientRoutes.timestamp($0.placedAt, deps))\($0.note.map { ": " + $0 } ?? "")" },
-                "canSuspend": s.state == .active || s.state == .suspended, "canUnsuspend": s.holds.contains { $0.reason != .nonPayment },
-            ]
-        }
-        // The payment-extension form's date bounds: from today to the furthest extension allowed.
-        let today = deps.today()
-        let (extendMin, extendMax) = (today.description, today.adding(days: deps.policy.maxExtensionDays).description)
-        var invoices: [(CivilDate, Int, [String: Any])] = o.invoices.proformas.map { p in
-            (p.issueDate, 0, ["id": p.id, "number": p.number, "issued": p.issueDate.description, "total": p.totals.gross.description,
-                              "status": p.state.rawValue + (p.state == .unpaid ? ", due \(Self.due(p))" : ""), "extendMin": extendMin, "extendMax": extendMax,
-                              "href": "/staff/proformas/\(p.id)", "pdf": "/staff/proformas/\(p.id)/pdf", "canPay": p.state == .unpaid,
-                              "currency": p.currency.rawValue, "open": Money.format(minor: p.openMinor), "once": deps.random.hex(16)] as [String: Any])
-        }
-        let stornoed = Set(o.invoices.fiscalInvoices.compactMap(\.correctsID))
-        let paidByCard = areas.cards == nil ? [] : o.paidByCard
-        invoices += o.invoices.fiscalInvoices.map { f in
-            (f.issueDate, 1, ["id": f.id, "number": f.displayNumber, "issued": f.issueDate.description, "total": f.totals.gross.description,
-                              "status": f.kind == .storno ? "storno of \(f.correctsNumber ?? "")" : (stornoed.contains(f.id) ? "reversed" : "issued"),
-                              "href": "/staff/fiscal-invoices/\(f.id)", "pdf": "/staff/fiscal-invoices/\(f.id)/pdf",
-                              "canStorno": f.kind != .storno && !stornoed.contains(f.id),
-                              "canRefund": f.kind != .storno && !stornoed.contains(f.id) && f.proformaID.map(paidByCard.contains) == true] as [String: Any])
-        }
-        invoices.sort { ($0.0, $0.1) > ($1.0, $1.1) }
-        // The mail links name their invoice by number, as the e-mail did.
-        let proformaNumbers = Dictionary(o.invoices.proformas.map { ($0.id, $0.number) }, uniquingKeysWith: { a, _ in a })
-        let fiscalNumbers = Dictionary(o.invoices.fiscalInvoices.map { ($0.id, $0.displayNumber) }, uniquingKeysWith: { a, _ in a })
-        let model: [String: Any] = [
-            "id": client.id, "email": client.email.value, "phone": client.phone?.e164 ?? "—", "language": client.language.rawValue,
-            "sms": client.sms.optedIn ? "on" : "off",
-            "profiles": o.profiles.map { ["label": v.partyLabel($0.party), "isDefault": $0.isDefault] as [String: Any] },
-            "services": services, "invoices": invoices.map(\.2),
-            "consents": o.consents.map { "\($0.optedIn ? "opted in" : "opted out") on \($0.changedAt.map { ClientRoutes.timestamp($0, deps) } ?? "?") via \($0.source?.rawValue ?? "?")" },
-            "messages": o.messages.map { m in
-                ["at": ClientRoutes.timestamp(m.createdAt, deps), "channel": m.channel.rawValue, "event": m.eventKind, "status": m.status.rawValue,
-                 "detail": [m.recipient, m.subject, m.deliveryReport.map { "report: \($0)" }, m.lastError].compactMap { $0 }.joined(separator: " · ")] as [String: Any]
-            },
-            "audit": o.audit.map { auditRow($0, staff) },
-            "mailLinks": links.map { l in
-                let state = l.state(at: now)
-                return ["id": l.id, "issued": ClientRoutes.timestamp(l.issuedAt, deps), "expires": ClientRoutes.timestamp(l.expiresAt, deps),
-                        "invoice": (l.invoice.kind == .proforma ? proformaNumbers[l.invoice.id] : fiscalNumbers[l.invoice.id]) ?? l.invoice.description, "href": "/staff/" + (l.invoice.kind == .proforma ? "proformas/" : "fiscal-invoices/") + String(l.invoice.id),
-                        "message": l.messageID.map { "#\($0)" } ?? "—", "uses": l.uses, "lastUsed": l.lastUsedAt.map { ClientRoutes.timestamp($0, deps) } ?? "never",
-                        "state": state == .revoked ? "revoked (\(l.revokedBecause ?? "?"))" : state.rawValue, "canRevoke": state == .valid] as [String: Any]
-            },
-            "hasValidLinks": links.contains { $0.state(at: now) == .valid }, "clientID": client.id,
-        ]
-        return areas.page("staff-client", title: client.email.value, model, visit)
     }
 }

@@ -20,7 +20,7 @@ struct StaffEFacturaRoutes {
             var model: [String: Any] = [
                 "configured": areas.efactura != nil,
                 "states": ([nil] + EFacturaState.allCases.map(Optional.some)).map { s in
-                    ["label": s?.rawValue.replacingOccurrences(of: "_", with: " ") ?? "all", "href": "/staff/efactura" + (s.map { "?state=\($0.rawValue)" } ?? ""), "current": s == filter] as [String: Any]
+                    ["label": s?.rawValue.replacingOccurrences(of: "_", with: " ") ?? "all", "href": Paths.Staff.efactura + (s.map { "?state=\($0.rawValue)" } ?? ""), "current": s == filter] as [String: Any]
                 },
                 "items": items.map { s in
                     var row: [String: Any] = ["id": s.fiscalInvoiceID, "number": s.number, "issued": s.issueDate.description, "deadline": s.deadline.description,
@@ -35,10 +35,10 @@ struct StaffEFacturaRoutes {
             ]
             if let c = credentials {
                 let staffNames = try await BackOfficeQueries(deps).staffNames()
-                model["connection"] = "Connected by \(StaffRoutes.who(c.connectedBy, staffNames)) on \(ClientRoutes.timestamp(c.connectedAt, deps)); access token valid until \(ClientRoutes.timestamp(c.accessExpiresAt, deps))"
-                    + (c.refreshedAt.map { ", last refreshed \(ClientRoutes.timestamp($0, deps))" } ?? "") + "."
+                model["connection"] = "Connected by \(StaffRoutes.who(c.connectedBy, staffNames)) on \(Formatting.timestamp(c.connectedAt, deps)); access token valid until \(Formatting.timestamp(c.accessExpiresAt, deps))"
+                    + (c.refreshedAt.map { ", last refreshed \(Formatting.timestamp($0, deps))" } ?? "") + "."
                 if let refused = c.refused {
-                    model["refused"] = "On \(ClientRoutes.timestamp(refused.at, deps)) ANAF refused these tokens (\(refused.reason)): nothing is uploaded until you connect again."
+                    model["refused"] = "On \(Formatting.timestamp(refused.at, deps)) ANAF refused these tokens (\(refused.reason)): nothing is uploaded until you connect again."
                 }
             }
             var response = areas.page("staff-efactura", title: "e-Factura", model, visit)
@@ -58,17 +58,17 @@ struct StaffEFacturaRoutes {
             let q = req.uri.queryParameters
             guard let code = q.get("code"), let state = q.get("state") else {
                 return areas.message(visit, status: .badRequest, heading: "ANAF did not authorise the connection",
-                                     text: "ANAF answered: \(q.get("error") ?? "no authorisation code").", link: ("/staff/efactura", "Back to e-Factura"))
+                                     text: "ANAF answered: \(q.get("error") ?? "no authorisation code").", link: (Paths.Staff.efactura, "Back to e-Factura"))
             }
             do {
                 try await efactura.finishAuthorization(code: code, state: state, staffID: staffID)
             } catch SubmitEFactura.ConnectError.unknownState {
                 return areas.message(visit, status: .badRequest, heading: "This answer from ANAF is not for this session",
-                                     text: "Start the connection again from the e-Factura page.", link: ("/staff/efactura", "Back to e-Factura"))
+                                     text: "Start the connection again from the e-Factura page.", link: (Paths.Staff.efactura, "Back to e-Factura"))
             } catch let e as EFacturaGatewayError {
-                return areas.message(visit, status: .badGateway, heading: "ANAF did not give the tokens", text: e.description, link: ("/staff/efactura", "Back to e-Factura"))
+                return areas.message(visit, status: .badGateway, heading: "ANAF did not give the tokens", text: e.description, link: (Paths.Staff.efactura, "Back to e-Factura"))
             }
-            return areas.redirect("/staff/efactura", visit, flash: "saved")
+            return areas.redirect(Paths.Staff.efactura, visit, flash: "saved")
         }
         staff.action(r, "efactura/:id/upload-again") { _, ctx, _, actor in
             guard let efactura = areas.efactura, case .staff(let id) = actor else { throw UseCaseError.notFound("e-Factura upload") }
@@ -76,7 +76,7 @@ struct StaffEFacturaRoutes {
             guard try await efactura.uploadAgain(fiscalInvoiceID: invoiceID, by: id) else {
                 throw UseCaseError.conflict(rule: "efactura.not-rejected", message: "Only a rejected invoice can be uploaded again.")
             }
-            return ("/staff/efactura", "saved")
+            return (Paths.Staff.efactura, "saved")
         }
         r.get("efactura/:id/anaf.zip") { req, ctx in
             _ = try staff.staffVisit(req, ctx)

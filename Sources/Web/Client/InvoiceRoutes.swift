@@ -1,0 +1,204 @@
+import Documents
+import Domain
+import Features
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// My Invoices, one invoice (view, PDF, pay by card or, in demo mode, the demo gateway) and editing a proforma's
+/// billing data.
+extension ClientRoutes {
+    func registerInvoices<Context: WebRequestContext>(on r: RouterGroup<Context>) {
+        r.get("invoices") { req, ctx in
+            let (client, visit) = try await clientVisit(req, ctx)
+            let v = visit.views
+            let invoices = try await InvoiceQueries(deps).ofClient(client.id)
+            var rows: [(CivilDate, Int, [String: Any])] = invoices.proformas.map { p in
+                var row: [String: Any] = ["number": p.number, "type": v.s("proforma"), "issued": p.issueDate.description, "due": p.effectiveDueDate.description,
+                                          "total": p.totals.gross.description, "status": v.status(p.state), "statusCode": p.state.rawValue,
+                                          "href": Paths.proforma(p.id), "pdf": Paths.proformaPDF(p.id)]
+                if p.state == .unpaid { row["edit"] = Paths.proformaBillingData(p.id) }
+                return (p.issueDate, 0, row)
+            }
+            rows += invoices.fiscalInvoices.map { f in
+                (f.issueDate, 1, ["number": f.displayNumber, "type": v.s(f.kind == .storno ? "storno" : "fiscal"), "issued": f.issueDate.description, "due": "—",
+                                  "total": f.totals.gross.description, "status": v.s("status_paid"), "statusCode": "paid",
+                                  "href": Paths.fiscalInvoice(f.id), "pdf": Paths.fiscalInvoicePDF(f.id)] as [String: Any])
+            }
+            // Newest first; on one day the fiscal invoice sits above the proforma it came from.
+            rows.sort { ($0.0, $0.1) > ($1.0, $1.1) }
+            return areas.page("invoices", title: v.s("invoices_title"), ["invoices": rows.map(\.2), "hasInvoices": !rows.isEmpty], visit)
+        }
+        r.get("invoices/proforma/:id") { req, ctx in
+            let (client, visit) = try await clientVisit(req, ctx)
+            let p = try await areas.proforma(ctx, ownedBy: client.id)
+            var model = proformaModel(p, visit)
+            guard let cards = areas.cards, p.state == .unpaid, var pay = model["pay"] as? [String: Any] else { return areas.page("invoice", title: p.number, model, visit) }
+            let v = visit.views
+            pay["card"] = ["key": cards.gateway.publishableKey, "script": cards.gateway.scriptURL, "action": Paths.proformaCard(p.id),
+                           "label": v.f("card_pay", pay["open"] as? String ?? ""), "working": v.s("card_working"), "failed": v.s("card_failed")]
+            if let last = try await cards.attempts(proformaID: p.id).first, let reason = last.failure {
+                pay["cardFailure"] = v.f("card_failure", reason)
+            }
+            model["pay"] = pay
+            var response = areas.page("invoice", title: p.number, model, visit)
+            response.headers[.contentSecurityPolicy] = PageHeaders.paymentPolicy(gatewayOrigins: cards.gateway.pageOrigins)
+            return response
+        }
+        r.get("invoices/proforma/:id/pdf") { req, ctx in
+            let (client, _) = try await clientVisit(req, ctx)
+            let p = try await areas.proforma(ctx, ownedBy: client.id)
+            return areas.pdf(InvoicePDF.render(p, seller: deps.seller), name: p.number)
+        }
+        r.get("invoices/fiscal/:id") { req, ctx in
+            let (client, visit) = try await clientVisit(req, ctx)
+            let f = try await areas.fiscal(ctx, ownedBy: client.id)
+            return areas.page("invoice", title: f.displayNumber, fiscalModel(f, visit), visit)
+        }
+        r.get("invoices/fiscal/:id/pdf") { req, ctx in
+            let (client, _) = try await clientVisit(req, ctx)
+            let f = try await areas.fiscal(ctx, ownedBy: client.id)
+            return areas.pdf(InvoicePDF.render(f), name: f.displayNumber)
+        }
+        // There is no edit form for a fiscal invoice; a forged POST gets the rule, and nothing changes.
+        r.post("invoices/fiscal/:id/billing-data") { req, ctx -> Response in
+            let (client, visit) = try await clientVisit(req, ctx)
+            let form = try await Form.parse(req)
+            try areas.checkCSRF(form, visit)
+            _ = try await areas.fiscal(ctx, ownedBy: client.id)
+            throw UseCaseError.conflict(rule: "fiscal.immutable", message: visit.views.s("fiscal_note"))
+        }
+        r.post("invoices/proforma/:id/pay") { req, ctx in
+            let (client, visit) = try await clientVisit(req, ctx)
+            let form = try await Form.parse(req)
+            try areas.checkCSRF(form, visit)
+            guard areas.settings.demoPayments else { throw PageError(status: .notFound, message: visit.views.s("not_found")) }
+            let p = try await areas.proforma(ctx, ownedBy: client.id)
+            // A second click (or a resent form) pays nothing twice.
+            _ = try await RecordPayment(deps)(proformaID: p.id, .init(amount: Money(minor: p.openMinor, currency: p.currency), method: .demo, reference: "demo-\(p.number)-\(p.version)",
+                                                                      idempotencyKey: "demo:\(p.number)-\(p.version)"), actor: .client(client.id))
+            return areas.redirect(Paths.proforma(p.id), visit, flash: "payment_recorded")
+        }
+        r.get("invoices/proforma/:id/billing-data") { req, ctx in
+            let (client, visit) = try await clientVisit(req, ctx)
+            let p = try await areas.proforma(ctx, ownedBy: client.id)
+            guard p.state == .unpaid else { throw UseCaseError.conflict(rule: "proforma.not-unpaid", message: visit.views.s("not_editable")) }
+            return try await editPage(p, client: client, visit, form: nil)
+        }
+        r.post("invoices/proforma/:id/billing-data") { req, ctx in
+            let (client, visit) = try await clientVisit(req, ctx)
+            let form = try await Form.parse(req)
+            try areas.checkCSRF(form, visit)
+            let id = try ctx.parameters.require("id", as: Int64.self)
+            let buyer: EditProformaBillingData.NewBuyer
+            if form["source"].hasPrefix("profile:"), let pid = Int64(form["source"].dropFirst(8)) {
+                buyer = .profile(pid)
+            } else {
+                // Saving the data as a billing profile changes the account: a session from an e-mail link confirms
+                // the password first (editing the proforma alone does not need it).
+                if form.checked("saveProfile"), form["step"] == "save" { _ = try login.requireAccountSession(req, ctx) }
+                buyer = .data(Views.partyDraft(form).0, saveAsProfile: form.checked("saveProfile"))
+            }
+            let edit = EditProformaBillingData(deps)
+            do {
+                if form["step"] == "save" {
+                    _ = try await edit(proformaID: id, clientID: client.id, buyer: buyer, actor: .client(client.id))
+                    return areas.redirect(Paths.proforma(id), visit, flash: "edited")
+                }
+                let preview = try await edit.preview(proformaID: id, clientID: client.id, buyer: buyer)
+                return try await editPage(preview, client: client, visit, form: form, preview: preview)
+            } catch UseCaseError.invalid(let failure) {
+                let p = try await areas.proforma(ctx, ownedBy: client.id)
+                return try await editPage(p, client: client, visit, form: form, errors: visit.views.errors(failure))
+            }
+        }
+    }
+
+    func proformaModel(_ p: ProformaInvoice, _ visit: Visit) -> [String: Any] {
+        let v = visit.views
+        var m = v.body(buyer: p.buyer, seller: deps.seller, lines: p.lines, totals: p.totals, vat: p.vat)
+        m["heading"] = "\(v.s("proforma")) \(p.number)"
+        m["status"] = v.status(p.state)
+        m["statusCode"] = p.state.rawValue
+        m["issued"] = p.issueDate.description
+        m["due"] = p.effectiveDueDate.description
+        m["note"] = v.s("proforma_note")
+        m["pdf"] = Paths.proformaPDF(p.id)
+        if p.state == .unpaid {
+            m["edit"] = Paths.proformaBillingData(p.id)
+            let open = Money(minor: p.openMinor, currency: p.currency).description
+            var pay: [String: Any] = [
+                "bankText": v.f("bank_details", open, deps.seller.name, deps.seller.iban, deps.seller.bank, p.number),
+                "paid": Money(minor: p.paidMinor, currency: p.currency).description, "open": open,
+            ]
+            if areas.settings.demoPayments { pay["demo"] = ["action": Paths.proformaDemoPay(p.id)] }
+            m["pay"] = pay
+        }
+        return m
+    }
+
+    func fiscalModel(_ f: FiscalInvoice, _ visit: Visit) -> [String: Any] {
+        let v = visit.views
+        var m = v.body(buyer: f.buyer, seller: f.seller, lines: f.lines, totals: f.totals, vat: f.vat, exchange: f.exchangeRate.map { ($0, f.vatRONMinor) })
+        m["heading"] = "\(v.s(f.kind == .storno ? "storno" : "fiscal")) \(f.displayNumber)"
+        m["status"] = v.s("status_paid")
+        m["statusCode"] = "paid"
+        m["issued"] = f.issueDate.description
+        m["note"] = v.s("fiscal_note")
+        m["pdf"] = Paths.fiscalInvoicePDF(f.id)
+        if let n = f.correctsNumber {
+            m["reference"] = ["label": v.s("storno"), "value": v.f("corrects", n)]
+        } else if let n = f.proformaNumber {
+            m["reference"] = ["label": v.s("proforma"), "value": v.f("from_proforma", n)]
+        }
+        return m
+    }
+
+    func editPage(_ p: ProformaInvoice, client: Client, _ visit: Visit, form: Form?, preview: ProformaInvoice? = nil, errors: [String: String] = [:]) async throws -> Response {
+        let v = visit.views
+        let profiles = try await ClientQueries(deps).billingProfiles(clientID: client.id)
+        let source = form?["source"] ?? (p.billingProfileID.map { "profile:\($0)" } ?? "new")
+        var model: [String: Any] = [
+            "heading": v.f("edit_title", p.number), "action": Paths.proformaBillingData(p.id), "back": Paths.proforma(p.id),
+            "profiles": profiles.map { ["id": $0.id, "label": v.partyLabel($0.party), "checked": source == "profile:\($0.id)"] as [String: Any] },
+            "hasProfiles": !profiles.isEmpty, "newChecked": source == "new" || profiles.isEmpty,
+            "saveProfile": areas.checkbox("saveProfile", v.s("save_as_profile"), checked: form?.checked("saveProfile") ?? false),
+        ]
+        let values = form.map { Views.partyDraft($0).1 } ?? Views.partyValues(p.buyer)
+        model.merge(v.partyForm(values, errors: errors)) { a, _ in a }
+        if let preview { model["preview"] = v.body(buyer: preview.buyer, seller: deps.seller, lines: preview.lines, totals: preview.totals, vat: preview.vat) }
+        return areas.formPage("edit-proforma", title: v.f("edit_title", p.number), model, visit, errors: errors)
+    }
+}
+
+extension ClientRoutes {
+    /// Card payment of a proforma: the page's script posts the tokenised card here and gets JSON back (where to go
+    /// next, or the 3-D Secure client secret, or why the card failed). The return address reads the outcome from
+    /// the gateway, never from the browser.
+    func registerCardPayments<Context: WebRequestContext>(on r: RouterGroup<Context>) {
+        guard let cards = areas.cards else { return }
+        r.post("invoices/proforma/:id/card") { req, ctx in
+            let (client, visit) = try await clientVisit(req, ctx)
+            let form = try await Form.parse(req)
+            try areas.checkCSRF(form, visit)
+            let p = try await areas.proforma(ctx, ownedBy: client.id)
+            let page = Paths.proforma(p.id)
+            var answer = ["next": page]
+            var headers: HTTPFields = [.contentType: "application/json", .cacheControl: "no-store"]
+            switch try await cards.pay(proformaID: p.id, clientID: client.id, paymentMethod: form["payment_method"]) {
+            case .paid: headers.append(HTTPField(name: .setCookie, value: areas.cookies.set(WebAreas.flashCookie, "payment_recorded", maxAge: 60)))
+            case .needsAuthentication(let intentID, let secret): answer = ["clientSecret": secret, "next": page + "/card/return?payment_intent=" + intentID]
+            case .failed, .pending: break  // the page shows the reason
+            }
+            let json = try JSONSerialization.data(withJSONObject: answer, options: [.sortedKeys, .withoutEscapingSlashes])
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: json)))
+        }
+        r.get("invoices/proforma/:id/card/return") { req, ctx in
+            let (client, visit) = try await clientVisit(req, ctx)
+            let p = try await areas.proforma(ctx, ownedBy: client.id)
+            let outcome = try await cards.returned(proformaID: p.id, clientID: client.id, intentID: req.uri.queryParameters.get("payment_intent") ?? "")
+            if case .paid = outcome { return areas.redirect(Paths.proforma(p.id), visit, flash: "payment_recorded") }
+            return areas.redirect(Paths.proforma(p.id), visit)
+        }
+    }
+}

@@ -1,0 +1,38 @@
+/// Every page address of the client and staff areas, in one place: pages link and redirect through these, never
+/// through literals (the route patterns, `invoices/proforma/:id`, are registered beside their handlers).
+enum Paths {
+    static let home = "/"
+    static let login = "/login"
+    static let loginCode = "/login/code"
+    static let signup = "/signup"
+    static let services = "/services"
+    static let invoices = "/invoices"
+    static let details = "/details"
+    static let newProfile = "/details/profiles/new"
+    static let security = "/security"
+    static let twoFactor = "/security/2fa"
+    static let confirmPassword = "/confirm-password"
+    static let confirmEmail = "/confirm-email"
+
+    static func proforma(_ id: Int64) -> String { "/invoices/proforma/\(id)" }
+    static func proformaPDF(_ id: Int64) -> String { proforma(id) + "/pdf" }
+    static func proformaBillingData(_ id: Int64) -> String { proforma(id) + "/billing-data" }
+    static func proformaDemoPay(_ id: Int64) -> String { proforma(id) + "/pay" }
+    static func proformaCard(_ id: Int64) -> String { proforma(id) + "/card" }
+    static func fiscalInvoice(_ id: Int64) -> String { "/invoices/fiscal/\(id)" }
+    static func fiscalInvoicePDF(_ id: Int64) -> String { fiscalInvoice(id) + "/pdf" }
+    static func profile(_ id: Int64) -> String { "/details/profiles/\(id)" }
+
+    enum Staff {
+        static let home = "/staff"
+        static let security = "/staff/security"
+        static let apiKeys = "/staff/api-keys"
+        static let audit = "/staff/audit"
+        static let efactura = "/staff/efactura"
+        static func client(_ id: Int64) -> String { "/staff/clients/\(id)" }
+        static func proforma(_ id: Int64) -> String { "/staff/proformas/\(id)" }
+        static func proformaPDF(_ id: Int64) -> String { proforma(id) + "/pdf" }
+        static func fiscalInvoice(_ id: Int64) -> String { "/staff/fiscal-invoices/\(id)" }
+        static func fiscalInvoicePDF(_ id: Int64) -> String { fiscalInvoice(id) + "/pdf" }
+    }
+}
