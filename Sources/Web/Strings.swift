@@ -206,26 +206,104 @@ enum Strings {
         ("no", "No", "Nu", "नहीं"),
     ]
 
-    /// Field errors are translated by their rule; an unknown rule keeps the use case's English sentence.
+    /// Every rule a use case or a domain check can refuse with, in Romanian and Hindi, by rule code (English keeps the
+    /// use case's own sentence, which can name values). `Strings.everyRuleIsTranslated` reads the sources for the codes.
     static let ruleMessages: [String: (String, String)] = [
-        "required": ("Câmpul este obligatoriu.", "यह फ़ील्ड आवश्यक है।"),
+        "amount.format": ("Dați suma cu punct și cel mult două zecimale, de ex. 121.00.", "राशि बिंदु और अधिकतम दो दशमलव के साथ दें, जैसे 121.00।"),
+        "amount.positive": ("Suma trebuie să fie mai mare decât zero.", "राशि शून्य से अधिक होनी चाहिए।"),
+        "api-key.revoked": ("Cheia API este deja revocată.", "API कुंजी पहले ही रद्द की जा चुकी है।"),
+        "card.missing": ("Introduceți datele cardului.", "कार्ड विवरण दर्ज करें।"),
+        "city.bucharest-sector": ("Pentru o adresă din București dați sectorul, de la 1 la 6 (de ex. Sector 2).", "बुखारेस्ट के पते के लिए सेक्टर दें, 1 से 6 (जैसे Sector 2)।"),
+        "client.no-profile": ("Clientul nu are niciun profil de facturare.", "ग्राहक का कोई बिलिंग प्रोफ़ाइल नहीं है।"),
+        "cnp.checksum": ("CNP-ul nu este valid (cifra de control); verificați dacă există o greșeală.", "CNP मान्य नहीं है (चेक अंक); टाइपिंग की गलती जाँचें।"),
+        "cnp.date": ("Data nașterii din acest CNP nu există.", "इस CNP में जन्म तिथि मौजूद नहीं है।"),
+        "cnp.format": ("Un CNP are exact 13 cifre și nu începe cu 0.", "CNP में ठीक 13 अंक होते हैं और यह 0 से शुरू नहीं होता।"),
+        "cnp.romanian-only": ("CNP-ul se dă doar rezidenților români.", "CNP केवल रोमानियाई निवासियों को दिया जाता है।"),
+        "code.format": ("Folosiți 1–40 de litere mici, cifre sau cratime.", "1–40 छोटे अक्षर, अंक या डैश का उपयोग करें।"),
+        "code.taken": ("Există deja un plan cu acest cod.", "इस कोड वाला एक प्लान पहले से है।"),
+        "country.iso": ("Dați țara prin codul ISO din două litere, de ex. RO.", "देश को दो अक्षरों के ISO कोड से दें, जैसे RO।"),
+        "county.ro": ("Alegeți un județ din România (de ex. CJ sau B pentru București).", "रोमानिया की काउंटी चुनें (जैसे CJ, या बुखारेस्ट के लिए B)।"),
+        "cui.checksum": ("CUI-ul nu este valid (cifra de control); verificați dacă există o greșeală.", "CUI मान्य नहीं है (चेक अंक); टाइपिंग की गलती जाँचें।"),
+        "cui.format": ("Un CUI are între 2 și 10 cifre, opțional după „RO”, și nu începe cu 0.", "CUI में 2 से 10 अंक होते हैं, वैकल्पिक रूप से \"RO\" के बाद, और यह 0 से शुरू नहीं होता।"),
+        "currency.enum": ("Alegeți o monedă acceptată (RON, EUR sau USD).", "एक स्वीकृत मुद्रा चुनें (RON, EUR या USD)।"),
+        "currency.mismatch": ("Plata este în altă monedă decât proforma.", "भुगतान प्रोफ़ॉर्मा से अलग मुद्रा में है।"),
+        "cycle.enum": ("Alegeți lunar, trimestrial, semestrial, anual sau la doi ani.", "मासिक, त्रैमासिक, छमाही, वार्षिक या द्विवार्षिक चुनें।"),
+        "cycle.not-offered": ("Planul nu se vinde pe acest ciclu de facturare.", "यह प्लान इस बिलिंग चक्र पर नहीं बेचा जाता।"),
+        "date.format": ("Folosiți formatul AAAA-LL-ZZ.", "YYYY-MM-DD प्रारूप का उपयोग करें।"),
+        "date.future": ("Data nu poate fi în viitor.", "तिथि भविष्य में नहीं हो सकती।"),
+        "date.past": ("Dați ziua de azi sau o zi ulterioară.", "आज या बाद का दिन दें।"),
+        "domain.format": ("Dați numele de domeniu al site-ului, de ex. exemplu.ro.", "साइट का डोमेन नाम दें, जैसे example.ro।"),
+        "efactura.not-rejected": ("Doar o factură respinsă poate fi încărcată din nou.", "केवल अस्वीकृत चालान को फिर से अपलोड किया जा सकता है।"),
+        "efactura.state": ("Stare e-Factura necunoscută.", "अज्ञात e-Factura स्थिति।"),
+        "email-change.invalid": ("Acest link de confirmare a expirat sau a fost deja folosit.", "यह पुष्टि लिंक समाप्त हो गया है या पहले ही उपयोग हो चुका है।"),
         "email.format": ("Adresa de e-mail nu este validă.", "ई-मेल पता मान्य नहीं है।"),
         "email.same": ("Aceasta este deja adresa de e-mail de autentificare.", "यह पहले से आपका लॉग इन ई-मेल है।"),
         "email.taken": ("Există deja un cont cu acest e-mail; autentificați-vă sau resetați parola.", "इस ई-मेल से पहले से एक खाता है; लॉग इन करें या पासवर्ड रीसेट करें।"),
+        "entity.cnp": ("O persoană juridică nu are CNP; alegeți persoană fizică.", "कानूनी इकाई का CNP नहीं होता; निजी व्यक्ति चुनें।"),
+        "exchange-rate.missing": ("Lipsește cursul BNR pentru această monedă; adăugați-l înainte de a înregistra plata.", "इस मुद्रा के लिए BNR विनिमय दर नहीं है; भुगतान दर्ज करने से पहले इसे जोड़ें।"),
+        "extension.not-later": ("Dați o zi după scadența în vigoare.", "लागू नियत तिथि के बाद का दिन दें।"),
+        "extension.too-long": ("Prelungirea depășește numărul maxim de zile permis.", "विस्तार अनुमत अधिकतम दिनों से अधिक है।"),
+        "fiscal.already-stornoed": ("Această factură a fost deja stornată.", "यह चालान पहले ही उलटा जा चुका है।"),
+        "fiscal.immutable": ("O factură fiscală nu poate fi niciodată modificată sau ștearsă; emiteți o stornare.", "कर चालान को कभी बदला या हटाया नहीं जा सकता; स्टॉर्नो जारी करें।"),
+        "fiscal.storno-of-storno": ("O factură de stornare nu poate fi ea însăși stornată.", "स्टॉर्नो चालान को स्वयं उलटा नहीं जा सकता।"),
+        "hold.non-payment": ("O suspendare pentru neplată se ridică doar prin plata, anularea sau prelungirea proformei.", "गैर-भुगतान निलंबन केवल प्रोफ़ॉर्मा के भुगतान, रद्दीकरण या विस्तार से हटता है।"),
+        "iban.checksum": ("Cifrele de control ale IBAN-ului sunt greșite; verificați dacă există o greșeală.", "IBAN के चेक अंक गलत हैं; टाइपिंग की गलती जाँचें।"),
+        "iban.format": ("Un IBAN are codul țării, două cifre de control și până la 30 de litere sau cifre.", "IBAN में देश कोड, दो चेक अंक और 30 तक अक्षर या अंक होते हैं।"),
+        "iban.length": ("IBAN-ul nu are lungimea corectă pentru țara sa.", "IBAN की लंबाई उसके देश के लिए सही नहीं है।"),
+        "idempotency-key.format": ("Dați o cheie de 1–200 de caractere, fără caractere de control, aceeași pentru fiecare reîncercare.", "1–200 अक्षरों की कुंजी दें, बिना नियंत्रण वर्णों के, हर पुनः प्रयास के लिए वही।"),
+        "json": ("Conținutul trebuie să fie un obiect JSON.", "सामग्री एक JSON ऑब्जेक्ट होनी चाहिए।"),
+        "kind.enum": ("Alegeți persoană fizică sau persoană juridică.", "निजी व्यक्ति या कानूनी इकाई चुनें।"),
+        "language.enum": ("Alegeți engleză, română sau hindi.", "अंग्रेज़ी, रोमानियाई या हिंदी चुनें।"),
+        "length.max": ("Textul este prea lung.", "यह पाठ बहुत लंबा है।"),
+        "message.status": ("Stare de mesaj necunoscută.", "अज्ञात संदेश स्थिति।"),
+        "method.enum": ("Alegeți transfer bancar, card sau demo.", "बैंक ट्रांसफ़र, कार्ड या डेमो चुनें।"),
         "password.length": ("Parola trebuie să aibă între 10 și 72 de caractere.", "पासवर्ड 10 से 72 अक्षरों का होना चाहिए।"),
         "password.wrong": ("Parola nu este corectă.", "पासवर्ड सही नहीं है।"),
+        "payment.key-reused": ("Această cheie a înregistrat deja o altă plată; o plată diferită are nevoie de o cheie nouă.", "इस कुंजी से पहले ही एक अन्य भुगतान दर्ज हो चुका है; अलग भुगतान के लिए नई कुंजी चाहिए।"),
+        "person.company-fields": ("O persoană fizică nu are CUI, nr. de înregistrare sau cod de TVA; alegeți persoană juridică.", "निजी व्यक्ति का CUI, व्यापार रजिस्टर या VAT नंबर नहीं होता; कानूनी इकाई चुनें।"),
+        "phone.e164": ("Numărul de telefon nu este valid; scrieți-l în format internațional, de ex. +40 712 345 678.", "फ़ोन नंबर मान्य नहीं है; अंतरराष्ट्रीय रूप में लिखें, जैसे +40 712 345 678।"),
+        "proforma.later-period-billed": ("O perioadă ulterioară a serviciului este deja pe altă proformă: anulați-o întâi pe aceea.", "सेवा की बाद की अवधि पहले से दूसरी प्रोफ़ॉर्मा पर है: पहले उसे रद्द करें।"),
+        "proforma.not-unpaid": ("Doar o proformă neplătită poate fi modificată sau plătită.", "केवल अदत्त प्रोफ़ॉर्मा को बदला या चुकाया जा सकता है।"),
+        "provisioner.name": ("Numiți un provizioner configurat: litere mici, cifre și cratime.", "एक कॉन्फ़िगर किया गया प्रोविज़नर बताएँ: छोटे अक्षर, अंक और डैश।"),
+        "provisioning.not-failed": ("Doar o sarcină de provizionare eșuată poate fi reluată sau marcată ca făcută.", "केवल विफल प्रोविज़निंग कार्य को दोबारा चलाया या पूर्ण चिह्नित किया जा सकता है।"),
+        "range": ("Valoarea este în afara intervalului permis.", "मान अनुमत सीमा से बाहर है।"),
+        "rate.format": ("Dați lei pe unitate cu cel mult patru zecimale, de ex. 4.9771.", "प्रति इकाई RON अधिकतम चार दशमलव के साथ दें, जैसे 4.9771।"),
+        "reason.enum": ("Alegeți abuz sau alt motiv.", "दुरुपयोग या अन्य कारण चुनें।"),
+        "refund.not-card": ("Această factură nu a fost plătită cu cardul; returnați transferul bancar și emiteți o stornare.", "यह चालान कार्ड से नहीं चुकाया गया; बैंक ट्रांसफ़र लौटाएँ और स्टॉर्नो जारी करें।"),
+        "required": ("Câmpul este obligatoriu.", "यह फ़ील्ड आवश्यक है।"),
+        "reset.invalid": ("Acest link de resetare a expirat sau a fost deja folosit. Cereți unul nou.", "यह रीसेट लिंक समाप्त हो गया है या पहले ही उपयोग हो चुका है। नया लिंक माँगें।"),
+        "scope.enum": ("Dați unul sau mai multe dintre: read, billing, payments, admin.", "इनमें से एक या अधिक दें: read, billing, payments, admin।"),
+        "service.transition": ("Serviciul nu poate face această trecere în starea lui actuală.", "सेवा अपनी वर्तमान स्थिति में यह परिवर्तन नहीं कर सकती।"),
         "sms.needs-mobile": ("Notificările SMS necesită un număr de mobil valid.", "SMS सूचनाओं के लिए मान्य मोबाइल नंबर आवश्यक है।"),
-        "phone.e164": ("Numărul de telefon nu este valid.", "फ़ोन नंबर मान्य नहीं है।"),
-        "cnp.checksum": ("CNP-ul nu este valid (cifra de control).", "CNP मान्य नहीं है (चेक अंक)।"),
-        "cui.checksum": ("CUI-ul nu este valid (cifra de control).", "CUI मान्य नहीं है (चेक अंक)।"),
-        "county.ro": ("Alegeți un județ din România (de ex. CJ sau B pentru București).", "रोमानिया की काउंटी चुनें (जैसे CJ, या बुखारेस्ट के लिए B)।"),
-        "totp.wrong": ("Codul nu este corect.", "कोड सही नहीं है।"),
+        "sms.sender.format": ("Expeditorul SMS are 1–11 litere sau cifre, cu cel puțin o literă.", "SMS प्रेषक में 1–11 अक्षर या अंक हों, कम से कम एक अक्षर के साथ।"),
+        "storno.no-proforma": ("Factura nu a fost emisă dintr-o proformă: folosiți refacere sau încheiere.", "यह चालान प्रोफ़ॉर्मा से जारी नहीं हुआ था: पुनः जारी या समाप्त का उपयोग करें।"),
+        "storno.reissue-changes-totals": ("Noile date schimbă TVA-ul, deci suma plătită: stornați cu redeschidere.", "नए डेटा से VAT और इसलिए चुकाई गई राशि बदलती है: पुनः खोलें के साथ उलटें।"),
+        "storno.service-ended": ("Serviciul s-a încheiat, deci perioadele sale nu pot fi refacturate: folosiți încheiere.", "सेवा समाप्त हो चुकी है, इसलिए उसकी अवधियाँ फिर से बिल नहीं हो सकतीं: समाप्त का उपयोग करें।"),
+        "storno.then": ("Alegeți ce înseamnă stornarea: refacere, redeschidere sau încheiere.", "स्टॉर्नो का अर्थ चुनें: पुनः जारी, पुनः खोलें या समाप्त।"),
+        "text.control": ("Eliminați salturile de rând, taburile și alte caractere de control.", "पंक्ति विराम, टैब और अन्य नियंत्रण वर्ण हटाएँ।"),
+        "time-zone.known": ("Dați fusul orar după numele regiunii, de ex. Europe/Bucharest sau Asia/Kolkata.", "समय क्षेत्र को उसके क्षेत्र नाम से दें, जैसे Europe/Bucharest या Asia/Kolkata।"),
+        "totp.no-pending": ("Reluați configurarea: niciun secret nu așteaptă confirmarea.", "सेटअप फिर से शुरू करें: कोई सीक्रेट पुष्टि की प्रतीक्षा में नहीं है।"),
+        "totp.not-enabled": ("Autentificarea în doi pași nu este activată.", "दो-चरणीय प्रमाणीकरण चालू नहीं है।"),
+        "totp.required": ("Conturile de personal trebuie să păstreze autentificarea în doi pași.", "स्टाफ़ खातों में दो-चरणीय प्रमाणीकरण चालू रहना चाहिए।"),
+        "totp.wrong": ("Codul nu este corect. Verificați ora telefonului și introduceți codul curent.", "कोड सही नहीं है। फ़ोन का समय जाँचें और वर्तमान कोड दर्ज करें।"),
+        "type": ("Câmpul are un tip greșit.", "इस फ़ील्ड का प्रकार गलत है।"),
+        "vat.checksum": ("Cifra de control a codului de TVA RO este greșită.", "RO VAT नंबर का चेक अंक गलत है।"),
+        "vat.country": ("Acesta nu este un prefix de TVA din UE (Grecia folosește EL).", "यह EU VAT उपसर्ग नहीं है (ग्रीस EL का उपयोग करता है)।"),
+        "vat.country-mismatch": ("Prefixul codului de TVA nu corespunde țării.", "VAT नंबर का उपसर्ग देश से मेल नहीं खाता।"),
+        "vat.cui-mismatch": ("Codul de TVA RO trebuie să fie RO urmat de CUI.", "RO VAT नंबर RO के बाद CUI होना चाहिए।"),
+        "vat.format": ("Un cod de TVA începe cu prefixul țării, de ex. DE123456789, și are formatul țării.", "VAT नंबर देश के उपसर्ग से शुरू होता है, जैसे DE123456789, और देश के प्रारूप में होता है।"),
+        "vat.no-rate": ("Nu se cunoaște cota de TVA pentru această țară la această dată.", "इस देश के लिए इस तिथि पर कोई VAT दर ज्ञात नहीं है।"),
     ]
 
     static func message(for error: FieldError, in language: Language) -> String {
-        guard let t = ruleMessages[error.rule] else { return error.message }
+        message(rule: error.rule, english: error.message, in: language)
+    }
+
+    /// A refusal (a field error or a conflict) in the page's language.
+    static func message(rule: String, english: String, in language: Language) -> String {
+        guard let t = ruleMessages[rule] else { return english }
         switch language {
-        case .en: return error.message
+        case .en: return english
         case .ro: return t.0
         case .hi: return t.1
         }

@@ -234,8 +234,11 @@ struct WebMiddleware<Context: WebRequestContext>: RouterMiddleware {
             let v = visit.views
             switch e {
             case .notFound: return areas.message(visit, status: .notFound, heading: v.s("not_found"), text: "", link: (visit.base.isEmpty ? "/" : visit.base, "Hostico"))
-            case .conflict(_, let message): return areas.message(visit, status: .conflict, heading: v.s("conflict"), text: message)
-            case .invalid(let failure): return areas.message(visit, status: .unprocessableContent, heading: v.s("fix_errors"), text: failure.errors.map(\.message).joined(separator: " "))
+            case .conflict(let rule, let message):
+                return areas.message(visit, status: .conflict, heading: v.s("conflict"), text: Strings.message(rule: rule, english: message, in: visit.language))
+            case .invalid(let failure):
+                return areas.message(visit, status: .unprocessableContent, heading: v.s("fix_errors"),
+                                     text: failure.errors.map { Strings.message(for: $0, in: visit.language) }.joined(separator: " "))
             }
         } catch let e as HTTPError where e.status == .notFound {
             let visit = areas.visit(request, context)

@@ -205,6 +205,29 @@ struct PageSnapshotTests {
         }
     }
 
+    /// Every rule a use case or a domain check refuses with (read from the sources: `rule: "…"` and
+    /// `add(field, "…", …)`) has its Romanian and Hindi sentence, so a refusal never shows English on a Romanian page.
+    @Test func everyRuleIsTranslated() throws {
+        let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Sources")
+        var codes: Set<String> = []
+        // `[.\s]add(`, not `\badd(`: by Unicode word boundaries `errors.add` is one word.
+        let patterns = [#/rule:\s*"([a-z0-9.\-]+)"/#, #/[.\s]add\(\s*[^,()]+,\s*"([a-z0-9.\-]+)",/#]
+        for case let url as URL in FileManager.default.enumerator(at: sources, includingPropertiesForKeys: nil)! where url.pathExtension == "swift" {
+            let text = try String(contentsOf: url, encoding: .utf8)
+            for pattern in patterns { codes.formUnion(text.matches(of: pattern).map { String($0.output.1) }) }
+        }
+        #expect(codes.count > 70 && codes.contains("cnp.checksum") && codes.contains("proforma.not-unpaid"), "\(codes.count) codes found in \(sources.path)")
+        let missing = codes.filter { code in
+            guard let (ro, hi) = Strings.ruleMessages[code] else { return true }
+            return ro.isEmpty || hi.isEmpty
+        }
+        #expect(missing.isEmpty, "no Romanian/Hindi text for: \(missing.sorted())")
+        // The page shows them: a refused CNP in Romanian and Hindi, a conflict in Romanian.
+        let cnp = FieldError(field: "cnp", rule: "cnp.checksum", message: "This CNP's check digit is wrong; please check for a typo.")
+        #expect(Strings.message(for: cnp, in: .ro).contains("cifra de control") && Strings.message(for: cnp, in: .hi).contains("चेक अंक"))
+        #expect(Strings.message(rule: "proforma.not-unpaid", english: "This proforma is paid.", in: .ro) == "Doar o proformă neplătită poate fi modificată sau plătită.")
+    }
+
     /// The main pages, rendered from fixed data on a fixed clock with a counting random source, compared with the
     /// files in `__Snapshots__` (write them with RECORD_SNAPSHOTS=1 and review the diff).
     @Test func mainPagesMatchTheirSnapshots() async throws {
