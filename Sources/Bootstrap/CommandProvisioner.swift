@@ -1,8 +1,6 @@
 import Configuration
 import Features
-import Storage
 import Foundation
-import ServiceLifecycle
 import Logging
 
 /// One configured provisioner: an executable, its time limit and the environment it gets (secrets included;

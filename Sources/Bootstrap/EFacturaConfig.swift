@@ -1,11 +1,7 @@
 import ANAF
 import Configuration
-import Documents
 import Features
 import Foundation
-import Logging
-import ServiceLifecycle
-import Storage
 
 /// The ANAF connection, when `ANAF_CLIENT_ID` is set: the application registered in ANAF's portal (client id and
 /// secret, the redirect URI registered with it) and which ANAF environment to talk to.

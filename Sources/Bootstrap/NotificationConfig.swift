@@ -5,7 +5,6 @@ import Features
 import Foundation
 import Logging
 import Messaging
-import ServiceLifecycle
 import Storage
 
 /// Notification settings: which transports, the sender identities, SMS rules.

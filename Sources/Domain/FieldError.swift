@@ -9,10 +9,6 @@ public struct FieldError: Sendable, Hashable, Codable, Error {
         self.rule = rule
         self.message = message
     }
-
-    public func prefixed(_ prefix: String) -> FieldError {
-        FieldError(field: "\(prefix).\(field)", rule: rule, message: message)
-    }
 }
 
 /// Every field error of one input at once, so a form or API client can show them all.

@@ -3,8 +3,6 @@ import Foundation
 /// ISO 4217 currencies the company invoices in. All have two decimals.
 public enum Currency: String, Sendable, Codable, CaseIterable, Hashable {
     case RON, EUR, USD
-
-    public var minorUnitsPerMajor: Int64 { 100 }
 }
 
 /// An amount in integer minor units (bani, cents) with its currency. Never a floating-point value.
@@ -71,8 +69,6 @@ public struct Money: Sendable, Hashable, Codable, Comparable, CustomStringConver
     }
 
     public static prefix func - (value: Money) -> Money { Money(minor: -value.minor, currency: value.currency) }
-
-    public var isNegative: Bool { minor < 0 }
 }
 
 /// Integer division rounded half up (away from zero for .5), the rounding EN 16931 prescribes.

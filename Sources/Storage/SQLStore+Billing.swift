@@ -181,10 +181,6 @@ extension SQLTransaction {
         try await decodeProformas(try await rows("SELECT * FROM proformas WHERE id = \(bind: id)\(unsafeRaw: lock(forUpdate))")).first
     }
 
-    func proforma(number: String) async throws -> ProformaInvoice? {
-        try await decodeProformas(try await rows("SELECT * FROM proformas WHERE number = \(bind: number)")).first
-    }
-
     func proformas(clientID: Int64?, state: ProformaState?, limit: Int, offset: Int) async throws -> [ProformaInvoice] {
         try await decodeProformas(try await rows("""
             SELECT * FROM proformas WHERE (\(bind: clientID) IS NULL OR client_id = \(bind: clientID)) AND (\(bind: state?.rawValue) IS NULL OR state = \(bind: state?.rawValue))

@@ -135,11 +135,6 @@ extension SQLTransaction {
         return try await decodePlan(r)
     }
 
-    func plan(code: String) async throws -> HostingPlan? {
-        guard let r = try await row("SELECT * FROM plans WHERE code = \(bind: code)") else { return nil }
-        return try await decodePlan(r)
-    }
-
     func plans() async throws -> [HostingPlan] {
         var result: [HostingPlan] = []
         for r in try await rows("SELECT * FROM plans ORDER BY id") { result.append(try await decodePlan(r)) }

@@ -1,4 +1,3 @@
-import Documents
 import Domain
 import Features
 import Foundation

@@ -29,7 +29,6 @@ public protocol StoreReader: Sendable {
     func defaultProfiles(clientIDs: [Int64]) async throws -> [Int64: BillingProfile]
 
     func plan(id: Int64) async throws -> HostingPlan?
-    func plan(code: String) async throws -> HostingPlan?
     func plans() async throws -> [HostingPlan]
 
     func service(id: Int64, forUpdate: Bool) async throws -> HostingService?
@@ -44,7 +43,6 @@ public protocol StoreReader: Sendable {
     func paidPeriodIndexes(serviceID: Int64) async throws -> Set<Int>
 
     func proforma(id: Int64, forUpdate: Bool) async throws -> ProformaInvoice?
-    func proforma(number: String) async throws -> ProformaInvoice?
     func proformas(clientID: Int64?, state: ProformaState?, limit: Int, offset: Int) async throws -> [ProformaInvoice]
     /// Unpaid proformas (of `origin`, or any) whose effective due date (the extension, else the due date) is on or before `dueOnOrBefore`.
     func unpaidProformas(dueOnOrBefore: CivilDate, origin: ProformaOrigin?) async throws -> [Int64]
