@@ -9,14 +9,17 @@ public protocol APIRequestContext: RequestContext {
     var actor: Actor? { get set }
 }
 
-/// A context with only the API's needs (tests of the API alone).
-public struct APIContext: APIRequestContext {
+/// A request the API key middleware let through: handlers get the key's actor, never an optional one.
+public struct AuthenticatedAPIContext<Parent: APIRequestContext>: ChildRequestContext {
+    public typealias ParentContext = Parent
     public var coreContext: CoreRequestContextStorage
-    public var actor: Actor?
+    public let actor: Actor
 
-    public init(source: Source) {
-        coreContext = .init(source: source)
-        actor = nil
+    public init(context: Parent) throws {
+        // The middleware answers 401 before this; without an actor nothing may run.
+        guard let actor = context.actor else { throw HTTPError(.unauthorized) }
+        coreContext = context.coreContext
+        self.actor = actor
     }
 }
 

@@ -23,6 +23,7 @@ public struct BillingAPI: Sendable {
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
         }
         let api = router.group("api/v1").add(middleware: APIErrorMiddleware()).add(middleware: APIKeyMiddleware(authenticate: AuthenticateAPIKey(deps)))
+            .group(context: AuthenticatedAPIContext<Context>.self)
         let deps = self.deps
 
         // Clients and billing profiles
@@ -45,7 +46,7 @@ public struct BillingAPI: Sendable {
         }
         api.post("clients/:id/billing-profiles") { req, ctx in
             let b = try await Self.decode(NewProfileBody.self, req)
-            let p = try await AddBillingProfile(deps)(clientID: try ctx.parameters.require("id", as: Int64.self), draft: b.party.draft, makeDefault: b.makeDefault ?? false, actor: ctx.actor!)
+            let p = try await AddBillingProfile(deps)(clientID: try ctx.parameters.require("id", as: Int64.self), draft: b.party.draft, makeDefault: b.makeDefault ?? false, actor: ctx.actor)
             return APIResponses.json(ProfileDTO(p), status: .created)
         }
         api.get("clients/:id/services") { _, ctx in
@@ -68,13 +69,13 @@ public struct BillingAPI: Sendable {
         api.get("plans") { _, _ in APIResponses.json(ListDTO(items: try await ServiceQueries(deps).plans().map(PlanDTO.init))) }
         api.post("plans") { req, ctx in
             let b = try await Self.decode(NewPlanBody.self, req)
-            return APIResponses.json(PlanDTO(try await CreateHostingPlan(deps)(code: b.code, name: b.name, currency: b.currency, prices: b.prices, provisioner: b.provisioner, actor: ctx.actor!)), status: .created)
+            return APIResponses.json(PlanDTO(try await CreateHostingPlan(deps)(code: b.code, name: b.name, currency: b.currency, prices: b.prices, provisioner: b.provisioner, actor: ctx.actor)), status: .created)
         }
 
         // Orders and services
         api.post("orders") { req, ctx in
             let b = try await Self.decode(NewOrderBody.self, req)
-            let r = try await PlaceOrder(deps)(clientID: b.clientId, planID: b.planId, cycle: b.cycle, domain: b.domain, billingProfileID: b.billingProfileId, actor: ctx.actor!)
+            let r = try await PlaceOrder(deps)(clientID: b.clientId, planID: b.planId, cycle: b.cycle, domain: b.domain, billingProfileID: b.billingProfileId, actor: ctx.actor)
             return APIResponses.json(OrderOut(service: ServiceDTO(r.service), proforma: ProformaDTO(r.proforma)), status: .created)
         }
         api.get("services/:id") { _, ctx in
@@ -89,17 +90,17 @@ public struct BillingAPI: Sendable {
         let provisioning = self.provisioning
         for (path, resolution) in [("retry", ResolveFailedProvisioningJob.Resolution.retry), ("done", .doneByHand)] {
             api.post("provisioning-jobs/:id/\(path)") { _, ctx in
-                try await ResolveFailedProvisioningJob(deps, queue: provisioning)(jobID: try ctx.parameters.require("id", as: Int64.self), resolution, actor: ctx.actor!)
+                try await ResolveFailedProvisioningJob(deps, queue: provisioning)(jobID: try ctx.parameters.require("id", as: Int64.self), resolution, actor: ctx.actor)
                 return Response(status: .noContent)
             }
         }
         api.post("services/:id/suspensions") { req, ctx in
             let b = try await Self.decode(SuspendBody.self, req)
-            return APIResponses.json(ServiceDTO(try await SuspendService(deps)(serviceID: try ctx.parameters.require("id", as: Int64.self), reason: b.reason, note: b.note, actor: ctx.actor!)), status: .created)
+            return APIResponses.json(ServiceDTO(try await SuspendService(deps)(serviceID: try ctx.parameters.require("id", as: Int64.self), reason: b.reason, note: b.note, actor: ctx.actor)), status: .created)
         }
         api.post("services/:id/unsuspend") { req, ctx in
             let b = try await Self.decode(UnsuspendBody.self, req)
-            return APIResponses.json(ServiceDTO(try await UnsuspendService(deps)(serviceID: try ctx.parameters.require("id", as: Int64.self), holdID: b.holdId, reason: b.reason, actor: ctx.actor!)))
+            return APIResponses.json(ServiceDTO(try await UnsuspendService(deps)(serviceID: try ctx.parameters.require("id", as: Int64.self), holdID: b.holdId, reason: b.reason, actor: ctx.actor)))
         }
 
         // Proformas
@@ -119,15 +120,15 @@ public struct BillingAPI: Sendable {
             // The key in the body, or the usual Idempotency-Key header.
             let key = b.idempotencyKey ?? req.headers.first(where: { $0.name.canonicalName == "idempotency-key" })?.value
             let input = try RecordPayment.Input.parse(amount: b.amount, currency: b.currency, method: b.method, receivedOn: b.receivedOn, reference: b.reference, idempotencyKey: key, today: deps.today())
-            let o = try await RecordPayment(deps)(proformaID: try ctx.parameters.require("id", as: Int64.self), input, actor: ctx.actor!)
+            let o = try await RecordPayment(deps)(proformaID: try ctx.parameters.require("id", as: Int64.self), input, actor: ctx.actor)
             return APIResponses.json(PaymentOutcomeDTO(paymentId: o.paymentID, alreadyRecorded: o.alreadyRecorded, proforma: ProformaDTO(o.proforma), fiscalInvoice: o.fiscalInvoice.map(FiscalInvoiceDTO.init), credit: Money.format(minor: o.creditMinor)), status: o.alreadyRecorded ? .ok : .created)
         }
         api.post("proformas/:id/extension") { req, ctx in
             let b = try await Self.decode(ExtensionBody.self, req)
-            return APIResponses.json(ProformaDTO(try await ExtendPaymentDeadline(deps)(proformaID: try ctx.parameters.require("id", as: Int64.self), until: b.until, note: b.note, actor: ctx.actor!)))
+            return APIResponses.json(ProformaDTO(try await ExtendPaymentDeadline(deps)(proformaID: try ctx.parameters.require("id", as: Int64.self), until: b.until, note: b.note, actor: ctx.actor)))
         }
         api.post("proformas/:id/cancel") { _, ctx in
-            APIResponses.json(ProformaDTO(try await CancelProforma(deps)(proformaID: try ctx.parameters.require("id", as: Int64.self), actor: ctx.actor!)))
+            APIResponses.json(ProformaDTO(try await CancelProforma(deps)(proformaID: try ctx.parameters.require("id", as: Int64.self), actor: ctx.actor)))
         }
         api.put("proformas/:id/billing-data") { req, ctx in
             let b = try await Self.decode(BillingDataBody.self, req)
@@ -135,7 +136,7 @@ public struct BillingAPI: Sendable {
             if let pid = b.billingProfileId { buyer = .profile(pid) }
             else if let party = b.party { buyer = .data(party.draft, saveAsProfile: b.saveAsProfile ?? false) }
             else { throw ValidationFailure(field: "billingProfileId", rule: "required", message: "Give billingProfileId or party.") }
-            return APIResponses.json(ProformaDTO(try await EditProformaBillingData(deps)(proformaID: try ctx.parameters.require("id", as: Int64.self), clientID: nil, buyer: buyer, actor: ctx.actor!)))
+            return APIResponses.json(ProformaDTO(try await EditProformaBillingData(deps)(proformaID: try ctx.parameters.require("id", as: Int64.self), clientID: nil, buyer: buyer, actor: ctx.actor)))
         }
 
         // Fiscal invoices: readable and reversible, never editable.
@@ -174,7 +175,7 @@ public struct BillingAPI: Sendable {
             let items = try await InvoiceQueries(deps).efacturaSubmissions(state: state, limit: Self.limit(req))
             return APIResponses.json(ListDTO(items: items.map { EFacturaDTO($0, today: today) }))
         }
-        let immutable: @Sendable (Request, Context) async throws -> Response = { _, ctx in
+        let immutable: @Sendable (Request, AuthenticatedAPIContext<Context>) async throws -> Response = { _, ctx in
             let id = try ctx.parameters.require("id", as: Int64.self)
             _ = try await InvoiceQueries(deps).fiscalInvoice(id: id)
             throw UseCaseError.conflict(rule: "fiscal.immutable", message: "A fiscal invoice can never be edited or deleted; issue a storno instead.")
@@ -184,7 +185,7 @@ public struct BillingAPI: Sendable {
         api.delete("fiscal-invoices/:id", use: immutable)
         api.post("fiscal-invoices/:id/storno") { req, ctx in
             let b = try await Self.decode(StornoBody.self, req)
-            let result = try await StornoFiscalInvoice(deps)(fiscalInvoiceID: try ctx.parameters.require("id", as: Int64.self), then: b.then, billingProfileID: b.billingProfileId, actor: ctx.actor!)
+            let result = try await StornoFiscalInvoice(deps)(fiscalInvoiceID: try ctx.parameters.require("id", as: Int64.self), then: b.then, billingProfileID: b.billingProfileId, actor: ctx.actor)
             return APIResponses.json(StornoOutcomeDTO(result, then: b.then ?? ""), status: .created)
         }
 
@@ -197,7 +198,7 @@ public struct BillingAPI: Sendable {
         }
         api.post("exchange-rates") { req, ctx in
             let b = try await Self.decode(ExchangeRateBody.self, req)
-            let r = try await SetExchangeRate(deps)(currency: b.currency, rate: b.rate, date: b.date, actor: ctx.actor!)
+            let r = try await SetExchangeRate(deps)(currency: b.currency, rate: b.rate, date: b.date, actor: ctx.actor)
             return APIResponses.json(ExchangeRateOut(currency: r.currency.rawValue, rate: r.rateString, date: r.date.description), status: .created)
         }
     }

@@ -16,14 +16,14 @@ struct APITests {
         let db: Database
         let clock: ManualClock
         let deps: AppDependencies
-        let app: Application<RouterResponder<APIContext>>
+        let app: Application<RouterResponder<AppRequestContext>>
     }
 
     func world() async throws -> World {
         let db = try await TestDatabase.open(.sqlite)
         let clock = ManualClock(TestDates.start)
         let deps = makeTestDependencies(database: db, clock: clock)
-        let router = Router(context: APIContext.self)
+        let router = Router(context: AppRequestContext.self)
         BillingAPI(deps, messages: SQLMessageStore(database: db), provisioning: SQLProvisioningQueue(database: db), efactura: SQLEFacturaQueue(database: db)).register(on: router)
         return World(db: db, clock: clock, deps: deps, app: Application(router: router))
     }
