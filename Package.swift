@@ -2,7 +2,7 @@
 import PackageDescription
 
 let strict: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("ExistentialAny")
 ]
 
 let package = Package(
@@ -75,7 +75,8 @@ let package = Package(
         ),
         // Message templates (Mustache) and transports: SMTP, SMPP, Kannel, the development outbox folder.
         // cairo + pango from the system (apt libpango1.0-dev libcairo2-dev), for invoice PDFs.
-        .systemLibrary(name: "CPangoCairo", pkgConfig: "pangocairo", providers: [.apt(["libpango1.0-dev", "libcairo2-dev"])]),
+        .systemLibrary(
+            name: "CPangoCairo", pkgConfig: "pangocairo", providers: [.apt(["libpango1.0-dev", "libcairo2-dev"])]),
         .target(name: "Documents", dependencies: ["Domain", "Features", "CPangoCairo"], swiftSettings: strict),
         // libqrencode from the system (apt libqrencode-dev), for the 2FA set-up QR code.
         .systemLibrary(name: "CQRencode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
@@ -159,31 +160,51 @@ let package = Package(
         ),
         .executableTarget(
             name: "LifecycleModelCheck",
-            dependencies: ["TestSupport", "Storage", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "TestSupport", "Storage", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: strict
         ),
         .target(
             name: "TestSupport",
-            dependencies: ["Domain", "Features", "Storage", "Bootstrap", "ANAF", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
-                           .product(name: "Logging", package: "swift-log"),
-                           .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                           .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
+            dependencies: [
+                "Domain", "Features", "Storage", "Bootstrap", "ANAF", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(name: "DomainTests", dependencies: ["Domain"], swiftSettings: strict),
-        .testTarget(name: "ProvisioningTests", dependencies: ["Domain", "Features", "Bootstrap", "Storage", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "DocumentsTests", dependencies: ["Domain", "Features", "Documents", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "ProvisioningTests", dependencies: ["Domain", "Features", "Bootstrap", "Storage", "TestSupport"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "DocumentsTests", dependencies: ["Domain", "Features", "Documents", "TestSupport"],
+            swiftSettings: strict),
         // The e-Factura upload worker and the ANAF client against the ANAF peer (scripts/peers/anaf_sim.py).
         .testTarget(
             name: "ANAFTests",
-            dependencies: ["Domain", "Features", "ANAF", "Documents", "Storage", "Bootstrap", "TestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
-                           .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Domain", "Features", "ANAF", "Documents", "Storage", "Bootstrap", "TestSupport",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
-        .testTarget(name: "FeaturesTests", dependencies: ["Domain", "Features", "Storage", "TestSupport", .product(name: "SQLKit", package: "sql-kit")], swiftSettings: strict),
-        .testTarget(name: "StorageTests", dependencies: ["Domain", "Features", "Storage", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "FeaturesTests",
+            dependencies: [
+                "Domain", "Features", "Storage", "TestSupport", .product(name: "SQLKit", package: "sql-kit"),
+            ], swiftSettings: strict),
+        .testTarget(
+            name: "StorageTests", dependencies: ["Domain", "Features", "Storage", "TestSupport"], swiftSettings: strict),
         // Runs the built `hostico` binary as a user would (and kills it with SIGKILL mid-run).
-        .testTarget(name: "CLITests", dependencies: ["Storage", "TestSupport", .product(name: "SQLKit", package: "sql-kit")], swiftSettings: strict),
+        .testTarget(
+            name: "CLITests", dependencies: ["Storage", "TestSupport", .product(name: "SQLKit", package: "sql-kit")],
+            swiftSettings: strict),
         // Templates, MIME, SMS rules end to end, and the transports against real servers (aiosmtpd, smpp34).
         .testTarget(
             name: "MessagingTests",

@@ -1,12 +1,13 @@
 import AsyncHTTPClient
 import Features
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 import NIOCore
 import NIOHTTP1
 import ZIPFoundation
+
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
 
 public struct ANAFSettings: Sendable {
     /// `https://api.anaf.ro/prod/FCTEL/rest` (or `/test/…` for ANAF's test environment).
@@ -39,23 +40,35 @@ public struct ANAFEFacturaClient: EFacturaGateway {
     }
 
     public func authorizationURL(state: String) -> String {
-        settings.oauthBase + "/authorize?" + WebForm.encode([("response_type", "code"), ("client_id", settings.clientID), ("redirect_uri", settings.redirectURI),
-                                                        ("token_content_type", "jwt"), ("state", state)])
+        settings.oauthBase + "/authorize?"
+            + WebForm.encode([
+                ("response_type", "code"), ("client_id", settings.clientID), ("redirect_uri", settings.redirectURI),
+                ("token_content_type", "jwt"), ("state", state),
+            ])
     }
 
     public func exchange(code: String) async throws -> ANAFTokens {
-        try await token([("grant_type", "authorization_code"), ("code", code), ("redirect_uri", settings.redirectURI), ("token_content_type", "jwt")])
+        try await token([
+            ("grant_type", "authorization_code"), ("code", code), ("redirect_uri", settings.redirectURI),
+            ("token_content_type", "jwt"),
+        ])
     }
 
     public func refresh(refreshToken: String) async throws -> ANAFTokens {
-        try await token([("grant_type", "refresh_token"), ("refresh_token", refreshToken), ("token_content_type", "jwt")])
+        try await token([
+            ("grant_type", "refresh_token"), ("refresh_token", refreshToken), ("token_content_type", "jwt"),
+        ])
     }
 
     private func token(_ form: [(String, String)]) async throws -> ANAFTokens {
         var request = HTTPClientRequest(url: settings.oauthBase + "/token")
         request.method = .POST
         // client_secret_basic (RFC 6749 §2.3.1): the credentials never travel in a form or a URL.
-        request.headers.add(name: "Authorization", value: "Basic " + Data("\(WebForm.escape(settings.clientID)):\(WebForm.escape(settings.clientSecret))".utf8).base64EncodedString())
+        request.headers.add(
+            name: "Authorization",
+            value: "Basic "
+                + Data("\(WebForm.escape(settings.clientID)):\(WebForm.escape(settings.clientSecret))".utf8)
+                .base64EncodedString())
         request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
         request.body = .bytes(ByteBuffer(string: WebForm.encode(form)))
         let (status, body) = try await send(request)
@@ -74,27 +87,39 @@ public struct ANAFEFacturaClient: EFacturaGateway {
 
     public func upload(xml: [UInt8], sellerCUI: String, accessToken: String) async throws -> String {
         // Every document Hostico issues is a UBL Invoice (a storno has negative quantities, domain.md §2.3).
-        var request = apiRequest("/upload?" + WebForm.encode([("standard", "UBL"), ("cif", sellerCUI)]), token: accessToken)
+        var request = apiRequest(
+            "/upload?" + WebForm.encode([("standard", "UBL"), ("cif", sellerCUI)]), token: accessToken)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/xml")
         request.body = .bytes(ByteBuffer(bytes: xml))
         let header = try XMLHeader(try await api(request))
-        if header.attributes["ExecutionStatus"] == "0", let index = header.attributes["index_incarcare"], !index.isEmpty { return index }
-        throw EFacturaGatewayError.refused(header.errors.isEmpty ? "upload refused (ExecutionStatus \(header.attributes["ExecutionStatus"] ?? "?"))" : header.errors.joined(separator: "\n"))
+        if header.attributes["ExecutionStatus"] == "0", let index = header.attributes["index_incarcare"], !index.isEmpty
+        {
+            return index
+        }
+        throw EFacturaGatewayError.refused(
+            header.errors.isEmpty
+                ? "upload refused (ExecutionStatus \(header.attributes["ExecutionStatus"] ?? "?"))"
+                : header.errors.joined(separator: "\n"))
     }
 
     public func processing(uploadIndex: String, accessToken: String) async throws -> EFacturaProcessing {
-        let header = try XMLHeader(try await api(apiRequest("/stareMesaj?" + WebForm.encode([("id_incarcare", uploadIndex)]), token: accessToken)))
+        let header = try XMLHeader(
+            try await api(
+                apiRequest("/stareMesaj?" + WebForm.encode([("id_incarcare", uploadIndex)]), token: accessToken)))
         switch header.attributes["stare"] {
         case "in prelucrare"?: return .processing
         case "ok"?:
-            guard let id = header.attributes["id_descarcare"] else { throw EFacturaGatewayError.temporary("stareMesaj ok without id_descarcare") }
+            guard let id = header.attributes["id_descarcare"] else {
+                throw EFacturaGatewayError.temporary("stareMesaj ok without id_descarcare")
+            }
             return .accepted(downloadID: id)
         case "nok"?: return .rejected(downloadID: header.attributes["id_descarcare"], reason: "ANAF: nok")
         case let other?: return .rejected(downloadID: header.attributes["id_descarcare"], reason: "ANAF: \(other)")
         case nil:
             // An <Errors> answer (no right to ask, unknown index, a limit reached): ask again later.
-            throw EFacturaGatewayError.temporary("stareMesaj: " + (header.errors.isEmpty ? "no state" : header.errors.joined(separator: "; ")))
+            throw EFacturaGatewayError.temporary(
+                "stareMesaj: " + (header.errors.isEmpty ? "no state" : header.errors.joined(separator: "; ")))
         }
     }
 
@@ -106,12 +131,17 @@ public struct ANAFEFacturaClient: EFacturaGateway {
             throw EFacturaGatewayError.temporary("descarcare: " + ((json?["eroare"] as? String) ?? "not a ZIP"))
         }
         let archive: Archive
-        do { archive = try Archive(data: Data(body), accessMode: .read) } catch { throw EFacturaGatewayError.temporary("descarcare: unreadable ZIP") }
+        do { archive = try Archive(data: Data(body), accessMode: .read) } catch {
+            throw EFacturaGatewayError.temporary("descarcare: unreadable ZIP")
+        }
         var errors: [String] = []
         var signed = false
         for entry in archive where entry.type == .file {
             let name = (entry.path as NSString).lastPathComponent
-            if name.hasPrefix("semnatura_") { signed = true; continue }
+            if name.hasPrefix("semnatura_") {
+                signed = true
+                continue
+            }
             var data = Data()
             guard entry.uncompressedSize < 20 << 20 else { continue }
             _ = try? archive.extract(entry, skipCRC32: false) { data.append($0) }
@@ -146,7 +176,9 @@ public struct ANAFEFacturaClient: EFacturaGateway {
         } catch {
             // The error's own words (a connect timeout, a reset) say what to look at; requests carry tokens only in headers.
             let path = URL(string: request.url)?.path ?? ""
-            throw EFacturaGatewayError.temporary("ANAF could not be reached (\(request.method.rawValue) \(path)): \(type(of: error)) \(String(describing: error).prefix(200))")
+            throw EFacturaGatewayError.temporary(
+                "ANAF could not be reached (\(request.method.rawValue) \(path)): \(type(of: error)) \(String(describing: error).prefix(200))"
+            )
         }
     }
 }
@@ -162,7 +194,9 @@ struct XMLHeader {
         let collector = Collector()
         let parser = XMLParser(data: Data(bytes))
         parser.delegate = collector
-        guard parser.parse(), let root = collector.root else { throw EFacturaGatewayError.temporary("ANAF answered something that is not XML") }
+        guard parser.parse(), let root = collector.root else {
+            throw EFacturaGatewayError.temporary("ANAF answered something that is not XML")
+        }
         self.root = root
         attributes = collector.rootAttributes
         errors = collector.errors
@@ -173,7 +207,10 @@ struct XMLHeader {
         var rootAttributes: [String: String] = [:]
         var errors: [String] = []
 
-        func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+        func parser(
+            _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+            attributes: [String: String] = [:]
+        ) {
             let local = String(name.split(separator: ":").last ?? Substring(name))
             if root == nil {
                 root = local

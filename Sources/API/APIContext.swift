@@ -28,17 +28,24 @@ public struct AuthenticatedAPIContext<Parent: APIRequestContext>: ChildRequestCo
 struct APIKeyMiddleware<Context: APIRequestContext>: RouterMiddleware {
     let authenticate: AuthenticateAPIKey
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
             let key = try await authenticate(secret: String(header.dropFirst(7)))
         else {
-            var r = APIResponses.error(.unauthorized, code: "auth.api-key", message: "Send a valid API key as Authorization: Bearer hk_….")
+            var r = APIResponses.error(
+                .unauthorized, code: "auth.api-key", message: "Send a valid API key as Authorization: Bearer hk_….")
             r.headers[.wwwAuthenticate] = "Bearer"
             return r
         }
         let needed = APIScope.needed(method: request.method.rawValue, path: request.uri.path)
         guard APIScope.allows(key.scopes, needed) else {
-            return APIResponses.error(.forbidden, code: "auth.scope", message: "This API key may not do this: it needs the \(needed.rawValue) scope (it has \(APIScope.text(key.scopes))).")
+            return APIResponses.error(
+                .forbidden, code: "auth.scope",
+                message:
+                    "This API key may not do this: it needs the \(needed.rawValue) scope (it has \(APIScope.text(key.scopes)))."
+            )
         }
         var context = context
         context.actor = .apiKey(key.id)
@@ -57,7 +64,9 @@ enum APIResponses {
 
     static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
         let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
-        return Response(status: status, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return Response(
+            status: status, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
     struct ErrorBody: Encodable {
@@ -69,7 +78,9 @@ enum APIResponses {
         let error: Inner
     }
 
-    static func error(_ status: HTTPResponse.Status, code: String, message: String, fields: [FieldError]? = nil) -> Response {
+    static func error(_ status: HTTPResponse.Status, code: String, message: String, fields: [FieldError]? = nil)
+        -> Response
+    {
         json(ErrorBody(error: .init(code: code, message: message, fields: fields)), status: status)
     }
 
@@ -77,14 +88,20 @@ enum APIResponses {
         switch error {
         case let e as UseCaseError:
             switch e {
-            case .invalid(let failure): return self.error(.unprocessableContent, code: "validation", message: "Some fields are not valid.", fields: failure.errors)
+            case .invalid(let failure):
+                return self.error(
+                    .unprocessableContent, code: "validation", message: "Some fields are not valid.",
+                    fields: failure.errors)
             case .notFound(let what): return self.error(.notFound, code: "not-found", message: "No such \(what).")
             case .conflict(let rule, let message): return self.error(.conflict, code: rule, message: message)
             }
         case let e as ValidationFailure:
-            return self.error(.unprocessableContent, code: "validation", message: "Some fields are not valid.", fields: e.errors)
+            return self.error(
+                .unprocessableContent, code: "validation", message: "Some fields are not valid.", fields: e.errors)
         case is PasswordHashingBusy:
-            var response = self.error(.serviceUnavailable, code: "busy", message: "Too many passwords are being hashed at this moment; try again in a minute.")
+            var response = self.error(
+                .serviceUnavailable, code: "busy",
+                message: "Too many passwords are being hashed at this moment; try again in a minute.")
             response.headers[.retryAfter] = "30"
             return response
         default:
@@ -96,7 +113,9 @@ enum APIResponses {
 /// Maps use-case errors to JSON; anything unexpected is a generic 500 logged with the request id.
 struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         do {
             return try await next(request, context)
         } catch {
@@ -105,7 +124,9 @@ struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
                 return APIResponses.error(http.status, code: "http", message: http.body ?? http.status.reasonPhrase)
             }
             context.logger.error("unhandled API error", metadata: ["error": "\(error)"])
-            return APIResponses.error(.internalServerError, code: "internal", message: "Something went wrong on our side; it has been logged.")
+            return APIResponses.error(
+                .internalServerError, code: "internal", message: "Something went wrong on our side; it has been logged."
+            )
         }
     }
 }

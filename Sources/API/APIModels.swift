@@ -6,7 +6,10 @@ import Foundation
 struct AmountDTO: Codable, Sendable {
     let amount: String
     let currency: String
-    init(_ m: Money) { amount = m.decimalString; currency = m.currency.rawValue }
+    init(_ m: Money) {
+        amount = m.decimalString
+        currency = m.currency.rawValue
+    }
 }
 
 struct BillingPartyDTO: Codable, Sendable {
@@ -32,14 +35,22 @@ struct BillingPartyDTO: Codable, Sendable {
         country = p.address.country
         switch p {
         case .person(let person):
-            cnp = person.cnp?.value; cui = nil; tradeRegisterNumber = nil; vatNumber = nil
+            cnp = person.cnp?.value
+            cui = nil
+            tradeRegisterNumber = nil
+            vatNumber = nil
         case .legalEntity(let e):
-            cnp = nil; cui = e.registrationCode; tradeRegisterNumber = e.tradeRegisterNumber; vatNumber = e.vatNumber?.description
+            cnp = nil
+            cui = e.registrationCode
+            tradeRegisterNumber = e.tradeRegisterNumber
+            vatNumber = e.vatNumber?.description
         }
     }
 
     var draft: BillingPartyDraft {
-        BillingPartyDraft(kind: kind, name: name, street: street, city: city, county: county, postalCode: postalCode, country: country, cnp: cnp, cui: cui, tradeRegisterNumber: tradeRegisterNumber, vatNumber: vatNumber)
+        BillingPartyDraft(
+            kind: kind, name: name, street: street, city: city, county: county, postalCode: postalCode,
+            country: country, cnp: cnp, cui: cui, tradeRegisterNumber: tradeRegisterNumber, vatNumber: vatNumber)
     }
 }
 
@@ -47,7 +58,11 @@ struct ProfileDTO: Codable, Sendable {
     let id: Int64
     let isDefault: Bool
     let party: BillingPartyDTO
-    init(_ p: BillingProfile) { id = p.id; isDefault = p.isDefault; party = BillingPartyDTO(p.party) }
+    init(_ p: BillingProfile) {
+        id = p.id
+        isDefault = p.isDefault
+        party = BillingPartyDTO(p.party)
+    }
 }
 
 struct ClientDTO: Codable, Sendable {
@@ -61,8 +76,14 @@ struct ClientDTO: Codable, Sendable {
     let timeZone: String?
     let profiles: [ProfileDTO]
     init(_ c: Client, profiles: [BillingProfile]) {
-        id = c.id; email = c.email.value; phone = c.phone?.e164; language = c.language.rawValue; timeZone = c.timeZone?.identifier
-        smsOptIn = c.sms.optedIn; smsConsentAt = c.sms.changedAt; smsConsentSource = c.sms.source?.rawValue
+        id = c.id
+        email = c.email.value
+        phone = c.phone?.e164
+        language = c.language.rawValue
+        timeZone = c.timeZone?.identifier
+        smsOptIn = c.sms.optedIn
+        smsConsentAt = c.sms.changedAt
+        smsConsentSource = c.sms.source?.rawValue
         self.profiles = profiles.map(ProfileDTO.init)
     }
 }
@@ -75,7 +96,11 @@ struct PlanDTO: Codable, Sendable {
     let prices: [String: String]
     let provisioner: String?
     init(_ p: HostingPlan) {
-        id = p.id; code = p.code; name = p.name; currency = p.currency.rawValue; provisioner = p.provisioner
+        id = p.id
+        code = p.code
+        name = p.name
+        currency = p.currency.rawValue
+        provisioner = p.provisioner
         prices = Dictionary(uniqueKeysWithValues: p.prices.map { ($0.key.rawValue, Money.format(minor: $0.value)) })
     }
 }
@@ -87,7 +112,14 @@ struct HoldDTO: Codable, Sendable {
     let placedAt: Date
     let note: String?
     let proformaId: Int64?
-    init(_ h: Hold) { id = h.id; reason = h.reason.rawValue; placedBy = h.placedBy.description; placedAt = h.placedAt; note = h.note; proformaId = h.proformaID }
+    init(_ h: Hold) {
+        id = h.id
+        reason = h.reason.rawValue
+        placedBy = h.placedBy.description
+        placedAt = h.placedAt
+        note = h.note
+        proformaId = h.proformaID
+    }
 }
 
 struct ServiceDTO: Codable, Sendable {
@@ -101,8 +133,15 @@ struct ServiceDTO: Codable, Sendable {
     let nextDueDate: String
     let holds: [HoldDTO]
     init(_ s: HostingService) {
-        id = s.id; clientId = s.clientID; planId = s.planID; domain = s.domain; cycle = s.cycle.rawValue; price = AmountDTO(s.price)
-        state = s.state.rawValue; nextDueDate = s.nextDueDate.description; holds = s.holds.map(HoldDTO.init)
+        id = s.id
+        clientId = s.clientID
+        planId = s.planID
+        domain = s.domain
+        cycle = s.cycle.rawValue
+        price = AmountDTO(s.price)
+        state = s.state.rawValue
+        nextDueDate = s.nextDueDate.description
+        holds = s.holds.map(HoldDTO.init)
     }
 }
 
@@ -115,8 +154,13 @@ struct LineDTO: Codable, Sendable {
     let unitPrice: String
     let net: String
     init(_ l: InvoiceLine) {
-        description = l.description; serviceId = l.serviceID; periodStart = l.period?.start.description; periodEnd = l.period?.end.description
-        quantity = l.quantity; unitPrice = Money.format(minor: l.unitPriceMinor); net = Money.format(minor: l.netMinor)
+        description = l.description
+        serviceId = l.serviceID
+        periodStart = l.period?.start.description
+        periodEnd = l.period?.end.description
+        quantity = l.quantity
+        unitPrice = Money.format(minor: l.unitPriceMinor)
+        net = Money.format(minor: l.netMinor)
     }
 }
 
@@ -125,7 +169,12 @@ struct VatDTO: Codable, Sendable {
     let rate: String
     let taxable: String
     let vat: String
-    init(_ s: VatSubtotal) { category = s.category.rawValue; rate = Money.format(minor: Int64(s.basisPoints)); taxable = Money.format(minor: s.taxableMinor); vat = Money.format(minor: s.vatMinor) }
+    init(_ s: VatSubtotal) {
+        category = s.category.rawValue
+        rate = Money.format(minor: Int64(s.basisPoints))
+        taxable = Money.format(minor: s.taxableMinor)
+        vat = Money.format(minor: s.vatMinor)
+    }
 }
 
 struct ProformaDTO: Codable, Sendable {
@@ -151,10 +200,25 @@ struct ProformaDTO: Codable, Sendable {
     let open: String
     init(_ p: ProformaInvoice) {
         let t = p.totals
-        id = p.id; number = p.number; clientId = p.clientID; origin = p.origin.rawValue; state = p.state.rawValue; currency = p.currency.rawValue
-        issueDate = p.issueDate.description; dueDate = p.dueDate.description; extendedDueDate = p.extendedDueDate?.description; version = p.version; buyer = BillingPartyDTO(p.buyer); vatMention = p.vat.mention
-        lines = p.lines.map(LineDTO.init); vat = t.subtotals.map(VatDTO.init); net = t.net.decimalString; vatTotal = t.vat.decimalString
-        total = t.gross.decimalString; paid = Money.format(minor: p.paidMinor); open = Money.format(minor: p.openMinor)
+        id = p.id
+        number = p.number
+        clientId = p.clientID
+        origin = p.origin.rawValue
+        state = p.state.rawValue
+        currency = p.currency.rawValue
+        issueDate = p.issueDate.description
+        dueDate = p.dueDate.description
+        extendedDueDate = p.extendedDueDate?.description
+        version = p.version
+        buyer = BillingPartyDTO(p.buyer)
+        vatMention = p.vat.mention
+        lines = p.lines.map(LineDTO.init)
+        vat = t.subtotals.map(VatDTO.init)
+        net = t.net.decimalString
+        vatTotal = t.vat.decimalString
+        total = t.gross.decimalString
+        paid = Money.format(minor: p.paidMinor)
+        open = Money.format(minor: p.openMinor)
     }
 }
 
@@ -180,11 +244,26 @@ struct FiscalInvoiceDTO: Codable, Sendable {
     let exchangeRate: String?
     let exchangeRateDate: String?
     init(_ f: FiscalInvoice) {
-        id = f.id; number = f.displayNumber; series = f.series; sequence = f.number; kind = f.kind.rawValue; clientId = f.clientID
-        proformaNumber = f.proformaNumber; correctsNumber = f.correctsNumber; issueDate = f.issueDate.description; currency = f.currency.rawValue
-        buyer = BillingPartyDTO(f.buyer); vatMention = f.vat.mention; lines = f.lines.map(LineDTO.init); vat = f.totals.subtotals.map(VatDTO.init)
-        net = f.totals.net.decimalString; vatTotal = f.totals.vat.decimalString; total = f.totals.gross.decimalString
-        vatRON = Money.format(minor: f.vatRONMinor); exchangeRate = f.exchangeRate?.rateString; exchangeRateDate = f.exchangeRate?.date.description
+        id = f.id
+        number = f.displayNumber
+        series = f.series
+        sequence = f.number
+        kind = f.kind.rawValue
+        clientId = f.clientID
+        proformaNumber = f.proformaNumber
+        correctsNumber = f.correctsNumber
+        issueDate = f.issueDate.description
+        currency = f.currency.rawValue
+        buyer = BillingPartyDTO(f.buyer)
+        vatMention = f.vat.mention
+        lines = f.lines.map(LineDTO.init)
+        vat = f.totals.subtotals.map(VatDTO.init)
+        net = f.totals.net.decimalString
+        vatTotal = f.totals.vat.decimalString
+        total = f.totals.gross.decimalString
+        vatRON = Money.format(minor: f.vatRONMinor)
+        exchangeRate = f.exchangeRate?.rateString
+        exchangeRateDate = f.exchangeRate?.date.description
     }
 }
 
@@ -323,9 +402,22 @@ struct MessageDTO: Codable, Sendable {
     let sentAt: Date?
     let nextAttemptAt: Date
     init(_ m: StoredMessage) {
-        id = m.id; clientId = m.clientID; channel = m.channel.rawValue; event = m.eventKind; status = m.status.rawValue; attempts = m.attempts
-        recipient = m.recipient; subject = m.subject; encoding = m.encoding; parts = m.parts; providerIds = m.providerIDs; lastError = m.lastError
-        deliveryReport = m.deliveryReport; createdAt = m.createdAt; sentAt = m.sentAt; nextAttemptAt = m.nextAttemptAt
+        id = m.id
+        clientId = m.clientID
+        channel = m.channel.rawValue
+        event = m.eventKind
+        status = m.status.rawValue
+        attempts = m.attempts
+        recipient = m.recipient
+        subject = m.subject
+        encoding = m.encoding
+        parts = m.parts
+        providerIds = m.providerIDs
+        lastError = m.lastError
+        deliveryReport = m.deliveryReport
+        createdAt = m.createdAt
+        sentAt = m.sentAt
+        nextAttemptAt = m.nextAttemptAt
     }
 }
 
@@ -342,10 +434,17 @@ struct EFacturaDTO: Codable, Sendable {
     let lastError: String?
     let anafFile: Bool
     init(_ s: EFacturaSubmission, today: CivilDate) {
-        fiscalInvoiceId = s.fiscalInvoiceID; number = s.number; issueDate = s.issueDate.description; deadline = s.deadline.description
-        state = s.state.rawValue; uploadIndex = s.uploadIndex; errors = s.errors
+        fiscalInvoiceId = s.fiscalInvoiceID
+        number = s.number
+        issueDate = s.issueDate.description
+        deadline = s.deadline.description
+        state = s.state.rawValue
+        uploadIndex = s.uploadIndex
+        errors = s.errors
         overdue = s.isOverdue(today: today)
-        attempts = s.attempts; lastError = s.lastError; anafFile = s.hasResponseFile
+        attempts = s.attempts
+        lastError = s.lastError
+        anafFile = s.hasResponseFile
     }
 }
 
@@ -359,8 +458,14 @@ struct ProvisioningJobDTO: Codable, Sendable {
     let createdAt: Date
     let updatedAt: Date
     init(_ j: ProvisioningJob) {
-        id = j.id; action = j.action.rawValue; reason = j.payload["reason"]; status = j.status.rawValue; attempts = j.attempts
-        lastError = j.lastError; createdAt = j.createdAt; updatedAt = j.updatedAt
+        id = j.id
+        action = j.action.rawValue
+        reason = j.payload["reason"]
+        status = j.status.rawValue
+        attempts = j.attempts
+        lastError = j.lastError
+        createdAt = j.createdAt
+        updatedAt = j.updatedAt
     }
 }
 
@@ -371,10 +476,17 @@ struct ServerStateDTO: Codable, Sendable {
     let state: String
     let jobs: [ProvisioningJobDTO]
     init(serviceID: Int64, provisioner: String?, jobs: [ProvisioningJob]) {
-        serviceId = serviceID; self.provisioner = provisioner; self.jobs = jobs.map(ProvisioningJobDTO.init)
-        if provisioner == nil { state = "manual" }
-        else if jobs.contains(where: { $0.status == .failed }) { state = "failed" }
-        else if jobs.contains(where: { $0.status != .done }) { state = "pending" }
-        else { state = "in_sync" }
+        serviceId = serviceID
+        self.provisioner = provisioner
+        self.jobs = jobs.map(ProvisioningJobDTO.init)
+        if provisioner == nil {
+            state = "manual"
+        } else if jobs.contains(where: { $0.status == .failed }) {
+            state = "failed"
+        } else if jobs.contains(where: { $0.status != .done }) {
+            state = "pending"
+        } else {
+            state = "in_sync"
+        }
     }
 }

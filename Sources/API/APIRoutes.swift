@@ -11,7 +11,10 @@ public struct BillingAPI: Sendable {
     let provisioning: any ProvisioningQueue
     let efactura: any EFacturaQueue
 
-    public init(_ deps: AppDependencies, messages: any MessageStore, provisioning: any ProvisioningQueue, efactura: any EFacturaQueue) {
+    public init(
+        _ deps: AppDependencies, messages: any MessageStore, provisioning: any ProvisioningQueue,
+        efactura: any EFacturaQueue
+    ) {
         self.deps = deps
         self.messages = messages
         self.provisioning = provisioning
@@ -20,10 +23,14 @@ public struct BillingAPI: Sendable {
 
     public func register<Context: APIRequestContext>(on router: Router<Context>) {
         router.get("/api/openapi.json") { _, _ in
-            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
+            Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
         }
-        let api = router.group("api/v1").add(middleware: APIErrorMiddleware()).add(middleware: APIKeyMiddleware(authenticate: AuthenticateAPIKey(deps)))
-            .group(context: AuthenticatedAPIContext<Context>.self)
+        let api = router.group("api/v1").add(middleware: APIErrorMiddleware()).add(
+            middleware: APIKeyMiddleware(authenticate: AuthenticateAPIKey(deps))
+        )
+        .group(context: AuthenticatedAPIContext<Context>.self)
         let deps = self.deps
 
         // Clients and billing profiles
@@ -34,7 +41,11 @@ public struct BillingAPI: Sendable {
         }
         api.post("clients") { req, ctx in
             let b = try await Self.decode(NewClientBody.self, req)
-            let c = try await RegisterClient(deps)(ClientRegistration(email: b.email, password: b.password, phone: b.phone, language: b.language ?? "en", smsOptIn: b.smsOptIn ?? false, profile: b.profile.draft, timeZone: b.timeZone), source: .api, actor: ctx.actor)
+            let c = try await RegisterClient(deps)(
+                ClientRegistration(
+                    email: b.email, password: b.password, phone: b.phone, language: b.language ?? "en",
+                    smsOptIn: b.smsOptIn ?? false, profile: b.profile.draft, timeZone: b.timeZone), source: .api,
+                actor: ctx.actor)
             return APIResponses.json(try await Self.client(c.id, deps), status: .created)
         }
         api.get("clients/:id") { req, ctx in
@@ -46,11 +57,17 @@ public struct BillingAPI: Sendable {
         }
         api.post("clients/:id/billing-profiles") { req, ctx in
             let b = try await Self.decode(NewProfileBody.self, req)
-            let p = try await AddBillingProfile(deps)(clientID: try ctx.parameters.require("id", as: Int64.self), draft: b.party.draft, makeDefault: b.makeDefault ?? false, actor: ctx.actor)
+            let p = try await AddBillingProfile(deps)(
+                clientID: try ctx.parameters.require("id", as: Int64.self), draft: b.party.draft,
+                makeDefault: b.makeDefault ?? false, actor: ctx.actor)
             return APIResponses.json(ProfileDTO(p), status: .created)
         }
         api.get("clients/:id/services") { _, ctx in
-            APIResponses.json(ListDTO(items: try await ServiceQueries(deps).services(clientID: try ctx.parameters.require("id", as: Int64.self)).map(ServiceDTO.init)))
+            APIResponses.json(
+                ListDTO(
+                    items: try await ServiceQueries(deps).services(
+                        clientID: try ctx.parameters.require("id", as: Int64.self)
+                    ).map(ServiceDTO.init)))
         }
 
         // Notifications: what each client was sent, with delivery state (staff investigate complaints here).
@@ -58,28 +75,45 @@ public struct BillingAPI: Sendable {
         api.get("clients/:id/messages") { req, ctx in
             let id = try ctx.parameters.require("id", as: Int64.self)
             _ = try await Self.client(id, deps)
-            return APIResponses.json(ListDTO(items: try await messages.messages(clientID: id, status: nil, limit: Self.limit(req)).map(MessageDTO.init)))
+            return APIResponses.json(
+                ListDTO(
+                    items: try await messages.messages(clientID: id, status: nil, limit: Self.limit(req)).map(
+                        MessageDTO.init)))
         }
         api.get("messages") { req, _ in
             let status = try Self.optionalEnum(req, "status", MessageStatus.self, rule: "message.status")
-            return APIResponses.json(ListDTO(items: try await messages.messages(clientID: nil, status: status, limit: Self.limit(req)).map(MessageDTO.init)))
+            return APIResponses.json(
+                ListDTO(
+                    items: try await messages.messages(clientID: nil, status: status, limit: Self.limit(req)).map(
+                        MessageDTO.init)))
         }
 
         // Catalog
-        api.get("plans") { _, _ in APIResponses.json(ListDTO(items: try await ServiceQueries(deps).plans().map(PlanDTO.init))) }
+        api.get("plans") { _, _ in
+            APIResponses.json(ListDTO(items: try await ServiceQueries(deps).plans().map(PlanDTO.init)))
+        }
         api.post("plans") { req, ctx in
             let b = try await Self.decode(NewPlanBody.self, req)
-            return APIResponses.json(PlanDTO(try await CreateHostingPlan(deps)(code: b.code, name: b.name, currency: b.currency, prices: b.prices, provisioner: b.provisioner, actor: ctx.actor)), status: .created)
+            return APIResponses.json(
+                PlanDTO(
+                    try await CreateHostingPlan(deps)(
+                        code: b.code, name: b.name, currency: b.currency, prices: b.prices, provisioner: b.provisioner,
+                        actor: ctx.actor)), status: .created)
         }
 
         // Orders and services
         api.post("orders") { req, ctx in
             let b = try await Self.decode(NewOrderBody.self, req)
-            let r = try await PlaceOrder(deps)(clientID: b.clientId, planID: b.planId, cycle: b.cycle, domain: b.domain, billingProfileID: b.billingProfileId, actor: ctx.actor)
-            return APIResponses.json(OrderOut(service: ServiceDTO(r.service), proforma: ProformaDTO(r.proforma)), status: .created)
+            let r = try await PlaceOrder(deps)(
+                clientID: b.clientId, planID: b.planId, cycle: b.cycle, domain: b.domain,
+                billingProfileID: b.billingProfileId, actor: ctx.actor)
+            return APIResponses.json(
+                OrderOut(service: ServiceDTO(r.service), proforma: ProformaDTO(r.proforma)), status: .created)
         }
         api.get("services/:id") { _, ctx in
-            APIResponses.json(ServiceDTO(try await ServiceQueries(deps).service(id: try ctx.parameters.require("id", as: Int64.self))))
+            APIResponses.json(
+                ServiceDTO(try await ServiceQueries(deps).service(id: try ctx.parameters.require("id", as: Int64.self)))
+            )
         }
         // The hosting server: each service's provisioning jobs, and staff's way out of a failed one.
         api.get("services/:id/provisioning") { _, ctx in
@@ -90,27 +124,40 @@ public struct BillingAPI: Sendable {
         let provisioning = self.provisioning
         for (path, resolution) in [("retry", ResolveFailedProvisioningJob.Resolution.retry), ("done", .doneByHand)] {
             api.post("provisioning-jobs/:id/\(path)") { _, ctx in
-                try await ResolveFailedProvisioningJob(deps, queue: provisioning)(jobID: try ctx.parameters.require("id", as: Int64.self), resolution, actor: ctx.actor)
+                try await ResolveFailedProvisioningJob(deps, queue: provisioning)(
+                    jobID: try ctx.parameters.require("id", as: Int64.self), resolution, actor: ctx.actor)
                 return Response(status: .noContent)
             }
         }
         api.post("services/:id/suspensions") { req, ctx in
             let b = try await Self.decode(SuspendBody.self, req)
-            return APIResponses.json(ServiceDTO(try await SuspendService(deps)(serviceID: try ctx.parameters.require("id", as: Int64.self), reason: b.reason, note: b.note, actor: ctx.actor)), status: .created)
+            return APIResponses.json(
+                ServiceDTO(
+                    try await SuspendService(deps)(
+                        serviceID: try ctx.parameters.require("id", as: Int64.self), reason: b.reason, note: b.note,
+                        actor: ctx.actor)), status: .created)
         }
         api.post("services/:id/unsuspend") { req, ctx in
             let b = try await Self.decode(UnsuspendBody.self, req)
-            return APIResponses.json(ServiceDTO(try await UnsuspendService(deps)(serviceID: try ctx.parameters.require("id", as: Int64.self), holdID: b.holdId, reason: b.reason, actor: ctx.actor)))
+            return APIResponses.json(
+                ServiceDTO(
+                    try await UnsuspendService(deps)(
+                        serviceID: try ctx.parameters.require("id", as: Int64.self), holdID: b.holdId, reason: b.reason,
+                        actor: ctx.actor)))
         }
 
         // Proformas
         api.get("proformas") { req, _ in
             let client = req.uri.queryParameters.get("clientId", as: Int64.self)
             let state = req.uri.queryParameters.get("state").flatMap(ProformaState.init(rawValue:))
-            let items = try await InvoiceQueries(deps).proformas(clientID: client, state: state, limit: Self.limit(req), offset: Self.offset(req))
+            let items = try await InvoiceQueries(deps).proformas(
+                clientID: client, state: state, limit: Self.limit(req), offset: Self.offset(req))
             return APIResponses.json(ListDTO(items: items.map(ProformaDTO.init)))
         }
-        api.get("proformas/:id") { _, ctx in APIResponses.json(ProformaDTO(try await Self.proforma(try ctx.parameters.require("id", as: Int64.self), deps))) }
+        api.get("proformas/:id") { _, ctx in
+            APIResponses.json(
+                ProformaDTO(try await Self.proforma(try ctx.parameters.require("id", as: Int64.self), deps)))
+        }
         api.get("proformas/:id/pdf") { _, ctx in
             let p = try await Self.proforma(try ctx.parameters.require("id", as: Int64.self), deps)
             return Self.pdf(InvoicePDF.render(p, seller: deps.seller), name: p.number)
@@ -118,31 +165,59 @@ public struct BillingAPI: Sendable {
         api.post("proformas/:id/payments") { req, ctx in
             let b = try await Self.decode(NewPaymentBody.self, req)
             // The key in the body, or the usual Idempotency-Key header.
-            let key = b.idempotencyKey ?? req.headers.first(where: { $0.name.canonicalName == "idempotency-key" })?.value
-            let input = try RecordPayment.Input.parse(amount: b.amount, currency: b.currency, method: b.method, receivedOn: b.receivedOn, reference: b.reference, idempotencyKey: key, today: deps.today())
-            let o = try await RecordPayment(deps)(proformaID: try ctx.parameters.require("id", as: Int64.self), input, actor: ctx.actor)
-            return APIResponses.json(PaymentOutcomeDTO(paymentId: o.paymentID, alreadyRecorded: o.alreadyRecorded, proforma: ProformaDTO(o.proforma), fiscalInvoice: o.fiscalInvoice.map(FiscalInvoiceDTO.init), credit: Money.format(minor: o.creditMinor)), status: o.alreadyRecorded ? .ok : .created)
+            let key =
+                b.idempotencyKey ?? req.headers.first(where: { $0.name.canonicalName == "idempotency-key" })?.value
+            let input = try RecordPayment.Input.parse(
+                amount: b.amount, currency: b.currency, method: b.method, receivedOn: b.receivedOn,
+                reference: b.reference, idempotencyKey: key, today: deps.today())
+            let o = try await RecordPayment(deps)(
+                proformaID: try ctx.parameters.require("id", as: Int64.self), input, actor: ctx.actor)
+            return APIResponses.json(
+                PaymentOutcomeDTO(
+                    paymentId: o.paymentID, alreadyRecorded: o.alreadyRecorded, proforma: ProformaDTO(o.proforma),
+                    fiscalInvoice: o.fiscalInvoice.map(FiscalInvoiceDTO.init),
+                    credit: Money.format(minor: o.creditMinor)), status: o.alreadyRecorded ? .ok : .created)
         }
         api.post("proformas/:id/extension") { req, ctx in
             let b = try await Self.decode(ExtensionBody.self, req)
-            return APIResponses.json(ProformaDTO(try await ExtendPaymentDeadline(deps)(proformaID: try ctx.parameters.require("id", as: Int64.self), until: b.until, note: b.note, actor: ctx.actor)))
+            return APIResponses.json(
+                ProformaDTO(
+                    try await ExtendPaymentDeadline(deps)(
+                        proformaID: try ctx.parameters.require("id", as: Int64.self), until: b.until, note: b.note,
+                        actor: ctx.actor)))
         }
         api.post("proformas/:id/cancel") { _, ctx in
-            APIResponses.json(ProformaDTO(try await CancelProforma(deps)(proformaID: try ctx.parameters.require("id", as: Int64.self), actor: ctx.actor)))
+            APIResponses.json(
+                ProformaDTO(
+                    try await CancelProforma(deps)(
+                        proformaID: try ctx.parameters.require("id", as: Int64.self), actor: ctx.actor)))
         }
         api.put("proformas/:id/billing-data") { req, ctx in
             let b = try await Self.decode(BillingDataBody.self, req)
             let buyer: EditProformaBillingData.NewBuyer
-            if let pid = b.billingProfileId { buyer = .profile(pid) }
-            else if let party = b.party { buyer = .data(party.draft, saveAsProfile: b.saveAsProfile ?? false) }
-            else { throw ValidationFailure(field: "billingProfileId", rule: "required", message: "Give billingProfileId or party.") }
-            return APIResponses.json(ProformaDTO(try await EditProformaBillingData(deps)(proformaID: try ctx.parameters.require("id", as: Int64.self), clientID: nil, buyer: buyer, actor: ctx.actor)))
+            if let pid = b.billingProfileId {
+                buyer = .profile(pid)
+            } else if let party = b.party {
+                buyer = .data(party.draft, saveAsProfile: b.saveAsProfile ?? false)
+            } else {
+                throw ValidationFailure(
+                    field: "billingProfileId", rule: "required", message: "Give billingProfileId or party.")
+            }
+            return APIResponses.json(
+                ProformaDTO(
+                    try await EditProformaBillingData(deps)(
+                        proformaID: try ctx.parameters.require("id", as: Int64.self), clientID: nil, buyer: buyer,
+                        actor: ctx.actor)))
         }
 
         // Fiscal invoices: readable and reversible, never editable.
         api.get("fiscal-invoices") { req, _ in
             let client = req.uri.queryParameters.get("clientId", as: Int64.self)
-            return APIResponses.json(ListDTO(items: try await InvoiceQueries(deps).fiscalInvoices(clientID: client, limit: Self.limit(req), offset: Self.offset(req)).map(FiscalInvoiceDTO.init)))
+            return APIResponses.json(
+                ListDTO(
+                    items: try await InvoiceQueries(deps).fiscalInvoices(
+                        clientID: client, limit: Self.limit(req), offset: Self.offset(req)
+                    ).map(FiscalInvoiceDTO.init)))
         }
         api.get("fiscal-invoices/:id") { _, ctx in
             let id = try ctx.parameters.require("id", as: Int64.self)
@@ -157,16 +232,28 @@ public struct BillingAPI: Sendable {
         api.get("fiscal-invoices/:id/efactura.xml") { _, ctx in
             let id = try ctx.parameters.require("id", as: Int64.self)
             let f = try await InvoiceQueries(deps).fiscalInvoice(id: id)
-            return Response(status: .ok, headers: [.contentType: "application/xml; charset=utf-8", .contentDisposition: "attachment; filename=\"\(f.displayNumber).xml\""],
-                            body: .init(byteBuffer: ByteBuffer(string: EFactura.xml(f))))
+            return Response(
+                status: .ok,
+                headers: [
+                    .contentType: "application/xml; charset=utf-8",
+                    .contentDisposition: "attachment; filename=\"\(f.displayNumber).xml\"",
+                ],
+                body: .init(byteBuffer: ByteBuffer(string: EFactura.xml(f))))
         }
         // ANAF's answer kept for the archive: the signed invoice (accepted) or the error file (rejected).
         api.get("fiscal-invoices/:id/efactura-anaf.zip") { _, ctx in
             let id = try ctx.parameters.require("id", as: Int64.self)
             let f = try await InvoiceQueries(deps).fiscalInvoice(id: id)
-            guard let zip = try await efactura.responseFile(fiscalInvoiceID: id) else { throw UseCaseError.notFound("ANAF file") }
-            return Response(status: .ok, headers: [.contentType: "application/zip", .contentDisposition: "attachment; filename=\"\(f.displayNumber)-anaf.zip\""],
-                            body: .init(byteBuffer: ByteBuffer(bytes: zip)))
+            guard let zip = try await efactura.responseFile(fiscalInvoiceID: id) else {
+                throw UseCaseError.notFound("ANAF file")
+            }
+            return Response(
+                status: .ok,
+                headers: [
+                    .contentType: "application/zip",
+                    .contentDisposition: "attachment; filename=\"\(f.displayNumber)-anaf.zip\"",
+                ],
+                body: .init(byteBuffer: ByteBuffer(bytes: zip)))
         }
         // e-Factura: what must still go to ANAF, and by when.
         api.get("efactura") { req, _ in
@@ -178,46 +265,65 @@ public struct BillingAPI: Sendable {
         let immutable: @Sendable (Request, AuthenticatedAPIContext<Context>) async throws -> Response = { _, ctx in
             let id = try ctx.parameters.require("id", as: Int64.self)
             _ = try await InvoiceQueries(deps).fiscalInvoice(id: id)
-            throw UseCaseError.conflict(rule: "fiscal.immutable", message: "A fiscal invoice can never be edited or deleted; issue a storno instead.")
+            throw UseCaseError.conflict(
+                rule: "fiscal.immutable",
+                message: "A fiscal invoice can never be edited or deleted; issue a storno instead.")
         }
         api.put("fiscal-invoices/:id", use: immutable)
         api.patch("fiscal-invoices/:id", use: immutable)
         api.delete("fiscal-invoices/:id", use: immutable)
         api.post("fiscal-invoices/:id/storno") { req, ctx in
             let b = try await Self.decode(StornoBody.self, req)
-            let result = try await StornoFiscalInvoice(deps)(fiscalInvoiceID: try ctx.parameters.require("id", as: Int64.self), then: b.then, billingProfileID: b.billingProfileId, actor: ctx.actor)
+            let result = try await StornoFiscalInvoice(deps)(
+                fiscalInvoiceID: try ctx.parameters.require("id", as: Int64.self), then: b.then,
+                billingProfileID: b.billingProfileId, actor: ctx.actor)
             return APIResponses.json(StornoOutcomeDTO(result, then: b.then ?? ""), status: .created)
         }
 
         // Billing runs and rates
-        api.get("billing-runs") { req, _ in APIResponses.json(ListDTO(items: try await InvoiceQueries(deps).billingRuns(limit: Self.limit(req)))) }
+        api.get("billing-runs") { req, _ in
+            APIResponses.json(ListDTO(items: try await InvoiceQueries(deps).billingRuns(limit: Self.limit(req))))
+        }
         api.post("billing-runs") { req, _ in
             let b = try await Self.decode(BillingRunBody.self, req)
-            guard let asOf = CivilDate(b.asOf) else { throw ValidationFailure(field: "asOf", rule: "date.format", message: "Use YYYY-MM-DD.") }
+            guard let asOf = CivilDate(b.asOf) else {
+                throw ValidationFailure(field: "asOf", rule: "date.format", message: "Use YYYY-MM-DD.")
+            }
             return APIResponses.json(try await RunBilling(deps)(asOf: asOf), status: .created)
         }
         api.post("exchange-rates") { req, ctx in
             let b = try await Self.decode(ExchangeRateBody.self, req)
             let r = try await SetExchangeRate(deps)(currency: b.currency, rate: b.rate, date: b.date, actor: ctx.actor)
-            return APIResponses.json(ExchangeRateOut(currency: r.currency.rawValue, rate: r.rateString, date: r.date.description), status: .created)
+            return APIResponses.json(
+                ExchangeRateOut(currency: r.currency.rawValue, rate: r.rateString, date: r.date.description),
+                status: .created)
         }
     }
 
     /// A download named after the document's number (numbers are ours: letters, digits and dashes).
     static func pdf(_ bytes: [UInt8], name: String) -> Response {
-        Response(status: .ok, headers: [.contentType: "application/pdf", .contentDisposition: "attachment; filename=\"\(name).pdf\""], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        Response(
+            status: .ok,
+            headers: [.contentType: "application/pdf", .contentDisposition: "attachment; filename=\"\(name).pdf\""],
+            body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
     /// An optional query filter naming one case of `E`; any other value is a field error listing the cases.
-    static func optionalEnum<E: RawRepresentable & CaseIterable>(_ req: Request, _ name: String, _: E.Type, rule: String) throws -> E? where E.RawValue == String {
+    static func optionalEnum<E: RawRepresentable & CaseIterable>(
+        _ req: Request, _ name: String, _: E.Type, rule: String
+    ) throws -> E? where E.RawValue == String {
         guard let raw = req.uri.queryParameters.get(name) else { return nil }
         guard let value = E(rawValue: raw) else {
-            throw ValidationFailure(field: name, rule: rule, message: "\(name) is one of: " + E.allCases.map(\.rawValue).joined(separator: ", "))
+            throw ValidationFailure(
+                field: name, rule: rule,
+                message: "\(name) is one of: " + E.allCases.map(\.rawValue).joined(separator: ", "))
         }
         return value
     }
 
-    static func limit(_ req: Request) -> Int { min(max(req.uri.queryParameters.get("limit", as: Int.self) ?? 50, 1), 500) }
+    static func limit(_ req: Request) -> Int {
+        min(max(req.uri.queryParameters.get("limit", as: Int.self) ?? 50, 1), 500)
+    }
     static func offset(_ req: Request) -> Int { max(req.uri.queryParameters.get("offset", as: Int.self) ?? 0, 0) }
 
     static func decode<T: Decodable>(_ type: T.Type, _ req: Request) async throws -> T {
@@ -225,11 +331,17 @@ public struct BillingAPI: Sendable {
         do {
             return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
         } catch let DecodingError.keyNotFound(key, ctx) {
-            throw ValidationFailure(field: (ctx.codingPath + [key]).map(\.stringValue).joined(separator: "."), rule: "required", message: "This field is required.")
+            throw ValidationFailure(
+                field: (ctx.codingPath + [key]).map(\.stringValue).joined(separator: "."), rule: "required",
+                message: "This field is required.")
         } catch let DecodingError.typeMismatch(_, ctx) {
-            throw ValidationFailure(field: ctx.codingPath.map(\.stringValue).joined(separator: "."), rule: "type", message: "This field has the wrong type.")
+            throw ValidationFailure(
+                field: ctx.codingPath.map(\.stringValue).joined(separator: "."), rule: "type",
+                message: "This field has the wrong type.")
         } catch let DecodingError.valueNotFound(_, ctx) {
-            throw ValidationFailure(field: ctx.codingPath.map(\.stringValue).joined(separator: "."), rule: "required", message: "This field may not be null.")
+            throw ValidationFailure(
+                field: ctx.codingPath.map(\.stringValue).joined(separator: "."), rule: "required",
+                message: "This field may not be null.")
         } catch {
             throw ValidationFailure(field: "body", rule: "json", message: "The body must be a JSON object.")
         }
@@ -245,5 +357,12 @@ public struct BillingAPI: Sendable {
     }
 }
 
-struct OrderOut: Codable, Sendable { let service: ServiceDTO; let proforma: ProformaDTO }
-struct ExchangeRateOut: Codable, Sendable { let currency: String; let rate: String; let date: String }
+struct OrderOut: Codable, Sendable {
+    let service: ServiceDTO
+    let proforma: ProformaDTO
+}
+struct ExchangeRateOut: Codable, Sendable {
+    let currency: String
+    let rate: String
+    let date: String
+}

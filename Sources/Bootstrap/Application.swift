@@ -2,14 +2,14 @@ import API
 import Domain
 import Features
 import Foundation
-import Payments
 import Hummingbird
 import Logging
 import Messaging
+import NIOCore
+import Payments
 import ServiceLifecycle
 import Storage
 import Web
-import NIOCore
 
 /// The one request context of the application: the API's bearer-key actor and the web areas' session.
 public struct AppRequestContext: APIRequestContext, WebRequestContext, RemoteAddressRequestContext {
@@ -29,23 +29,35 @@ public struct AppRequestContext: APIRequestContext, WebRequestContext, RemoteAdd
     public var remoteIP: String { clientAddress ?? peerIP ?? "unknown" }
 }
 
-
 /// The HTTP application: the client area and staff area (HTML), and the JSON API.
 public func buildApplication(_ live: LiveServices) throws -> some ApplicationProtocol {
     let (config, deps) = (live.config, live.deps)
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: ClientAddressMiddleware<AppRequestContext>(trusted: config.trustedProxies))
-    if config.publicBaseURL.lowercased().hasPrefix("https://") { router.add(middleware: StrictTransportMiddleware<AppRequestContext>()) }
+    if config.publicBaseURL.lowercased().hasPrefix("https://") {
+        router.add(middleware: StrictTransportMiddleware<AppRequestContext>())
+    }
     router.get("/health") { _, _ in "ok" }
-    try WebAreas(deps: deps, identity: live.identity, settings: WebSettings(publicBaseURL: config.publicBaseURL, demoPayments: config.mode == .demo, smsWindow: config.notifications.sendingWindow), messages: live.messages,
-                 mailer: live.mailer, cards: live.cards, efactura: live.efactura, efacturaQueue: live.efacturaQueue).register(on: router)
-    BillingAPI(deps, messages: live.messages, provisioning: live.provisioningQueue, efactura: live.efacturaQueue).register(on: router)
+    try WebAreas(
+        deps: deps, identity: live.identity,
+        settings: WebSettings(
+            publicBaseURL: config.publicBaseURL, demoPayments: config.mode == .demo,
+            smsWindow: config.notifications.sendingWindow), messages: live.messages,
+        mailer: live.mailer, cards: live.cards, efactura: live.efactura, efacturaQueue: live.efacturaQueue
+    ).register(on: router)
+    BillingAPI(deps, messages: live.messages, provisioning: live.provisioningQueue, efactura: live.efacturaQueue)
+        .register(on: router)
     if config.notifications.smsTransport == .kannel {
         let signer = DeliveryReportSigner(secret: config.notifications.reportSecret ?? "")
-        DeliveryReportRoutes(messages: live.messages, clock: deps.clock, isAuthentic: { signer.isAuthentic($0, signature: $1) }, status: DeliveryReportSigner.status(kannelType:))
-            .register(on: router)
+        DeliveryReportRoutes(
+            messages: live.messages, clock: deps.clock, isAuthentic: { signer.isAuthentic($0, signature: $1) },
+            status: DeliveryReportSigner.status(kannelType:)
+        )
+        .register(on: router)
     }
-    return Application(router: router, configuration: .init(address: .hostname(config.host, port: config.port), serverName: "Hostico"), logger: deps.logger)
+    return Application(
+        router: router, configuration: .init(address: .hostname(config.host, port: config.port), serverName: "Hostico"),
+        logger: deps.logger)
 }
 
 /// What `serve` (unless --no-worker) and `worker` run beside requests: the daily billing tasks, the session
@@ -66,21 +78,33 @@ public func backgroundServices(_ live: LiveServices, billingInterval: Duration) 
                 }
             }
         },
-        PeriodicService(name: "session sweep", every: .seconds(600), logger: logger) { try await live.identity.sweepSessions() },
-        PeriodicService(name: "notification delivery", every: .seconds(live.config.notifications.intervalSeconds), logger: logger) {
-            let report = try await delivery.runOnce()
-            if report.dispatched + report.claimed > 0 { logger.info("notifications delivered", metadata: ["report": "\(report)"]) }
+        PeriodicService(name: "session sweep", every: .seconds(600), logger: logger) {
+            try await live.identity.sweepSessions()
         },
-        PeriodicService(name: "provisioning", every: .seconds(live.config.provisioning.intervalSeconds), logger: logger) {
+        PeriodicService(
+            name: "notification delivery", every: .seconds(live.config.notifications.intervalSeconds), logger: logger
+        ) {
+            let report = try await delivery.runOnce()
+            if report.dispatched + report.claimed > 0 {
+                logger.info("notifications delivered", metadata: ["report": "\(report)"])
+            }
+        },
+        PeriodicService(name: "provisioning", every: .seconds(live.config.provisioning.intervalSeconds), logger: logger)
+        {
             let report = try await live.provisioning.runOnce()
-            if report.done + report.retried + report.failed > 0 { logger.info("provisioning", metadata: ["report": "\(report)"]) }
+            if report.done + report.retried + report.failed > 0 {
+                logger.info("provisioning", metadata: ["report": "\(report)"])
+            }
         },
     ]
     if let submit = live.efactura, let efactura = live.config.efactura {
-        services.append(PeriodicService(name: "e-Factura", every: .seconds(efactura.intervalSeconds), logger: logger) {
-            let report = try await submit.runOnce()
-            if report.uploaded + report.accepted + report.rejected + report.failed > 0 { logger.info("e-Factura", metadata: ["report": "\(report)"]) }
-        })
+        services.append(
+            PeriodicService(name: "e-Factura", every: .seconds(efactura.intervalSeconds), logger: logger) {
+                let report = try await submit.runOnce()
+                if report.uploaded + report.accepted + report.rejected + report.failed > 0 {
+                    logger.info("e-Factura", metadata: ["report": "\(report)"])
+                }
+            })
     }
     return services
 }
@@ -93,7 +117,9 @@ public struct PeriodicService: Service {
     let logger: Logger
     let pass: @Sendable () async throws -> Void
 
-    public init(name: String, every interval: Duration, logger: Logger, pass: @escaping @Sendable () async throws -> Void) {
+    public init(
+        name: String, every interval: Duration, logger: Logger, pass: @escaping @Sendable () async throws -> Void
+    ) {
         self.name = name
         self.interval = interval
         self.logger = logger

@@ -26,7 +26,9 @@ public struct CommandProvisioner: Provisioner {
     public init(commands: [String: ProvisionerCommand]) { self.commands = commands }
 
     public func run(_ input: ProvisioningInput, using name: String) async -> ProvisionerResult {
-        guard let command = commands[name] else { return .failed("no provisioner named \(name) is configured (PROVISIONERS)") }
+        guard let command = commands[name] else {
+            return .failed("no provisioner named \(name) is configured (PROVISIONERS)")
+        }
         let stdin: Data
         do {
             let encoder = JSONEncoder()
@@ -42,8 +44,12 @@ public struct CommandProvisioner: Provisioner {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: command.executable)
         process.arguments = []
-        process.environment = ["PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8"].merging(command.environment) { $1 }
-        let input = Pipe(), output = Pipe(), errors = Pipe()
+        process.environment = [
+            "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8",
+        ].merging(command.environment) { $1 }
+        let input = Pipe()
+        let output = Pipe()
+        let errors = Pipe()
         process.standardInput = input
         process.standardOutput = output
         process.standardError = errors

@@ -17,52 +17,118 @@ public struct DemoSeed: Sendable {
         let startAsOf = start
 
         let plans = [
-            try await CreateHostingPlan(deps)(code: "start", name: "Start", currency: "RON", prices: ["monthly": "30.00", "annual": "300.00"], actor: staff),
-            try await CreateHostingPlan(deps)(code: "business", name: "Business", currency: "RON", prices: ["monthly": "60.00", "quarterly": "170.00", "annual": "650.00"], actor: staff),
-            try await CreateHostingPlan(deps)(code: "cloud-eu", name: "Cloud EU", currency: "EUR", prices: ["monthly": "12.00", "annual": "120.00"], actor: staff),
+            try await CreateHostingPlan(deps)(
+                code: "start", name: "Start", currency: "RON", prices: ["monthly": "30.00", "annual": "300.00"],
+                actor: staff),
+            try await CreateHostingPlan(deps)(
+                code: "business", name: "Business", currency: "RON",
+                prices: ["monthly": "60.00", "quarterly": "170.00", "annual": "650.00"], actor: staff),
+            try await CreateHostingPlan(deps)(
+                code: "cloud-eu", name: "Cloud EU", currency: "EUR", prices: ["monthly": "12.00", "annual": "120.00"],
+                actor: staff),
         ]
         for back in 0...75 {
-            _ = try await SetExchangeRate(deps)(currency: "EUR", rate: "4.97\(String(format: "%02d", 50 + back % 40))", date: start.adding(days: -5 + back).description, actor: staff)
-            _ = try await SetExchangeRate(deps)(currency: "USD", rate: "4.31\(String(format: "%02d", 20 + back % 50))", date: start.adding(days: -5 + back).description, actor: staff)
+            _ = try await SetExchangeRate(deps)(
+                currency: "EUR", rate: "4.97\(String(format: "%02d", 50 + back % 40))",
+                date: start.adding(days: -5 + back).description, actor: staff)
+            _ = try await SetExchangeRate(deps)(
+                currency: "USD", rate: "4.31\(String(format: "%02d", 20 + back % 50))",
+                date: start.adding(days: -5 + back).description, actor: staff)
         }
 
-        struct Demo { let email, language, phone: String; let sms: Bool; let party: BillingPartyDraft; let plan: Int; let cycle: String; let domain: String; let pays: Bool }
+        struct Demo {
+            let email, language, phone: String
+            let sms: Bool
+            let party: BillingPartyDraft
+            let plan: Int
+            let cycle: String
+            let domain: String
+            let pays: Bool
+        }
         let people: [Demo] = [
-            Demo(email: "ana.popescu@example.ro", language: "ro", phone: "0722123456", sms: true, party: BillingPartyDraft(kind: "person", name: "Ana Popescu", street: "Str. Memorandumului 10", city: "Cluj-Napoca", county: "CJ", postalCode: "400114", country: "RO", cnp: "2700116065277"), plan: 0, cycle: "monthly", domain: "ana-popescu.ro", pays: true),
-            Demo(email: "contact@tutea-design.ro", language: "ro", phone: "+40 745 000 111", sms: false, party: BillingPartyDraft(kind: "legal_entity", name: "Țuțea Design SRL", street: "Bd. Unirii 5", city: "SECTOR3", county: "B", country: "RO", cui: "18547290", tradeRegisterNumber: "J40/1234/2015", vatNumber: "RO18547290"), plan: 1, cycle: "quarterly", domain: "tutea-design.ro", pays: true),
-            Demo(email: "billing@mueller-web.de", language: "en", phone: "+49 151 12345678", sms: false, party: BillingPartyDraft(kind: "legal_entity", name: "Müller Web GmbH", street: "Hauptstraße 1", city: "Berlin", postalCode: "10115", country: "DE", vatNumber: "DE123456789"), plan: 2, cycle: "monthly", domain: "mueller-web.de", pays: true),
-            Demo(email: "priya.sharma@example.in", language: "hi", phone: "+91 98765 43210", sms: true, party: BillingPartyDraft(kind: "person", name: "प्रिया शर्मा (Priya Sharma)", street: "12 MG Road", city: "Bengaluru", country: "IN"), plan: 2, cycle: "monthly", domain: "priya.in", pays: true),
-            Demo(email: "ion.ionescu@example.ro", language: "ro", phone: "0733987654", sms: true, party: BillingPartyDraft(kind: "person", name: "Ion Ionescu", street: "Str. Lăpușneanu 3", city: "Iași", county: "IS", country: "RO"), plan: 0, cycle: "monthly", domain: "ion-blog.ro", pays: false),
-            Demo(email: "kovacs.eva@example.hu", language: "en", phone: "+36 30 123 4567", sms: false, party: BillingPartyDraft(kind: "person", name: "Kovács Éva", street: "Andrássy út 1", city: "Budapest", country: "HU"), plan: 0, cycle: "monthly", domain: "eva.hu", pays: false),
+            Demo(
+                email: "ana.popescu@example.ro", language: "ro", phone: "0722123456", sms: true,
+                party: BillingPartyDraft(
+                    kind: "person", name: "Ana Popescu", street: "Str. Memorandumului 10", city: "Cluj-Napoca",
+                    county: "CJ", postalCode: "400114", country: "RO", cnp: "2700116065277"), plan: 0, cycle: "monthly",
+                domain: "ana-popescu.ro", pays: true),
+            Demo(
+                email: "contact@tutea-design.ro", language: "ro", phone: "+40 745 000 111", sms: false,
+                party: BillingPartyDraft(
+                    kind: "legal_entity", name: "Țuțea Design SRL", street: "Bd. Unirii 5", city: "SECTOR3",
+                    county: "B", country: "RO", cui: "18547290", tradeRegisterNumber: "J40/1234/2015",
+                    vatNumber: "RO18547290"), plan: 1, cycle: "quarterly", domain: "tutea-design.ro", pays: true),
+            Demo(
+                email: "billing@mueller-web.de", language: "en", phone: "+49 151 12345678", sms: false,
+                party: BillingPartyDraft(
+                    kind: "legal_entity", name: "Müller Web GmbH", street: "Hauptstraße 1", city: "Berlin",
+                    postalCode: "10115", country: "DE", vatNumber: "DE123456789"), plan: 2, cycle: "monthly",
+                domain: "mueller-web.de", pays: true),
+            Demo(
+                email: "priya.sharma@example.in", language: "hi", phone: "+91 98765 43210", sms: true,
+                party: BillingPartyDraft(
+                    kind: "person", name: "प्रिया शर्मा (Priya Sharma)", street: "12 MG Road", city: "Bengaluru", country: "IN"
+                ), plan: 2, cycle: "monthly", domain: "priya.in", pays: true),
+            Demo(
+                email: "ion.ionescu@example.ro", language: "ro", phone: "0733987654", sms: true,
+                party: BillingPartyDraft(
+                    kind: "person", name: "Ion Ionescu", street: "Str. Lăpușneanu 3", city: "Iași", county: "IS",
+                    country: "RO"), plan: 0, cycle: "monthly", domain: "ion-blog.ro", pays: false),
+            Demo(
+                email: "kovacs.eva@example.hu", language: "en", phone: "+36 30 123 4567", sms: false,
+                party: BillingPartyDraft(
+                    kind: "person", name: "Kovács Éva", street: "Andrássy út 1", city: "Budapest", country: "HU"),
+                plan: 0, cycle: "monthly", domain: "eva.hu", pays: false),
         ]
         var payers: Set<Int64> = []
         var abuseTarget: Int64?
         for (i, d) in people.enumerated() {
-            let c = try await RegisterClient(deps)(ClientRegistration(email: d.email, password: "demo-password-\(i)", phone: d.phone, language: d.language, smsOptIn: d.sms, profile: d.party), source: .signup)
-            let order = try await PlaceOrder(deps)(clientID: c.id, planID: plans[d.plan].id, cycle: d.cycle, domain: d.domain, billingProfileID: nil, actor: .client(c.id))
+            let c = try await RegisterClient(deps)(
+                ClientRegistration(
+                    email: d.email, password: "demo-password-\(i)", phone: d.phone, language: d.language,
+                    smsOptIn: d.sms, profile: d.party), source: .signup)
+            let order = try await PlaceOrder(deps)(
+                clientID: c.id, planID: plans[d.plan].id, cycle: d.cycle, domain: d.domain, billingProfileID: nil,
+                actor: .client(c.id))
             // Every demo client paid the first order; only payers keep paying renewals.
-            _ = try await RecordPayment(deps)(proformaID: order.proforma.id, .init(amount: order.proforma.totals.gross, method: .bankTransfer, reference: "OP-\(order.proforma.number)"), actor: staff)
+            _ = try await RecordPayment(deps)(
+                proformaID: order.proforma.id,
+                .init(
+                    amount: order.proforma.totals.gross, method: .bankTransfer, reference: "OP-\(order.proforma.number)"
+                ), actor: staff)
             if d.pays { payers.insert(c.id) }
             if i == 1 { abuseTarget = order.service.id }
             log("client \(d.email): \(d.domain) (\(plans[d.plan].name), \(d.cycle))")
         }
         // A second company profile for Ana, to try proforma editing person ↔ company.
-        _ = try await AddBillingProfile(deps)(clientID: 1, draft: BillingPartyDraft(kind: "legal_entity", name: "Popescu Consulting SRL", street: "Str. Horea 2", city: "Cluj-Napoca", county: "CJ", country: "RO", cui: "13548146", tradeRegisterNumber: "J12/345/2010"), makeDefault: false, actor: .client(1))
+        _ = try await AddBillingProfile(deps)(
+            clientID: 1,
+            draft: BillingPartyDraft(
+                kind: "legal_entity", name: "Popescu Consulting SRL", street: "Str. Horea 2", city: "Cluj-Napoca",
+                county: "CJ", country: "RO", cui: "13548146", tradeRegisterNumber: "J12/345/2010"), makeDefault: false,
+            actor: .client(1))
 
         for day in 1...70 {
             clock.advance(days: 1)
             let today = startAsOf.adding(days: day)
             _ = try await DailyBillingTasks(deps)(asOf: today)
-            let unpaid = try await deps.store.read { r in try await r.proformas(clientID: nil, state: .unpaid, limit: 500, offset: 0) }
+            let unpaid = try await deps.store.read { r in
+                try await r.proformas(clientID: nil, state: .unpaid, limit: 500, offset: 0)
+            }
             for p in unpaid where payers.contains(p.clientID) && p.origin == .renewal {
-                _ = try await RecordPayment(deps)(proformaID: p.id, .init(amount: p.totals.gross, method: .bankTransfer, reference: "OP-\(p.number)"), actor: staff)
+                _ = try await RecordPayment(deps)(
+                    proformaID: p.id, .init(amount: p.totals.gross, method: .bankTransfer, reference: "OP-\(p.number)"),
+                    actor: staff)
             }
             // An order not paid yet (a pending service): placed late enough that it has not lapsed by the end.
             if day == 60 {
-                _ = try await PlaceOrder(deps)(clientID: 5, planID: plans[1].id, cycle: "annual", domain: "ion-shop.ro", billingProfileID: nil, actor: .client(5))
+                _ = try await PlaceOrder(deps)(
+                    clientID: 5, planID: plans[1].id, cycle: "annual", domain: "ion-shop.ro", billingProfileID: nil,
+                    actor: .client(5))
             }
             if day == 50, let target = abuseTarget {
-                _ = try await SuspendService(deps)(serviceID: target, reason: "abuse", note: "Phishing page reported by CERT-RO", actor: staff)
+                _ = try await SuspendService(deps)(
+                    serviceID: target, reason: "abuse", note: "Phishing page reported by CERT-RO", actor: staff)
             }
         }
         log("replayed 70 days up to \(deps.today())")

@@ -56,12 +56,18 @@ public struct CryptoMessageAuthentication: MessageAuthentication {
 
 /// Opens the database and wires the live dependencies.
 public enum LiveDependencies {
-    public static func open(_ config: AppConfig, logger: Logger, clock: (any TimeSource)? = nil, passwords: any PasswordHasher = BcryptPasswordHasher()) async throws -> (AppDependencies, Database) {
+    public static func open(
+        _ config: AppConfig, logger: Logger, clock: (any TimeSource)? = nil,
+        passwords: any PasswordHasher = BcryptPasswordHasher()
+    ) async throws -> (AppDependencies, Database) {
         let clock = clock ?? SystemClock(offsetSeconds: config.clockOffsetSeconds)
-        let database = try await Database.open(url: config.databaseURL, defaultSQLitePath: config.sqlitePath, logger: logger)
+        let database = try await Database.open(
+            url: config.databaseURL, defaultSQLitePath: config.sqlitePath, logger: logger)
         let deps = AppDependencies(
-            store: SQLStore(database: database), clock: clock, random: SystemRandom(), passwords: passwords, digest: SHA256Digest(),
-            vat: VatRules(rates: .builtIn, euConsumers: config.euConsumerVat), policy: config.policy, numbering: config.numbering,
+            store: SQLStore(database: database), clock: clock, random: SystemRandom(), passwords: passwords,
+            digest: SHA256Digest(),
+            vat: VatRules(rates: .builtIn, euConsumers: config.euConsumerVat), policy: config.policy,
+            numbering: config.numbering,
             seller: config.seller, timeZone: config.timeZone, logger: logger)
         return (deps, database)
     }

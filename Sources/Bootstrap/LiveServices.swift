@@ -30,26 +30,39 @@ public struct LiveServices: Sendable {
         self.config = config
         self.deps = deps
         self.database = database
-        identity = Identity(deps: deps, store: SQLIdentityStore(database: database), box: AESGCMSecretBox(key: config.secretKey), mac: CryptoMessageAuthentication(),
-                            settings: IdentitySettings(mailLinkValidity: TimeInterval(config.mailLinkValidityDays * 86400)))
-        mailer = TemplatedAccountMailer(templates: try MustacheMessageTemplates(), transport: try config.notifications.makeEmailTransport(deps: deps),
-                                        settings: config.notifications.settings(publicBaseURL: config.publicBaseURL), clock: deps.clock, random: deps.random)
+        identity = Identity(
+            deps: deps, store: SQLIdentityStore(database: database), box: AESGCMSecretBox(key: config.secretKey),
+            mac: CryptoMessageAuthentication(),
+            settings: IdentitySettings(mailLinkValidity: TimeInterval(config.mailLinkValidityDays * 86400)))
+        mailer = TemplatedAccountMailer(
+            templates: try MustacheMessageTemplates(),
+            transport: try config.notifications.makeEmailTransport(deps: deps),
+            settings: config.notifications.settings(publicBaseURL: config.publicBaseURL), clock: deps.clock,
+            random: deps.random)
         messages = SQLMessageStore(database: database)
         provisioningQueue = SQLProvisioningQueue(database: database)
-        provisioning = ProvisionServices(deps: deps, queue: provisioningQueue, provisioner: CommandProvisioner(commands: config.provisioning.commands),
-                                         settings: ProvisioningSettings(publicBaseURL: config.publicBaseURL))
+        provisioning = ProvisionServices(
+            deps: deps, queue: provisioningQueue,
+            provisioner: CommandProvisioner(commands: config.provisioning.commands),
+            settings: ProvisioningSettings(publicBaseURL: config.publicBaseURL))
         let efacturaQueue = SQLEFacturaQueue(database: database)
         self.efacturaQueue = efacturaQueue
         efactura = config.efactura.map { efactura in
-            SubmitEFactura(deps: deps, queue: efacturaQueue, gateway: ANAFEFacturaClient(settings: efactura.anaf), box: AESGCMSecretBox(key: config.secretKey),
-                           xml: { Array(EFactura.xml($0).utf8) })
+            SubmitEFactura(
+                deps: deps, queue: efacturaQueue, gateway: ANAFEFacturaClient(settings: efactura.anaf),
+                box: AESGCMSecretBox(key: config.secretKey),
+                xml: { Array(EFactura.xml($0).utf8) })
         }
-        cards = config.stripe.map { CardPayments(deps: deps, gateway: StripeGateway(settings: $0), store: SQLCardPaymentStore(database: database)) }
+        cards = config.stripe.map {
+            CardPayments(
+                deps: deps, gateway: StripeGateway(settings: $0), store: SQLCardPaymentStore(database: database))
+        }
     }
 
     /// Notification delivery through the configured transports; made by the processes that deliver (it opens the
     /// SMS connection when first used).
     public func makeDelivery() throws -> DeliverNotifications {
-        try config.notifications.makeDelivery(deps: deps, database: database, publicBaseURL: config.publicBaseURL, links: MailLinks(identity))
+        try config.notifications.makeDelivery(
+            deps: deps, database: database, publicBaseURL: config.publicBaseURL, links: MailLinks(identity))
     }
 }

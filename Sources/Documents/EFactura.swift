@@ -21,14 +21,18 @@ public enum EFactura {
     public static func xml(_ invoice: FiscalInvoice) -> String {
         var x = XMLWriter()
         let cur = invoice.currency.rawValue
-        func amount(_ minor: Int64, _ currency: String = cur) -> (String, [(String, String)]) { (Self.amount(minor), [("currencyID", currency)]) }
+        func amount(_ minor: Int64, _ currency: String = cur) -> (String, [(String, String)]) {
+            (Self.amount(minor), [("currencyID", currency)])
+        }
 
         x.raw(#"<?xml version="1.0" encoding="UTF-8"?>"#)
-        x.open("Invoice", [
-            ("xmlns", "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"),
-            ("xmlns:cac", "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"),
-            ("xmlns:cbc", "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"),
-        ])
+        x.open(
+            "Invoice",
+            [
+                ("xmlns", "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"),
+                ("xmlns:cac", "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"),
+                ("xmlns:cbc", "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"),
+            ])
         x.leaf("cbc:CustomizationID", customizationID)
         x.leaf("cbc:ID", invoice.displayNumber)
         x.leaf("cbc:IssueDate", invoice.issueDate.description)
@@ -106,7 +110,8 @@ public enum EFactura {
             }
             x.open("cac:Item")
             x.leaf("cbc:Name", cut(line.description, Limit.itemName))
-            taxCategory(&x, "cac:ClassifiedTaxCategory", invoice.vat.category, invoice.vat.basisPoints, withExemption: false)
+            taxCategory(
+                &x, "cac:ClassifiedTaxCategory", invoice.vat.category, invoice.vat.basisPoints, withExemption: false)
             x.close("cac:Item")
             x.open("cac:Price")
             x.leaf("cbc:PriceAmount", amount(line.unitPriceMinor))
@@ -120,10 +125,14 @@ public enum EFactura {
     static func notes(_ invoice: FiscalInvoice) -> [String] {
         var notes: [String] = []
         if let p = invoice.proformaNumber { notes.append("Factură emisă pentru proforma \(p), achitată integral.") }
-        if invoice.kind == .storno, let original = invoice.correctsNumber { notes.append("Stornare integrală a facturii \(original).") }
+        if invoice.kind == .storno, let original = invoice.correctsNumber {
+            notes.append("Stornare integrală a facturii \(original).")
+        }
         if let mention = invoice.vat.mention { notes.append(mention) }
         if let rate = invoice.exchangeRate {
-            notes.append("Curs BNR \(rate.currency.rawValue) \(rate.rateString) din \(rate.date); TVA \(amount(invoice.vatRONMinor)) RON.")
+            notes.append(
+                "Curs BNR \(rate.currency.rawValue) \(rate.rateString) din \(rate.date); TVA \(amount(invoice.vatRONMinor)) RON."
+            )
         }
         return notes
     }
@@ -193,7 +202,9 @@ public enum EFactura {
             }
             x.open("cac:PartyLegalEntity")
             x.leaf("cbc:RegistrationName", cut(e.name, Limit.name))
-            if let id = e.registrationCode ?? e.tradeRegisterNumber ?? (invoice.vat.category == .notSubject ? nil : e.vatNumber?.description) {
+            if let id = e.registrationCode ?? e.tradeRegisterNumber
+                ?? (invoice.vat.category == .notSubject ? nil : e.vatNumber?.description)
+            {
                 x.leaf("cbc:CompanyID", id)
             } else {
                 x.leaf("cbc:CompanyID", CNP.absentForEFactura)
@@ -204,7 +215,9 @@ public enum EFactura {
         x.close("cac:AccountingCustomerParty")
     }
 
-    private static func taxCategory(_ x: inout XMLWriter, _ element: String, _ category: VatCategory, _ basisPoints: Int, withExemption: Bool) {
+    private static func taxCategory(
+        _ x: inout XMLWriter, _ element: String, _ category: VatCategory, _ basisPoints: Int, withExemption: Bool
+    ) {
         x.open(element)
         x.leaf("cbc:ID", category.rawValue)
         // "Not subject" carries no rate (BR-O-05); the others do, reverse charge as 0.
@@ -237,7 +250,8 @@ public enum EFactura {
 
     /// 2100 basis points → "21", 950 → "9.5".
     static func percent(_ bp: Int) -> String {
-        let whole = bp / 100, frac = bp % 100
+        let whole = bp / 100
+        let frac = bp % 100
         if frac == 0 { return String(whole) }
         return frac % 10 == 0 ? "\(whole).\(frac / 10)" : "\(whole).\(frac < 10 ? "0" : "")\(frac)"
     }
@@ -269,7 +283,9 @@ struct XMLWriter {
     }
 
     mutating func leaf(_ name: String, _ value: String, _ attributes: [(String, String)] = []) {
-        text += String(repeating: "  ", count: depth) + "<" + name + Self.attributes(attributes) + ">" + Self.escape(value) + "</" + name + ">\n"
+        text +=
+            String(repeating: "  ", count: depth) + "<" + name + Self.attributes(attributes) + ">" + Self.escape(value)
+            + "</" + name + ">\n"
     }
 
     mutating func leaf(_ name: String, _ value: (String, [(String, String)])) { leaf(name, value.0, value.1) }
@@ -283,7 +299,9 @@ struct XMLWriter {
         var out = String.UnicodeScalarView()
         for scalar in s.unicodeScalars {
             let v = scalar.value
-            if (v < 0x20 && scalar != "\t" && scalar != "\n" && scalar != "\r") || v == 0xFFFE || v == 0xFFFF { continue }
+            if (v < 0x20 && scalar != "\t" && scalar != "\n" && scalar != "\r") || v == 0xFFFE || v == 0xFFFF {
+                continue
+            }
             out.append(scalar)
         }
         return String(out)

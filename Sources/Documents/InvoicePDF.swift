@@ -11,14 +11,21 @@ public enum InvoicePDF {
         if invoice.kind == .storno, let original = invoice.correctsNumber {
             mentions.append("Stornează integral factura \(original). / Reverses invoice \(original) in full.")
         }
-        if let p = invoice.proformaNumber { mentions.append("Emisă pentru factura proformă \(p), achitată integral. / Issued for proforma \(p), paid in full.") }
+        if let p = invoice.proformaNumber {
+            mentions.append(
+                "Emisă pentru factura proformă \(p), achitată integral. / Issued for proforma \(p), paid in full.")
+        }
         if let rate = invoice.exchangeRate {
-            mentions.append("Curs BNR 1 \(rate.currency.rawValue) = \(rate.rateString) lei din \(rate.date.romanian). TVA în lei / VAT in RON: \(Self.money(invoice.vatRONMinor, .RON)).")
+            mentions.append(
+                "Curs BNR 1 \(rate.currency.rawValue) = \(rate.rateString) lei din \(rate.date.romanian). TVA în lei / VAT in RON: \(Self.money(invoice.vatRONMinor, .RON))."
+            )
         }
         let title = invoice.kind == .storno ? ("FACTURĂ STORNO", "Credit invoice") : ("FACTURĂ", "Invoice")
         let sheet = Sheet(
-            title: title, number: invoice.displayNumber, issueDate: invoice.issueDate, dueDate: nil, banner: nil, seller: invoice.seller,
-            buyer: invoice.buyer, currency: invoice.currency, lines: invoice.lines, totals: invoice.totals, vat: invoice.vat,
+            title: title, number: invoice.displayNumber, issueDate: invoice.issueDate, dueDate: nil, banner: nil,
+            seller: invoice.seller,
+            buyer: invoice.buyer, currency: invoice.currency, lines: invoice.lines, totals: invoice.totals,
+            vat: invoice.vat,
             vatRONMinor: invoice.currency == .RON ? nil : invoice.vatRONMinor, mentions: mentions, payment: nil)
         return sheet.render()
     }
@@ -29,9 +36,12 @@ public enum InvoicePDF {
             "Pay by bank transfer to \(seller.iban) (\(seller.bank)) quoting \(proforma.number), or by card in the client area.",
         ]
         let sheet = Sheet(
-            title: ("FACTURĂ PROFORMĂ", "Proforma invoice"), number: proforma.number, issueDate: proforma.issueDate, dueDate: proforma.dueDate,
-            banner: "Acest document nu este o factură fiscală. Factura fiscală se emite la plată. / This is not a tax invoice; the tax invoice is issued on payment.",
-            seller: seller, buyer: proforma.buyer, currency: proforma.currency, lines: proforma.lines, totals: proforma.totals, vat: proforma.vat,
+            title: ("FACTURĂ PROFORMĂ", "Proforma invoice"), number: proforma.number, issueDate: proforma.issueDate,
+            dueDate: proforma.dueDate,
+            banner:
+                "Acest document nu este o factură fiscală. Factura fiscală se emite la plată. / This is not a tax invoice; the tax invoice is issued on payment.",
+            seller: seller, buyer: proforma.buyer, currency: proforma.currency, lines: proforma.lines,
+            totals: proforma.totals, vat: proforma.vat,
             vatRONMinor: nil, mentions: proforma.state == .paid ? ["Achitată / Paid."] : [], payment: payment)
         return sheet.render()
     }
@@ -72,7 +82,8 @@ public enum InvoicePDF {
         static let full = right - left
         // Lines table columns: no. | description | qty | unit price | amount.
         static let columns: [(x: Double, width: Double, align: PDFCanvas.Align)] = [
-            (left, 22, .left), (left + 24, 277, .left), (left + 303, 40, .right), (left + 345, 85, .right), (left + 432, full - 432, .right),
+            (left, 22, .left), (left + 24, 277, .left), (left + 303, 40, .right), (left + 345, 85, .right),
+            (left + 432, full - 432, .right),
         ]
 
         func render() -> [UInt8] {
@@ -95,8 +106,12 @@ public enum InvoicePDF {
             let titleHeight = c.text(title.0, x: Self.left, width: 290, font: "DejaVu Sans Bold 15")
             c.text(title.1, x: Self.left, y: c.y + titleHeight, width: 290, font: "DejaVu Sans 9")
             var y = c.y
-            for line in ["Nr. / No. \(number)", "Data emiterii / Issue date: \(issueDate.romanian)"] + (dueDate.map { ["Scadență / Due date: \($0.romanian)"] } ?? []) {
-                y += c.text(line, x: Self.left + 300, y: y, width: Self.full - 300, font: "DejaVu Sans 9", align: .right) + 2
+            for line in ["Nr. / No. \(number)", "Data emiterii / Issue date: \(issueDate.romanian)"]
+                + (dueDate.map { ["Scadență / Due date: \($0.romanian)"] } ?? [])
+            {
+                y +=
+                    c.text(line, x: Self.left + 300, y: y, width: Self.full - 300, font: "DejaVu Sans 9", align: .right)
+                    + 2
             }
             c.y = max(y, c.y + titleHeight + 12) + 8
             if let banner {
@@ -123,7 +138,9 @@ public enum InvoicePDF {
                 b.append(address(p.address))
             case .legalEntity(let e):
                 b = [e.name]
-                if let code = e.registrationCode { b.append((e.address.country == "RO" ? "CUI: " : "Reg. no.: ") + code) }
+                if let code = e.registrationCode {
+                    b.append((e.address.country == "RO" ? "CUI: " : "Reg. no.: ") + code)
+                }
                 if let reg = e.tradeRegisterNumber { b.append("Nr. Reg. Com.: \(reg)") }
                 if let v = e.vatNumber { b.append("Cod TVA / VAT: \(v.description)") }
                 b.append(address(e.address))
@@ -131,32 +148,64 @@ public enum InvoicePDF {
             let top = c.y
             c.text("Furnizor / Seller", x: Self.left, y: top, width: half, font: "DejaVu Sans Bold 8")
             c.text("Cumpărător / Buyer", x: Self.left + half + 20, y: top, width: half, font: "DejaVu Sans Bold 8")
-            var ys = top + 13, yb = top + 13
-            for (i, t) in s.enumerated() { ys += c.text(t, x: Self.left, y: ys, width: half, font: i == 0 ? "DejaVu Sans Bold 9" : "DejaVu Sans 8.5", maxLines: 3) + 1 }
-            for (i, t) in b.enumerated() { yb += c.text(t, x: Self.left + half + 20, y: yb, width: half, font: i == 0 ? "DejaVu Sans Bold 9" : "DejaVu Sans 8.5", maxLines: 4) + 1 }
+            var ys = top + 13
+            var yb = top + 13
+            for (i, t) in s.enumerated() {
+                ys +=
+                    c.text(
+                        t, x: Self.left, y: ys, width: half, font: i == 0 ? "DejaVu Sans Bold 9" : "DejaVu Sans 8.5",
+                        maxLines: 3) + 1
+            }
+            for (i, t) in b.enumerated() {
+                yb +=
+                    c.text(
+                        t, x: Self.left + half + 20, y: yb, width: half,
+                        font: i == 0 ? "DejaVu Sans Bold 9" : "DejaVu Sans 8.5", maxLines: 4) + 1
+            }
             c.y = max(ys, yb) + 14
         }
 
         private func address(_ a: PostalAddress) -> String {
-            ([a.street, [a.postalCode, a.city].compactMap { $0 }.joined(separator: " ")] + [a.county.map { a.country == "RO" ? "jud. \($0)" : $0 }, Locale(identifier: "ro").localizedString(forRegionCode: a.country) ?? a.country].compactMap { $0 })
+            ([a.street, [a.postalCode, a.city].compactMap { $0 }.joined(separator: " ")]
+                + [
+                    a.county.map { a.country == "RO" ? "jud. \($0)" : $0 },
+                    Locale(identifier: "ro").localizedString(forRegionCode: a.country) ?? a.country,
+                ].compactMap { $0 })
                 .filter { !$0.isEmpty }.joined(separator: ", ")
         }
 
         private func tableHeader(_ c: PDFCanvas) {
-            let labels = ["Nr.", "Descriere / Description", "Cant. / Qty", "Preț unitar fără TVA / Unit price", "Valoare / Amount"]
+            let labels = [
+                "Nr.", "Descriere / Description", "Cant. / Qty", "Preț unitar fără TVA / Unit price",
+                "Valoare / Amount",
+            ]
             var h = 0.0
-            for (col, label) in zip(Self.columns, labels) { h = max(h, c.text(label, x: col.x, width: col.width, font: "DejaVu Sans Bold 7.5", align: col.align, draw: false)) }
+            for (col, label) in zip(Self.columns, labels) {
+                h = max(
+                    h,
+                    c.text(
+                        label, x: col.x, width: col.width, font: "DejaVu Sans Bold 7.5", align: col.align, draw: false))
+            }
             c.fill(x: Self.left, y: c.y - 3, width: Self.full, height: h + 6, gray: 0.92)
-            for (col, label) in zip(Self.columns, labels) { c.text(label, x: col.x, width: col.width, font: "DejaVu Sans Bold 7.5", align: col.align) }
+            for (col, label) in zip(Self.columns, labels) {
+                c.text(label, x: col.x, width: col.width, font: "DejaVu Sans Bold 7.5", align: col.align)
+            }
             c.y += h + 6
         }
 
         private func row(_ c: PDFCanvas, _ n: Int, _ line: InvoiceLine) {
-            let cells = [String(n), line.description, String(line.quantity), InvoicePDF.money(line.unitPriceMinor, currency), InvoicePDF.money(line.netMinor, currency)]
+            let cells = [
+                String(n), line.description, String(line.quantity), InvoicePDF.money(line.unitPriceMinor, currency),
+                InvoicePDF.money(line.netMinor, currency),
+            ]
             var h = 0.0
-            for (col, text) in zip(Self.columns, cells) { h = max(h, c.text(text, x: col.x, width: col.width, align: col.align, maxLines: 4, draw: false)) }
+            for (col, text) in zip(Self.columns, cells) {
+                h = max(h, c.text(text, x: col.x, width: col.width, align: col.align, maxLines: 4, draw: false))
+            }
             c.ensure(h + 4)
-            for (col, text) in zip(Self.columns, cells) { c.text(text, x: col.x, width: col.width, align: col.align, maxLines: 4) }
+            for (col, text) in zip(Self.columns, cells) {
+                c.text(text, x: col.x, width: col.width, align: col.align, maxLines: 4)
+            }
             c.y += h + 3
             c.rule(from: Self.left, to: Self.right, at: c.y - 1, width: 0.3, gray: 0.8)
         }
@@ -170,7 +219,11 @@ public enum InvoicePDF {
                 case .reverseCharge: label = "Taxare inversă / Reverse charge"
                 case .notSubject: label = "Neimpozabil / Not subject to RO VAT"
                 }
-                rows.append(("\(label): bază / base \(InvoicePDF.money(s.taxableMinor, currency))", InvoicePDF.money(s.vatMinor, currency)))
+                rows.append(
+                    (
+                        "\(label): bază / base \(InvoicePDF.money(s.taxableMinor, currency))",
+                        InvoicePDF.money(s.vatMinor, currency)
+                    ))
             }
             rows.append(("Total fără TVA / Total excl. VAT", InvoicePDF.money(totals.netMinor, currency)))
             rows.append(("TVA / VAT", InvoicePDF.money(totals.vatMinor, currency)))

@@ -25,12 +25,13 @@ final class PDFCanvas {
 
     init(title: String) {
         let box = Unmanaged.passUnretained(sink).toOpaque()
-        surface = cairo_pdf_surface_create_for_stream({ closure, data, length in
-            guard let closure, let data else { return CAIRO_STATUS_WRITE_ERROR }
-            let sink = Unmanaged<Sink>.fromOpaque(closure).takeUnretainedValue()
-            sink.bytes.append(contentsOf: UnsafeBufferPointer(start: data, count: Int(length)))
-            return CAIRO_STATUS_SUCCESS
-        }, box, Self.width, Self.height)
+        surface = cairo_pdf_surface_create_for_stream(
+            { closure, data, length in
+                guard let closure, let data else { return CAIRO_STATUS_WRITE_ERROR }
+                let sink = Unmanaged<Sink>.fromOpaque(closure).takeUnretainedValue()
+                sink.bytes.append(contentsOf: UnsafeBufferPointer(start: data, count: Int(length)))
+                return CAIRO_STATUS_SUCCESS
+            }, box, Self.width, Self.height)
         cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, title)
         cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "Hostico Billing")
         cr = cairo_create(surface)
@@ -44,7 +45,10 @@ final class PDFCanvas {
     /// Lays out `text` in a box; returns its height. `maxLines` ellipsizes what would not fit (a name of
     /// ten thousand characters must not push the invoice off the page).
     @discardableResult
-    func text(_ text: String, x: Double, y: Double? = nil, width: Double, font: String = "DejaVu Sans 9", align: Align = .left, maxLines: Int = 0, draw: Bool = true) -> Double {
+    func text(
+        _ text: String, x: Double, y: Double? = nil, width: Double, font: String = "DejaVu Sans 9",
+        align: Align = .left, maxLines: Int = 0, draw: Bool = true
+    ) -> Double {
         let layout = pango_cairo_create_layout(cr)!
         defer { g_object_unref(UnsafeMutableRawPointer(layout)) }
         // pango-cairo assumes 96 dpi; PDF user space is 72 units per inch, so sizes are true points.
@@ -66,7 +70,8 @@ final class PDFCanvas {
         pango_layout_set_font_description(layout, desc)
         // Plain text, never markup: client data is shown exactly as typed.
         pango_layout_set_text(layout, Self.printable(text), -1)
-        var w: Int32 = 0, h: Int32 = 0
+        var w: Int32 = 0
+        var h: Int32 = 0
         pango_layout_get_pixel_size(layout, &w, &h)
         if draw {
             cairo_move_to(cr, x, y ?? self.y)
@@ -105,7 +110,9 @@ final class PDFCanvas {
     }
 
     private func footer() {
-        text("\(page)", x: Self.margin, y: Self.height - Self.margin, width: Self.width - 2 * Self.margin, font: "DejaVu Sans 7", align: .right)
+        text(
+            "\(page)", x: Self.margin, y: Self.height - Self.margin, width: Self.width - 2 * Self.margin,
+            font: "DejaVu Sans 7", align: .right)
     }
 
     func finish() -> [UInt8] {
@@ -121,8 +128,15 @@ final class PDFCanvas {
         var out = String.UnicodeScalarView()
         for scalar in s.unicodeScalars {
             let v = scalar.value
-            if v < 0x20 && scalar != "\n" { out.append(" "); continue }
-            if v == 0x7F || (0x80...0x9F).contains(v) || (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v) || v == 0xFFFE || v == 0xFFFF { continue }
+            if v < 0x20 && scalar != "\n" {
+                out.append(" ")
+                continue
+            }
+            if v == 0x7F || (0x80...0x9F).contains(v) || (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v)
+                || v == 0xFFFE || v == 0xFFFF
+            {
+                continue
+            }
             out.append(scalar)
         }
         return String(out)

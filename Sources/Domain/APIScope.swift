@@ -22,15 +22,21 @@ public enum APIScope: String, Sendable, CaseIterable, Codable {
         return .billing
     }
 
-    public static func allows(_ held: Set<APIScope>, _ needed: APIScope) -> Bool { held.contains(.admin) || held.contains(needed) }
+    public static func allows(_ held: Set<APIScope>, _ needed: APIScope) -> Bool {
+        held.contains(.admin) || held.contains(needed)
+    }
 
     /// "read,billing" → the scopes; nil when a name is unknown or none is given.
     public static func parse(_ names: [String]) -> Set<APIScope>? {
-        let items = names.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
+        let items = names.flatMap { $0.split(separator: ",") }.map {
+            $0.trimmingCharacters(in: .whitespaces).lowercased()
+        }.filter { !$0.isEmpty }
         let scopes = items.compactMap(APIScope.init(rawValue:))
         guard !items.isEmpty, scopes.count == items.count else { return nil }
         return Set(scopes)
     }
 
-    public static func text(_ scopes: Set<APIScope>) -> String { allCases.filter(scopes.contains).map(\.rawValue).joined(separator: ",") }
+    public static func text(_ scopes: Set<APIScope>) -> String {
+        allCases.filter(scopes.contains).map(\.rawValue).joined(separator: ",")
+    }
 }

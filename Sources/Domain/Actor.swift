@@ -16,7 +16,10 @@ public enum Actor: Sendable, Hashable, Codable, CustomStringConvertible {
     }
 
     public init?(_ text: String) {
-        if text == "system" { self = .system; return }
+        if text == "system" {
+            self = .system
+            return
+        }
         let parts = text.split(separator: ":")
         guard parts.count == 2, let id = Int64(parts[1]) else { return nil }
         switch parts[0] {

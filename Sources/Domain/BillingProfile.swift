@@ -45,7 +45,10 @@ public enum BillingParty: Sendable, Hashable, Codable {
         public let tradeRegisterNumber: String?
         public let vatNumber: EUVATNumber?
 
-        public init(name: String, address: PostalAddress, registrationCode: String?, tradeRegisterNumber: String?, vatNumber: EUVATNumber?) {
+        public init(
+            name: String, address: PostalAddress, registrationCode: String?, tradeRegisterNumber: String?,
+            vatNumber: EUVATNumber?
+        ) {
             self.name = name
             self.address = address
             self.registrationCode = registrationCode
@@ -140,12 +143,16 @@ public struct BillingPartyDraft: Sendable, Hashable, Codable {
         }
         // e-Factura (BR-RO-100/101) wants a Bucharest address's city as SECTOR1…SECTOR6, however the client typed it.
         if country == "RO", county == "B", !city.isEmpty {
-            if let sector = BucharestSector.parse(city) { city = sector } else {
-                errors.add("city", "city.bucharest-sector", "For a Bucharest address give the sector, 1 to 6 (e.g. Sector 2).")
+            if let sector = BucharestSector.parse(city) {
+                city = sector
+            } else {
+                errors.add(
+                    "city", "city.bucharest-sector", "For a Bucharest address give the sector, 1 to 6 (e.g. Sector 2).")
             }
         }
         let postal = nonEmpty(postalCode).map { errors.text("postalCode", $0, limit: 20) }
-        let address = PostalAddress(street: street, city: city, county: county, postalCode: postal, country: country ?? "")
+        let address = PostalAddress(
+            street: street, city: city, county: county, postalCode: postal, country: country ?? "")
 
         switch kind {
         case .person:
@@ -158,7 +165,9 @@ public struct BillingPartyDraft: Sendable, Hashable, Codable {
                 }
             }
             if nonEmpty(cui) != nil || nonEmpty(tradeRegisterNumber) != nil || nonEmpty(vatNumber) != nil {
-                errors.add("kind", "person.company-fields", "A private person has no CUI, trade-register or VAT number; choose legal entity instead.")
+                errors.add(
+                    "kind", "person.company-fields",
+                    "A private person has no CUI, trade-register or VAT number; choose legal entity instead.")
             }
             try errors.throwIfAny()
             return .person(.init(name: name, address: address, cnp: cnp))
@@ -171,7 +180,9 @@ public struct BillingPartyDraft: Sendable, Hashable, Codable {
             if let raw = nonEmpty(vatNumber) {
                 vat = errors.check { () throws(ValidationFailure) in try EUVATNumber.parse(raw) }
                 if let v = vat, let c = country, v.country != c {
-                    errors.add("vatNumber", "vat.country-mismatch", "The VAT number's prefix \(v.prefix) does not match the country \(c).")
+                    errors.add(
+                        "vatNumber", "vat.country-mismatch",
+                        "The VAT number's prefix \(v.prefix) does not match the country \(c).")
                 }
             }
             if country == "RO" {
@@ -190,7 +201,10 @@ public struct BillingPartyDraft: Sendable, Hashable, Codable {
             }
             let trade = nonEmpty(tradeRegisterNumber).map { errors.text("tradeRegisterNumber", $0, limit: 50) }
             try errors.throwIfAny()
-            return .legalEntity(.init(name: name, address: address, registrationCode: registration, tradeRegisterNumber: trade, vatNumber: vat))
+            return .legalEntity(
+                .init(
+                    name: name, address: address, registrationCode: registration, tradeRegisterNumber: trade,
+                    vatNumber: vat))
         case nil:
             try errors.throwIfAny()
             fatalError("unreachable: a nil kind always records an error")
@@ -209,13 +223,18 @@ func nonEmpty(_ s: String?) -> String? {
 /// "Sector 2", "sectorul 2", "Sect. 2", "S2", "București, Sector 2", "Mun. Bucuresti sector 2", "SECTOR2".
 public enum BucharestSector {
     public static func parse(_ city: String) -> String? {
-        var text = city.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: Locale(identifier: "ro")).lowercased()
-        for word in ["municipiul", "mun.", "bucuresti", "bucharest"] { text = text.replacingOccurrences(of: word, with: " ") }
+        var text = city.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: Locale(identifier: "ro"))
+            .lowercased()
+        for word in ["municipiul", "mun.", "bucuresti", "bucharest"] {
+            text = text.replacingOccurrences(of: word, with: " ")
+        }
         let joined = String(text.unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) })
         for prefix in ["sectorul", "sector", "sect", "sec", "s"] where joined.hasPrefix(prefix) {
             var rest = joined.dropFirst(prefix.count)
             if rest.hasPrefix("nr") { rest = rest.dropFirst(2) }
-            if rest.count == 1, let digit = rest.first?.wholeNumberValue, (1...6).contains(digit) { return "SECTOR\(digit)" }
+            if rest.count == 1, let digit = rest.first?.wholeNumberValue, (1...6).contains(digit) {
+                return "SECTOR\(digit)"
+            }
             return nil
         }
         return nil

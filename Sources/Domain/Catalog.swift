@@ -8,7 +8,10 @@ public struct HostingPlan: Sendable, Hashable {
     /// Which provisioner creates and suspends its accounts on a server (nil: staff do it by hand).
     public let provisioner: String?
 
-    public init(id: Int64, code: String, name: String, currency: Currency, prices: [BillingCycle: Int64], provisioner: String? = nil) {
+    public init(
+        id: Int64, code: String, name: String, currency: Currency, prices: [BillingCycle: Int64],
+        provisioner: String? = nil
+    ) {
         self.provisioner = provisioner
         self.id = id
         self.code = code

@@ -37,7 +37,10 @@ public struct Client: Sendable, Hashable {
     public let timeZone: ClientTimeZone?
     public let createdAt: Date
 
-    public init(id: Int64, email: EmailAddress, phone: PhoneNumber?, language: Language, sms: SmsConsent, timeZone: ClientTimeZone? = nil, createdAt: Date) {
+    public init(
+        id: Int64, email: EmailAddress, phone: PhoneNumber?, language: Language, sms: SmsConsent,
+        timeZone: ClientTimeZone? = nil, createdAt: Date
+    ) {
         self.id = id
         self.email = email
         self.phone = phone
@@ -72,7 +75,9 @@ public struct ClientTimeZone: Sendable, Hashable, CustomStringConvertible {
         let id = identifier.trimmingCharacters(in: .whitespaces)
         // Only region names: fixed abbreviations such as "EST" do not follow summer time.
         guard id.contains("/"), let tz = TimeZone(identifier: id) else {
-            throw ValidationFailure(field: field, rule: "time-zone.known", message: "Give a time zone by its region name, e.g. Europe/Bucharest or Asia/Kolkata.")
+            throw ValidationFailure(
+                field: field, rule: "time-zone.known",
+                message: "Give a time zone by its region name, e.g. Europe/Bucharest or Asia/Kolkata.")
         }
         self.identifier = id
         timeZone = tz

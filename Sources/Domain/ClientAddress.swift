@@ -50,7 +50,9 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
             guard let all = groups(s), all.count == 16 else { return nil }
             return all
         case 2:
-            guard let head = groups(Substring(halves[0])), let tail = groups(Substring(halves[1])), head.count + tail.count <= 14 else { return nil }
+            guard let head = groups(Substring(halves[0])), let tail = groups(Substring(halves[1])),
+                head.count + tail.count <= 14
+            else { return nil }
             return head + [UInt8](repeating: 0, count: 16 - head.count - tail.count) + tail
         default:
             return nil
@@ -60,9 +62,15 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
     public var isV4: Bool { bytes.count == 4 }
 
     /// An IPv6 address's eight 16-bit groups in hex.
-    var groups: [String] { stride(from: 0, to: bytes.count, by: 2).map { String(UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]), radix: 16) } }
+    var groups: [String] {
+        stride(from: 0, to: bytes.count, by: 2).map {
+            String(UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]), radix: 16)
+        }
+    }
 
-    public var description: String { isV4 ? bytes.map(String.init).joined(separator: ".") : groups.joined(separator: ":") }
+    public var description: String {
+        isV4 ? bytes.map(String.init).joined(separator: ".") : groups.joined(separator: ":")
+    }
 }
 
 /// A network in CIDR form ("10.0.0.0/8", "fd00::/8"; a bare address is a single host).
@@ -72,7 +80,9 @@ public struct IPNetwork: Sendable, Hashable, CustomStringConvertible {
 
     public init?(_ text: some StringProtocol) {
         let parts = text.split(separator: "/", maxSplits: 1)
-        guard let first = parts.first, let base = IPAddress(first.trimmingCharacters(in: .whitespaces)) else { return nil }
+        guard let first = parts.first, let base = IPAddress(first.trimmingCharacters(in: .whitespaces)) else {
+            return nil
+        }
         let bits = base.bytes.count * 8
         if parts.count == 2 {
             guard let p = Int(parts[1].trimmingCharacters(in: .whitespaces)), (0...bits).contains(p) else { return nil }
@@ -103,8 +113,11 @@ public enum ClientAddress {
     /// The client's address: the socket peer, unless the peer is a trusted proxy; then the right-most hop of
     /// `X-Forwarded-For` that is not a trusted proxy (hops to its left are whatever the client claimed).
     public static func resolve(peer: String, forwardedFor: [String], trusted: [IPNetwork]) -> String {
-        guard let peerAddress = IPAddress(peer), trusted.contains(where: { $0.contains(peerAddress) }) else { return peer }
-        let hops = forwardedFor.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard let peerAddress = IPAddress(peer), trusted.contains(where: { $0.contains(peerAddress) }) else {
+            return peer
+        }
+        let hops = forwardedFor.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }
         for hop in hops.reversed() {
             guard let address = IPAddress(hop) else { return peer }  // a garbled header: trust only the proxy itself
             if !trusted.contains(where: { $0.contains(address) }) { return address.description }

@@ -20,7 +20,8 @@ public enum Countries {
     public static func parse(_ raw: String, field: String = "country") throws(ValidationFailure) -> String {
         let s = raw.trimmingCharacters(in: .whitespaces).uppercased()
         guard s.count == 2, s.allSatisfy({ $0.isASCII && $0.isLetter }) else {
-            throw ValidationFailure(field: field, rule: "country.iso", message: "Give the country as a two-letter ISO code, e.g. RO.")
+            throw ValidationFailure(
+                field: field, rule: "country.iso", message: "Give the country as a two-letter ISO code, e.g. RO.")
         }
         return s
     }

@@ -51,8 +51,11 @@ public struct EFacturaSubmission: Sendable, Hashable {
     /// ANAF's ZIP is stored: the signed original (accepted) or the error file (rejected).
     public let hasResponseFile: Bool
 
-    public init(fiscalInvoiceID: Int64, number: String, issueDate: CivilDate, state: EFacturaState, uploadIndex: String?, errors: String?,
-                attempts: Int = 0, lastError: String? = nil, hasResponseFile: Bool = false) {
+    public init(
+        fiscalInvoiceID: Int64, number: String, issueDate: CivilDate, state: EFacturaState, uploadIndex: String?,
+        errors: String?,
+        attempts: Int = 0, lastError: String? = nil, hasResponseFile: Bool = false
+    ) {
         self.fiscalInvoiceID = fiscalInvoiceID
         self.number = number
         self.issueDate = issueDate

@@ -35,7 +35,10 @@ public struct FieldErrors: Sendable {
 
     /// Runs a parser; on failure records its errors and returns nil.
     public mutating func check<T>(_ parse: () throws(ValidationFailure) -> T) -> T? {
-        do { return try parse() } catch { errors.append(contentsOf: error.errors); return nil }
+        do { return try parse() } catch {
+            errors.append(contentsOf: error.errors)
+            return nil
+        }
     }
 
     public func throwIfAny() throws(ValidationFailure) {

@@ -81,7 +81,9 @@ public struct HostingService: Sendable, Hashable {
     /// Renewal periods that must be on a proforma by `asOf`: each period whose start is within `leadDays`.
     /// Catches up every missed period, never skips one.
     public func periodsToInvoice(asOf: CivilDate, leadDays: Int) -> [ServicePeriod] {
-        guard state == .active || (state == .suspended && holds.allSatisfy { $0.reason == .nonPayment }) else { return [] }
+        guard state == .active || (state == .suspended && holds.allSatisfy { $0.reason == .nonPayment }) else {
+            return []
+        }
         var result: [ServicePeriod] = []
         var k = invoicedPeriods
         while result.count < 1000 {
@@ -150,7 +152,9 @@ public struct HostingService: Sendable, Hashable {
     }
 
     /// Lifts the holds `which` selects; the service is active again only when none remain.
-    public func lifting(_ which: (Hold) -> Bool) throws(ServiceTransitionError) -> (service: HostingService, lifted: [Hold]) {
+    public func lifting(_ which: (Hold) -> Bool) throws(ServiceTransitionError) -> (
+        service: HostingService, lifted: [Hold]
+    ) {
         guard case .live(let holds) = lifecycle else { throw .notAllowed(from: state, action: "unsuspend") }
         let lifted = holds.filter(which)
         return (with(lifecycle: .live(holds: holds.filter { !which($0) })), lifted)

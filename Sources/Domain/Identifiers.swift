@@ -27,14 +27,17 @@ public struct CNP: Sendable, Hashable, Codable, CustomStringConvertible {
         let mm = d[3] * 10 + d[4]
         let dd = d[5] * 10 + d[6]
         guard CivilDate(year: century + yy, month: mm, day: dd) != nil else {
-            throw ValidationFailure(field: field, rule: "cnp.date", message: "The birth date inside this CNP does not exist.")
+            throw ValidationFailure(
+                field: field, rule: "cnp.date", message: "The birth date inside this CNP does not exist.")
         }
         let key = [2, 7, 9, 1, 4, 6, 3, 5, 8, 2, 7, 9]
         let sum = zip(d.prefix(12), key).reduce(0) { $0 + $1.0 * $1.1 }
         let r = sum % 11
         let control = r == 10 ? 1 : r
         guard control == d[12] else {
-            throw ValidationFailure(field: field, rule: "cnp.checksum", message: "This CNP's check digit is wrong; please check for a typo.")
+            throw ValidationFailure(
+                field: field, rule: "cnp.checksum", message: "This CNP's check digit is wrong; please check for a typo."
+            )
         }
         return CNP(value: s)
     }
@@ -51,7 +54,9 @@ public struct CUI: Sendable, Hashable, Codable, CustomStringConvertible {
         var s = raw.uppercased().filter { !$0.isWhitespace && $0 != "-" }
         if s.hasPrefix("RO") { s.removeFirst(2) }
         guard (2...10).contains(s.count), s.allSatisfy(\.isASCIIDigit), s.first != "0" else {
-            throw ValidationFailure(field: field, rule: "cui.format", message: "A CUI has 2 to 10 digits, optionally after \"RO\", and does not start with 0.")
+            throw ValidationFailure(
+                field: field, rule: "cui.format",
+                message: "A CUI has 2 to 10 digits, optionally after \"RO\", and does not start with 0.")
         }
         let d = s.compactMap { $0.wholeNumberValue }
         let body = Array(repeating: 0, count: 9 - (d.count - 1)) + d.dropLast()
@@ -59,7 +64,9 @@ public struct CUI: Sendable, Hashable, Codable, CustomStringConvertible {
         let sum = zip(body, key).reduce(0) { $0 + $1.0 * $1.1 }
         let control = (sum * 10) % 11 % 10
         guard control == d.last else {
-            throw ValidationFailure(field: field, rule: "cui.checksum", message: "This CUI's check digit is wrong; please check for a typo.")
+            throw ValidationFailure(
+                field: field, rule: "cui.checksum", message: "This CUI's check digit is wrong; please check for a typo."
+            )
         }
         return CUI(digits: s)
     }
@@ -87,19 +94,24 @@ public struct EUVATNumber: Sendable, Hashable, Codable, CustomStringConvertible 
     public static func parse(_ raw: String, field: String = "vatNumber") throws(ValidationFailure) -> EUVATNumber {
         let s = raw.uppercased().filter { !$0.isWhitespace && $0 != "-" && $0 != "." }
         guard s.count > 2 else {
-            throw ValidationFailure(field: field, rule: "vat.format", message: "A VAT number starts with its country prefix, e.g. DE123456789.")
+            throw ValidationFailure(
+                field: field, rule: "vat.format",
+                message: "A VAT number starts with its country prefix, e.g. DE123456789.")
         }
         let prefix = String(s.prefix(2))
         let body = String(s.dropFirst(2))
         guard let patterns = formats[prefix] else {
-            throw ValidationFailure(field: field, rule: "vat.country", message: "\(prefix) is not an EU VAT prefix (Greece uses EL).")
+            throw ValidationFailure(
+                field: field, rule: "vat.country", message: "\(prefix) is not an EU VAT prefix (Greece uses EL).")
         }
         guard patterns.contains(where: { body.wholeMatch(of: try! Regex($0)) != nil }) else {
-            throw ValidationFailure(field: field, rule: "vat.format", message: "This is not a valid \(prefix) VAT number format.")
+            throw ValidationFailure(
+                field: field, rule: "vat.format", message: "This is not a valid \(prefix) VAT number format.")
         }
         if prefix == "RO" {
             do { _ = try CUI.parse(body, field: field) } catch {
-                throw ValidationFailure(field: field, rule: "vat.checksum", message: "This RO VAT number's check digit is wrong.")
+                throw ValidationFailure(
+                    field: field, rule: "vat.checksum", message: "This RO VAT number's check digit is wrong.")
             }
         }
         return EUVATNumber(prefix: prefix, body: body)
@@ -137,10 +149,13 @@ public struct IBAN: Sendable, Hashable, Codable, CustomStringConvertible {
         guard s.count >= 15, s.count <= 34, s.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }),
             s.prefix(2).allSatisfy(\.isLetter), s.dropFirst(2).prefix(2).allSatisfy(\.isASCIIDigit)
         else {
-            throw ValidationFailure(field: field, rule: "iban.format", message: "An IBAN is a country code, two check digits and up to 30 letters or digits.")
+            throw ValidationFailure(
+                field: field, rule: "iban.format",
+                message: "An IBAN is a country code, two check digits and up to 30 letters or digits.")
         }
         if let expected = lengths[String(s.prefix(2))], expected != s.count {
-            throw ValidationFailure(field: field, rule: "iban.length", message: "A \(s.prefix(2)) IBAN has \(expected) characters.")
+            throw ValidationFailure(
+                field: field, rule: "iban.length", message: "A \(s.prefix(2)) IBAN has \(expected) characters.")
         }
         let rearranged = s.dropFirst(4) + s.prefix(4)
         var remainder = 0
@@ -149,7 +164,9 @@ public struct IBAN: Sendable, Hashable, Codable, CustomStringConvertible {
             remainder = v >= 10 ? (remainder * 100 + v) % 97 : (remainder * 10 + v) % 97
         }
         guard remainder == 1 else {
-            throw ValidationFailure(field: field, rule: "iban.checksum", message: "This IBAN's check digits are wrong; please check for a typo.")
+            throw ValidationFailure(
+                field: field, rule: "iban.checksum",
+                message: "This IBAN's check digits are wrong; please check for a typo.")
         }
         return IBAN(value: s)
     }
@@ -164,15 +181,21 @@ public struct PhoneNumber: Sendable, Hashable, Codable, CustomStringConvertible 
 
     public static func parse(_ raw: String, field: String = "phone") throws(ValidationFailure) -> PhoneNumber {
         var s = raw.filter { !$0.isWhitespace && $0 != "-" && $0 != "(" && $0 != ")" && $0 != "." }
-        if s.hasPrefix("00") { s = "+" + s.dropFirst(2) }
-        else if s.hasPrefix("0"), s.count == 10 { s = "+40" + s.dropFirst() }  // Romanian national form 07xx xxx xxx
+        if s.hasPrefix("00") {
+            s = "+" + s.dropFirst(2)
+        } else if s.hasPrefix("0"), s.count == 10 {
+            s = "+40" + s.dropFirst()
+        }  // Romanian national form 07xx xxx xxx
         guard s.first == "+", s.dropFirst().allSatisfy(\.isASCIIDigit), (8...16).contains(s.count),
             s.dropFirst().first != "0"
         else {
-            throw ValidationFailure(field: field, rule: "phone.e164", message: "Give the phone number in international form, e.g. +40 712 345 678.")
+            throw ValidationFailure(
+                field: field, rule: "phone.e164",
+                message: "Give the phone number in international form, e.g. +40 712 345 678.")
         }
         if s.hasPrefix("+40"), s.count != 12 {
-            throw ValidationFailure(field: field, rule: "phone.e164", message: "A Romanian number has 9 digits after +40.")
+            throw ValidationFailure(
+                field: field, rule: "phone.e164", message: "A Romanian number has 9 digits after +40.")
         }
         return PhoneNumber(e164: s)
     }
@@ -183,7 +206,8 @@ public struct PhoneNumber: Sendable, Hashable, Codable, CustomStringConvertible 
     public var isMobile: Bool {
         guard e164.hasPrefix("+40") else { return true }
         let nsn = String(e164.dropFirst(3))
-        return nsn.wholeMatch(of: /(?:630|702)0\d{5}|(?:6(?:00|2\d)|7(?:0[013-9]|1[0-3]|[2-7]\d|8[03-8]|9[0-39]))\d{6}/) != nil
+        return nsn.wholeMatch(of: /(?:630|702)0\d{5}|(?:6(?:00|2\d)|7(?:0[013-9]|1[0-3]|[2-7]\d|8[03-8]|9[0-39]))\d{6}/)
+            != nil
     }
 
     public var description: String { e164 }

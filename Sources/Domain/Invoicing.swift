@@ -18,7 +18,9 @@ public struct InvoiceLine: Sendable, Hashable, Codable {
     public let quantity: Int64
     public let unitPriceMinor: Int64
 
-    public init(serviceID: Int64?, period: ServicePeriod?, description: String, quantity: Int64 = 1, unitPriceMinor: Int64) {
+    public init(
+        serviceID: Int64?, period: ServicePeriod?, description: String, quantity: Int64 = 1, unitPriceMinor: Int64
+    ) {
         self.serviceID = serviceID
         self.period = period
         self.description = description
@@ -30,8 +32,12 @@ public struct InvoiceLine: Sendable, Hashable, Codable {
 
     /// The same line for another period of its service; the period written in the description follows.
     public func moved(to new: ServicePeriod) -> InvoiceLine {
-        let text = period.map { old in description.replacingOccurrences(of: "(\(old.start) – \(old.end))", with: "(\(new.start) – \(new.end))") } ?? description
-        return InvoiceLine(serviceID: serviceID, period: new, description: text, quantity: quantity, unitPriceMinor: unitPriceMinor)
+        let text =
+            period.map { old in
+                description.replacingOccurrences(of: "(\(old.start) – \(old.end))", with: "(\(new.start) – \(new.end))")
+            } ?? description
+        return InvoiceLine(
+            serviceID: serviceID, period: new, description: text, quantity: quantity, unitPriceMinor: unitPriceMinor)
     }
 }
 
@@ -95,7 +101,9 @@ public struct ProformaInvoice: Sendable, Hashable {
 
     /// The due date of a renewal of `period` issued on `issueDate`: the period's first day, but never sooner than
     /// `minPaymentDays` after the issue (a period billed late is not overdue the day it is billed).
-    public static func renewalDueDate(of period: ServicePeriod, issuedOn issueDate: CivilDate, minPaymentDays: Int) -> CivilDate {
+    public static func renewalDueDate(of period: ServicePeriod, issuedOn issueDate: CivilDate, minPaymentDays: Int)
+        -> CivilDate
+    {
         max(period.start, issueDate.adding(days: minPaymentDays))
     }
 
@@ -106,20 +114,24 @@ public struct ProformaInvoice: Sendable, Hashable {
     public var openMinor: Int64 { max(0, totals.grossMinor - paidMinor) }
 
     func with(
-        state: ProformaState? = nil, buyer: BillingParty? = nil, profileID: Int64?? = nil, vat: VatTreatment? = nil, lines: [InvoiceLine]? = nil,
+        state: ProformaState? = nil, buyer: BillingParty? = nil, profileID: Int64?? = nil, vat: VatTreatment? = nil,
+        lines: [InvoiceLine]? = nil,
         paidMinor: Int64? = nil, version: Int? = nil, extendedDueDate: CivilDate? = nil
     ) -> ProformaInvoice {
         ProformaInvoice(
             id: id, number: number, clientID: clientID, origin: origin, state: state ?? self.state, currency: currency,
             issueDate: issueDate, dueDate: dueDate, buyer: buyer ?? self.buyer,
             billingProfileID: profileID ?? self.billingProfileID, vat: vat ?? self.vat, lines: lines ?? self.lines,
-            paidMinor: paidMinor ?? self.paidMinor, version: version ?? self.version, extendedDueDate: extendedDueDate ?? self.extendedDueDate)
+            paidMinor: paidMinor ?? self.paidMinor, version: version ?? self.version,
+            extendedDueDate: extendedDueDate ?? self.extendedDueDate)
     }
 
     // MARK: Named transitions
 
     /// New billing data, with VAT recomputed for the new buyer. Only while unpaid.
-    public func rebilled(to buyer: BillingParty, profileID: Int64?, vat: VatTreatment) throws(InvoicingError) -> ProformaInvoice {
+    public func rebilled(to buyer: BillingParty, profileID: Int64?, vat: VatTreatment) throws(InvoicingError)
+        -> ProformaInvoice
+    {
         guard state == .unpaid else { throw .proformaNotUnpaid(state) }
         return with(buyer: buyer, profileID: .some(profileID), vat: vat, version: version + 1)
     }
@@ -144,7 +156,9 @@ public struct ProformaInvoice: Sendable, Hashable {
     public func reapplyingPayments() -> PaymentApplication {
         let applied = min(paidMinor, totals.grossMinor)
         let done = state == .unpaid && applied >= totals.grossMinor && paidMinor > 0
-        return PaymentApplication(proforma: with(state: done ? .paid : state, paidMinor: applied), appliedMinor: applied, creditMinor: paidMinor - applied)
+        return PaymentApplication(
+            proforma: with(state: done ? .paid : state, paidMinor: applied), appliedMinor: applied,
+            creditMinor: paidMinor - applied)
     }
 
     /// The order's line of `serviceID` moved to `period` (the service starts on the day the order is paid).
@@ -173,7 +187,9 @@ public struct ProformaInvoice: Sendable, Hashable {
         let applied = min(payment.minor, openMinor)
         let paid = paidMinor + applied
         let done = paid >= totals.grossMinor
-        return PaymentApplication(proforma: with(state: done ? .paid : .unpaid, paidMinor: paid), appliedMinor: applied, creditMinor: payment.minor - applied)
+        return PaymentApplication(
+            proforma: with(state: done ? .paid : .unpaid, paidMinor: paid), appliedMinor: applied,
+            creditMinor: payment.minor - applied)
     }
 }
 
@@ -188,7 +204,10 @@ public struct Seller: Sendable, Hashable, Codable {
     public let iban: String
     public let bank: String
 
-    public init(name: String, cui: String, vatNumber: String?, tradeRegisterNumber: String, shareCapital: String?, address: PostalAddress, iban: String, bank: String) {
+    public init(
+        name: String, cui: String, vatNumber: String?, tradeRegisterNumber: String, shareCapital: String?,
+        address: PostalAddress, iban: String, bank: String
+    ) {
         self.name = name
         self.cui = cui
         self.vatNumber = vatNumber
@@ -277,7 +296,11 @@ public struct FiscalInvoiceDraft: Sendable, Hashable {
     public let exchangeRate: ExchangeRate?
     public let vatRONMinor: Int64
 
-    public init(kind: FiscalInvoiceKind, clientID: Int64, proformaID: Int64?, proformaNumber: String?, correctsID: Int64?, correctsNumber: String?, issueDate: CivilDate, currency: Currency, seller: Seller, buyer: BillingParty, vat: VatTreatment, lines: [InvoiceLine], totals: InvoiceTotals, exchangeRate: ExchangeRate?, vatRONMinor: Int64) {
+    public init(
+        kind: FiscalInvoiceKind, clientID: Int64, proformaID: Int64?, proformaNumber: String?, correctsID: Int64?,
+        correctsNumber: String?, issueDate: CivilDate, currency: Currency, seller: Seller, buyer: BillingParty,
+        vat: VatTreatment, lines: [InvoiceLine], totals: InvoiceTotals, exchangeRate: ExchangeRate?, vatRONMinor: Int64
+    ) {
         self.kind = kind
         self.clientID = clientID
         self.proformaID = proformaID
@@ -295,9 +318,10 @@ public struct FiscalInvoiceDraft: Sendable, Hashable {
         self.vatRONMinor = vatRONMinor
     }
 
-
     /// From a fully paid proforma: its (final) billing data, lines and VAT.
-    public static func from(paid proforma: ProformaInvoice, issueDate: CivilDate, seller: Seller, exchangeRate: ExchangeRate?) -> FiscalInvoiceDraft {
+    public static func from(
+        paid proforma: ProformaInvoice, issueDate: CivilDate, seller: Seller, exchangeRate: ExchangeRate?
+    ) -> FiscalInvoiceDraft {
         precondition(proforma.state == .paid, "a fiscal invoice exists only for a paid proforma")
         let totals = proforma.totals
         return FiscalInvoiceDraft(
@@ -308,24 +332,34 @@ public struct FiscalInvoiceDraft: Sendable, Hashable {
     }
 
     /// The full reversal of `original`: same lines with negative quantities, unit prices stay positive (BR-27).
-    public static func storno(of original: FiscalInvoice, issueDate: CivilDate) throws(InvoicingError) -> FiscalInvoiceDraft {
+    public static func storno(of original: FiscalInvoice, issueDate: CivilDate) throws(InvoicingError)
+        -> FiscalInvoiceDraft
+    {
         guard original.kind == .invoice else { throw .stornoOfStorno }
         let lines = original.lines.map {
-            InvoiceLine(serviceID: $0.serviceID, period: $0.period, description: $0.description, quantity: -$0.quantity, unitPriceMinor: $0.unitPriceMinor)
+            InvoiceLine(
+                serviceID: $0.serviceID, period: $0.period, description: $0.description, quantity: -$0.quantity,
+                unitPriceMinor: $0.unitPriceMinor)
         }
-        let totals = InvoiceTotals(currency: original.currency, lines: lines.map { ($0.netMinor, original.vat.category, original.vat.basisPoints) })
+        let totals = InvoiceTotals(
+            currency: original.currency,
+            lines: lines.map { ($0.netMinor, original.vat.category, original.vat.basisPoints) })
         return FiscalInvoiceDraft(
             kind: .storno, clientID: original.clientID, proformaID: nil, proformaNumber: original.proformaNumber,
             correctsID: original.id, correctsNumber: original.displayNumber, issueDate: issueDate,
-            currency: original.currency, seller: original.seller, buyer: original.buyer, vat: original.vat, lines: lines,
+            currency: original.currency, seller: original.seller, buyer: original.buyer, vat: original.vat,
+            lines: lines,
             totals: totals, exchangeRate: original.exchangeRate, vatRONMinor: -original.vatRONMinor)
     }
 
     /// The sale of a stornoed `original` invoiced again to corrected billing data: the same lines and amounts, the
     /// new buyer. Only when the new buyer's VAT gives the same totals: the client paid those.
-    public static func reissue(of original: FiscalInvoice, to buyer: BillingParty, vat: VatTreatment, issueDate: CivilDate, seller: Seller) throws(InvoicingError) -> FiscalInvoiceDraft {
+    public static func reissue(
+        of original: FiscalInvoice, to buyer: BillingParty, vat: VatTreatment, issueDate: CivilDate, seller: Seller
+    ) throws(InvoicingError) -> FiscalInvoiceDraft {
         guard original.kind == .invoice else { throw .stornoOfStorno }
-        let totals = InvoiceTotals(currency: original.currency, lines: original.lines.map { ($0.netMinor, vat.category, vat.basisPoints) })
+        let totals = InvoiceTotals(
+            currency: original.currency, lines: original.lines.map { ($0.netMinor, vat.category, vat.basisPoints) })
         guard totals == original.totals else { throw .reissueChangesTotals }
         // proforma_id stays with the original (one fiscal invoice per proforma); the number is printed on it.
         return FiscalInvoiceDraft(
@@ -337,12 +371,17 @@ public struct FiscalInvoiceDraft: Sendable, Hashable {
 
     /// What still stands of a stornoed `original` when only some of its lines are taken back (a period its service
     /// ended before): those `kept` lines, to the same buyer at the same VAT and exchange rate, on a new invoice.
-    public static func remainder(of original: FiscalInvoice, keeping kept: [InvoiceLine], issueDate: CivilDate) throws(InvoicingError) -> FiscalInvoiceDraft {
+    public static func remainder(of original: FiscalInvoice, keeping kept: [InvoiceLine], issueDate: CivilDate)
+        throws(InvoicingError) -> FiscalInvoiceDraft
+    {
         guard original.kind == .invoice else { throw .stornoOfStorno }
-        let totals = InvoiceTotals(currency: original.currency, lines: kept.map { ($0.netMinor, original.vat.category, original.vat.basisPoints) })
+        let totals = InvoiceTotals(
+            currency: original.currency,
+            lines: kept.map { ($0.netMinor, original.vat.category, original.vat.basisPoints) })
         return FiscalInvoiceDraft(
             kind: .invoice, clientID: original.clientID, proformaID: nil, proformaNumber: original.proformaNumber,
-            correctsID: nil, correctsNumber: nil, issueDate: issueDate, currency: original.currency, seller: original.seller,
+            correctsID: nil, correctsNumber: nil, issueDate: issueDate, currency: original.currency,
+            seller: original.seller,
             buyer: original.buyer, vat: original.vat, lines: kept, totals: totals, exchangeRate: original.exchangeRate,
             vatRONMinor: original.exchangeRate?.toRON(totals.vatMinor) ?? totals.vatMinor)
     }
@@ -350,7 +389,8 @@ public struct FiscalInvoiceDraft: Sendable, Hashable {
     public func numbered(id: Int64, series: String, number: Int64) -> FiscalInvoice {
         FiscalInvoice(
             id: id, series: series, number: number, kind: kind, clientID: clientID, proformaID: proformaID,
-            proformaNumber: proformaNumber, correctsID: correctsID, correctsNumber: correctsNumber, issueDate: issueDate,
+            proformaNumber: proformaNumber, correctsID: correctsID, correctsNumber: correctsNumber,
+            issueDate: issueDate,
             currency: currency, seller: seller, buyer: buyer, vat: vat, lines: lines, totals: totals,
             exchangeRate: exchangeRate, vatRONMinor: vatRONMinor)
     }
@@ -389,8 +429,10 @@ public struct BillingPolicy: Sendable, Hashable {
     public var efactura: EFacturaPolicy
 
     public init(
-        renewalLeadDays: Int = 14, suspendAfterDays: Int = 5, terminateAfterDays: Int = 30, reminderDays: [Int] = [1, 3], orderDueDays: Int = 7,
-        maxExtensionDays: Int = 14, orderCancelDays: Int = 30, minPaymentDays: Int = 7, efactura: EFacturaPolicy = EFacturaPolicy()
+        renewalLeadDays: Int = 14, suspendAfterDays: Int = 5, terminateAfterDays: Int = 30,
+        reminderDays: [Int] = [1, 3], orderDueDays: Int = 7,
+        maxExtensionDays: Int = 14, orderCancelDays: Int = 30, minPaymentDays: Int = 7,
+        efactura: EFacturaPolicy = EFacturaPolicy()
     ) {
         self.minPaymentDays = minPaymentDays
         self.efactura = efactura

@@ -27,7 +27,10 @@ public struct Money: Sendable, Hashable, Codable, Comparable, CustomStringConver
     public static func parseMinor(_ text: String) -> Int64? {
         var s = Substring(text.trimmingCharacters(in: .whitespaces))
         var negative = false
-        if s.first == "-" { negative = true; s = s.dropFirst() }
+        if s.first == "-" {
+            negative = true
+            s = s.dropFirst()
+        }
         let parts = s.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count <= 2, let whole = parts.first, !whole.isEmpty, whole.allSatisfy(\.isASCIIDigit),
             whole.count <= 15

@@ -2,7 +2,9 @@
 public enum RomanianCalendar {
     /// Orthodox Easter Sunday (Meeus' Julian algorithm, then +13 days to the Gregorian calendar; valid 1900–2099).
     public static func orthodoxEaster(_ year: Int) -> CivilDate {
-        let a = year % 4, b = year % 7, c = year % 19
+        let a = year % 4
+        let b = year % 7
+        let c = year % 19
         let d = (19 * c + 15) % 30
         let e = (2 * a + 4 * b - d + 34) % 7
         let month = (d + e + 114) / 31
@@ -11,7 +13,9 @@ public enum RomanianCalendar {
     }
 
     public static func legalHolidays(_ year: Int) -> Set<CivilDate> {
-        let fixed = [(1, 1), (1, 2), (1, 6), (1, 7), (1, 24), (5, 1), (6, 1), (8, 15), (11, 30), (12, 1), (12, 25), (12, 26)]
+        let fixed = [
+            (1, 1), (1, 2), (1, 6), (1, 7), (1, 24), (5, 1), (6, 1), (8, 15), (11, 30), (12, 1), (12, 25), (12, 26),
+        ]
         var days = Set(fixed.map { CivilDate(year: year, month: $0.0, day: $0.1)! })
         let easter = orthodoxEaster(year)
         // Good Friday, Easter Sunday and Monday; Pentecost (Rusalii) Sunday and Monday, 49 and 50 days after Easter.
@@ -42,6 +46,7 @@ public enum RomanianCalendar {
 /// from 2026; before that, 5 calendar days).
 public enum EFacturaDeadline {
     public static func deadline(issuedOn date: CivilDate) -> CivilDate {
-        date < CivilDate(year: 2026, month: 1, day: 1)! ? date.adding(days: 5) : RomanianCalendar.adding(workingDays: 5, to: date)
+        date < CivilDate(year: 2026, month: 1, day: 1)!
+            ? date.adding(days: 5) : RomanianCalendar.adding(workingDays: 5, to: date)
     }
 }

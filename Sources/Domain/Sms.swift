@@ -29,14 +29,19 @@ public struct EncodedSms: Sendable, Equatable {
 public enum SmsEncoder {
     /// The default alphabet, in code order (0x1B, the escape to the extension table, is left out).
     static let basic: [Character: UInt8] = {
-        let table: [Character] = Array("@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ\u{1B}ÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà")
+        let table: [Character] = Array(
+            "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ\u{1B}ÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+        )
         var map: [Character: UInt8] = [:]
         for (i, c) in table.enumerated() where c != "\u{1B}" { map[c] = UInt8(i) }
         return map
     }()
 
     /// Extension table: each of these costs two septets (escape + code).
-    static let extended: [Character: UInt8] = ["\u{0C}": 0x0A, "^": 0x14, "{": 0x28, "}": 0x29, "\\": 0x2F, "[": 0x3C, "~": 0x3D, "]": 0x3E, "|": 0x40, "€": 0x65]
+    static let extended: [Character: UInt8] = [
+        "\u{0C}": 0x0A, "^": 0x14, "{": 0x28, "}": 0x29, "\\": 0x2F, "[": 0x3C, "~": 0x3D, "]": 0x3E, "|": 0x40,
+        "€": 0x65,
+    ]
 
     static let romanian: [Character: Character] = [
         "ă": "a", "â": "a", "î": "i", "ș": "s", "ş": "s", "ț": "t", "ţ": "t",
@@ -62,16 +67,20 @@ public enum SmsEncoder {
         if fitsGSM7(text) {
             // Each character is one unit of 1 or 2 septets; an escape pair is never split between parts.
             let units: [[UInt8]] = text.map { c in basic[c].map { [$0] } ?? [0x1B, extended[c]!] }
-            return EncodedSms(text: text, encoding: .gsm7, parts: split(units, encoding: .gsm7, reference: reference, unitSize: 1))
+            return EncodedSms(
+                text: text, encoding: .gsm7, parts: split(units, encoding: .gsm7, reference: reference, unitSize: 1))
         }
         // UCS-2 counts UTF-16 code units; a surrogate pair (outside the BMP) stays in one part.
         let units: [[UInt8]] = text.unicodeScalars.map { scalar in
             Array(String(scalar).utf16).flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] }
         }
-        return EncodedSms(text: text, encoding: .ucs2, parts: split(units, encoding: .ucs2, reference: reference, unitSize: 2))
+        return EncodedSms(
+            text: text, encoding: .ucs2, parts: split(units, encoding: .ucs2, reference: reference, unitSize: 2))
     }
 
-    private static func split(_ units: [[UInt8]], encoding: SmsEncoding, reference: UInt8, unitSize: Int) -> [EncodedSms.Part] {
+    private static func split(_ units: [[UInt8]], encoding: SmsEncoding, reference: UInt8, unitSize: Int) -> [EncodedSms
+        .Part]
+    {
         let length = units.reduce(0) { $0 + $1.count } / unitSize
         if length <= singlePartLimit[encoding]! { return [.init(header: [], payload: units.flatMap { $0 })] }
         let limit = concatenatedPartLimit[encoding]! * unitSize
@@ -94,8 +103,12 @@ public struct SmsSenderID: Sendable, Hashable, CustomStringConvertible {
 
     public init(_ text: String) throws(ValidationFailure) {
         let t = text.trimmingCharacters(in: .whitespaces)
-        guard (1...11).contains(t.count), t.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }), t.contains(where: \.isLetter) else {
-            throw ValidationFailure(field: "sms.sender", rule: "sms.sender.format", message: "The SMS sender must be 1–11 letters or digits (A–Z, 0–9), with at least one letter.")
+        guard (1...11).contains(t.count), t.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }),
+            t.contains(where: \.isLetter)
+        else {
+            throw ValidationFailure(
+                field: "sms.sender", rule: "sms.sender.format",
+                message: "The SMS sender must be 1–11 letters or digits (A–Z, 0–9), with at least one letter.")
         }
         value = t
     }

@@ -7,7 +7,8 @@ public enum Base32 {
 
     public static func encode(_ bytes: [UInt8]) -> String {
         var out: [UInt8] = []
-        var buffer = 0, bits = 0
+        var buffer = 0
+        var bits = 0
         for b in bytes {
             buffer = (buffer << 8) | Int(b)
             bits += 8
@@ -22,7 +23,8 @@ public enum Base32 {
 
     public static func decode(_ text: String) -> [UInt8]? {
         var out: [UInt8] = []
-        var buffer = 0, bits = 0
+        var buffer = 0
+        var bits = 0
         for c in text.uppercased().utf8 where c != UInt8(ascii: "=") && c != UInt8(ascii: " ") {
             guard let v = alphabet.firstIndex(of: c) else { return nil }
             buffer = ((buffer << 5) | v) & 0xFFFF
@@ -61,7 +63,9 @@ public struct TOTP: Sendable {
         let counter = (0..<8).reversed().map { UInt8(truncatingIfNeeded: UInt64(bitPattern: step) >> (UInt64($0) * 8)) }
         let mac = hmac(secret, counter)
         let offset = Int(mac[mac.count - 1] & 0x0f)
-        let binary = (UInt32(mac[offset] & 0x7f) << 24) | (UInt32(mac[offset + 1]) << 16) | (UInt32(mac[offset + 2]) << 8) | UInt32(mac[offset + 3])
+        let binary =
+            (UInt32(mac[offset] & 0x7f) << 24) | (UInt32(mac[offset + 1]) << 16) | (UInt32(mac[offset + 2]) << 8)
+            | UInt32(mac[offset + 3])
         var modulus: UInt32 = 1
         for _ in 0..<digits { modulus *= 10 }
         let value = String(binary % modulus)
@@ -88,15 +92,18 @@ public struct TOTP: Sendable {
         func escape(_ s: String) -> String {
             var allowed = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~".utf8)
             allowed.remove(UInt8(ascii: ":"))
-            return s.utf8.map { allowed.contains($0) ? String(UnicodeScalar($0)) : String(format: "%%%02X", $0) }.joined()
+            return s.utf8.map { allowed.contains($0) ? String(UnicodeScalar($0)) : String(format: "%%%02X", $0) }
+                .joined()
         }
-        return "otpauth://totp/\(escape(issuer)):\(escape(account))?secret=\(Base32.encode(secret))&issuer=\(escape(issuer))&algorithm=SHA1&digits=\(digits)&period=\(period)"
+        return
+            "otpauth://totp/\(escape(issuer)):\(escape(account))?secret=\(Base32.encode(secret))&issuer=\(escape(issuer))&algorithm=SHA1&digits=\(digits)&period=\(period)"
     }
 }
 
 /// Compares two secrets in time that depends only on their length (codes, CSRF tokens).
 public func constantTimeEquals(_ a: String, _ b: String) -> Bool {
-    let x = Array(a.utf8), y = Array(b.utf8)
+    let x = Array(a.utf8)
+    let y = Array(b.utf8)
     guard x.count == y.count else { return false }
     var diff: UInt8 = 0
     for i in 0..<x.count { diff |= x[i] ^ y[i] }
@@ -113,7 +120,8 @@ public enum RecoveryCodes {
     public static func code(from bytes: [UInt8]) -> String {
         precondition(bytes.count >= 10, "a recovery code needs 80 random bits")
         var chars: [Character] = []
-        var buffer: UInt32 = 0, bits = 0
+        var buffer: UInt32 = 0
+        var bits = 0
         for b in bytes.prefix(10) {
             buffer = (buffer << 8) | UInt32(b)
             bits += 8
@@ -144,7 +152,9 @@ public enum RecoveryCodes {
     /// Whether `code` (normalized) is the one stored; codes stored before salting are a plain SHA-256.
     public static func matches(_ code: String, stored: String, sha256: (String) -> String) -> Bool {
         let parts = stored.split(separator: "$", maxSplits: 2)
-        let expected = parts.count == 3 && parts[0] == "s1" ? Self.stored(code, salt: String(parts[1]), sha256: sha256) : sha256(code)
+        let expected =
+            parts.count == 3 && parts[0] == "s1"
+            ? Self.stored(code, salt: String(parts[1]), sha256: sha256) : sha256(code)
         // Compared in full whatever differs first.
         guard expected.utf8.count == stored.utf8.count else { return false }
         return zip(expected.utf8, stored.utf8).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0

@@ -44,7 +44,9 @@ public struct VatRateTable: Sendable {
                 ("EE", 2400), ("FI", 2550), ("FR", 2000), ("DE", 1900), ("GR", 2400), ("HU", 2700), ("IE", 2300),
                 ("IT", 2200), ("LV", 2100), ("LT", 2100), ("LU", 1700), ("MT", 1800), ("NL", 2100), ("PL", 2300),
                 ("PT", 2300), ("SK", 2300), ("SI", 2200), ("ES", 2100), ("SE", 2500),
-            ].map { DatedVatRate(country: $0.0, basisPoints: $0.1, validFrom: CivilDate(year: 2025, month: 1, day: 1)!) })
+            ].map {
+                DatedVatRate(country: $0.0, basisPoints: $0.1, validFrom: CivilDate(year: 2025, month: 1, day: 1)!)
+            })
 }
 
 /// How VAT applies to one buyer: category, rate, whose VAT, and the mention the invoice must print.
@@ -99,11 +101,14 @@ public struct VatRules: Sendable {
         if country == "RO" { return try standard("RO") }
         if Countries.isEU(country) {
             if case .legalEntity(let entity) = buyer, entity.vatNumber != nil {
-                return VatTreatment(category: .reverseCharge, basisPoints: 0, vatCountry: nil, mention: VatTreatment.reverseChargeMention)
+                return VatTreatment(
+                    category: .reverseCharge, basisPoints: 0, vatCountry: nil,
+                    mention: VatTreatment.reverseChargeMention)
             }
             return try standard(euConsumers == .destination ? country : "RO")
         }
-        return VatTreatment(category: .notSubject, basisPoints: 0, vatCountry: nil, mention: VatTreatment.notSubjectMention)
+        return VatTreatment(
+            category: .notSubject, basisPoints: 0, vatCountry: nil, mention: VatTreatment.notSubjectMention)
     }
 }
 
@@ -133,12 +138,17 @@ public struct InvoiceTotals: Sendable, Hashable, Codable {
         var order: [String] = []
         for line in lines {
             let key = "\(line.category.rawValue)-\(line.basisPoints)"
-            if groups[key] == nil { order.append(key); groups[key] = (line.category, line.basisPoints, 0) }
+            if groups[key] == nil {
+                order.append(key)
+                groups[key] = (line.category, line.basisPoints, 0)
+            }
             groups[key]!.2 += line.net
         }
         subtotals = order.map { key in
             let (category, bp, taxable) = groups[key]!
-            return VatSubtotal(category: category, basisPoints: bp, taxableMinor: taxable, vatMinor: roundHalfUp(taxable * Int64(bp), dividedBy: 10_000))
+            return VatSubtotal(
+                category: category, basisPoints: bp, taxableMinor: taxable,
+                vatMinor: roundHalfUp(taxable * Int64(bp), dividedBy: 10_000))
         }
         netMinor = subtotals.reduce(0) { $0 + $1.taxableMinor }
         vatMinor = subtotals.reduce(0) { $0 + $1.vatMinor }

@@ -94,19 +94,33 @@ extension UseCaseError {
     static func from(_ e: InvoicingError) -> UseCaseError {
         switch e {
         case .proformaNotUnpaid(let s):
-            .conflict(rule: "proforma.not-unpaid", message: "This proforma is \(s.rawValue); only an unpaid proforma can be changed or paid.")
+            .conflict(
+                rule: "proforma.not-unpaid",
+                message: "This proforma is \(s.rawValue); only an unpaid proforma can be changed or paid.")
         case .currencyMismatch(let expected, let got):
-            .invalid(ValidationFailure(field: "currency", rule: "currency.mismatch", message: "The proforma is in \(expected.rawValue), the payment in \(got.rawValue)."))
+            .invalid(
+                ValidationFailure(
+                    field: "currency", rule: "currency.mismatch",
+                    message: "The proforma is in \(expected.rawValue), the payment in \(got.rawValue)."))
         case .nonPositiveAmount:
-            .invalid(ValidationFailure(field: "amount", rule: "amount.positive", message: "The amount must be greater than zero."))
+            .invalid(
+                ValidationFailure(
+                    field: "amount", rule: "amount.positive", message: "The amount must be greater than zero."))
         case .alreadyStornoed:
             .conflict(rule: "fiscal.already-stornoed", message: "This invoice has already been reversed.")
         case .stornoOfStorno:
             .conflict(rule: "fiscal.storno-of-storno", message: "A storno invoice cannot itself be reversed.")
         case .extensionNotLater(let current):
-            .invalid(ValidationFailure(field: "until", rule: "extension.not-later", message: "Give a day after \(current), the due date in force."))
+            .invalid(
+                ValidationFailure(
+                    field: "until", rule: "extension.not-later",
+                    message: "Give a day after \(current), the due date in force."))
         case .reissueChangesTotals:
-            .conflict(rule: "storno.reissue-changes-totals", message: "The corrected billing data changes the VAT, so the amount the client paid: reverse the invoice with \"reopen\" instead, which bills the periods again.")
+            .conflict(
+                rule: "storno.reissue-changes-totals",
+                message:
+                    "The corrected billing data changes the VAT, so the amount the client paid: reverse the invoice with \"reopen\" instead, which bills the periods again."
+            )
         }
     }
 

@@ -9,8 +9,10 @@ import TestSupport
 struct LifecycleModelCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hostico-lifecycle-model",
-        abstract: "Plays random two-year sequences of orders, payments, staff actions and days against the real use cases and checks the money rules after every step.",
-        discussion: "PostgreSQL sequences need TEST_DATABASE_URL (a server where the check may create databases); make test sets it. Exit status 1 names the failing seed."
+        abstract:
+            "Plays random two-year sequences of orders, payments, staff actions and days against the real use cases and checks the money rules after every step.",
+        discussion:
+            "PostgreSQL sequences need TEST_DATABASE_URL (a server where the check may create databases); make test sets it. Exit status 1 names the failing seed."
     )
 
     @Option(help: "sqlite or postgres; repeat for both (default: both).")
@@ -28,8 +30,11 @@ struct LifecycleModelCommand: AsyncParsableCommand {
         for kind in database.isEmpty ? DatabaseKind.allCases : database {
             let started = ContinuousClock.now
             let outcomes = try await LifecycleModelCheck.play(kind, seeds: seeds, parallel: parallel)
-            let steps = outcomes.map(\.steps).reduce(0, +), days = outcomes.map(\.days).reduce(0, +)
-            print("lifecycle model on \(kind): \(outcomes.count) sequences, \(steps) steps, \(days) simulated days in \(ContinuousClock.now - started)")
+            let steps = outcomes.map(\.steps).reduce(0, +)
+            let days = outcomes.map(\.days).reduce(0, +)
+            print(
+                "lifecycle model on \(kind): \(outcomes.count) sequences, \(steps) steps, \(days) simulated days in \(ContinuousClock.now - started)"
+            )
             for failure in outcomes.compactMap(\.failure) {
                 failed = true
                 print("FAILED \(failure)")

@@ -20,7 +20,8 @@ public struct DevOutboxTransport: EmailTransport, SmsTransport {
 
     public func send(to: PhoneNumber, from sender: SmsSenderID, _ sms: EncodedSms) async throws -> [String] {
         let name = "sms-\(UUID().uuidString.prefix(8).lowercased())"
-        let text = "From: \(sender)\nTo: \(to.e164)\nEncoding: \(sms.encoding.rawValue), \(sms.parts.count) part(s)\n\n\(sms.text)\n"
+        let text =
+            "From: \(sender)\nTo: \(to.e164)\nEncoding: \(sms.encoding.rawValue), \(sms.parts.count) part(s)\n\n\(sms.text)\n"
         try Data(text.utf8).write(to: folder.appendingPathComponent(name + ".txt"))
         return sms.parts.indices.map { "\(name)-\($0 + 1)" }
     }

@@ -14,7 +14,8 @@ public struct KannelSettings: Sendable {
     public let reportBaseURL: String
     public let timeoutSeconds: Int64
 
-    public init(sendURL: String, username: String, password: String, reportBaseURL: String, timeoutSeconds: Int64 = 10) {
+    public init(sendURL: String, username: String, password: String, reportBaseURL: String, timeoutSeconds: Int64 = 10)
+    {
         self.sendURL = sendURL
         self.username = username
         self.password = password
@@ -62,7 +63,9 @@ public struct KannelTransport: SmsTransport {
     let client: HTTPClient
     let random: any RandomSource
 
-    public init(settings: KannelSettings, signer: DeliveryReportSigner, client: HTTPClient = .shared, random: any RandomSource) {
+    public init(
+        settings: KannelSettings, signer: DeliveryReportSigner, client: HTTPClient = .shared, random: any RandomSource
+    ) {
         self.settings = settings
         self.signer = signer
         self.client = client
@@ -71,7 +74,8 @@ public struct KannelTransport: SmsTransport {
 
     public func send(to: PhoneNumber, from sender: SmsSenderID, _ sms: EncodedSms) async throws -> [String] {
         let providerID = "k-" + random.hex(16)
-        let base = settings.reportBaseURL.hasSuffix("/") ? String(settings.reportBaseURL.dropLast()) : settings.reportBaseURL
+        let base =
+            settings.reportBaseURL.hasSuffix("/") ? String(settings.reportBaseURL.dropLast()) : settings.reportBaseURL
         // Final states only (delivered 1, undelivered 2, SMSC reject 16): the last report is the message's state.
         let reportURL = "\(base)/hooks/kannel/dlr?id=\(providerID)&sig=\(signer.signature(providerID))&type=%d"
         var request = HTTPClientRequest(url: settings.sendURL)
@@ -89,7 +93,8 @@ public struct KannelTransport: SmsTransport {
         let body: String
         do {
             response = try await client.execute(request, timeout: .seconds(settings.timeoutSeconds))
-            body = String(buffer: try await response.body.collect(upTo: 64 * 1024)).trimmingCharacters(in: .whitespacesAndNewlines)
+            body = String(buffer: try await response.body.collect(upTo: 64 * 1024)).trimmingCharacters(
+                in: .whitespacesAndNewlines)
         } catch {
             throw DeliveryError.temporary("Kannel \(settings.sendURL): \(error)")
         }

@@ -21,8 +21,13 @@ public enum MIMEMessage {
         ]
         var alternative = ""
         for (type, body) in [("text/plain", email.text), ("text/html", email.html)] {
-            alternative += "--\(boundary)\r\nContent-Type: \(type); charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n"
-            alternative += base64Lines(Data(body.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\n", with: "\r\n").utf8)) + "\r\n"
+            alternative +=
+                "--\(boundary)\r\nContent-Type: \(type); charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+            alternative +=
+                base64Lines(
+                    Data(
+                        body.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\n", with: "\r\n")
+                            .utf8)) + "\r\n"
         }
         alternative += "--\(boundary)--\r\n"
         guard !email.attachments.isEmpty else {
@@ -36,7 +41,8 @@ public enum MIMEMessage {
         out += "--\(mixed)\r\nContent-Type: multipart/alternative; boundary=\"\(boundary)\"\r\n\r\n" + alternative
         for a in email.attachments {
             let name = a.filename.filter { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }
-            out += "--\(mixed)\r\nContent-Type: \(a.contentType); name=\"\(name)\"\r\nContent-Disposition: attachment; filename=\"\(name)\"\r\n"
+            out +=
+                "--\(mixed)\r\nContent-Type: \(a.contentType); name=\"\(name)\"\r\nContent-Disposition: attachment; filename=\"\(name)\"\r\n"
             out += "Content-Transfer-Encoding: base64\r\n\r\n" + base64Lines(Data(a.bytes)) + "\r\n"
         }
         out += "--\(mixed)--\r\n"
@@ -51,7 +57,9 @@ public enum MIMEMessage {
     /// characters, split between characters, never inside one.
     static func encodeWords(_ text: String) -> String {
         let clean = text.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
-        if clean.allSatisfy({ $0.isASCII && !$0.isNewline && $0 != "=" && $0 != "?" }) && clean.count <= 900 { return clean }
+        if clean.allSatisfy({ $0.isASCII && !$0.isNewline && $0 != "=" && $0 != "?" }) && clean.count <= 900 {
+            return clean
+        }
         var words: [String] = []
         var chunk = ""
         for c in clean {

@@ -29,15 +29,21 @@ enum SMPPStatus {
 
     /// Statuses that say "not now" rather than "never": the message is tried again later.
     static func isTemporary(_ status: UInt32) -> Bool {
-        [invalidBindStatus, systemError, messageQueueFull, submitFailed, throttled, temporaryAppError, unknownError].contains(status)
+        [invalidBindStatus, systemError, messageQueueFull, submitFailed, throttled, temporaryAppError, unknownError]
+            .contains(status)
     }
 
     static let names: [UInt32: String] = [
-        0x01: "ESME_RINVMSGLEN", 0x02: "ESME_RINVCMDLEN", 0x03: "ESME_RINVCMDID", 0x04: "ESME_RINVBNDSTS", 0x05: "ESME_RALYBND",
-        0x08: "ESME_RSYSERR", 0x0A: "ESME_RINVSRCADR", 0x0B: "ESME_RINVDSTADR", 0x0C: "ESME_RINVMSGID", 0x0D: "ESME_RBINDFAIL",
-        0x0E: "ESME_RINVPASWD", 0x0F: "ESME_RINVSYSID", 0x14: "ESME_RMSGQFUL", 0x33: "ESME_RINVNUMDESTS", 0x45: "ESME_RSUBMITFAIL",
-        0x48: "ESME_RINVSRCTON", 0x49: "ESME_RINVSRCNPI", 0x50: "ESME_RINVDSTTON", 0x51: "ESME_RINVDSTNPI", 0x58: "ESME_RTHROTTLED",
-        0x61: "ESME_RINVSCHED", 0x62: "ESME_RINVEXPIRY", 0x64: "ESME_RX_T_APPN", 0x65: "ESME_RX_P_APPN", 0x66: "ESME_RX_R_APPN", 0xFF: "ESME_RUNKNOWNERR",
+        0x01: "ESME_RINVMSGLEN", 0x02: "ESME_RINVCMDLEN", 0x03: "ESME_RINVCMDID", 0x04: "ESME_RINVBNDSTS",
+        0x05: "ESME_RALYBND",
+        0x08: "ESME_RSYSERR", 0x0A: "ESME_RINVSRCADR", 0x0B: "ESME_RINVDSTADR", 0x0C: "ESME_RINVMSGID",
+        0x0D: "ESME_RBINDFAIL",
+        0x0E: "ESME_RINVPASWD", 0x0F: "ESME_RINVSYSID", 0x14: "ESME_RMSGQFUL", 0x33: "ESME_RINVNUMDESTS",
+        0x45: "ESME_RSUBMITFAIL",
+        0x48: "ESME_RINVSRCTON", 0x49: "ESME_RINVSRCNPI", 0x50: "ESME_RINVDSTTON", 0x51: "ESME_RINVDSTNPI",
+        0x58: "ESME_RTHROTTLED",
+        0x61: "ESME_RINVSCHED", 0x62: "ESME_RINVEXPIRY", 0x64: "ESME_RX_T_APPN", 0x65: "ESME_RX_P_APPN",
+        0x66: "ESME_RX_R_APPN", 0xFF: "ESME_RUNKNOWNERR",
     ]
 
     static func describe(_ status: UInt32) -> String {
@@ -94,7 +100,8 @@ struct SMPPFrameDecoder: ByteToMessageDecoder {
         let status = buffer.readInteger(as: UInt32.self)!
         let sequence = buffer.readInteger(as: UInt32.self)!
         let body = buffer.readSlice(length: Int(length) - 16)!
-        context.fireChannelRead(wrapInboundOut(SMPPPDU(commandID: commandID, status: status, sequence: sequence, body: body)))
+        context.fireChannelRead(
+            wrapInboundOut(SMPPPDU(commandID: commandID, status: status, sequence: sequence, body: body)))
         return .continue
     }
 }
@@ -205,7 +212,10 @@ struct DeliverSm: Sendable {
         let fields = Self.fields(text)
         let tlvID = tlvs[Self.receiptedMessageID].map { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
         guard let id = tlvID ?? fields["id"], !id.isEmpty else { return nil }
-        let states: [UInt8: String] = [1: "ENROUTE", 2: "DELIVRD", 3: "EXPIRED", 4: "DELETED", 5: "UNDELIV", 6: "ACCEPTD", 7: "UNKNOWN", 8: "REJECTD"]
+        let states: [UInt8: String] = [
+            1: "ENROUTE", 2: "DELIVRD", 3: "EXPIRED", 4: "DELETED", 5: "UNDELIV", 6: "ACCEPTD", 7: "UNKNOWN",
+            8: "REJECTD",
+        ]
         let state = fields["stat"] ?? tlvs[Self.messageState]?.first.flatMap { states[$0] } ?? "UNKNOWN"
         return (id, state)
     }

@@ -29,9 +29,13 @@ public struct SMPPSettings: Sendable {
     public let reconnectMinSeconds: Double
     public let reconnectMaxSeconds: Double
 
-    public init(host: String, port: Int, systemID: String, password: String, systemType: String = "", bindMode: BindMode = .transceiver,
-                requestDeliveryReceipts: Bool = true, window: Int = 32, enquireLinkSeconds: Int64 = 30, responseTimeoutSeconds: Int64 = 10,
-                reconnectMinSeconds: Double = 1, reconnectMaxSeconds: Double = 60) {
+    public init(
+        host: String, port: Int, systemID: String, password: String, systemType: String = "",
+        bindMode: BindMode = .transceiver,
+        requestDeliveryReceipts: Bool = true, window: Int = 32, enquireLinkSeconds: Int64 = 30,
+        responseTimeoutSeconds: Int64 = 10,
+        reconnectMinSeconds: Double = 1, reconnectMaxSeconds: Double = 60
+    ) {
         self.host = host
         self.port = port
         self.systemID = systemID
@@ -63,8 +67,10 @@ public actor SMPPTransport: SmsTransport {
     private var inFlight = 0
     private var waiting: [CheckedContinuation<Void, Never>] = []
 
-    public init(settings: SMPPSettings, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger,
-                onReceipt: @escaping @Sendable (DeliveryReport) async -> Void) {
+    public init(
+        settings: SMPPSettings, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger,
+        onReceipt: @escaping @Sendable (DeliveryReport) async -> Void
+    ) {
         self.settings = settings
         self.group = group
         self.logger = logger
@@ -98,7 +104,8 @@ public actor SMPPTransport: SmsTransport {
         }
         guard response.status == SMPPStatus.ok else {
             let reason = "SMSC refused submit_sm: \(SMPPStatus.describe(response.status))"
-            throw SMPPStatus.isTemporary(response.status) ? DeliveryError.temporary(reason) : DeliveryError.permanent(reason)
+            throw SMPPStatus.isTemporary(response.status)
+                ? DeliveryError.temporary(reason) : DeliveryError.permanent(reason)
         }
         var body = response.body
         let id = (try? body.readCString("message_id")) ?? ""
@@ -125,11 +132,14 @@ public actor SMPPTransport: SmsTransport {
         session = nil
         if let connecting { return try await connecting.value }
         guard NIODeadline.now() >= retryAt else {
-            throw DeliveryError.temporary("SMSC \(settings.host):\(settings.port) unreachable; next connection attempt in \((retryAt - .now()).nanoseconds / 1_000_000) ms")
+            throw DeliveryError.temporary(
+                "SMSC \(settings.host):\(settings.port) unreachable; next connection attempt in \((retryAt - .now()).nanoseconds / 1_000_000) ms"
+            )
         }
         let task = Task {
             do { return try await self.connect() } catch {
-                throw (error as? DeliveryError) ?? DeliveryError.temporary("SMPP connect \(settings.host):\(settings.port): \(error)")
+                throw (error as? DeliveryError)
+                    ?? DeliveryError.temporary("SMPP connect \(settings.host):\(settings.port): \(error)")
             }
         }
         connecting = task
@@ -138,12 +148,18 @@ public actor SMPPTransport: SmsTransport {
             connecting = nil
             session = s
             backoff = settings.reconnectMinSeconds
-            logger.info("SMPP bound", metadata: ["smsc": "\(settings.host):\(settings.port)", "mode": "\(settings.bindMode.rawValue)"])
+            logger.info(
+                "SMPP bound",
+                metadata: ["smsc": "\(settings.host):\(settings.port)", "mode": "\(settings.bindMode.rawValue)"])
             return s
         } catch {
             connecting = nil
             retryAt = .now() + .nanoseconds(Int64(backoff * 1e9))
-            logger.warning("SMPP connection failed", metadata: ["smsc": "\(settings.host):\(settings.port)", "error": "\(error)", "retry_in_s": "\(backoff)"])
+            logger.warning(
+                "SMPP connection failed",
+                metadata: [
+                    "smsc": "\(settings.host):\(settings.port)", "error": "\(error)", "retry_in_s": "\(backoff)",
+                ])
             backoff = min(settings.reconnectMaxSeconds, backoff * 2)
             throw error
         }
@@ -178,7 +194,8 @@ public actor SMPPTransport: SmsTransport {
         guard response.status == SMPPStatus.ok else {
             session.close()
             // A refused bind is a configuration problem; messages wait (temporary) while staff fix it.
-            throw DeliveryError.temporary("SMSC refused the bind as \(settings.systemID): \(SMPPStatus.describe(response.status))")
+            throw DeliveryError.temporary(
+                "SMSC refused the bind as \(settings.systemID): \(SMPPStatus.describe(response.status))")
         }
         return session
     }
@@ -218,7 +235,9 @@ final class SMPPSession: Sendable {
         self.timeout = timeout
     }
 
-    static func open(settings: SMPPSettings, group: any EventLoopGroup, onDeliver: @escaping @Sendable (DeliverSm) -> Void) async throws -> SMPPSession {
+    static func open(
+        settings: SMPPSettings, group: any EventLoopGroup, onDeliver: @escaping @Sendable (DeliverSm) -> Void
+    ) async throws -> SMPPSession {
         let channel: any Channel
         do {
             channel = try await ClientBootstrap(group: group)
@@ -228,7 +247,9 @@ final class SMPPSession: Sendable {
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(SMPPFrameDecoder()))
                         try channel.pipeline.syncOperations.addHandler(
-                            SMPPClientHandler(enquireLinkEvery: .seconds(settings.enquireLinkSeconds), responseTimeout: .seconds(settings.responseTimeoutSeconds), onDeliver: onDeliver))
+                            SMPPClientHandler(
+                                enquireLinkEvery: .seconds(settings.enquireLinkSeconds),
+                                responseTimeout: .seconds(settings.responseTimeoutSeconds), onDeliver: onDeliver))
                     }
                 }
                 .connect(host: settings.host, port: settings.port).get()
@@ -240,7 +261,9 @@ final class SMPPSession: Sendable {
 
     func request(_ command: SMPPCommand, body: ByteBuffer, timeout: TimeAmount? = nil) async throws -> SMPPPDU {
         let promise = channel.eventLoop.makePromise(of: SMPPPDU.self)
-        channel.writeAndFlush(SMPPClientHandler.Request(command: command, body: body, timeout: timeout ?? self.timeout, response: promise), promise: nil)
+        channel.writeAndFlush(
+            SMPPClientHandler.Request(
+                command: command, body: body, timeout: timeout ?? self.timeout, response: promise), promise: nil)
         return try await promise.futureResult.get()
     }
 
@@ -262,14 +285,16 @@ final class SMPPClientHandler: ChannelDuplexHandler {
     }
 
     private var nextSequence: UInt32 = 1
-    private var pending: [UInt32: (promise: EventLoopPromise<SMPPPDU>, timer: Scheduled<Void>, command: SMPPCommand)] = [:]
+    private var pending: [UInt32: (promise: EventLoopPromise<SMPPPDU>, timer: Scheduled<Void>, command: SMPPCommand)] =
+        [:]
     private var keepAlive: RepeatedTask?
     private var unansweredEnquireLink: UInt32?
     private let enquireLinkEvery: TimeAmount
     private let responseTimeout: TimeAmount
     private let onDeliver: @Sendable (DeliverSm) -> Void
 
-    init(enquireLinkEvery: TimeAmount, responseTimeout: TimeAmount, onDeliver: @escaping @Sendable (DeliverSm) -> Void) {
+    init(enquireLinkEvery: TimeAmount, responseTimeout: TimeAmount, onDeliver: @escaping @Sendable (DeliverSm) -> Void)
+    {
         self.enquireLinkEvery = enquireLinkEvery
         self.responseTimeout = responseTimeout
         self.onDeliver = onDeliver
@@ -283,7 +308,8 @@ final class SMPPClientHandler: ChannelDuplexHandler {
 
     func channelActive(context: ChannelHandlerContext) {
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        keepAlive = context.eventLoop.scheduleRepeatedTask(initialDelay: enquireLinkEvery, delay: enquireLinkEvery) { _ in
+        keepAlive = context.eventLoop.scheduleRepeatedTask(initialDelay: enquireLinkEvery, delay: enquireLinkEvery) {
+            _ in
             let (handler, context) = loopBound.value
             // The previous enquire_link went unanswered for a whole interval: the link is dead.
             if handler.unansweredEnquireLink != nil {
@@ -292,7 +318,10 @@ final class SMPPClientHandler: ChannelDuplexHandler {
             }
             let seq = handler.takeSequence()
             handler.unansweredEnquireLink = seq
-            context.writeAndFlush(handler.wrapOutboundOut(SMPPPDU(commandID: SMPPCommand.enquireLink.rawValue, status: 0, sequence: seq, body: ByteBuffer()).encoded(allocator: context.channel.allocator)), promise: nil)
+            context.writeAndFlush(
+                handler.wrapOutboundOut(
+                    SMPPPDU(commandID: SMPPCommand.enquireLink.rawValue, status: 0, sequence: seq, body: ByteBuffer())
+                        .encoded(allocator: context.channel.allocator)), promise: nil)
         }
         context.fireChannelActive()
     }
@@ -318,7 +347,9 @@ final class SMPPClientHandler: ChannelDuplexHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let pdu = unwrapInboundIn(data)
         if pdu.isResponse {
-            if pdu.commandID == SMPPCommand.enquireLink.rawValue | SMPPCommand.responseBit, pdu.sequence == unansweredEnquireLink {
+            if pdu.commandID == SMPPCommand.enquireLink.rawValue | SMPPCommand.responseBit,
+                pdu.sequence == unansweredEnquireLink
+            {
                 unansweredEnquireLink = nil
                 return
             }
@@ -351,9 +382,14 @@ final class SMPPClientHandler: ChannelDuplexHandler {
         return b
     }
 
-    private func reply(_ context: ChannelHandlerContext, to pdu: SMPPPDU, status: UInt32, body: ByteBuffer, nack: Bool = false) {
+    private func reply(
+        _ context: ChannelHandlerContext, to pdu: SMPPPDU, status: UInt32, body: ByteBuffer, nack: Bool = false
+    ) {
         let id = nack ? SMPPCommand.genericNack.rawValue : pdu.commandID | SMPPCommand.responseBit
-        context.writeAndFlush(wrapOutboundOut(SMPPPDU(commandID: id, status: status, sequence: pdu.sequence, body: body).encoded(allocator: context.channel.allocator)), promise: nil)
+        context.writeAndFlush(
+            wrapOutboundOut(
+                SMPPPDU(commandID: id, status: status, sequence: pdu.sequence, body: body).encoded(
+                    allocator: context.channel.allocator)), promise: nil)
     }
 
     func channelInactive(context: ChannelHandlerContext) {

@@ -27,8 +27,11 @@ public struct SMTPSettings: Sendable {
     /// Connections kept open for reuse.
     public let maxIdleConnections: Int
 
-    public init(host: String, port: Int, security: Security, username: String? = nil, password: String? = nil, trustRootsFile: String? = nil,
-                heloName: String = "hostico.localhost", timeoutSeconds: Int64 = 30, maxIdleConnections: Int = 8) {
+    public init(
+        host: String, port: Int, security: Security, username: String? = nil, password: String? = nil,
+        trustRootsFile: String? = nil,
+        heloName: String = "hostico.localhost", timeoutSeconds: Int64 = 30, maxIdleConnections: Int = 8
+    ) {
         self.host = host
         self.port = port
         self.security = security
@@ -50,7 +53,9 @@ public actor SMTPTransport: EmailTransport {
     private var idle: [SMTPConnection] = []
     private let tls: NIOSSLContext?
 
-    public init(settings: SMTPSettings, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger) throws {
+    public init(
+        settings: SMTPSettings, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger
+    ) throws {
         self.settings = settings
         self.group = group
         self.logger = logger
@@ -105,7 +110,8 @@ public actor SMTPTransport: EmailTransport {
     static func map(_ error: any Error) -> DeliveryError {
         switch error {
         case let e as DeliveryError: return e
-        case SMTPConnection.Failure.reply(let code, let text): return code >= 500 ? .permanent("SMTP \(code) \(text)") : .temporary("SMTP \(code) \(text)")
+        case SMTPConnection.Failure.reply(let code, let text):
+            return code >= 500 ? .permanent("SMTP \(code) \(text)") : .temporary("SMTP \(code) \(text)")
         case SMTPConnection.Failure.protocolViolation(let m): return .temporary("SMTP: \(m)")
         case SMTPConnection.Failure.connection(let m): return .temporary("SMTP connection: \(m)")
         default: return .temporary("SMTP: \(error)")
@@ -139,7 +145,9 @@ final class SMTPConnection: @unchecked Sendable {
         self.timeout = timeout
     }
 
-    static func open(settings: SMTPSettings, tls: NIOSSLContext?, group: any EventLoopGroup) async throws -> SMTPConnection {
+    static func open(settings: SMTPSettings, tls: NIOSSLContext?, group: any EventLoopGroup) async throws
+        -> SMTPConnection
+    {
         let (stream, continuation) = AsyncThrowingStream<SMTPReply, any Error>.makeStream()
         let implicitTLS = settings.security == .tls ? tls : nil
         let host = settings.host
@@ -150,7 +158,8 @@ final class SMTPConnection: @unchecked Sendable {
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         if let implicitTLS {
-                            try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: implicitTLS, serverHostname: Self.sniName(host)))
+                            try channel.pipeline.syncOperations.addHandler(
+                                try NIOSSLClientHandler(context: implicitTLS, serverHostname: Self.sniName(host)))
                         }
                         try channel.pipeline.syncOperations.addHandler(SMTPReplyDecoder(continuation))
                     }
@@ -164,10 +173,13 @@ final class SMTPConnection: @unchecked Sendable {
             try conn.expect(220, try await conn.readReply())
             try await conn.hello(settings.heloName)
             if settings.security == .startTLS {
-                guard conn.extensions.contains("STARTTLS"), let tls else { throw Failure.reply(530, "the server does not offer STARTTLS; refusing to send in clear text") }
+                guard conn.extensions.contains("STARTTLS"), let tls else {
+                    throw Failure.reply(530, "the server does not offer STARTTLS; refusing to send in clear text")
+                }
                 try conn.expect(220, try await conn.command("STARTTLS"))
                 try await channel.eventLoop.submit {
-                    try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: tls, serverHostname: Self.sniName(host)), position: .first)
+                    try channel.pipeline.syncOperations.addHandler(
+                        try NIOSSLClientHandler(context: tls, serverHostname: Self.sniName(host)), position: .first)
                 }.get()
                 try await conn.hello(settings.heloName)
             }
@@ -249,7 +261,9 @@ final class SMTPConnection: @unchecked Sendable {
     }
 
     private func write(_ text: String) async throws {
-        do { try await channel.writeAndFlush(ByteBuffer(string: text)).get() } catch { throw Failure.connection("write: \(error)") }
+        do { try await channel.writeAndFlush(ByteBuffer(string: text)).get() } catch {
+            throw Failure.connection("write: \(error)")
+        }
     }
 
     fileprivate func readReply() async throws -> SMTPReply {

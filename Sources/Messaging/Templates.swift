@@ -15,11 +15,17 @@ public struct MustacheMessageTemplates: MessageTemplates {
         var library = MustacheLibrary()
         for (language, events) in Self.emails {
             for (kind, text) in events {
-                library.register(try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT }}" + text.subject), named: "\(language.rawValue)/\(kind.rawValue)/subject")
-                library.register(try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT }}" + text.body), named: "\(language.rawValue)/\(kind.rawValue)/body")
+                library.register(
+                    try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT }}" + text.subject),
+                    named: "\(language.rawValue)/\(kind.rawValue)/subject")
+                library.register(
+                    try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT }}" + text.body),
+                    named: "\(language.rawValue)/\(kind.rawValue)/body")
             }
             for (kind, text) in Self.sms[language] ?? [:] {
-                library.register(try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT }}" + text), named: "\(language.rawValue)/\(kind.rawValue)/sms")
+                library.register(
+                    try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT }}" + text),
+                    named: "\(language.rawValue)/\(kind.rawValue)/sms")
             }
         }
         library.register(try MustacheTemplate(string: Self.htmlLayout), named: "layout.html")
@@ -31,31 +37,54 @@ public struct MustacheMessageTemplates: MessageTemplates {
         public var description: String { "no message template \(name)" }
     }
 
-    public func email(_ kind: OutboxEvent.Kind, _ context: MessageContext) throws -> (subject: String, text: String, html: String) {
+    public func email(_ kind: OutboxEvent.Kind, _ context: MessageContext) throws -> (
+        subject: String, text: String, html: String
+    ) {
         let values = Self.values(context)
         let prefix = "\(context.language.rawValue)/\(kind.rawValue)"
-        guard let subject = library.render(values, withTemplate: "\(prefix)/subject"), let body = library.render(values, withTemplate: "\(prefix)/body") else {
+        guard let subject = library.render(values, withTemplate: "\(prefix)/subject"),
+            let body = library.render(values, withTemplate: "\(prefix)/body")
+        else {
             throw MissingTemplate(name: prefix)
         }
         var text = body.trimmingCharacters(in: .whitespacesAndNewlines)
         var linked = false
-        let paragraphs = text.components(separatedBy: "\n\n").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }.map { paragraph in
-            // The first mention of the invoice number becomes the log-in link; the text stays escaped by Mustache.
-            guard let link = context.invoiceLink, !linked, let r = paragraph.range(of: link.number) else { return ["segments": [["text": paragraph]]] as [String: Any] }
-            linked = true
-            return ["segments": [["text": String(paragraph[..<r.lowerBound])], ["text": link.number, "href": link.url, "link": true], ["text": String(paragraph[r.upperBound...])]]]
-        }
+        let paragraphs = text.components(separatedBy: "\n\n").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+            .filter { !$0.isEmpty }.map { paragraph in
+                // The first mention of the invoice number becomes the log-in link; the text stays escaped by Mustache.
+                guard let link = context.invoiceLink, !linked, let r = paragraph.range(of: link.number) else {
+                    return ["segments": [["text": paragraph]]] as [String: Any]
+                }
+                linked = true
+                return [
+                    "segments": [
+                        ["text": String(paragraph[..<r.lowerBound])],
+                        ["text": link.number, "href": link.url, "link": true],
+                        ["text": String(paragraph[r.upperBound...])],
+                    ]
+                ]
+            }
         if let link = context.invoiceLink, let r = text.range(of: link.number) {
             text.replaceSubrange(r, with: "\(link.number) <\(link.url)>")
         }
-        let html = library.render(
-            ["lang": context.language.rawValue, "subject": subject, "paragraphs": paragraphs, "clientArea": context.clientAreaURL,
-             "footer": Self.footer[context.language] ?? ""] as [String: Any], withTemplate: "layout.html") ?? ""
-        return (subject.trimmingCharacters(in: .whitespacesAndNewlines), text + "\n\n-- \n" + (Self.footer[context.language] ?? "") + "\n" + context.clientAreaURL + "\n", html)
+        let html =
+            library.render(
+                [
+                    "lang": context.language.rawValue, "subject": subject, "paragraphs": paragraphs,
+                    "clientArea": context.clientAreaURL,
+                    "footer": Self.footer[context.language] ?? "",
+                ] as [String: Any], withTemplate: "layout.html") ?? ""
+        return (
+            subject.trimmingCharacters(in: .whitespacesAndNewlines),
+            text + "\n\n-- \n" + (Self.footer[context.language] ?? "") + "\n" + context.clientAreaURL + "\n", html
+        )
     }
 
     public func sms(_ kind: OutboxEvent.Kind, _ context: MessageContext) throws -> String {
-        guard let text = library.render(Self.values(context), withTemplate: "\(context.language.rawValue)/\(kind.rawValue)/sms") else {
+        guard
+            let text = library.render(
+                Self.values(context), withTemplate: "\(context.language.rawValue)/\(kind.rawValue)/sms")
+        else {
             throw MissingTemplate(name: "\(context.language.rawValue)/\(kind.rawValue)/sms")
         }
         return text.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -103,7 +132,8 @@ public struct MustacheMessageTemplates: MessageTemplates {
                 {{#renewal}}Your hosting services renew soon. {{/renewal}}We have issued proforma invoice {{number}} for {{total}}, due on {{dueDate}}.
 
                 You can view, pay and download it in the client area. When paying by bank transfer, write {{number}} as the payment reference.
-                """),
+                """
+            ),
             .overdueReminder: (
                 "Reminder: proforma invoice {{number}} is overdue",
                 """
@@ -112,7 +142,8 @@ public struct MustacheMessageTemplates: MessageTemplates {
                 Proforma invoice {{number}} for {{total}} is {{daysOverdue}} days past its due date. Please pay it to keep your services running.
 
                 If you have already paid, thank you, and please ignore this message.
-                """),
+                """
+            ),
             .paymentConfirmed: (
                 "Payment received: invoice {{number}}",
                 """
@@ -121,7 +152,8 @@ public struct MustacheMessageTemplates: MessageTemplates {
                 Thank you, we have received the payment for proforma invoice {{proformaNumber}}. Your tax invoice is {{number}}, for {{total}}.
 
                 You can download it in the client area.
-                """),
+                """
+            ),
             .serviceSuspended: (
                 "Your hosting service {{domain}} is suspended",
                 """
@@ -130,14 +162,16 @@ public struct MustacheMessageTemplates: MessageTemplates {
                 We have suspended the hosting service for {{domain}}.
 
                 {{#nonPayment}}Reason: proforma invoice {{proformaNumber}} has not been paid. Pay it and the service comes back automatically.{{/nonPayment}}{{#abuse}}Reason: a breach of our acceptable use policy (abuse). Please contact our support team.{{/abuse}}{{#otherReason}}Please contact our support team to learn more.{{/otherReason}}
-                """),
+                """
+            ),
             .serviceReactivated: (
                 "Your hosting service {{domain}} is active again",
                 """
                 Hello {{name}},
 
                 The hosting service for {{domain}} is active again. Thank you.
-                """),
+                """
+            ),
             .emailChanged: (
                 "The login e-mail of your Hostico account was changed",
                 """
@@ -146,7 +180,8 @@ public struct MustacheMessageTemplates: MessageTemplates {
                 The login e-mail of your Hostico client account ({{previousEmail}}) was changed to {{newEmail}}. Invoices and notices now go to the new address, and the links in earlier e-mails no longer log anyone in.
 
                 If you made this change, there is nothing more to do. If you did not, contact Hostico support at once: someone may have your password.
-                """),
+                """
+            ),
             .emailConfirmation: (
                 "Confirm your new Hostico login e-mail",
                 """
@@ -157,7 +192,8 @@ public struct MustacheMessageTemplates: MessageTemplates {
                 {{link}}
 
                 Until you do, nothing changes. If it was not you, ignore this message.
-                """),
+                """
+            ),
             .passwordReset: (
                 "Reset your Hostico password",
                 """
@@ -168,7 +204,8 @@ public struct MustacheMessageTemplates: MessageTemplates {
                 {{link}}
 
                 If it was not you, ignore this message: your password stays as it is.
-                """),
+                """
+            ),
             .serviceTerminated: (
                 "Your hosting service {{domain}} has been terminated",
                 """
@@ -179,7 +216,8 @@ public struct MustacheMessageTemplates: MessageTemplates {
                 {{#hasSettled}}Its unpaid periods are no longer due: we removed them from {{settled}}. Money already paid for them is kept as credit in your account.{{/hasSettled}}
 
                 {{#hasReversed}}Periods you had paid in advance will not be delivered: we reversed {{reversed}} with a storno invoice, and what you paid for them is credit in your account.{{/hasReversed}}
-                """),
+                """
+            ),
             .paymentExtended: (
                 "More time to pay proforma invoice {{number}}",
                 """
@@ -188,7 +226,8 @@ public struct MustacheMessageTemplates: MessageTemplates {
                 As agreed, proforma invoice {{number}} for {{total}} can now be paid until {{dueDate}}. We will not suspend your services for it before then.
 
                 You can view and pay it in the client area.
-                """),
+                """
+            ),
         ],
         .ro: [
             .proformaIssued: (
@@ -199,7 +238,8 @@ public struct MustacheMessageTemplates: MessageTemplates {
                 {{#renewal}}Serviciile dumneavoastră de găzduire se reînnoiesc în curând. {{/renewal}}Am emis factura proformă {{number}} în valoare de {{total}}, cu scadența {{dueDate}}.
 
                 O puteți vedea, plăti și descărca din zona de client. La plata prin transfer bancar, treceți {{number}} ca referință.
-                """),
+                """
+            ),
             .overdueReminder: (
                 "Reamintire: factura proformă {{number}} este restantă",
                 """
@@ -208,7 +248,8 @@ public struct MustacheMessageTemplates: MessageTemplates {
                 Factura proformă {{number}} în valoare de {{total}} a depășit scadența cu {{daysOverdue}} zile. Vă rugăm să o achitați pentru ca serviciile să funcționeze în continuare.
 
                 Dacă ați plătit deja, vă mulțumim și vă rugăm să ignorați acest mesaj.
-                """),
+                """
+            ),
             .paymentConfirmed: (
                 "Plată primită: factura {{number}}",
                 """
@@ -217,7 +258,8 @@ public struct MustacheMessageTemplates: MessageTemplates {
                 Vă mulțumim, am primit plata pentru factura proformă {{proformaNumber}}. Factura fiscală este {{number}}, în valoare de {{total}}.
 
                 O puteți descărca din zona de client.
-                """),
+                """
+            ),
             .serviceSuspended: (
                 "Serviciul de găzduire {{domain}} a fost suspendat",
                 """
@@ -226,14 +268,16 @@ public struct MustacheMessageTemplates: MessageTemplates {
                 Am suspendat serviciul de găzduire pentru {{domain}}.
 
                 {{#nonPayment}}Motiv: factura proformă {{proformaNumber}} nu a fost achitată. După plată, serviciul se reactivează automat.{{/nonPayment}}{{#abuse}}Motiv: încălcarea politicii de utilizare (abuz). Vă rugăm să contactați echipa de suport.{{/abuse}}{{#otherReason}}Vă rugăm să contactați echipa de suport pentru detalii.{{/otherReason}}
-                """),
+                """
+            ),
             .serviceReactivated: (
                 "Serviciul de găzduire {{domain}} este din nou activ",
                 """
                 Bună ziua, {{name}},
 
                 Serviciul de găzduire pentru {{domain}} este din nou activ. Vă mulțumim.
-                """),
+                """
+            ),
             .emailChanged: (
                 "Adresa de e-mail de autentificare a contului Hostico a fost schimbată",
                 """
@@ -242,7 +286,8 @@ public struct MustacheMessageTemplates: MessageTemplates {
                 Adresa de e-mail de autentificare a contului dumneavoastră de client Hostico ({{previousEmail}}) a fost schimbată în {{newEmail}}. Facturile și notificările merg acum la noua adresă, iar linkurile din e-mailurile anterioare nu mai autentifică pe nimeni.
 
                 Dacă dumneavoastră ați făcut schimbarea, nu mai este nimic de făcut. Dacă nu, contactați imediat asistența Hostico: cineva ar putea avea parola dumneavoastră.
-                """),
+                """
+            ),
             .emailConfirmation: (
                 "Confirmați noua adresă de e-mail de autentificare Hostico",
                 """
@@ -253,7 +298,8 @@ public struct MustacheMessageTemplates: MessageTemplates {
                 {{link}}
 
                 Până atunci nu se schimbă nimic. Dacă nu ați fost dumneavoastră, ignorați mesajul.
-                """),
+                """
+            ),
             .passwordReset: (
                 "Resetarea parolei Hostico",
                 """
@@ -264,7 +310,8 @@ public struct MustacheMessageTemplates: MessageTemplates {
                 {{link}}
 
                 Dacă nu ați fost dumneavoastră, ignorați mesajul: parola rămâne neschimbată.
-                """),
+                """
+            ),
             .serviceTerminated: (
                 "Serviciul de găzduire {{domain}} a fost încheiat",
                 """
@@ -275,7 +322,8 @@ public struct MustacheMessageTemplates: MessageTemplates {
                 {{#hasSettled}}Perioadele sale neplătite nu mai sunt datorate: le-am scos din {{settled}}. Sumele deja plătite pentru ele rămân în contul dumneavoastră, ca sold în avans.{{/hasSettled}}
 
                 {{#hasReversed}}Perioadele plătite în avans nu vor mai fi furnizate: am stornat {{reversed}}, iar suma plătită pentru ele rămâne în contul dumneavoastră, ca sold în avans.{{/hasReversed}}
-                """),
+                """
+            ),
             .paymentExtended: (
                 "Termen de plată prelungit pentru factura proformă {{number}}",
                 """
@@ -284,7 +332,8 @@ public struct MustacheMessageTemplates: MessageTemplates {
                 Așa cum am convenit, factura proformă {{number}} în valoare de {{total}} poate fi achitată până la {{dueDate}}. Până atunci serviciile nu vor fi suspendate pentru această factură.
 
                 O puteți vedea și plăti din zona de client.
-                """),
+                """
+            ),
         ],
         .hi: [
             .proformaIssued: (
@@ -295,7 +344,8 @@ public struct MustacheMessageTemplates: MessageTemplates {
                 {{#renewal}}आपकी होस्टिंग सेवाओं का नवीनीकरण जल्द होगा। {{/renewal}}हमने {{total}} का प्रोफ़ॉर्मा चालान {{number}} जारी किया है, जिसकी देय तिथि {{dueDate}} है।
 
                 आप इसे क्लाइंट क्षेत्र में देख, भुगतान और डाउनलोड कर सकते हैं। बैंक ट्रांसफ़र से भुगतान करते समय संदर्भ में {{number}} लिखें।
-                """),
+                """
+            ),
             .overdueReminder: (
                 "अनुस्मारक: प्रोफ़ॉर्मा चालान {{number}} बकाया है",
                 """
@@ -304,7 +354,8 @@ public struct MustacheMessageTemplates: MessageTemplates {
                 {{total}} का प्रोफ़ॉर्मा चालान {{number}} अपनी देय तिथि से {{daysOverdue}} दिन आगे है। अपनी सेवाएँ चालू रखने के लिए कृपया भुगतान करें।
 
                 यदि आप भुगतान कर चुके हैं, तो धन्यवाद, और कृपया इस संदेश को अनदेखा करें।
-                """),
+                """
+            ),
             .paymentConfirmed: (
                 "भुगतान प्राप्त हुआ: चालान {{number}}",
                 """
@@ -313,7 +364,8 @@ public struct MustacheMessageTemplates: MessageTemplates {
                 धन्यवाद, हमें प्रोफ़ॉर्मा चालान {{proformaNumber}} का भुगतान मिल गया है। आपका कर चालान {{number}} है, राशि {{total}}।
 
                 आप इसे क्लाइंट क्षेत्र से डाउनलोड कर सकते हैं।
-                """),
+                """
+            ),
             .serviceSuspended: (
                 "आपकी होस्टिंग सेवा {{domain}} निलंबित है",
                 """
@@ -322,14 +374,16 @@ public struct MustacheMessageTemplates: MessageTemplates {
                 हमने {{domain}} की होस्टिंग सेवा निलंबित कर दी है।
 
                 {{#nonPayment}}कारण: प्रोफ़ॉर्मा चालान {{proformaNumber}} का भुगतान नहीं हुआ है। भुगतान करते ही सेवा अपने आप फिर से शुरू हो जाएगी।{{/nonPayment}}{{#abuse}}कारण: हमारी उपयोग नीति का उल्लंघन (दुरुपयोग)। कृपया हमारी सहायता टीम से संपर्क करें।{{/abuse}}{{#otherReason}}अधिक जानकारी के लिए कृपया हमारी सहायता टीम से संपर्क करें।{{/otherReason}}
-                """),
+                """
+            ),
             .serviceReactivated: (
                 "आपकी होस्टिंग सेवा {{domain}} फिर से सक्रिय है",
                 """
                 नमस्ते {{name}},
 
                 {{domain}} की होस्टिंग सेवा फिर से सक्रिय है। धन्यवाद।
-                """),
+                """
+            ),
             .emailChanged: (
                 "आपके Hostico खाते का लॉगिन ई-मेल बदल दिया गया",
                 """
@@ -338,7 +392,8 @@ public struct MustacheMessageTemplates: MessageTemplates {
                 आपके Hostico क्लाइंट खाते का लॉगिन ई-मेल ({{previousEmail}}) बदलकर {{newEmail}} कर दिया गया है। चालान और सूचनाएँ अब नए पते पर जाएँगी, और पहले के ई-मेल के लिंक अब किसी को लॉग इन नहीं करते।
 
                 यदि यह बदलाव आपने किया है, तो और कुछ नहीं करना है। यदि नहीं, तो तुरंत Hostico सहायता से संपर्क करें: हो सकता है किसी के पास आपका पासवर्ड हो।
-                """),
+                """
+            ),
             .emailConfirmation: (
                 "अपने नए Hostico लॉगिन ई-मेल की पुष्टि करें",
                 """
@@ -349,7 +404,8 @@ public struct MustacheMessageTemplates: MessageTemplates {
                 {{link}}
 
                 जब तक आप ऐसा नहीं करते, कुछ नहीं बदलेगा। यदि यह आप नहीं थे, तो इस संदेश को अनदेखा करें।
-                """),
+                """
+            ),
             .passwordReset: (
                 "अपना Hostico पासवर्ड रीसेट करें",
                 """
@@ -360,7 +416,8 @@ public struct MustacheMessageTemplates: MessageTemplates {
                 {{link}}
 
                 यदि यह आप नहीं थे, तो इस संदेश को अनदेखा करें: आपका पासवर्ड वैसा ही रहेगा।
-                """),
+                """
+            ),
             .serviceTerminated: (
                 "आपकी होस्टिंग सेवा {{domain}} समाप्त कर दी गई है",
                 """
@@ -371,7 +428,8 @@ public struct MustacheMessageTemplates: MessageTemplates {
                 {{#hasSettled}}इसकी बिना भुगतान वाली अवधियाँ अब देय नहीं हैं: हमने उन्हें {{settled}} से हटा दिया है। उनके लिए पहले से चुकाई गई राशि आपके खाते में क्रेडिट के रूप में रहती है।{{/hasSettled}}
 
                 {{#hasReversed}}पहले से भुगतान की गई अवधियाँ अब प्रदान नहीं की जाएँगी: हमने {{reversed}} को स्टोर्नो चालान से उलट दिया है, और उनके लिए चुकाई गई राशि आपके खाते में क्रेडिट के रूप में है।{{/hasReversed}}
-                """),
+                """
+            ),
             .paymentExtended: (
                 "प्रोफ़ॉर्मा चालान {{number}} के भुगतान के लिए अधिक समय",
                 """
@@ -380,23 +438,29 @@ public struct MustacheMessageTemplates: MessageTemplates {
                 जैसा तय हुआ, {{total}} का प्रोफ़ॉर्मा चालान {{number}} अब {{dueDate}} तक चुकाया जा सकता है। तब तक इस चालान के लिए आपकी सेवाएँ निलंबित नहीं की जाएँगी।
 
                 आप इसे क्लाइंट क्षेत्र में देख और चुका सकते हैं।
-                """),
+                """
+            ),
         ],
     ]
 
     /// SMS exist only for the events that may send one; they say that replies are not read.
     static let sms: [Language: [OutboxEvent.Kind: String]] = [
         .en: [
-            .proformaIssued: "Hostico: renewal proforma {{number}}, {{total}}, due {{dueDate}}. Pay in the client area. Do not reply.",
-            .serviceSuspended: "Hostico: hosting for {{domain}} is suspended.{{#nonPayment}} Pay proforma {{proformaNumber}} to restore it.{{/nonPayment}}{{#abuse}} Please contact support.{{/abuse}}{{#otherReason}} Please contact support.{{/otherReason}} Do not reply.",
+            .proformaIssued:
+                "Hostico: renewal proforma {{number}}, {{total}}, due {{dueDate}}. Pay in the client area. Do not reply.",
+            .serviceSuspended:
+                "Hostico: hosting for {{domain}} is suspended.{{#nonPayment}} Pay proforma {{proformaNumber}} to restore it.{{/nonPayment}}{{#abuse}} Please contact support.{{/abuse}}{{#otherReason}} Please contact support.{{/otherReason}} Do not reply.",
         ],
         .ro: [
-            .proformaIssued: "Hostico: proforma de reînnoire {{number}}, {{total}}, scadentă la {{dueDate}}. Plătiți din zona de client. Nu răspundeți la acest mesaj.",
-            .serviceSuspended: "Hostico: găzduirea pentru {{domain}} a fost suspendată.{{#nonPayment}} Achitați proforma {{proformaNumber}} pentru reactivare.{{/nonPayment}}{{#abuse}} Contactați suportul.{{/abuse}}{{#otherReason}} Contactați suportul.{{/otherReason}} Nu răspundeți la acest mesaj.",
+            .proformaIssued:
+                "Hostico: proforma de reînnoire {{number}}, {{total}}, scadentă la {{dueDate}}. Plătiți din zona de client. Nu răspundeți la acest mesaj.",
+            .serviceSuspended:
+                "Hostico: găzduirea pentru {{domain}} a fost suspendată.{{#nonPayment}} Achitați proforma {{proformaNumber}} pentru reactivare.{{/nonPayment}}{{#abuse}} Contactați suportul.{{/abuse}}{{#otherReason}} Contactați suportul.{{/otherReason}} Nu răspundeți la acest mesaj.",
         ],
         .hi: [
             .proformaIssued: "Hostico: नवीनीकरण प्रोफ़ॉर्मा {{number}}, {{total}}, देय {{dueDate}}। क्लाइंट क्षेत्र में भुगतान करें। उत्तर न दें।",
-            .serviceSuspended: "Hostico: {{domain}} की होस्टिंग निलंबित है।{{#nonPayment}} पुनः चालू करने के लिए प्रोफ़ॉर्मा {{proformaNumber}} का भुगतान करें।{{/nonPayment}}{{#abuse}} सहायता से संपर्क करें।{{/abuse}}{{#otherReason}} सहायता से संपर्क करें।{{/otherReason}} उत्तर न दें।",
+            .serviceSuspended:
+                "Hostico: {{domain}} की होस्टिंग निलंबित है।{{#nonPayment}} पुनः चालू करने के लिए प्रोफ़ॉर्मा {{proformaNumber}} का भुगतान करें।{{/nonPayment}}{{#abuse}} सहायता से संपर्क करें।{{/abuse}}{{#otherReason}} सहायता से संपर्क करें।{{/otherReason}} उत्तर न दें।",
         ],
     ]
 }
@@ -409,7 +473,10 @@ public struct TemplatedAccountMailer: AccountMailer {
     let clock: any TimeSource
     let random: any RandomSource
 
-    public init(templates: any MessageTemplates, transport: any EmailTransport, settings: NotificationSettings, clock: any TimeSource, random: any RandomSource) {
+    public init(
+        templates: any MessageTemplates, transport: any EmailTransport, settings: NotificationSettings,
+        clock: any TimeSource, random: any RandomSource
+    ) {
         self.templates = templates
         self.transport = transport
         self.settings = settings
@@ -422,17 +489,29 @@ public struct TemplatedAccountMailer: AccountMailer {
     }
 
     public func sendEmailConfirmation(to newEmail: EmailAddress, client: Client, link: String) async throws {
-        try await send(.emailConfirmation, to: newEmail, client: client, payload: ["link": link, "newEmail": newEmail.value], idPrefix: "email-confirm")
+        try await send(
+            .emailConfirmation, to: newEmail, client: client, payload: ["link": link, "newEmail": newEmail.value],
+            idPrefix: "email-confirm")
     }
 
     public func sendEmailChanged(to previous: EmailAddress, client: Client) async throws {
-        try await send(.emailChanged, to: previous, client: client, payload: ["newEmail": client.email.value, "previousEmail": previous.value], idPrefix: "email-changed")
+        try await send(
+            .emailChanged, to: previous, client: client,
+            payload: ["newEmail": client.email.value, "previousEmail": previous.value], idPrefix: "email-changed")
     }
 
-    private func send(_ kind: OutboxEvent.Kind, to address: EmailAddress, client: Client, payload: [String: String], idPrefix: String) async throws {
-        let (subject, text, html) = try templates.email(kind, MessageContext(language: client.language, clientName: client.email.value, payload: payload, clientAreaURL: settings.publicBaseURL))
-        _ = try await transport.send(OutgoingEmail(
-            messageID: "<hostico-\(idPrefix)-\(random.hex(12))@\(settings.fromAddress.domain)>", from: settings.fromAddress, fromName: settings.fromName, replyTo: settings.replyTo,
-            to: address, subject: subject, text: text, html: html, date: clock.now(), language: client.language))
+    private func send(
+        _ kind: OutboxEvent.Kind, to address: EmailAddress, client: Client, payload: [String: String], idPrefix: String
+    ) async throws {
+        let (subject, text, html) = try templates.email(
+            kind,
+            MessageContext(
+                language: client.language, clientName: client.email.value, payload: payload,
+                clientAreaURL: settings.publicBaseURL))
+        _ = try await transport.send(
+            OutgoingEmail(
+                messageID: "<hostico-\(idPrefix)-\(random.hex(12))@\(settings.fromAddress.domain)>",
+                from: settings.fromAddress, fromName: settings.fromName, replyTo: settings.replyTo,
+                to: address, subject: subject, text: text, html: html, date: clock.now(), language: client.language))
     }
 }

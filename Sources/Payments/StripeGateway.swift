@@ -17,7 +17,10 @@ public struct StripeSettings: Sendable {
     /// Age a webhook signature may have (Stripe's default tolerance).
     public var toleranceSeconds: TimeInterval
 
-    public init(apiBase: String, scriptURL: String, secretKey: String, publishableKey: String, webhookSecret: String, toleranceSeconds: TimeInterval = 300) {
+    public init(
+        apiBase: String, scriptURL: String, secretKey: String, publishableKey: String, webhookSecret: String,
+        toleranceSeconds: TimeInterval = 300
+    ) {
         self.apiBase = apiBase
         self.scriptURL = scriptURL
         self.secretKey = secretKey
@@ -47,21 +50,31 @@ public struct StripeGateway: CardGateway {
         return Array(Set(origins.compactMap { $0 })).sorted()
     }
 
-    public func createIntent(amount: Money, paymentMethod: String, proforma: ProformaInvoice, attemptKey: String) async throws -> CardIntent {
-        try intent(from: try await call(.POST, "/v1/payment_intents", form: [
-            ("amount", String(amount.minor)), ("currency", amount.currency.rawValue.lowercased()), ("payment_method", paymentMethod),
-            ("payment_method_types[]", "card"), ("confirm", "true"),
-            ("metadata[proforma_id]", String(proforma.id)), ("metadata[proforma_number]", proforma.number), ("metadata[attempt]", attemptKey),
-        ], idempotencyKey: attemptKey))
+    public func createIntent(amount: Money, paymentMethod: String, proforma: ProformaInvoice, attemptKey: String)
+        async throws -> CardIntent
+    {
+        try intent(
+            from: try await call(
+                .POST, "/v1/payment_intents",
+                form: [
+                    ("amount", String(amount.minor)), ("currency", amount.currency.rawValue.lowercased()),
+                    ("payment_method", paymentMethod),
+                    ("payment_method_types[]", "card"), ("confirm", "true"),
+                    ("metadata[proforma_id]", String(proforma.id)), ("metadata[proforma_number]", proforma.number),
+                    ("metadata[attempt]", attemptKey),
+                ], idempotencyKey: attemptKey))
     }
 
     public func intent(id: String) async throws -> CardIntent {
-        guard id.hasPrefix("pi_"), id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else { throw CardGatewayError.failed("not a payment intent id") }
+        guard id.hasPrefix("pi_"), id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
+            throw CardGatewayError.failed("not a payment intent id")
+        }
         return try intent(from: try await call(.GET, "/v1/payment_intents/\(id)", form: [], idempotencyKey: nil))
     }
 
     public func refund(intentID: String, idempotencyKey: String) async throws -> String {
-        let json = try await call(.POST, "/v1/refunds", form: [("payment_intent", intentID)], idempotencyKey: idempotencyKey)
+        let json = try await call(
+            .POST, "/v1/refunds", form: [("payment_intent", intentID)], idempotencyKey: idempotencyKey)
         guard let id = json["id"] as? String else { throw CardGatewayError.failed("the refund has no id") }
         return id
     }
@@ -76,13 +89,25 @@ public struct StripeGateway: CardGateway {
             guard kv.count == 2 else { continue }
             if kv[0] == "t" { timestamp = Int(kv[1]) } else if kv[0] == "v1" { signatures.append(kv[1]) }
         }
-        guard let timestamp, !signatures.isEmpty else { throw CardGatewayError.badSignature("no timestamp or v1 signature") }
-        guard abs(now.timeIntervalSince1970 - Double(timestamp)) <= settings.toleranceSeconds else { throw CardGatewayError.badSignature("outside the tolerance") }
-        let signed = Array("\(timestamp).".utf8) + payload, key = SymmetricKey(data: Array(settings.webhookSecret.utf8))
-        guard signatures.contains(where: { [UInt8](hex: $0).map { HMAC<SHA256>.isValidAuthenticationCode($0, authenticating: signed, using: key) } ?? false }) else {
+        guard let timestamp, !signatures.isEmpty else {
+            throw CardGatewayError.badSignature("no timestamp or v1 signature")
+        }
+        guard abs(now.timeIntervalSince1970 - Double(timestamp)) <= settings.toleranceSeconds else {
+            throw CardGatewayError.badSignature("outside the tolerance")
+        }
+        let signed = Array("\(timestamp).".utf8) + payload
+        let key = SymmetricKey(data: Array(settings.webhookSecret.utf8))
+        guard
+            signatures.contains(where: {
+                [UInt8](hex: $0).map { HMAC<SHA256>.isValidAuthenticationCode($0, authenticating: signed, using: key) }
+                    ?? false
+            })
+        else {
             throw CardGatewayError.badSignature("no matching v1 signature")
         }
-        guard let json = try? JSONSerialization.jsonObject(with: Data(payload)) as? [String: Any], let id = json["id"] as? String, let type = json["type"] as? String else {
+        guard let json = try? JSONSerialization.jsonObject(with: Data(payload)) as? [String: Any],
+            let id = json["id"] as? String, let type = json["type"] as? String
+        else {
             throw CardGatewayError.badSignature("not an event")
         }
         let object = (json["data"] as? [String: Any])?["object"] as? [String: Any]
@@ -91,16 +116,23 @@ public struct StripeGateway: CardGateway {
     }
 
     func intent(from json: [String: Any]) throws -> CardIntent {
-        guard let id = json["id"] as? String, let raw = json["status"] as? String, let status = CardIntentStatus(rawValue: raw),
-              let minor = (json["amount"] as? NSNumber)?.int64Value, let currency = (json["currency"] as? String).flatMap({ Currency(rawValue: $0.uppercased()) })
+        guard let id = json["id"] as? String, let raw = json["status"] as? String,
+            let status = CardIntentStatus(rawValue: raw),
+            let minor = (json["amount"] as? NSNumber)?.int64Value,
+            let currency = (json["currency"] as? String).flatMap({ Currency(rawValue: $0.uppercased()) })
         else { throw CardGatewayError.failed("unexpected payment intent") }
         let metadata = json["metadata"] as? [String: Any]
         let failure = (json["last_payment_error"] as? [String: Any])?["message"] as? String
-        return CardIntent(id: id, status: status, amount: Money(minor: minor, currency: currency), clientSecret: json["client_secret"] as? String,
-                          proformaID: (metadata?["proforma_id"] as? String).flatMap(Int64.init), attemptKey: metadata?["attempt"] as? String, failure: failure)
+        return CardIntent(
+            id: id, status: status, amount: Money(minor: minor, currency: currency),
+            clientSecret: json["client_secret"] as? String,
+            proformaID: (metadata?["proforma_id"] as? String).flatMap(Int64.init),
+            attemptKey: metadata?["attempt"] as? String, failure: failure)
     }
 
-    private func call(_ method: HTTPMethod, _ path: String, form: [(String, String)], idempotencyKey: String?) async throws -> [String: Any] {
+    private func call(_ method: HTTPMethod, _ path: String, form: [(String, String)], idempotencyKey: String?)
+        async throws -> [String: Any]
+    {
         var request = HTTPClientRequest(url: settings.apiBase + path)
         request.method = method
         request.headers.add(name: "Authorization", value: "Bearer \(settings.secretKey)")

@@ -23,7 +23,10 @@ actor AsyncMutex {
     private var waiters: [CheckedContinuation<Void, Never>] = []
 
     func lock() async {
-        if !locked { locked = true; return }
+        if !locked {
+            locked = true
+            return
+        }
         await withCheckedContinuation { waiters.append($0) }
     }
 
@@ -44,7 +47,10 @@ public final class Database: Sendable {
     private let postgresTask: Task<Void, Never>?
     private let nextReader = ManagedCounter()
 
-    private init(kind: DatabaseKind, logger: Logger, writer: SQLiteConnection?, readers: [SQLiteConnection], postgres: PostgresClient?) {
+    private init(
+        kind: DatabaseKind, logger: Logger, writer: SQLiteConnection?, readers: [SQLiteConnection],
+        postgres: PostgresClient?
+    ) {
         self.kind = kind
         self.logger = logger
         self.writer = writer
@@ -60,7 +66,9 @@ public final class Database: Sendable {
     /// `url` nil or a file path → SQLite (WAL); `postgres://` or `postgresql://` → PostgreSQL.
     public static func open(url: String?, defaultSQLitePath: String, logger: Logger) async throws -> Database {
         if let url, url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
-            return Database(kind: .postgres, logger: logger, writer: nil, readers: [], postgres: try postgresClient(url: url, logger: logger))
+            return Database(
+                kind: .postgres, logger: logger, writer: nil, readers: [],
+                postgres: try postgresClient(url: url, logger: logger))
         }
         var path = url ?? defaultSQLitePath
         if path.hasPrefix("sqlite://") { path.removeFirst("sqlite://".count) }
@@ -68,7 +76,9 @@ public final class Database: Sendable {
         if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
         let writer = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
         // Money data: full fsync on commit; WAL so readers never block the writer.
-        for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON", "PRAGMA busy_timeout=10000"] {
+        for pragma in [
+            "PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON", "PRAGMA busy_timeout=10000",
+        ] {
             _ = try await writer.query(pragma)
         }
         var readers: [SQLiteConnection] = []
@@ -81,12 +91,15 @@ public final class Database: Sendable {
     }
 
     static func postgresClient(url: String, logger: Logger) throws -> PostgresClient {
-        guard let c = URLComponents(string: url), let host = c.host else { throw DatabaseURLError(reason: "not a postgres:// URL") }
+        guard let c = URLComponents(string: url), let host = c.host else {
+            throw DatabaseURLError(reason: "not a postgres:// URL")
+        }
         let database = c.path.hasPrefix("/") ? String(c.path.dropFirst()) : c.path
         let tls = c.queryItems?.first(where: { $0.name == "sslmode" })?.value
         var config = PostgresClient.Configuration(
             host: host, port: c.port ?? 5432, username: c.user ?? "postgres", password: c.password,
-            database: database.isEmpty ? nil : database, tls: tls == "require" ? .require(.makeClientConfiguration()) : .disable)
+            database: database.isEmpty ? nil : database,
+            tls: tls == "require" ? .require(.makeClientConfiguration()) : .disable)
         config.options.maximumConnections = 20
         return PostgresClient(configuration: config, backgroundLogger: logger)
     }
@@ -185,7 +198,8 @@ extension Database {
     /// with its ORDER BY and LIMIT; the lock clause is appended), then mark them taken (`take`, given their ids).
     /// A row taken by one worker is skipped by the others until its lease ends.
     func claimLeased<Item: Sendable>(
-        _ select: SQLQueryString, lockingRowsOf alias: String? = nil, decode: @escaping @Sendable (any SQLRow) throws -> Item,
+        _ select: SQLQueryString, lockingRowsOf alias: String? = nil,
+        decode: @escaping @Sendable (any SQLRow) throws -> Item,
         id: @escaping @Sendable (Item) -> Int64, take: @escaping @Sendable ([Int64]) -> SQLQueryString
     ) async throws -> [Item] {
         let query = select + "\(unsafeRaw: skipLocked(of: alias))"

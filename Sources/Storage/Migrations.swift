@@ -14,152 +14,178 @@ public enum Migrations {
         Migration(version: 1, name: "billing core", statements: billingCore),
         // The billing run pages through clients in id order; the first index starts with the date, so each page
         // scanned every due service (quadratic at a million services).
-        Migration(version: 2, name: "renewal scan by client", statements: { _ in
-            ["CREATE INDEX services_renewal_by_client ON services(client_id, next_invoice_date) WHERE state IN ('active','suspended')"]
-        }),
+        Migration(
+            version: 2, name: "renewal scan by client",
+            statements: { _ in
+                [
+                    "CREATE INDEX services_renewal_by_client ON services(client_id, next_invoice_date) WHERE state IN ('active','suspended')"
+                ]
+            }),
         Migration(version: 3, name: "notification messages", statements: notifications),
         Migration(version: 4, name: "delivery reports", statements: deliveryReports),
-        Migration(version: 5, name: "client time zone", statements: { _ in ["ALTER TABLE clients ADD COLUMN time_zone TEXT"] }),
+        Migration(
+            version: 5, name: "client time zone", statements: { _ in ["ALTER TABLE clients ADD COLUMN time_zone TEXT"] }
+        ),
         Migration(version: 6, name: "e-Factura submissions", statements: efactura),
         Migration(version: 7, name: "provisioning jobs", statements: provisioning),
         Migration(version: 8, name: "web sessions and second factors", statements: identity),
-        Migration(version: 9, name: "mail links", statements: { kind in
-            [
-                """
-                CREATE TABLE mail_links (id \(pk(kind)), token_hash TEXT NOT NULL UNIQUE, client_id BIGINT NOT NULL REFERENCES clients(id),
-                  invoice_kind TEXT NOT NULL CHECK (invoice_kind IN ('proforma','fiscal')), invoice_id BIGINT NOT NULL, message_id BIGINT,
-                  issued_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, revoked_at BIGINT, revoked_because TEXT,
-                  uses BIGINT NOT NULL DEFAULT 0, last_used_at BIGINT)
-                """,
-                "CREATE INDEX mail_links_client ON mail_links(client_id, issued_at)",
-            ]
-        }),
-        Migration(version: 10, name: "card payments", statements: { kind in
-            [
-                """
-                CREATE TABLE card_attempts (id \(pk(kind)), proforma_id BIGINT NOT NULL REFERENCES proformas(id), client_id BIGINT NOT NULL,
-                  gateway TEXT NOT NULL, attempt_key TEXT NOT NULL UNIQUE, intent_id TEXT, amount_minor BIGINT NOT NULL, currency TEXT NOT NULL, status TEXT NOT NULL, failure TEXT,
-                  created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL, UNIQUE (gateway, intent_id))
-                """,
-                "CREATE INDEX card_attempts_proforma ON card_attempts(proforma_id)",
-                "CREATE TABLE gateway_events (gateway TEXT NOT NULL, event_id TEXT NOT NULL, type TEXT NOT NULL, received_at BIGINT NOT NULL, PRIMARY KEY (gateway, event_id))",
-            ]
-        }),
-        Migration(version: 11, name: "payments by client", statements: { _ in ["CREATE INDEX payments_client ON payments(client_id, method)"] }),
+        Migration(
+            version: 9, name: "mail links",
+            statements: { kind in
+                [
+                    """
+                    CREATE TABLE mail_links (id \(pk(kind)), token_hash TEXT NOT NULL UNIQUE, client_id BIGINT NOT NULL REFERENCES clients(id),
+                      invoice_kind TEXT NOT NULL CHECK (invoice_kind IN ('proforma','fiscal')), invoice_id BIGINT NOT NULL, message_id BIGINT,
+                      issued_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, revoked_at BIGINT, revoked_because TEXT,
+                      uses BIGINT NOT NULL DEFAULT 0, last_used_at BIGINT)
+                    """,
+                    "CREATE INDEX mail_links_client ON mail_links(client_id, issued_at)",
+                ]
+            }),
+        Migration(
+            version: 10, name: "card payments",
+            statements: { kind in
+                [
+                    """
+                    CREATE TABLE card_attempts (id \(pk(kind)), proforma_id BIGINT NOT NULL REFERENCES proformas(id), client_id BIGINT NOT NULL,
+                      gateway TEXT NOT NULL, attempt_key TEXT NOT NULL UNIQUE, intent_id TEXT, amount_minor BIGINT NOT NULL, currency TEXT NOT NULL, status TEXT NOT NULL, failure TEXT,
+                      created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL, UNIQUE (gateway, intent_id))
+                    """,
+                    "CREATE INDEX card_attempts_proforma ON card_attempts(proforma_id)",
+                    "CREATE TABLE gateway_events (gateway TEXT NOT NULL, event_id TEXT NOT NULL, type TEXT NOT NULL, received_at BIGINT NOT NULL, PRIMARY KEY (gateway, event_id))",
+                ]
+            }),
+        Migration(
+            version: 11, name: "payments by client",
+            statements: { _ in ["CREATE INDEX payments_client ON payments(client_id, method)"] }),
         Migration(version: 12, name: "e-Factura uploads to ANAF", statements: efacturaUploads),
         // A new login e-mail takes effect only once its mailbox opens the link sent to it.
-        Migration(version: 13, name: "login e-mail changes confirmed by the new address", statements: { _ in
-            [
-                """
-                CREATE TABLE email_changes (token_hash TEXT PRIMARY KEY, client_id BIGINT NOT NULL REFERENCES clients(id), new_email TEXT NOT NULL,
-                  created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, used_at BIGINT)
-                """,
-                "CREATE INDEX email_changes_client ON email_changes(client_id)",
-            ]
-        }),
+        Migration(
+            version: 13, name: "login e-mail changes confirmed by the new address",
+            statements: { _ in
+                [
+                    """
+                    CREATE TABLE email_changes (token_hash TEXT PRIMARY KEY, client_id BIGINT NOT NULL REFERENCES clients(id), new_email TEXT NOT NULL,
+                      created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, used_at BIGINT)
+                    """,
+                    "CREATE INDEX email_changes_client ON email_changes(client_id)",
+                ]
+            }),
         // A non-payment hold belongs to its proforma: one *active* hold per (service, proforma). The old index also
         // counted lifted holds, so a hold lifted once made every later suspension for that proforma a duplicate and
         // stopped the daily tasks. Payment extensions move the day dunning counts from; daily runs are recorded so a
         // worker catches up the days it missed, in order.
-        Migration(version: 14, name: "holds per proforma, payment extensions, daily runs", statements: { _ in
-            [
-                "DROP INDEX service_holds_non_payment",
-                "CREATE UNIQUE INDEX service_holds_non_payment ON service_holds(service_id, proforma_id) WHERE proforma_id IS NOT NULL AND lifted_at IS NULL",
-                "ALTER TABLE proformas ADD COLUMN extended_due_date TEXT",
-                "CREATE INDEX proformas_unpaid_effective_due ON proformas((COALESCE(extended_due_date, due_date))) WHERE state = 'unpaid'",
-                """
-                CREATE TABLE daily_runs (as_of TEXT PRIMARY KEY, started_at BIGINT NOT NULL, finished_at BIGINT NOT NULL,
-                  failures BIGINT NOT NULL, failures_json TEXT NOT NULL)
-                """,
-            ]
-        }),
+        Migration(
+            version: 14, name: "holds per proforma, payment extensions, daily runs",
+            statements: { _ in
+                [
+                    "DROP INDEX service_holds_non_payment",
+                    "CREATE UNIQUE INDEX service_holds_non_payment ON service_holds(service_id, proforma_id) WHERE proforma_id IS NOT NULL AND lifted_at IS NULL",
+                    "ALTER TABLE proformas ADD COLUMN extended_due_date TEXT",
+                    "CREATE INDEX proformas_unpaid_effective_due ON proformas((COALESCE(extended_due_date, due_date))) WHERE state = 'unpaid'",
+                    """
+                    CREATE TABLE daily_runs (as_of TEXT PRIMARY KEY, started_at BIGINT NOT NULL, finished_at BIGINT NOT NULL,
+                      failures BIGINT NOT NULL, failures_json TEXT NOT NULL)
+                    """,
+                ]
+            }),
         // Payments were UNIQUE (method, reference): a second transfer quoting the same proforma number (or a reference used
         // on another proforma) was dropped as "already recorded". A repeat is now recognised only by an idempotency key
         // (a card intent, a bank transaction, a caller's key); card payments recorded so far get theirs from the intent.
-        Migration(version: 15, name: "payments keyed by idempotency, not by reference", statements: { kind in
-            switch kind {
-            case .sqlite:
-                // SQLite cannot drop a table constraint: the table is rebuilt (no other table references payments).
-                [
-                    """
-                    CREATE TABLE payments_v15 (id \(pk(kind)), proforma_id BIGINT NOT NULL REFERENCES proformas(id), client_id BIGINT NOT NULL,
-                      amount_minor BIGINT NOT NULL CHECK (amount_minor > 0), currency TEXT NOT NULL, method TEXT NOT NULL,
-                      gateway_ref TEXT, received_on TEXT NOT NULL, recorded_by TEXT NOT NULL, recorded_at BIGINT NOT NULL, idempotency_key TEXT)
-                    """,
-                    """
-                    INSERT INTO payments_v15 (id, proforma_id, client_id, amount_minor, currency, method, gateway_ref, received_on, recorded_by, recorded_at, idempotency_key)
-                    SELECT id, proforma_id, client_id, amount_minor, currency, method, gateway_ref, received_on, recorded_by, recorded_at,
-                      CASE WHEN method = 'card' AND gateway_ref IS NOT NULL THEN 'card:' || gateway_ref END FROM payments
-                    """,
-                    "DROP TABLE payments",
-                    "ALTER TABLE payments_v15 RENAME TO payments",
-                    "CREATE INDEX payments_proforma ON payments(proforma_id)",
-                    "CREATE INDEX payments_client ON payments(client_id, method)",
-                    "CREATE UNIQUE INDEX payments_idempotency ON payments(idempotency_key)",
-                ]
-            case .postgres:
-                [
-                    "ALTER TABLE payments DROP CONSTRAINT payments_method_gateway_ref_key",
-                    "ALTER TABLE payments ADD COLUMN idempotency_key TEXT",
-                    "UPDATE payments SET idempotency_key = 'card:' || gateway_ref WHERE method = 'card' AND gateway_ref IS NOT NULL",
-                    "CREATE UNIQUE INDEX payments_idempotency ON payments(idempotency_key)",
-                ]
-            }
-        }),
+        Migration(
+            version: 15, name: "payments keyed by idempotency, not by reference",
+            statements: { kind in
+                switch kind {
+                case .sqlite:
+                    // SQLite cannot drop a table constraint: the table is rebuilt (no other table references payments).
+                    [
+                        """
+                        CREATE TABLE payments_v15 (id \(pk(kind)), proforma_id BIGINT NOT NULL REFERENCES proformas(id), client_id BIGINT NOT NULL,
+                          amount_minor BIGINT NOT NULL CHECK (amount_minor > 0), currency TEXT NOT NULL, method TEXT NOT NULL,
+                          gateway_ref TEXT, received_on TEXT NOT NULL, recorded_by TEXT NOT NULL, recorded_at BIGINT NOT NULL, idempotency_key TEXT)
+                        """,
+                        """
+                        INSERT INTO payments_v15 (id, proforma_id, client_id, amount_minor, currency, method, gateway_ref, received_on, recorded_by, recorded_at, idempotency_key)
+                        SELECT id, proforma_id, client_id, amount_minor, currency, method, gateway_ref, received_on, recorded_by, recorded_at,
+                          CASE WHEN method = 'card' AND gateway_ref IS NOT NULL THEN 'card:' || gateway_ref END FROM payments
+                        """,
+                        "DROP TABLE payments",
+                        "ALTER TABLE payments_v15 RENAME TO payments",
+                        "CREATE INDEX payments_proforma ON payments(proforma_id)",
+                        "CREATE INDEX payments_client ON payments(client_id, method)",
+                        "CREATE UNIQUE INDEX payments_idempotency ON payments(idempotency_key)",
+                    ]
+                case .postgres:
+                    [
+                        "ALTER TABLE payments DROP CONSTRAINT payments_method_gateway_ref_key",
+                        "ALTER TABLE payments ADD COLUMN idempotency_key TEXT",
+                        "UPDATE payments SET idempotency_key = 'card:' || gateway_ref WHERE method = 'card' AND gateway_ref IS NOT NULL",
+                        "CREATE UNIQUE INDEX payments_idempotency ON payments(idempotency_key)",
+                    ]
+                }
+            }),
         // A cancelled proforma's lines kept their (service, period start) slot, so a cancelled period could never be
         // billed again: the service ran it free and "paid through" jumped over it. Lines of a cancelled proforma are
         // now released and only unreleased lines hold a period.
-        Migration(version: 16, name: "cancelled proformas release their periods", statements: { kind in
-            switch kind {
-            case .sqlite:
-                // SQLite cannot drop a table constraint: the table is rebuilt (no other table references proforma_lines).
-                [
-                    """
-                    CREATE TABLE proforma_lines_v16 (id \(pk(kind)), proforma_id BIGINT NOT NULL REFERENCES proformas(id), position BIGINT NOT NULL,
-                      service_id BIGINT REFERENCES services(id), period_index BIGINT, period_start TEXT, period_end TEXT,
-                      description TEXT NOT NULL, quantity BIGINT NOT NULL, unit_price_minor BIGINT NOT NULL, released BIGINT NOT NULL DEFAULT 0)
-                    """,
-                    """
-                    INSERT INTO proforma_lines_v16 (id, proforma_id, position, service_id, period_index, period_start, period_end, description, quantity, unit_price_minor, released)
-                    SELECT l.id, l.proforma_id, l.position, l.service_id, l.period_index, l.period_start, l.period_end, l.description, l.quantity, l.unit_price_minor,
-                      CASE WHEN p.state = 'cancelled' THEN 1 ELSE 0 END FROM proforma_lines l JOIN proformas p ON p.id = l.proforma_id
-                    """,
-                    "DROP TABLE proforma_lines",
-                    "ALTER TABLE proforma_lines_v16 RENAME TO proforma_lines",
-                    "CREATE INDEX proforma_lines_proforma ON proforma_lines(proforma_id)",
-                    "CREATE UNIQUE INDEX proforma_lines_period ON proforma_lines(service_id, period_start) WHERE released = 0",
-                ]
-            case .postgres:
-                [
-                    "ALTER TABLE proforma_lines DROP CONSTRAINT proforma_lines_service_id_period_start_key",
-                    "ALTER TABLE proforma_lines ADD COLUMN released BIGINT NOT NULL DEFAULT 0",
-                    "UPDATE proforma_lines SET released = 1 WHERE proforma_id IN (SELECT id FROM proformas WHERE state = 'cancelled')",
-                    "CREATE UNIQUE INDEX proforma_lines_period ON proforma_lines(service_id, period_start) WHERE released = 0",
-                ]
-            }
-        }),
+        Migration(
+            version: 16, name: "cancelled proformas release their periods",
+            statements: { kind in
+                switch kind {
+                case .sqlite:
+                    // SQLite cannot drop a table constraint: the table is rebuilt (no other table references proforma_lines).
+                    [
+                        """
+                        CREATE TABLE proforma_lines_v16 (id \(pk(kind)), proforma_id BIGINT NOT NULL REFERENCES proformas(id), position BIGINT NOT NULL,
+                          service_id BIGINT REFERENCES services(id), period_index BIGINT, period_start TEXT, period_end TEXT,
+                          description TEXT NOT NULL, quantity BIGINT NOT NULL, unit_price_minor BIGINT NOT NULL, released BIGINT NOT NULL DEFAULT 0)
+                        """,
+                        """
+                        INSERT INTO proforma_lines_v16 (id, proforma_id, position, service_id, period_index, period_start, period_end, description, quantity, unit_price_minor, released)
+                        SELECT l.id, l.proforma_id, l.position, l.service_id, l.period_index, l.period_start, l.period_end, l.description, l.quantity, l.unit_price_minor,
+                          CASE WHEN p.state = 'cancelled' THEN 1 ELSE 0 END FROM proforma_lines l JOIN proformas p ON p.id = l.proforma_id
+                        """,
+                        "DROP TABLE proforma_lines",
+                        "ALTER TABLE proforma_lines_v16 RENAME TO proforma_lines",
+                        "CREATE INDEX proforma_lines_proforma ON proforma_lines(proforma_id)",
+                        "CREATE UNIQUE INDEX proforma_lines_period ON proforma_lines(service_id, period_start) WHERE released = 0",
+                    ]
+                case .postgres:
+                    [
+                        "ALTER TABLE proforma_lines DROP CONSTRAINT proforma_lines_service_id_period_start_key",
+                        "ALTER TABLE proforma_lines ADD COLUMN released BIGINT NOT NULL DEFAULT 0",
+                        "UPDATE proforma_lines SET released = 1 WHERE proforma_id IN (SELECT id FROM proformas WHERE state = 'cancelled')",
+                        "CREATE UNIQUE INDEX proforma_lines_period ON proforma_lines(service_id, period_start) WHERE released = 0",
+                    ]
+                }
+            }),
         // A storno that reopens the amount records that the payments on the proforma were taken back.
-        Migration(version: 17, name: "reversed payments", statements: { _ in
-            ["ALTER TABLE payments ADD COLUMN reversed_at BIGINT"]
-        }),
+        Migration(
+            version: 17, name: "reversed payments",
+            statements: { _ in
+                ["ALTER TABLE payments ADD COLUMN reversed_at BIGINT"]
+            }),
         // API keys get scopes (existing keys keep every scope), an optional expiry and the time of their last use.
-        Migration(version: 18, name: "api key scopes and expiry", statements: { _ in
-            [
-                "ALTER TABLE api_keys ADD COLUMN scopes TEXT NOT NULL DEFAULT 'read,billing,payments,admin'",
-                "ALTER TABLE api_keys ADD COLUMN expires_at BIGINT",
-                "ALTER TABLE api_keys ADD COLUMN last_used_at BIGINT",
-            ]
-        }),
+        Migration(
+            version: 18, name: "api key scopes and expiry",
+            statements: { _ in
+                [
+                    "ALTER TABLE api_keys ADD COLUMN scopes TEXT NOT NULL DEFAULT 'read,billing,payments,admin'",
+                    "ALTER TABLE api_keys ADD COLUMN expires_at BIGINT",
+                    "ALTER TABLE api_keys ADD COLUMN last_used_at BIGINT",
+                ]
+            }),
         // A card attempt's key goes to the gateway as its idempotency key, and one gateway account may serve several
         // databases (staging and production, two brands): the key becomes random, and the deterministic part that
         // folds a double submit into one attempt moves to its own UNIQUE column, which never leaves this database.
-        Migration(version: 19, name: "card attempt slots", statements: { _ in
-            [
-                "ALTER TABLE card_attempts ADD COLUMN slot TEXT",
-                "UPDATE card_attempts SET slot = attempt_key",
-                "CREATE UNIQUE INDEX card_attempts_slot ON card_attempts(slot)",
-            ]
-        }),
+        Migration(
+            version: 19, name: "card attempt slots",
+            statements: { _ in
+                [
+                    "ALTER TABLE card_attempts ADD COLUMN slot TEXT",
+                    "UPDATE card_attempts SET slot = attempt_key",
+                    "CREATE UNIQUE INDEX card_attempts_slot ON card_attempts(slot)",
+                ]
+            }),
     ]
 
     /// Sessions, login failures, TOTP and password resets live in the database, so any `serve` process can
@@ -371,11 +397,19 @@ public enum Migrations {
         for table in ["fiscal_invoices", "audit_log"] {
             switch kind {
             case .sqlite:
-                s.append("CREATE TRIGGER \(table)_no_update BEFORE UPDATE ON \(table) BEGIN SELECT RAISE(ABORT, '\(table) rows are immutable'); END")
-                s.append("CREATE TRIGGER \(table)_no_delete BEFORE DELETE ON \(table) BEGIN SELECT RAISE(ABORT, '\(table) rows are immutable'); END")
+                s.append(
+                    "CREATE TRIGGER \(table)_no_update BEFORE UPDATE ON \(table) BEGIN SELECT RAISE(ABORT, '\(table) rows are immutable'); END"
+                )
+                s.append(
+                    "CREATE TRIGGER \(table)_no_delete BEFORE DELETE ON \(table) BEGIN SELECT RAISE(ABORT, '\(table) rows are immutable'); END"
+                )
             case .postgres:
-                s.append("CREATE FUNCTION \(table)_immutable() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION '\(table) rows are immutable'; END $$")
-                s.append("CREATE TRIGGER \(table)_no_change BEFORE UPDATE OR DELETE ON \(table) FOR EACH ROW EXECUTE FUNCTION \(table)_immutable()")
+                s.append(
+                    "CREATE FUNCTION \(table)_immutable() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION '\(table) rows are immutable'; END $$"
+                )
+                s.append(
+                    "CREATE TRIGGER \(table)_no_change BEFORE UPDATE OR DELETE ON \(table) FOR EACH ROW EXECUTE FUNCTION \(table)_immutable()"
+                )
             }
         }
         return s
@@ -389,14 +423,19 @@ public struct Migrator: Sendable {
 
     private func ensureTable() async throws {
         try await database.withTransaction { sql in
-            try await sql.raw("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)").run()
+            try await sql.raw(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)"
+            ).run()
         }
     }
 
     public func applied() async throws -> Set<Int> {
         try await ensureTable()
         return try await database.withTransaction { sql in
-            Set(try await sql.raw("SELECT version FROM schema_migrations").all().map { Int(try $0.decode(column: "version", as: Int64.self)) })
+            Set(
+                try await sql.raw("SELECT version FROM schema_migrations").all().map {
+                    Int(try $0.decode(column: "version", as: Int64.self))
+                })
         }
     }
 
@@ -413,10 +452,14 @@ public struct Migrator: Sendable {
             let kind = database.kind
             try await database.withTransaction { sql in
                 // Re-check inside the transaction: another process may have just applied it.
-                let exists = try await sql.raw("SELECT version FROM schema_migrations WHERE version = \(bind: Int64(m.version))").first() != nil
+                let exists =
+                    try await sql.raw("SELECT version FROM schema_migrations WHERE version = \(bind: Int64(m.version))")
+                    .first() != nil
                 if exists { return }
                 for statement in m.statements(kind) { try await sql.raw(SQLQueryString(statement)).run() }
-                try await sql.raw("INSERT INTO schema_migrations (version, name, applied_at) VALUES (\(bind: Int64(m.version)), \(bind: m.name), \(bind: Int64(now.timeIntervalSince1970 * 1000)))").run()
+                try await sql.raw(
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (\(bind: Int64(m.version)), \(bind: m.name), \(bind: Int64(now.timeIntervalSince1970 * 1000)))"
+                ).run()
             }
             result.append(m)
         }

@@ -25,7 +25,8 @@ public struct SQLIdentityStore: IdentityStore {
     // MARK: Sessions
 
     public func insert(session s: WebSession, at: Date) async throws {
-        try await write("""
+        try await write(
+            """
             INSERT INTO web_sessions (id_hash, realm, subject_id, stage, csrf_token, from_mail, created_at, last_seen_at)
             VALUES (\(bind: s.idHash), \(bind: s.realm.rawValue), \(bind: s.subjectID), \(bind: s.stage.rawValue), \(bind: s.csrfToken),
                     \(bind: Int64(s.fromMail ? 1 : 0)), \(bind: millis(s.createdAt)), \(bind: millis(s.lastSeenAt)))
@@ -35,13 +36,16 @@ public struct SQLIdentityStore: IdentityStore {
     public func session(idHash: String) async throws -> WebSession? {
         guard let r = try await first("SELECT * FROM web_sessions WHERE id_hash = \(bind: idHash)") else { return nil }
         return WebSession(
-            idHash: try r.string("id_hash"), realm: try r.enumValue("realm", Realm.self), subjectID: try r.int("subject_id"),
+            idHash: try r.string("id_hash"), realm: try r.enumValue("realm", Realm.self),
+            subjectID: try r.int("subject_id"),
             stage: try r.enumValue("stage", SessionStage.self), csrfToken: try r.string("csrf_token"),
-            createdAt: date(millis: try r.int("created_at")), lastSeenAt: date(millis: try r.int("last_seen_at")), fromMail: try r.int("from_mail") == 1)
+            createdAt: date(millis: try r.int("created_at")), lastSeenAt: date(millis: try r.int("last_seen_at")),
+            fromMail: try r.int("from_mail") == 1)
     }
 
     public func touch(sessionIDHash: String, at: Date) async throws {
-        try await write("UPDATE web_sessions SET last_seen_at = \(bind: millis(at)) WHERE id_hash = \(bind: sessionIDHash)")
+        try await write(
+            "UPDATE web_sessions SET last_seen_at = \(bind: millis(at)) WHERE id_hash = \(bind: sessionIDHash)")
     }
 
     public func deleteSession(idHash: String) async throws {
@@ -49,7 +53,9 @@ public struct SQLIdentityStore: IdentityStore {
     }
 
     public func deleteSessions(realm: Realm, subjectID: Int64, except idHash: String?) async throws {
-        try await write("DELETE FROM web_sessions WHERE realm = \(bind: realm.rawValue) AND subject_id = \(bind: subjectID) AND id_hash <> \(bind: idHash ?? "")")
+        try await write(
+            "DELETE FROM web_sessions WHERE realm = \(bind: realm.rawValue) AND subject_id = \(bind: subjectID) AND id_hash <> \(bind: idHash ?? "")"
+        )
     }
 
     public func deleteSessions(lastSeenBefore: Date) async throws {
@@ -61,7 +67,10 @@ public struct SQLIdentityStore: IdentityStore {
     public func recordAttempt(keys: [String], at: Date) async throws {
         guard !keys.isEmpty else { return }
         try await database.withTransaction { sql in
-            for key in keys { try await sql.raw("INSERT INTO login_failures (key, at) VALUES (\(bind: key), \(bind: millis(at)))").run() }
+            for key in keys {
+                try await sql.raw("INSERT INTO login_failures (key, at) VALUES (\(bind: key), \(bind: millis(at)))")
+                    .run()
+            }
             // Old rows only count for the window; an hour's worth is plenty to keep.
             try await sql.raw("DELETE FROM login_failures WHERE at < \(bind: millis(at) - 3_600_000)").run()
         }
@@ -73,15 +82,23 @@ public struct SQLIdentityStore: IdentityStore {
             // SQLite's BEGIN IMMEDIATE already makes this transaction the only writer; PostgreSQL locks each key (in one
             // order, so two attempts never wait on each other) until commit.
             if kind == .postgres {
-                for key in Set(keys.map(\.key)).sorted() { try await sql.raw("SELECT pg_advisory_xact_lock(hashtext(\(bind: key)))").run() }
+                for key in Set(keys.map(\.key)).sorted() {
+                    try await sql.raw("SELECT pg_advisory_xact_lock(hashtext(\(bind: key)))").run()
+                }
             }
             for (key, limit) in keys {
-                let n = try await sql.raw("SELECT COUNT(*) AS n FROM login_failures WHERE key = \(bind: key) AND at >= \(bind: millis(since))").first()?.int("n") ?? 0
+                let n =
+                    try await sql.raw(
+                        "SELECT COUNT(*) AS n FROM login_failures WHERE key = \(bind: key) AND at >= \(bind: millis(since))"
+                    ).first()?.int("n") ?? 0
                 if n >= Int64(limit) { return nil }
             }
             var ids: [Int64] = []
             for (key, _) in keys {
-                ids.append(try await sql.raw("INSERT INTO login_failures (key, at) VALUES (\(bind: key), \(bind: millis(at))) RETURNING id").first()!.int("id"))
+                ids.append(
+                    try await sql.raw(
+                        "INSERT INTO login_failures (key, at) VALUES (\(bind: key), \(bind: millis(at))) RETURNING id"
+                    ).first()!.int("id"))
             }
             return ids
         }
@@ -93,7 +110,8 @@ public struct SQLIdentityStore: IdentityStore {
     }
 
     public func loginFailures(key: String, since: Date) async throws -> Int {
-        let r = try await first("SELECT COUNT(*) AS n FROM login_failures WHERE key = \(bind: key) AND at >= \(bind: millis(since))")
+        let r = try await first(
+            "SELECT COUNT(*) AS n FROM login_failures WHERE key = \(bind: key) AND at >= \(bind: millis(since))")
         return Int(try r?.int("n") ?? 0)
     }
 
@@ -111,8 +129,10 @@ public struct SQLIdentityStore: IdentityStore {
             LEFT JOIN second_factors f ON f.realm = \(bind: realm.rawValue) AND f.subject_id = a.id WHERE
             """ + " " + condition
         guard let r = try await first(q) else { return nil }
-        return Credentials(subjectID: try r.int("id"), email: try EmailAddress.parse(try r.string("email")), passwordHash: try r.string("password_hash"),
-                           totpSecret: try r.stringOrNil("secret"), lastTOTPStep: try r.intOrNil("last_step"))
+        return Credentials(
+            subjectID: try r.int("id"), email: try EmailAddress.parse(try r.string("email")),
+            passwordHash: try r.string("password_hash"),
+            totpSecret: try r.stringOrNil("secret"), lastTOTPStep: try r.intOrNil("last_step"))
     }
 
     public func credentials(realm: Realm, email: EmailAddress) async throws -> Credentials? {
@@ -130,39 +150,53 @@ public struct SQLIdentityStore: IdentityStore {
     // MARK: Second factor
 
     public func setPendingTOTP(realm: Realm, id: Int64, sealedSecret: String, at: Date) async throws {
-        try await write("""
+        try await write(
+            """
             INSERT INTO second_factors (realm, subject_id, pending_secret, pending_at) VALUES (\(bind: realm.rawValue), \(bind: id), \(bind: sealedSecret), \(bind: millis(at)))
             ON CONFLICT (realm, subject_id) DO UPDATE SET pending_secret = EXCLUDED.pending_secret, pending_at = EXCLUDED.pending_at
             """)
     }
 
     public func pendingTOTP(realm: Realm, id: Int64) async throws -> String? {
-        try await first("SELECT pending_secret FROM second_factors WHERE realm = \(bind: realm.rawValue) AND subject_id = \(bind: id)")?.stringOrNil("pending_secret")
+        try await first(
+            "SELECT pending_secret FROM second_factors WHERE realm = \(bind: realm.rawValue) AND subject_id = \(bind: id)"
+        )?.stringOrNil("pending_secret")
     }
 
     public func enableTOTP(realm: Realm, id: Int64, step: Int64, recoveryCodeHashes: [String], at: Date) async throws {
         try await database.withTransaction { sql in
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 UPDATE second_factors SET secret = pending_secret, pending_secret = NULL, pending_at = NULL, enabled_at = \(bind: millis(at)), last_step = \(bind: step)
                 WHERE realm = \(bind: realm.rawValue) AND subject_id = \(bind: id) AND pending_secret IS NOT NULL
-                """).run()
-            try await sql.raw("DELETE FROM recovery_codes WHERE realm = \(bind: realm.rawValue) AND subject_id = \(bind: id)").run()
+                """
+            ).run()
+            try await sql.raw(
+                "DELETE FROM recovery_codes WHERE realm = \(bind: realm.rawValue) AND subject_id = \(bind: id)"
+            ).run()
             for hash in recoveryCodeHashes {
-                try await sql.raw("INSERT INTO recovery_codes (realm, subject_id, code_hash) VALUES (\(bind: realm.rawValue), \(bind: id), \(bind: hash))").run()
+                try await sql.raw(
+                    "INSERT INTO recovery_codes (realm, subject_id, code_hash) VALUES (\(bind: realm.rawValue), \(bind: id), \(bind: hash))"
+                ).run()
             }
         }
     }
 
     public func disableTOTP(realm: Realm, id: Int64) async throws {
         try await database.withTransaction { sql in
-            try await sql.raw("DELETE FROM second_factors WHERE realm = \(bind: realm.rawValue) AND subject_id = \(bind: id)").run()
-            try await sql.raw("DELETE FROM recovery_codes WHERE realm = \(bind: realm.rawValue) AND subject_id = \(bind: id)").run()
+            try await sql.raw(
+                "DELETE FROM second_factors WHERE realm = \(bind: realm.rawValue) AND subject_id = \(bind: id)"
+            ).run()
+            try await sql.raw(
+                "DELETE FROM recovery_codes WHERE realm = \(bind: realm.rawValue) AND subject_id = \(bind: id)"
+            ).run()
         }
     }
 
     public func consumeTOTPStep(realm: Realm, id: Int64, step: Int64) async throws -> Bool {
         // The comparison in the UPDATE makes two concurrent logins with one code accept only the first.
-        try await changed("""
+        try await changed(
+            """
             UPDATE second_factors SET last_step = \(bind: step)
             WHERE realm = \(bind: realm.rawValue) AND subject_id = \(bind: id) AND secret IS NOT NULL AND (last_step IS NULL OR last_step < \(bind: step))
             RETURNING subject_id
@@ -170,7 +204,8 @@ public struct SQLIdentityStore: IdentityStore {
     }
 
     public func consumeRecoveryCode(realm: Realm, id: Int64, hash: String, at: Date) async throws -> Bool {
-        try await changed("""
+        try await changed(
+            """
             UPDATE recovery_codes SET used_at = \(bind: millis(at))
             WHERE realm = \(bind: realm.rawValue) AND subject_id = \(bind: id) AND code_hash = \(bind: hash) AND used_at IS NULL
             RETURNING id
@@ -179,20 +214,28 @@ public struct SQLIdentityStore: IdentityStore {
 
     public func unusedRecoveryCodeHashes(realm: Realm, id: Int64) async throws -> [String] {
         try await database.withReader { sql in
-            try await sql.raw("SELECT code_hash FROM recovery_codes WHERE realm = \(bind: realm.rawValue) AND subject_id = \(bind: id) AND used_at IS NULL").all().map { try $0.decode(column: "code_hash", as: String.self) }
+            try await sql.raw(
+                "SELECT code_hash FROM recovery_codes WHERE realm = \(bind: realm.rawValue) AND subject_id = \(bind: id) AND used_at IS NULL"
+            ).all().map { try $0.decode(column: "code_hash", as: String.self) }
         }
     }
 
     public func unusedRecoveryCodes(realm: Realm, id: Int64) async throws -> Int {
-        Int(try await first("SELECT COUNT(*) AS n FROM recovery_codes WHERE realm = \(bind: realm.rawValue) AND subject_id = \(bind: id) AND used_at IS NULL")?.int("n") ?? 0)
+        Int(
+            try await first(
+                "SELECT COUNT(*) AS n FROM recovery_codes WHERE realm = \(bind: realm.rawValue) AND subject_id = \(bind: id) AND used_at IS NULL"
+            )?.int("n") ?? 0)
     }
 
     // MARK: Password reset
 
     public func insertPasswordReset(tokenHash: String, clientID: Int64, expiresAt: Date, at: Date) async throws {
         try await database.withTransaction { sql in
-            try await sql.raw("DELETE FROM password_resets WHERE client_id = \(bind: clientID) AND used_at IS NULL").run()
-            try await sql.raw("INSERT INTO password_resets (token_hash, client_id, expires_at, created_at) VALUES (\(bind: tokenHash), \(bind: clientID), \(bind: millis(expiresAt)), \(bind: millis(at)))").run()
+            try await sql.raw("DELETE FROM password_resets WHERE client_id = \(bind: clientID) AND used_at IS NULL")
+                .run()
+            try await sql.raw(
+                "INSERT INTO password_resets (token_hash, client_id, expires_at, created_at) VALUES (\(bind: tokenHash), \(bind: clientID), \(bind: millis(expiresAt)), \(bind: millis(at)))"
+            ).run()
         }
     }
 
@@ -202,41 +245,51 @@ public struct SQLIdentityStore: IdentityStore {
 
     public func consumePasswordReset(tokenHash: String, now: Date) async throws -> Int64? {
         try await database.withTransaction { sql in
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 UPDATE password_resets SET used_at = \(bind: millis(now))
                 WHERE token_hash = \(bind: tokenHash) AND used_at IS NULL AND expires_at > \(bind: millis(now))
                 RETURNING client_id
-                """).first()?.decode(column: "client_id", as: Int64.self)
+                """
+            ).first()?.decode(column: "client_id", as: Int64.self)
         }
     }
 
     // MARK: Login e-mail changes
 
-    public func insertEmailChange(tokenHash: String, clientID: Int64, newEmail: EmailAddress, expiresAt: Date, at: Date) async throws {
+    public func insertEmailChange(tokenHash: String, clientID: Int64, newEmail: EmailAddress, expiresAt: Date, at: Date)
+        async throws
+    {
         try await database.withTransaction { sql in
             try await sql.raw("DELETE FROM email_changes WHERE client_id = \(bind: clientID) AND used_at IS NULL").run()
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 INSERT INTO email_changes (token_hash, client_id, new_email, created_at, expires_at)
                 VALUES (\(bind: tokenHash), \(bind: clientID), \(bind: newEmail.value), \(bind: millis(at)), \(bind: millis(expiresAt)))
-                """).run()
+                """
+            ).run()
         }
     }
 
     public func emailChange(tokenHash: String, now: Date) async throws -> PendingEmailChange? {
         try await database.withReader { sql in
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 SELECT client_id, new_email FROM email_changes WHERE token_hash = \(bind: tokenHash) AND used_at IS NULL AND expires_at > \(bind: millis(now))
-                """).first().map(Self.pendingEmailChange)
+                """
+            ).first().map(Self.pendingEmailChange)
         }
     }
 
     public func consumeEmailChange(tokenHash: String, now: Date) async throws -> PendingEmailChange? {
         try await database.withTransaction { sql in
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 UPDATE email_changes SET used_at = \(bind: millis(now))
                 WHERE token_hash = \(bind: tokenHash) AND used_at IS NULL AND expires_at > \(bind: millis(now))
                 RETURNING client_id, new_email
-                """).first().map(Self.pendingEmailChange)
+                """
+            ).first().map(Self.pendingEmailChange)
         }
     }
 
@@ -250,18 +303,23 @@ public struct SQLIdentityStore: IdentityStore {
     // costs nothing that matters (one per confirmation link); remove the attribute once a toolchain compiles it.
     @inline(never)
     private static func pendingEmailChange(_ r: any SQLRow) throws -> PendingEmailChange {
-        PendingEmailChange(clientID: try r.int("client_id"), newEmail: try EmailAddress.parse(try r.string("new_email")))
+        PendingEmailChange(
+            clientID: try r.int("client_id"), newEmail: try EmailAddress.parse(try r.string("new_email")))
     }
 
     // MARK: Mail links
 
-    public func insertMailLink(tokenHash: String, clientID: Int64, invoice: InvoiceRef, messageID: Int64?, issuedAt: Date, expiresAt: Date) async throws -> Int64 {
+    public func insertMailLink(
+        tokenHash: String, clientID: Int64, invoice: InvoiceRef, messageID: Int64?, issuedAt: Date, expiresAt: Date
+    ) async throws -> Int64 {
         try await database.withTransaction { sql in
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 INSERT INTO mail_links (token_hash, client_id, invoice_kind, invoice_id, message_id, issued_at, expires_at)
                 VALUES (\(bind: tokenHash), \(bind: clientID), \(bind: invoice.kind.rawValue), \(bind: invoice.id), \(bind: messageID), \(bind: millis(issuedAt)), \(bind: millis(expiresAt)))
                 RETURNING id
-                """).first()!.int("id")
+                """
+            ).first()!.int("id")
         }
     }
 
@@ -270,30 +328,40 @@ public struct SQLIdentityStore: IdentityStore {
     }
 
     public func recordMailLinkUse(id: Int64, at: Date) async throws {
-        try await write("UPDATE mail_links SET uses = uses + 1, last_used_at = \(bind: millis(at)) WHERE id = \(bind: id)")
+        try await write(
+            "UPDATE mail_links SET uses = uses + 1, last_used_at = \(bind: millis(at)) WHERE id = \(bind: id)")
     }
 
-    public func revokeMailLinks(clientID: Int64, linkID: Int64?, because: MailLinkRevocation, at: Date) async throws -> Int {
+    public func revokeMailLinks(clientID: Int64, linkID: Int64?, because: MailLinkRevocation, at: Date) async throws
+        -> Int
+    {
         try await database.withTransaction { sql in
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 UPDATE mail_links SET revoked_at = \(bind: millis(at)), revoked_because = \(bind: because.rawValue)
                 WHERE client_id = \(bind: clientID) AND revoked_at IS NULL AND (\(bind: linkID ?? 0) = 0 OR id = \(bind: linkID ?? 0))
                 RETURNING id
-                """).all().count
+                """
+            ).all().count
         }
     }
 
     public func mailLinks(clientID: Int64, limit: Int) async throws -> [MailLink] {
         try await database.withReader { sql in
-            try await sql.raw("SELECT * FROM mail_links WHERE client_id = \(bind: clientID) ORDER BY id DESC LIMIT \(bind: Int64(limit))").all().map(decodeMailLink)
+            try await sql.raw(
+                "SELECT * FROM mail_links WHERE client_id = \(bind: clientID) ORDER BY id DESC LIMIT \(bind: Int64(limit))"
+            ).all().map(decodeMailLink)
         }
     }
 
     private func decodeMailLink(_ r: any SQLRow) throws -> MailLink {
         MailLink(
-            id: try r.int("id"), clientID: try r.int("client_id"), invoice: InvoiceRef(try r.enumValue("invoice_kind", InvoiceRef.Kind.self), try r.int("invoice_id")),
-            messageID: try r.intOrNil("message_id"), issuedAt: date(millis: try r.int("issued_at")), expiresAt: date(millis: try r.int("expires_at")),
-            revokedAt: try r.intOrNil("revoked_at").map { date(millis: $0) }, revokedBecause: try r.stringOrNil("revoked_because"),
+            id: try r.int("id"), clientID: try r.int("client_id"),
+            invoice: InvoiceRef(try r.enumValue("invoice_kind", InvoiceRef.Kind.self), try r.int("invoice_id")),
+            messageID: try r.intOrNil("message_id"), issuedAt: date(millis: try r.int("issued_at")),
+            expiresAt: date(millis: try r.int("expires_at")),
+            revokedAt: try r.intOrNil("revoked_at").map { date(millis: $0) },
+            revokedBecause: try r.stringOrNil("revoked_because"),
             uses: Int(try r.int("uses")), lastUsedAt: try r.intOrNil("last_used_at").map { date(millis: $0) })
     }
 }

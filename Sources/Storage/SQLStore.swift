@@ -9,11 +9,13 @@ public struct SQLStore: Store {
 
     public init(database: Database) { self.database = database }
 
-    public func write<T: Sendable>(_ body: @escaping @Sendable (any StoreTransaction) async throws -> T) async throws -> T {
+    public func write<T: Sendable>(_ body: @escaping @Sendable (any StoreTransaction) async throws -> T) async throws
+        -> T
+    {
         let kind = database.kind
         do {
             return try await database.withTransaction { sql in try await body(SQLTransaction(sql: sql, kind: kind)) }
-        } catch where Database.isUniqueViolation(error) {
+        } catch  where Database.isUniqueViolation(error) {
             throw StoreError.duplicate(String(describing: error))
         }
     }
@@ -38,7 +40,9 @@ struct SQLTransaction: StoreTransaction {
 
     /// Runs `body`, turning a UNIQUE violation into `StoreError.duplicate(what)` so callers can treat it as done.
     func uniqueAsDuplicate<T>(_ what: String, _ body: () async throws -> T) async throws -> T {
-        do { return try await body() } catch where Database.isUniqueViolation(error) { throw StoreError.duplicate(what) }
+        do { return try await body() } catch  where Database.isUniqueViolation(error) {
+            throw StoreError.duplicate(what)
+        }
     }
 
     /// INSERT … RETURNING id; a UNIQUE violation becomes `StoreError.duplicate` so callers can treat it as done.
@@ -68,7 +72,9 @@ let jsonDecoder: JSONDecoder = {
 }()
 
 func json(_ value: some Encodable) throws -> String { String(decoding: try jsonEncoder.encode(value), as: UTF8.self) }
-func decodeJSON<T: Decodable>(_ type: T.Type, _ text: String) throws -> T { try jsonDecoder.decode(type, from: Data(text.utf8)) }
+func decodeJSON<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
+    try jsonDecoder.decode(type, from: Data(text.utf8))
+}
 
 extension SQLRow {
     func int(_ c: String) throws -> Int64 { try decode(column: c, as: Int64.self) }

@@ -12,17 +12,24 @@ public final class ANAFPeer: @unchecked Sendable {
 
     public init(processingPolls: Int = 1, tokenSeconds: Int = 7_776_000) throws {
         port = try PeerProcess.freePort()
-        let kit = URL(fileURLWithPath: PeerProcess.script("anaf_sim.py")).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let kit = URL(fileURLWithPath: PeerProcess.script("anaf_sim.py")).deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("vendor/efactura").path
-        process = try PeerProcess(try PeerProcess.python(), [PeerProcess.script("anaf_sim.py"), String(port), kit, Self.clientID, Self.clientSecret,
-                                                             "--processing-polls", String(processingPolls), "--token-seconds", String(tokenSeconds)],
-                                  readyWhen: "ANAF simulator on", timeout: 60)
+        process = try PeerProcess(
+            try PeerProcess.python(),
+            [
+                PeerProcess.script("anaf_sim.py"), String(port), kit, Self.clientID, Self.clientSecret,
+                "--processing-polls", String(processingPolls), "--token-seconds", String(tokenSeconds),
+            ],
+            readyWhen: "ANAF simulator on", timeout: 60)
     }
 
     public var base: String { "http://127.0.0.1:\(port)" }
 
     public func settings(redirect: String = "https://billing.hostico.test/staff/efactura/oauth") -> ANAFSettings {
-        ANAFSettings(apiBase: base + "/test/FCTEL/rest", oauthBase: base + "/anaf-oauth2/v1", clientID: Self.clientID, clientSecret: Self.clientSecret, redirectURI: redirect)
+        ANAFSettings(
+            apiBase: base + "/test/FCTEL/rest", oauthBase: base + "/anaf-oauth2/v1", clientID: Self.clientID,
+            clientSecret: Self.clientSecret, redirectURI: redirect)
     }
 
     /// A test hook of the peer (fail the next calls, expire every access token).
@@ -30,7 +37,9 @@ public final class ANAFPeer: @unchecked Sendable {
         var request = HTTPClientRequest(url: base + path)
         request.method = .POST
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
-        guard response.status == .ok else { throw PeerProcess.MissingPeer(what: "the ANAF peer's hook \(path) (HTTP \(response.status.code))") }
+        guard response.status == .ok else {
+            throw PeerProcess.MissingPeer(what: "the ANAF peer's hook \(path) (HTTP \(response.status.code))")
+        }
     }
 
     public struct Upload: Decodable, Sendable {
@@ -42,7 +51,8 @@ public final class ANAFPeer: @unchecked Sendable {
     }
 
     public func uploads() async throws -> [Upload] {
-        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: base + "/_sim/uploads"), timeout: .seconds(5))
+        let response = try await HTTPClient.shared.execute(
+            HTTPClientRequest(url: base + "/_sim/uploads"), timeout: .seconds(5))
         let body = try await response.body.collect(upTo: 1 << 22)
         return try JSONDecoder().decode([Upload].self, from: Data(buffer: body))
     }
@@ -50,14 +60,19 @@ public final class ANAFPeer: @unchecked Sendable {
     /// What a staff member's browser does: opens ANAF's authorisation page (here it answers at once) and is sent
     /// back to the redirect URI with a code and the state.
     public func authorize(_ url: String) async throws -> (code: String, state: String) {
-        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
+        let client = HTTPClient(
+            eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
         let response = try await client.execute(HTTPClientRequest(url: url), timeout: .seconds(5))
         try await client.shutdown()
-        let items = response.status == .found ? URLComponents(string: response.headers.first(name: "Location") ?? "")?.queryItems ?? [] : []
-        guard let code = items.first(where: { $0.name == "code" })?.value, let state = items.first(where: { $0.name == "state" })?.value else {
-            throw PeerProcess.MissingPeer(what: "an authorisation code from the ANAF peer (HTTP \(response.status.code))")
+        let items =
+            response.status == .found
+            ? URLComponents(string: response.headers.first(name: "Location") ?? "")?.queryItems ?? [] : []
+        guard let code = items.first(where: { $0.name == "code" })?.value,
+            let state = items.first(where: { $0.name == "state" })?.value
+        else {
+            throw PeerProcess.MissingPeer(
+                what: "an authorisation code from the ANAF peer (HTTP \(response.status.code))")
         }
         return (code, state)
     }
 }
-

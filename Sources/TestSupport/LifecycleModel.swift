@@ -37,7 +37,11 @@ public enum LifecycleModelCheck {
                         return Outcome(seed: seed, steps: s, days: d, failure: nil)
                     } catch {
                         await run.db.close()
-                        return Outcome(seed: seed, steps: 0, days: 0, failure: "seed \(seed) on \(kind): \(error)\nreplay: hostico-lifecycle-model --database \(kind) --seed \(seed)")
+                        return Outcome(
+                            seed: seed, steps: 0, days: 0,
+                            failure:
+                                "seed \(seed) on \(kind): \(error)\nreplay: hostico-lifecycle-model --database \(kind) --seed \(seed)"
+                        )
                     }
                 }
             }
@@ -75,7 +79,10 @@ public struct SeededRandom: Sendable {
 
 /// The reference model: what the rules in the README say happens to one client's services and proformas.
 struct LifecycleModel {
-    enum Life: Equatable { case pending, live, terminated(CivilDate) }
+    enum Life: Equatable {
+        case pending, live
+        case terminated(CivilDate)
+    }
     struct Service {
         let id: Int64
         let cycle: BillingCycle
@@ -133,7 +140,10 @@ struct LifecycleModel {
 
     mutating func pay(_ id: Int64, _ amount: Int64, on day: CivilDate) {
         paymentsIn += amount
-        guard var p = proformas[id], p.state == .unpaid else { credit += amount; return }
+        guard var p = proformas[id], p.state == .unpaid else {
+            credit += amount
+            return
+        }
         let applied = min(amount, max(0, p.gross - p.paid))
         p.paid += applied
         credit += amount - applied
@@ -244,7 +254,8 @@ struct LifecycleModel {
     mutating func lapseOrders(on day: CivilDate) {
         for id in proformas.keys.sorted() {
             let p = proformas[id]!
-            guard p.state == .unpaid, p.origin == .order, p.effectiveDue.adding(days: policy.orderCancelDays) <= day else { continue }
+            guard p.state == .unpaid, p.origin == .order, p.effectiveDue.adding(days: policy.orderCancelDays) <= day
+            else { continue }
             cancel(id, on: day)
         }
     }
@@ -253,7 +264,8 @@ struct LifecycleModel {
         for id in proformas.keys.sorted() {
             let p = proformas[id]!
             guard p.state == .unpaid, p.effectiveDue.adding(days: policy.suspendAfterDays) <= day else { continue }
-            for sid in Set(p.lines.map(\.service)).sorted() where services[sid]!.life == .live && services[sid]!.holds[id] == nil {
+            for sid in Set(p.lines.map(\.service)).sorted()
+            where services[sid]!.life == .live && services[sid]!.holds[id] == nil {
                 services[sid]!.holds[id] = day
             }
         }
@@ -262,7 +274,9 @@ struct LifecycleModel {
     mutating func terminate(on day: CivilDate) {
         for sid in services.keys.sorted() {
             let s = services[sid]!
-            guard s.life == .live, let oldest = s.holds.values.min(), oldest.adding(days: policy.terminateAfterDays) <= day else { continue }
+            guard s.life == .live, let oldest = s.holds.values.min(),
+                oldest.adding(days: policy.terminateAfterDays) <= day
+            else { continue }
             end(sid, on: day)
         }
     }
@@ -275,12 +289,16 @@ struct LifecycleModel {
         for pid in proformas.keys.sorted() {
             let p = proformas[pid]!
             guard p.state == .unpaid, p.lines.contains(where: { $0.service == sid }) else { continue }
-            let ended = Set(p.lines.map(\.service).filter { other in
-                if case .terminated = services[other]!.life { return true }
-                return false
-            })
+            let ended = Set(
+                p.lines.map(\.service).filter { other in
+                    if case .terminated = services[other]!.life { return true }
+                    return false
+                })
             let rest = p.lines.filter { !ended.contains($0.service) }
-            if rest.isEmpty { cancel(pid, on: day); continue }
+            if rest.isEmpty {
+                cancel(pid, on: day)
+                continue
+            }
             proformas[pid]!.lines = rest
             let q = proformas[pid]!
             if q.paid > 0, q.paid >= q.gross {
@@ -294,10 +312,16 @@ struct LifecycleModel {
         let service = services[sid]!
         var next: [StandingInvoice] = []
         for f in standing {
-            let undelivered = { (line: (service: Int64, period: Int, net: Int64)) in line.service == sid && service.period(line.period).start > day }
-            guard f.lines.contains(where: undelivered) else { next.append(f); continue }
+            let undelivered = { (line: (service: Int64, period: Int, net: Int64)) in
+                line.service == sid && service.period(line.period).start > day
+            }
+            guard f.lines.contains(where: undelivered) else {
+                next.append(f)
+                continue
+            }
             if proformas[f.proforma]?.stornoed == false { proformas[f.proforma]!.stornoed = true }
-            let kept = StandingInvoice(proforma: f.proforma, lines: f.lines.filter { !undelivered($0) }, reverseCharge: f.reverseCharge)
+            let kept = StandingInvoice(
+                proforma: f.proforma, lines: f.lines.filter { !undelivered($0) }, reverseCharge: f.reverseCharge)
             credit += f.gross - (kept.lines.isEmpty ? 0 : kept.gross)
             if !kept.lines.isEmpty {
                 fiscalCount += 1
@@ -335,7 +359,8 @@ struct LifecycleModel {
             services[sid]!.paid.subtract(indexes)
             services[sid]!.paidPeriods = min(services[sid]!.paidPeriods, indexes.min()!)
         }
-        proformas[newID] = Proforma(id: newID, origin: .renewal, due: day.adding(days: policy.minPaymentDays), lines: p.lines)
+        proformas[newID] = Proforma(
+            id: newID, origin: .renewal, due: day.adding(days: policy.minPaymentDays), lines: p.lines)
     }
 
     /// End: the services it billed end today, what was paid becomes credit.
@@ -409,7 +434,8 @@ final class ModelRun {
         let unpaid = model.proformas.values.filter { $0.state == .unpaid }.map(\.id).sorted()
         let live = model.services.values.filter { $0.life == .live }.map(\.id).sorted()
         switch rng.int(1...100) {
-        case 1...6 where model.services.values.filter({ if case .terminated = $0.life { false } else { true } }).count < 3:
+        case 1...6
+        where model.services.values.filter({ if case .terminated = $0.life { false } else { true } }).count < 3:
             try await order()
         case 1...40:
             try await passDays(to: day + rng.int(1...15))
@@ -426,7 +452,9 @@ final class ModelRun {
             try await pay(id, amount)
             if kind == 10 { try await pay(id, amount) }  // the same transfer recorded twice
         case 65...67:
-            guard let id = rng.pick(model.proformas.values.filter { $0.state == .cancelled }.map(\.id).sorted()) else { return }
+            guard let id = rng.pick(model.proformas.values.filter { $0.state == .cancelled }.map(\.id).sorted()) else {
+                return
+            }
             try await pay(id, 5000)
         case 68...71:
             guard let sid = rng.pick(live.filter { !model.services[$0]!.abuse }) else { return }
@@ -442,7 +470,8 @@ final class ModelRun {
             guard let id = rng.pick(unpaid) else { return }
             let until = today.adding(days: rng.int(1...14))
             guard until > model.proformas[id]!.effectiveDue else { return }
-            _ = try await ExtendPaymentDeadline(deps)(proformaID: id, until: until.description, note: "model", actor: .staff(1))
+            _ = try await ExtendPaymentDeadline(deps)(
+                proformaID: id, until: until.description, note: "model", actor: .staff(1))
             log.append("day \(day): proforma \(id) extended to \(until)")
             model.extend(id, until: until)
         case 87...89:
@@ -460,12 +489,18 @@ final class ModelRun {
             log.append("day \(day): proforma \(id) cancelled by staff")
             model.cancel(id, on: today)
         case 97...98:
-            guard let id = rng.pick(model.proformas.values.filter { $0.state == .paid && !$0.stornoed }.map(\.id).sorted()) else { return }
+            guard
+                let id = rng.pick(
+                    model.proformas.values.filter { $0.state == .paid && !$0.stornoed }.map(\.id).sorted())
+            else { return }
             try await storno(id)
         case 90...96:
             guard let id = rng.pick(unpaid.filter { model.proformas[$0]!.paid == 0 }) else { return }
             let toCompany = !model.proformas[id]!.reverseCharge
-            _ = try await EditProformaBillingData(deps)(proformaID: id, clientID: client.id, buyer: .data(toCompany ? Fixtures.germanCompany : Fixtures.romanianPerson, saveAsProfile: false), actor: .client(client.id))
+            _ = try await EditProformaBillingData(deps)(
+                proformaID: id, clientID: client.id,
+                buyer: .data(toCompany ? Fixtures.germanCompany : Fixtures.romanianPerson, saveAsProfile: false),
+                actor: .client(client.id))
             log.append("day \(day): proforma \(id) billed to \(toCompany ? "a German company" : "the person")")
             model.proformas[id]!.reverseCharge = toCompany
         default:
@@ -475,29 +510,40 @@ final class ModelRun {
 
     func order() async throws {
         let cycle: BillingCycle = rng.chance(80) ? .monthly : .annual
-        let order = try await PlaceOrder(deps)(clientID: client.id, planID: planID, cycle: cycle.rawValue, domain: "s\(model.services.count + 1).example.ro", billingProfileID: nil, actor: .client(client.id))
+        let order = try await PlaceOrder(deps)(
+            clientID: client.id, planID: planID, cycle: cycle.rawValue,
+            domain: "s\(model.services.count + 1).example.ro", billingProfileID: nil, actor: .client(client.id))
         log.append("day \(day): order \(cycle.rawValue) → service \(order.service.id), \(order.proforma.number)")
-        model.services[order.service.id] = .init(id: order.service.id, cycle: cycle, anchor: today, priceMinor: order.service.price.minor)
-        model.proformas[order.proforma.id] = .init(id: order.proforma.id, origin: .order, due: order.proforma.dueDate, lines: [(order.service.id, 0, order.service.price.minor)])
+        model.services[order.service.id] = .init(
+            id: order.service.id, cycle: cycle, anchor: today, priceMinor: order.service.price.minor)
+        model.proformas[order.proforma.id] = .init(
+            id: order.proforma.id, origin: .order, due: order.proforma.dueDate,
+            lines: [(order.service.id, 0, order.service.price.minor)])
     }
 
     /// Staff reverse a paid proforma's fiscal invoice and choose what it means.
     func storno(_ id: Int64) async throws {
-        guard let fiscal = try await deps.store.read({ r in try await r.fiscalInvoice(proformaID: id) }) else { throw fail("paid proforma \(id) has no fiscal invoice") }
-        let then = rng.pick(StornoFollowUp.allCases)!
-        let allowed = switch then {
-        case .reissue: model.canReissue(id)
-        case .reopen: model.canReopen(id)
-        case .end: true
+        guard let fiscal = try await deps.store.read({ r in try await r.fiscalInvoice(proformaID: id) }) else {
+            throw fail("paid proforma \(id) has no fiscal invoice")
         }
+        let then = rng.pick(StornoFollowUp.allCases)!
+        let allowed =
+            switch then {
+            case .reissue: model.canReissue(id)
+            case .reopen: model.canReopen(id)
+            case .end: true
+            }
         let result: StornoFiscalInvoice.Result
         do {
-            result = try await StornoFiscalInvoice(deps)(fiscalInvoiceID: fiscal.id, then: then.rawValue, actor: .staff(1))
+            result = try await StornoFiscalInvoice(deps)(
+                fiscalInvoiceID: fiscal.id, then: then.rawValue, actor: .staff(1))
         } catch UseCaseError.conflict(let rule, _) where !allowed {
             log.append("day \(day): storno \(then.rawValue) of \(fiscal.displayNumber) refused (\(rule))")
             return
         }
-        guard allowed else { throw fail("storno \(then.rawValue) of \(fiscal.displayNumber) went through; the model refuses it") }
+        guard allowed else {
+            throw fail("storno \(then.rawValue) of \(fiscal.displayNumber) went through; the model refuses it")
+        }
         log.append("day \(day): storno \(then.rawValue) of \(fiscal.displayNumber) (proforma \(id))")
         switch then {
         case .reissue: model.reissue(id)
@@ -507,7 +553,9 @@ final class ModelRun {
     }
 
     func pay(_ id: Int64, _ amount: Int64) async throws {
-        _ = try await RecordPayment(deps)(proformaID: id, .init(amount: Money(minor: amount, currency: .RON), method: .bankTransfer), actor: .staff(1))
+        _ = try await RecordPayment(deps)(
+            proformaID: id, .init(amount: Money(minor: amount, currency: .RON), method: .bankTransfer), actor: .staff(1)
+        )
         log.append("day \(day): paid \(Money.format(minor: amount)) on proforma \(id)")
         model.pay(id, amount, on: today)
     }
@@ -519,7 +567,9 @@ final class ModelRun {
         let known = Set(model.proformas.keys)
         let summaries = try await DailyBillingTasks(deps).catchUp(through: today)
         log.append("day \(target): daily tasks for \(summaries.count) days")
-        if let failed = summaries.first(where: { !$0.failures.isEmpty }) { throw fail("a daily task failed: \(failed)") }
+        if let failed = summaries.first(where: { !$0.failures.isEmpty }) {
+            throw fail("a daily task failed: \(failed)")
+        }
         let ran = summaries.map(\.run.asOf)
         let expectedDays = ((lastRun + 1)...target).map(civil)
         guard ran == expectedDays else { throw fail("catch-up ran \(ran), expected \(expectedDays)") }
@@ -531,11 +581,15 @@ final class ModelRun {
         }
         lastRun = target
         // The renewals the model issued are the new proformas, in issue order.
-        let all = try await deps.store.read { [id = client.id] r in try await r.proformas(clientID: id, state: nil, limit: 1000, offset: 0) }
+        let all = try await deps.store.read { [id = client.id] r in
+            try await r.proformas(clientID: id, state: nil, limit: 1000, offset: 0)
+        }
         let fresh = all.filter { !known.contains($0.id) && $0.origin == .renewal }.sorted { $0.id < $1.id }
         let provisional = model.provisional
         guard fresh.count == provisional.count else {
-            throw fail("\(fresh.count) renewals issued \(fresh.map { "\($0.number) due \($0.dueDate)" }), the model expected \(provisional.count) due \(provisional.map { model.proformas[$0]!.due })")
+            throw fail(
+                "\(fresh.count) renewals issued \(fresh.map { "\($0.number) due \($0.dueDate)" }), the model expected \(provisional.count) due \(provisional.map { model.proformas[$0]!.due })"
+            )
         }
         for (p, id) in zip(fresh, provisional) where p.dueDate != model.proformas[id]!.due {
             throw fail("renewal \(p.number) due \(p.dueDate), the model expected \(model.proformas[id]!.due)")
@@ -547,8 +601,12 @@ final class ModelRun {
 
     func check() async throws {
         let (services, proformas, fiscal, credit) = try await deps.store.read { [id = client.id] r in
-            (try await r.services(clientID: id, forUpdate: false), try await r.proformas(clientID: id, state: nil, limit: 1000, offset: 0),
-             try await r.fiscalInvoices(clientID: id, limit: 1000, offset: 0), try await r.creditBalance(clientID: id, currency: .RON))
+            (
+                try await r.services(clientID: id, forUpdate: false),
+                try await r.proformas(clientID: id, state: nil, limit: 1000, offset: 0),
+                try await r.fiscalInvoices(clientID: id, limit: 1000, offset: 0),
+                try await r.creditBalance(clientID: id, currency: .RON)
+            )
         }
         let asOf = civil(lastRun)
         // The database agrees with the model.
@@ -564,32 +622,49 @@ final class ModelRun {
             if case .terminated(let on) = s.lifecycle { actual += " \(deps.civilDate(of: on))" }
             guard actual == state else { throw fail("service \(s.id) is \(actual), the model says \(state)") }
             guard s.paidPeriods == m.paidPeriods, s.invoicedPeriods == m.invoiced else {
-                throw fail("service \(s.id) paid \(s.paidPeriods) invoiced \(s.invoicedPeriods), the model says paid \(m.paidPeriods) invoiced \(m.invoiced)")
+                throw fail(
+                    "service \(s.id) paid \(s.paidPeriods) invoiced \(s.invoicedPeriods), the model says paid \(m.paidPeriods) invoiced \(m.invoiced)"
+                )
             }
-            let holds = Dictionary(s.holds.filter { $0.reason == .nonPayment }.map { ($0.proformaID!, deps.civilDate(of: $0.placedAt)) }, uniquingKeysWith: { a, _ in a })
+            let holds = Dictionary(
+                s.holds.filter { $0.reason == .nonPayment }.map { ($0.proformaID!, deps.civilDate(of: $0.placedAt)) },
+                uniquingKeysWith: { a, _ in a })
             guard holds == m.holds else { throw fail("service \(s.id) holds \(holds), the model says \(m.holds)") }
         }
         for p in proformas {
             guard let m = model.proformas[p.id] else { throw fail("proforma \(p.number) is not in the model") }
             let lines = p.lines.map { "\($0.serviceID!)/\($0.period!.index)" }.sorted()
             let expected = m.lines.map { "\($0.service)/\($0.period)" }.sorted()
-            guard p.state == m.state, p.paidMinor == m.paid, p.totals.grossMinor == m.gross, p.effectiveDueDate == m.effectiveDue, lines == expected else {
-                throw fail("proforma \(p.number): \(p.state) paid \(p.paidMinor) of \(p.totals.grossMinor) due \(p.effectiveDueDate) lines \(lines); the model says \(m.state) paid \(m.paid) of \(m.gross) due \(m.effectiveDue) lines \(expected)")
+            guard p.state == m.state, p.paidMinor == m.paid, p.totals.grossMinor == m.gross,
+                p.effectiveDueDate == m.effectiveDue, lines == expected
+            else {
+                throw fail(
+                    "proforma \(p.number): \(p.state) paid \(p.paidMinor) of \(p.totals.grossMinor) due \(p.effectiveDueDate) lines \(lines); the model says \(m.state) paid \(m.paid) of \(m.gross) due \(m.effectiveDue) lines \(expected)"
+                )
             }
         }
-        guard proformas.count == model.proformas.count else { throw fail("\(proformas.count) proformas, the model has \(model.proformas.count)") }
+        guard proformas.count == model.proformas.count else {
+            throw fail("\(proformas.count) proformas, the model has \(model.proformas.count)")
+        }
         guard credit == model.credit else { throw fail("credit \(credit), the model says \(model.credit)") }
         let invoices = fiscal.filter { $0.kind == .invoice }
-        guard invoices.count == model.fiscalCount else { throw fail("\(invoices.count) fiscal invoices, the model says \(model.fiscalCount)") }
+        guard invoices.count == model.fiscalCount else {
+            throw fail("\(invoices.count) fiscal invoices, the model says \(model.fiscalCount)")
+        }
 
         // Exactly one line per service period: periods 0..<invoiced, each on one proforma.
         for s in services {
             // A cancelled proforma's lines no longer hold their periods, nor do those of a reopened one.
-            let periods = proformas.filter { $0.state != .cancelled && model.proformas[$0.id]?.released != true }.flatMap(\.lines).filter { $0.serviceID == s.id }.compactMap(\.period?.index).sorted()
+            let periods = proformas.filter { $0.state != .cancelled && model.proformas[$0.id]?.released != true }
+                .flatMap(\.lines).filter { $0.serviceID == s.id }.compactMap(\.period?.index).sorted()
             let unpaidElsewhere = Set(periods)
-            guard periods.count == unpaidElsewhere.count else { throw fail("service \(s.id) has a period on two lines: \(periods)") }
+            guard periods.count == unpaidElsewhere.count else {
+                throw fail("service \(s.id) has a period on two lines: \(periods)")
+            }
             if case .terminated = s.lifecycle { continue }
-            guard periods == Array(0..<s.invoicedPeriods) else { throw fail("service \(s.id) has lines for periods \(periods), invoiced \(s.invoicedPeriods)") }
+            guard periods == Array(0..<s.invoicedPeriods) else {
+                throw fail("service \(s.id) has lines for periods \(periods), invoiced \(s.invoicedPeriods)")
+            }
         }
         // No fiscal invoice (that stands: no storno reversed it) for a period after the service ended.
         let reversed = Set(fiscal.compactMap(\.correctsID))
@@ -598,25 +673,37 @@ final class ModelRun {
             let end = deps.civilDate(of: on)
             for f in invoices where !reversed.contains(f.id) {
                 for line in f.lines where line.serviceID == s.id {
-                    if let p = line.period, p.start > end { throw fail("\(f.displayNumber) invoices period \(p.start) of service \(s.id), terminated \(end)") }
+                    if let p = line.period, p.start > end {
+                        throw fail(
+                            "\(f.displayNumber) invoices period \(p.start) of service \(s.id), terminated \(end)")
+                    }
                 }
             }
         }
         // Every unpaid overdue proforma of a live service has its hold, and no other non-payment hold is active.
         for s in services where s.state == .active || s.state == .suspended {
-            let due = Set(proformas.filter { p in
-                p.state == .unpaid && p.effectiveDueDate.adding(days: deps.policy.suspendAfterDays) <= asOf && p.lines.contains { $0.serviceID == s.id }
-            }.map(\.id))
+            let due = Set(
+                proformas.filter { p in
+                    p.state == .unpaid && p.effectiveDueDate.adding(days: deps.policy.suspendAfterDays) <= asOf
+                        && p.lines.contains { $0.serviceID == s.id }
+                }.map(\.id))
             let held = Set(s.holds.filter { $0.reason == .nonPayment }.compactMap(\.proformaID))
-            guard held == due else { throw fail("service \(s.id) is held for \(held.sorted()), overdue \(due.sorted())") }
+            guard held == due else {
+                throw fail("service \(s.id) is held for \(held.sorted()), overdue \(due.sorted())")
+            }
         }
         // Fiscal numbers are gapless per series.
         for (series, items) in Dictionary(grouping: fiscal, by: \.series) {
-            guard items.map(\.number).sorted() == Array(1...Int64(items.count)) else { throw fail("series \(series) has gaps: \(items.map(\.number).sorted())") }
+            guard items.map(\.number).sorted() == Array(1...Int64(items.count)) else {
+                throw fail("series \(series) has gaps: \(items.map(\.number).sorted())")
+            }
         }
         // Money is conserved: every payment ends in a fiscal invoice or in credit, or waits on an unpaid proforma.
         let invoiced = fiscal.map(\.totals.grossMinor).reduce(0, +)  // stornos count negative
         let waiting = proformas.filter { $0.state == .unpaid }.map(\.paidMinor).reduce(0, +)
-        guard model.paymentsIn == invoiced + credit + waiting else { throw fail("payments \(model.paymentsIn) ≠ fiscal \(invoiced) + credit \(credit) + on unpaid proformas \(waiting)") }
+        guard model.paymentsIn == invoiced + credit + waiting else {
+            throw fail(
+                "payments \(model.paymentsIn) ≠ fiscal \(invoiced) + credit \(credit) + on unpaid proformas \(waiting)")
+        }
     }
 }

@@ -9,7 +9,9 @@ public final class PeerProcess: @unchecked Sendable {
     public struct MissingPeer: Error, CustomStringConvertible {
         public let what: String
         public init(what: String) { self.what = what }
-        public var description: String { "\(what) is not available: run the tests with `make test`, which installs and points to the test peers" }
+        public var description: String {
+            "\(what) is not available: run the tests with `make test`, which installs and points to the test peers"
+        }
     }
 
     public let process = Process()
@@ -17,8 +19,12 @@ public final class PeerProcess: @unchecked Sendable {
 
     /// Starts `executable` and waits until `readyWhen` appears in its output (or `port` accepts connections);
     /// with `requireReady` false, a process still running after `timeout` counts as started.
-    public init(_ executable: String, _ arguments: [String], environment: [String: String] = [:], readyWhen: String? = nil, port: Int? = nil, timeout: TimeInterval = 15, requireReady: Bool = true) throws {
-        outputFile = FileManager.default.temporaryDirectory.appendingPathComponent("peer-\(UUID().uuidString.prefix(8)).log")
+    public init(
+        _ executable: String, _ arguments: [String], environment: [String: String] = [:], readyWhen: String? = nil,
+        port: Int? = nil, timeout: TimeInterval = 15, requireReady: Bool = true
+    ) throws {
+        outputFile = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "peer-\(UUID().uuidString.prefix(8)).log")
         FileManager.default.createFile(atPath: outputFile.path, contents: nil)
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -36,7 +42,8 @@ public final class PeerProcess: @unchecked Sendable {
         }
         if !requireReady, process.isRunning { return }
         stop()
-        throw MissingPeer(what: "\(executable) (\(arguments.joined(separator: " "))): did not start; output: \(output.suffix(2000))")
+        throw MissingPeer(
+            what: "\(executable) (\(arguments.joined(separator: " "))): did not start; output: \(output.suffix(2000))")
     }
 
     public var output: String { (try? String(contentsOf: outputFile, encoding: .utf8)) ?? "" }
@@ -51,7 +58,9 @@ public final class PeerProcess: @unchecked Sendable {
     deinit { stop() }
 
     public static func accepts(_ port: Int) -> Bool {
-        let channel = try? ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connectTimeout(.milliseconds(200)).connect(host: "127.0.0.1", port: port).wait()
+        let channel = try? ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connectTimeout(
+            .milliseconds(200)
+        ).connect(host: "127.0.0.1", port: port).wait()
         try? channel?.close().wait()
         return channel != nil
     }
@@ -62,7 +71,9 @@ public final class PeerProcess: @unchecked Sendable {
     /// tests run in parallel, and a port just closed may be the kernel's next pick for another test's peer.
     public static func freePort() throws -> Int {
         while true {
-            let channel = try ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).wait()
+            let channel = try ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(
+                host: "127.0.0.1", port: 0
+            ).wait()
             let port = channel.localAddress!.port!
             try channel.close().wait()
             if handedOut.withLockedValue({ $0.insert(port).inserted }) { return port }
@@ -71,7 +82,9 @@ public final class PeerProcess: @unchecked Sendable {
 
     /// The test peers' Python (a venv made by `make test`), from TEST_PEERS_PYTHON.
     public static func python() throws -> String {
-        guard let p = ProcessInfo.processInfo.environment["TEST_PEERS_PYTHON"], FileManager.default.isExecutableFile(atPath: p) else {
+        guard let p = ProcessInfo.processInfo.environment["TEST_PEERS_PYTHON"],
+            FileManager.default.isExecutableFile(atPath: p)
+        else {
             throw MissingPeer(what: "TEST_PEERS_PYTHON (the venv with smpp34, aiosmtpd)")
         }
         return p
@@ -79,7 +92,8 @@ public final class PeerProcess: @unchecked Sendable {
 
     /// A file under the package's scripts/peers folder.
     public static func script(_ name: String) -> String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
             .appendingPathComponent("scripts/peers/\(name)").path
     }
 }

@@ -10,7 +10,9 @@ import Storage
 /// a skipped peer would hide a broken code path.
 public enum TestDatabase {
     public struct MissingPeer: Error, CustomStringConvertible {
-        public var description: String { "TEST_DATABASE_URL is not set: run the tests with `make test`, which starts PostgreSQL" }
+        public var description: String {
+            "TEST_DATABASE_URL is not set: run the tests with `make test`, which starts PostgreSQL"
+        }
     }
 
     public static func open(_ kind: DatabaseKind, logger: Logger = Logger(label: "test")) async throws -> Database {
@@ -31,7 +33,8 @@ public enum TestDatabase {
             guard let admin = ProcessInfo.processInfo.environment["TEST_DATABASE_URL"] else { throw MissingPeer() }
             let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
             let adminDB = try await Database.open(url: admin, defaultSQLitePath: "", logger: logger)
-            try await adminDB.withReader { sql in try await sql.raw("CREATE DATABASE \(unsafeRaw: String(name))").run() }
+            try await adminDB.withReader { sql in try await sql.raw("CREATE DATABASE \(unsafeRaw: String(name))").run()
+            }
             await adminDB.close()
             var c = URLComponents(string: admin)!
             c.path = "/\(name)"
@@ -65,11 +68,19 @@ public enum TestDates {
     public static let start = Date(timeIntervalSince1970: 1_768_464_000)
 }
 
-public func makeTestDependencies(database: Database, clock: ManualClock, policy: BillingPolicy = BillingPolicy(), vat: VatRules = VatRules()) -> AppDependencies {
+public func makeTestDependencies(
+    database: Database, clock: ManualClock, policy: BillingPolicy = BillingPolicy(), vat: VatRules = VatRules()
+) -> AppDependencies {
     AppDependencies(
-        store: SQLStore(database: database), clock: clock, random: CountingRandom(), passwords: PlainPasswordHasher(), digest: SHA256Digest(),
+        store: SQLStore(database: database), clock: clock, random: CountingRandom(), passwords: PlainPasswordHasher(),
+        digest: SHA256Digest(),
         vat: vat, policy: policy, numbering: NumberingSettings(proformaPrefix: "PF", fiscalPrefix: "HST"),
-        seller: Seller(name: "Hostico Test SRL", cui: "18547290", vatNumber: "RO18547290", tradeRegisterNumber: "J40/1234/2015", shareCapital: "200 RON", address: PostalAddress(street: "Str. Exemplu 1", city: "SECTOR3", county: "B", postalCode: "030001", country: "RO"), iban: "RO49AAAA1B31007593840000", bank: "Banca Test"),
+        seller: Seller(
+            name: "Hostico Test SRL", cui: "18547290", vatNumber: "RO18547290", tradeRegisterNumber: "J40/1234/2015",
+            shareCapital: "200 RON",
+            address: PostalAddress(
+                street: "Str. Exemplu 1", city: "SECTOR3", county: "B", postalCode: "030001", country: "RO"),
+            iban: "RO49AAAA1B31007593840000", bank: "Banca Test"),
         timeZone: TimeZone(identifier: "Europe/Bucharest")!, logger: Logger(label: "test"))
 }
 
@@ -78,29 +89,51 @@ public struct Fixtures: Sendable {
     public let deps: AppDependencies
     public init(_ deps: AppDependencies) { self.deps = deps }
 
-    public static let romanianPerson = BillingPartyDraft(kind: "person", name: "Ana Popescu", street: "Str. Memorandumului 10", city: "Cluj-Napoca", county: "CJ", country: "RO", cnp: "2700116065277")
-    public static let romanianCompany = BillingPartyDraft(kind: "legal_entity", name: "Țuțea Design SRL", street: "Bd. Unirii 5", city: "SECTOR3", county: "B", country: "RO", cui: "18547290", tradeRegisterNumber: "J40/1234/2015", vatNumber: "RO18547290")
-    public static let germanCompany = BillingPartyDraft(kind: "legal_entity", name: "Müller Web GmbH", street: "Hauptstraße 1", city: "Berlin", country: "DE", vatNumber: "DE123456789")
+    public static let romanianPerson = BillingPartyDraft(
+        kind: "person", name: "Ana Popescu", street: "Str. Memorandumului 10", city: "Cluj-Napoca", county: "CJ",
+        country: "RO", cnp: "2700116065277")
+    public static let romanianCompany = BillingPartyDraft(
+        kind: "legal_entity", name: "Țuțea Design SRL", street: "Bd. Unirii 5", city: "SECTOR3", county: "B",
+        country: "RO", cui: "18547290", tradeRegisterNumber: "J40/1234/2015", vatNumber: "RO18547290")
+    public static let germanCompany = BillingPartyDraft(
+        kind: "legal_entity", name: "Müller Web GmbH", street: "Hauptstraße 1", city: "Berlin", country: "DE",
+        vatNumber: "DE123456789")
 
     @discardableResult
-    public func client(_ email: String, _ party: BillingPartyDraft = Fixtures.romanianPerson, sms: Bool = false, phone: String = "0722123456", language: String = "ro", timeZone: String? = nil) async throws -> Client {
-        try await RegisterClient(deps)(ClientRegistration(email: email, password: "correct horse battery", phone: phone, language: language, smsOptIn: sms, profile: party, timeZone: timeZone), source: .signup)
+    public func client(
+        _ email: String, _ party: BillingPartyDraft = Fixtures.romanianPerson, sms: Bool = false,
+        phone: String = "0722123456", language: String = "ro", timeZone: String? = nil
+    ) async throws -> Client {
+        try await RegisterClient(deps)(
+            ClientRegistration(
+                email: email, password: "correct horse battery", phone: phone, language: language, smsOptIn: sms,
+                profile: party, timeZone: timeZone), source: .signup)
     }
 
-    public func plan(_ code: String = "start", currency: String = "RON", monthly: String = "100.00") async throws -> HostingPlan {
-        try await CreateHostingPlan(deps)(code: code, name: code.capitalized, currency: currency, prices: ["monthly": monthly, "annual": "1000.00"], actor: .system)
+    public func plan(_ code: String = "start", currency: String = "RON", monthly: String = "100.00") async throws
+        -> HostingPlan
+    {
+        try await CreateHostingPlan(deps)(
+            code: code, name: code.capitalized, currency: currency, prices: ["monthly": monthly, "annual": "1000.00"],
+            actor: .system)
     }
 
     /// Orders and pays: an active service.
     public func activeService(client: Client, plan: HostingPlan, domain: String) async throws -> HostingService {
-        let order = try await PlaceOrder(deps)(clientID: client.id, planID: plan.id, cycle: "monthly", domain: domain, billingProfileID: nil, actor: .client(client.id))
+        let order = try await PlaceOrder(deps)(
+            clientID: client.id, planID: plan.id, cycle: "monthly", domain: domain, billingProfileID: nil,
+            actor: .client(client.id))
         _ = try await pay(order.proforma)
         return try await deps.store.read { r in try await r.service(id: order.service.id, forUpdate: false)! }
     }
 
-    public func pay(_ p: ProformaInvoice, amount: String? = nil, reference: String? = nil) async throws -> RecordPayment.Outcome {
-        let input = try RecordPayment.Input.parse(amount: amount ?? p.totals.gross.decimalString, currency: p.currency.rawValue, method: "bank_transfer", receivedOn: nil,
-                                                  reference: reference, idempotencyKey: nil, today: deps.today())
+    public func pay(_ p: ProformaInvoice, amount: String? = nil, reference: String? = nil) async throws
+        -> RecordPayment.Outcome
+    {
+        let input = try RecordPayment.Input.parse(
+            amount: amount ?? p.totals.gross.decimalString, currency: p.currency.rawValue, method: "bank_transfer",
+            receivedOn: nil,
+            reference: reference, idempotencyKey: nil, today: deps.today())
         return try await RecordPayment(deps)(proformaID: p.id, input, actor: .staff(1))
     }
 }
@@ -108,15 +141,21 @@ public struct Fixtures: Sendable {
 extension AppDependencies {
     /// The same dependencies issuing invoices for another seller (e.g. one whose data ANAF's rules refuse).
     public func with(seller: Seller) -> AppDependencies {
-        AppDependencies(store: store, clock: clock, random: random, passwords: passwords, digest: digest, vat: vat, policy: policy, numbering: numbering,
-                        seller: seller, timeZone: timeZone, logger: logger)
+        AppDependencies(
+            store: store, clock: clock, random: random, passwords: passwords, digest: digest, vat: vat, policy: policy,
+            numbering: numbering,
+            seller: seller, timeZone: timeZone, logger: logger)
     }
 
     /// The seller with the county left out of its address: CIUS-RO requires it (BR-RO-110/111), so ANAF rejects
     /// the invoices this seller issues.
     public var sellerWithoutCounty: Seller {
         let s = seller
-        return Seller(name: s.name, cui: s.cui, vatNumber: s.vatNumber, tradeRegisterNumber: s.tradeRegisterNumber, shareCapital: s.shareCapital,
-                      address: PostalAddress(street: s.address.street, city: "Bucuresti", county: nil, postalCode: s.address.postalCode, country: "RO"), iban: s.iban, bank: s.bank)
+        return Seller(
+            name: s.name, cui: s.cui, vatNumber: s.vatNumber, tradeRegisterNumber: s.tradeRegisterNumber,
+            shareCapital: s.shareCapital,
+            address: PostalAddress(
+                street: s.address.street, city: "Bucuresti", county: nil, postalCode: s.address.postalCode,
+                country: "RO"), iban: s.iban, bank: s.bank)
     }
 }

@@ -6,7 +6,9 @@ import Foundation
 enum Formatting {
     static func timestamp(_ d: Date, _ deps: AppDependencies) -> String {
         let parts = calendar(deps.timeZone).dateComponents([.year, .month, .day, .hour, .minute], from: d)
-        return String(format: "%04d-%02d-%02d %02d:%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0, parts.hour ?? 0, parts.minute ?? 0)
+        return String(
+            format: "%04d-%02d-%02d %02d:%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0, parts.hour ?? 0,
+            parts.minute ?? 0)
     }
 
     /// A Gregorian calendar per zone, made once (a `DateFormatter` per call cost more than the rest of the row).

@@ -15,9 +15,13 @@ struct PaymentWebhookRoute {
             let signature = HTTPField.Name(cards.gateway.signatureHeader).flatMap { req.headers[$0] } ?? ""
             do {
                 let result = try await cards.webhook(payload: Array(buffer: body), signature: signature)
-                return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"received":"\#(result)"}"#)))
+                return Response(
+                    status: .ok, headers: [.contentType: "application/json"],
+                    body: .init(byteBuffer: ByteBuffer(string: #"{"received":"\#(result)"}"#)))
             } catch CardGatewayError.badSignature {
-                return Response(status: .badRequest, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"error":"invalid signature"}"#)))
+                return Response(
+                    status: .badRequest, headers: [.contentType: "application/json"],
+                    body: .init(byteBuffer: ByteBuffer(string: #"{"error":"invalid signature"}"#)))
             }
         }
     }

@@ -11,7 +11,8 @@ enum QRCode {
         var path = ""
         for y in 0..<width {
             for x in 0..<width where code.pointee.data[y * width + x] & 1 == 1 {
-                path += "M\((x + quiet) * moduleSize),\((y + quiet) * moduleSize)h\(moduleSize)v\(moduleSize)h-\(moduleSize)z"
+                path +=
+                    "M\((x + quiet) * moduleSize),\((y + quiet) * moduleSize)h\(moduleSize)v\(moduleSize)h-\(moduleSize)z"
             }
         }
         return """

@@ -15,7 +15,10 @@ public struct WebSettings: Sendable {
     /// The hours SMS are sent in, as the sign-up and My Details pages promise them.
     public var smsWindow: SmsSendingWindow
 
-    public init(publicBaseURL: String, demoPayments: Bool, smsWindow: SmsSendingWindow = SmsSendingWindow(timeZone: TimeZone(identifier: "Europe/Bucharest")!)) {
+    public init(
+        publicBaseURL: String, demoPayments: Bool,
+        smsWindow: SmsSendingWindow = SmsSendingWindow(timeZone: TimeZone(identifier: "Europe/Bucharest")!)
+    ) {
         self.publicBaseURL = publicBaseURL
         self.secureCookies = publicBaseURL.lowercased().hasPrefix("https://")
         self.demoPayments = demoPayments
@@ -39,34 +42,50 @@ struct Renderer: Sendable {
     let payScript: ByteBuffer
 
     static func load() throws -> Renderer {
-        guard let dir = Bundle.module.url(forResource: "Templates", withExtension: nil) else { throw HTTPError(.internalServerError, message: "templates missing") }
+        guard let dir = Bundle.module.url(forResource: "Templates", withExtension: nil) else {
+            throw HTTPError(.internalServerError, message: "templates missing")
+        }
         MustacheContentTypes.register(ByteHTMLEscaping(), named: ByteHTMLEscaping.name)
         var texts: [(String, String)] = []
         for file in try FileManager.default.contentsOfDirectory(atPath: dir.path) where file.hasSuffix(".mustache") {
-            texts.append((String(file.dropLast(".mustache".count)), try String(contentsOf: dir.appendingPathComponent(file), encoding: .utf8)))
+            texts.append(
+                (
+                    String(file.dropLast(".mustache".count)),
+                    try String(contentsOf: dir.appendingPathComponent(file), encoding: .utf8)
+                ))
         }
         var libraries: [Language: MustacheLibrary] = [:]
         for language in Language.allCases {
             var library = MustacheLibrary()
             for (name, text) in texts {
                 // Every template (partials too: each starts with the library's own HTML escaping) escapes with ours.
-                try library.register("{{% CONTENT_TYPE: \(ByteHTMLEscaping.name)}}\n" + bake(text, language), named: name)
+                try library.register(
+                    "{{% CONTENT_TYPE: \(ByteHTMLEscaping.name)}}\n" + bake(text, language), named: name)
             }
             libraries[language] = library
         }
-        guard let cssURL = Bundle.module.url(forResource: "site", withExtension: "css", subdirectory: "Assets") ?? Bundle.module.url(forResource: "site", withExtension: "css") else {
+        guard
+            let cssURL = Bundle.module.url(forResource: "site", withExtension: "css", subdirectory: "Assets")
+                ?? Bundle.module.url(forResource: "site", withExtension: "css")
+        else {
             throw HTTPError(.internalServerError, message: "stylesheet missing")
         }
-        guard let jsURL = Bundle.module.url(forResource: "pay", withExtension: "js", subdirectory: "Assets") ?? Bundle.module.url(forResource: "pay", withExtension: "js") else {
+        guard
+            let jsURL = Bundle.module.url(forResource: "pay", withExtension: "js", subdirectory: "Assets")
+                ?? Bundle.module.url(forResource: "pay", withExtension: "js")
+        else {
             throw HTTPError(.internalServerError, message: "payment script missing")
         }
-        return Renderer(libraries: libraries, css: ByteBuffer(bytes: try Data(contentsOf: cssURL)), payScript: ByteBuffer(bytes: try Data(contentsOf: jsURL)))
+        return Renderer(
+            libraries: libraries, css: ByteBuffer(bytes: try Data(contentsOf: cssURL)),
+            payScript: ByteBuffer(bytes: try Data(contentsOf: jsURL)))
     }
 
     /// `{{t.key}}` → the key's text in `language` (English when the language lacks it), HTML-escaped.
     static func bake(_ template: String, _ language: Language) -> String {
         let views = Views(language)
-        var out = "", rest = Substring(template)
+        var out = ""
+        var rest = Substring(template)
         while let open = rest.range(of: "{{t.") {
             out += rest[..<open.lowerBound]
             guard let close = rest[open.upperBound...].range(of: "}}") else { break }
@@ -95,7 +114,12 @@ struct ByteHTMLEscaping: MustacheContentType {
     static let name = "HTMLBYTES"
 
     func escapeText(_ text: String) -> String {
-        guard text.utf8.contains(where: { $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") || $0 == UInt8(ascii: "&") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "'") }) else {
+        guard
+            text.utf8.contains(where: {
+                $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") || $0 == UInt8(ascii: "&")
+                    || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "'")
+            })
+        else {
             return text
         }
         var out: [UInt8] = []
@@ -117,7 +141,8 @@ struct ByteHTMLEscaping: MustacheContentType {
 /// Headers every HTML response carries: no caching of private pages, no framing, no sniffing, a strict CSP
 /// (no script at all: the areas work without JavaScript).
 enum PageHeaders {
-    static let policy = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    static let policy =
+        "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
     /// The card payment page alone runs scripts: its own and the gateway's, talking to the gateway's origins only.
     static func paymentPolicy(gatewayOrigins origins: [String]) -> String {

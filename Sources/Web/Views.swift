@@ -27,7 +27,10 @@ struct Views {
 
     func partyLines(_ p: BillingParty) -> [String] {
         let a = p.address
-        var lines = [a.street, [a.postalCode, a.city, a.county].compactMap { $0 }.joined(separator: " "), Countries.name(a.country) ?? a.country]
+        var lines = [
+            a.street, [a.postalCode, a.city, a.county].compactMap { $0 }.joined(separator: " "),
+            Countries.name(a.country) ?? a.country,
+        ]
         switch p {
         case .person(let person):
             if let cnp = person.cnp { lines.append("CNP: \(cnp.value)") }
@@ -44,12 +47,17 @@ struct Views {
         return "\(p.name) — \(kind), \(p.address.city), \(p.address.country)"
     }
 
-    static let partyFields = ["kind", "name", "street", "city", "county", "postalCode", "country", "cnp", "cui", "tradeRegisterNumber", "vatNumber"]
+    static let partyFields = [
+        "kind", "name", "street", "city", "county", "postalCode", "country", "cnp", "cui", "tradeRegisterNumber",
+        "vatNumber",
+    ]
 
     /// The billing-data fields, grouped so a visitor without JavaScript sees which belong to which kind.
     func partyForm(_ values: [String: String], errors: [String: String]) -> [String: Any] {
         func field(_ name: String, _ label: String, hint: String? = nil, autocomplete: String? = nil) -> [String: Any] {
-            var f: [String: Any] = ["name": "p_\(name)", "label": s(label), "type": "text", "value": values[name] ?? ""]
+            var f: [String: Any] = [
+                "name": "p_\(name)", "label": s(label), "type": "text", "value": values[name] ?? "",
+            ]
             if let hint { f["hint"] = s(hint) }
             if let autocomplete { f["autocomplete"] = autocomplete }
             if let e = errors["p_\(name)"] { f["error"] = e }
@@ -58,23 +66,41 @@ struct Views {
         let kind = values["kind"] ?? "person"
         var kindField = field("kind", "kind")
         kindField["hasOptions"] = true
-        kindField["options"] = [["value": "person", "label": s("kind_person"), "selected": kind == "person"],
-                                ["value": "legal_entity", "label": s("kind_company"), "selected": kind == "legal_entity"]]
-        return ["party": [
-            "common": [kindField, field("name", "name", autocomplete: "name"), field("street", "street", autocomplete: "street-address"),
-                       field("city", "city", autocomplete: "address-level2"), field("county", "county", hint: "county_hint"),
-                       field("postalCode", "postal_code", autocomplete: "postal-code"), field("country", "country", hint: "country_hint")],
-            "person": [field("cnp", "cnp")],
-            "company": [field("cui", "cui"), field("tradeRegisterNumber", "trade_register"), field("vatNumber", "vat_number")],
-        ] as [String: Any]]
+        kindField["options"] = [
+            ["value": "person", "label": s("kind_person"), "selected": kind == "person"],
+            ["value": "legal_entity", "label": s("kind_company"), "selected": kind == "legal_entity"],
+        ]
+        return [
+            "party": [
+                "common": [
+                    kindField, field("name", "name", autocomplete: "name"),
+                    field("street", "street", autocomplete: "street-address"),
+                    field("city", "city", autocomplete: "address-level2"),
+                    field("county", "county", hint: "county_hint"),
+                    field("postalCode", "postal_code", autocomplete: "postal-code"),
+                    field("country", "country", hint: "country_hint"),
+                ],
+                "person": [field("cnp", "cnp")],
+                "company": [
+                    field("cui", "cui"), field("tradeRegisterNumber", "trade_register"),
+                    field("vatNumber", "vat_number"),
+                ],
+            ] as [String: Any]
+        ]
     }
 
     static func partyValues(_ p: BillingParty) -> [String: String] {
         let a = p.address
-        var v = ["kind": p.kind.rawValue, "name": p.name, "street": a.street, "city": a.city, "county": a.county ?? "", "postalCode": a.postalCode ?? "", "country": a.country]
+        var v = [
+            "kind": p.kind.rawValue, "name": p.name, "street": a.street, "city": a.city, "county": a.county ?? "",
+            "postalCode": a.postalCode ?? "", "country": a.country,
+        ]
         switch p {
         case .person(let person): v["cnp"] = person.cnp?.value ?? ""
-        case .legalEntity(let e): v["cui"] = e.registrationCode ?? ""; v["tradeRegisterNumber"] = e.tradeRegisterNumber ?? ""; v["vatNumber"] = e.vatNumber?.description ?? ""
+        case .legalEntity(let e):
+            v["cui"] = e.registrationCode ?? ""
+            v["tradeRegisterNumber"] = e.tradeRegisterNumber ?? ""
+            v["vatNumber"] = e.vatNumber?.description ?? ""
         }
         return v
     }
@@ -85,7 +111,8 @@ struct Views {
         for name in partyFields { v[name] = form["p_\(name)"].trimmingCharacters(in: .whitespacesAndNewlines) }
         let person = v["kind"] == "person"
         let draft = BillingPartyDraft(
-            kind: v["kind"] ?? "", name: v["name"] ?? "", street: v["street"] ?? "", city: v["city"] ?? "", county: v["county"], postalCode: v["postalCode"],
+            kind: v["kind"] ?? "", name: v["name"] ?? "", street: v["street"] ?? "", city: v["city"] ?? "",
+            county: v["county"], postalCode: v["postalCode"],
             country: (v["country"] ?? "").uppercased(), cnp: person ? v["cnp"] : nil, cui: person ? nil : v["cui"],
             tradeRegisterNumber: person ? nil : v["tradeRegisterNumber"], vatNumber: person ? nil : v["vatNumber"])
         return (draft, v)
@@ -105,20 +132,40 @@ struct Views {
 
     func money(_ minor: Int64, _ currency: Currency) -> String { Money(minor: minor, currency: currency).description }
 
-    func body(buyer: BillingParty, seller: Seller, lines: [InvoiceLine], totals: InvoiceTotals, vat: VatTreatment, exchange: (ExchangeRate, Int64)? = nil) -> [String: Any] {
+    func body(
+        buyer: BillingParty, seller: Seller, lines: [InvoiceLine], totals: InvoiceTotals, vat: VatTreatment,
+        exchange: (ExchangeRate, Int64)? = nil
+    ) -> [String: Any] {
         let c = totals.currency
         var vatRows: [[String: Any]] = totals.subtotals.map { sub in
-            let rate = sub.category == .reverseCharge ? s("reverse_charge") : Money.format(minor: Int64(sub.basisPoints)) + " %"
+            let rate =
+                sub.category == .reverseCharge
+                ? s("reverse_charge") : Money.format(minor: Int64(sub.basisPoints)) + " %"
             return ["label": f("vat_rate", rate), "amount": money(sub.vatMinor, c)]
         }
         if vatRows.isEmpty { vatRows = [["label": s("vat"), "amount": money(0, c)]] }
-        var totalsView: [String: Any] = ["net": money(totals.netMinor, c), "gross": money(totals.grossMinor, c), "vatRows": vatRows]
-        if let (rate, ron) = exchange { totalsView["ron"] = ["label": "\(s("vat")) RON (1 \(rate.currency.rawValue) = \(rate.rateString) RON, \(rate.date))", "amount": money(ron, .RON)] }
-        let sellerLines = [seller.address.street, "\(seller.address.city) \(seller.address.county ?? "")", "CUI: \(seller.cui)", "Reg. Com.: \(seller.tradeRegisterNumber)", "IBAN: \(seller.iban)"]
+        var totalsView: [String: Any] = [
+            "net": money(totals.netMinor, c), "gross": money(totals.grossMinor, c), "vatRows": vatRows,
+        ]
+        if let (rate, ron) = exchange {
+            totalsView["ron"] = [
+                "label": "\(s("vat")) RON (1 \(rate.currency.rawValue) = \(rate.rateString) RON, \(rate.date))",
+                "amount": money(ron, .RON),
+            ]
+        }
+        let sellerLines = [
+            seller.address.street, "\(seller.address.city) \(seller.address.county ?? "")", "CUI: \(seller.cui)",
+            "Reg. Com.: \(seller.tradeRegisterNumber)", "IBAN: \(seller.iban)",
+        ]
         return [
             "buyer": ["name": buyer.name, "lines": partyLines(buyer)],
             "seller": ["name": seller.name, "lines": sellerLines],
-            "lines": lines.map { l in ["description": l.description, "quantity": String(l.quantity), "unit": money(l.unitPriceMinor, c), "net": money(l.netMinor, c)] },
+            "lines": lines.map { l in
+                [
+                    "description": l.description, "quantity": String(l.quantity), "unit": money(l.unitPriceMinor, c),
+                    "net": money(l.netMinor, c),
+                ]
+            },
             "totals": totalsView,
             "mention": vat.mention ?? "",
         ]
@@ -134,6 +181,9 @@ struct Views {
 extension Countries {
     /// English name of a few common countries for addresses; the code otherwise.
     static func name(_ code: String) -> String? {
-        ["RO": "România", "DE": "Deutschland", "IN": "India", "FR": "France", "IT": "Italia", "GB": "United Kingdom", "US": "United States", "MD": "Moldova", "HU": "Magyarország", "BG": "България"][code]
+        [
+            "RO": "România", "DE": "Deutschland", "IN": "India", "FR": "France", "IT": "Italia", "GB": "United Kingdom",
+            "US": "United States", "MD": "Moldova", "HU": "Magyarország", "BG": "България",
+        ][code]
     }
 }

@@ -19,8 +19,11 @@ public struct WebAreas: Sendable {
     let efactura: SubmitEFactura?
     let efacturaQueue: (any EFacturaQueue)?
 
-    public init(deps: AppDependencies, identity: Identity, settings: WebSettings, messages: any MessageStore, mailer: any AccountMailer, cards: CardPayments? = nil,
-                efactura: SubmitEFactura? = nil, efacturaQueue: (any EFacturaQueue)? = nil) throws {
+    public init(
+        deps: AppDependencies, identity: Identity, settings: WebSettings, messages: any MessageStore,
+        mailer: any AccountMailer, cards: CardPayments? = nil,
+        efactura: SubmitEFactura? = nil, efacturaQueue: (any EFacturaQueue)? = nil
+    ) throws {
         self.cards = cards
         self.efactura = efactura
         self.efacturaQueue = efacturaQueue
@@ -42,10 +45,15 @@ public struct WebAreas: Sendable {
 
     public func register<Context: WebRequestContext>(on router: Router<Context>) {
         router.get("/assets/site.css") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=3600"], body: .init(byteBuffer: renderer.css))
+            Response(
+                status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=3600"],
+                body: .init(byteBuffer: renderer.css))
         }
         router.get("/assets/pay.js") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/javascript; charset=utf-8", .cacheControl: "public, max-age=3600"], body: .init(byteBuffer: renderer.payScript))
+            Response(
+                status: .ok,
+                headers: [.contentType: "text/javascript; charset=utf-8", .cacheControl: "public, max-age=3600"],
+                body: .init(byteBuffer: renderer.payScript))
         }
         if let cards { PaymentWebhookRoute(cards: cards).register(on: router) }
         let web = router.group().add(middleware: WebMiddleware<Context>(areas: self))
@@ -84,7 +92,9 @@ extension WebAreas {
         }
         if language == nil, let client { language = client.language }
         if language == nil, let accept = request.headers[.acceptLanguage] {
-            language = accept.split(separator: ",").lazy.compactMap { Language(rawValue: String($0.prefix(2)).lowercased()) }.first
+            language =
+                accept.split(separator: ",").lazy.compactMap { Language(rawValue: String($0.prefix(2)).lowercased()) }
+                .first
         }
         var csrf = context.session?.csrfToken ?? cookies.value(Self.csrfCookie, in: request) ?? ""
         if csrf.count != 64 {
@@ -96,15 +106,22 @@ extension WebAreas {
             flash = Views(language ?? .en).t[key]
             cookiesOut.append(cookies.clear(Self.flashCookie))
         }
-        return Visit(request: request, session: context.session, realm: realm, language: language ?? .en, csrf: csrf, setCookies: cookiesOut, flash: flash)
+        return Visit(
+            request: request, session: context.session, realm: realm, language: language ?? .en, csrf: csrf,
+            setCookies: cookiesOut, flash: flash)
     }
 
     /// Rejects a form whose CSRF token is not this visitor's (403, nothing changes).
     func checkCSRF(_ form: Form, _ visit: Visit) throws {
-        if visit.csrf.isEmpty || !constantTimeEquals(form["_csrf"], visit.csrf) { throw PageError(status: .forbidden, message: visit.views.s("form_expired")) }
+        if visit.csrf.isEmpty || !constantTimeEquals(form["_csrf"], visit.csrf) {
+            throw PageError(status: .forbidden, message: visit.views.s("form_expired"))
+        }
     }
 
-    func page(_ template: String, title: String, _ model: [String: Any], _ visit: Visit, status: HTTPResponse.Status = .ok, formError: String? = nil) -> Response {
+    func page(
+        _ template: String, title: String, _ model: [String: Any], _ visit: Visit, status: HTTPResponse.Status = .ok,
+        formError: String? = nil
+    ) -> Response {
         let v = visit.views
         var m = model
         m["lang"] = visit.language.rawValue
@@ -117,35 +134,68 @@ extension WebAreas {
         if let f = visit.flash { m["flash"] = f }
         if let formError { m["formError"] = formError }
         // Switching language reloads this page: its other query items (a reset or confirmation token) stay.
-        let kept = (visit.request.uri.query ?? "").split(separator: "&").filter { !$0.hasPrefix("lang=") }.map { $0 + "&" }.joined()
-        m["languages"] = Strings.languageNames.map { ["code": $0.0.rawValue, "name": $0.1, "current": $0.0 == visit.language, "href": "?\(kept)lang=\($0.0.rawValue)"] as [String: Any] }
+        let kept = (visit.request.uri.query ?? "").split(separator: "&").filter { !$0.hasPrefix("lang=") }.map {
+            $0 + "&"
+        }.joined()
+        m["languages"] = Strings.languageNames.map {
+            [
+                "code": $0.0.rawValue, "name": $0.1, "current": $0.0 == visit.language,
+                "href": "?\(kept)lang=\($0.0.rawValue)",
+            ] as [String: Any]
+        }
         if let s = visit.session, s.stage == .full {
             let path = visit.request.uri.path
-            let links: [(String, String)] = visit.realm == .staff
-                ? [(Paths.Staff.home, "Clients"), (Paths.Staff.efactura, "e-Factura"), (Paths.Staff.audit, "Audit log"), (Paths.Staff.apiKeys, "API keys"), ("/staff/security", "Security")]
-                : [(Paths.services, v.s("my_services")), (Paths.invoices, v.s("my_invoices")), (Paths.details, v.s("my_details")), ("/security", v.s("security"))]
-            m["nav"] = ["links": links.map { ["href": $0.0, "label": $0.1, "current": path == $0.0 || (path.hasPrefix($0.0 + "/") && $0.0 != Paths.Staff.home)] as [String: Any] },
-                        "logout": visit.base + "/logout"] as [String: Any]
+            let links: [(String, String)] =
+                visit.realm == .staff
+                ? [
+                    (Paths.Staff.home, "Clients"), (Paths.Staff.efactura, "e-Factura"),
+                    (Paths.Staff.audit, "Audit log"), (Paths.Staff.apiKeys, "API keys"),
+                    ("/staff/security", "Security"),
+                ]
+                : [
+                    (Paths.services, v.s("my_services")), (Paths.invoices, v.s("my_invoices")),
+                    (Paths.details, v.s("my_details")), ("/security", v.s("security")),
+                ]
+            m["nav"] =
+                [
+                    "links": links.map {
+                        [
+                            "href": $0.0, "label": $0.1,
+                            "current": path == $0.0 || (path.hasPrefix($0.0 + "/") && $0.0 != Paths.Staff.home),
+                        ] as [String: Any]
+                    },
+                    "logout": visit.base + "/logout",
+                ] as [String: Any]
         }
         var headers = HTTPFields()
         PageHeaders.apply(&headers)
         for c in visit.setCookies { headers.append(HTTPField(name: .setCookie, value: c)) }
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: renderer.html(template, m, language: visit.language))))
+        return Response(
+            status: status, headers: headers,
+            body: .init(byteBuffer: ByteBuffer(string: renderer.html(template, m, language: visit.language))))
     }
 
     /// A form page: 422 with a banner over the marked fields when there are field errors, 200 otherwise.
-    func formPage(_ template: String, title: String, _ model: [String: Any], _ visit: Visit, errors: [String: String]) -> Response {
-        page(template, title: title, model, visit, status: errors.isEmpty ? .ok : .unprocessableContent, formError: errors.isEmpty ? nil : visit.views.s("fix_errors"))
+    func formPage(_ template: String, title: String, _ model: [String: Any], _ visit: Visit, errors: [String: String])
+        -> Response
+    {
+        page(
+            template, title: title, model, visit, status: errors.isEmpty ? .ok : .unprocessableContent,
+            formError: errors.isEmpty ? nil : visit.views.s("fix_errors"))
     }
 
     /// A proforma by the route's `:id`; with `ownedBy`, another client's is "not found" (its existence is not told).
-    func proforma<Context: WebRequestContext>(_ ctx: Context, ownedBy clientID: Int64? = nil) async throws -> ProformaInvoice {
+    func proforma<Context: WebRequestContext>(_ ctx: Context, ownedBy clientID: Int64? = nil) async throws
+        -> ProformaInvoice
+    {
         let id = try ctx.parameters.require("id", as: Int64.self)
         return try await InvoiceQueries(deps).proforma(id: id, visibleTo: clientID)
     }
 
     /// A fiscal invoice by the route's `:id`, with the same ownership rule.
-    func fiscal<Context: WebRequestContext>(_ ctx: Context, ownedBy clientID: Int64? = nil) async throws -> FiscalInvoice {
+    func fiscal<Context: WebRequestContext>(_ ctx: Context, ownedBy clientID: Int64? = nil) async throws
+        -> FiscalInvoice
+    {
         let id = try ctx.parameters.require("id", as: Int64.self)
         return try await InvoiceQueries(deps).fiscalInvoice(id: id, visibleTo: clientID)
     }
@@ -153,11 +203,15 @@ extension WebAreas {
     func redirect(_ location: String, _ visit: Visit, cookies extra: [String] = [], flash: String? = nil) -> Response {
         var headers: HTTPFields = [.location: location, .cacheControl: "no-store"]
         for c in visit.setCookies + extra { headers.append(HTTPField(name: .setCookie, value: c)) }
-        if let flash { headers.append(HTTPField(name: .setCookie, value: cookies.set(Self.flashCookie, flash, maxAge: 60))) }
+        if let flash {
+            headers.append(HTTPField(name: .setCookie, value: cookies.set(Self.flashCookie, flash, maxAge: 60)))
+        }
         return Response(status: .seeOther, headers: headers)
     }
 
-    func message(_ visit: Visit, status: HTTPResponse.Status, heading: String, text: String, link: (String, String)? = nil) -> Response {
+    func message(
+        _ visit: Visit, status: HTTPResponse.Status, heading: String, text: String, link: (String, String)? = nil
+    ) -> Response {
         var model: [String: Any] = ["heading": heading, "text": text]
         if let link { model["link"] = ["href": link.0, "label": link.1] }
         return page("message", title: heading, model, visit, status: status)
@@ -165,8 +219,13 @@ extension WebAreas {
 
     func pdf(_ bytes: [UInt8], name: String) -> Response {
         let safe = name.filter { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
-        return Response(status: .ok, headers: [.contentType: "application/pdf", .contentDisposition: "attachment; filename=\"\(safe).pdf\"", .cacheControl: "no-store"],
-                        body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        return Response(
+            status: .ok,
+            headers: [
+                .contentType: "application/pdf", .contentDisposition: "attachment; filename=\"\(safe).pdf\"",
+                .cacheControl: "no-store",
+            ],
+            body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
     /// `path?next=destination`, the destination encoded whole (it has its own `/` and `?`).
@@ -179,13 +238,19 @@ extension WebAreas {
     /// "/", then printable ASCII path and query characters. Browsers drop tabs and newlines from a Location and read
     /// "\\" as "/", so "/<TAB>/evil.example" or "/\\evil.example" would leave the site.
     static func safeReturn(_ raw: String?) -> String? {
-        guard let r = raw, r.count < 300, r.hasPrefix("/"), !r.hasPrefix("//"), r.unicodeScalars.allSatisfy(returnPathScalars.contains) else { return nil }
+        guard let r = raw, r.count < 300, r.hasPrefix("/"), !r.hasPrefix("//"),
+            r.unicodeScalars.allSatisfy(returnPathScalars.contains)
+        else { return nil }
         return r
     }
 
-    private static let returnPathScalars = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~!$&'()*+,;=:@/?%".unicodeScalars)
+    private static let returnPathScalars = Set(
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~!$&'()*+,;=:@/?%".unicodeScalars)
 
-    func field(_ name: String, _ label: String, type: String = "text", value: String = "", hint: String? = nil, autocomplete: String? = nil, errors: [String: String] = [:], inputmode: String? = nil) -> [String: Any] {
+    func field(
+        _ name: String, _ label: String, type: String = "text", value: String = "", hint: String? = nil,
+        autocomplete: String? = nil, errors: [String: String] = [:], inputmode: String? = nil
+    ) -> [String: Any] {
         var f: [String: Any] = ["name": name, "label": label, "type": type, "value": value]
         if let hint { f["hint"] = hint }
         if let autocomplete { f["autocomplete"] = autocomplete }
@@ -194,7 +259,9 @@ extension WebAreas {
         return f
     }
 
-    func checkbox(_ name: String, _ label: String, checked: Bool, hint: String? = nil, errors: [String: String] = [:]) -> [String: Any] {
+    func checkbox(_ name: String, _ label: String, checked: Bool, hint: String? = nil, errors: [String: String] = [:])
+        -> [String: Any]
+    {
         var f = field(name, label, hint: hint, errors: errors)
         f["checkbox"] = true
         f["checked"] = checked
@@ -204,7 +271,9 @@ extension WebAreas {
     func languageField(_ selected: Language, _ v: Views, errors: [String: String] = [:]) -> [String: Any] {
         var f = field("language", v.s("language"), errors: errors)
         f["hasOptions"] = true
-        f["options"] = Strings.languageNames.map { ["value": $0.0.rawValue, "label": $0.1, "selected": $0.0 == selected] as [String: Any] }
+        f["options"] = Strings.languageNames.map {
+            ["value": $0.0.rawValue, "label": $0.1, "selected": $0.0 == selected] as [String: Any]
+        }
         return f
     }
 }
@@ -213,11 +282,14 @@ extension WebAreas {
 struct WebMiddleware<Context: WebRequestContext>: RouterMiddleware {
     let areas: WebAreas
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         var context = context
         let staff = request.uri.path.hasPrefix(Paths.Staff.home)
         if let token = areas.cookies.value(staff ? WebAreas.staffCookie : WebAreas.clientCookie, in: request),
-           let session = try await areas.identity.session(token: token), session.realm == (staff ? .staff : .client) {
+            let session = try await areas.identity.session(token: token), session.realm == (staff ? .staff : .client)
+        {
             context.session = session
         }
         do {
@@ -227,24 +299,33 @@ struct WebMiddleware<Context: WebRequestContext>: RouterMiddleware {
             return areas.redirect(r.location, visit, cookies: r.cookies)
         } catch let e as PageError {
             let visit = areas.visit(request, context)
-            return areas.message(visit, status: e.status, heading: e.message, text: "", link: (visit.base.isEmpty ? "/" : visit.base, "Hostico"))
+            return areas.message(
+                visit, status: e.status, heading: e.message, text: "",
+                link: (visit.base.isEmpty ? "/" : visit.base, "Hostico"))
         } catch let e as UseCaseError {
             let visit = areas.visit(request, context)
             let v = visit.views
             switch e {
-            case .notFound: return areas.message(visit, status: .notFound, heading: v.s("not_found"), text: "", link: (visit.base.isEmpty ? "/" : visit.base, "Hostico"))
+            case .notFound:
+                return areas.message(
+                    visit, status: .notFound, heading: v.s("not_found"), text: "",
+                    link: (visit.base.isEmpty ? "/" : visit.base, "Hostico"))
             case .conflict(let rule, let message):
-                return areas.message(visit, status: .conflict, heading: v.s("conflict"), text: Strings.message(rule: rule, english: message, in: visit.language))
+                return areas.message(
+                    visit, status: .conflict, heading: v.s("conflict"),
+                    text: Strings.message(rule: rule, english: message, in: visit.language))
             case .invalid(let failure):
-                return areas.message(visit, status: .unprocessableContent, heading: v.s("fix_errors"),
-                                     text: failure.errors.map { Strings.message(for: $0, in: visit.language) }.joined(separator: " "))
+                return areas.message(
+                    visit, status: .unprocessableContent, heading: v.s("fix_errors"),
+                    text: failure.errors.map { Strings.message(for: $0, in: visit.language) }.joined(separator: " "))
             }
         } catch let e as HTTPError where e.status == .notFound {
             let visit = areas.visit(request, context)
             return areas.message(visit, status: .notFound, heading: visit.views.s("not_found"), text: "")
         } catch is PasswordHashingBusy {
             let visit = areas.visit(request, context)
-            var response = areas.message(visit, status: .serviceUnavailable, heading: visit.views.s("busy"), text: visit.views.s("busy_text"))
+            var response = areas.message(
+                visit, status: .serviceUnavailable, heading: visit.views.s("busy"), text: visit.views.s("busy_text"))
             response.headers[.retryAfter] = "30"
             return response
         }

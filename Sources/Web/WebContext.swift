@@ -21,10 +21,13 @@ public struct ClientAddressMiddleware<Context: WebRequestContext>: RouterMiddlew
     let trusted: [IPNetwork]
     public init(trusted: [IPNetwork]) { self.trusted = trusted }
 
-    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+        async throws -> Response
+    {
         var context = context
         if !trusted.isEmpty, let peer = context.peerIP {
-            context.clientAddress = ClientAddress.resolve(peer: peer, forwardedFor: request.headers[values: .xForwardedFor], trusted: trusted)
+            context.clientAddress = ClientAddress.resolve(
+                peer: peer, forwardedFor: request.headers[values: .xForwardedFor], trusted: trusted)
         }
         return try await next(request, context)
     }
@@ -33,7 +36,9 @@ public struct ClientAddressMiddleware<Context: WebRequestContext>: RouterMiddlew
 /// `Strict-Transport-Security` on every answer when the public URL is https: browsers then never try http.
 public struct StrictTransportMiddleware<Context: RequestContext>: RouterMiddleware {
     public init() {}
-    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+        async throws -> Response
+    {
         var response = try await next(request, context)
         response.headers[.strictTransportSecurity] = "max-age=31536000"
         return response
@@ -60,7 +65,9 @@ struct Form: Sendable {
         var out: [String: String] = [:]
         for pair in body.split(separator: "&", omittingEmptySubsequences: true) {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            func unescape(_ s: Substring) -> String { s.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "" }
+            func unescape(_ s: Substring) -> String {
+                s.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
+            }
             out[unescape(parts[0])] = parts.count > 1 ? unescape(parts[1]) : ""
         }
         return out

@@ -13,12 +13,17 @@ import Storage
 struct Hostico: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Hostico Billing: proformas, fiscal invoices, payments and suspensions for a hosting company.",
-        subcommands: [Serve.self, Migrate.self, Billing.self, Worker.self, Notify.self, Demo.self, StaffCommand.self, APIKeyCommand.self, EFacturaCommand.self, Provision.self, Bench.self])
+        subcommands: [
+            Serve.self, Migrate.self, Billing.self, Worker.self, Notify.self, Demo.self, StaffCommand.self,
+            APIKeyCommand.self, EFacturaCommand.self, Provision.self, Bench.self,
+        ])
 }
 
 /// Options every command shares; they override the environment and `.env`.
 struct CommonOptions: ParsableArguments {
-    @Option(help: "Database: a SQLite file path, or a postgres:// URL (default: $DATABASE_URL, else ./data/hostico.sqlite).")
+    @Option(
+        help: "Database: a SQLite file path, or a postgres:// URL (default: $DATABASE_URL, else ./data/hostico.sqlite)."
+    )
     var databaseURL: String?
 
     var overrides: [String: String] {
@@ -29,7 +34,9 @@ struct CommonOptions: ParsableArguments {
 
     /// Opens the database, runs `body` and closes the database on every path, a thrown error included (SQLiteNIO
     /// refuses to drop an open connection).
-    func withDatabase<T>(extra: [String: String] = [:], _ body: (AppConfig, AppDependencies, Database) async throws -> T) async throws -> T {
+    func withDatabase<T>(
+        extra: [String: String] = [:], _ body: (AppConfig, AppDependencies, Database) async throws -> T
+    ) async throws -> T {
         let (config, deps, db) = try await open(extra: extra)
         do {
             let result = try await body(config, deps, db)

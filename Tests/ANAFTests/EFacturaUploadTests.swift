@@ -7,8 +7,8 @@ import Features
 import Foundation
 import Logging
 import Storage
-import Testing
 import TestSupport
+import Testing
 import ZIPFoundation
 
 @Suite("e-Factura uploads to ANAF")
@@ -29,7 +29,9 @@ struct EFacturaUploadTests {
         let clock = ManualClock(TestDates.start)
         let deps = makeTestDependencies(database: db, clock: clock)
         let queue = SQLEFacturaQueue(database: db)
-        let submit = SubmitEFactura(deps: deps, queue: queue, gateway: ANAFEFacturaClient(settings: peer.settings()), box: Self.box, xml: { Array(EFactura.xml($0).utf8) })
+        let submit = SubmitEFactura(
+            deps: deps, queue: queue, gateway: ANAFEFacturaClient(settings: peer.settings()), box: Self.box,
+            xml: { Array(EFactura.xml($0).utf8) })
         return World(db: db, clock: clock, deps: deps, submit: submit, queue: queue)
     }
 
@@ -37,7 +39,9 @@ struct EFacturaUploadTests {
     func fiscalInvoice(_ deps: AppDependencies, _ email: String, plan: HostingPlan) async throws -> FiscalInvoice {
         let f = Fixtures(deps)
         let client = try await f.client(email)
-        let order = try await PlaceOrder(deps)(clientID: client.id, planID: plan.id, cycle: "monthly", domain: "\(email.prefix(while: { $0 != "@" })).example", billingProfileID: nil, actor: .client(client.id))
+        let order = try await PlaceOrder(deps)(
+            clientID: client.id, planID: plan.id, cycle: "monthly",
+            domain: "\(email.prefix(while: { $0 != "@" })).example", billingProfileID: nil, actor: .client(client.id))
         return try #require(try await f.pay(order.proforma).fiscalInvoice)
     }
 
@@ -51,7 +55,9 @@ struct EFacturaUploadTests {
     }
 
     @Test(arguments: DatabaseKind.allCases)
-    func anInvoiceTheRulesAcceptEndsAcceptedWithTheSignedZIPAndOneTheyRefuseEndsRejectedWithANAFsErrors(_ kind: DatabaseKind) async throws {
+    func anInvoiceTheRulesAcceptEndsAcceptedWithTheSignedZIPAndOneTheyRefuseEndsRejectedWithANAFsErrors(
+        _ kind: DatabaseKind
+    ) async throws {
         let peer = try ANAFPeer(processingPolls: 1)
         let w = try await world(kind, peer)
         let plan = try await Fixtures(w.deps).plan()
@@ -99,7 +105,9 @@ struct EFacturaUploadTests {
         let rejected = try await submission(w, bad.id)
         #expect(rejected.state == .rejected && rejected.hasResponseFile)
         #expect(rejected.errors?.contains("BR-RO-1") == true, "\(rejected.errors ?? "")")
-        let audit = try await w.deps.store.read { r in try await r.audit(entity: "fiscal_invoice", entityID: bad.id, limit: 10) }.map(\.action)
+        let audit = try await w.deps.store.read { r in
+            try await r.audit(entity: "fiscal_invoice", entityID: bad.id, limit: 10)
+        }.map(\.action)
         #expect(audit.contains("efactura.uploaded") && audit.contains("efactura.rejected"))
 
         // Staff send it again: a new upload, judged again.
@@ -143,7 +151,10 @@ struct EFacturaUploadTests {
         // Close to expiry (within a day), a second process refreshes before asking; the first process's old
         // refresh token is dead at ANAF (tokens rotate) but the stored one is current.
         w.clock.advance(seconds: 200_000 - 86_400 + 10)
-        let other = SubmitEFactura(deps: w.deps, queue: SQLEFacturaQueue(database: w.db), gateway: ANAFEFacturaClient(settings: peer.settings()), box: Self.box, xml: { Array(EFactura.xml($0).utf8) })
+        let other = SubmitEFactura(
+            deps: w.deps, queue: SQLEFacturaQueue(database: w.db),
+            gateway: ANAFEFacturaClient(settings: peer.settings()), box: Self.box, xml: { Array(EFactura.xml($0).utf8) }
+        )
         // ANAF's file comes without its signature once: it is not the legal original, so it is fetched again.
         try await peer.hook("/_sim/unsigned")
         report = try await other.runOnce()
@@ -187,23 +198,35 @@ struct EFacturaUploadTests {
         let peer = try ANAFPeer()
         let w = try await world(.sqlite, peer)
         let url = try await w.submit.startAuthorization(staffID: 1)
-        #expect(url.hasPrefix(peer.base + "/anaf-oauth2/v1/authorize?response_type=code&client_id=hostico-test-client&redirect_uri=https%3A%2F%2Fbilling.hostico.test"))
+        #expect(
+            url.hasPrefix(
+                peer.base
+                    + "/anaf-oauth2/v1/authorize?response_type=code&client_id=hostico-test-client&redirect_uri=https%3A%2F%2Fbilling.hostico.test"
+            ))
         #expect(url.contains("token_content_type=jwt"))
         let (code, state) = try await peer.authorize(url)
-        await #expect(throws: SubmitEFactura.ConnectError.unknownState) { try await w.submit.finishAuthorization(code: code, state: "forged", staffID: 1) }
-        await #expect(throws: SubmitEFactura.ConnectError.unknownState) { try await w.submit.finishAuthorization(code: code, state: state, staffID: 2) }
+        await #expect(throws: SubmitEFactura.ConnectError.unknownState) {
+            try await w.submit.finishAuthorization(code: code, state: "forged", staffID: 1)
+        }
+        await #expect(throws: SubmitEFactura.ConnectError.unknownState) {
+            try await w.submit.finishAuthorization(code: code, state: state, staffID: 2)
+        }
         #expect(try await w.queue.credentials() == nil)
 
         let (code2, state2) = try await peer.authorize(try await w.submit.startAuthorization(staffID: 1))
         w.clock.advance(seconds: 601)
-        await #expect(throws: SubmitEFactura.ConnectError.unknownState) { try await w.submit.finishAuthorization(code: code2, state: state2, staffID: 1) }
+        await #expect(throws: SubmitEFactura.ConnectError.unknownState) {
+            try await w.submit.finishAuthorization(code: code2, state: state2, staffID: 1)
+        }
 
         let (code3, state3) = try await peer.authorize(try await w.submit.startAuthorization(staffID: 1))
         try await w.submit.finishAuthorization(code: code3, state: state3, staffID: 1)
         #expect(try await w.queue.credentials() != nil)
         // An authorisation code works once at ANAF too.
         let (_, state4) = try await peer.authorize(try await w.submit.startAuthorization(staffID: 1))
-        await #expect(throws: EFacturaGatewayError.self) { try await w.submit.finishAuthorization(code: code3, state: state4, staffID: 1) }
+        await #expect(throws: EFacturaGatewayError.self) {
+            try await w.submit.finishAuthorization(code: code3, state: state4, staffID: 1)
+        }
         let audit = try await w.deps.store.read { r in try await r.audit(entity: "efactura", entityID: 0, limit: 10) }
         #expect(audit.map(\.action) == ["efactura.connected"] && audit.first?.actor == "staff:1")
         await w.db.close()

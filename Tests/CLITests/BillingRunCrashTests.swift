@@ -1,8 +1,8 @@
 import Foundation
 import SQLKit
 import Storage
-import Testing
 import TestSupport
+import Testing
 
 /// The billing run is killed with SIGKILL half-way through, then run again: every service period ends up on
 /// exactly one proforma, the proforma numbers stay gapless, and nothing is left out.
@@ -14,7 +14,9 @@ struct BillingRunCrashTests {
     @Test(arguments: DatabaseKind.allCases)
     func killedRunResumesWithoutDuplicatesOrGaps(kind: DatabaseKind) async throws {
         let url = try await TestDatabase.freshURL(kind)
-        let seed = try runToEnd(["bench", "seed", "--services", "\(Self.services)", "--due-on", "2026-12-01", "--database-url", url])
+        let seed = try runToEnd([
+            "bench", "seed", "--services", "\(Self.services)", "--due-on", "2026-12-01", "--database-url", url,
+        ])
         #expect(seed.status == 0, "\(seed.output)")
 
         let db = try await Database.open(url: url, defaultSQLitePath: url, logger: .init(label: "test"))
@@ -42,8 +44,14 @@ struct BillingRunCrashTests {
 
         #expect(try await count(db, "SELECT count(*) AS n FROM proformas WHERE origin = 'renewal'") == Self.clients)
         #expect(try await count(db, "SELECT count(*) AS n FROM proforma_lines") == Self.services)
-        #expect(try await count(db, "SELECT count(*) AS n FROM (SELECT DISTINCT service_id, period_start FROM proforma_lines) x") == Self.services)
-        #expect(try await count(db, "SELECT count(*) AS n FROM services WHERE invoiced_periods = 2 AND next_invoice_date = '2027-01-01'") == Self.services)
+        #expect(
+            try await count(
+                db, "SELECT count(*) AS n FROM (SELECT DISTINCT service_id, period_start FROM proforma_lines) x")
+                == Self.services)
+        #expect(
+            try await count(
+                db, "SELECT count(*) AS n FROM services WHERE invoiced_periods = 2 AND next_invoice_date = '2027-01-01'"
+            ) == Self.services)
         // Gapless: numbers 1…N, each once, and the counter agrees.
         #expect(try await count(db, "SELECT count(DISTINCT seq) AS n FROM proformas") == Self.clients)
         #expect(try await count(db, "SELECT max(seq) AS n FROM proformas") == Self.clients)
@@ -70,7 +78,9 @@ func hosticoBinary() throws -> URL {
         if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
         dir = dir.deletingLastPathComponent()
     }
-    struct Missing: Error, CustomStringConvertible { var description: String { "the hostico binary was not built next to the tests; run `swift build` first" } }
+    struct Missing: Error, CustomStringConvertible {
+        var description: String { "the hostico binary was not built next to the tests; run `swift build` first" }
+    }
     throw Missing()
 }
 

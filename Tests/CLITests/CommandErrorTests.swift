@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// A command that fails says why, in words, and exits with a status: it does not crash on the way out.
 @Suite("hostico commands that fail")

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Domain
 
 private func d(_ s: String) -> CivilDate { CivilDate(s)! }

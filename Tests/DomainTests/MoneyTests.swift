@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Domain
 
 @Suite("Money and VAT arithmetic")
@@ -31,13 +32,15 @@ struct MoneyTests {
         // domain.md §6.5: 3 lines × 0.03 @21 % → 0.02 per invoice (per line it would be 0.03).
         let t = InvoiceTotals(currency: .RON, lines: Array(repeating: (Int64(3), VatCategory.standard, 2100), count: 3))
         #expect(t.vatMinor == 2)
-        let seven = InvoiceTotals(currency: .RON, lines: Array(repeating: (Int64(999), VatCategory.standard, 2100), count: 7))
+        let seven = InvoiceTotals(
+            currency: .RON, lines: Array(repeating: (Int64(999), VatCategory.standard, 2100), count: 7))
         #expect(seven.vatMinor == 1469)
         #expect(seven.grossMinor == 6993 + 1469)
     }
 
     @Test func mixedRatesGetOneSubtotalEach() {
-        let t = InvoiceTotals(currency: .EUR, lines: [(10000, .standard, 2100), (5000, .standard, 1900), (2000, .standard, 2100)])
+        let t = InvoiceTotals(
+            currency: .EUR, lines: [(10000, .standard, 2100), (5000, .standard, 1900), (2000, .standard, 2100)])
         #expect(t.subtotals.map(\.taxableMinor) == [12000, 5000])
         #expect(t.subtotals.map(\.vatMinor) == [2520, 950])
         #expect(t.vatMinor == 3470)

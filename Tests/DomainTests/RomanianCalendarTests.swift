@@ -8,7 +8,10 @@ struct RomanianCalendarTests {
         #expect(RomanianCalendar.orthodoxEaster(year).description == expected)
     }
 
-    @Test(arguments: [("2026-01-05", "2026-01-14"), ("2026-04-08", "2026-04-17"), ("2026-05-28", "2026-06-05"), ("2026-12-23", "2026-12-31")])
+    @Test(arguments: [
+        ("2026-01-05", "2026-01-14"), ("2026-04-08", "2026-04-17"), ("2026-05-28", "2026-06-05"),
+        ("2026-12-23", "2026-12-31"),
+    ])
     func fiveWorkingDaysFromIssue(issued: String, deadline: String) {
         #expect(EFacturaDeadline.deadline(issuedOn: CivilDate(issued)!).description == deadline)
     }
@@ -18,6 +21,8 @@ struct RomanianCalendarTests {
         #expect(!RomanianCalendar.isWorkingDay(CivilDate("2026-06-01")!), "Children's Day and Rusalii Monday")
         #expect(!RomanianCalendar.isWorkingDay(CivilDate("2026-11-21")!), "a Saturday")
         #expect(RomanianCalendar.isWorkingDay(CivilDate("2026-11-23")!), "a Monday")
-        #expect(EFacturaDeadline.deadline(issuedOn: CivilDate("2025-12-30")!).description == "2026-01-04", "5 calendar days before 2026")
+        #expect(
+            EFacturaDeadline.deadline(issuedOn: CivilDate("2025-12-30")!).description == "2026-01-04",
+            "5 calendar days before 2026")
     }
 }

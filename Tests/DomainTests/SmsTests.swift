@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Domain
 
 @Suite("SMS encoding, parts and quiet hours (vectors from domain.md §4)")
@@ -25,7 +26,8 @@ struct SmsTests {
     }
 
     @Test func transliterationKeepsRomanianInGSM7() {
-        let sms = SmsEncoder.encode("Plata a fost înregistrată. Șoseaua Ştefan cel Mare, Ţara", transliterate: true, reference: 1)
+        let sms = SmsEncoder.encode(
+            "Plata a fost înregistrată. Șoseaua Ştefan cel Mare, Ţara", transliterate: true, reference: 1)
         #expect(sms.encoding == .gsm7)
         #expect(sms.text == "Plata a fost inregistrata. Soseaua Stefan cel Mare, Tara")
         #expect(sms.parts == [.init(header: [], payload: sms.text.map { SmsEncoder.basic[$0]! })])
@@ -83,7 +85,9 @@ struct SmsTests {
 
 @Suite("Recovery codes")
 struct RecoveryCodeTests {
-    static func sha(_ s: String) -> String { String(s.unicodeScalars.map { String($0.value, radix: 16) }.joined().prefix(64)) }
+    static func sha(_ s: String) -> String {
+        String(s.unicodeScalars.map { String($0.value, radix: 16) }.joined().prefix(64))
+    }
 
     @Test func eightyBitsInFourGroupsAndEveryByteCounts() {
         let zero = RecoveryCodes.code(from: [UInt8](repeating: 0, count: 10))

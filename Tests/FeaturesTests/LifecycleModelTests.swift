@@ -1,7 +1,7 @@
 import Foundation
 import Storage
-import Testing
 import TestSupport
+import Testing
 
 /// The lifecycle model check (Sources/TestSupport/LifecycleModel.swift) on a few sequences per database in the debug
 /// build; `make test` plays 500 per database with the release-built `hostico-lifecycle-model`.

@@ -3,8 +3,8 @@ import Features
 import Foundation
 import SQLKit
 import Storage
-import Testing
 import TestSupport
+import Testing
 
 /// One client with a monthly 100.00 RON service ordered and paid on 2026-01-15 (period 0: 01-15 – 02-14). With the
 /// default policy the renewal of period 1 is issued on 02-01 (day 17), due 02-15 (day 31), the service is held on
@@ -36,18 +36,32 @@ struct LifecycleWorld {
         return summary
     }
 
-    func svc() async throws -> HostingService { try await deps.store.read { [id = service.id] r in try await r.service(id: id, forUpdate: false)! } }
+    func svc() async throws -> HostingService {
+        try await deps.store.read { [id = service.id] r in try await r.service(id: id, forUpdate: false)! }
+    }
     func proformas(_ state: ProformaState? = nil) async throws -> [ProformaInvoice] {
-        try await deps.store.read { [id = client.id] r in try await r.proformas(clientID: id, state: state, limit: 100, offset: 0) }.sorted { $0.id < $1.id }
+        try await deps.store.read { [id = client.id] r in
+            try await r.proformas(clientID: id, state: state, limit: 100, offset: 0)
+        }.sorted { $0.id < $1.id }
     }
     func events(_ kind: String) async throws -> [StoredOutboxEvent] {
-        try await deps.store.read { [id = client.id] r in try await r.outbox(clientID: id, limit: 500) }.filter { $0.kind == kind }
+        try await deps.store.read { [id = client.id] r in try await r.outbox(clientID: id, limit: 500) }.filter {
+            $0.kind == kind
+        }
     }
-    func credit() async throws -> Int64 { try await deps.store.read { [id = client.id] r in try await r.creditBalance(clientID: id, currency: .RON) } }
+    func credit() async throws -> Int64 {
+        try await deps.store.read { [id = client.id] r in try await r.creditBalance(clientID: id, currency: .RON) }
+    }
     func fiscalInvoices() async throws -> [FiscalInvoice] {
-        try await deps.store.read { [id = client.id] r in try await r.fiscalInvoices(clientID: id, limit: 100, offset: 0) }.sorted { $0.id < $1.id }
+        try await deps.store.read { [id = client.id] r in
+            try await r.fiscalInvoices(clientID: id, limit: 100, offset: 0)
+        }.sorted { $0.id < $1.id }
     }
-    func fiscalCount() async throws -> Int { try await deps.store.read { [id = client.id] r in try await r.fiscalInvoices(clientID: id, limit: 100, offset: 0) }.count }
+    func fiscalCount() async throws -> Int {
+        try await deps.store.read { [id = client.id] r in
+            try await r.fiscalInvoices(clientID: id, limit: 100, offset: 0)
+        }.count
+    }
 }
 
 @Suite("Billing lifecycle: holds, extensions, termination, catch-up", .serialized)
@@ -67,21 +81,34 @@ struct LifecycleTests {
 
         // Staff cannot lift it as a plain unsuspend (that left dunning failing every day after it): the refusal names the extension.
         await #expect(throws: UnsuspendServiceRefusal.self) {
-            do { _ = try await UnsuspendService(w.deps)(serviceID: w.service.id, holdID: hold.id, reason: nil, actor: .staff(1)) }
-            catch UseCaseError.conflict("hold.non-payment", let message) where message.contains("payment extension") { throw UnsuspendServiceRefusal() }
+            do {
+                _ = try await UnsuspendService(w.deps)(
+                    serviceID: w.service.id, holdID: hold.id, reason: nil, actor: .staff(1))
+            } catch UseCaseError.conflict("hold.non-payment", let message) where message.contains("payment extension") {
+                throw UnsuspendServiceRefusal()
+            }
         }
         await #expect(throws: UnsuspendServiceRefusal.self) {
-            do { _ = try await UnsuspendService(w.deps)(serviceID: w.service.id, holdID: nil, reason: "non_payment", actor: .staff(1)) }
-            catch UseCaseError.conflict("hold.non-payment", _) { throw UnsuspendServiceRefusal() }
+            do {
+                _ = try await UnsuspendService(w.deps)(
+                    serviceID: w.service.id, holdID: nil, reason: "non_payment", actor: .staff(1))
+            } catch UseCaseError.conflict("hold.non-payment", _) { throw UnsuspendServiceRefusal() }
         }
         // A misspelt reason is refused, never read as "every hold".
-        await #expect(throws: UseCaseError.invalid(ValidationFailure(field: "reason", rule: "reason.enum", message: "Choose abuse or other (or leave the reason out to lift every abuse and other hold)."))) {
-            _ = try await UnsuspendService(w.deps)(serviceID: w.service.id, holdID: nil, reason: "fraud", actor: .staff(1))
+        await #expect(
+            throws: UseCaseError.invalid(
+                ValidationFailure(
+                    field: "reason", rule: "reason.enum",
+                    message: "Choose abuse or other (or leave the reason out to lift every abuse and other hold)."))
+        ) {
+            _ = try await UnsuspendService(w.deps)(
+                serviceID: w.service.id, holdID: nil, reason: "fraud", actor: .staff(1))
         }
         #expect(try await w.svc().state == .suspended)
 
         // Staff give the client until day 40 (2026-02-24): the hold goes at once, the client is told.
-        let extended = try await ExtendPaymentDeadline(w.deps)(proformaID: renewal.id, until: "2026-02-24", note: "Client asked for a week", actor: .staff(1))
+        let extended = try await ExtendPaymentDeadline(w.deps)(
+            proformaID: renewal.id, until: "2026-02-24", note: "Client asked for a week", actor: .staff(1))
         #expect(extended.effectiveDueDate.description == "2026-02-24")
         #expect(extended.dueDate == renewal.dueDate)
         #expect(try await w.svc().state == .active)
@@ -109,7 +136,9 @@ struct LifecycleTests {
         try await w.day(20)  // today 2026-02-04; renewal due 02-15
         let renewal = try #require(try await w.proformas(.unpaid).first)
         let extend = ExtendPaymentDeadline(w.deps)
-        await #expect(throws: UseCaseError.self) { _ = try await extend(proformaID: renewal.id, until: "2026-02-20", note: "  ", actor: .staff(1)) }
+        await #expect(throws: UseCaseError.self) {
+            _ = try await extend(proformaID: renewal.id, until: "2026-02-20", note: "  ", actor: .staff(1))
+        }
         // At most 14 days from today.
         do {
             _ = try await extend(proformaID: renewal.id, until: "2026-02-19", note: "ok", actor: .staff(1))
@@ -125,7 +154,9 @@ struct LifecycleTests {
             #expect(failure.errors.map(\.rule) == ["extension.not-later"])
         }
         #expect(try await w.proformas(.unpaid).first?.extendedDueDate == nil)
-        let audit = try await w.deps.store.read { r in try await r.audit(entity: "proforma", entityID: renewal.id, limit: 50) }
+        let audit = try await w.deps.store.read { r in
+            try await r.audit(entity: "proforma", entityID: renewal.id, limit: 50)
+        }
         #expect(!audit.contains { $0.action == "proforma.payment_extended" })
         await w.db.close()
     }
@@ -160,9 +191,15 @@ struct LifecycleTests {
     func terminationCancelsTheUnpaidFutureAndALatePaymentBecomesCredit(kind: DatabaseKind) async throws {
         let w = try await LifecycleWorld.make(kind)
         var day = 1
-        while try await w.svc().state != .terminated, day < 120 { try await w.day(day); day += 1 }
+        while try await w.svc().state != .terminated, day < 120 {
+            try await w.day(day)
+            day += 1
+        }
         let ended = try await w.svc()
-        guard case .terminated(let on) = ended.lifecycle else { Issue.record("not terminated"); return }
+        guard case .terminated(let on) = ended.lifecycle else {
+            Issue.record("not terminated")
+            return
+        }
         // Held on day 36 (2026-02-20), terminated 30 days later.
         #expect(w.deps.civilDate(of: on).description == "2026-03-22")
         // Every renewal of the service was cancelled (the service is not delivered any more), and the client was told.
@@ -183,7 +220,9 @@ struct LifecycleTests {
         #expect(try await w.credit() == 12100)
         #expect(try await w.fiscalCount() == fiscalBefore)
         #expect(try await w.svc().state == .terminated)
-        let audit = try await w.deps.store.read { [id = w.client.id] r in try await r.audit(entity: "client", entityID: id, limit: 50) }
+        let audit = try await w.deps.store.read { [id = w.client.id] r in
+            try await r.audit(entity: "client", entityID: id, limit: 50)
+        }
         #expect(audit.contains { $0.action == "credit.added" })
         await w.db.close()
     }
@@ -199,7 +238,10 @@ struct LifecycleTests {
         #expect(try await w.svc().state == .suspended)
         #expect(try await TerminateSuspendedServices(w.deps)(asOf: CivilDate("2026-03-21")!).done == 0)
         #expect(try await TerminateSuspendedServices(w.deps)(asOf: CivilDate("2026-03-22")!).done == 1)
-        guard case .terminated(let on) = try await w.svc().lifecycle else { Issue.record("not terminated"); return }
+        guard case .terminated(let on) = try await w.svc().lifecycle else {
+            Issue.record("not terminated")
+            return
+        }
         #expect(w.deps.civilDate(of: on).description == "2026-03-22")
         await w.db.close()
     }
@@ -246,7 +288,13 @@ struct LifecycleTests {
         try await w.day(48)  // 2026-03-04: the renewal of period 2 is issued too
         let second = try #require(try await w.proformas(.unpaid).last)
         #expect(second.id != first.id)
-        await #expect(throws: UseCaseError.conflict(rule: "proforma.later-period-billed", message: "A later period of ana.ro is already on another proforma: cancel that one first (or terminate the service).")) {
+        await #expect(
+            throws: UseCaseError.conflict(
+                rule: "proforma.later-period-billed",
+                message:
+                    "A later period of ana.ro is already on another proforma: cancel that one first (or terminate the service)."
+            )
+        ) {
             _ = try await CancelProforma(w.deps)(proformaID: first.id, actor: .staff(1))
         }
         #expect(try await w.proformas(.unpaid).count == 2)
@@ -264,9 +312,13 @@ struct LifecycleTests {
     @Test(arguments: kinds)
     func cancellingAnOrderEndsItsPendingService(kind: DatabaseKind) async throws {
         let w = try await LifecycleWorld.make(kind)
-        let order = try await PlaceOrder(w.deps)(clientID: w.client.id, planID: w.service.planID, cycle: "monthly", domain: "second.ro", billingProfileID: nil, actor: .client(w.client.id))
+        let order = try await PlaceOrder(w.deps)(
+            clientID: w.client.id, planID: w.service.planID, cycle: "monthly", domain: "second.ro",
+            billingProfileID: nil, actor: .client(w.client.id))
         _ = try await CancelProforma(w.deps)(proformaID: order.proforma.id, actor: .staff(1))
-        #expect(try await w.deps.store.read { r in try await r.service(id: order.service.id, forUpdate: false) }?.state == .terminated)
+        #expect(
+            try await w.deps.store.read { r in try await r.service(id: order.service.id, forUpdate: false) }?.state
+                == .terminated)
         await w.db.close()
     }
 
@@ -276,19 +328,25 @@ struct LifecycleTests {
     func aStornoWithReissueInvoicesTheSameAmountToTheCorrectedData(kind: DatabaseKind) async throws {
         let w = try await LifecycleWorld.make(kind)
         let original = try #require(try await w.fiscalInvoices().first)
-        let corrected = BillingPartyDraft(kind: "person", name: "Ana Maria Popescu", street: "Str. Memorandumului 10", city: "Cluj-Napoca", county: "CJ", country: "RO", cnp: "2700116065277")
+        let corrected = BillingPartyDraft(
+            kind: "person", name: "Ana Maria Popescu", street: "Str. Memorandumului 10", city: "Cluj-Napoca",
+            county: "CJ", country: "RO", cnp: "2700116065277")
         let german = Fixtures.germanCompany
         let (fixed, foreign) = try await w.deps.store.write { [id = w.client.id, now = w.clock.now()] tx in
-            (try await tx.insert(profile: try corrected.validated(), clientID: id, isDefault: false, at: now),
-             try await tx.insert(profile: try german.validated(), clientID: id, isDefault: false, at: now))
+            (
+                try await tx.insert(profile: try corrected.validated(), clientID: id, isDefault: false, at: now),
+                try await tx.insert(profile: try german.validated(), clientID: id, isDefault: false, at: now)
+            )
         }
         // Reverse charge would change the amount the client paid: refused, nothing reversed.
         do {
-            _ = try await StornoFiscalInvoice(w.deps)(fiscalInvoiceID: original.id, then: "reissue", billingProfileID: foreign, actor: .staff(1))
+            _ = try await StornoFiscalInvoice(w.deps)(
+                fiscalInvoiceID: original.id, then: "reissue", billingProfileID: foreign, actor: .staff(1))
             Issue.record("a reissue that changes the VAT went through")
         } catch UseCaseError.conflict(rule: "storno.reissue-changes-totals", _) {}
         #expect(try await w.fiscalCount() == 1)
-        let result = try await StornoFiscalInvoice(w.deps)(fiscalInvoiceID: original.id, then: "reissue", billingProfileID: fixed, actor: .staff(1))
+        let result = try await StornoFiscalInvoice(w.deps)(
+            fiscalInvoiceID: original.id, then: "reissue", billingProfileID: fixed, actor: .staff(1))
         let reissued = try #require(result.reissued)
         #expect(reissued.buyer.name == "Ana Maria Popescu")
         #expect(reissued.totals == original.totals && reissued.kind == .invoice)
@@ -304,7 +362,8 @@ struct LifecycleTests {
         let w = try await LifecycleWorld.make(kind)
         let original = try #require(try await w.fiscalInvoices().first)
         try await w.day(3)  // 2026-01-18: the transfer bounced
-        let result = try await StornoFiscalInvoice(w.deps)(fiscalInvoiceID: original.id, then: "reopen", actor: .staff(1))
+        let result = try await StornoFiscalInvoice(w.deps)(
+            fiscalInvoiceID: original.id, then: "reopen", actor: .staff(1))
         let reopened = try #require(result.reopened)
         #expect(reopened.state == .unpaid && reopened.paidMinor == 0)
         #expect(reopened.totals.grossMinor == original.totals.grossMinor)
@@ -312,7 +371,8 @@ struct LifecycleTests {
         #expect(reopened.dueDate.description == "2026-01-25")
         #expect(try await w.svc().paidPeriods == 0)
         // The client is told by e-mail; it is no renewal the system issued, so no SMS.
-        let notice = try #require(try await w.events("proforma.issued").first { $0.payload["proformaID"] == String(reopened.id) })
+        let notice = try #require(
+            try await w.events("proforma.issued").first { $0.payload["proformaID"] == String(reopened.id) })
         #expect(NotificationRules.channels(for: .proformaIssued, payload: notice.payload) == [.email])
         // The bounced money is not the client's credit: it never stayed.
         #expect(try await w.credit() == 0)
@@ -361,14 +421,18 @@ struct LifecycleTests {
     @Test(arguments: kinds)
     func anOrderUnpaidThirtyDaysAfterItsDueDateLapses(kind: DatabaseKind) async throws {
         let w = try await LifecycleWorld.make(kind)
-        let order = try await PlaceOrder(w.deps)(clientID: w.client.id, planID: w.service.planID, cycle: "monthly", domain: "second.ro", billingProfileID: nil, actor: .client(w.client.id))
+        let order = try await PlaceOrder(w.deps)(
+            clientID: w.client.id, planID: w.service.planID, cycle: "monthly", domain: "second.ro",
+            billingProfileID: nil, actor: .client(w.client.id))
         #expect(order.proforma.dueDate.description == "2026-01-22")
         try await w.day(36)  // 2026-02-20: 29 days after the due date
         #expect(try await w.proformas().first { $0.id == order.proforma.id }?.state == .unpaid)
         let summary = try await w.day(37)
         #expect(summary.lapsedOrders == 1)
         #expect(try await w.proformas().first { $0.id == order.proforma.id }?.state == .cancelled)
-        #expect(try await w.deps.store.read { r in try await r.service(id: order.service.id, forUpdate: false) }?.state == .terminated)
+        #expect(
+            try await w.deps.store.read { r in try await r.service(id: order.service.id, forUpdate: false) }?.state
+                == .terminated)
         // A transfer for it arriving now is the client's credit.
         let outcome = try await w.f.pay(order.proforma)
         #expect(outcome.fiscalInvoice == nil && outcome.creditMinor == order.proforma.totals.grossMinor)
@@ -383,16 +447,23 @@ struct LifecycleTests {
         try await w.day(20)
         // Break one client's renewal (its buyer data can no longer be read).
         let broken = try #require(try await w.proformas(.unpaid).first)
-        try await w.db.withTransaction { sql in try await sql.raw("UPDATE proformas SET buyer_json = 'not json' WHERE id = \(bind: broken.id)").run() }
+        try await w.db.withTransaction { sql in
+            try await sql.raw("UPDATE proformas SET buyer_json = 'not json' WHERE id = \(bind: broken.id)").run()
+        }
         w.clock.set(TestDates.start.addingTimeInterval(37 * 86_400))
         let summary = try await DailyBillingTasks(w.deps)(asOf: w.deps.today())
         // The other client's service is suspended all the same; the failure is named, recorded and audited.
-        #expect(try await w.deps.store.read { r in try await r.service(id: otherService.id, forUpdate: false) }?.state == .suspended)
-        #expect(summary.failures.contains { $0.entity == "proforma" && $0.entityID == broken.id && $0.task == "suspend" })
+        #expect(
+            try await w.deps.store.read { r in try await r.service(id: otherService.id, forUpdate: false) }?.state
+                == .suspended)
+        #expect(
+            summary.failures.contains { $0.entity == "proforma" && $0.entityID == broken.id && $0.task == "suspend" })
         #expect(summary.description.contains("proforma \(broken.id)"))
         let runs = try await w.deps.store.read { r in try await r.dailyRuns(limit: 5) }
         #expect(runs.first?.asOf == w.deps.today() && runs.first?.failures == summary.failures)
-        let audit = try await w.deps.store.read { r in try await r.audit(entity: "proforma", entityID: broken.id, limit: 50) }
+        let audit = try await w.deps.store.read { r in
+            try await r.audit(entity: "proforma", entityID: broken.id, limit: 50)
+        }
         #expect(audit.contains { $0.action == "daily_task.failed" })
         await w.db.close()
     }
@@ -402,11 +473,16 @@ struct LifecycleTests {
     func catchingUpMissedDaysEndsAsOnTimeRunsEnd(kind: DatabaseKind) async throws {
         let onTime = try await LifecycleWorld.make(kind)
         let late = try await LifecycleWorld.make(kind)
-        for d in 1...10 { try await onTime.day(d); try await late.day(d) }
+        for d in 1...10 {
+            try await onTime.day(d)
+            try await late.day(d)
+        }
         var busy: Set<CivilDate> = []
         for d in 11...90 {
             let s = try await onTime.day(d)
-            if s.run.proformasIssued + s.lapsedOrders + s.reminders + s.suspended + s.terminated > 0 { busy.insert(s.run.asOf) }
+            if s.run.proformasIssued + s.lapsedOrders + s.reminders + s.suspended + s.terminated > 0 {
+                busy.insert(s.run.asOf)
+            }
         }
         // The late worker is down from day 11 to day 90 and then catches up.
         late.clock.set(TestDates.start.addingTimeInterval(90 * 86_400))
@@ -468,10 +544,16 @@ struct LifecycleTests {
         let invoice = try #require(try await w.f.pay(later).fiscalInvoice)
         for d in 77...81 { try await w.day(d) }
         #expect(try await w.svc().state == .terminated)
-        let fiscal = try await w.deps.store.read { [id = w.client.id] r in try await r.fiscalInvoices(clientID: id, limit: 50, offset: 0) }
+        let fiscal = try await w.deps.store.read { [id = w.client.id] r in
+            try await r.fiscalInvoices(clientID: id, limit: 50, offset: 0)
+        }
         let storno = try #require(fiscal.first { $0.correctsID == invoice.id })
-        #expect(storno.totals.grossMinor == -invoice.totals.grossMinor && storno.lines.first?.period?.start.description == "2026-04-15")
-        let credit = try await w.deps.store.read { [id = w.client.id] r in try await r.creditBalance(clientID: id, currency: .RON) }
+        #expect(
+            storno.totals.grossMinor == -invoice.totals.grossMinor
+                && storno.lines.first?.period?.start.description == "2026-04-15")
+        let credit = try await w.deps.store.read { [id = w.client.id] r in
+            try await r.creditBalance(clientID: id, currency: .RON)
+        }
         #expect(credit == invoice.totals.grossMinor)
         let terminated = try #require(try await w.events(OutboxEvent.Kind.serviceTerminated.rawValue).first)
         #expect(terminated.payload["reversed"] == invoice.displayNumber)
@@ -501,7 +583,8 @@ struct LifecycleTests {
                 let summaries = try await DailyBillingTasks(late.deps).catchUp(through: late.deps.today())
                 #expect(summaries.allSatisfy { $0.failures.isEmpty })
                 day = next
-                let a = try await BusinessState.of(onTime), b = try await BusinessState.of(late)
+                let a = try await BusinessState.of(onTime)
+                let b = try await BusinessState.of(late)
                 #expect(a == b, "seed \(seed), day \(day):\n\(a)\n---\n\(b)")
                 if a != b { break }
                 // The same payments in both worlds (proformas have the same numbers in both).
@@ -509,8 +592,12 @@ struct LifecycleTests {
                 let mirror = try await late.proformas(.unpaid)
                 for (p, q) in zip(paying, mirror) {
                     switch rng.int(1...3) {
-                    case 1: _ = try await onTime.f.pay(p, amount: Money.format(minor: p.openMinor)); _ = try await late.f.pay(q, amount: Money.format(minor: q.openMinor))
-                    case 2 where p.openMinor > 1: _ = try await onTime.f.pay(p, amount: Money.format(minor: p.openMinor / 2)); _ = try await late.f.pay(q, amount: Money.format(minor: q.openMinor / 2))
+                    case 1:
+                        _ = try await onTime.f.pay(p, amount: Money.format(minor: p.openMinor))
+                        _ = try await late.f.pay(q, amount: Money.format(minor: q.openMinor))
+                    case 2 where p.openMinor > 1:
+                        _ = try await onTime.f.pay(p, amount: Money.format(minor: p.openMinor / 2))
+                        _ = try await late.f.pay(q, amount: Money.format(minor: q.openMinor / 2))
                     default: break
                     }
                 }
@@ -534,12 +621,18 @@ struct BusinessState: Equatable, CustomStringConvertible {
         var state = "service \(s.state.rawValue) paid=\(s.paidPeriods) invoiced=\(s.invoicedPeriods)"
         if case .terminated(let on) = s.lifecycle { state += " terminated=\(w.deps.civilDate(of: on))" }
         rows.append(state)
-        for h in s.holds { rows.append("hold \(h.reason.rawValue) proforma=\(h.proformaID ?? 0) day=\(w.deps.civilDate(of: h.placedAt))") }
+        for h in s.holds {
+            rows.append(
+                "hold \(h.reason.rawValue) proforma=\(h.proformaID ?? 0) day=\(w.deps.civilDate(of: h.placedAt))")
+        }
         for p in try await w.proformas() {
-            rows.append("proforma \(p.number) \(p.origin.rawValue) \(p.state.rawValue) issued=\(p.issueDate) due=\(p.effectiveDueDate) paid=\(p.paidMinor) lines=\(p.lines.compactMap(\.period?.index))")
+            rows.append(
+                "proforma \(p.number) \(p.origin.rawValue) \(p.state.rawValue) issued=\(p.issueDate) due=\(p.effectiveDueDate) paid=\(p.paidMinor) lines=\(p.lines.compactMap(\.period?.index))"
+            )
         }
         rows.append("credit \(try await w.credit()) fiscal \(try await w.fiscalCount())")
-        let events = try await w.deps.store.read { [id = w.client.id] r in try await r.outbox(clientID: id, limit: 500) }
+        let events = try await w.deps.store.read { [id = w.client.id] r in try await r.outbox(clientID: id, limit: 500)
+        }
         rows.append("events " + events.map(\.key).sorted().joined(separator: " "))
         return BusinessState(rows: rows)
     }
@@ -552,7 +645,9 @@ struct LateOrderTests {
     @Test(arguments: [DatabaseKind.sqlite, .postgres])
     func theServiceStartsOnThePaymentDay(kind: DatabaseKind) async throws {
         let w = try await LifecycleWorld.make(kind)
-        let order = try await PlaceOrder(w.deps)(clientID: w.client.id, planID: w.service.planID, cycle: "monthly", domain: "late.ro", billingProfileID: nil, actor: .client(w.client.id))
+        let order = try await PlaceOrder(w.deps)(
+            clientID: w.client.id, planID: w.service.planID, cycle: "monthly", domain: "late.ro", billingProfileID: nil,
+            actor: .client(w.client.id))
         #expect(order.proforma.lines[0].period?.start.description == "2026-01-15")
         w.clock.advance(days: 10)
         let paid = try await w.f.pay(order.proforma)
@@ -560,9 +655,13 @@ struct LateOrderTests {
         #expect(line.period.map { "\($0.start) – \($0.end)" } == "2026-01-25 – 2026-02-24")
         #expect(line.description.hasSuffix("(2026-01-25 – 2026-02-24)"))
         #expect(paid.proforma.lines.first?.period?.start.description == "2026-01-25")
-        let service = try #require(try await w.deps.store.read { r in try await r.service(id: order.service.id, forUpdate: false) })
-        #expect(service.state == .active && service.anchor.description == "2026-01-25" && service.nextDueDate.description == "2026-02-25")
-        let stored = try #require(try await w.deps.store.read { r in try await r.proforma(id: order.proforma.id, forUpdate: false) })
+        let service = try #require(
+            try await w.deps.store.read { r in try await r.service(id: order.service.id, forUpdate: false) })
+        #expect(
+            service.state == .active && service.anchor.description == "2026-01-25"
+                && service.nextDueDate.description == "2026-02-25")
+        let stored = try #require(
+            try await w.deps.store.read { r in try await r.proforma(id: order.proforma.id, forUpdate: false) })
         #expect(stored.lines.first?.period?.start.description == "2026-01-25")
         // The first renewal bills the period from 2026-02-25, issued 14 days before it.
         try await w.day(41)

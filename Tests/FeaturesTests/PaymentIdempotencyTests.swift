@@ -2,15 +2,21 @@ import Domain
 import Features
 import Foundation
 import Storage
-import Testing
 import TestSupport
+import Testing
 
 /// Payments are never swallowed: the free-text reference never makes a payment a duplicate; only an idempotency key
 /// does, and a key reused for something else is refused.
 @Suite("Payments: idempotency by key, never by reference", .serialized)
 struct PaymentIdempotencyTests {
-    func record(_ w: LifecycleWorld, _ proforma: ProformaInvoice, _ amount: String, reference: String?, key: String? = nil) async throws -> RecordPayment.Outcome {
-        try await RecordPayment(w.deps)(proformaID: proforma.id, try .parse(amount: amount, currency: "RON", method: "bank_transfer", receivedOn: nil, reference: reference, idempotencyKey: key, today: w.deps.today()), actor: .staff(1))
+    func record(
+        _ w: LifecycleWorld, _ proforma: ProformaInvoice, _ amount: String, reference: String?, key: String? = nil
+    ) async throws -> RecordPayment.Outcome {
+        try await RecordPayment(w.deps)(
+            proformaID: proforma.id,
+            try .parse(
+                amount: amount, currency: "RON", method: "bank_transfer", receivedOn: nil, reference: reference,
+                idempotencyKey: key, today: w.deps.today()), actor: .staff(1))
     }
 
     @Test(arguments: [DatabaseKind.sqlite, .postgres])

@@ -9,12 +9,19 @@ import Testing
 struct AccountNoticeTests {
     @Test(arguments: [
         (Language.en, "The login e-mail of your Hostico account was changed", "contact Hostico support at once"),
-        (Language.ro, "Adresa de e-mail de autentificare a contului Hostico a fost schimbată", "contactați imediat asistența Hostico"),
+        (
+            Language.ro, "Adresa de e-mail de autentificare a contului Hostico a fost schimbată",
+            "contactați imediat asistența Hostico"
+        ),
         (Language.hi, "आपके Hostico खाते का लॉगिन ई-मेल बदल दिया गया", "तुरंत Hostico सहायता से संपर्क करें"),
     ])
-    func theNoticeNamesBothAddressesAndWhatToDoIfItWasNotTheClient(_ language: Language, _ subject: String, _ advice: String) throws {
-        let context = MessageContext(language: language, clientName: "new@example.ro", payload: ["previousEmail": "old@example.ro", "newEmail": "new<b>@example.ro"],
-                                     clientAreaURL: "https://billing.example.test")
+    func theNoticeNamesBothAddressesAndWhatToDoIfItWasNotTheClient(
+        _ language: Language, _ subject: String, _ advice: String
+    ) throws {
+        let context = MessageContext(
+            language: language, clientName: "new@example.ro",
+            payload: ["previousEmail": "old@example.ro", "newEmail": "new<b>@example.ro"],
+            clientAreaURL: "https://billing.example.test")
         let (s, text, html) = try MustacheMessageTemplates().email(.emailChanged, context)
         #expect(s == subject)
         #expect(text.contains("old@example.ro") && text.contains("new<b>@example.ro") && text.contains(advice))
@@ -26,14 +33,19 @@ struct AccountNoticeTests {
         (Language.ro, "Confirmați noua adresă de e-mail de autentificare Hostico", "în decurs de 24 de ore"),
         (Language.hi, "अपने नए Hostico लॉगिन ई-मेल की पुष्टि करें", "24 घंटे के भीतर"),
     ])
-    func theConfirmationCarriesTheLinkAndTheNewAddress(_ language: Language, _ subject: String, _ deadline: String) throws {
+    func theConfirmationCarriesTheLinkAndTheNewAddress(_ language: Language, _ subject: String, _ deadline: String)
+        throws
+    {
         let link = "https://billing.example.test/confirm-email?token=abc&x=1"
-        let context = MessageContext(language: language, clientName: "old@example.ro", payload: ["newEmail": "new<b>@example.ro", "link": link],
-                                     clientAreaURL: "https://billing.example.test")
+        let context = MessageContext(
+            language: language, clientName: "old@example.ro", payload: ["newEmail": "new<b>@example.ro", "link": link],
+            clientAreaURL: "https://billing.example.test")
         let (s, text, html) = try MustacheMessageTemplates().email(.emailConfirmation, context)
         #expect(s == subject)
         #expect(text.contains(link) && text.contains("new<b>@example.ro") && text.contains(deadline))
-        #expect(html.contains("confirm-email?token=abc&amp;x=1") && html.contains("new&lt;b&gt;@example.ro") && !html.contains("new<b>"))
+        #expect(
+            html.contains("confirm-email?token=abc&amp;x=1") && html.contains("new&lt;b&gt;@example.ro")
+                && !html.contains("new<b>"))
     }
 }
 
@@ -42,12 +54,21 @@ struct AccountNoticeTests {
 struct ExtensionAndTerminationEmailTests {
     @Test(arguments: [
         (Language.en, "More time to pay proforma invoice PF-2026-000007", "can now be paid until 2026-03-01"),
-        (Language.ro, "Termen de plată prelungit pentru factura proformă PF-2026-000007", "poate fi achitată până la 2026-03-01"),
+        (
+            Language.ro, "Termen de plată prelungit pentru factura proformă PF-2026-000007",
+            "poate fi achitată până la 2026-03-01"
+        ),
         (Language.hi, "प्रोफ़ॉर्मा चालान PF-2026-000007 के भुगतान के लिए अधिक समय", "अब 2026-03-01 तक चुकाया जा सकता है"),
     ])
-    func theExtensionNamesTheNewDayAndLinksTheProforma(_ language: Language, _ subject: String, _ sentence: String) throws {
-        let context = MessageContext(language: language, clientName: "Ana", payload: ["proformaID": "7", "number": "PF-2026-000007", "dueDate": "2026-03-01", "total": "121.00 RON"],
-                                     clientAreaURL: "https://billing.example.test", invoiceLink: MessageContext.InvoiceLink(number: "PF-2026-000007", url: "https://billing.example.test/mail/abc"))
+    func theExtensionNamesTheNewDayAndLinksTheProforma(_ language: Language, _ subject: String, _ sentence: String)
+        throws
+    {
+        let context = MessageContext(
+            language: language, clientName: "Ana",
+            payload: ["proformaID": "7", "number": "PF-2026-000007", "dueDate": "2026-03-01", "total": "121.00 RON"],
+            clientAreaURL: "https://billing.example.test",
+            invoiceLink: MessageContext.InvoiceLink(
+                number: "PF-2026-000007", url: "https://billing.example.test/mail/abc"))
         let (s, text, html) = try MustacheMessageTemplates().email(.paymentExtended, context)
         #expect(s == subject)
         #expect(text.contains(sentence) && text.contains("121.00 RON"))
@@ -61,9 +82,14 @@ struct ExtensionAndTerminationEmailTests {
         (Language.hi, "हमने उन्हें PF-2026-000009, PF-2026-000012 से हटा दिया है"),
     ])
     func theTerminationNamesTheProformasItSettled(_ language: Language, _ sentence: String) throws {
-        let settled = MessageContext(language: language, clientName: "Ana", payload: ["serviceID": "3", "domain": "ana.ro", "settled": "PF-2026-000009, PF-2026-000012"], clientAreaURL: "https://billing.example.test")
+        let settled = MessageContext(
+            language: language, clientName: "Ana",
+            payload: ["serviceID": "3", "domain": "ana.ro", "settled": "PF-2026-000009, PF-2026-000012"],
+            clientAreaURL: "https://billing.example.test")
         #expect(try MustacheMessageTemplates().email(.serviceTerminated, settled).text.contains(sentence))
-        let none = MessageContext(language: language, clientName: "Ana", payload: ["serviceID": "3", "domain": "ana.ro", "settled": ""], clientAreaURL: "https://billing.example.test")
+        let none = MessageContext(
+            language: language, clientName: "Ana", payload: ["serviceID": "3", "domain": "ana.ro", "settled": ""],
+            clientAreaURL: "https://billing.example.test")
         #expect(!(try MustacheMessageTemplates().email(.serviceTerminated, none).text.contains("PF-")))
     }
 }

@@ -1,11 +1,11 @@
+import Documents
 import Domain
 import Features
 import Foundation
-import Documents
 import Messaging
 import Storage
-import Testing
 import TestSupport
+import Testing
 
 /// Records what the delivery service hands to the transports (a stand-in inside this unit test only; the
 /// transports themselves are tested against real servers).
@@ -33,7 +33,12 @@ final class RecordingTransports: EmailTransport, SmsTransport, @unchecked Sendab
         }
     }
 
-    func reset() { lock.withLock { emails = []; sms = [] } }
+    func reset() {
+        lock.withLock {
+            emails = []
+            sms = []
+        }
+    }
 }
 
 @Suite("Notification delivery: which messages, when, once")
@@ -55,10 +60,14 @@ struct DeliveryScenarioTests {
         let transports = RecordingTransports()
         let settings = NotificationSettings(
             fromAddress: try EmailAddress.parse("billing@hostico.test"), smsSender: try SmsSenderID("Hostico"),
-            sendingWindow: SmsSendingWindow(timeZone: TimeZone(identifier: "Europe/Bucharest")!), publicBaseURL: "https://client.hostico.test",
+            sendingWindow: SmsSendingWindow(timeZone: TimeZone(identifier: "Europe/Bucharest")!),
+            publicBaseURL: "https://client.hostico.test",
             retryBaseSeconds: 60, maxAttempts: 3)
-        let delivery = DeliverNotifications(deps: deps, messages: SQLMessageStore(database: db), email: transports, sms: transports, templates: try MustacheMessageTemplates(), settings: settings, documents: PDFInvoiceDocuments())
-        return World(db: db, clock: clock, deps: deps, transports: transports, delivery: delivery, fixtures: Fixtures(deps))
+        let delivery = DeliverNotifications(
+            deps: deps, messages: SQLMessageStore(database: db), email: transports, sms: transports,
+            templates: try MustacheMessageTemplates(), settings: settings, documents: PDFInvoiceDocuments())
+        return World(
+            db: db, clock: clock, deps: deps, transports: transports, delivery: delivery, fixtures: Fixtures(deps))
     }
 
     @Test(arguments: DatabaseKind.allCases)
@@ -75,13 +84,20 @@ struct DeliveryScenarioTests {
         var report = try await w.delivery.runOnce()
         #expect(report.sent == 4 && report.failed == 0)
         #expect(w.transports.sms.isEmpty)
-        #expect(w.transports.emails.map(\.subject).contains { $0.hasPrefix("Factura proformă PF-2026-000001") && !$0.contains("reînnoire") })
+        #expect(
+            w.transports.emails.map(\.subject).contains {
+                $0.hasPrefix("Factura proformă PF-2026-000001") && !$0.contains("reînnoire")
+            })
         #expect(w.transports.emails.map(\.subject).contains("Plată primită: factura HST2026-000001"))
         // The payment confirmation carries the fiscal invoice PDF; the proforma mail carries nothing.
-        let confirmation = try #require(w.transports.emails.first { $0.subject == "Plată primită: factura HST2026-000001" })
+        let confirmation = try #require(
+            w.transports.emails.first { $0.subject == "Plată primită: factura HST2026-000001" })
         #expect(confirmation.attachments.map(\.filename) == ["HST2026-000001.pdf"])
         #expect(confirmation.attachments.first?.bytes.prefix(5) == Array("%PDF-".utf8)[...])
-        #expect(w.transports.emails.filter { $0.subject.hasPrefix("Factura proformă") }.allSatisfy { $0.attachments.isEmpty })
+        #expect(
+            w.transports.emails.filter { $0.subject.hasPrefix("Factura proformă") }.allSatisfy {
+                $0.attachments.isEmpty
+            })
 
         // Renewal run: both get an e-mail; only the opted-in client an SMS (Romanian, transliterated to GSM-7).
         w.transports.reset()
@@ -116,7 +132,10 @@ struct DeliveryScenarioTests {
         // Staff see every message with its status, encoding and parts.
         let all = try await SQLMessageStore(database: w.db).messages(clientID: optedIn.id, limit: 100)
         #expect(all.filter { $0.channel == .sms && $0.status == .sent }.count == 2)
-        #expect(all.filter { $0.channel == .sms }.allSatisfy { $0.encoding == "gsm7" && $0.parts == 1 && $0.providerIDs.count == 1 })
+        #expect(
+            all.filter { $0.channel == .sms }.allSatisfy {
+                $0.encoding == "gsm7" && $0.parts == 1 && $0.providerIDs.count == 1
+            })
     }
 
     @Test(arguments: DatabaseKind.allCases)
@@ -133,15 +152,20 @@ struct DeliveryScenarioTests {
 
         // 22:00 in Bucharest (20:00 UTC in winter).
         w.clock.set(ISO8601DateFormatter().date(from: "2026-01-20T20:00:00Z")!)
-        _ = try await SuspendService(w.deps)(serviceID: s.id, reason: "other", note: "billing dispute", actor: .staff(1))
-        _ = try await SuspendService(w.deps)(serviceID: t.id, reason: "other", note: "billing dispute", actor: .staff(1))
+        _ = try await SuspendService(w.deps)(
+            serviceID: s.id, reason: "other", note: "billing dispute", actor: .staff(1))
+        _ = try await SuspendService(w.deps)(
+            serviceID: t.id, reason: "other", note: "billing dispute", actor: .staff(1))
         var report = try await w.delivery.runOnce()
         #expect(w.transports.emails.count == 2, "e-mail has no quiet hours")
         #expect(w.transports.sms.isEmpty)
         #expect(report.deferred == 2)
 
         // Bob withdraws consent during the night.
-        try await w.deps.store.write { tx in try await tx.recordConsent(clientID: bob.id, consent: SmsConsent(optedIn: false, changedAt: w.clock.now(), source: .myDetails)) }
+        try await w.deps.store.write { tx in
+            try await tx.recordConsent(
+                clientID: bob.id, consent: SmsConsent(optedIn: false, changedAt: w.clock.now(), source: .myDetails))
+        }
 
         w.clock.set(ISO8601DateFormatter().date(from: "2026-01-21T06:59:00Z")!)  // 08:59
         report = try await w.delivery.runOnce()
@@ -157,7 +181,8 @@ struct DeliveryScenarioTests {
         let w = try await world(.sqlite)
         defer { Task { await w.db.close() } }
         let plan = try await w.fixtures.plan()
-        let priya = try await w.fixtures.client("priya@example.in", sms: true, phone: "+919812345678", language: "hi", timeZone: "Asia/Kolkata")
+        let priya = try await w.fixtures.client(
+            "priya@example.in", sms: true, phone: "+919812345678", language: "hi", timeZone: "Asia/Kolkata")
         let ana = try await w.fixtures.client("ana@example.ro", sms: true)
         let p = try await w.fixtures.activeService(client: priya, plan: plan, domain: "priya.in")
         let a = try await w.fixtures.activeService(client: ana, plan: plan, domain: "ana.ro")
@@ -187,7 +212,9 @@ struct DeliveryScenarioTests {
         let plan = try await w.fixtures.plan()
         let ana = try await w.fixtures.client("ana@example.ro")
         w.transports.emailFailures = [.temporary("SMTP 451 try later"), .temporary("SMTP 421 busy")]
-        _ = try await PlaceOrder(w.deps)(clientID: ana.id, planID: plan.id, cycle: "monthly", domain: "ana.ro", billingProfileID: nil, actor: .client(ana.id))
+        _ = try await PlaceOrder(w.deps)(
+            clientID: ana.id, planID: plan.id, cycle: "monthly", domain: "ana.ro", billingProfileID: nil,
+            actor: .client(ana.id))
 
         var report = try await w.delivery.runOnce()
         #expect(report.deferred == 1 && w.transports.emails.isEmpty)
@@ -204,14 +231,18 @@ struct DeliveryScenarioTests {
         #expect(msg.status == .sent && msg.attempts == 3)
 
         // A permanent refusal is recorded with its reason and not retried.
-        _ = try await PlaceOrder(w.deps)(clientID: ana.id, planID: plan.id, cycle: "monthly", domain: "ana2.ro", billingProfileID: nil, actor: .client(ana.id))
+        _ = try await PlaceOrder(w.deps)(
+            clientID: ana.id, planID: plan.id, cycle: "monthly", domain: "ana2.ro", billingProfileID: nil,
+            actor: .client(ana.id))
         w.transports.emailFailures = [.permanent("SMTP 550 mailbox unavailable")]
         report = try await w.delivery.runOnce()
         #expect(report.failed == 1)
         w.clock.advance(days: 1)
         report = try await w.delivery.runOnce()
         #expect(report.claimed == 0)
-        let failed = try await SQLMessageStore(database: w.db).messages(clientID: ana.id, limit: 10).filter { $0.status == .failed }
+        let failed = try await SQLMessageStore(database: w.db).messages(clientID: ana.id, limit: 10).filter {
+            $0.status == .failed
+        }
         #expect(failed.map(\.lastError) == ["SMTP 550 mailbox unavailable"])
     }
 }

@@ -6,8 +6,8 @@ import Foundation
 import Hummingbird
 import Messaging
 import Storage
-import Testing
 import TestSupport
+import Testing
 
 /// Kannel 1.4.5 (Debian's bearerbox + smsbox), started by the test on ports of its own, in front of its fake
 /// SMSC or of the smpp34 simulator.
@@ -24,7 +24,9 @@ final class Kannel: @unchecked Sendable {
     private let fake: PeerProcess?
 
     init(_ smsc: SMSC) throws {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/sbin/bearerbox"), FileManager.default.isExecutableFile(atPath: "/usr/lib/kannel/test/fakesmsc") else {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/sbin/bearerbox"),
+            FileManager.default.isExecutableFile(atPath: "/usr/lib/kannel/test/fakesmsc")
+        else {
             throw PeerProcess.MissingPeer(what: "Kannel (apt kannel kannel-extras)")
         }
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("kannel-\(UUID().uuidString.prefix(8))")
@@ -36,7 +38,8 @@ final class Kannel: @unchecked Sendable {
         let smscGroup: String
         switch smsc {
         case .fake:
-            smscGroup = "smsc = fake\nsmsc-id = FAKE\nhost = 127.0.0.1\nport = \(fakePort)\nconnect-allow-ip = 127.0.0.1"
+            smscGroup =
+                "smsc = fake\nsmsc-id = FAKE\nhost = 127.0.0.1\nport = \(fakePort)\nconnect-allow-ip = 127.0.0.1"
         case .smpp(let port):
             smscGroup = """
                 smsc = smpp
@@ -93,7 +96,10 @@ final class Kannel: @unchecked Sendable {
         try conf.write(toFile: path, atomically: true, encoding: .utf8)
         peers.append(try PeerProcess("/usr/sbin/bearerbox", [path], port: boxPort))
         if case .fake = smsc {
-            let f = try PeerProcess("/usr/lib/kannel/test/fakesmsc", ["-H", "127.0.0.1", "-r", "\(fakePort)", "-m", "0", "000 000 text nop"], readyWhen: nil, port: nil, timeout: 0.2, requireReady: false)
+            let f = try PeerProcess(
+                "/usr/lib/kannel/test/fakesmsc",
+                ["-H", "127.0.0.1", "-r", "\(fakePort)", "-m", "0", "000 000 text nop"], readyWhen: nil, port: nil,
+                timeout: 0.2, requireReady: false)
             peers.append(f)
             fake = f
         } else {
@@ -105,7 +111,9 @@ final class Kannel: @unchecked Sendable {
     /// Waits until bearerbox reports its SMSC connection online.
     func waitOnline() async throws {
         for _ in 0..<200 {
-            let status = try? await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(adminPort)/status.txt?password=statuspw"), timeout: .seconds(2))
+            let status = try? await HTTPClient.shared.execute(
+                HTTPClientRequest(url: "http://127.0.0.1:\(adminPort)/status.txt?password=statuspw"),
+                timeout: .seconds(2))
             if let status, String(buffer: try await status.body.collect(upTo: 1 << 20)).contains("online") { return }
             try await Task.sleep(for: .milliseconds(100))
         }
@@ -123,17 +131,22 @@ final class Kannel: @unchecked Sendable {
 
     var fakeSMSCMessages: [FakeSMSCMessage] {
         (fake?.output ?? "").split(separator: "\n").compactMap { line in
-            guard let r = line.range(of: #"Got message \d+: <(\S+) (\S+) (\S+) (.*)>$"#, options: .regularExpression) else { return nil }
+            guard let r = line.range(of: #"Got message \d+: <(\S+) (\S+) (\S+) (.*)>$"#, options: .regularExpression)
+            else { return nil }
             let inner = line[r].drop { $0 != "<" }.dropFirst().dropLast()
             let f = inner.split(separator: " ", maxSplits: 3).map(String.init)
             guard f.count == 4 else { return nil }
-            func bytes(_ s: Substring) -> [UInt8] { Array((s.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "").utf8) }
+            func bytes(_ s: Substring) -> [UInt8] {
+                Array((s.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "").utf8)
+            }
             func raw(_ s: Substring) -> [UInt8] {
                 // Percent-decoding to bytes (the payload is binary: UTF-16BE or septets).
                 var out: [UInt8] = []
                 var i = s.startIndex
                 while i < s.endIndex {
-                    if s[i] == "%", let j = s.index(i, offsetBy: 3, limitedBy: s.endIndex), let b = UInt8(s[s.index(after: i)..<j], radix: 16) {
+                    if s[i] == "%", let j = s.index(i, offsetBy: 3, limitedBy: s.endIndex),
+                        let b = UInt8(s[s.index(after: i)..<j], radix: 16)
+                    {
                         out.append(b)
                         i = j
                     } else {
@@ -146,7 +159,8 @@ final class Kannel: @unchecked Sendable {
             switch f[2] {
             case "udh":
                 let parts = f[3].split(separator: " ", maxSplits: 2)
-                return FakeSMSCMessage(from: f[0], to: f[1], type: "udh", udh: raw(parts[0]), data: parts.count == 3 ? raw(parts[2]) : [])
+                return FakeSMSCMessage(
+                    from: f[0], to: f[1], type: "udh", udh: raw(parts[0]), data: parts.count == 3 ? raw(parts[2]) : [])
             case "text":
                 return FakeSMSCMessage(from: f[0], to: f[1], type: "text", udh: [], data: bytes(Substring(f[3])))
             default:
@@ -161,7 +175,9 @@ final class Kannel: @unchecked Sendable {
 }
 
 private func utf16BE(_ bytes: [UInt8]) -> String {
-    String(decoding: stride(from: 0, to: bytes.count - 1, by: 2).map { UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]) }, as: UTF16.self)
+    String(
+        decoding: stride(from: 0, to: bytes.count - 1, by: 2).map { UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]) },
+        as: UTF16.self)
 }
 
 @Suite("SMS through Kannel's sendsms, with delivery reports to our server", .serialized)
@@ -180,21 +196,29 @@ struct KannelTransportTests {
         let db = try await TestDatabase.open(.sqlite)
         defer { Task { await db.close() } }
         let httpPort = try PeerProcess.freePort()
-        let outbox = FileManager.default.temporaryDirectory.appendingPathComponent("outbox-\(UUID().uuidString.prefix(8))").path
-        let config = try await AppConfig.load(overrides: [
-            "APP_MODE": "demo", "HTTP_PORT": "\(httpPort)", "PUBLIC_BASE_URL": "http://127.0.0.1:\(httpPort)", "MAIL_TRANSPORT": "dev", "DEV_OUTBOX_DIR": outbox,
-            "SMS_TRANSPORT": "kannel", "KANNEL_SENDSMS_URL": "http://127.0.0.1:\(kannel.sendsmsPort)/cgi-bin/sendsms", "KANNEL_USERNAME": "hostico",
-            "KANNEL_PASSWORD": "secret", "SMS_REPORT_SECRET": "test-report-secret-0123456789",
-        ], environment: [:])
+        let outbox = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "outbox-\(UUID().uuidString.prefix(8))"
+        ).path
+        let config = try await AppConfig.load(
+            overrides: [
+                "APP_MODE": "demo", "HTTP_PORT": "\(httpPort)", "PUBLIC_BASE_URL": "http://127.0.0.1:\(httpPort)",
+                "MAIL_TRANSPORT": "dev", "DEV_OUTBOX_DIR": outbox,
+                "SMS_TRANSPORT": "kannel",
+                "KANNEL_SENDSMS_URL": "http://127.0.0.1:\(kannel.sendsmsPort)/cgi-bin/sendsms",
+                "KANNEL_USERNAME": "hostico",
+                "KANNEL_PASSWORD": "secret", "SMS_REPORT_SECRET": "test-report-secret-0123456789",
+            ], environment: [:])
         let clock = ManualClock(TestDates.start)
         let deps = makeTestDependencies(database: db, clock: clock)
         let store = SQLMessageStore(database: db)
-        let delivery = try config.notifications.makeDelivery(deps: deps, database: db, publicBaseURL: config.publicBaseURL, links: nil)
+        let delivery = try config.notifications.makeDelivery(
+            deps: deps, database: db, publicBaseURL: config.publicBaseURL, links: nil)
         let app = try buildApplication(LiveServices(config: config, deps: deps, database: db))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await app.runService(gracefulShutdownSignals: []) }
             for _ in 0..<100 where !PeerProcess.accepts(httpPort) { try await Task.sleep(for: .milliseconds(50)) }
-            try await body(World(db: db, clock: clock, deps: deps, delivery: delivery, store: store, httpPort: httpPort))
+            try await body(
+                World(db: db, clock: clock, deps: deps, delivery: delivery, store: store, httpPort: httpPort))
             group.cancelAll()
         }
     }
@@ -203,7 +227,9 @@ struct KannelTransportTests {
         var sms: [StoredMessage] = []
         for _ in 0..<150 {
             sms = []
-            for id in clientIDs { sms += try await w.store.messages(clientID: id, limit: 50).filter { $0.channel == .sms } }
+            for id in clientIDs {
+                sms += try await w.store.messages(clientID: id, limit: 50).filter { $0.channel == .sms }
+            }
             if !sms.isEmpty, sms.allSatisfy({ $0.deliveryReport == "DELIVRD" }) { break }
             try await Task.sleep(for: .milliseconds(100))
         }
@@ -249,15 +275,25 @@ struct KannelTransportTests {
 
             // A forged report (wrong signature) is refused and changes nothing.
             let id = try #require(sms.first?.providerIDs.first)
-            let forged = try await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(w.httpPort)/hooks/kannel/dlr?id=\(id)&sig=\(String(repeating: "0", count: 64))&type=2"), timeout: .seconds(5))
+            let forged = try await HTTPClient.shared.execute(
+                HTTPClientRequest(
+                    url:
+                        "http://127.0.0.1:\(w.httpPort)/hooks/kannel/dlr?id=\(id)&sig=\(String(repeating: "0", count: 64))&type=2"
+                ), timeout: .seconds(5))
             #expect(forged.status == .forbidden)
-            #expect(try await w.store.messages(clientID: nil, status: .sent, limit: 50).filter { $0.channel == .sms }.allSatisfy { $0.deliveryReport == "DELIVRD" })
+            #expect(
+                try await w.store.messages(clientID: nil, status: .sent, limit: 50).filter { $0.channel == .sms }
+                    .allSatisfy { $0.deliveryReport == "DELIVRD" })
             // A genuine report URL replayed with another status (the signature covers the id; Kannel fills the
             // status in) is answered but changes nothing: a message's final state is taken once.
             let sig = DeliveryReportSigner(secret: "test-report-secret-0123456789").signature(id)
-            let replayed = try await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(w.httpPort)/hooks/kannel/dlr?id=\(id)&sig=\(sig)&type=2"), timeout: .seconds(5))
+            let replayed = try await HTTPClient.shared.execute(
+                HTTPClientRequest(url: "http://127.0.0.1:\(w.httpPort)/hooks/kannel/dlr?id=\(id)&sig=\(sig)&type=2"),
+                timeout: .seconds(5))
             #expect(replayed.status == .ok)
-            #expect(try await w.store.messages(clientID: nil, status: .sent, limit: 50).filter { $0.channel == .sms }.allSatisfy { $0.deliveryReport == "DELIVRD" })
+            #expect(
+                try await w.store.messages(clientID: nil, status: .sent, limit: 50).filter { $0.channel == .sms }
+                    .allSatisfy { $0.deliveryReport == "DELIVRD" })
         }
     }
 
@@ -283,8 +319,12 @@ struct KannelTransportTests {
             let submit = try #require(got.first)
             #expect(got.count == 1)
             #expect(submit.source_addr == "Hostico" && submit.source_addr_ton == 5 && submit.source_addr_npi == 0)
-            #expect(submit.destination_addr == "40722123456" && submit.data_coding == 0 && submit.registered_delivery == 1)
-            #expect(submit.text == "Hostico: gazduirea pentru ana.ro a fost suspendata. Contactati suportul. Nu raspundeti la acest mesaj.")
+            #expect(
+                submit.destination_addr == "40722123456" && submit.data_coding == 0 && submit.registered_delivery == 1)
+            #expect(
+                submit.text
+                    == "Hostico: gazduirea pentru ana.ro a fost suspendata. Contactati suportul. Nu raspundeti la acest mesaj."
+            )
             let sms = try await waitForReports(w, clientIDs: [ana.id])
             #expect(sms.count == 1 && sms[0].deliveryReport == "DELIVRD")
         }

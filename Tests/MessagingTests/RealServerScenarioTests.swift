@@ -4,8 +4,8 @@ import Foundation
 import Logging
 import Messaging
 import Storage
-import Testing
 import TestSupport
+import Testing
 
 /// The product's SMS rules end to end, through the real SMTP client to aiosmtpd and the real SMPP client to
 /// the smpp34 SMSC simulator, with delivery receipts recorded in the database.
@@ -26,8 +26,11 @@ struct RealServerScenarioTests {
         let smpp = SMPPTransport(settings: smsc.settings(), logger: Logger(label: "test")) { await reports.add($0) }
         let settings = NotificationSettings(
             fromAddress: try EmailAddress.parse("billing@hostico.test"), smsSender: try SmsSenderID("Hostico"),
-            sendingWindow: SmsSendingWindow(timeZone: TimeZone(identifier: "Europe/Bucharest")!), publicBaseURL: "https://client.hostico.test")
-        let delivery = DeliverNotifications(deps: deps, messages: store, email: smtp, sms: smpp, templates: try MustacheMessageTemplates(), settings: settings)
+            sendingWindow: SmsSendingWindow(timeZone: TimeZone(identifier: "Europe/Bucharest")!),
+            publicBaseURL: "https://client.hostico.test")
+        let delivery = DeliverNotifications(
+            deps: deps, messages: store, email: smtp, sms: smpp, templates: try MustacheMessageTemplates(),
+            settings: settings)
         let fixtures = Fixtures(deps)
 
         let plan = try await fixtures.plan()
@@ -66,7 +69,10 @@ struct RealServerScenarioTests {
         _ = try await delivery.runOnce()
         let nonPayment = smsc.received.dropFirst(3)
         #expect(nonPayment.map(\.destination_addr).sorted() == ["40722123456", "40722123456", "40729990000"])
-        #expect(nonPayment.filter { $0.destination_addr == "40722123456" }.allSatisfy { $0.text?.contains("Achitati proforma PF-2026-") == true })
+        #expect(
+            nonPayment.filter { $0.destination_addr == "40722123456" }.allSatisfy {
+                $0.text?.contains("Achitati proforma PF-2026-") == true
+            })
 
         // Nothing is retried or sent twice.
         clock.advance(days: 1)
@@ -81,11 +87,23 @@ struct RealServerScenarioTests {
             if anaSMS.allSatisfy({ $0.deliveryReport == "DELIVRD" }) { break }
             try await Task.sleep(for: .milliseconds(50))
         }
-        #expect(anaSMS.count == 4 && anaSMS.allSatisfy { $0.status == .sent && $0.encoding == "gsm7" && $0.parts == 1 && $0.deliveryReport == "DELIVRD" })
-        #expect(Set(anaSMS.flatMap(\.providerIDs)) == Set(smsc.received.filter { !$0.rejected }.compactMap(\.message_id)))
+        #expect(
+            anaSMS.count == 4
+                && anaSMS.allSatisfy {
+                    $0.status == .sent && $0.encoding == "gsm7" && $0.parts == 1 && $0.deliveryReport == "DELIVRD"
+                })
+        #expect(
+            Set(anaSMS.flatMap(\.providerIDs)) == Set(smsc.received.filter { !$0.rejected }.compactMap(\.message_id)))
         let rexSMS = try await store.messages(clientID: rex.id, limit: 100).filter { $0.channel == .sms }
-        #expect(rexSMS.count == 2 && rexSMS.allSatisfy { $0.status == .failed && $0.attempts == 1 && $0.lastError?.contains("ESME_RINVDSTADR") == true })
-        #expect(try await store.messages(clientID: ion.id, limit: 100).filter { $0.channel == .sms }.allSatisfy { $0.status == .skipped })
+        #expect(
+            rexSMS.count == 2
+                && rexSMS.allSatisfy {
+                    $0.status == .failed && $0.attempts == 1 && $0.lastError?.contains("ESME_RINVDSTADR") == true
+                })
+        #expect(
+            try await store.messages(clientID: ion.id, limit: 100).filter { $0.channel == .sms }.allSatisfy {
+                $0.status == .skipped
+            })
         await smpp.shutdown()
         await smtp.shutdown()
     }
@@ -99,13 +117,19 @@ struct RealServerScenarioTests {
         defer { smsc.stop() }
         let smtpPeer = try SMTPTransportTests().peer()
         // The sink numbers its files from 1 when started, so the restarted one writes to a folder of its own.
-        let mailDir = FileManager.default.temporaryDirectory.appendingPathComponent("mail-\(UUID().uuidString.prefix(8))")
+        let mailDir = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "mail-\(UUID().uuidString.prefix(8))")
         let mailAfterRestart = mailDir.appendingPathComponent("after-restart")
         try FileManager.default.createDirectory(at: mailAfterRestart, withIntermediateDirectories: true)
         let smtpPort = try PeerProcess.freePort()
         let caDir = URL(fileURLWithPath: smtpPeer.ca).deletingLastPathComponent()
         func startSMTP(_ dir: URL) throws -> PeerProcess {
-            try PeerProcess(try PeerProcess.python(), [PeerProcess.script("smtp_sink.py"), dir.path, "\(smtpPort)", smtpPeer.ca, caDir.appendingPathComponent("key.pem").path], readyWhen: "SMTP sink on")
+            try PeerProcess(
+                try PeerProcess.python(),
+                [
+                    PeerProcess.script("smtp_sink.py"), dir.path, "\(smtpPort)", smtpPeer.ca,
+                    caDir.appendingPathComponent("key.pem").path,
+                ], readyWhen: "SMTP sink on")
         }
         var smtpServer = try startSMTP(mailDir)
         defer { smtpServer.stop() }
@@ -113,17 +137,24 @@ struct RealServerScenarioTests {
         let clock = ManualClock(TestDates.start)
         let deps = makeTestDependencies(database: db, clock: clock)
         let store = SQLMessageStore(database: db)
-        let smtp = try SMTPTransport(settings: SMTPSettings(host: "127.0.0.1", port: smtpPort, security: .startTLS, username: "billing", password: "s3cret", trustRootsFile: smtpPeer.ca, timeoutSeconds: 5), logger: Logger(label: "test"))
+        let smtp = try SMTPTransport(
+            settings: SMTPSettings(
+                host: "127.0.0.1", port: smtpPort, security: .startTLS, username: "billing", password: "s3cret",
+                trustRootsFile: smtpPeer.ca, timeoutSeconds: 5), logger: Logger(label: "test"))
         let smpp = SMPPTransport(settings: smsc.settings(), logger: Logger(label: "test")) { _ in }
         let settings = NotificationSettings(
             fromAddress: try EmailAddress.parse("billing@hostico.test"), smsSender: try SmsSenderID("Hostico"),
-            sendingWindow: SmsSendingWindow(timeZone: TimeZone(identifier: "Europe/Bucharest")!), publicBaseURL: "https://client.hostico.test", retryBaseSeconds: 30)
-        let delivery = DeliverNotifications(deps: deps, messages: store, email: smtp, sms: smpp, templates: try MustacheMessageTemplates(), settings: settings)
+            sendingWindow: SmsSendingWindow(timeZone: TimeZone(identifier: "Europe/Bucharest")!),
+            publicBaseURL: "https://client.hostico.test", retryBaseSeconds: 30)
+        let delivery = DeliverNotifications(
+            deps: deps, messages: store, email: smtp, sms: smpp, templates: try MustacheMessageTemplates(),
+            settings: settings)
         let fixtures = Fixtures(deps)
         let plan = try await fixtures.plan()
         var clients: [Client] = []
         for i in 0..<10 {
-            let c = try await fixtures.client("c\(i)@example.ro", sms: true, phone: "07221234\(String(format: "%02d", i))")
+            let c = try await fixtures.client(
+                "c\(i)@example.ro", sms: true, phone: "07221234\(String(format: "%02d", i))")
             _ = try await fixtures.activeService(client: c, plan: plan, domain: "c\(i).ro")
             clients.append(c)
         }
@@ -153,10 +184,13 @@ struct RealServerScenarioTests {
         #expect(report.sent == 20, "\(report)")
         #expect(Set(smsc.received.map(\.destination_addr)) == Set(clients.map { String($0.phone!.e164.dropFirst()) }))
         #expect(smsc.received.count == 10)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: mailAfterRestart.path).filter { $0.hasSuffix(".eml") }.count == 10)
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: mailAfterRestart.path).filter { $0.hasSuffix(".eml") }
+                .count == 10)
         clock.advance(days: 1)
         #expect(try await delivery.runOnce().claimed == 0)
-        #expect(try await store.messages(clientID: nil, status: .sent, limit: 1000).filter { $0.attempts == 3 }.count == 20)
+        #expect(
+            try await store.messages(clientID: nil, status: .sent, limit: 1000).filter { $0.attempts == 3 }.count == 20)
         await smpp.shutdown()
         await smtp.shutdown()
     }

@@ -3,8 +3,8 @@ import Features
 import Foundation
 import Logging
 import Messaging
-import Testing
 import TestSupport
+import Testing
 
 /// The smpp34 SMSC simulator (scripts/peers/smsc_sim.py), started by each test on its own port so a test can
 /// stop and restart it. It logs every submit_sm it receives, decoded on its own (GSM 03.38 / UTF-16BE).
@@ -34,13 +34,16 @@ final class SMSCSimulator: @unchecked Sendable {
 
     init(rejectPrefix: String = "4072999") throws {
         port = try PeerProcess.freePort()
-        log = FileManager.default.temporaryDirectory.appendingPathComponent("smsc-\(port)-\(UUID().uuidString.prefix(6)).jsonl")
+        log = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "smsc-\(port)-\(UUID().uuidString.prefix(6)).jsonl")
         self.rejectPrefix = rejectPrefix
         try start()
     }
 
     func start() throws {
-        peer = try PeerProcess(try PeerProcess.python(), [PeerProcess.script("smsc_sim.py"), "\(port)", log.path, rejectPrefix], readyWhen: "SMSC listening")
+        peer = try PeerProcess(
+            try PeerProcess.python(), [PeerProcess.script("smsc_sim.py"), "\(port)", log.path, rejectPrefix],
+            readyWhen: "SMSC listening")
     }
 
     func stop() { peer?.stop() }
@@ -51,8 +54,9 @@ final class SMSCSimulator: @unchecked Sendable {
     }
 
     func settings(bindMode: SMPPSettings.BindMode = .transceiver, window: Int = 32) -> SMPPSettings {
-        SMPPSettings(host: "127.0.0.1", port: port, systemID: "hostico", password: "secret", bindMode: bindMode, window: window,
-                     enquireLinkSeconds: 5, responseTimeoutSeconds: 5, reconnectMinSeconds: 0.05, reconnectMaxSeconds: 0.2)
+        SMPPSettings(
+            host: "127.0.0.1", port: port, systemID: "hostico", password: "secret", bindMode: bindMode, window: window,
+            enquireLinkSeconds: 5, responseTimeoutSeconds: 5, reconnectMinSeconds: 0.05, reconnectMaxSeconds: 0.2)
     }
 }
 
@@ -78,10 +82,13 @@ struct SMPPTransportTests {
         let receipts = ReceiptLog()
         let smpp = SMPPTransport(settings: smsc.settings(), logger: Logger(label: "test")) { await receipts.add($0) }
 
-        let short = SmsEncoder.encode("Hostico: factura PF-2026-000001, 121.00 RON. Nu raspundeti.", transliterate: true, reference: 1)
+        let short = SmsEncoder.encode(
+            "Hostico: factura PF-2026-000001, 121.00 RON. Nu raspundeti.", transliterate: true, reference: 1)
         let romanian = String(repeating: "Ștefan Țuțea, proforma PF-2026-000002 pentru reînnoire e gata. ", count: 3)
         let long = SmsEncoder.encode(romanian, transliterate: true, reference: 0x45)
-        let hindi = SmsEncoder.encode("नमस्ते! आपका चालान PF-2026-000003 तैयार है। कृपया 01.12.2026 तक भुगतान करें। उत्तर न दें।", transliterate: true, reference: 0xB7)
+        let hindi = SmsEncoder.encode(
+            "नमस्ते! आपका चालान PF-2026-000003 तैयार है। कृपया 01.12.2026 तक भुगतान करें। उत्तर न दें।", transliterate: true,
+            reference: 0xB7)
         let euro = SmsEncoder.encode("Total: 10 € [EUR] ~ {ok}", transliterate: true, reference: 2)
         #expect(long.encoding == .gsm7 && long.parts.count == 2)
         #expect(hindi.encoding == .ucs2 && hindi.parts.count == 2)
@@ -93,7 +100,8 @@ struct SMPPTransportTests {
         let got = smsc.received
         #expect(got.count == 6)
         #expect(got.allSatisfy { $0.source_addr == "Hostico" && $0.source_addr_ton == 5 && $0.source_addr_npi == 0 })
-        #expect(got.allSatisfy { $0.destination_addr == "40722123456" && $0.dest_addr_ton == 1 && $0.dest_addr_npi == 1 })
+        #expect(
+            got.allSatisfy { $0.destination_addr == "40722123456" && $0.dest_addr_ton == 1 && $0.dest_addr_npi == 1 })
         #expect(got.allSatisfy { $0.registered_delivery == 1 && $0.system_id == "hostico" })
         #expect(got[0].data_coding == 0 && got[0].esm_class == 0 && got[0].udh_hex.isEmpty)
         #expect(got[0].text == "Hostico: factura PF-2026-000001, 121.00 RON. Nu raspundeti.")
@@ -104,7 +112,9 @@ struct SMPPTransportTests {
         // Hindi: UCS-2 (data_coding 8), two parts.
         #expect(got[3...4].map(\.udh_hex) == ["050003b70201", "050003b70202"])
         #expect(got[3...4].allSatisfy { $0.data_coding == 8 })
-        #expect(got[3...4].compactMap(\.text).joined() == "नमस्ते! आपका चालान PF-2026-000003 तैयार है। कृपया 01.12.2026 तक भुगतान करें। उत्तर न दें।")
+        #expect(
+            got[3...4].compactMap(\.text).joined()
+                == "नमस्ते! आपका चालान PF-2026-000003 तैयार है। कृपया 01.12.2026 तक भुगतान करें। उत्तर न दें।")
         // Extension characters survive the escape.
         #expect(got[5].text == "Total: 10 € [EUR] ~ {ok}" && got[5].data_coding == 0)
 
@@ -118,7 +128,8 @@ struct SMPPTransportTests {
     @Test func aRejectedNumberIsAPermanentFailure() async throws {
         let smsc = try SMSCSimulator()
         defer { smsc.stop() }
-        let smpp = SMPPTransport(settings: smsc.settings(bindMode: .transmitter), logger: Logger(label: "test")) { _ in }
+        let smpp = SMPPTransport(settings: smsc.settings(bindMode: .transmitter), logger: Logger(label: "test")) { _ in
+        }
         let sms = SmsEncoder.encode("Hostico: test", transliterate: true, reference: 1)
         await #expect(throws: DeliveryError.permanent("SMSC refused submit_sm: ESME_RINVDSTADR (0xB)")) {
             try await smpp.send(to: try PhoneNumber.parse("+40729990000"), from: sender, sms)
@@ -142,7 +153,10 @@ struct SMPPTransportTests {
             _ = try await smpp.send(to: phone, from: sender, sms)
             Issue.record("a stopped SMSC cannot accept a message")
         } catch let e as DeliveryError {
-            guard case .temporary = e else { Issue.record("expected a temporary failure, got \(e)"); return }
+            guard case .temporary = e else {
+                Issue.record("expected a temporary failure, got \(e)")
+                return
+            }
         }
 
         try smsc.start()
@@ -172,7 +186,9 @@ struct SMPPTransportTests {
     @Test func enquireLinkKeepsAnIdleSessionBound() async throws {
         let smsc = try SMSCSimulator()
         defer { smsc.stop() }
-        let settings = SMPPSettings(host: "127.0.0.1", port: smsc.port, systemID: "hostico", password: "secret", enquireLinkSeconds: 1, responseTimeoutSeconds: 2)
+        let settings = SMPPSettings(
+            host: "127.0.0.1", port: smsc.port, systemID: "hostico", password: "secret", enquireLinkSeconds: 1,
+            responseTimeoutSeconds: 2)
         let smpp = SMPPTransport(settings: settings, logger: Logger(label: "test")) { _ in }
         let sms = SmsEncoder.encode("Hostico: test", transliterate: true, reference: 1)
         _ = try await smpp.send(to: phone, from: sender, sms)

@@ -10,7 +10,9 @@ import Testing
 @Suite("SMTP transport against aiosmtpd", .serialized)
 struct SMTPTransportTests {
     struct MissingPeer: Error, CustomStringConvertible {
-        var description: String { "TEST_SMTP_PORT / TEST_SMTP_DIR / TEST_SMTP_CA are not set: run the tests with `make test`" }
+        var description: String {
+            "TEST_SMTP_PORT / TEST_SMTP_DIR / TEST_SMTP_CA are not set: run the tests with `make test`"
+        }
     }
 
     struct Peer {
@@ -21,20 +23,33 @@ struct SMTPTransportTests {
 
     func peer() throws -> Peer {
         let env = ProcessInfo.processInfo.environment
-        guard let p = env["TEST_SMTP_PORT"].flatMap(Int.init), let d = env["TEST_SMTP_DIR"], let ca = env["TEST_SMTP_CA"] else { throw MissingPeer() }
+        guard let p = env["TEST_SMTP_PORT"].flatMap(Int.init), let d = env["TEST_SMTP_DIR"],
+            let ca = env["TEST_SMTP_CA"]
+        else { throw MissingPeer() }
         return Peer(port: p, dir: URL(fileURLWithPath: d), ca: ca)
     }
 
     func transport(_ peer: Peer, password: String = "s3cret") throws -> SMTPTransport {
-        try SMTPTransport(settings: SMTPSettings(host: "127.0.0.1", port: peer.port, security: .startTLS, username: "billing", password: password, trustRootsFile: peer.ca, timeoutSeconds: 10), logger: Logger(label: "test"))
+        try SMTPTransport(
+            settings: SMTPSettings(
+                host: "127.0.0.1", port: peer.port, security: .startTLS, username: "billing", password: password,
+                trustRootsFile: peer.ca, timeoutSeconds: 10), logger: Logger(label: "test"))
     }
 
     func email(to: String, language: Language, id: String) throws -> OutgoingEmail {
         let templates = try MustacheMessageTemplates()
-        let ctx = MessageContext(language: language, clientName: "Ștefan <b>Țuțea</b>", payload: ["number": "PF-2026-000042", "origin": "renewal", "total": "121.00 RON", "dueDate": "2026-12-01", "proformaID": "42"], clientAreaURL: "https://client.hostico.test")
+        let ctx = MessageContext(
+            language: language, clientName: "Ștefan <b>Țuțea</b>",
+            payload: [
+                "number": "PF-2026-000042", "origin": "renewal", "total": "121.00 RON", "dueDate": "2026-12-01",
+                "proformaID": "42",
+            ], clientAreaURL: "https://client.hostico.test")
         let (subject, text, html) = try templates.email(.proformaIssued, ctx)
-        return OutgoingEmail(messageID: "<\(id)@hostico.test>", from: try EmailAddress.parse("billing@hostico.test"), fromName: "Hostico Facturare", replyTo: try EmailAddress.parse("support@hostico.test"),
-                             to: try EmailAddress.parse(to), subject: subject, text: text, html: html, date: Date(timeIntervalSince1970: 1_795_000_000), language: language)
+        return OutgoingEmail(
+            messageID: "<\(id)@hostico.test>", from: try EmailAddress.parse("billing@hostico.test"),
+            fromName: "Hostico Facturare", replyTo: try EmailAddress.parse("support@hostico.test"),
+            to: try EmailAddress.parse(to), subject: subject, text: text, html: html,
+            date: Date(timeIntervalSince1970: 1_795_000_000), language: language)
     }
 
     /// The files the sink wrote for the message with this Message-ID, parsed by Python's `email` package.
@@ -80,8 +95,11 @@ struct SMTPTransportTests {
         #expect(r["replyTo"] == "support@hostico.test")
         #expect(r["language"] == "ro" && r["type"] == "multipart/alternative")
         #expect(r["date"] == "Wed, 18 Nov 2026 11:06:40 +0000")
-        #expect(r["text"]?.contains("Bună ziua, Ștefan <b>Țuțea</b>,") == true, "the text part shows the name as written")
-        #expect(r["text"]?.contains("Am emis factura proformă PF-2026-000042 în valoare de 121.00 RON, cu scadența 2026-12-01.") == true)
+        #expect(
+            r["text"]?.contains("Bună ziua, Ștefan <b>Țuțea</b>,") == true, "the text part shows the name as written")
+        #expect(
+            r["text"]?.contains(
+                "Am emis factura proformă PF-2026-000042 în valoare de 121.00 RON, cu scadența 2026-12-01.") == true)
         #expect(r["html"]?.contains("Ștefan &lt;b&gt;Țuțea&lt;/b&gt;") == true, "the HTML part escapes client text")
         #expect(r["html"]?.contains("<b>Țuțea</b>") == false)
 
@@ -96,9 +114,11 @@ struct SMTPTransportTests {
         let smtp = try transport(peer)
         let base = try email(to: "ana@example.ro", language: .ro, id: "att-\(UUID().uuidString)")
         let pdf = Array("%PDF-1.5 test body".utf8) + (0..<3000).map { UInt8($0 % 256) }
-        let mail = OutgoingEmail(messageID: base.messageID, from: base.from, fromName: base.fromName, replyTo: base.replyTo, to: base.to, subject: base.subject,
-                                 text: base.text, html: base.html, date: base.date, language: base.language,
-                                 attachments: [EmailAttachment(filename: "HST2026-000001.pdf", contentType: "application/pdf", bytes: pdf)])
+        let mail = OutgoingEmail(
+            messageID: base.messageID, from: base.from, fromName: base.fromName, replyTo: base.replyTo, to: base.to,
+            subject: base.subject,
+            text: base.text, html: base.html, date: base.date, language: base.language,
+            attachments: [EmailAttachment(filename: "HST2026-000001.pdf", contentType: "application/pdf", bytes: pdf)])
         _ = try await smtp.send(mail)
         await smtp.shutdown()
         let r = try received(peer, messageID: mail.messageID)
@@ -110,22 +130,32 @@ struct SMTPTransportTests {
     @Test func wrongPasswordIsAPermanentFailure() async throws {
         let peer = try peer()
         let smtp = try transport(peer, password: "wrong")
-        await #expect(throws: DeliveryError.self) { _ = try await smtp.send(try email(to: "x@example.ro", language: .en, id: "bad-\(UUID().uuidString)")) }
+        await #expect(throws: DeliveryError.self) {
+            _ = try await smtp.send(try email(to: "x@example.ro", language: .en, id: "bad-\(UUID().uuidString)"))
+        }
         do {
             _ = try await smtp.send(try email(to: "x@example.ro", language: .en, id: "bad2-\(UUID().uuidString)"))
         } catch let e as DeliveryError {
-            guard case .permanent(let m) = e else { Issue.record("expected a permanent failure, got \(e)"); return }
+            guard case .permanent(let m) = e else {
+                Issue.record("expected a permanent failure, got \(e)")
+                return
+            }
             #expect(m.hasPrefix("SMTP 535"))
         }
     }
 
     @Test func aServerThatIsDownIsATemporaryFailure() async throws {
-        let smtp = try SMTPTransport(settings: SMTPSettings(host: "127.0.0.1", port: 1, security: .startTLS, timeoutSeconds: 2), logger: Logger(label: "test"))
+        let smtp = try SMTPTransport(
+            settings: SMTPSettings(host: "127.0.0.1", port: 1, security: .startTLS, timeoutSeconds: 2),
+            logger: Logger(label: "test"))
         do {
             _ = try await smtp.send(try email(to: "x@example.ro", language: .en, id: "down-\(UUID().uuidString)"))
             Issue.record("sent to a closed port")
         } catch let e as DeliveryError {
-            guard case .temporary = e else { Issue.record("expected a temporary failure, got \(e)"); return }
+            guard case .temporary = e else {
+                Issue.record("expected a temporary failure, got \(e)")
+                return
+            }
         }
     }
 }

@@ -2,8 +2,8 @@ import Domain
 import Features
 import Foundation
 import Storage
-import Testing
 import TestSupport
+import Testing
 
 /// One contract, run on SQLite and on PostgreSQL: what the data must be after each use case.
 @Suite("Billing store contract", .serialized)
@@ -21,7 +21,9 @@ struct BillingStoreContractTests {
         defer { Task { await db.close() } }
         let client = try await f.client("ana@example.ro")
         let plan = try await f.plan()
-        let order = try await PlaceOrder(deps)(clientID: client.id, planID: plan.id, cycle: "monthly", domain: "ana.ro", billingProfileID: nil, actor: .client(client.id))
+        let order = try await PlaceOrder(deps)(
+            clientID: client.id, planID: plan.id, cycle: "monthly", domain: "ana.ro", billingProfileID: nil,
+            actor: .client(client.id))
         #expect(order.proforma.number == "PF-2026-000001")
         #expect(order.proforma.origin == .order)
         #expect(order.service.state == .pending)
@@ -36,8 +38,11 @@ struct BillingStoreContractTests {
         let events = try await deps.store.read { r in try await r.outbox(clientID: client.id, limit: 10) }
         #expect(events.map(\.kind) == ["proforma.issued", "payment.confirmed"])
         #expect(events.first?.payload["origin"] == "order")
-        let audit = try await deps.store.read { r in try await r.audit(entity: nil, entityID: nil, limit: 100) }.map(\.action)
-        #expect(audit.contains("proforma.issued") && audit.contains("payment.recorded") && audit.contains("fiscal_invoice.issued"))
+        let audit = try await deps.store.read { r in try await r.audit(entity: nil, entityID: nil, limit: 100) }.map(
+            \.action)
+        #expect(
+            audit.contains("proforma.issued") && audit.contains("payment.recorded")
+                && audit.contains("fiscal_invoice.issued"))
     }
 
     @Test(arguments: DatabaseKind.allCases)
@@ -45,14 +50,17 @@ struct BillingStoreContractTests {
         let (deps, _, f, db) = try await setup(kind)
         defer { Task { await db.close() } }
         let client = try await f.client("ana@example.ro")
-        let order = try await PlaceOrder(deps)(clientID: client.id, planID: try await f.plan().id, cycle: "monthly", domain: "ana.ro", billingProfileID: nil, actor: .system)
+        let order = try await PlaceOrder(deps)(
+            clientID: client.id, planID: try await f.plan().id, cycle: "monthly", domain: "ana.ro",
+            billingProfileID: nil, actor: .system)
         let first = try await f.pay(order.proforma, amount: "100.00")
         #expect(first.fiscalInvoice == nil)
         #expect(first.proforma.openMinor == 2100)
         let second = try await f.pay(first.proforma, amount: "50.00")
         #expect(second.fiscalInvoice != nil)
         #expect(second.creditMinor == 2900)
-        #expect(try await deps.store.read { r in try await r.creditBalance(clientID: client.id, currency: .RON) } == 2900)
+        #expect(
+            try await deps.store.read { r in try await r.creditBalance(clientID: client.id, currency: .RON) } == 2900)
     }
 
     @Test(arguments: DatabaseKind.allCases)
@@ -76,10 +84,15 @@ struct BillingStoreContractTests {
         let again = try await RunBilling(deps)(asOf: CivilDate("2026-04-01")!)
         #expect(again.proformasIssued == 0)
         #expect(again.periodsInvoiced == 0)
-        let renewals = try await deps.store.read { r in try await r.proformas(clientID: nil, state: .unpaid, limit: 100, offset: 0) }
+        let renewals = try await deps.store.read { r in
+            try await r.proformas(clientID: nil, state: .unpaid, limit: 100, offset: 0)
+        }
         #expect(renewals.count == 6)
         #expect(renewals.allSatisfy { $0.origin == .renewal })
-        #expect(Dictionary(grouping: renewals, by: \.dueDate.description).mapValues { $0.map(\.lines.count) } == ["2026-04-08": [4, 4, 4], "2026-04-15": [2, 2, 2]])
+        #expect(
+            Dictionary(grouping: renewals, by: \.dueDate.description).mapValues { $0.map(\.lines.count) } == [
+                "2026-04-08": [4, 4, 4], "2026-04-15": [2, 2, 2],
+            ])
         let runs = try await deps.store.read { r in try await r.billingRuns(limit: 10) }
         #expect(runs.count == 2)
     }
@@ -89,11 +102,18 @@ struct BillingStoreContractTests {
         let (deps, _, f, db) = try await setup(kind)
         defer { Task { await db.close() } }
         let c = try await f.client("a@example.ro")
-        let order = try await PlaceOrder(deps)(clientID: c.id, planID: try await f.plan().id, cycle: "monthly", domain: "a.ro", billingProfileID: nil, actor: .system)
+        let order = try await PlaceOrder(deps)(
+            clientID: c.id, planID: try await f.plan().id, cycle: "monthly", domain: "a.ro", billingProfileID: nil,
+            actor: .system)
         let line = order.proforma.lines[0]
         await #expect(throws: StoreError.self) {
             try await deps.store.write { tx in
-                _ = try await tx.insert(proforma: NewProforma(series: "PF-2026", number: 99, displayNumber: "PF-2026-000099", clientID: c.id, origin: .renewal, currency: .RON, issueDate: CivilDate("2026-01-15")!, dueDate: CivilDate("2026-01-15")!, buyer: order.proforma.buyer, billingProfileID: nil, vat: order.proforma.vat, lines: [line], createdAt: Date()))
+                _ = try await tx.insert(
+                    proforma: NewProforma(
+                        series: "PF-2026", number: 99, displayNumber: "PF-2026-000099", clientID: c.id,
+                        origin: .renewal, currency: .RON, issueDate: CivilDate("2026-01-15")!,
+                        dueDate: CivilDate("2026-01-15")!, buyer: order.proforma.buyer, billingProfileID: nil,
+                        vat: order.proforma.vat, lines: [line], createdAt: Date()))
             }
         }
     }
@@ -105,12 +125,14 @@ struct BillingStoreContractTests {
         let c = try await f.client("a@example.ro")
         _ = try await f.activeService(client: c, plan: try await f.plan(), domain: "a.ro")
         await #expect(throws: (any Error).self) {
-            try await db.withTransaction { sql in try await sql.raw("UPDATE fiscal_invoices SET total_minor = 1").run() }
+            try await db.withTransaction { sql in try await sql.raw("UPDATE fiscal_invoices SET total_minor = 1").run()
+            }
         }
         await #expect(throws: (any Error).self) {
             try await db.withTransaction { sql in try await sql.raw("DELETE FROM fiscal_invoices").run() }
         }
-        let invoices = try await deps.store.read { r in try await r.fiscalInvoices(clientID: nil, limit: 10, offset: 0) }
+        let invoices = try await deps.store.read { r in try await r.fiscalInvoices(clientID: nil, limit: 10, offset: 0)
+        }
         #expect(invoices.map(\.totals.grossMinor) == [12100])
     }
 
@@ -120,12 +142,18 @@ struct BillingStoreContractTests {
         defer { Task { await db.close() } }
         let c = try await f.client("a@example.ro")
         _ = try await f.activeService(client: c, plan: try await f.plan(), domain: "a.ro")
-        let original = try await deps.store.read { r in try await r.fiscalInvoices(clientID: c.id, limit: 1, offset: 0) }[0]
-        let storno = try await StornoFiscalInvoice(deps)(fiscalInvoiceID: original.id, then: "reissue", actor: .staff(1)).storno
+        let original = try await deps.store.read { r in try await r.fiscalInvoices(clientID: c.id, limit: 1, offset: 0)
+        }[0]
+        let storno = try await StornoFiscalInvoice(deps)(
+            fiscalInvoiceID: original.id, then: "reissue", actor: .staff(1)
+        ).storno
         #expect(storno.displayNumber == "HST2026-000002")
         #expect(storno.correctsNumber == original.displayNumber)
         #expect(storno.totals.grossMinor == -12100)
-        await #expect(throws: UseCaseError.conflict(rule: "fiscal.already-stornoed", message: "This invoice has already been reversed.")) {
+        await #expect(
+            throws: UseCaseError.conflict(
+                rule: "fiscal.already-stornoed", message: "This invoice has already been reversed.")
+        ) {
             try await StornoFiscalInvoice(deps)(fiscalInvoiceID: original.id, then: "reissue", actor: .staff(1)).storno
         }
     }
@@ -136,7 +164,8 @@ struct BillingStoreContractTests {
         defer { Task { await db.close() } }
         let c = try await f.client("ro-eur@example.ro")
         let plan = try await f.plan("cloud", currency: "EUR", monthly: "10.00")
-        let order = try await PlaceOrder(deps)(clientID: c.id, planID: plan.id, cycle: "monthly", domain: "eur.ro", billingProfileID: nil, actor: .system)
+        let order = try await PlaceOrder(deps)(
+            clientID: c.id, planID: plan.id, cycle: "monthly", domain: "eur.ro", billingProfileID: nil, actor: .system)
         await #expect(throws: UseCaseError.self) { try await f.pay(order.proforma) }
         _ = try await SetExchangeRate(deps)(currency: "EUR", rate: "5.0893", date: "2026-01-14", actor: .staff(1))
         let outcome = try await f.pay(order.proforma)
@@ -148,7 +177,10 @@ struct BillingStoreContractTests {
     func badInputChangesNothing(kind: DatabaseKind) async throws {
         let (deps, _, f, db) = try await setup(kind)
         defer { Task { await db.close() } }
-        let bad = ClientRegistration(email: "x@example.ro", password: "correct horse battery", phone: "12", language: "ro", smsOptIn: true, profile: BillingPartyDraft(kind: "person", name: "X", street: "S", city: "C", county: "CJ", country: "RO", cnp: "1630615123458"))
+        let bad = ClientRegistration(
+            email: "x@example.ro", password: "correct horse battery", phone: "12", language: "ro", smsOptIn: true,
+            profile: BillingPartyDraft(
+                kind: "person", name: "X", street: "S", city: "C", county: "CJ", country: "RO", cnp: "1630615123458"))
         do {
             _ = try await RegisterClient(deps)(bad, source: .signup)
             Issue.record("accepted")
@@ -157,16 +189,27 @@ struct BillingStoreContractTests {
         }
         #expect(try await deps.store.read { r in try await r.searchClients(query: nil, limit: 10, offset: 0) }.isEmpty)
         let c = try await f.client("a@example.ro")
-        let order = try await PlaceOrder(deps)(clientID: c.id, planID: try await f.plan().id, cycle: "monthly", domain: "a.ro", billingProfileID: nil, actor: .system)
+        let order = try await PlaceOrder(deps)(
+            clientID: c.id, planID: try await f.plan().id, cycle: "monthly", domain: "a.ro", billingProfileID: nil,
+            actor: .system)
         // A payment in another currency is refused and stores nothing.
-        await #expect(throws: UseCaseError.invalid(ValidationFailure(field: "currency", rule: "currency.mismatch", message: "The proforma is in RON, the payment in EUR."))) {
-            try await RecordPayment(deps)(proformaID: order.proforma.id, .init(amount: Money(minor: 1000, currency: .EUR), method: .bankTransfer), actor: .staff(1))
+        await #expect(
+            throws: UseCaseError.invalid(
+                ValidationFailure(
+                    field: "currency", rule: "currency.mismatch", message: "The proforma is in RON, the payment in EUR."
+                ))
+        ) {
+            try await RecordPayment(deps)(
+                proformaID: order.proforma.id, .init(amount: Money(minor: 1000, currency: .EUR), method: .bankTransfer),
+                actor: .staff(1))
         }
         #expect(try await deps.store.read { r in try await r.payments(proformaID: order.proforma.id) }.isEmpty)
         // A payment for a cancelled proforma is stored, as the client's credit, never as a fiscal invoice.
         _ = try await CancelProforma(deps)(proformaID: order.proforma.id, actor: .staff(1))
         let late = try await f.pay(order.proforma)
         #expect(late.fiscalInvoice == nil && late.creditMinor == order.proforma.totals.grossMinor)
-        #expect(try await deps.store.read { r in try await r.creditBalance(clientID: c.id, currency: .RON) } == order.proforma.totals.grossMinor)
+        #expect(
+            try await deps.store.read { r in try await r.creditBalance(clientID: c.id, currency: .RON) }
+                == order.proforma.totals.grossMinor)
     }
 }

@@ -5,15 +5,17 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Storage
-import Testing
 import TestSupport
+import Testing
+
 @testable import Web
 
 @Suite("Client area over HTTP, in process on SQLite")
 struct ClientAreaTests {
     static let signup: [(String, String)] = [
         ("email", "ana@example.ro"), ("password", "correct horse battery"), ("phone", "0722123456"), ("language", "en"),
-        ("p_kind", "person"), ("p_name", "Ana Popescu"), ("p_street", "Str. Memorandumului 10"), ("p_city", "Cluj-Napoca"), ("p_county", "CJ"),
+        ("p_kind", "person"), ("p_name", "Ana Popescu"), ("p_street", "Str. Memorandumului 10"),
+        ("p_city", "Cluj-Napoca"), ("p_county", "CJ"),
         ("p_postalCode", "400114"), ("p_country", "RO"), ("p_cnp", "2700116065277"),
     ]
 
@@ -27,27 +29,41 @@ struct ClientAreaTests {
             #expect(!form.body.contains(#"name="smsOptIn" type="checkbox" value="1" checked"#))
 
             // Bad input: every field message at once, status 422, nothing created.
-            let bad = try await b.post("/signup", Self.signup.map { $0.0 == "p_cnp" ? ($0.0, "1234567890123") : $0.0 == "email" ? ($0.0, "not-an-email") : $0 } + [("smsOptIn", "1"), ("phone", "")])
+            let bad = try await b.post(
+                "/signup",
+                Self.signup.map {
+                    $0.0 == "p_cnp" ? ($0.0, "1234567890123") : $0.0 == "email" ? ($0.0, "not-an-email") : $0
+                } + [("smsOptIn", "1"), ("phone", "")])
             #expect(bad.status == .unprocessableContent)
-            #expect(bad.body.contains(#"id="e-email""#) && bad.body.contains(#"id="e-p_cnp""#) && bad.body.contains(#"id="e-smsOptIn""#))
+            #expect(
+                bad.body.contains(#"id="e-email""#) && bad.body.contains(#"id="e-p_cnp""#)
+                    && bad.body.contains(#"id="e-smsOptIn""#))
             #expect(bad.body.visibleText.contains("SMS notifications need a valid mobile number."))
-            #expect(try await h.deps.store.read { r in try await r.searchClients(query: nil, limit: 10, offset: 0) }.isEmpty)
+            #expect(
+                try await h.deps.store.read { r in try await r.searchClients(query: nil, limit: 10, offset: 0) }.isEmpty
+            )
 
             let ok = try await b.post("/signup", Self.signup)
             #expect(ok.status == .seeOther && ok.location == "/services")
             let cookie = b.lastSetCookies.first { $0.hasPrefix("__Host-hostico_session=") } ?? ""
-            #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Secure") && cookie.contains("Path=/"))
+            #expect(
+                cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Secure")
+                    && cookie.contains("Path=/"))
             let services = try await b.get("/services")
             #expect(services.body.visibleText.contains("Welcome to Hostico"))
-            let client = try #require(try await h.deps.store.read { r in try await r.client(email: try EmailAddress.parse("ana@example.ro")) }?.client)
+            let client = try #require(
+                try await h.deps.store.read { r in try await r.client(email: try EmailAddress.parse("ana@example.ro"))
+                }?.client)
             #expect(client.sms.optedIn == false && client.sms.source == .signup)
         }
     }
 
     /// The SMS consent promises the hours SMS are really sent in: the configured window, not a fixed text.
     @Test func theSMSHintNamesTheConfiguredSendingWindow() async throws {
-        for (environment, hours) in [(["SMS_WINDOW_START": "8", "SMS_WINDOW_END": "20"], "between 08:00 and 20:00"),
-                                     (["SMS_QUIET_START": "10", "SMS_QUIET_END": "18"], "between 10:00 and 18:00")] {
+        for (environment, hours) in [
+            (["SMS_WINDOW_START": "8", "SMS_WINDOW_END": "20"], "between 08:00 and 20:00"),
+            (["SMS_QUIET_START": "10", "SMS_QUIET_END": "18"], "between 10:00 and 18:00"),
+        ] {
             let h = try await WebHarness.make(environment: environment)
             #expect(h.config.notifications.sendingWindow.startHour == (hours.contains("08:00") ? 8 : 10))
             let romanian = "între " + hours.dropFirst("between ".count).replacingOccurrences(of: "and", with: "și")
@@ -67,13 +83,16 @@ struct ClientAreaTests {
             let b = Browser(c)
             #expect(try await b.logIn("ana@example.ro", "correct horse battery").location == "/services")
             try await b.get("/details")
-            let refused = try await b.post("/details", [("phone", "0212345678"), ("language", "en"), ("timeZone", ""), ("smsOptIn", "1")])
+            let refused = try await b.post(
+                "/details", [("phone", "0212345678"), ("language", "en"), ("timeZone", ""), ("smsOptIn", "1")])
             #expect(refused.status == .unprocessableContent)
             #expect(refused.body.visibleText.contains("SMS notifications need a valid mobile number."))
             #expect(try await h.deps.store.read { r in try await r.client(id: client.id) }?.sms.optedIn == false)
 
             h.clock.advance(seconds: 60)
-            let saved = try await b.post("/details", [("phone", "0722123456"), ("language", "ro"), ("timeZone", "Europe/Bucharest"), ("smsOptIn", "1")])
+            let saved = try await b.post(
+                "/details",
+                [("phone", "0722123456"), ("language", "ro"), ("timeZone", "Europe/Bucharest"), ("smsOptIn", "1")])
             #expect(saved.status == .seeOther)
             let page = try await b.get("/details")
             #expect(page.body.contains(#"name="smsOptIn" type="checkbox" value="1" checked"#))
@@ -134,7 +153,9 @@ struct ClientAreaTests {
             h.clock.advance(seconds: 2 * 60)
             let identity = try LiveServices(config: h.config, deps: h.deps, database: h.db).identity
             try await identity.sweepSessions()
-            let left = try await h.db.withReader { sql in try await sql.raw("SELECT COUNT(*) AS n FROM web_sessions").first()!.decode(column: "n", as: Int64.self) }
+            let left = try await h.db.withReader { sql in
+                try await sql.raw("SELECT COUNT(*) AS n FROM web_sessions").first()!.decode(column: "n", as: Int64.self)
+            }
             #expect(left == 1)
             #expect(try await b.get("/services").status == .ok)
         }
@@ -146,11 +167,15 @@ struct ClientAreaTests {
         try await h.run { c in
             let b = Browser(c)
             try await b.logIn("ana@example.ro", "correct horse battery")
-            let forged = try await b.post("/details", [("phone", "0722123456"), ("language", "hi"), ("smsOptIn", "1")], csrf: "0000")
+            let forged = try await b.post(
+                "/details", [("phone", "0722123456"), ("language", "hi"), ("smsOptIn", "1")], csrf: "0000")
             #expect(forged.status == .forbidden)
             let after = try await h.deps.store.read { r in try await r.client(id: client.id) }
             #expect(after?.language == .en && after?.sms.optedIn == false)
-            #expect(try await b.post("/login", [("email", "ana@example.ro"), ("password", "correct horse battery")], csrf: "").status == .forbidden)
+            #expect(
+                try await b.post(
+                    "/login", [("email", "ana@example.ro"), ("password", "correct horse battery")], csrf: ""
+                ).status == .forbidden)
         }
     }
 
@@ -161,19 +186,32 @@ struct ClientAreaTests {
             let b = Browser(c)
             try await b.logIn("ana@example.ro", "correct horse battery")
             let setup = try await b.get("/security/2fa")
-            #expect(setup.body.contains("<svg") && setup.body.contains("otpauth://totp/Hostico:ana%40example.ro?secret="))
+            #expect(
+                setup.body.contains("<svg") && setup.body.contains("otpauth://totp/Hostico:ana%40example.ro?secret="))
             let secret = String(setup.body.split(separator: #"id="totp-secret">"#)[1].prefix { $0 != "<" })
             #expect(Base32.decode(secret)?.count == 20)
-            #expect(try await b.post("/security/2fa", [("password", "correct horse battery"), ("code", "000000")]).status == .unprocessableContent)
+            #expect(
+                try await b.post("/security/2fa", [("password", "correct horse battery"), ("code", "000000")]).status
+                    == .unprocessableContent)
             // Turning 2FA on asks for the password (issue 18.8): a right code alone does not do it.
             let noPassword = try await b.post("/security/2fa", [("code", h.totpCode(secretBase32: secret))])
             #expect(noPassword.status == .unprocessableContent && noPassword.body.contains(#"id="e-password""#))
-            #expect(try await b.post("/security/2fa", [("password", "wrong password 1"), ("code", h.totpCode(secretBase32: secret))]).status == .unprocessableContent)
-            let enabled = try await b.post("/security/2fa", [("password", "correct horse battery"), ("code", h.totpCode(secretBase32: secret))])
-            let codes = enabled.body.components(separatedBy: "<li><code>").dropFirst().map { String($0.prefix { $0 != "<" }) }
+            #expect(
+                try await b.post(
+                    "/security/2fa", [("password", "wrong password 1"), ("code", h.totpCode(secretBase32: secret))]
+                ).status == .unprocessableContent)
+            let enabled = try await b.post(
+                "/security/2fa", [("password", "correct horse battery"), ("code", h.totpCode(secretBase32: secret))])
+            let codes = enabled.body.components(separatedBy: "<li><code>").dropFirst().map {
+                String($0.prefix { $0 != "<" })
+            }
             #expect(codes.count == 10 && Set(codes).count == 10)
             // 80 bits each (issue 18.8): 16 base32 characters in four groups.
-            #expect(codes.allSatisfy { $0.range(of: #"^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}$"#, options: .regularExpression) != nil })
+            #expect(
+                codes.allSatisfy {
+                    $0.range(of: #"^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}$"#, options: .regularExpression)
+                        != nil
+                })
             #expect(try await b.get("/security").body.visibleText.contains("Two-factor authentication is on."))
             try await b.post("/logout", [])
 
@@ -186,7 +224,8 @@ struct ClientAreaTests {
             try await b.get("/login/code")
             #expect(try await b.post("/login/code", [("code", usedCode)]).status == .unauthorized)
             h.clock.advance(seconds: 30)
-            #expect(try await b.post("/login/code", [("code", h.totpCode(secretBase32: secret))]).location == "/services")
+            #expect(
+                try await b.post("/login/code", [("code", h.totpCode(secretBase32: secret))]).location == "/services")
             #expect(b.cookies["__Host-hostico_session"] != halfWay)  // rotated when the second factor passed
             try await b.post("/logout", [])
 
@@ -194,7 +233,10 @@ struct ClientAreaTests {
             try await b.logIn("ana@example.ro", "correct horse battery")
             try await b.get("/login/code")
             // Typed in lower case without dashes, it is the same code.
-            #expect(try await b.post("/login/code", [("code", codes[0].lowercased().replacingOccurrences(of: "-", with: " "))]).location == "/services")
+            #expect(
+                try await b.post(
+                    "/login/code", [("code", codes[0].lowercased().replacingOccurrences(of: "-", with: " "))]
+                ).location == "/services")
             try await b.post("/logout", [])
             try await b.logIn("ana@example.ro", "correct horse battery")
             try await b.get("/login/code")
@@ -220,10 +262,16 @@ struct ClientAreaTests {
             let path = String(link.dropFirst("https://billing.example.test".count))
             try await b.get(path)
             let token = String(path.split(separator: "=")[1])
-            #expect(try await b.post("/reset-password", [("token", token), ("password", "short")]).status == .unprocessableContent)
-            #expect(try await b.post("/reset-password", [("token", token), ("password", "a brand new password")]).status == .ok)
+            #expect(
+                try await b.post("/reset-password", [("token", token), ("password", "short")]).status
+                    == .unprocessableContent)
+            #expect(
+                try await b.post("/reset-password", [("token", token), ("password", "a brand new password")]).status
+                    == .ok)
             try await b.get(path)  // the same link, opened again
-            #expect(try await b.post("/reset-password", [("token", token), ("password", "another new password")]).status == .gone)
+            #expect(
+                try await b.post("/reset-password", [("token", token), ("password", "another new password")]).status
+                    == .gone)
             #expect(try await other.get("/services").location?.hasPrefix("/login") == true)
             #expect(try await b.logIn("ana@example.ro", "a brand new password").location == "/services")
         }

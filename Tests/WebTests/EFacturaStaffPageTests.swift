@@ -3,10 +3,10 @@ import Domain
 import Features
 import Foundation
 import Hummingbird
-import Storage
 import HummingbirdTesting
-import Testing
+import Storage
 import TestSupport
+import Testing
 
 /// The staff e-Factura page against the ANAF peer: connecting with ANAF's OAuth (the browser's round trip),
 /// every invoice's state and deadline, ANAF's errors and ZIP, and uploading a rejected invoice again.
@@ -21,11 +21,15 @@ struct EFacturaStaffPageTests {
         #expect(h.config.efactura?.anaf.redirectURI == "https://billing.example.test/staff/efactura/oauth")
         let plan = try await h.fixtures.plan()
         let ana = try await h.fixtures.client("ana@example.ro")
-        let order = try await PlaceOrder(h.deps)(clientID: ana.id, planID: plan.id, cycle: "monthly", domain: "ana.ro", billingProfileID: nil, actor: .client(ana.id))
+        let order = try await PlaceOrder(h.deps)(
+            clientID: ana.id, planID: plan.id, cycle: "monthly", domain: "ana.ro", billingProfileID: nil,
+            actor: .client(ana.id))
         let good = try #require(try await h.fixtures.pay(order.proforma).fiscalInvoice)
         let careless = h.deps.with(seller: h.deps.sellerWithoutCounty)
         let ion = try await Fixtures(careless).client("ion@example.ro")
-        let order2 = try await PlaceOrder(careless)(clientID: ion.id, planID: plan.id, cycle: "monthly", domain: "ion.ro", billingProfileID: nil, actor: .client(ion.id))
+        let order2 = try await PlaceOrder(careless)(
+            clientID: ion.id, planID: plan.id, cycle: "monthly", domain: "ion.ro", billingProfileID: nil,
+            actor: .client(ion.id))
         let bad = try #require(try await Fixtures(careless).pay(order2.proforma).fiscalInvoice)
         _ = try await CreateStaff(h.deps)(email: "ops@hostico.ro", name: "Ops", password: "staff password 1")
         let submit = try #require(try LiveServices(config: h.config, deps: h.deps, database: h.db).efactura)
@@ -41,7 +45,11 @@ struct EFacturaStaffPageTests {
             var page = try await staff.get("/staff/efactura")
             #expect(page.status == .ok)
             var text = page.body.visibleText
-            #expect(text.contains("Not connected") && text.contains("\(good.displayNumber) \(good.issueDate) \(EFacturaDeadline.deadline(issuedOn: good.issueDate)) to upload"), "\(text)")
+            #expect(
+                text.contains("Not connected")
+                    && text.contains(
+                        "\(good.displayNumber) \(good.issueDate) \(EFacturaDeadline.deadline(issuedOn: good.issueDate)) to upload"
+                    ), "\(text)")
             // Only this page's form may lead to ANAF's login (browsers check form-action on the redirect too).
             #expect(page.headers[.contentSecurityPolicy]?.contains("form-action 'self' \(peer.base)") == true)
 
@@ -52,7 +60,8 @@ struct EFacturaStaffPageTests {
             let refused = try await staff.get("/staff/efactura/oauth?error=access_denied")
             #expect(refused.status == .badRequest && refused.body.visibleText.contains("ANAF answered: access_denied."))
             #expect(try await staff.get("/staff/efactura/oauth?code=\(code)&state=forged").status == .badRequest)
-            #expect(try await staff.get("/staff/efactura/oauth?code=\(code)&state=\(state)").location == "/staff/efactura")
+            #expect(
+                try await staff.get("/staff/efactura/oauth?code=\(code)&state=\(state)").location == "/staff/efactura")
             #expect(try await staff.get("/staff/efactura").body.visibleText.contains("Connected by Ops (staff #1)"))
 
             // The worker's passes: upload, then ANAF's verdicts a minute later.
@@ -63,24 +72,41 @@ struct EFacturaStaffPageTests {
 
             page = try await staff.get("/staff/efactura")
             text = page.body.visibleText
-            #expect(text.contains("\(good.displayNumber) \(good.issueDate) \(EFacturaDeadline.deadline(issuedOn: good.issueDate)) accepted 5"), "\(text)")
+            #expect(
+                text.contains(
+                    "\(good.displayNumber) \(good.issueDate) \(EFacturaDeadline.deadline(issuedOn: good.issueDate)) accepted 5"
+                ), "\(text)")
             #expect(text.contains("\(bad.displayNumber)") && text.contains("rejected") && text.contains("BR-RO-1"))
-            #expect(page.body.contains("/staff/efactura/\(good.id)/anaf.zip") && page.body.contains("/staff/efactura/\(bad.id)/upload-again"))
+            #expect(
+                page.body.contains("/staff/efactura/\(good.id)/anaf.zip")
+                    && page.body.contains("/staff/efactura/\(bad.id)/upload-again"))
             #expect(!page.body.contains("/staff/efactura/\(good.id)/upload-again"))
             let zip = try await staff.get("/staff/efactura/\(good.id)/anaf.zip")
             #expect(zip.status == .ok && zip.headers[.contentType] == "application/zip")
             #expect(zip.headers[.contentDisposition] == "attachment; filename=\"\(good.displayNumber)-anaf.zip\"")
-            #expect(try await staff.get("/staff/efactura?state=rejected").body.visibleText.contains(good.displayNumber) == false)
+            #expect(
+                try await staff.get("/staff/efactura?state=rejected").body.visibleText.contains(good.displayNumber)
+                    == false)
             // The same file for integrations, with an API key.
             let key = try await CreateAPIKey(h.deps)(name: "accounting", staffID: nil)
-            let apiZip = try await c.execute(uri: "/api/v1/fiscal-invoices/\(good.id)/efactura-anaf.zip", method: .get, headers: [.authorization: "Bearer \(key.secret)"], body: nil)
+            let apiZip = try await c.execute(
+                uri: "/api/v1/fiscal-invoices/\(good.id)/efactura-anaf.zip", method: .get,
+                headers: [.authorization: "Bearer \(key.secret)"], body: nil)
             let stored = try await SQLEFacturaQueue(database: h.db).responseFile(fiscalInvoiceID: good.id)
-            #expect(apiZip.status == .ok && Array(buffer: apiZip.body) == stored && stored?.starts(with: Array("PK".utf8)) == true)
-            let api = try await c.execute(uri: "/api/v1/efactura?state=accepted", method: .get, headers: [.authorization: "Bearer \(key.secret)"], body: nil)
-            #expect(String(buffer: api.body).contains(#""anafFile":true"#) && String(buffer: api.body).contains(#""state":"accepted""#))
+            #expect(
+                apiZip.status == .ok && Array(buffer: apiZip.body) == stored
+                    && stored?.starts(with: Array("PK".utf8)) == true)
+            let api = try await c.execute(
+                uri: "/api/v1/efactura?state=accepted", method: .get, headers: [.authorization: "Bearer \(key.secret)"],
+                body: nil)
+            #expect(
+                String(buffer: api.body).contains(#""anafFile":true"#)
+                    && String(buffer: api.body).contains(#""state":"accepted""#))
 
             // The state on the invoice page, and staff sending the rejected one again.
-            #expect(try await staff.get("/staff/fiscal-invoices/\(good.id)").body.visibleText.contains("e-Factura: accepted, upload by"))
+            #expect(
+                try await staff.get("/staff/fiscal-invoices/\(good.id)").body.visibleText.contains(
+                    "e-Factura: accepted, upload by"))
             #expect(try await staff.post("/staff/efactura/\(bad.id)/upload-again", []).location == "/staff/efactura")
             #expect(try await staff.get("/staff/efactura?state=to_upload").body.visibleText.contains(bad.displayNumber))
             #expect(try await staff.post("/staff/efactura/\(good.id)/upload-again", []).status == .conflict)
@@ -88,7 +114,10 @@ struct EFacturaStaffPageTests {
             // ANAF revokes the tokens: the page says so, and what to do.
             try await peer.hook("/_sim/revoke")
             #expect(try await !submit.runOnce().connected)
-            #expect(try await staff.get("/staff/efactura").body.visibleText.contains("ANAF refused these tokens (token endpoint: invalid_grant): nothing is uploaded until you connect again."))
+            #expect(
+                try await staff.get("/staff/efactura").body.visibleText.contains(
+                    "ANAF refused these tokens (token endpoint: invalid_grant): nothing is uploaded until you connect again."
+                ))
         }
     }
 }

@@ -5,8 +5,9 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Storage
-import Testing
 import TestSupport
+import Testing
+
 @testable import Web
 
 @Suite("Billing profiles, payments, non-payment, staff money actions, turning 2FA off")
@@ -18,48 +19,80 @@ struct MoreFlowsTests {
             let b = Browser(c)
             try await b.logIn("ana@example.ro", "correct horse battery")
             try await b.get("/details/profiles/new")
-            let bad = try await b.post("/details/profiles/new", [("p_kind", "legal_entity"), ("p_name", "Țuțea Design SRL"), ("p_street", "Bd. Unirii 5"), ("p_city", "SECTOR3"),
-                                                                   ("p_county", "B"), ("p_country", "RO"), ("p_cui", "18547291")])
+            let bad = try await b.post(
+                "/details/profiles/new",
+                [
+                    ("p_kind", "legal_entity"), ("p_name", "Țuțea Design SRL"), ("p_street", "Bd. Unirii 5"),
+                    ("p_city", "SECTOR3"),
+                    ("p_county", "B"), ("p_country", "RO"), ("p_cui", "18547291"),
+                ])
             #expect(bad.status == .unprocessableContent && bad.body.contains(#"id="e-p_cui""#))
-            #expect(try await b.post("/details/profiles/new", [("p_kind", "legal_entity"), ("p_name", "Țuțea Design SRL"), ("p_street", "Bd. Unirii 5"), ("p_city", "SECTOR3"),
-                                                                ("p_county", "B"), ("p_country", "RO"), ("p_cui", "18547290"), ("makeDefault", "1")]).location == "/details")
+            #expect(
+                try await b.post(
+                    "/details/profiles/new",
+                    [
+                        ("p_kind", "legal_entity"), ("p_name", "Țuțea Design SRL"), ("p_street", "Bd. Unirii 5"),
+                        ("p_city", "SECTOR3"),
+                        ("p_county", "B"), ("p_country", "RO"), ("p_cui", "18547290"), ("makeDefault", "1"),
+                    ]
+                ).location == "/details")
             var profiles = try await h.deps.store.read { r in try await r.billingProfiles(clientID: ana.id) }
             let company = try #require(profiles.first { $0.party.kind == .legalEntity })
             #expect(company.isDefault)
             try await b.get("/details/profiles/\(company.id)")
-            #expect(try await b.post("/details/profiles/\(company.id)", [("p_kind", "legal_entity"), ("p_name", "Țuțea Studio SRL"), ("p_street", "Bd. Unirii 5"), ("p_city", "SECTOR3"),
-                                                                         ("p_county", "B"), ("p_country", "RO"), ("p_cui", "18547290")]).location == "/details")
+            #expect(
+                try await b.post(
+                    "/details/profiles/\(company.id)",
+                    [
+                        ("p_kind", "legal_entity"), ("p_name", "Țuțea Studio SRL"), ("p_street", "Bd. Unirii 5"),
+                        ("p_city", "SECTOR3"),
+                        ("p_county", "B"), ("p_country", "RO"), ("p_cui", "18547290"),
+                    ]
+                ).location == "/details")
             let person = try #require(profiles.first { $0.party.kind == .person })
             try await b.get("/details")
             #expect(try await b.post("/details/profiles/\(person.id)/default", []).location == "/details")
             profiles = try await h.deps.store.read { r in try await r.billingProfiles(clientID: ana.id) }
             #expect(profiles.first { $0.id == company.id }?.party.name == "Țuțea Studio SRL")
             #expect(profiles.first { $0.isDefault }?.id == person.id)
-            #expect(try await b.get("/details").body.visibleText.contains("Țuțea Studio SRL — A company (legal entity)"))
+            #expect(
+                try await b.get("/details").body.visibleText.contains("Țuțea Studio SRL — A company (legal entity)"))
         }
     }
 
     @Test func aServiceSuspendedForNonPaymentLinksTheInvoiceAndTheDemoGatewayPaysIt() async throws {
         let h = try await WebHarness.make()
         let ana = try await h.fixtures.client("ana@example.ro", language: "en")
-        let service = try await h.fixtures.activeService(client: ana, plan: try await h.fixtures.plan(), domain: "ana.ro")
+        let service = try await h.fixtures.activeService(
+            client: ana, plan: try await h.fixtures.plan(), domain: "ana.ro")
         // A month later the renewal is issued, not paid, and the service is suspended after the grace days.
         for _ in 0..<40 {
             h.clock.advance(days: 1)
             _ = try await DailyBillingTasks(h.deps)(asOf: h.deps.today())
         }
-        let renewal = try #require(try await h.deps.store.read { r in try await r.proformas(clientID: ana.id, state: .unpaid, limit: 5, offset: 0) }.first)
-        #expect(try await h.deps.store.read { r in try await r.service(id: service.id, forUpdate: false) }?.state == .suspended)
+        let renewal = try #require(
+            try await h.deps.store.read { r in
+                try await r.proformas(clientID: ana.id, state: .unpaid, limit: 5, offset: 0)
+            }.first)
+        #expect(
+            try await h.deps.store.read { r in try await r.service(id: service.id, forUpdate: false) }?.state
+                == .suspended)
         try await h.run { c in
             let b = Browser(c)
             try await b.logIn("ana@example.ro", "correct horse battery")
             let services = try await b.get("/services")
-            #expect(services.body.visibleText.contains("Suspended for non-payment. Pay this invoice to reactivate it: \(renewal.number)"))
+            #expect(
+                services.body.visibleText.contains(
+                    "Suspended for non-payment. Pay this invoice to reactivate it: \(renewal.number)"))
             #expect(services.body.contains(#"href="/invoices/proforma/\#(renewal.id)""#))
             let page = try await b.get("/invoices/proforma/\(renewal.id)")
             #expect(page.body.visibleText.contains("Pay now with the demo gateway (no money moves)"))
-            #expect(try await b.post("/invoices/proforma/\(renewal.id)/pay", []).location == "/invoices/proforma/\(renewal.id)")
-            #expect(try await b.get("/invoices/proforma/\(renewal.id)").body.visibleText.contains("The payment is recorded."))
+            #expect(
+                try await b.post("/invoices/proforma/\(renewal.id)/pay", []).location
+                    == "/invoices/proforma/\(renewal.id)")
+            #expect(
+                try await b.get("/invoices/proforma/\(renewal.id)").body.visibleText.contains(
+                    "The payment is recorded."))
             #expect(try await b.get("/services").body.contains("pill active"))
             #expect(try await h.deps.store.read { r in try await r.fiscalInvoice(proformaID: renewal.id) } != nil)
         }
@@ -73,9 +106,14 @@ struct MoreFlowsTests {
             let staff = Browser(c)
             try await staff.logInStaffSettingUp2FA("ops@hostico.ro", "staff password 1", h)
             #expect(try await staff.get("/staff/api-keys").body.visibleText.contains("New key"))
-            let created = try await staff.post("/staff/api-keys", [("name", "bank import"), ("scope_read", "1"), ("scope_payments", "1"), ("expires_days", "90")])
+            let created = try await staff.post(
+                "/staff/api-keys",
+                [("name", "bank import"), ("scope_read", "1"), ("scope_payments", "1"), ("expires_days", "90")])
             #expect(created.status == .ok)
-            let secret = try #require(created.body.range(of: #"hk_[0-9a-f]{64}"#, options: .regularExpression).map { String(created.body[$0]) })
+            let secret = try #require(
+                created.body.range(of: #"hk_[0-9a-f]{64}"#, options: .regularExpression).map {
+                    String(created.body[$0])
+                })
             #expect(created.body.visibleText.contains("read,payments"))
             let key = try #require(try await ListAPIKeys(h.deps)().first { $0.name == "bank import" })
             #expect(key.scopes == [.read, .payments] && key.expiresAt != nil)
@@ -94,8 +132,12 @@ struct MoreFlowsTests {
         _ = try await CreateStaff(h.deps)(email: "ops@hostico.ro", name: "Ops", password: "staff password 1")
         let ana = try await h.fixtures.client("ana@example.ro", language: "en")
         let plan = try await h.fixtures.plan()
-        let first = try await PlaceOrder(h.deps)(clientID: ana.id, planID: plan.id, cycle: "monthly", domain: "ana.ro", billingProfileID: nil, actor: .client(ana.id))
-        let second = try await PlaceOrder(h.deps)(clientID: ana.id, planID: plan.id, cycle: "monthly", domain: "ana2.ro", billingProfileID: nil, actor: .client(ana.id))
+        let first = try await PlaceOrder(h.deps)(
+            clientID: ana.id, planID: plan.id, cycle: "monthly", domain: "ana.ro", billingProfileID: nil,
+            actor: .client(ana.id))
+        let second = try await PlaceOrder(h.deps)(
+            clientID: ana.id, planID: plan.id, cycle: "monthly", domain: "ana2.ro", billingProfileID: nil,
+            actor: .client(ana.id))
         try await h.run { c in
             let staff = Browser(c)
             try await staff.logIn("ops@hostico.ro", "staff password 1", base: "/staff")
@@ -103,19 +145,33 @@ struct MoreFlowsTests {
             let secret = String(setup.body.split(separator: #"id="totp-secret">"#)[1].prefix { $0 != "<" })
             try await staff.post("/staff/security/2fa", [("code", h.totpCode(secretBase32: secret))])
             try await staff.get("/staff/clients/\(ana.id)")
-            #expect(try await staff.post("/staff/proformas/\(first.proforma.id)/payments", [("amount", "121.00"), ("reference", "OP 123")]).location == "/staff/clients/\(ana.id)")
-            let fiscal = try #require(try await h.deps.store.read { r in try await r.fiscalInvoice(proformaID: first.proforma.id) })
-            #expect(try await staff.get("/staff/clients/\(ana.id)").body.visibleText.contains("The payment is recorded."))
+            #expect(
+                try await staff.post(
+                    "/staff/proformas/\(first.proforma.id)/payments", [("amount", "121.00"), ("reference", "OP 123")]
+                ).location == "/staff/clients/\(ana.id)")
+            let fiscal = try #require(
+                try await h.deps.store.read { r in try await r.fiscalInvoice(proformaID: first.proforma.id) })
+            #expect(
+                try await staff.get("/staff/clients/\(ana.id)").body.visibleText.contains("The payment is recorded."))
             #expect(try await staff.post("/staff/proformas/\(second.proforma.id)/cancel", []).status == .seeOther)
-            #expect(try await h.deps.store.read { r in try await r.proforma(id: second.proforma.id, forUpdate: false) }?.state == .cancelled)
+            #expect(
+                try await h.deps.store.read { r in try await r.proforma(id: second.proforma.id, forUpdate: false) }?
+                    .state == .cancelled)
             // A storno says what it means for the sale: without a choice nothing is reversed.
-            #expect(try await staff.post("/staff/fiscal-invoices/\(fiscal.id)/storno", []).status == .unprocessableContent)
+            #expect(
+                try await staff.post("/staff/fiscal-invoices/\(fiscal.id)/storno", []).status == .unprocessableContent)
             #expect(try await h.deps.store.read { r in try await r.fiscalInvoice(correcting: fiscal.id) } == nil)
-            #expect(try await staff.post("/staff/fiscal-invoices/\(fiscal.id)/storno", [("then", "end")]).status == .seeOther)
+            #expect(
+                try await staff.post("/staff/fiscal-invoices/\(fiscal.id)/storno", [("then", "end")]).status
+                    == .seeOther)
             let page = try await staff.get("/staff/clients/\(ana.id)")
-            #expect(page.body.visibleText.contains("storno of \(fiscal.displayNumber)") && page.body.visibleText.contains("reversed"))
+            #expect(
+                page.body.visibleText.contains("storno of \(fiscal.displayNumber)")
+                    && page.body.visibleText.contains("reversed"))
             // A second storno of the same invoice is refused.
-            #expect(try await staff.post("/staff/fiscal-invoices/\(fiscal.id)/storno", [("then", "end")]).status == .conflict)
+            #expect(
+                try await staff.post("/staff/fiscal-invoices/\(fiscal.id)/storno", [("then", "end")]).status
+                    == .conflict)
             try await staff.get("/staff")
             #expect(try await staff.post("/staff/billing-run", []).location == "/staff")
             #expect(try await staff.get("/staff").body.visibleText.contains("Last run as of 2026-01-15"))
@@ -131,13 +187,19 @@ struct MoreFlowsTests {
             try await b.logIn("ana@example.ro", "correct horse battery")
             let setup = try await b.get("/security/2fa")
             let secret = String(setup.body.split(separator: #"id="totp-secret">"#)[1].prefix { $0 != "<" })
-            try await b.post("/security/2fa", [("password", "correct horse battery"), ("code", h.totpCode(secretBase32: secret))])
+            try await b.post(
+                "/security/2fa", [("password", "correct horse battery"), ("code", h.totpCode(secretBase32: secret))])
             try await b.get("/security")
             h.clock.advance(seconds: 30)
-            let wrong = try await b.post("/security/2fa/disable", [("password", "not the password"), ("code", h.totpCode(secretBase32: secret))])
+            let wrong = try await b.post(
+                "/security/2fa/disable", [("password", "not the password"), ("code", h.totpCode(secretBase32: secret))])
             #expect(wrong.status == .unprocessableContent && wrong.body.contains(#"id="e-password""#))
             h.clock.advance(seconds: 30)
-            #expect(try await b.post("/security/2fa/disable", [("password", "correct horse battery"), ("code", h.totpCode(secretBase32: secret))]).location == "/security")
+            #expect(
+                try await b.post(
+                    "/security/2fa/disable",
+                    [("password", "correct horse battery"), ("code", h.totpCode(secretBase32: secret))]
+                ).location == "/security")
             #expect(try await b.get("/security").body.visibleText.contains("Two-factor authentication is off."))
             try await b.post("/logout", [])
             #expect(try await b.logIn("ana@example.ro", "correct horse battery").location == "/services")

@@ -5,8 +5,9 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import Storage
-import Testing
 import TestSupport
+import Testing
+
 @testable import Web
 
 /// Counts password checks and makes each one slow, as bcrypt is (≈200 ms at cost 12): attempts that overlap must
@@ -35,14 +36,22 @@ struct SecurityHardeningTests {
         let db = try await TestDatabase.open(kind)
         let base = makeTestDependencies(database: db, clock: ManualClock(TestDates.start))
         let calls = Calls()
-        let deps = AppDependencies(store: base.store, clock: base.clock, random: base.random, passwords: SlowCountingHasher(calls: calls), digest: base.digest, vat: base.vat,
-                                   policy: base.policy, numbering: base.numbering, seller: base.seller, timeZone: base.timeZone, logger: base.logger)
+        let deps = AppDependencies(
+            store: base.store, clock: base.clock, random: base.random, passwords: SlowCountingHasher(calls: calls),
+            digest: base.digest, vat: base.vat,
+            policy: base.policy, numbering: base.numbering, seller: base.seller, timeZone: base.timeZone,
+            logger: base.logger)
         _ = try await Fixtures(deps).client("ana@example.ro")
-        let identity = try LiveServices(config: try await AppConfig.load(environment: [:]), deps: deps, database: db).identity
+        let identity = try LiveServices(config: try await AppConfig.load(environment: [:]), deps: deps, database: db)
+            .identity
         let refusals = try await withThrowingTaskGroup(of: LoginRefusal?.self) { group in
             for i in 0..<40 {
                 group.addTask {
-                    if case .refused(let why) = try await LogIn(identity)(realm: .client, email: "ana@example.ro", password: "guess \(i)", ip: "198.51.100.\(i)") { return why }
+                    if case .refused(let why) = try await LogIn(identity)(
+                        realm: .client, email: "ana@example.ro", password: "guess \(i)", ip: "198.51.100.\(i)")
+                    {
+                        return why
+                    }
                     return nil
                 }
             }
@@ -52,7 +61,9 @@ struct SecurityHardeningTests {
         #expect(refusals.filter { $0 == .wrongCredentials }.count <= 5)
         #expect(refusals.filter { $0 == .locked }.count >= 35)
         // The right password is refused too while the account is locked.
-        if case .refused(let why) = try await LogIn(identity)(realm: .client, email: "ana@example.ro", password: "correct horse battery", ip: "203.0.113.9") {
+        if case .refused(let why) = try await LogIn(identity)(
+            realm: .client, email: "ana@example.ro", password: "correct horse battery", ip: "203.0.113.9")
+        {
             #expect(why == .locked)
         } else {
             Issue.record("a locked account logged in")
@@ -68,30 +79,48 @@ struct SecurityHardeningTests {
         let identity = try LiveServices(config: h.config, deps: h.deps, database: h.db).identity
         let (_, session) = try await identity.startSession(clientID: ana.id)
         let pending = try await SetUpSecondFactor(identity).begin(session)
-        _ = try await SetUpSecondFactor(identity).confirm(session, code: h.totpCode(secretBase32: pending.secretBase32), password: "correct horse battery")
+        _ = try await SetUpSecondFactor(identity).confirm(
+            session, code: h.totpCode(secretBase32: pending.secretBase32), password: "correct horse battery")
         h.clock.advance(seconds: 60)
         let right = h.totpCode(secretBase32: pending.secretBase32)
         let wrong = right == "123456" ? "654321" : "123456"
         var outcomes: [LoginRefusal] = []
         for _ in 0..<3 {
-            guard case .session(_, let half) = try await LogIn(identity)(realm: .client, email: "ana@example.ro", password: "correct horse battery", ip: "198.51.100.7") else {
+            guard
+                case .session(_, let half) = try await LogIn(identity)(
+                    realm: .client, email: "ana@example.ro", password: "correct horse battery", ip: "198.51.100.7")
+            else {
                 Issue.record("the password step refused the right password")
                 break
             }
             for _ in 0..<4 {
-                if case .refused(let why) = try await VerifySecondFactor(identity)(half, code: wrong, ip: "198.51.100.7") { outcomes.append(why) }
+                if case .refused(let why) = try await VerifySecondFactor(identity)(
+                    half, code: wrong, ip: "198.51.100.7")
+                {
+                    outcomes.append(why)
+                }
             }
         }
         #expect(outcomes.prefix(5) == [.wrongCode, .wrongCode, .wrongCode, .wrongCode, .wrongCode])
         #expect(outcomes.dropFirst(5).allSatisfy { $0 == .locked })
         // Locked: the right code is refused as well until the window passes.
-        guard case .session(_, let half) = try await LogIn(identity)(realm: .client, email: "ana@example.ro", password: "correct horse battery", ip: "198.51.100.7") else { return }
-        if case .refused(let why) = try await VerifySecondFactor(identity)(half, code: right, ip: "198.51.100.7") { #expect(why == .locked) } else { Issue.record("the locked second factor accepted a code") }
+        guard
+            case .session(_, let half) = try await LogIn(identity)(
+                realm: .client, email: "ana@example.ro", password: "correct horse battery", ip: "198.51.100.7")
+        else { return }
+        if case .refused(let why) = try await VerifySecondFactor(identity)(half, code: right, ip: "198.51.100.7") {
+            #expect(why == .locked)
+        } else {
+            Issue.record("the locked second factor accepted a code")
+        }
         await h.db.close()
     }
 
     /// A return path after logging in must stay on this site, however it is spelt.
-    @Test(arguments: ["/\t/evil.example", "/\n/evil.example", "/\\evil.example", "//evil.example", "/ /evil.example", "https://evil.example", "/é"])
+    @Test(arguments: [
+        "/\t/evil.example", "/\n/evil.example", "/\\evil.example", "//evil.example", "/ /evil.example",
+        "https://evil.example", "/é",
+    ])
     func aReturnPathThatWouldLeaveTheSiteIsIgnored(_ path: String) async throws {
         #expect(WebAreas.safeReturn(path) == nil)
     }
@@ -103,7 +132,9 @@ struct SecurityHardeningTests {
             let b = Browser(c)
             let page = try await b.get("/login")
             #expect(page.status == .ok)
-            let answer = try await b.post("/login", [("email", "ana@example.ro"), ("password", "correct horse battery"), ("return_to", "/\t/evil.example")])
+            let answer = try await b.post(
+                "/login",
+                [("email", "ana@example.ro"), ("password", "correct horse battery"), ("return_to", "/\t/evil.example")])
             #expect(answer.location == "/services")
             // Logged in: /login?next=… sends the browser on, but only to a path of this site.
             #expect(try await b.get("/login?next=%2F%09%2Fevil.example").location == "/services")
@@ -130,9 +161,13 @@ struct ResetLinkTests {
             let second = try await resetToken(b, h)
             #expect(first != second)
             try await b.get("/reset-password?token=\(first)")
-            #expect(try await b.post("/reset-password", [("token", first), ("password", "a brand new password")]).status == .gone)
+            #expect(
+                try await b.post("/reset-password", [("token", first), ("password", "a brand new password")]).status
+                    == .gone)
             try await b.get("/reset-password?token=\(second)")
-            #expect(try await b.post("/reset-password", [("token", second), ("password", "a brand new password")]).status == .ok)
+            #expect(
+                try await b.post("/reset-password", [("token", second), ("password", "a brand new password")]).status
+                    == .ok)
         }
     }
 
@@ -145,10 +180,14 @@ struct ResetLinkTests {
             let ana = Browser(c)
             try await ana.logIn("ana@example.ro", "correct horse battery")
             try await ana.get("/security")
-            let changed = try await ana.post("/security/password", [("currentPassword", "correct horse battery"), ("newPassword", "another long password")])
+            let changed = try await ana.post(
+                "/security/password",
+                [("currentPassword", "correct horse battery"), ("newPassword", "another long password")])
             #expect(changed.status == .seeOther)
             try await stranger.get("/reset-password?token=\(token)")
-            #expect(try await stranger.post("/reset-password", [("token", token), ("password", "the thief's password")]).status == .gone)
+            #expect(
+                try await stranger.post("/reset-password", [("token", token), ("password", "the thief's password")])
+                    .status == .gone)
             #expect(try await Browser(c).logIn("ana@example.ro", "another long password").location == "/services")
         }
     }
@@ -168,10 +207,13 @@ struct ProxyAndTransportTests {
             attacker.extraHeaders[Self.forwardedFor] = "192.0.2.1, 203.0.113.9"
             for i in 0..<31 {
                 try await attacker.get("/login")
-                try await attacker.post("/login", [("email", "nobody\(i)@example.ro"), ("password", "wrong password here")])
+                try await attacker.post(
+                    "/login", [("email", "nobody\(i)@example.ro"), ("password", "wrong password here")])
             }
             try await attacker.get("/login")
-            #expect(try await attacker.post("/login", [("email", "ana@example.ro"), ("password", "correct horse battery")]).status == .tooManyRequests)
+            #expect(
+                try await attacker.post("/login", [("email", "ana@example.ro"), ("password", "correct horse battery")])
+                    .status == .tooManyRequests)
             let ana2 = Browser(c)
             ana2.extraHeaders[Self.forwardedFor] = "198.51.100.20"
             #expect(try await ana2.logIn("ana@example.ro", "correct horse battery").location == "/services")
@@ -242,7 +284,12 @@ struct PasswordHashingLoadTests {
         let pool = PasswordHashingPool(threads: 1, maxWaitingHashes: 2)
         let log = Log()
         let release = DispatchSemaphore(value: 0)
-        let blocker = Task { try await pool.run(urgent: false) { release.wait(); log.add("first hash") } }
+        let blocker = Task {
+            try await pool.run(urgent: false) {
+                release.wait()
+                log.add("first hash")
+            }
+        }
         try await waitUntil { await pool.load().free == 0 }
         let hash1 = Task { try await pool.run(urgent: false) { log.add("hash 1") } }
         try await waitUntil { await pool.load().routine == 1 }
@@ -269,8 +316,14 @@ struct PasswordHashingLoadTests {
         let held = (0..<threads).map { _ in Task { try await pool.run(urgent: false) { release.wait() } } }
         try await waitUntil { await pool.load().free == 0 }
         let answered = try await withThrowingTaskGroup(of: Bool.self) { group in
-            group.addTask { _ = try await db.withReader { sql in try await sql.raw("SELECT COUNT(*) AS n FROM clients").all() }; return true }
-            group.addTask { try await Task.sleep(for: .seconds(30)); return false }
+            group.addTask {
+                _ = try await db.withReader { sql in try await sql.raw("SELECT COUNT(*) AS n FROM clients").all() }
+                return true
+            }
+            group.addTask {
+                try await Task.sleep(for: .seconds(30))
+                return false
+            }
             let first = try await group.next()!
             group.cancelAll()
             return first
@@ -293,7 +346,9 @@ struct PasswordHashingLoadTests {
             #expect(refused.status == .tooManyRequests)
             #expect(refused.body.visibleText.contains("Too many sign-ups from your address. Wait 15 minutes"))
             #expect(refused.body.contains("user11@example.ro"))
-            #expect(try await h.deps.store.read { r in try await r.searchClients(query: nil, limit: 50, offset: 0) }.count == 10)
+            #expect(
+                try await h.deps.store.read { r in try await r.searchClients(query: nil, limit: 50, offset: 0) }.count
+                    == 10)
             // The window passes.
             h.clock.advance(seconds: 15 * 60 + 1)
             #expect(try await signUp(c, "user11@example.ro").status == .seeOther)

@@ -5,8 +5,9 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Storage
-import Testing
 import TestSupport
+import Testing
+
 @testable import Web
 
 /// The whole application in process on a fresh SQLite file, on a manual clock, with a deterministic random source
@@ -19,16 +20,23 @@ struct WebHarness: Sendable {
     let outbox: URL
     let fixtures: Fixtures
 
-    static func make(environment extra: [String: String] = [:], database kind: DatabaseKind = .sqlite) async throws -> WebHarness {
+    static func make(environment extra: [String: String] = [:], database kind: DatabaseKind = .sqlite) async throws
+        -> WebHarness
+    {
         let db = try await TestDatabase.open(kind)
         let clock = ManualClock(TestDates.start)
         let deps = makeTestDependencies(database: db, clock: clock)
         let outbox = FileManager.default.temporaryDirectory.appendingPathComponent("hostico-web-\(UUID().uuidString)")
-        let config = try await AppConfig.load(environment: ["DEV_OUTBOX_DIR": outbox.path, "PUBLIC_BASE_URL": "https://billing.example.test"].merging(extra) { _, b in b })
+        let config = try await AppConfig.load(
+            environment: ["DEV_OUTBOX_DIR": outbox.path, "PUBLIC_BASE_URL": "https://billing.example.test"].merging(
+                extra
+            ) { _, b in b })
         return WebHarness(deps: deps, clock: clock, db: db, config: config, outbox: outbox, fixtures: Fixtures(deps))
     }
 
-    func app() throws -> some ApplicationProtocol { try buildApplication(LiveServices(config: config, deps: deps, database: db)) }
+    func app() throws -> some ApplicationProtocol {
+        try buildApplication(LiveServices(config: config, deps: deps, database: db))
+    }
 
     /// Runs `body`, then closes the database whatever happened (SQLite asserts on a connection left open).
     func closingDatabase(after body: () async throws -> Void) async throws {
@@ -50,15 +58,23 @@ struct WebHarness: Sendable {
     }
 
     func totpCode(secretBase32: String, at date: Date? = nil) -> String {
-        let totp = TOTP(secret: Base32.decode(secretBase32)!) { CryptoMessageAuthentication().hmacSHA1(key: $0, message: $1) }
+        let totp = TOTP(secret: Base32.decode(secretBase32)!) {
+            CryptoMessageAuthentication().hmacSHA1(key: $0, message: $1)
+        }
         return totp.code(step: totp.step(unixTime: Int64((date ?? clock.now()).timeIntervalSince1970)))
     }
 
     /// The e-mails written to the development outbox, oldest first: each one's headers and its base64 parts decoded.
     func emails() throws -> [String] {
-        let files = try FileManager.default.contentsOfDirectory(at: outbox, includingPropertiesForKeys: [.contentModificationDateKey])
-            .filter { $0.pathExtension == "eml" }
-            .sorted { (try? $0.resourceValues(forKeys: [.contentModificationDateKey]).contentModificationDate) ?? .distantPast < (try? $1.resourceValues(forKeys: [.contentModificationDateKey]).contentModificationDate) ?? .distantPast }
+        let files = try FileManager.default.contentsOfDirectory(
+            at: outbox, includingPropertiesForKeys: [.contentModificationDateKey]
+        )
+        .filter { $0.pathExtension == "eml" }
+        .sorted {
+            (try? $0.resourceValues(forKeys: [.contentModificationDateKey]).contentModificationDate) ?? .distantPast
+                < (try? $1.resourceValues(forKeys: [.contentModificationDateKey]).contentModificationDate)
+                ?? .distantPast
+        }
         return try files.map { file in
             let raw = try String(contentsOf: file, encoding: .utf8)
             var text = raw
@@ -126,16 +142,19 @@ final class Browser: @unchecked Sendable {
         var headers = extraHeaders
         if !cookies.isEmpty { headers[.cookie] = cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ") }
         if body != nil { headers[.contentType] = "application/x-www-form-urlencoded" }
-        let response = try await client.execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
+        let response = try await client.execute(
+            uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
         lastSetCookies = response.headers[values: .setCookie]
         for c in lastSetCookies {
             let pair = c.split(separator: ";")[0].split(separator: "=", maxSplits: 1)
-            let name = String(pair[0]), value = pair.count > 1 ? String(pair[1]) : ""
+            let name = String(pair[0])
+            let value = pair.count > 1 ? String(pair[1]) : ""
             if value.isEmpty || c.contains("Max-Age=0") { cookies[name] = nil } else { cookies[name] = value }
         }
         let text = String(buffer: response.body)
         if response.headers[.contentType]?.hasPrefix("text/html") == true { lastBody = text }
-        return Page(status: response.status, body: text, location: response.headers[.location], headers: response.headers)
+        return Page(
+            status: response.status, body: text, location: response.headers[.location], headers: response.headers)
     }
 
     /// Logs a staff member in and sets up the 2FA that staff must have before any other page.
@@ -148,7 +167,8 @@ final class Browser: @unchecked Sendable {
 
     /// Logs in with the password (and a code when asked); returns the page the login lands on.
     @discardableResult
-    func logIn(_ email: String, _ password: String, base: String = "", code: (() -> String)? = nil) async throws -> Page {
+    func logIn(_ email: String, _ password: String, base: String = "", code: (() -> String)? = nil) async throws -> Page
+    {
         try await get(base + "/login")
         var page = try await post(base + "/login", [("email", email), ("password", password)])
         if page.location?.hasPrefix(base + "/login/code") == true, let code {
@@ -162,11 +182,20 @@ final class Browser: @unchecked Sendable {
 extension String {
     /// The visible text of a page region (tags dropped, whitespace folded), for assertions about what a person reads.
     var visibleText: String {
-        var out = "", inTag = false
+        var out = ""
+        var inTag = false
         for ch in self {
-            if ch == "<" { inTag = true; out.append(" ") } else if ch == ">" { inTag = false } else if !inTag { out.append(ch) }
+            if ch == "<" {
+                inTag = true
+                out.append(" ")
+            } else if ch == ">" {
+                inTag = false
+            } else if !inTag {
+                out.append(ch)
+            }
         }
-        return out.replacingOccurrences(of: "&amp;", with: "&").replacingOccurrences(of: "&#39;", with: "'").replacingOccurrences(of: "&quot;", with: "\"")
+        return out.replacingOccurrences(of: "&amp;", with: "&").replacingOccurrences(of: "&#39;", with: "'")
+            .replacingOccurrences(of: "&quot;", with: "\"")
             .split(whereSeparator: \.isWhitespace).joined(separator: " ")
     }
 }

@@ -9,7 +9,9 @@ public struct CreateStaff: Sendable {
     public func callAsFunction(email: String, name: String, password: String) async throws -> Int64 {
         var errors = FieldErrors()
         let email = errors.check { () throws(ValidationFailure) in try EmailAddress.parse(email) }
-        if password.count < 12 || password.utf8.count > 72 { errors.add("password", "password.length", "Staff passwords have 12 to 72 bytes.") }
+        if password.count < 12 || password.utf8.count > 72 {
+            errors.add("password", "password.length", "Staff passwords have 12 to 72 bytes.")
+        }
         if name.trimmingCharacters(in: .whitespaces).isEmpty { errors.add("name", "required", "The name is required.") }
         do { try errors.throwIfAny() } catch { throw UseCaseError.invalid(error) }
         let hash = try await deps.passwords.hash(password)
@@ -17,11 +19,16 @@ public struct CreateStaff: Sendable {
         do {
             return try await deps.store.write { tx in
                 let id = try await tx.insert(staff: email!, name: name, passwordHash: hash, at: now)
-                try await tx.append(AuditEntry(actor: .system, action: "staff.created", entity: "staff", entityID: id, before: nil, after: auditJSON(["email": email!.value]), at: now))
+                try await tx.append(
+                    AuditEntry(
+                        actor: .system, action: "staff.created", entity: "staff", entityID: id, before: nil,
+                        after: auditJSON(["email": email!.value]), at: now))
                 return id
             }
         } catch StoreError.duplicate {
-            throw UseCaseError.invalid(ValidationFailure(field: "email", rule: "email.taken", message: "A staff member with this e-mail exists."))
+            throw UseCaseError.invalid(
+                ValidationFailure(
+                    field: "email", rule: "email.taken", message: "A staff member with this e-mail exists."))
         }
     }
 }

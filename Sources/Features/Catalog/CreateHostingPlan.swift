@@ -6,10 +6,14 @@ public struct CreateHostingPlan: Sendable {
     let deps: AppDependencies
     public init(_ deps: AppDependencies) { self.deps = deps }
 
-    public func callAsFunction(code: String, name: String, currency: String, prices: [String: String], provisioner: String? = nil, actor: Actor) async throws -> HostingPlan {
+    public func callAsFunction(
+        code: String, name: String, currency: String, prices: [String: String], provisioner: String? = nil, actor: Actor
+    ) async throws -> HostingPlan {
         var errors = FieldErrors()
         let code = code.trimmingCharacters(in: .whitespaces).lowercased()
-        if code.isEmpty || code.count > 40 || !code.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) {
+        if code.isEmpty || code.count > 40
+            || !code.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") })
+        {
             errors.add("code", "code.format", "Use 1–40 lower-case letters, digits or dashes.")
         }
         let name = errors.text("name", name, limit: 200)
@@ -18,13 +22,25 @@ public struct CreateHostingPlan: Sendable {
         if cur == nil { errors.add("currency", "currency.enum", "Choose RON, EUR or USD.") }
         var parsed: [BillingCycle: Int64] = [:]
         for (key, value) in prices {
-            guard let cycle = BillingCycle(rawValue: key) else { errors.add("prices.\(key)", "cycle.enum", "Unknown billing cycle."); continue }
-            guard let minor = Money.parseMinor(value), minor > 0 else { errors.add("prices.\(key)", "amount.positive", "Give a positive amount with at most two decimals."); continue }
+            guard let cycle = BillingCycle(rawValue: key) else {
+                errors.add("prices.\(key)", "cycle.enum", "Unknown billing cycle.")
+                continue
+            }
+            guard let minor = Money.parseMinor(value), minor > 0 else {
+                errors.add("prices.\(key)", "amount.positive", "Give a positive amount with at most two decimals.")
+                continue
+            }
             parsed[cycle] = minor
         }
-        if parsed.isEmpty && errors.isEmpty { errors.add("prices", "required", "Give a price for at least one billing cycle.") }
-        if let p = provisioner, p.isEmpty || p.count > 40 || !p.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") }) {
-            errors.add("provisioner", "provisioner.name", "Name a configured provisioner: lower-case letters, digits and dashes.")
+        if parsed.isEmpty && errors.isEmpty {
+            errors.add("prices", "required", "Give a price for at least one billing cycle.")
+        }
+        if let p = provisioner,
+            p.isEmpty || p.count > 40 || !p.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") })
+        {
+            errors.add(
+                "provisioner", "provisioner.name",
+                "Name a configured provisioner: lower-case letters, digits and dashes.")
         }
         do { try errors.throwIfAny() } catch { throw UseCaseError.invalid(error) }
         let now = deps.clock.now()
@@ -33,11 +49,15 @@ public struct CreateHostingPlan: Sendable {
             return try await deps.store.write { tx in
                 let id = try await tx.insert(plan: code, name: name, currency: cur!, prices: prices, at: now)
                 if let provisioner { try await tx.setProvisioner(planID: id, name: provisioner) }
-                try await tx.append(AuditEntry(actor: actor, action: "plan.created", entity: "plan", entityID: id, before: nil, after: auditJSON(["code": code, "name": name]), at: now))
+                try await tx.append(
+                    AuditEntry(
+                        actor: actor, action: "plan.created", entity: "plan", entityID: id, before: nil,
+                        after: auditJSON(["code": code, "name": name]), at: now))
                 return try await tx.plan(id: id)!
             }
         } catch StoreError.duplicate {
-            throw UseCaseError.invalid(ValidationFailure(field: "code", rule: "code.taken", message: "A plan with this code exists."))
+            throw UseCaseError.invalid(
+                ValidationFailure(field: "code", rule: "code.taken", message: "A plan with this code exists."))
         }
     }
 }

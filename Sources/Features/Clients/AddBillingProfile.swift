@@ -6,7 +6,9 @@ public struct AddBillingProfile: Sendable {
     let deps: AppDependencies
     public init(_ deps: AppDependencies) { self.deps = deps }
 
-    public func callAsFunction(clientID: Int64, draft: BillingPartyDraft, makeDefault: Bool, actor: Actor) async throws -> BillingProfile {
+    public func callAsFunction(clientID: Int64, draft: BillingPartyDraft, makeDefault: Bool, actor: Actor) async throws
+        -> BillingProfile
+    {
         let party: BillingParty
         do { party = try draft.validated() } catch { throw UseCaseError.invalid(error) }
         let now = deps.clock.now()
@@ -14,7 +16,10 @@ public struct AddBillingProfile: Sendable {
             guard try await tx.client(id: clientID) != nil else { throw UseCaseError.notFound("client") }
             let id = try await tx.insert(profile: party, clientID: clientID, isDefault: false, at: now)
             if makeDefault { try await tx.setDefaultProfile(clientID: clientID, profileID: id) }
-            try await tx.append(AuditEntry(actor: actor, action: "billing_profile.created", entity: "billing_profile", entityID: id, before: nil, after: auditJSON(party), at: now))
+            try await tx.append(
+                AuditEntry(
+                    actor: actor, action: "billing_profile.created", entity: "billing_profile", entityID: id,
+                    before: nil, after: auditJSON(party), at: now))
             return try await tx.billingProfile(id: id)!
         }
     }

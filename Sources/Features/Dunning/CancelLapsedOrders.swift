@@ -9,17 +9,26 @@ public struct CancelLapsedOrders: Sendable {
 
     public func callAsFunction(asOf: CivilDate) async throws -> DailyTaskResult {
         let days = deps.policy.orderCancelDays
-        let ids = try await deps.store.read { r in try await r.unpaidProformas(dueOnOrBefore: asOf.adding(days: -days), origin: .order) }
+        let ids = try await deps.store.read { r in
+            try await r.unpaidProformas(dueOnOrBefore: asOf.adding(days: -days), origin: .order)
+        }
         return await DailyUnits.each(ids, task: "cancel-order", entity: "proforma", deps: deps) { id, tx in
-            guard let p = try await tx.proforma(id: id, forUpdate: true), p.state == .unpaid, p.origin == .order, p.effectiveDueDate.adding(days: days) <= asOf else { return 0 }
+            guard let p = try await tx.proforma(id: id, forUpdate: true), p.state == .unpaid, p.origin == .order,
+                p.effectiveDueDate.adding(days: days) <= asOf
+            else { return 0 }
             let now = deps.clock.now()
             // The pending services end first, on the day the order lapsed (a catch-up run must not stamp today).
             for sid in Set(p.lines.compactMap(\.serviceID)).sorted() {
                 guard let s = try await tx.service(id: sid, forUpdate: true), s.state == .pending else { continue }
                 try await tx.update(service: try s.terminated(on: deps.instant(on: asOf)), at: now)
-                try await tx.append(AuditEntry(actor: .system, action: "service.order_lapsed", entity: "service", entityID: sid, before: auditJSON(["state": "pending"]), after: auditJSON(["state": "terminated", "proforma": p.number]), at: now))
+                try await tx.append(
+                    AuditEntry(
+                        actor: .system, action: "service.order_lapsed", entity: "service", entityID: sid,
+                        before: auditJSON(["state": "pending"]),
+                        after: auditJSON(["state": "terminated", "proforma": p.number]), at: now))
             }
-            try await ProformaCancellation.cancel(p, why: "order unpaid \(days) days after its due date", by: .system, in: tx, deps: deps, at: now)
+            try await ProformaCancellation.cancel(
+                p, why: "order unpaid \(days) days after its due date", by: .system, in: tx, deps: deps, at: now)
             return 1
         }
     }

@@ -18,7 +18,10 @@ public struct DailyBillingTasks: Sendable {
         /// No task had work on the day, so none ran (`catchUp`).
         public private(set) var quiet = false
 
-        init(run: BillingRunReport, lapsedOrders: Int, reminders: Int, suspended: Int, terminated: Int, failures: [DailyTaskFailure]) {
+        init(
+            run: BillingRunReport, lapsedOrders: Int, reminders: Int, suspended: Int, terminated: Int,
+            failures: [DailyTaskFailure]
+        ) {
             self.run = run
             self.lapsedOrders = lapsedOrders
             self.reminders = reminders
@@ -28,13 +31,16 @@ public struct DailyBillingTasks: Sendable {
         }
 
         init(quiet day: CivilDate) {
-            self.init(run: BillingRunReport(asOf: day), lapsedOrders: 0, reminders: 0, suspended: 0, terminated: 0, failures: [])
+            self.init(
+                run: BillingRunReport(asOf: day), lapsedOrders: 0, reminders: 0, suspended: 0, terminated: 0,
+                failures: [])
             quiet = true
         }
 
         public var description: String {
             if quiet { return "as of \(run.asOf): nothing due (no task had work)" }
-            var text = "as of \(run.asOf): \(run.servicesConsidered) services considered, \(run.proformasIssued) renewal proformas issued (\(run.periodsInvoiced) periods), \(run.skippedAlreadyIssued) already issued; \(lapsedOrders) lapsed orders cancelled, \(reminders) reminders queued, \(suspended) services suspended, \(terminated) terminated; \(failures.count) failures"
+            var text =
+                "as of \(run.asOf): \(run.servicesConsidered) services considered, \(run.proformasIssued) renewal proformas issued (\(run.periodsInvoiced) periods), \(run.skippedAlreadyIssued) already issued; \(lapsedOrders) lapsed orders cancelled, \(reminders) reminders queued, \(suspended) services suspended, \(terminated) terminated; \(failures.count) failures"
             for f in failures { text += "\n  failed: \(f)" }
             return text
         }
@@ -53,18 +59,27 @@ public struct DailyBillingTasks: Sendable {
         let reminders = try await SendOverdueReminders(deps)(asOf: asOf)
         let suspended = try await SuspendOverdueServices(deps)(asOf: asOf)
         let terminated = try await TerminateSuspendedServices(deps)(asOf: asOf)
-        let failures = run.failures.map { DailyTaskFailure(task: "renew", entity: "client", entityID: $0.clientID, reason: $0.reason) }
+        let failures =
+            run.failures.map {
+                DailyTaskFailure(task: "renew", entity: "client", entityID: $0.clientID, reason: $0.reason)
+            }
             + lapsed.failures + reminders.failures + suspended.failures + terminated.failures
         let report = DailyRunReport(asOf: asOf, startedAt: started, finishedAt: deps.clock.now(), failures: failures)
         try await deps.store.write { tx in
             try await tx.record(quietDays: quiet)
             try await tx.insert(report: run, startedAt: started, finishedAt: billed)
             try await tx.record(dailyRun: report)
-            try await tx.append(failures.map { f in
-                AuditEntry(actor: .system, action: "daily_task.failed", entity: f.entity, entityID: f.entityID, before: nil, after: auditJSON(["task": f.task, "day": asOf.description, "reason": f.reason]), at: report.finishedAt)
-            })
+            try await tx.append(
+                failures.map { f in
+                    AuditEntry(
+                        actor: .system, action: "daily_task.failed", entity: f.entity, entityID: f.entityID,
+                        before: nil, after: auditJSON(["task": f.task, "day": asOf.description, "reason": f.reason]),
+                        at: report.finishedAt)
+                })
         }
-        return Summary(run: run, lapsedOrders: lapsed.done, reminders: reminders.done, suspended: suspended.done, terminated: terminated.done, failures: failures)
+        return Summary(
+            run: run, lapsedOrders: lapsed.done, reminders: reminders.done, suspended: suspended.done,
+            terminated: terminated.done, failures: failures)
     }
 
     /// Runs every day from the one after the last recorded run through `today`, in order, so days the worker missed
@@ -120,7 +135,9 @@ public struct DailyBillingTasks: Sendable {
             days += dueOffsets.map { due.date.adding(days: $0) }
             if due.origin == .order { days.append(due.date.adding(days: policy.orderCancelDays)) }
         }
-        if let hold = ahead.earliestHold { days.append(deps.civilDate(of: hold).adding(days: policy.terminateAfterDays)) }
+        if let hold = ahead.earliestHold {
+            days.append(deps.civilDate(of: hold).adding(days: policy.terminateAfterDays))
+        }
         return days.filter { $0 > day }.min()
     }
 }

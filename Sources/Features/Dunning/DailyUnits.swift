@@ -42,8 +42,11 @@ enum DailyUnits {
             do {
                 result.done += try await deps.store.write { tx in try await body(id, tx) }
             } catch {
-                result.failures.append(DailyTaskFailure(task: task, entity: entity, entityID: id, reason: String(describing: error)))
-                deps.logger.error("daily task failed for one unit", metadata: ["task": "\(task)", "\(entity)_id": "\(id)", "error": "\(error)"])
+                result.failures.append(
+                    DailyTaskFailure(task: task, entity: entity, entityID: id, reason: String(describing: error)))
+                deps.logger.error(
+                    "daily task failed for one unit",
+                    metadata: ["task": "\(task)", "\(entity)_id": "\(id)", "error": "\(error)"])
             }
         }
         return result

@@ -21,18 +21,31 @@ public struct SendOverdueReminders: Sendable {
             var keys: [String: (stage: Int, id: Int64)] = [:]
             for p in due {
                 for stage in stages where p.effectiveDueDate.adding(days: stage) <= asOf {
-                    keys[Self.key(proformaID: p.proformaID, stage: stage, extendedDueDate: p.extendedDueDate)] = (stage, p.proformaID)
+                    keys[Self.key(proformaID: p.proformaID, stage: stage, extendedDueDate: p.extendedDueDate)] = (
+                        stage, p.proformaID
+                    )
                 }
             }
             let sent = try await r.outboxKeys(among: Array(keys.keys))
-            return Dictionary(grouping: keys.filter { !sent.contains($0.key) }.values, by: \.stage).mapValues { $0.map(\.id).sorted() }
+            return Dictionary(grouping: keys.filter { !sent.contains($0.key) }.values, by: \.stage).mapValues {
+                $0.map(\.id).sorted()
+            }
         }
         var result = DailyTaskResult()
         for stage in stages {
-            let part = await DailyUnits.each(owed[stage] ?? [], task: "remind", entity: "proforma", deps: deps) { id, tx in
-                guard let p = try await tx.proforma(id: id, forUpdate: false), p.state == .unpaid, p.effectiveDueDate.adding(days: stage) <= asOf else { return 0 }
+            let part = await DailyUnits.each(owed[stage] ?? [], task: "remind", entity: "proforma", deps: deps) {
+                id, tx in
+                guard let p = try await tx.proforma(id: id, forUpdate: false), p.state == .unpaid,
+                    p.effectiveDueDate.adding(days: stage) <= asOf
+                else { return 0 }
                 let key = Self.key(proformaID: id, stage: stage, extendedDueDate: p.extendedDueDate)
-                try await tx.enqueue(OutboxEvent(kind: .overdueReminder, key: key, clientID: p.clientID, payload: ["proformaID": String(id), "number": p.number, "daysOverdue": String(stage), "total": p.totals.gross.description], createdAt: deps.clock.now()))
+                try await tx.enqueue(
+                    OutboxEvent(
+                        kind: .overdueReminder, key: key, clientID: p.clientID,
+                        payload: [
+                            "proformaID": String(id), "number": p.number, "daysOverdue": String(stage),
+                            "total": p.totals.gross.description,
+                        ], createdAt: deps.clock.now()))
                 return 1
             }
             result.done += part.done

@@ -17,7 +17,9 @@ public struct TerminateSuspendedServices: Sendable {
             guard let s = try await tx.service(id: sid, forUpdate: true),
                 let oldest = s.holds.filter({ $0.reason == .nonPayment }).map(\.placedAt).min(), oldest < before
             else { return 0 }
-            try await ServiceEnding.end(s, on: asOf, why: "unpaid \(deps.policy.terminateAfterDays) days", by: .system, in: tx, deps: deps, at: deps.clock.now())
+            try await ServiceEnding.end(
+                s, on: asOf, why: "unpaid \(deps.policy.terminateAfterDays) days", by: .system, in: tx, deps: deps,
+                at: deps.clock.now())
             return 1
         }
     }

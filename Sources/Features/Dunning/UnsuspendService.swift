@@ -9,24 +9,36 @@ public struct UnsuspendService: Sendable {
 
     static let nonPaymentRefusal = UseCaseError.conflict(
         rule: "hold.non-payment",
-        message: "A non-payment hold is lifted only by paying or cancelling its proforma, or by giving the proforma a payment extension (staff client page, or POST /api/v1/proformas/{id}/extension).")
+        message:
+            "A non-payment hold is lifted only by paying or cancelling its proforma, or by giving the proforma a payment extension (staff client page, or POST /api/v1/proformas/{id}/extension)."
+    )
 
-    public func callAsFunction(serviceID: Int64, holdID: Int64?, reason: String?, actor: Actor) async throws -> HostingService {
+    public func callAsFunction(serviceID: Int64, holdID: Int64?, reason: String?, actor: Actor) async throws
+        -> HostingService
+    {
         let raw = (reason ?? "").trimmingCharacters(in: .whitespaces)
         let only = raw.isEmpty ? nil : HoldReason(rawValue: raw)
         if !raw.isEmpty, only == nil {
-            throw UseCaseError.invalid(ValidationFailure(field: "reason", rule: "reason.enum", message: "Choose abuse or other (or leave the reason out to lift every abuse and other hold)."))
+            throw UseCaseError.invalid(
+                ValidationFailure(
+                    field: "reason", rule: "reason.enum",
+                    message: "Choose abuse or other (or leave the reason out to lift every abuse and other hold)."))
         }
         if only == .nonPayment { throw Self.nonPaymentRefusal }
         return try await deps.store.write { tx in
-            guard let s = try await tx.service(id: serviceID, forUpdate: true) else { throw UseCaseError.notFound("service") }
-            guard s.state == .suspended else { throw UseCaseError.from(ServiceTransitionError.notAllowed(from: s.state, action: "unsuspend")) }
+            guard let s = try await tx.service(id: serviceID, forUpdate: true) else {
+                throw UseCaseError.notFound("service")
+            }
+            guard s.state == .suspended else {
+                throw UseCaseError.from(ServiceTransitionError.notAllowed(from: s.state, action: "unsuspend"))
+            }
             let chosen = s.holds.filter { h in (holdID == nil || h.id == holdID) && (only == nil || h.reason == only) }
             guard !chosen.isEmpty else { throw UseCaseError.notFound("hold") }
             if holdID != nil, chosen.contains(where: { $0.reason == .nonPayment }) { throw Self.nonPaymentRefusal }
             let ids = Set(chosen.filter { $0.reason != .nonPayment }.map(\.id))
             guard !ids.isEmpty else { throw Self.nonPaymentRefusal }
-            return try await Suspensions.lift({ ids.contains($0.id) }, on: s, by: actor, why: "lifted by staff", in: tx, at: deps.clock.now())
+            return try await Suspensions.lift(
+                { ids.contains($0.id) }, on: s, by: actor, why: "lifted by staff", in: tx, at: deps.clock.now())
         }
     }
 }

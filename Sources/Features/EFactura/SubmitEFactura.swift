@@ -92,8 +92,11 @@ public struct StoredANAFCredentials: Sendable, Equatable {
         }
     }
 
-    public init(version: Int64, sealedAccessToken: String, sealedRefreshToken: String, accessExpiresAt: Date, connectedBy: Actor, connectedAt: Date, refreshedAt: Date?,
-                refused: Refusal? = nil) {
+    public init(
+        version: Int64, sealedAccessToken: String, sealedRefreshToken: String, accessExpiresAt: Date,
+        connectedBy: Actor, connectedAt: Date, refreshedAt: Date?,
+        refused: Refusal? = nil
+    ) {
         self.version = version
         self.sealedAccessToken = sealedAccessToken
         self.sealedRefreshToken = sealedRefreshToken
@@ -166,7 +169,10 @@ public struct EFacturaSettings: Sendable {
     /// Refresh the access token this long before it expires.
     public let refreshMarginSeconds: Int
 
-    public init(firstCheckSeconds: Int = 60, retryBaseSeconds: Int = 60, maxRetryDelaySeconds: Int = 3600, leaseSeconds: Int = 600, refreshMarginSeconds: Int = 86400) {
+    public init(
+        firstCheckSeconds: Int = 60, retryBaseSeconds: Int = 60, maxRetryDelaySeconds: Int = 3600,
+        leaseSeconds: Int = 600, refreshMarginSeconds: Int = 86400
+    ) {
         self.firstCheckSeconds = firstCheckSeconds
         self.retryBaseSeconds = retryBaseSeconds
         self.maxRetryDelaySeconds = maxRetryDelaySeconds
@@ -189,8 +195,10 @@ public struct SubmitEFactura: Sendable {
     let xml: @Sendable (FiscalInvoice) -> [UInt8]
     let settings: EFacturaSettings
 
-    public init(deps: AppDependencies, queue: any EFacturaQueue, gateway: any EFacturaGateway, box: any SecretBox,
-                xml: @escaping @Sendable (FiscalInvoice) -> [UInt8], settings: EFacturaSettings = EFacturaSettings()) {
+    public init(
+        deps: AppDependencies, queue: any EFacturaQueue, gateway: any EFacturaGateway, box: any SecretBox,
+        xml: @escaping @Sendable (FiscalInvoice) -> [UInt8], settings: EFacturaSettings = EFacturaSettings()
+    ) {
         self.deps = deps
         self.queue = queue
         self.gateway = gateway
@@ -204,7 +212,8 @@ public struct SubmitEFactura: Sendable {
         public var connected = true
         public init() {}
         public var description: String {
-            connected ? "\(uploaded) uploaded, \(accepted) accepted, \(rejected) rejected, \(waiting) waiting for ANAF, \(failed) to retry"
+            connected
+                ? "\(uploaded) uploaded, \(accepted) accepted, \(rejected) rejected, \(waiting) waiting for ANAF, \(failed) to retry"
                 : "not connected to ANAF, or ANAF refused the tokens (staff: e-Factura → Connect)"
         }
     }
@@ -222,21 +231,28 @@ public struct SubmitEFactura: Sendable {
     /// The ANAF address to send the staff member's browser to; the state ties the answer to this staff member.
     public func startAuthorization(staffID: Int64) async throws -> String {
         let state = deps.random.hex(32)
-        try await queue.saveAuthorization(stateHash: deps.digest.sha256Hex(state), staffID: staffID, expiresAt: deps.clock.now().addingTimeInterval(600))
+        try await queue.saveAuthorization(
+            stateHash: deps.digest.sha256Hex(state), staffID: staffID,
+            expiresAt: deps.clock.now().addingTimeInterval(600))
         return gateway.authorizationURL(state: state)
     }
 
     /// ANAF sent the browser back with a code: exchange it and store the tokens (replacing any earlier ones).
     public func finishAuthorization(code: String, state: String, staffID: Int64) async throws {
-        guard let starter = try await queue.takeAuthorization(stateHash: deps.digest.sha256Hex(state), now: deps.clock.now()), starter == staffID else {
+        guard
+            let starter = try await queue.takeAuthorization(
+                stateHash: deps.digest.sha256Hex(state), now: deps.clock.now()), starter == staffID
+        else {
             throw ConnectError.unknownState
         }
         let tokens = try await gateway.exchange(code: code)
         let now = deps.clock.now()
         let stored = try seal(tokens, version: 0, by: .staff(staffID), connectedAt: now, refreshedAt: nil, now: now)
-        _ = try await queue.save(credentials: stored, replacing: nil,
-                                 audit: AuditEntry(actor: .staff(staffID), action: "efactura.connected", entity: "efactura", entityID: 0, before: nil,
-                                                   after: auditJSON(["accessExpiresAt": stored.accessExpiresAt.ISO8601Format()]), at: now))
+        _ = try await queue.save(
+            credentials: stored, replacing: nil,
+            audit: AuditEntry(
+                actor: .staff(staffID), action: "efactura.connected", entity: "efactura", entityID: 0, before: nil,
+                after: auditJSON(["accessExpiresAt": stored.accessExpiresAt.ISO8601Format()]), at: now))
     }
 
     // MARK: The worker's pass
@@ -250,7 +266,8 @@ public struct SubmitEFactura: Sendable {
         }
         while true {
             let now = deps.clock.now()
-            let jobs = try await queue.claim(now: now, leaseUntil: now.addingTimeInterval(Double(settings.leaseSeconds)), limit: batch)
+            let jobs = try await queue.claim(
+                now: now, leaseUntil: now.addingTimeInterval(Double(settings.leaseSeconds)), limit: batch)
             if jobs.isEmpty { return report }
             for (position, job) in jobs.enumerated() {
                 var outcome = await step(job, token: token)
@@ -276,11 +293,15 @@ public struct SubmitEFactura: Sendable {
         do {
             let now = deps.clock.now()
             if job.state == .toUpload {
-                guard let invoice = try await deps.store.read({ r in try await r.fiscalInvoice(id: job.fiscalInvoiceID) }) else {
+                guard
+                    let invoice = try await deps.store.read({ r in try await r.fiscalInvoice(id: job.fiscalInvoiceID) })
+                else {
                     return .failure(.refused("the fiscal invoice is missing"))
                 }
-                let index = try await gateway.upload(xml: xml(invoice), sellerCUI: Self.digits(invoice.seller.cui), accessToken: token)
-                return .success(.uploaded(index: index, checkAt: now.addingTimeInterval(Double(settings.firstCheckSeconds))))
+                let index = try await gateway.upload(
+                    xml: xml(invoice), sellerCUI: Self.digits(invoice.seller.cui), accessToken: token)
+                return .success(
+                    .uploaded(index: index, checkAt: now.addingTimeInterval(Double(settings.firstCheckSeconds))))
             }
             guard let index = job.uploadIndex else { return .failure(.refused("uploaded without an upload index")) }
             switch try await gateway.processing(uploadIndex: index, accessToken: token) {
@@ -293,7 +314,10 @@ public struct SubmitEFactura: Sendable {
                 return .success(.accepted(downloadID: id, zip: file.zip))
             case .rejected(let id?, let reason):
                 let file = try await gateway.download(id: id, accessToken: token)
-                return .success(.rejected(errors: file.errors.isEmpty ? reason : file.errors.joined(separator: "\n"), downloadID: id, zip: file.zip))
+                return .success(
+                    .rejected(
+                        errors: file.errors.isEmpty ? reason : file.errors.joined(separator: "\n"), downloadID: id,
+                        zip: file.zip))
             case .rejected(nil, let reason):
                 return .success(.rejected(errors: reason, downloadID: nil, zip: nil))
             }
@@ -304,14 +328,17 @@ public struct SubmitEFactura: Sendable {
         }
     }
 
-    private func record(_ job: EFacturaJob, _ result: Result<EFacturaOutcome, EFacturaGatewayError>, into report: inout Report) async throws {
+    private func record(
+        _ job: EFacturaJob, _ result: Result<EFacturaOutcome, EFacturaGatewayError>, into report: inout Report
+    ) async throws {
         let now = deps.clock.now()
         let outcome: EFacturaOutcome
         switch result {
         case .success(let o): outcome = o
         case .failure(.refused(let message)): outcome = .rejected(errors: message, downloadID: nil, zip: nil)
         case .failure(let e):
-            deps.logger.warning("e-Factura: try again later", metadata: ["fiscal_invoice": "\(job.fiscalInvoiceID)", "reason": "\(e)"])
+            deps.logger.warning(
+                "e-Factura: try again later", metadata: ["fiscal_invoice": "\(job.fiscalInvoiceID)", "reason": "\(e)"])
             outcome = .later(next: now.addingTimeInterval(Double(delay(job.attempts + 1))), reason: "\(e)")
         }
         var audit: AuditEntry?
@@ -324,7 +351,8 @@ public struct SubmitEFactura: Sendable {
             audit = entry("efactura.accepted", job, ["uploadIndex": job.uploadIndex ?? "", "downloadID": id], now)
         case .rejected(let errors, _, _):
             report.rejected += 1
-            deps.logger.error("e-Factura: ANAF rejected an invoice", metadata: ["fiscal_invoice": "\(job.fiscalInvoiceID)"])
+            deps.logger.error(
+                "e-Factura: ANAF rejected an invoice", metadata: ["fiscal_invoice": "\(job.fiscalInvoiceID)"])
             audit = entry("efactura.rejected", job, ["uploadIndex": job.uploadIndex ?? "", "errors": errors], now)
         case .later(_, let reason):
             if reason == nil { report.waiting += 1 } else { report.failed += 1 }
@@ -335,8 +363,11 @@ public struct SubmitEFactura: Sendable {
     /// Staff: send a rejected invoice again.
     public func uploadAgain(fiscalInvoiceID: Int64, by staffID: Int64) async throws -> Bool {
         let now = deps.clock.now()
-        return try await queue.requeue(fiscalInvoiceID: fiscalInvoiceID, at: now,
-                                       audit: AuditEntry(actor: .staff(staffID), action: "efactura.requeued", entity: "fiscal_invoice", entityID: fiscalInvoiceID, before: "rejected", after: "to_upload", at: now))
+        return try await queue.requeue(
+            fiscalInvoiceID: fiscalInvoiceID, at: now,
+            audit: AuditEntry(
+                actor: .staff(staffID), action: "efactura.requeued", entity: "fiscal_invoice",
+                entityID: fiscalInvoiceID, before: "rejected", after: "to_upload", at: now))
     }
 
     // MARK: Tokens
@@ -357,27 +388,41 @@ public struct SubmitEFactura: Sendable {
             } catch EFacturaGatewayError.unauthorized(let why) {
                 // Another process may have used this refresh token a moment ago: look again before giving up.
                 if let again = try await queue.credentials(), again.version != stored.version { continue }
-                deps.logger.error("e-Factura: ANAF refused the refresh token; staff must connect again", metadata: ["reason": "\(why)"])
+                deps.logger.error(
+                    "e-Factura: ANAF refused the refresh token; staff must connect again",
+                    metadata: ["reason": "\(why)"])
                 try await queue.refuse(credentialsVersion: stored.version, reason: why, at: now)
                 return nil
             }
-            let renewed = try seal(tokens, version: stored.version + 1, by: stored.connectedBy, connectedAt: stored.connectedAt, refreshedAt: now, now: now)
-            if try await queue.save(credentials: renewed, replacing: stored.version, audit: nil) { return tokens.accessToken }
+            let renewed = try seal(
+                tokens, version: stored.version + 1, by: stored.connectedBy, connectedAt: stored.connectedAt,
+                refreshedAt: now, now: now)
+            if try await queue.save(credentials: renewed, replacing: stored.version, audit: nil) {
+                return tokens.accessToken
+            }
         }
         return nil
     }
 
-    private func seal(_ t: ANAFTokens, version: Int64, by: Actor, connectedAt: Date, refreshedAt: Date?, now: Date) throws -> StoredANAFCredentials {
-        StoredANAFCredentials(version: version, sealedAccessToken: try box.seal(Array(t.accessToken.utf8)), sealedRefreshToken: try box.seal(Array(t.refreshToken.utf8)),
-                              accessExpiresAt: now.addingTimeInterval(Double(t.expiresIn)), connectedBy: by, connectedAt: connectedAt, refreshedAt: refreshedAt)
+    private func seal(_ t: ANAFTokens, version: Int64, by: Actor, connectedAt: Date, refreshedAt: Date?, now: Date)
+        throws -> StoredANAFCredentials
+    {
+        StoredANAFCredentials(
+            version: version, sealedAccessToken: try box.seal(Array(t.accessToken.utf8)),
+            sealedRefreshToken: try box.seal(Array(t.refreshToken.utf8)),
+            accessExpiresAt: now.addingTimeInterval(Double(t.expiresIn)), connectedBy: by, connectedAt: connectedAt,
+            refreshedAt: refreshedAt)
     }
 
     private func delay(_ attempts: Int) -> Int {
-        exponentialBackoff(afterAttempts: attempts, baseSeconds: settings.retryBaseSeconds, maxSeconds: settings.maxRetryDelaySeconds)
+        exponentialBackoff(
+            afterAttempts: attempts, baseSeconds: settings.retryBaseSeconds, maxSeconds: settings.maxRetryDelaySeconds)
     }
 
     private func entry(_ action: String, _ job: EFacturaJob, _ after: [String: String], _ at: Date) -> AuditEntry {
-        AuditEntry(actor: .system, action: action, entity: "fiscal_invoice", entityID: job.fiscalInvoiceID, before: job.state.rawValue, after: auditJSON(after), at: at)
+        AuditEntry(
+            actor: .system, action: action, entity: "fiscal_invoice", entityID: job.fiscalInvoiceID,
+            before: job.state.rawValue, after: auditJSON(after), at: at)
     }
 
     /// ANAF wants the seller's CUI as digits (`cif=18547290`, without "RO").

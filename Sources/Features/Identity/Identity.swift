@@ -10,7 +10,10 @@ public struct Identity: Sendable {
     public let settings: IdentitySettings
     let decoy = DecoyHash()
 
-    public init(deps: AppDependencies, store: any IdentityStore, box: any SecretBox, mac: any MessageAuthentication, settings: IdentitySettings = IdentitySettings()) {
+    public init(
+        deps: AppDependencies, store: any IdentityStore, box: any SecretBox, mac: any MessageAuthentication,
+        settings: IdentitySettings = IdentitySettings()
+    ) {
         self.deps = deps
         self.store = store
         self.box = box
@@ -21,7 +24,8 @@ public struct Identity: Sendable {
     /// A bearer token from the CSPRNG: 256 bits, base64url without padding.
     func newToken() -> String {
         Data(deps.random.bytes(32)).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(
+                of: "=", with: "")
     }
 
     func totp(_ secret: [UInt8]) -> TOTP {
@@ -32,31 +36,41 @@ public struct Identity: Sendable {
     func unixTime(_ d: Date) -> Int64 { Int64(d.timeIntervalSince1970.rounded(.down)) }
 
     /// Opens a new session (a new id every time: login, 2FA passed and privilege changes rotate it).
-    func openSession(realm: Realm, subjectID: Int64, stage: SessionStage, fromMail: Bool = false, replacing old: String? = nil) async throws -> (token: String, session: WebSession) {
+    func openSession(
+        realm: Realm, subjectID: Int64, stage: SessionStage, fromMail: Bool = false, replacing old: String? = nil
+    ) async throws -> (token: String, session: WebSession) {
         let token = newToken()
         let now = deps.clock.now()
-        let session = WebSession(idHash: deps.digest.sha256Hex(token), realm: realm, subjectID: subjectID, stage: stage,
-                                 csrfToken: deps.random.hex(32), createdAt: now, lastSeenAt: now, fromMail: fromMail)
+        let session = WebSession(
+            idHash: deps.digest.sha256Hex(token), realm: realm, subjectID: subjectID, stage: stage,
+            csrfToken: deps.random.hex(32), createdAt: now, lastSeenAt: now, fromMail: fromMail)
         if let old { try await store.deleteSession(idHash: old) }
         try await store.insert(session: session, at: now)
         return (token, session)
     }
 
     /// An audit entry by the account itself, about the account (or about `entity`, e.g. one of its mail links).
-    func audit(_ realm: Realm, _ id: Int64, _ action: String, _ details: [String: String] = [:], entity: (String, Int64)? = nil) async throws {
-        let entry = AuditEntry(actor: realm == .client ? .client(id) : .staff(id), action: action, entity: entity?.0 ?? realm.rawValue, entityID: entity?.1 ?? id,
-                               before: nil, after: details.isEmpty ? nil : auditJSON(details), at: deps.clock.now())
+    func audit(
+        _ realm: Realm, _ id: Int64, _ action: String, _ details: [String: String] = [:], entity: (String, Int64)? = nil
+    ) async throws {
+        let entry = AuditEntry(
+            actor: realm == .client ? .client(id) : .staff(id), action: action, entity: entity?.0 ?? realm.rawValue,
+            entityID: entity?.1 ?? id,
+            before: nil, after: details.isEmpty ? nil : auditJSON(details), at: deps.clock.now())
         try await deps.store.write { tx in try await tx.append(entry) }
     }
 
-    static func accountKey(_ realm: Realm, _ email: String) -> String { "account:\(realm.rawValue):\(email.lowercased())" }
+    static func accountKey(_ realm: Realm, _ email: String) -> String {
+        "account:\(realm.rawValue):\(email.lowercased())"
+    }
     /// Second-factor failures have their own key: a correct password must not clear them.
     static func codeKey(_ realm: Realm, _ email: String) -> String { "code:\(realm.rawValue):\(email.lowercased())" }
     /// Limits count per client address: one IPv4 address or one IPv6 /64.
     /// Uses a recovery code if it is one of the account's unused ones (each stored with its own salt).
     func consumeRecoveryCode(_ typed: String, realm: Realm, id: Int64, at now: Date) async throws -> Bool {
         guard let code = RecoveryCodes.normalized(typed) else { return false }
-        for stored in try await store.unusedRecoveryCodeHashes(realm: realm, id: id) where RecoveryCodes.matches(code, stored: stored, sha256: deps.digest.sha256Hex) {
+        for stored in try await store.unusedRecoveryCodeHashes(realm: realm, id: id)
+        where RecoveryCodes.matches(code, stored: stored, sha256: deps.digest.sha256Hex) {
             return try await store.consumeRecoveryCode(realm: realm, id: id, hash: stored, at: now)
         }
         return false
@@ -67,7 +81,8 @@ public struct Identity: Sendable {
     /// An attempt reserved before the (slow) check: nil when locked. See `IdentityStore.reserveAttempt`.
     func reserve(_ keys: [(key: String, limit: Int)]) async throws -> [Int64]? {
         let now = deps.clock.now()
-        return try await store.reserveAttempt(keys: keys, since: now.addingTimeInterval(-settings.failureWindow), at: now)
+        return try await store.reserveAttempt(
+            keys: keys, since: now.addingTimeInterval(-settings.failureWindow), at: now)
     }
 
     func isLocked(keys: [(String, Int)]) async throws -> Bool {
@@ -84,7 +99,9 @@ public struct Identity: Sendable {
         guard let s = try await store.session(idHash: hash) else { return nil }
         let now = deps.clock.now()
         let idleLimit = s.stage == .full ? settings.idleTimeout : settings.secondFactorTimeout
-        if now.timeIntervalSince(s.lastSeenAt) > idleLimit || now.timeIntervalSince(s.createdAt) > settings.absoluteTimeout {
+        if now.timeIntervalSince(s.lastSeenAt) > idleLimit
+            || now.timeIntervalSince(s.createdAt) > settings.absoluteTimeout
+        {
             try await store.deleteSession(idHash: hash)
             return nil
         }
@@ -94,7 +111,9 @@ public struct Identity: Sendable {
 
     /// Deletes sessions idle longer than the idle timeout (they can no longer be used); run by the workers.
     public func sweepSessions() async throws {
-        try await store.deleteSessions(lastSeenBefore: deps.clock.now().addingTimeInterval(-max(settings.idleTimeout, settings.secondFactorTimeout)))
+        try await store.deleteSessions(
+            lastSeenBefore: deps.clock.now().addingTimeInterval(
+                -max(settings.idleTimeout, settings.secondFactorTimeout)))
     }
 
     public func logOut(_ session: WebSession) async throws {

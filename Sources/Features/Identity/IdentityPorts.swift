@@ -27,7 +27,10 @@ public struct WebSession: Sendable, Equatable {
     /// Opened from a link in an e-mail: account changes ask for the password first.
     public let fromMail: Bool
 
-    public init(idHash: String, realm: Realm, subjectID: Int64, stage: SessionStage, csrfToken: String, createdAt: Date, lastSeenAt: Date, fromMail: Bool) {
+    public init(
+        idHash: String, realm: Realm, subjectID: Int64, stage: SessionStage, csrfToken: String, createdAt: Date,
+        lastSeenAt: Date, fromMail: Bool
+    ) {
         self.idHash = idHash
         self.realm = realm
         self.subjectID = subjectID
@@ -48,7 +51,8 @@ public struct Credentials: Sendable, Equatable {
     public let totpSecret: String?
     public let lastTOTPStep: Int64?
 
-    public init(subjectID: Int64, email: EmailAddress, passwordHash: String, totpSecret: String?, lastTOTPStep: Int64?) {
+    public init(subjectID: Int64, email: EmailAddress, passwordHash: String, totpSecret: String?, lastTOTPStep: Int64?)
+    {
         self.subjectID = subjectID
         self.email = email
         self.passwordHash = passwordHash
@@ -105,7 +109,8 @@ public protocol IdentityStore: MailLinkStore {
     func consumePasswordReset(tokenHash: String, now: Date) async throws -> Int64?
 
     /// A requested login e-mail change; an earlier unconfirmed one of the same client stops working.
-    func insertEmailChange(tokenHash: String, clientID: Int64, newEmail: EmailAddress, expiresAt: Date, at: Date) async throws
+    func insertEmailChange(tokenHash: String, clientID: Int64, newEmail: EmailAddress, expiresAt: Date, at: Date)
+        async throws
     /// The unexpired, unused change of `tokenHash`, left as it is (the confirmation page shows the address).
     func emailChange(tokenHash: String, now: Date) async throws -> PendingEmailChange?
     /// The unexpired, unused change of `tokenHash`, marking it used.
@@ -158,10 +163,14 @@ public struct IdentitySettings: Sendable {
     public var signUpIPLimit: Int
     public var resetIPLimit: Int
 
-    public init(idleTimeout: TimeInterval = 30 * 60, absoluteTimeout: TimeInterval = 8 * 3600, secondFactorTimeout: TimeInterval = 5 * 60,
-                accountFailureLimit: Int = 5, ipFailureLimit: Int = 30, failureWindow: TimeInterval = 15 * 60,
-                passwordResetValidity: TimeInterval = 3600, emailChangeValidity: TimeInterval = 86400, totpIssuer: String = "Hostico", mailLinkValidity: TimeInterval = 7 * 86400, mailLinkIPLimit: Int = 30,
-                signUpIPLimit: Int = 10, resetIPLimit: Int = 10) {
+    public init(
+        idleTimeout: TimeInterval = 30 * 60, absoluteTimeout: TimeInterval = 8 * 3600,
+        secondFactorTimeout: TimeInterval = 5 * 60,
+        accountFailureLimit: Int = 5, ipFailureLimit: Int = 30, failureWindow: TimeInterval = 15 * 60,
+        passwordResetValidity: TimeInterval = 3600, emailChangeValidity: TimeInterval = 86400,
+        totpIssuer: String = "Hostico", mailLinkValidity: TimeInterval = 7 * 86400, mailLinkIPLimit: Int = 30,
+        signUpIPLimit: Int = 10, resetIPLimit: Int = 10
+    ) {
         self.signUpIPLimit = signUpIPLimit
         self.resetIPLimit = resetIPLimit
         self.mailLinkValidity = mailLinkValidity

@@ -27,9 +27,12 @@ public struct LogIn: Sendable {
         let accountKey = Identity.accountKey(realm, email.trimmingCharacters(in: .whitespaces))
         let ipKey = Identity.ipKey(ip)
         // The attempt is counted before bcrypt runs (≈200 ms): parallel guesses cannot all slip under the limit.
-        guard let reserved = try await identity.reserve([(accountKey, s.accountFailureLimit), (ipKey, s.ipFailureLimit)]) else { return .refused(.locked) }
+        guard
+            let reserved = try await identity.reserve([(accountKey, s.accountFailureLimit), (ipKey, s.ipFailureLimit)])
+        else { return .refused(.locked) }
         let parsed = try? EmailAddress.parse(email)
-        let credentials = try await parsed.asyncMap { try await identity.store.credentials(realm: realm, email: $0) } ?? nil
+        let credentials =
+            try await parsed.asyncMap { try await identity.store.credentials(realm: realm, email: $0) } ?? nil
         var hash = credentials?.passwordHash ?? ""
         if credentials == nil { hash = try await identity.decoy.hash(with: identity.deps.passwords) }
         let ok = try await identity.deps.passwords.verify(password, against: hash) && credentials != nil
@@ -43,7 +46,8 @@ public struct LogIn: Sendable {
         try await identity.store.clearLoginFailures(key: accountKey)
         let stage: SessionStage = c.hasSecondFactor ? .secondFactor : (realm == .staff ? .setupSecondFactor : .full)
         let opened = try await identity.openSession(realm: realm, subjectID: c.subjectID, stage: stage)
-        try await identity.audit(realm, c.subjectID, stage == .full ? "login.succeeded" : "login.password_accepted", ["ip": ip])
+        try await identity.audit(
+            realm, c.subjectID, stage == .full ? "login.succeeded" : "login.password_accepted", ["ip": ip])
         return .session(token: opened.token, session: opened.session)
     }
 }

@@ -34,7 +34,10 @@ public struct MailLink: Sendable, Equatable {
     public let uses: Int
     public let lastUsedAt: Date?
 
-    public init(id: Int64, clientID: Int64, invoice: InvoiceRef, messageID: Int64?, issuedAt: Date, expiresAt: Date, revokedAt: Date?, revokedBecause: String?, uses: Int, lastUsedAt: Date?) {
+    public init(
+        id: Int64, clientID: Int64, invoice: InvoiceRef, messageID: Int64?, issuedAt: Date, expiresAt: Date,
+        revokedAt: Date?, revokedBecause: String?, uses: Int, lastUsedAt: Date?
+    ) {
         self.id = id
         self.clientID = clientID
         self.invoice = invoice
@@ -69,7 +72,9 @@ public enum MailLinkRevocation: String, Sendable {
 
 /// Storage of mail links (part of the identity store's database).
 public protocol MailLinkStore: Sendable {
-    func insertMailLink(tokenHash: String, clientID: Int64, invoice: InvoiceRef, messageID: Int64?, issuedAt: Date, expiresAt: Date) async throws -> Int64
+    func insertMailLink(
+        tokenHash: String, clientID: Int64, invoice: InvoiceRef, messageID: Int64?, issuedAt: Date, expiresAt: Date
+    ) async throws -> Int64
     func mailLink(tokenHash: String) async throws -> MailLink?
     func recordMailLinkUse(id: Int64, at: Date) async throws
     /// Revokes the client's links that are not yet revoked (only `linkID` when given); returns how many.
@@ -111,28 +116,38 @@ public struct MailLinks: Sendable {
 
     /// The client-area path a link token is appended to; the invoice is in the path so that even a token that does
     /// not work can lead to the login page with that invoice as the destination.
-    public static func path(_ invoice: InvoiceRef, token: String) -> String { "/mail/\(invoice.kind.rawValue)/\(invoice.id)/\(token)" }
+    public static func path(_ invoice: InvoiceRef, token: String) -> String {
+        "/mail/\(invoice.kind.rawValue)/\(invoice.id)/\(token)"
+    }
 
     /// Issues a link for one e-mail, valid `mailLinkValidity` from now (when the e-mail is produced). Returns the full
     /// URL, built from the configured public base URL, never from a request.
     public func issue(clientID: Int64, invoice: InvoiceRef, messageID: Int64?, baseURL: String) async throws -> String {
         let token = identity.newToken()
         let now = identity.deps.clock.now()
-        _ = try await store.insertMailLink(tokenHash: identity.deps.digest.sha256Hex(token), clientID: clientID, invoice: invoice, messageID: messageID,
-                                           issuedAt: now, expiresAt: now.addingTimeInterval(identity.settings.mailLinkValidity))
+        _ = try await store.insertMailLink(
+            tokenHash: identity.deps.digest.sha256Hex(token), clientID: clientID, invoice: invoice,
+            messageID: messageID,
+            issuedAt: now, expiresAt: now.addingTimeInterval(identity.settings.mailLinkValidity))
         return baseURL + Self.path(invoice, token: token)
     }
 
     /// `current`: the client-area session the browser already has, if any. The link's client fully logged in keeps
     /// it (`keepCurrent`); another client's session is kept until the person confirms (`confirmSwitch`, then open
     /// again with `confirmed`), and is ended when the new session opens, as is a narrower session of the same client.
-    public func open(token: String, invoice: InvoiceRef, ip: String, current: WebSession? = nil, confirmed: Bool = false) async throws -> MailLinkOutcome {
+    public func open(
+        token: String, invoice: InvoiceRef, ip: String, current: WebSession? = nil, confirmed: Bool = false
+    ) async throws -> MailLinkOutcome {
         let current = current?.realm == .client ? current : nil
         // Every click counts, reserved atomically (as password resets are): parallel clicks cannot slip under the limit.
-        guard try await identity.reserve([(Self.ipKey(ip), identity.settings.mailLinkIPLimit)]) != nil else { return .rateLimited }
+        guard try await identity.reserve([(Self.ipKey(ip), identity.settings.mailLinkIPLimit)]) != nil else {
+            return .rateLimited
+        }
         let now = identity.deps.clock.now()
-        guard token.count == 43, let link = try await store.mailLink(tokenHash: identity.deps.digest.sha256Hex(token)) else {
-            identity.deps.logger.notice("mail link refused: no such token", metadata: ["ip": "\(ip)", "invoice": "\(invoice)"])
+        guard token.count == 43, let link = try await store.mailLink(tokenHash: identity.deps.digest.sha256Hex(token))
+        else {
+            identity.deps.logger.notice(
+                "mail link refused: no such token", metadata: ["ip": "\(ip)", "invoice": "\(invoice)"])
             return .login
         }
         var refusal: String?
@@ -145,7 +160,9 @@ public struct MailLinks: Sendable {
             try await audit(link, "mail_link.refused", ["ip": ip, "outcome": "login page", "why": refusal])
             return .login
         }
-        guard let credentials = try await identity.store.credentials(realm: .client, id: link.clientID) else { return .login }
+        guard let credentials = try await identity.store.credentials(realm: .client, id: link.clientID) else {
+            return .login
+        }
         if credentials.hasSecondFactor {
             try await store.recordMailLinkUse(id: link.id, at: now)
             try await audit(link, "mail_link.used", ["ip": ip, "outcome": "login page (2FA)"])
@@ -158,11 +175,14 @@ public struct MailLinks: Sendable {
                 return .keepCurrent
             }
             if current.subjectID != link.clientID, !confirmed {
-                try await audit(link, "mail_link.held", ["ip": ip, "outcome": "asked to confirm: the browser is logged in as another client"])
+                try await audit(
+                    link, "mail_link.held",
+                    ["ip": ip, "outcome": "asked to confirm: the browser is logged in as another client"])
                 return .confirmSwitch
             }
         }
-        let opened = try await identity.openSession(realm: .client, subjectID: link.clientID, stage: .full, fromMail: true)
+        let opened = try await identity.openSession(
+            realm: .client, subjectID: link.clientID, stage: .full, fromMail: true)
         if let current { try await identity.logOut(current) }
         try await store.recordMailLinkUse(id: link.id, at: now)
         try await audit(link, "mail_link.used", ["ip": ip, "outcome": "session"])
@@ -174,8 +194,10 @@ public struct MailLinks: Sendable {
         let now = identity.deps.clock.now()
         let n = try await store.revokeMailLinks(clientID: clientID, linkID: linkID, because: .staff, at: now)
         try await identity.deps.store.write { tx in
-            try await tx.append(AuditEntry(actor: actor, action: "mail_links.revoked", entity: "client", entityID: clientID, before: nil,
-                                           after: auditJSON(["links": String(n), "link": linkID.map(String.init) ?? "all"]), at: now))
+            try await tx.append(
+                AuditEntry(
+                    actor: actor, action: "mail_links.revoked", entity: "client", entityID: clientID, before: nil,
+                    after: auditJSON(["links": String(n), "link": linkID.map(String.init) ?? "all"]), at: now))
         }
         return n
     }

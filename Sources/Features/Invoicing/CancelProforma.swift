@@ -9,8 +9,11 @@ public struct CancelProforma: Sendable {
 
     public func callAsFunction(proformaID: Int64, actor: Actor) async throws -> ProformaInvoice {
         try await deps.store.write { tx in
-            guard let p = try await tx.proforma(id: proformaID, forUpdate: true) else { throw UseCaseError.notFound("proforma") }
-            try await ProformaCancellation.cancel(p, why: "cancelled by \(actor)", by: actor, in: tx, deps: deps, at: deps.clock.now())
+            guard let p = try await tx.proforma(id: proformaID, forUpdate: true) else {
+                throw UseCaseError.notFound("proforma")
+            }
+            try await ProformaCancellation.cancel(
+                p, why: "cancelled by \(actor)", by: actor, in: tx, deps: deps, at: deps.clock.now())
             return try p.cancelled()
         }
     }

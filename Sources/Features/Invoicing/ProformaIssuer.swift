@@ -16,17 +16,25 @@ struct ProformaIssuer: Sendable {
     }
 
     func issue(
-        in tx: any StoreTransaction, clientID: Int64, profile: BillingProfile, origin: ProformaOrigin, currency: Currency,
+        in tx: any StoreTransaction, clientID: Int64, profile: BillingProfile, origin: ProformaOrigin,
+        currency: Currency,
         lines: [InvoiceLine], issueDate: CivilDate, dueDate: CivilDate, actor: Actor, notice: [String: String] = [:]
     ) async throws -> ProformaInvoice {
-        try await issue(in: tx, [Request(clientID: clientID, profile: profile, currency: currency, lines: lines, dueDate: dueDate)], origin: origin, issueDate: issueDate, actor: actor, notice: notice)[0]
+        try await issue(
+            in: tx, [Request(clientID: clientID, profile: profile, currency: currency, lines: lines, dueDate: dueDate)],
+            origin: origin, issueDate: issueDate, actor: actor, notice: notice)[0]
     }
 
     /// `notice` adds to the `proforma.issued` event's payload (e.g. `reopened`, which the messages read).
-    func issue(in tx: any StoreTransaction, _ requests: [Request], origin: ProformaOrigin, issueDate: CivilDate, actor: Actor, notice: [String: String] = [:]) async throws -> [ProformaInvoice] {
+    func issue(
+        in tx: any StoreTransaction, _ requests: [Request], origin: ProformaOrigin, issueDate: CivilDate, actor: Actor,
+        notice: [String: String] = [:]
+    ) async throws -> [ProformaInvoice] {
         guard !requests.isEmpty else { return [] }
         let treatments = try requests.map { r in
-            do { return try deps.vat.treatment(for: r.profile.party, on: r.dueDate) } catch { throw UseCaseError.mapping(error) }
+            do { return try deps.vat.treatment(for: r.profile.party, on: r.dueDate) } catch {
+                throw UseCaseError.mapping(error)
+            }
         }
         let series = ProformaNumbering.series(prefix: deps.numbering.proformaPrefix, year: issueDate.year)
         let numbers = try await tx.nextNumbers(series: series, count: requests.count)
@@ -38,15 +46,22 @@ struct ProformaIssuer: Sendable {
                 buyer: r.profile.party, billingProfileID: r.profile.id, vat: nv.1, lines: r.lines, createdAt: now)
         }
         let proformas = try await tx.insert(proformas: drafts)
-        try await tx.enqueue(proformas.map { p in
-            OutboxEvent(
-                kind: .proformaIssued, key: "proforma:\(p.id)", clientID: p.clientID,
-                payload: ["proformaID": String(p.id), "number": p.number, "origin": origin.rawValue, "total": p.totals.gross.description, "dueDate": p.dueDate.description].merging(notice) { a, _ in a },
-                createdAt: now)
-        })
-        try await tx.append(proformas.map { p in
-            AuditEntry(actor: actor, action: "proforma.issued", entity: "proforma", entityID: p.id, before: nil, after: auditJSON(ProformaSnapshot(p)), at: now)
-        })
+        try await tx.enqueue(
+            proformas.map { p in
+                OutboxEvent(
+                    kind: .proformaIssued, key: "proforma:\(p.id)", clientID: p.clientID,
+                    payload: [
+                        "proformaID": String(p.id), "number": p.number, "origin": origin.rawValue,
+                        "total": p.totals.gross.description, "dueDate": p.dueDate.description,
+                    ].merging(notice) { a, _ in a },
+                    createdAt: now)
+            })
+        try await tx.append(
+            proformas.map { p in
+                AuditEntry(
+                    actor: actor, action: "proforma.issued", entity: "proforma", entityID: p.id, before: nil,
+                    after: auditJSON(ProformaSnapshot(p)), at: now)
+            })
         return proformas
     }
 }
@@ -86,7 +101,9 @@ extension StoreReader {
     /// The client's profile `id`, or their default one when none is chosen; 404 for another client's profile.
     func chosenProfile(clientID: Int64, id: Int64?) async throws -> BillingProfile {
         if let id {
-            guard let p = try await billingProfile(id: id), p.clientID == clientID else { throw UseCaseError.notFound("billing profile") }
+            guard let p = try await billingProfile(id: id), p.clientID == clientID else {
+                throw UseCaseError.notFound("billing profile")
+            }
             return p
         }
         guard let p = try await defaultProfile(clientID: clientID) else {

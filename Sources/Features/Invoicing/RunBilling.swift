@@ -17,27 +17,38 @@ public struct RunBilling: Sendable {
         self.clientsPerTransaction = max(1, clientsPerTransaction)
     }
 
-    public func callAsFunction(asOf: CivilDate, progress: (@Sendable (BillingRunReport) -> Void)? = nil) async throws -> BillingRunReport {
+    public func callAsFunction(asOf: CivilDate, progress: (@Sendable (BillingRunReport) -> Void)? = nil) async throws
+        -> BillingRunReport
+    {
         let started = deps.clock.now()
         let report = try await issueRenewals(asOf: asOf, progress: progress)
         let finished = deps.clock.now()
-        try await deps.store.write { tx in try await tx.insert(report: report, startedAt: started, finishedAt: finished) }
+        try await deps.store.write { tx in try await tx.insert(report: report, startedAt: started, finishedAt: finished)
+        }
         return report
     }
 
     /// The run without its report row: the daily tasks record it with theirs, in one transaction.
-    func issueRenewals(asOf: CivilDate, progress: (@Sendable (BillingRunReport) -> Void)? = nil) async throws -> BillingRunReport {
+    func issueRenewals(asOf: CivilDate, progress: (@Sendable (BillingRunReport) -> Void)? = nil) async throws
+        -> BillingRunReport
+    {
         // A run catches up days that have come. A later day (a typo such as 2062 for 2026) would issue every period
         // up to it at once, for every service.
         guard asOf <= deps.today() else {
-            throw UseCaseError.invalid(ValidationFailure(field: "asOf", rule: "date.future", message: "The billing run covers days that have come: give today (\(deps.today())) or an earlier day."))
+            throw UseCaseError.invalid(
+                ValidationFailure(
+                    field: "asOf", rule: "date.future",
+                    message:
+                        "The billing run covers days that have come: give today (\(deps.today())) or an earlier day."))
         }
         var report = BillingRunReport(asOf: asOf)
         let cutoff = asOf.adding(days: deps.policy.renewalLeadDays)
         var after: Int64 = 0
         while true {
             let from = after
-            let page = try await deps.store.read { r in try await r.clientsWithRenewalsDue(cutoff: cutoff, afterClientID: from, limit: 1000) }
+            let page = try await deps.store.read { r in
+                try await r.clientsWithRenewalsDue(cutoff: cutoff, afterClientID: from, limit: 1000)
+            }
             guard let last = page.last else { break }
             after = last
             var start = 0
@@ -45,18 +56,25 @@ public struct RunBilling: Sendable {
                 let batch = Array(page[start..<min(page.count, start + clientsPerTransaction)])
                 start += batch.count
                 do {
-                    let outcome = try await deps.store.write { tx in try await self.bill(clientIDs: batch, asOf: asOf, in: tx) }
+                    let outcome = try await deps.store.write { tx in
+                        try await self.bill(clientIDs: batch, asOf: asOf, in: tx)
+                    }
                     report.add(outcome)
                 } catch {
                     // One bad client must not stop the others: redo the batch one client per transaction.
                     for id in batch {
                         do {
-                            report.add(try await deps.store.write { tx in try await self.bill(clientIDs: [id], asOf: asOf, in: tx) })
+                            report.add(
+                                try await deps.store.write { tx in
+                                    try await self.bill(clientIDs: [id], asOf: asOf, in: tx)
+                                })
                         } catch StoreError.duplicate {
                             report.skippedAlreadyIssued += 1
                         } catch {
                             report.failures.append(.init(clientID: id, reason: String(describing: error)))
-                            deps.logger.error("billing run failed for a client", metadata: ["client_id": "\(id)", "error": "\(error)"])
+                            deps.logger.error(
+                                "billing run failed for a client",
+                                metadata: ["client_id": "\(id)", "error": "\(error)"])
                         }
                     }
                 }
@@ -75,7 +93,9 @@ public struct RunBilling: Sendable {
         // One proforma per client, due date and currency.
         struct Key: Hashable, Comparable {
             let clientID: Int64, due: CivilDate, currency: Currency
-            static func < (a: Key, b: Key) -> Bool { (a.clientID, a.due, a.currency.rawValue) < (b.clientID, b.due, b.currency.rawValue) }
+            static func < (a: Key, b: Key) -> Bool {
+                (a.clientID, a.due, a.currency.rawValue) < (b.clientID, b.due, b.currency.rawValue)
+            }
         }
         var groups: [Key: [InvoiceLine]] = [:]
         var updated: [HostingService] = []
@@ -84,13 +104,23 @@ public struct RunBilling: Sendable {
             guard service.nextPeriodToInvoice.start <= cutoff else { continue }
             outcome.considered += 1
             let periods = service.periodsToInvoice(asOf: asOf, leadDays: deps.policy.renewalLeadDays)
-            guard let last = periods.last else { outcome.skipped += 1; continue }
-            if planNames[service.planID] == nil { planNames[service.planID] = try await tx.plan(id: service.planID)?.name ?? "Hosting" }
+            guard let last = periods.last else {
+                outcome.skipped += 1
+                continue
+            }
+            if planNames[service.planID] == nil {
+                planNames[service.planID] = try await tx.plan(id: service.planID)?.name ?? "Hosting"
+            }
             let planName = planNames[service.planID]!
             for p in periods {
-                let line = InvoiceLine(serviceID: service.id, period: p, description: "\(planName) – \(service.domain) (\(p.start) – \(p.end))", unitPriceMinor: service.price.minor)
-                let due = ProformaInvoice.renewalDueDate(of: p, issuedOn: asOf, minPaymentDays: deps.policy.minPaymentDays)
-                groups[Key(clientID: service.clientID, due: due, currency: service.price.currency), default: []].append(line)
+                let line = InvoiceLine(
+                    serviceID: service.id, period: p,
+                    description: "\(planName) – \(service.domain) (\(p.start) – \(p.end))",
+                    unitPriceMinor: service.price.minor)
+                let due = ProformaInvoice.renewalDueDate(
+                    of: p, issuedOn: asOf, minPaymentDays: deps.policy.minPaymentDays)
+                groups[Key(clientID: service.clientID, due: due, currency: service.price.currency), default: []].append(
+                    line)
                 outcome.periods += 1
             }
             updated.append(service.invoiced(through: last))
@@ -101,9 +131,12 @@ public struct RunBilling: Sendable {
             throw UseCaseError.conflict(rule: "client.no-profile", message: "client \(missing) has no billing profile")
         }
         let requests = groups.keys.sorted().map { k in
-            ProformaIssuer.Request(clientID: k.clientID, profile: profiles[k.clientID]!, currency: k.currency, lines: groups[k]!, dueDate: k.due)
+            ProformaIssuer.Request(
+                clientID: k.clientID, profile: profiles[k.clientID]!, currency: k.currency, lines: groups[k]!,
+                dueDate: k.due)
         }
-        let issued = try await ProformaIssuer(deps: deps).issue(in: tx, requests, origin: .renewal, issueDate: asOf, actor: .system)
+        let issued = try await ProformaIssuer(deps: deps).issue(
+            in: tx, requests, origin: .renewal, issueDate: asOf, actor: .system)
         outcome.issued += issued.count
         try await tx.update(services: updated, at: deps.clock.now())
         return outcome

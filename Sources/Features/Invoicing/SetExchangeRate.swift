@@ -6,7 +6,8 @@ public struct SetExchangeRate: Sendable {
     let deps: AppDependencies
     public init(_ deps: AppDependencies) { self.deps = deps }
 
-    public func callAsFunction(currency: String, rate: String, date: String, actor: Actor) async throws -> ExchangeRate {
+    public func callAsFunction(currency: String, rate: String, date: String, actor: Actor) async throws -> ExchangeRate
+    {
         var errors = FieldErrors()
         let cur = Currency(rawValue: currency)
         if cur == nil || cur == .RON { errors.add("currency", "currency.enum", "Choose EUR or USD.") }
@@ -14,17 +15,24 @@ public struct SetExchangeRate: Sendable {
         if d == nil { errors.add("date", "date.format", "Use YYYY-MM-DD.") }
         let parts = rate.split(separator: ".", omittingEmptySubsequences: false)
         var e4: Int64?
-        if parts.count <= 2, let whole = Int64(parts[0]), parts.count == 1 || (parts[1].count <= 4 && parts[1].allSatisfy(\.isNumber)) {
+        if parts.count <= 2, let whole = Int64(parts[0]),
+            parts.count == 1 || (parts[1].count <= 4 && parts[1].allSatisfy(\.isNumber))
+        {
             let frac = parts.count == 2 ? String(parts[1]) + String(repeating: "0", count: 4 - parts[1].count) : "0000"
             e4 = whole * 10_000 + Int64(frac)!
         }
-        if e4 == nil || e4! <= 0 { errors.add("rate", "rate.format", "Give RON per unit with up to four decimals, e.g. 4.9771.") }
+        if e4 == nil || e4! <= 0 {
+            errors.add("rate", "rate.format", "Give RON per unit with up to four decimals, e.g. 4.9771.")
+        }
         do { try errors.throwIfAny() } catch { throw UseCaseError.invalid(error) }
         let r = ExchangeRate(currency: cur!, ronPerUnitE4: e4!, date: d!)
         let now = deps.clock.now()
         try await deps.store.write { tx in
             try await tx.upsert(rate: r)
-            try await tx.append(AuditEntry(actor: actor, action: "exchange_rate.set", entity: "exchange_rate", entityID: 0, before: nil, after: auditJSON(r), at: now))
+            try await tx.append(
+                AuditEntry(
+                    actor: actor, action: "exchange_rate.set", entity: "exchange_rate", entityID: 0, before: nil,
+                    after: auditJSON(r), at: now))
         }
         return r
     }

@@ -22,7 +22,10 @@ public struct NewMessage: Sendable, Equatable {
     public let notBefore: Date
     public var idempotencyKey: String { "\(eventKey)|\(channel.rawValue)" }
 
-    public init(outboxID: Int64, clientID: Int64, channel: MessageChannel, eventKind: OutboxEvent.Kind, eventKey: String, payload: [String: String], notBefore: Date) {
+    public init(
+        outboxID: Int64, clientID: Int64, channel: MessageChannel, eventKind: OutboxEvent.Kind, eventKey: String,
+        payload: [String: String], notBefore: Date
+    ) {
         self.outboxID = outboxID
         self.clientID = clientID
         self.channel = channel
@@ -44,7 +47,10 @@ public struct ClaimedMessage: Sendable, Equatable {
     public let attempts: Int
     public let createdAt: Date
 
-    public init(id: Int64, clientID: Int64, channel: MessageChannel, eventKind: OutboxEvent.Kind, payload: [String: String], attempts: Int, createdAt: Date) {
+    public init(
+        id: Int64, clientID: Int64, channel: MessageChannel, eventKind: OutboxEvent.Kind, payload: [String: String],
+        attempts: Int, createdAt: Date
+    ) {
         self.id = id
         self.clientID = clientID
         self.channel = channel
@@ -84,7 +90,11 @@ public struct StoredMessage: Sendable, Codable, Equatable {
     public let sentAt: Date?
     public let nextAttemptAt: Date
 
-    public init(id: Int64, clientID: Int64, channel: MessageChannel, eventKind: String, status: MessageStatus, attempts: Int, recipient: String?, subject: String?, encoding: String?, parts: Int?, providerIDs: [String], lastError: String?, deliveryReport: String?, createdAt: Date, sentAt: Date?, nextAttemptAt: Date) {
+    public init(
+        id: Int64, clientID: Int64, channel: MessageChannel, eventKind: String, status: MessageStatus, attempts: Int,
+        recipient: String?, subject: String?, encoding: String?, parts: Int?, providerIDs: [String], lastError: String?,
+        deliveryReport: String?, createdAt: Date, sentAt: Date?, nextAttemptAt: Date
+    ) {
         self.id = id
         self.clientID = clientID
         self.channel = channel
@@ -132,7 +142,10 @@ public struct OutgoingEmail: Sendable, Equatable {
     public let language: Language
     public let attachments: [EmailAttachment]
 
-    public init(messageID: String, from: EmailAddress, fromName: String, replyTo: EmailAddress?, to: EmailAddress, subject: String, text: String, html: String, date: Date, language: Language, attachments: [EmailAttachment] = []) {
+    public init(
+        messageID: String, from: EmailAddress, fromName: String, replyTo: EmailAddress?, to: EmailAddress,
+        subject: String, text: String, html: String, date: Date, language: Language, attachments: [EmailAttachment] = []
+    ) {
         self.attachments = attachments
         self.messageID = messageID
         self.from = from
@@ -177,7 +190,9 @@ public protocol SmsTransport: Sendable {
 
 /// The texts of each event, per language.
 public protocol MessageTemplates: Sendable {
-    func email(_ kind: OutboxEvent.Kind, _ context: MessageContext) throws -> (subject: String, text: String, html: String)
+    func email(_ kind: OutboxEvent.Kind, _ context: MessageContext) throws -> (
+        subject: String, text: String, html: String
+    )
     func sms(_ kind: OutboxEvent.Kind, _ context: MessageContext) throws -> String
 }
 
@@ -199,7 +214,10 @@ public struct MessageContext: Sendable {
         }
     }
 
-    public init(language: Language, clientName: String, payload: [String: String], clientAreaURL: String, invoiceLink: InvoiceLink? = nil) {
+    public init(
+        language: Language, clientName: String, payload: [String: String], clientAreaURL: String,
+        invoiceLink: InvoiceLink? = nil
+    ) {
         self.language = language
         self.clientName = clientName
         self.payload = payload
@@ -214,18 +232,25 @@ public enum NotificationRules {
     /// reminder, the fiscal invoice of a payment confirmation. Other e-mails carry no link.
     public static func linkedInvoice(for kind: OutboxEvent.Kind, payload: [String: String]) -> InvoiceRef? {
         switch kind {
-        case .proformaIssued, .overdueReminder, .paymentExtended: payload["proformaID"].flatMap(Int64.init).map { InvoiceRef(.proforma, $0) }
+        case .proformaIssued, .overdueReminder, .paymentExtended:
+            payload["proformaID"].flatMap(Int64.init).map { InvoiceRef(.proforma, $0) }
         case .paymentConfirmed: payload["fiscalInvoiceID"].flatMap(Int64.init).map { InvoiceRef(.fiscal, $0) }
-        case .serviceSuspended, .serviceReactivated, .serviceTerminated, .passwordReset, .emailChanged, .emailConfirmation: nil
+        case .serviceSuspended, .serviceReactivated, .serviceTerminated, .passwordReset, .emailChanged,
+            .emailConfirmation:
+            nil
         }
     }
 
     public static func channels(for kind: OutboxEvent.Kind, payload: [String: String]) -> [MessageChannel] {
         switch kind {
         // SMS only for a renewal the system issued: not for an order, nor for periods staff billed again after a storno.
-        case .proformaIssued: payload["origin"] == ProformaOrigin.renewal.rawValue && payload["reopened"] == nil ? [.email, .sms] : [.email]
+        case .proformaIssued:
+            payload["origin"] == ProformaOrigin.renewal.rawValue && payload["reopened"] == nil
+                ? [.email, .sms] : [.email]
         case .serviceSuspended: [.email, .sms]
-        case .overdueReminder, .paymentConfirmed, .serviceReactivated, .serviceTerminated, .paymentExtended, .passwordReset, .emailChanged, .emailConfirmation: [.email]
+        case .overdueReminder, .paymentConfirmed, .serviceReactivated, .serviceTerminated, .paymentExtended,
+            .passwordReset, .emailChanged, .emailConfirmation:
+            [.email]
         }
     }
 }
@@ -245,8 +270,12 @@ public struct NotificationSettings: Sendable {
     /// How long a claimed message stays with its worker before another may take it (crash recovery).
     public let leaseSeconds: Int
 
-    public init(fromAddress: EmailAddress, fromName: String = "Hostico", replyTo: EmailAddress? = nil, smsSender: SmsSenderID, transliterateRomanian: Bool = true,
-                sendingWindow: SmsSendingWindow, publicBaseURL: String, retryBaseSeconds: Int = 30, maxRetryDelaySeconds: Int = 3600, maxAttempts: Int = 12, leaseSeconds: Int = 300) {
+    public init(
+        fromAddress: EmailAddress, fromName: String = "Hostico", replyTo: EmailAddress? = nil, smsSender: SmsSenderID,
+        transliterateRomanian: Bool = true,
+        sendingWindow: SmsSendingWindow, publicBaseURL: String, retryBaseSeconds: Int = 30,
+        maxRetryDelaySeconds: Int = 3600, maxAttempts: Int = 12, leaseSeconds: Int = 300
+    ) {
         self.fromAddress = fromAddress
         self.fromName = fromName
         self.replyTo = replyTo

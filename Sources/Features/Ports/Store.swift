@@ -113,12 +113,14 @@ public protocol StoreTransaction: StoreReader {
     func updateEmail(clientID: Int64, email: EmailAddress) async throws
     func update(profileID: Int64, party: BillingParty) async throws
 
-    func insert(plan code: String, name: String, currency: Currency, prices: [BillingCycle: Int64], at: Date) async throws -> Int64
+    func insert(plan code: String, name: String, currency: Currency, prices: [BillingCycle: Int64], at: Date)
+        async throws -> Int64
     func insert(service: NewService) async throws -> Int64
     func update(services: [HostingService], at: Date) async throws
     /// Moves a pending service's first day (its order was paid later than it was placed).
     func reanchor(serviceID: Int64, anchor: CivilDate) async throws
-    func insertHold(serviceID: Int64, reason: HoldReason, by: Actor, at: Date, note: String?, proformaID: Int64?) async throws -> Hold
+    func insertHold(serviceID: Int64, reason: HoldReason, by: Actor, at: Date, note: String?, proformaID: Int64?)
+        async throws -> Hold
     func liftHolds(ids: [Int64], by: Actor, at: Date) async throws
 
     /// Next number of a gapless series, from a locked counter row.
@@ -154,21 +156,28 @@ public protocol StoreTransaction: StoreReader {
     func record(quietDays: [DailyRunReport]) async throws
 
     func insert(staff email: EmailAddress, name: String, passwordHash: String, at: Date) async throws -> Int64
-    func insert(apiKey name: String, hash: String, staffID: Int64?, scopes: Set<APIScope>, expiresAt: Date?, at: Date) async throws -> Int64
+    func insert(apiKey name: String, hash: String, staffID: Int64?, scopes: Set<APIScope>, expiresAt: Date?, at: Date)
+        async throws -> Int64
     /// Returns false when the key does not exist or was already revoked.
     func revokeAPIKey(id: Int64, at: Date) async throws -> Bool
     func touchAPIKey(id: Int64, at: Date) async throws
 }
 
 extension StoreReader {
-    public func unpaidProformas(dueOnOrBefore day: CivilDate) async throws -> [Int64] { try await unpaidProformas(dueOnOrBefore: day, origin: nil) }
+    public func unpaidProformas(dueOnOrBefore day: CivilDate) async throws -> [Int64] {
+        try await unpaidProformas(dueOnOrBefore: day, origin: nil)
+    }
 }
 
 /// The one-row forms of the bulk writes.
 extension StoreTransaction {
     public func update(service: HostingService, at: Date) async throws { try await update(services: [service], at: at) }
-    public func nextNumber(series: String) async throws -> Int64 { try await nextNumbers(series: series, count: 1).lowerBound }
-    public func insert(proforma: NewProforma) async throws -> ProformaInvoice { try await insert(proformas: [proforma])[0] }
+    public func nextNumber(series: String) async throws -> Int64 {
+        try await nextNumbers(series: series, count: 1).lowerBound
+    }
+    public func insert(proforma: NewProforma) async throws -> ProformaInvoice {
+        try await insert(proformas: [proforma])[0]
+    }
     public func enqueue(_ event: OutboxEvent) async throws { try await enqueue([event]) }
     public func append(_ entry: AuditEntry) async throws { try await append([entry]) }
 }

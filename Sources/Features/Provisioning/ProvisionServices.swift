@@ -61,7 +61,10 @@ public struct ProvisioningSettings: Sendable {
     public let leaseSeconds: Int
     public let publicBaseURL: String
 
-    public init(retryBaseSeconds: Int = 30, maxRetryDelaySeconds: Int = 3600, maxAttempts: Int = 12, leaseSeconds: Int = 600, publicBaseURL: String) {
+    public init(
+        retryBaseSeconds: Int = 30, maxRetryDelaySeconds: Int = 3600, maxAttempts: Int = 12, leaseSeconds: Int = 600,
+        publicBaseURL: String
+    ) {
         self.retryBaseSeconds = retryBaseSeconds
         self.maxRetryDelaySeconds = maxRetryDelaySeconds
         self.maxAttempts = maxAttempts
@@ -83,7 +86,10 @@ public struct ProvisionServices: Sendable {
     let provisioner: any Provisioner
     let settings: ProvisioningSettings
 
-    public init(deps: AppDependencies, queue: any ProvisioningQueue, provisioner: any Provisioner, settings: ProvisioningSettings) {
+    public init(
+        deps: AppDependencies, queue: any ProvisioningQueue, provisioner: any Provisioner,
+        settings: ProvisioningSettings
+    ) {
         self.deps = deps
         self.queue = queue
         self.provisioner = provisioner
@@ -102,7 +108,8 @@ public struct ProvisionServices: Sendable {
         var report = Report()
         while true {
             let now = deps.clock.now()
-            let jobs = try await queue.claim(now: now, leaseUntil: now.addingTimeInterval(Double(settings.leaseSeconds)), limit: batch)
+            let jobs = try await queue.claim(
+                now: now, leaseUntil: now.addingTimeInterval(Double(settings.leaseSeconds)), limit: batch)
             if jobs.isEmpty { return report }
             // Different services in parallel; a claim holds at most one job per service, which keeps its order.
             let outcomes = await withTaskGroup(of: ProvisioningJobStatus?.self) { group in
@@ -138,10 +145,14 @@ public struct ProvisionServices: Sendable {
                     try await queue.fail(jobID: job.id, at: at, reason: "gave up after \(attempts) attempts: \(reason)")
                     return .failed
                 }
-                try await queue.retry(jobID: job.id, at: at, next: at.addingTimeInterval(Double(settings.retryDelay(afterAttempts: attempts))), reason: reason)
+                try await queue.retry(
+                    jobID: job.id, at: at,
+                    next: at.addingTimeInterval(Double(settings.retryDelay(afterAttempts: attempts))), reason: reason)
                 return .queued
             case .failed(let reason):
-                deps.logger.error("provisioning failed", metadata: ["job": "\(job.id)", "service": "\(job.serviceID)", "action": "\(job.action.rawValue)"])
+                deps.logger.error(
+                    "provisioning failed",
+                    metadata: ["job": "\(job.id)", "service": "\(job.serviceID)", "action": "\(job.action.rawValue)"])
                 try await queue.fail(jobID: job.id, at: at, reason: reason)
                 return .failed
             }
@@ -154,11 +165,14 @@ public struct ProvisionServices: Sendable {
     /// What the provisioner is told, and which provisioner; nil when the service or its plan's provisioner is gone.
     func input(for job: ProvisioningJob) async throws -> (ProvisioningInput, String)? {
         try await deps.store.read { r -> (ProvisioningInput, String)? in
-            guard let s = try await r.service(id: job.serviceID, forUpdate: false), let plan = try await r.plan(id: s.planID), let provisioner = plan.provisioner,
-                  let c = try await r.client(id: s.clientID)
+            guard let s = try await r.service(id: job.serviceID, forUpdate: false),
+                let plan = try await r.plan(id: s.planID), let provisioner = plan.provisioner,
+                let c = try await r.client(id: s.clientID)
             else { return nil }
             let name = try await r.defaultProfile(clientID: c.id)?.party.name ?? c.email.value
-            let base = settings.publicBaseURL.hasSuffix("/") ? String(settings.publicBaseURL.dropLast()) : settings.publicBaseURL
+            let base =
+                settings.publicBaseURL.hasSuffix("/")
+                ? String(settings.publicBaseURL.dropLast()) : settings.publicBaseURL
             let input = ProvisioningInput(
                 job: job.id, action: job.action, reason: job.payload["reason"],
                 service: .init(id: s.id, domain: s.domain, plan: plan.code, cycle: s.cycle.rawValue),

@@ -19,12 +19,19 @@ public struct ResolveFailedProvisioningJob: Sendable {
 
     public func callAsFunction(jobID: Int64, _ resolution: Resolution, actor: Actor) async throws {
         let now = deps.clock.now()
-        let audit = AuditEntry(actor: actor, action: resolution == .retry ? "provisioning.retried" : "provisioning.done-by-hand", entity: "provisioning_job",
-                               entityID: jobID, before: "failed", after: resolution == .retry ? "queued" : "done", at: now)
-        let changed = switch resolution {
-        case .retry: try await queue.requeue(jobID: jobID, at: now, audit: audit)
-        case .doneByHand: try await queue.markDone(jobID: jobID, at: now, audit: audit)
+        let audit = AuditEntry(
+            actor: actor, action: resolution == .retry ? "provisioning.retried" : "provisioning.done-by-hand",
+            entity: "provisioning_job",
+            entityID: jobID, before: "failed", after: resolution == .retry ? "queued" : "done", at: now)
+        let changed =
+            switch resolution {
+            case .retry: try await queue.requeue(jobID: jobID, at: now, audit: audit)
+            case .doneByHand: try await queue.markDone(jobID: jobID, at: now, audit: audit)
+            }
+        guard changed else {
+            throw UseCaseError.conflict(
+                rule: "provisioning.not-failed",
+                message: "Only a failed provisioning job can be retried or marked done.")
         }
-        guard changed else { throw UseCaseError.conflict(rule: "provisioning.not-failed", message: "Only a failed provisioning job can be retried or marked done.") }
     }
 }

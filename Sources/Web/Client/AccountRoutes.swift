@@ -12,14 +12,28 @@ extension ClientRoutes {
         var partyValues: [String: String] = ["kind": "person", "country": "RO"]
         if let form { partyValues = Views.partyDraft(form).1 }
         var model: [String: Any] = [
-            "fields": [areas.field("email", v.s("email"), type: "email", value: form?["email"] ?? "", autocomplete: "email", errors: errors),
-                       areas.field("password", v.s("password"), type: "password", hint: v.s("password_hint"), autocomplete: "new-password", errors: errors),
-                       areas.field("phone", v.s("phone"), type: "tel", value: form?["phone"] ?? "", hint: v.s("phone_hint"), autocomplete: "tel", errors: errors),
-                       areas.languageField(language, v, errors: errors)],
-            "sms": areas.checkbox("smsOptIn", v.s("sms_optin"), checked: form?.checked("smsOptIn") ?? false, hint: v.f("sms_hint", areas.settings.smsHours.0, areas.settings.smsHours.1), errors: errors),
+            "fields": [
+                areas.field(
+                    "email", v.s("email"), type: "email", value: form?["email"] ?? "", autocomplete: "email",
+                    errors: errors),
+                areas.field(
+                    "password", v.s("password"), type: "password", hint: v.s("password_hint"),
+                    autocomplete: "new-password", errors: errors),
+                areas.field(
+                    "phone", v.s("phone"), type: "tel", value: form?["phone"] ?? "", hint: v.s("phone_hint"),
+                    autocomplete: "tel", errors: errors),
+                areas.languageField(language, v, errors: errors),
+            ],
+            "sms": areas.checkbox(
+                "smsOptIn", v.s("sms_optin"), checked: form?.checked("smsOptIn") ?? false,
+                hint: v.f("sms_hint", areas.settings.smsHours.0, areas.settings.smsHours.1), errors: errors),
         ]
         model.merge(v.partyForm(partyValues, errors: errors)) { a, _ in a }
-        if limited { return areas.page("signup", title: v.s("sign_up"), model, visit, status: .tooManyRequests, formError: v.s("signup_limited")) }
+        if limited {
+            return areas.page(
+                "signup", title: v.s("sign_up"), model, visit, status: .tooManyRequests,
+                formError: v.s("signup_limited"))
+        }
         return areas.formPage("signup", title: v.s("sign_up"), model, visit, errors: errors)
     }
 
@@ -30,14 +44,22 @@ extension ClientRoutes {
             let form = try await Form.parse(req)
             try areas.checkCSRF(form, visit)
             let (draft, _) = Views.partyDraft(form)
-            let input = ClientRegistration(email: form["email"], password: form["password"], phone: form.optional("phone"), language: form["language"],
-                                           smsOptIn: form.checked("smsOptIn"), profile: draft)
+            let input = ClientRegistration(
+                email: form["email"], password: form["password"], phone: form.optional("phone"),
+                language: form["language"],
+                smsOptIn: form.checked("smsOptIn"), profile: draft)
             do {
-                let client = try await RegisterClient(deps)(input, source: .signup) { [identity = areas.identity, ip = ctx.remoteIP] in
+                let client = try await RegisterClient(deps)(input, source: .signup) {
+                    [identity = areas.identity, ip = ctx.remoteIP] in
                     try await identity.admitSignUp(ip: ip)
                 }
                 let (token, _) = try await areas.identity.startSession(clientID: client.id)
-                return areas.redirect(Paths.services, visit, cookies: [login.sessionCookie(token), areas.cookies.set(WebAreas.languageCookie, client.language.rawValue, maxAge: 365 * 86400)], flash: "welcome")
+                return areas.redirect(
+                    Paths.services, visit,
+                    cookies: [
+                        login.sessionCookie(token),
+                        areas.cookies.set(WebAreas.languageCookie, client.language.rawValue, maxAge: 365 * 86400),
+                    ], flash: "welcome")
             } catch UseCaseError.invalid(let failure) {
                 return signupPage(visit, form, errors: visit.views.errors(failure))
             } catch is SignUpLimited {
@@ -49,9 +71,12 @@ extension ClientRoutes {
             let visit = areas.visit(req, ctx)
             let form = try await Form.parse(req)
             try areas.checkCSRF(form, visit)
-            try await ResetPassword(areas.identity).request(email: form["email"], ip: ctx.remoteIP, baseURL: areas.settings.publicBaseURL, mailer: areas.mailer)
+            try await ResetPassword(areas.identity).request(
+                email: form["email"], ip: ctx.remoteIP, baseURL: areas.settings.publicBaseURL, mailer: areas.mailer)
             let v = visit.views
-            return areas.message(visit, status: .ok, heading: v.s("forgot_title"), text: v.s("forgot_sent"), link: ("/login", v.s("log_in")))
+            return areas.message(
+                visit, status: .ok, heading: v.s("forgot_title"), text: v.s("forgot_sent"),
+                link: ("/login", v.s("log_in")))
         }
         r.get("reset-password") { req, ctx in
             let visit = areas.visit(req, ctx)
@@ -63,12 +88,17 @@ extension ClientRoutes {
             try areas.checkCSRF(form, visit)
             let v = visit.views
             do {
-                _ = try await ResetPassword(areas.identity).complete(token: form["token"], newPassword: form["password"])
-                return areas.message(visit, status: .ok, heading: v.s("forgot_title"), text: v.s("reset_done"), link: ("/login", v.s("log_in")))
+                _ = try await ResetPassword(areas.identity).complete(
+                    token: form["token"], newPassword: form["password"])
+                return areas.message(
+                    visit, status: .ok, heading: v.s("forgot_title"), text: v.s("reset_done"),
+                    link: ("/login", v.s("log_in")))
             } catch UseCaseError.invalid(let failure) {
                 return resetPage(visit, token: form["token"], errors: v.errors(failure))
             } catch UseCaseError.conflict {
-                return areas.message(visit, status: .gone, heading: v.s("forgot_title"), text: v.s("reset_invalid"), link: ("/forgot-password", v.s("forgot")))
+                return areas.message(
+                    visit, status: .gone, heading: v.s("forgot_title"), text: v.s("reset_invalid"),
+                    link: ("/forgot-password", v.s("forgot")))
             }
         }
     }
@@ -80,13 +110,18 @@ extension ClientRoutes {
             let visit = areas.visit(req, ctx)
             let v = visit.views
             let token = req.uri.queryParameters.get("token") ?? ""
-            guard let change = try await ChangeEmail(areas.identity).pending(token: token) else { return emailConfirmInvalid(visit) }
+            guard let change = try await ChangeEmail(areas.identity).pending(token: token) else {
+                return emailConfirmInvalid(visit)
+            }
             var tokenField = areas.field("token", "", type: "hidden", value: token)
             tokenField["label"] = ""
-            return areas.page("login", title: v.s("email_confirm_title"), [
-                "heading": v.s("email_confirm_title"), "intro": v.f("email_confirm_intro", change.newEmail.value), "action": "/confirm-email",
-                "submit": v.s("email_confirm"), "fields": [tokenField],
-            ], visit)
+            return areas.page(
+                "login", title: v.s("email_confirm_title"),
+                [
+                    "heading": v.s("email_confirm_title"), "intro": v.f("email_confirm_intro", change.newEmail.value),
+                    "action": "/confirm-email",
+                    "submit": v.s("email_confirm"), "fields": [tokenField],
+                ], visit)
         }
         r.post("confirm-email") { req, ctx in
             let visit = areas.visit(req, ctx)
@@ -94,12 +129,16 @@ extension ClientRoutes {
             try areas.checkCSRF(form, visit)
             let v = visit.views
             do {
-                let email = try await ChangeEmail(areas.identity).confirm(token: form["token"], session: ctx.session, mailer: areas.mailer)
+                let email = try await ChangeEmail(areas.identity).confirm(
+                    token: form["token"], session: ctx.session, mailer: areas.mailer)
                 let loggedIn = ctx.session?.realm == .client && ctx.session?.stage == .full
-                return areas.message(visit, status: .ok, heading: v.s("email_confirm_title"), text: v.f("email_changed", email.value),
-                                     link: loggedIn ? ("/security", v.s("security_title")) : ("/login", v.s("log_in")))
+                return areas.message(
+                    visit, status: .ok, heading: v.s("email_confirm_title"), text: v.f("email_changed", email.value),
+                    link: loggedIn ? ("/security", v.s("security_title")) : ("/login", v.s("log_in")))
             } catch UseCaseError.invalid(let failure) {
-                return areas.message(visit, status: .conflict, heading: v.s("email_confirm_title"), text: v.errors(failure)["newEmail"] ?? "", link: ("/security", v.s("security_title")))
+                return areas.message(
+                    visit, status: .conflict, heading: v.s("email_confirm_title"),
+                    text: v.errors(failure)["newEmail"] ?? "", link: ("/security", v.s("security_title")))
             } catch UseCaseError.conflict {
                 return emailConfirmInvalid(visit)
             }
@@ -108,24 +147,34 @@ extension ClientRoutes {
 
     func emailConfirmInvalid(_ visit: Visit) -> Response {
         let v = visit.views
-        return areas.message(visit, status: .gone, heading: v.s("email_confirm_title"), text: v.s("email_confirm_invalid"), link: ("/security", v.s("security_title")))
+        return areas.message(
+            visit, status: .gone, heading: v.s("email_confirm_title"), text: v.s("email_confirm_invalid"),
+            link: ("/security", v.s("security_title")))
     }
 
     func forgotPage(_ visit: Visit) -> Response {
         let v = visit.views
-        return areas.page("login", title: v.s("forgot_title"), [
-            "heading": v.s("forgot_title"), "action": "/forgot-password", "submit": v.s("forgot_send"),
-            "fields": [areas.field("email", v.s("email"), type: "email", autocomplete: "email")],
-        ], visit)
+        return areas.page(
+            "login", title: v.s("forgot_title"),
+            [
+                "heading": v.s("forgot_title"), "action": "/forgot-password", "submit": v.s("forgot_send"),
+                "fields": [areas.field("email", v.s("email"), type: "email", autocomplete: "email")],
+            ], visit)
     }
 
     func resetPage(_ visit: Visit, token: String, errors: [String: String] = [:]) -> Response {
         let v = visit.views
         var tokenField = areas.field("token", "", type: "hidden", value: token)
         tokenField["label"] = ""
-        return areas.page("login", title: v.s("forgot_title"), [
-            "heading": v.s("forgot_title"), "action": "/reset-password", "submit": v.s("save"),
-            "fields": [areas.field("password", v.s("new_password"), type: "password", hint: v.s("password_hint"), autocomplete: "new-password", errors: errors), tokenField],
-        ], visit, status: errors.isEmpty ? .ok : .unprocessableContent)
+        return areas.page(
+            "login", title: v.s("forgot_title"),
+            [
+                "heading": v.s("forgot_title"), "action": "/reset-password", "submit": v.s("save"),
+                "fields": [
+                    areas.field(
+                        "password", v.s("new_password"), type: "password", hint: v.s("password_hint"),
+                        autocomplete: "new-password", errors: errors), tokenField,
+                ],
+            ], visit, status: errors.isEmpty ? .ok : .unprocessableContent)
     }
 }

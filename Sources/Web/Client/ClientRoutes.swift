@@ -13,7 +13,9 @@ struct ClientRoutes {
     func register<Context: WebRequestContext>(on r: RouterGroup<Context>) {
         login.register(on: r)
         r.get("/") { req, ctx in
-            areas.redirect(ctx.session?.stage == .full && ctx.session?.realm == .client ? Paths.services : "/login", areas.visit(req, ctx))
+            areas.redirect(
+                ctx.session?.stage == .full && ctx.session?.realm == .client ? Paths.services : "/login",
+                areas.visit(req, ctx))
         }
         registerAccount(on: r)
         registerMailLinks(on: r)

@@ -14,35 +14,53 @@ extension ClientRoutes {
             let v = visit.views
             let invoices = try await InvoiceQueries(deps).ofClient(client.id)
             var rows: [(CivilDate, Int, [String: Any])] = invoices.proformas.map { p in
-                var row: [String: Any] = ["number": p.number, "type": v.s("proforma"), "issued": p.issueDate.description, "due": p.effectiveDueDate.description,
-                                          "total": p.totals.gross.description, "status": v.status(p.state), "statusCode": p.state.rawValue,
-                                          "href": Paths.proforma(p.id), "pdf": Paths.proformaPDF(p.id)]
+                var row: [String: Any] = [
+                    "number": p.number, "type": v.s("proforma"), "issued": p.issueDate.description,
+                    "due": p.effectiveDueDate.description,
+                    "total": p.totals.gross.description, "status": v.status(p.state), "statusCode": p.state.rawValue,
+                    "href": Paths.proforma(p.id), "pdf": Paths.proformaPDF(p.id),
+                ]
                 if p.state == .unpaid { row["edit"] = Paths.proformaBillingData(p.id) }
                 return (p.issueDate, 0, row)
             }
             rows += invoices.fiscalInvoices.map { f in
-                (f.issueDate, 1, ["number": f.displayNumber, "type": v.s(f.kind == .storno ? "storno" : "fiscal"), "issued": f.issueDate.description, "due": "—",
-                                  "total": f.totals.gross.description, "status": v.s("status_paid"), "statusCode": "paid",
-                                  "href": Paths.fiscalInvoice(f.id), "pdf": Paths.fiscalInvoicePDF(f.id)] as [String: Any])
+                (
+                    f.issueDate, 1,
+                    [
+                        "number": f.displayNumber, "type": v.s(f.kind == .storno ? "storno" : "fiscal"),
+                        "issued": f.issueDate.description, "due": "—",
+                        "total": f.totals.gross.description, "status": v.s("status_paid"), "statusCode": "paid",
+                        "href": Paths.fiscalInvoice(f.id), "pdf": Paths.fiscalInvoicePDF(f.id),
+                    ] as [String: Any]
+                )
             }
             // Newest first; on one day the fiscal invoice sits above the proforma it came from.
             rows.sort { ($0.0, $0.1) > ($1.0, $1.1) }
-            return areas.page("invoices", title: v.s("invoices_title"), ["invoices": rows.map(\.2), "hasInvoices": !rows.isEmpty], visit)
+            return areas.page(
+                "invoices", title: v.s("invoices_title"), ["invoices": rows.map(\.2), "hasInvoices": !rows.isEmpty],
+                visit)
         }
         r.get("invoices/proforma/:id") { req, ctx in
             let (client, visit) = try await clientVisit(req, ctx)
             let p = try await areas.proforma(ctx, ownedBy: client.id)
             var model = proformaModel(p, visit)
-            guard let cards = areas.cards, p.state == .unpaid, var pay = model["pay"] as? [String: Any] else { return areas.page("invoice", title: p.number, model, visit) }
+            guard let cards = areas.cards, p.state == .unpaid, var pay = model["pay"] as? [String: Any] else {
+                return areas.page("invoice", title: p.number, model, visit)
+            }
             let v = visit.views
-            pay["card"] = ["key": cards.gateway.publishableKey, "script": cards.gateway.scriptURL, "action": Paths.proformaCard(p.id),
-                           "label": v.f("card_pay", pay["open"] as? String ?? ""), "working": v.s("card_working"), "failed": v.s("card_failed")]
+            pay["card"] = [
+                "key": cards.gateway.publishableKey, "script": cards.gateway.scriptURL,
+                "action": Paths.proformaCard(p.id),
+                "label": v.f("card_pay", pay["open"] as? String ?? ""), "working": v.s("card_working"),
+                "failed": v.s("card_failed"),
+            ]
             if let last = try await cards.attempts(proformaID: p.id).first, let reason = last.failure {
                 pay["cardFailure"] = v.f("card_failure", reason)
             }
             model["pay"] = pay
             var response = areas.page("invoice", title: p.number, model, visit)
-            response.headers[.contentSecurityPolicy] = PageHeaders.paymentPolicy(gatewayOrigins: cards.gateway.pageOrigins)
+            response.headers[.contentSecurityPolicy] = PageHeaders.paymentPolicy(
+                gatewayOrigins: cards.gateway.pageOrigins)
             return response
         }
         r.get("invoices/proforma/:id/pdf") { req, ctx in
@@ -72,17 +90,25 @@ extension ClientRoutes {
             let (client, visit) = try await clientVisit(req, ctx)
             let form = try await Form.parse(req)
             try areas.checkCSRF(form, visit)
-            guard areas.settings.demoPayments else { throw PageError(status: .notFound, message: visit.views.s("not_found")) }
+            guard areas.settings.demoPayments else {
+                throw PageError(status: .notFound, message: visit.views.s("not_found"))
+            }
             let p = try await areas.proforma(ctx, ownedBy: client.id)
             // A second click (or a resent form) pays nothing twice.
-            _ = try await RecordPayment(deps)(proformaID: p.id, .init(amount: Money(minor: p.openMinor, currency: p.currency), method: .demo, reference: "demo-\(p.number)-\(p.version)",
-                                                                      idempotencyKey: "demo:\(p.number)-\(p.version)"), actor: .client(client.id))
+            _ = try await RecordPayment(deps)(
+                proformaID: p.id,
+                .init(
+                    amount: Money(minor: p.openMinor, currency: p.currency), method: .demo,
+                    reference: "demo-\(p.number)-\(p.version)",
+                    idempotencyKey: "demo:\(p.number)-\(p.version)"), actor: .client(client.id))
             return areas.redirect(Paths.proforma(p.id), visit, flash: "payment_recorded")
         }
         r.get("invoices/proforma/:id/billing-data") { req, ctx in
             let (client, visit) = try await clientVisit(req, ctx)
             let p = try await areas.proforma(ctx, ownedBy: client.id)
-            guard p.state == .unpaid else { throw UseCaseError.conflict(rule: "proforma.not-unpaid", message: visit.views.s("not_editable")) }
+            guard p.state == .unpaid else {
+                throw UseCaseError.conflict(rule: "proforma.not-unpaid", message: visit.views.s("not_editable"))
+            }
             return try await editPage(p, client: client, visit, form: nil)
         }
         r.post("invoices/proforma/:id/billing-data") { req, ctx in
@@ -139,7 +165,9 @@ extension ClientRoutes {
 
     func fiscalModel(_ f: FiscalInvoice, _ visit: Visit) -> [String: Any] {
         let v = visit.views
-        var m = v.body(buyer: f.buyer, seller: f.seller, lines: f.lines, totals: f.totals, vat: f.vat, exchange: f.exchangeRate.map { ($0, f.vatRONMinor) })
+        var m = v.body(
+            buyer: f.buyer, seller: f.seller, lines: f.lines, totals: f.totals, vat: f.vat,
+            exchange: f.exchangeRate.map { ($0, f.vatRONMinor) })
         m["heading"] = "\(v.s(f.kind == .storno ? "storno" : "fiscal")) \(f.displayNumber)"
         m["status"] = v.s("status_paid")
         m["statusCode"] = "paid"
@@ -154,19 +182,30 @@ extension ClientRoutes {
         return m
     }
 
-    func editPage(_ p: ProformaInvoice, client: Client, _ visit: Visit, form: Form?, preview: ProformaInvoice? = nil, errors: [String: String] = [:]) async throws -> Response {
+    func editPage(
+        _ p: ProformaInvoice, client: Client, _ visit: Visit, form: Form?, preview: ProformaInvoice? = nil,
+        errors: [String: String] = [:]
+    ) async throws -> Response {
         let v = visit.views
         let profiles = try await ClientQueries(deps).billingProfiles(clientID: client.id)
         let source = form?["source"] ?? (p.billingProfileID.map { "profile:\($0)" } ?? "new")
         var model: [String: Any] = [
-            "heading": v.f("edit_title", p.number), "action": Paths.proformaBillingData(p.id), "back": Paths.proforma(p.id),
-            "profiles": profiles.map { ["id": $0.id, "label": v.partyLabel($0.party), "checked": source == "profile:\($0.id)"] as [String: Any] },
+            "heading": v.f("edit_title", p.number), "action": Paths.proformaBillingData(p.id),
+            "back": Paths.proforma(p.id),
+            "profiles": profiles.map {
+                ["id": $0.id, "label": v.partyLabel($0.party), "checked": source == "profile:\($0.id)"] as [String: Any]
+            },
             "hasProfiles": !profiles.isEmpty, "newChecked": source == "new" || profiles.isEmpty,
-            "saveProfile": areas.checkbox("saveProfile", v.s("save_as_profile"), checked: form?.checked("saveProfile") ?? false),
+            "saveProfile": areas.checkbox(
+                "saveProfile", v.s("save_as_profile"), checked: form?.checked("saveProfile") ?? false),
         ]
         let values = form.map { Views.partyDraft($0).1 } ?? Views.partyValues(p.buyer)
         model.merge(v.partyForm(values, errors: errors)) { a, _ in a }
-        if let preview { model["preview"] = v.body(buyer: preview.buyer, seller: deps.seller, lines: preview.lines, totals: preview.totals, vat: preview.vat) }
+        if let preview {
+            model["preview"] = v.body(
+                buyer: preview.buyer, seller: deps.seller, lines: preview.lines, totals: preview.totals,
+                vat: preview.vat)
+        }
         return areas.formPage("edit-proforma", title: v.f("edit_title", p.number), model, visit, errors: errors)
     }
 }
@@ -186,17 +225,24 @@ extension ClientRoutes {
             var answer = ["next": page]
             var headers: HTTPFields = [.contentType: "application/json", .cacheControl: "no-store"]
             switch try await cards.pay(proformaID: p.id, clientID: client.id, paymentMethod: form["payment_method"]) {
-            case .paid: headers.append(HTTPField(name: .setCookie, value: areas.cookies.set(WebAreas.flashCookie, "payment_recorded", maxAge: 60)))
-            case .needsAuthentication(let intentID, let secret): answer = ["clientSecret": secret, "next": page + "/card/return?payment_intent=" + intentID]
+            case .paid:
+                headers.append(
+                    HTTPField(
+                        name: .setCookie, value: areas.cookies.set(WebAreas.flashCookie, "payment_recorded", maxAge: 60)
+                    ))
+            case .needsAuthentication(let intentID, let secret):
+                answer = ["clientSecret": secret, "next": page + "/card/return?payment_intent=" + intentID]
             case .failed, .pending: break  // the page shows the reason
             }
-            let json = try JSONSerialization.data(withJSONObject: answer, options: [.sortedKeys, .withoutEscapingSlashes])
+            let json = try JSONSerialization.data(
+                withJSONObject: answer, options: [.sortedKeys, .withoutEscapingSlashes])
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: json)))
         }
         r.get("invoices/proforma/:id/card/return") { req, ctx in
             let (client, visit) = try await clientVisit(req, ctx)
             let p = try await areas.proforma(ctx, ownedBy: client.id)
-            let outcome = try await cards.returned(proformaID: p.id, clientID: client.id, intentID: req.uri.queryParameters.get("payment_intent") ?? "")
+            let outcome = try await cards.returned(
+                proformaID: p.id, clientID: client.id, intentID: req.uri.queryParameters.get("payment_intent") ?? "")
             if case .paid = outcome { return areas.redirect(Paths.proforma(p.id), visit, flash: "payment_recorded") }
             return areas.redirect(Paths.proforma(p.id), visit)
         }

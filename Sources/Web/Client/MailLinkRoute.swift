@@ -18,30 +18,40 @@ extension ClientRoutes {
         }
     }
 
-    func openMailLink<Context: WebRequestContext>(_ req: Request, _ ctx: Context, confirmed: Bool) async throws -> Response {
-            guard let kind = ctx.parameters.get("kind").flatMap(InvoiceRef.Kind.init(rawValue:)), let id = ctx.parameters.get("id", as: Int64.self),
-                  let token = ctx.parameters.get("token") else { throw UseCaseError.notFound("link") }
-            let invoice = InvoiceRef(kind, id)
-            let visit = areas.visit(req, ctx)
-            var response: Response
-            switch try await MailLinks(areas.identity).open(token: token, invoice: invoice, ip: ctx.remoteIP, current: ctx.session, confirmed: confirmed) {
-            case .session(let newToken, _):
-                response = areas.redirect(invoice.path, visit, cookies: [login.sessionCookie(newToken)])
-            case .keepCurrent:
-                response = areas.redirect(invoice.path, visit)
-            case .login:
-                response = areas.redirect(WebAreas.path("/login", next: invoice.path), visit, flash: "mail_link_login")
-            case .rateLimited:
-                response = login.loginPage(visit, returnTo: invoice.path, status: .tooManyRequests, error: visit.views.s("mail_link_limited"))
-            case .confirmSwitch:
-                let v = visit.views
-                response = areas.page("login", title: v.s("mail_link_switch_title"), [
-                    "heading": v.s("mail_link_switch_title"), "intro": v.s("mail_link_switch_text"), "action": req.uri.path, "submit": v.s("mail_link_switch"),
+    func openMailLink<Context: WebRequestContext>(_ req: Request, _ ctx: Context, confirmed: Bool) async throws
+        -> Response
+    {
+        guard let kind = ctx.parameters.get("kind").flatMap(InvoiceRef.Kind.init(rawValue:)),
+            let id = ctx.parameters.get("id", as: Int64.self),
+            let token = ctx.parameters.get("token")
+        else { throw UseCaseError.notFound("link") }
+        let invoice = InvoiceRef(kind, id)
+        let visit = areas.visit(req, ctx)
+        var response: Response
+        switch try await MailLinks(areas.identity).open(
+            token: token, invoice: invoice, ip: ctx.remoteIP, current: ctx.session, confirmed: confirmed)
+        {
+        case .session(let newToken, _):
+            response = areas.redirect(invoice.path, visit, cookies: [login.sessionCookie(newToken)])
+        case .keepCurrent:
+            response = areas.redirect(invoice.path, visit)
+        case .login:
+            response = areas.redirect(WebAreas.path("/login", next: invoice.path), visit, flash: "mail_link_login")
+        case .rateLimited:
+            response = login.loginPage(
+                visit, returnTo: invoice.path, status: .tooManyRequests, error: visit.views.s("mail_link_limited"))
+        case .confirmSwitch:
+            let v = visit.views
+            response = areas.page(
+                "login", title: v.s("mail_link_switch_title"),
+                [
+                    "heading": v.s("mail_link_switch_title"), "intro": v.s("mail_link_switch_text"),
+                    "action": req.uri.path, "submit": v.s("mail_link_switch"),
                     "fields": [[String: Any]](), "links": [["href": Paths.services, "label": v.s("mail_link_stay")]],
                 ], visit)
-            }
-            response.headers[.referrerPolicy] = "no-referrer"
-            response.headers[.cacheControl] = "no-store"
-            return response
+        }
+        response.headers[.referrerPolicy] = "no-referrer"
+        response.headers[.cacheControl] = "no-store"
+        return response
     }
 }

@@ -11,8 +11,11 @@ extension ClientRoutes {
             let v = visit.views
             let rows: [[String: Any]] = try await ServiceQueries(deps).ofClient(client.id).map { c in
                 let s = c.service
-                var row: [String: Any] = ["id": s.id, "domain": s.domain, "plan": c.planName, "cycle": v.cycle(s.cycle),
-                                          "nextDue": s.state == .terminated ? "—" : s.nextDueDate.description, "state": v.serviceState(s.state), "stateCode": s.state.rawValue]
+                var row: [String: Any] = [
+                    "id": s.id, "domain": s.domain, "plan": c.planName, "cycle": v.cycle(s.cycle),
+                    "nextDue": s.state == .terminated ? "—" : s.nextDueDate.description,
+                    "state": v.serviceState(s.state), "stateCode": s.state.rawValue,
+                ]
                 switch c.hold {
                 case .nonPayment?:
                     if let invoice = c.invoiceToPay, let number = c.invoiceToPayNumber {
@@ -28,7 +31,8 @@ extension ClientRoutes {
                 }
                 return row
             }
-            return areas.page("services", title: v.s("services_title"), ["services": rows, "hasServices": !rows.isEmpty], visit)
+            return areas.page(
+                "services", title: v.s("services_title"), ["services": rows, "hasServices": !rows.isEmpty], visit)
         }
     }
 }

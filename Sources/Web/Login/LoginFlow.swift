@@ -15,26 +15,39 @@ struct LoginFlow {
 
     func sessionCookie(_ token: String) -> String { areas.cookies.set(cookieName, token) }
 
-    func loginPage(_ visit: Visit, email: String = "", returnTo: String?, status: HTTPResponse.Status = .ok, error: String? = nil) -> Response {
+    func loginPage(
+        _ visit: Visit, email: String = "", returnTo: String?, status: HTTPResponse.Status = .ok, error: String? = nil
+    ) -> Response {
         let v = visit.views
         var links: [[String: String]] = []
         if realm == .client {
-            links = [["href": "/forgot-password", "label": v.s("forgot")], ["href": Paths.signup, "label": "\(v.s("no_account")) \(v.s("sign_up"))"]]
+            links = [
+                ["href": "/forgot-password", "label": v.s("forgot")],
+                ["href": Paths.signup, "label": "\(v.s("no_account")) \(v.s("sign_up"))"],
+            ]
         }
         let model: [String: Any] = [
-            "heading": realm == .staff ? "Staff log in" : v.s("log_in"), "action": base + "/login", "submit": v.s("log_in"), "returnTo": returnTo ?? "",
-            "fields": [areas.field("email", v.s("email"), type: "email", value: email, autocomplete: "username"),
-                       areas.field("password", v.s("password"), type: "password", autocomplete: "current-password")],
+            "heading": realm == .staff ? "Staff log in" : v.s("log_in"), "action": base + "/login",
+            "submit": v.s("log_in"), "returnTo": returnTo ?? "",
+            "fields": [
+                areas.field("email", v.s("email"), type: "email", value: email, autocomplete: "username"),
+                areas.field("password", v.s("password"), type: "password", autocomplete: "current-password"),
+            ],
             "links": links,
         ]
         return areas.page("login", title: v.s("log_in"), model, visit, status: status, formError: error)
     }
 
-    func codePage(_ visit: Visit, returnTo: String?, status: HTTPResponse.Status = .ok, error: String? = nil) -> Response {
+    func codePage(_ visit: Visit, returnTo: String?, status: HTTPResponse.Status = .ok, error: String? = nil)
+        -> Response
+    {
         let v = visit.views
         let model: [String: Any] = [
-            "heading": v.s("code_title"), "action": base + "/login/code", "submit": v.s("continue"), "returnTo": returnTo ?? "",
-            "fields": [areas.field("code", v.s("code_label"), value: "", autocomplete: "one-time-code", inputmode: "numeric")],
+            "heading": v.s("code_title"), "action": base + "/login/code", "submit": v.s("continue"),
+            "returnTo": returnTo ?? "",
+            "fields": [
+                areas.field("code", v.s("code_label"), value: "", autocomplete: "one-time-code", inputmode: "numeric")
+            ],
         ]
         return areas.page("login", title: v.s("code_title"), model, visit, status: status, formError: error)
     }
@@ -60,14 +73,17 @@ struct LoginFlow {
             let form = try await Form.parse(req)
             try areas.checkCSRF(form, visit)
             let returnTo = WebAreas.safeReturn(form.optional("return_to"))
-            switch try await LogIn(areas.identity)(realm: realm, email: form["email"], password: form["password"], ip: ctx.remoteIP) {
+            switch try await LogIn(areas.identity)(
+                realm: realm, email: form["email"], password: form["password"], ip: ctx.remoteIP)
+            {
             case .refused(let why):
                 let (status, text) = refusalText(why, visit.views)
                 return loginPage(visit, email: form["email"], returnTo: returnTo, status: status, error: text)
             case .session(let token, let session):
                 let next: String
                 switch session.stage {
-                case .secondFactor: next = returnTo.map { WebAreas.path(base + "/login/code", next: $0) } ?? base + "/login/code"
+                case .secondFactor:
+                    next = returnTo.map { WebAreas.path(base + "/login/code", next: $0) } ?? base + "/login/code"
                 case .setupSecondFactor: next = base + "/security/2fa"
                 case .full: next = returnTo ?? home
                 }
@@ -105,7 +121,8 @@ struct LoginFlow {
 
         r.get("confirm-password") { req, ctx in
             _ = try requireSession(req, ctx)
-            return confirmPage(areas.visit(req, ctx), returnTo: WebAreas.safeReturn(req.uri.queryParameters.get("next")))
+            return confirmPage(
+                areas.visit(req, ctx), returnTo: WebAreas.safeReturn(req.uri.queryParameters.get("next")))
         }
         r.post("confirm-password") { req, ctx in
             let session = try requireSession(req, ctx)
@@ -123,13 +140,17 @@ struct LoginFlow {
         }
 
         // Security: password and 2FA (staff pass here before anything else when 2FA is not yet set up).
-        r.get("security") { req, ctx in try await securityPage(areas.visit(req, ctx), try requireAccountSession(req, ctx)) }
+        r.get("security") { req, ctx in
+            try await securityPage(areas.visit(req, ctx), try requireAccountSession(req, ctx))
+        }
         securityForm(r, "security/password", done: "password_changed") { session, form in
-            try await ChangePassword(areas.identity)(session, current: form["currentPassword"], new: form["newPassword"])
+            try await ChangePassword(areas.identity)(
+                session, current: form["currentPassword"], new: form["newPassword"])
         }
         securityForm(r, "security/email", done: "email_confirm_sent") { session, form in
-            try await ChangeEmail(areas.identity).request(session, password: form["emailPassword"], newEmail: form["newEmail"],
-                                                              baseURL: areas.settings.publicBaseURL, mailer: areas.mailer)
+            try await ChangeEmail(areas.identity).request(
+                session, password: form["emailPassword"], newEmail: form["newEmail"],
+                baseURL: areas.settings.publicBaseURL, mailer: areas.mailer)
         }
         r.get("security/2fa") { req, ctx in
             let session = try requireAccountSession(req, ctx, allowSetup: true)
@@ -141,13 +162,18 @@ struct LoginFlow {
             let form = try await Form.parse(req)
             try areas.checkCSRF(form, visit)
             do {
-                let enabled = try await SetUpSecondFactor(areas.identity).confirm(session, code: form["code"], password: form.optional("password"))
+                let enabled = try await SetUpSecondFactor(areas.identity).confirm(
+                    session, code: form["code"], password: form.optional("password"))
                 var after = visit
                 after.csrf = enabled.session.csrfToken
                 after.setCookies.append(sessionCookie(enabled.token))
                 let v = visit.views
-                return areas.page("recovery", title: v.s("recovery_title"), ["codes": enabled.recoveryCodes, "next": base + "/security"],
-                                  Visit(request: req, session: enabled.session, realm: realm, language: visit.language, csrf: enabled.session.csrfToken, setCookies: after.setCookies))
+                return areas.page(
+                    "recovery", title: v.s("recovery_title"),
+                    ["codes": enabled.recoveryCodes, "next": base + "/security"],
+                    Visit(
+                        request: req, session: enabled.session, realm: realm, language: visit.language,
+                        csrf: enabled.session.csrfToken, setCookies: after.setCookies))
             } catch UseCaseError.invalid(let failure) {
                 return try await totpSetupPage(visit, session, errors: visit.views.errors(failure))
             }

@@ -8,8 +8,10 @@ import Hummingbird
 extension LoginFlow {
     /// A form on the Security page: CSRF checked, the change made, back to the page with a note; refused input comes
     /// back as the page with its field messages (422).
-    func securityForm<Context: WebRequestContext>(_ r: RouterGroup<Context>, _ path: RouterPath, done flash: String,
-                                                  _ change: @escaping @Sendable (WebSession, Form) async throws -> Void) {
+    func securityForm<Context: WebRequestContext>(
+        _ r: RouterGroup<Context>, _ path: RouterPath, done flash: String,
+        _ change: @escaping @Sendable (WebSession, Form) async throws -> Void
+    ) {
         r.post(path) { req, ctx in
             let session = try requireAccountSession(req, ctx)
             let visit = areas.visit(req, ctx)
@@ -25,7 +27,9 @@ extension LoginFlow {
     }
 
     /// The session of this realm, fully logged in; otherwise to the login page (and back here afterwards).
-    func requireSession<Context: WebRequestContext>(_ req: Request, _ ctx: Context, allowSetup: Bool = false) throws -> WebSession {
+    func requireSession<Context: WebRequestContext>(_ req: Request, _ ctx: Context, allowSetup: Bool = false) throws
+        -> WebSession
+    {
         guard let s = ctx.session, s.realm == realm else {
             throw Redirect(location: WebAreas.path(base + "/login", next: req.uri.path))
         }
@@ -40,7 +44,9 @@ extension LoginFlow {
 
     /// For pages that change how the account is reached (password, 2FA, phone, SMS consent): a session opened from
     /// an e-mail link must confirm the password first.
-    func requireAccountSession<Context: WebRequestContext>(_ req: Request, _ ctx: Context, allowSetup: Bool = false) throws -> WebSession {
+    func requireAccountSession<Context: WebRequestContext>(_ req: Request, _ ctx: Context, allowSetup: Bool = false)
+        throws -> WebSession
+    {
         let s = try requireSession(req, ctx, allowSetup: allowSetup)
         // After the password, back to the page: a form's POST address has no page of its own.
         let page = req.method == .get || !req.uri.path.hasPrefix(base + "/security") ? req.uri.path : base + "/security"
@@ -48,43 +54,78 @@ extension LoginFlow {
         return s
     }
 
-    func confirmPage(_ visit: Visit, returnTo: String?, status: HTTPResponse.Status = .ok, error: String? = nil) -> Response {
+    func confirmPage(_ visit: Visit, returnTo: String?, status: HTTPResponse.Status = .ok, error: String? = nil)
+        -> Response
+    {
         let v = visit.views
         let model: [String: Any] = [
-            "heading": v.s("confirm_title"), "intro": v.s("confirm_text"), "action": Paths.confirmPassword, "submit": v.s("continue"), "returnTo": returnTo ?? "",
+            "heading": v.s("confirm_title"), "intro": v.s("confirm_text"), "action": Paths.confirmPassword,
+            "submit": v.s("continue"), "returnTo": returnTo ?? "",
             "fields": [areas.field("password", v.s("password"), type: "password", autocomplete: "current-password")],
         ]
         return areas.page("login", title: v.s("confirm_title"), model, visit, status: status, formError: error)
     }
 
-    func securityPage(_ visit: Visit, _ session: WebSession, errors: [String: String] = [:], form: Form? = nil) async throws -> Response {
+    func securityPage(_ visit: Visit, _ session: WebSession, errors: [String: String] = [:], form: Form? = nil)
+        async throws -> Response
+    {
         let v = visit.views
         let status = try await SecurityStatus.load(realm: realm, subjectID: session.subjectID, identity: areas.identity)
         let model: [String: Any] = [
             "totpOn": status.hasSecondFactor, "canDisable": realm == .client,
             "recoveryLeft": v.f("recovery_left", String(status.unusedRecoveryCodes)),
-            "disableFields": [areas.field("password", v.s("current_password"), type: "password", autocomplete: "current-password", errors: errors),
-                              areas.field("code", v.s("code_label"), autocomplete: "one-time-code", errors: errors, inputmode: "numeric")],
-            "emailFields": realm == .client ? [areas.field("newEmail", v.s("new_email"), type: "email", value: form?["newEmail"] ?? "", hint: v.s("email_change_hint"), autocomplete: "email", errors: errors),
-                                               areas.field("emailPassword", v.s("current_password"), type: "password", autocomplete: "current-password", errors: errors)] : [],
+            "disableFields": [
+                areas.field(
+                    "password", v.s("current_password"), type: "password", autocomplete: "current-password",
+                    errors: errors),
+                areas.field(
+                    "code", v.s("code_label"), autocomplete: "one-time-code", errors: errors, inputmode: "numeric"),
+            ],
+            "emailFields": realm == .client
+                ? [
+                    areas.field(
+                        "newEmail", v.s("new_email"), type: "email", value: form?["newEmail"] ?? "",
+                        hint: v.s("email_change_hint"), autocomplete: "email", errors: errors),
+                    areas.field(
+                        "emailPassword", v.s("current_password"), type: "password", autocomplete: "current-password",
+                        errors: errors),
+                ] : [],
             "currentEmail": status.email?.value ?? "", "canChangeEmail": realm == .client,
-            "passwordFields": [areas.field("currentPassword", v.s("current_password"), type: "password", autocomplete: "current-password", errors: errors),
-                               areas.field("newPassword", v.s("new_password"), type: "password", hint: v.s("password_hint"), autocomplete: "new-password", errors: errors)],
+            "passwordFields": [
+                areas.field(
+                    "currentPassword", v.s("current_password"), type: "password", autocomplete: "current-password",
+                    errors: errors),
+                areas.field(
+                    "newPassword", v.s("new_password"), type: "password", hint: v.s("password_hint"),
+                    autocomplete: "new-password", errors: errors),
+            ],
         ]
         return areas.formPage("security", title: v.s("security_title"), model, visit, errors: errors)
     }
 
     func totpSetupPage(_ visit: Visit, _ session: WebSession, errors: [String: String] = [:]) async throws -> Response {
         let v = visit.views
-        if try await SecurityStatus.load(realm: realm, subjectID: session.subjectID, identity: areas.identity).hasSecondFactor {
+        if try await SecurityStatus.load(realm: realm, subjectID: session.subjectID, identity: areas.identity)
+            .hasSecondFactor
+        {
             return areas.redirect(base + "/security", visit)
         }
         let pending = try await SetUpSecondFactor(areas.identity).begin(session)
         let model: [String: Any] = [
-            "qr": QRCode.svg(pending.uri) ?? "", "secret": pending.secretBase32, "uri": pending.uri, "action": base + "/security/2fa",
-            "fields": (SetUpSecondFactor.needsPassword(session) ? [areas.field("password", v.s("password"), type: "password", autocomplete: "current-password", errors: errors)] : [])
-                + [areas.field("code", v.s("totp_code"), autocomplete: "one-time-code", errors: errors, inputmode: "numeric")],
+            "qr": QRCode.svg(pending.uri) ?? "", "secret": pending.secretBase32, "uri": pending.uri,
+            "action": base + "/security/2fa",
+            "fields":
+                (SetUpSecondFactor.needsPassword(session)
+                ? [
+                    areas.field(
+                        "password", v.s("password"), type: "password", autocomplete: "current-password", errors: errors)
+                ] : [])
+                + [
+                    areas.field(
+                        "code", v.s("totp_code"), autocomplete: "one-time-code", errors: errors, inputmode: "numeric")
+                ],
         ]
-        return areas.page("totp-setup", title: v.s("totp_enable"), model, visit, status: errors.isEmpty ? .ok : .unprocessableContent)
+        return areas.page(
+            "totp-setup", title: v.s("totp_enable"), model, visit, status: errors.isEmpty ? .ok : .unprocessableContent)
     }
 }

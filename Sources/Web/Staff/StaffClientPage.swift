@@ -8,55 +8,97 @@ import Hummingbird
 extension StaffRoutes {
     func clientPage(_ id: Int64, _ visit: Visit) async throws -> Response {
         let v = visit.views
-        let o = try await ClientOverview.load(clientID: id, deps: deps, identity: areas.identity, messages: areas.messages)
+        let o = try await ClientOverview.load(
+            clientID: id, deps: deps, identity: areas.identity, messages: areas.messages)
         let (client, staff, links) = (o.client, o.staffNames, o.mailLinks)
         let now = deps.clock.now()
         let services: [[String: Any]] = o.services.map { s in
             [
-                "id": s.id, "domain": s.domain, "plan": o.planNames[s.planID] ?? "", "nextDue": s.nextDueDate.description, "state": s.state.rawValue, "stateCode": s.state.rawValue,
-                "holds": s.holds.map { "\($0.reason.rawValue) by \(Self.who($0.placedBy, staff)) on \(Formatting.timestamp($0.placedAt, deps))\($0.note.map { ": " + $0 } ?? "")" },
-                "canSuspend": s.state == .active || s.state == .suspended, "canUnsuspend": s.holds.contains { $0.reason != .nonPayment },
+                "id": s.id, "domain": s.domain, "plan": o.planNames[s.planID] ?? "",
+                "nextDue": s.nextDueDate.description, "state": s.state.rawValue, "stateCode": s.state.rawValue,
+                "holds": s.holds.map {
+                    "\($0.reason.rawValue) by \(Self.who($0.placedBy, staff)) on \(Formatting.timestamp($0.placedAt, deps))\($0.note.map { ": " + $0 } ?? "")"
+                },
+                "canSuspend": s.state == .active || s.state == .suspended,
+                "canUnsuspend": s.holds.contains { $0.reason != .nonPayment },
             ]
         }
         // The payment-extension form's date bounds: from today to the furthest extension allowed.
         let today = deps.today()
         let (extendMin, extendMax) = (today.description, today.adding(days: deps.policy.maxExtensionDays).description)
         var invoices: [(CivilDate, Int, [String: Any])] = o.invoices.proformas.map { p in
-            (p.issueDate, 0, ["id": p.id, "number": p.number, "issued": p.issueDate.description, "total": p.totals.gross.description,
-                              "status": p.state.rawValue + (p.state == .unpaid ? ", due \(Self.due(p))" : ""), "extendMin": extendMin, "extendMax": extendMax,
-                              "href": Paths.Staff.proforma(p.id), "pdf": Paths.Staff.proformaPDF(p.id), "canPay": p.state == .unpaid,
-                              "currency": p.currency.rawValue, "open": Money.format(minor: p.openMinor), "once": deps.random.hex(16)] as [String: Any])
+            (
+                p.issueDate, 0,
+                [
+                    "id": p.id, "number": p.number, "issued": p.issueDate.description,
+                    "total": p.totals.gross.description,
+                    "status": p.state.rawValue + (p.state == .unpaid ? ", due \(Self.due(p))" : ""),
+                    "extendMin": extendMin, "extendMax": extendMax,
+                    "href": Paths.Staff.proforma(p.id), "pdf": Paths.Staff.proformaPDF(p.id),
+                    "canPay": p.state == .unpaid,
+                    "currency": p.currency.rawValue, "open": Money.format(minor: p.openMinor),
+                    "once": deps.random.hex(16),
+                ] as [String: Any]
+            )
         }
         let stornoed = Set(o.invoices.fiscalInvoices.compactMap(\.correctsID))
         let paidByCard = areas.cards == nil ? [] : o.paidByCard
         invoices += o.invoices.fiscalInvoices.map { f in
-            (f.issueDate, 1, ["id": f.id, "number": f.displayNumber, "issued": f.issueDate.description, "total": f.totals.gross.description,
-                              "status": f.kind == .storno ? "storno of \(f.correctsNumber ?? "")" : (stornoed.contains(f.id) ? "reversed" : "issued"),
-                              "href": Paths.Staff.fiscalInvoice(f.id), "pdf": Paths.Staff.fiscalInvoicePDF(f.id),
-                              "canStorno": f.kind != .storno && !stornoed.contains(f.id),
-                              "canRefund": f.kind != .storno && !stornoed.contains(f.id) && f.proformaID.map(paidByCard.contains) == true] as [String: Any])
+            (
+                f.issueDate, 1,
+                [
+                    "id": f.id, "number": f.displayNumber, "issued": f.issueDate.description,
+                    "total": f.totals.gross.description,
+                    "status": f.kind == .storno
+                        ? "storno of \(f.correctsNumber ?? "")" : (stornoed.contains(f.id) ? "reversed" : "issued"),
+                    "href": Paths.Staff.fiscalInvoice(f.id), "pdf": Paths.Staff.fiscalInvoicePDF(f.id),
+                    "canStorno": f.kind != .storno && !stornoed.contains(f.id),
+                    "canRefund": f.kind != .storno && !stornoed.contains(f.id)
+                        && f.proformaID.map(paidByCard.contains) == true,
+                ] as [String: Any]
+            )
         }
         invoices.sort { ($0.0, $0.1) > ($1.0, $1.1) }
         // The mail links name their invoice by number, as the e-mail did.
-        let proformaNumbers = Dictionary(o.invoices.proformas.map { ($0.id, $0.number) }, uniquingKeysWith: { a, _ in a })
-        let fiscalNumbers = Dictionary(o.invoices.fiscalInvoices.map { ($0.id, $0.displayNumber) }, uniquingKeysWith: { a, _ in a })
+        let proformaNumbers = Dictionary(
+            o.invoices.proformas.map { ($0.id, $0.number) }, uniquingKeysWith: { a, _ in a })
+        let fiscalNumbers = Dictionary(
+            o.invoices.fiscalInvoices.map { ($0.id, $0.displayNumber) }, uniquingKeysWith: { a, _ in a })
         let model: [String: Any] = [
-            "id": client.id, "email": client.email.value, "phone": client.phone?.e164 ?? "—", "language": client.language.rawValue,
+            "id": client.id, "email": client.email.value, "phone": client.phone?.e164 ?? "—",
+            "language": client.language.rawValue,
             "sms": client.sms.optedIn ? "on" : "off",
-            "profiles": o.profiles.map { ["label": v.partyLabel($0.party), "isDefault": $0.isDefault] as [String: Any] },
+            "profiles": o.profiles.map {
+                ["label": v.partyLabel($0.party), "isDefault": $0.isDefault] as [String: Any]
+            },
             "services": services, "invoices": invoices.map(\.2),
-            "consents": o.consents.map { "\($0.optedIn ? "opted in" : "opted out") on \($0.changedAt.map { Formatting.timestamp($0, deps) } ?? "?") via \($0.source?.rawValue ?? "?")" },
+            "consents": o.consents.map {
+                "\($0.optedIn ? "opted in" : "opted out") on \($0.changedAt.map { Formatting.timestamp($0, deps) } ?? "?") via \($0.source?.rawValue ?? "?")"
+            },
             "messages": o.messages.map { m in
-                ["at": Formatting.timestamp(m.createdAt, deps), "channel": m.channel.rawValue, "event": m.eventKind, "status": m.status.rawValue,
-                 "detail": [m.recipient, m.subject, m.deliveryReport.map { "report: \($0)" }, m.lastError].compactMap { $0 }.joined(separator: " · ")] as [String: Any]
+                [
+                    "at": Formatting.timestamp(m.createdAt, deps), "channel": m.channel.rawValue, "event": m.eventKind,
+                    "status": m.status.rawValue,
+                    "detail": [m.recipient, m.subject, m.deliveryReport.map { "report: \($0)" }, m.lastError].compactMap
+                    { $0 }.joined(separator: " · "),
+                ] as [String: Any]
             },
             "audit": o.audit.map { auditRow($0, staff) },
             "mailLinks": links.map { l in
                 let state = l.state(at: now)
-                return ["id": l.id, "issued": Formatting.timestamp(l.issuedAt, deps), "expires": Formatting.timestamp(l.expiresAt, deps),
-                        "invoice": (l.invoice.kind == .proforma ? proformaNumbers[l.invoice.id] : fiscalNumbers[l.invoice.id]) ?? l.invoice.description, "href": "/staff/" + (l.invoice.kind == .proforma ? "proformas/" : "fiscal-invoices/") + String(l.invoice.id),
-                        "message": l.messageID.map { "#\($0)" } ?? "—", "uses": l.uses, "lastUsed": l.lastUsedAt.map { Formatting.timestamp($0, deps) } ?? "never",
-                        "state": state == .revoked ? "revoked (\(l.revokedBecause ?? "?"))" : state.rawValue, "canRevoke": state == .valid] as [String: Any]
+                return [
+                    "id": l.id, "issued": Formatting.timestamp(l.issuedAt, deps),
+                    "expires": Formatting.timestamp(l.expiresAt, deps),
+                    "invoice":
+                        (l.invoice.kind == .proforma ? proformaNumbers[l.invoice.id] : fiscalNumbers[l.invoice.id])
+                        ?? l.invoice.description,
+                    "href": "/staff/" + (l.invoice.kind == .proforma ? "proformas/" : "fiscal-invoices/")
+                        + String(l.invoice.id),
+                    "message": l.messageID.map { "#\($0)" } ?? "—", "uses": l.uses,
+                    "lastUsed": l.lastUsedAt.map { Formatting.timestamp($0, deps) } ?? "never",
+                    "state": state == .revoked ? "revoked (\(l.revokedBecause ?? "?"))" : state.rawValue,
+                    "canRevoke": state == .valid,
+                ] as [String: Any]
             },
             "hasValidLinks": links.contains { $0.state(at: now) == .valid }, "clientID": client.id,
         ]

@@ -20,12 +20,22 @@ struct StaffEFacturaRoutes {
             var model: [String: Any] = [
                 "configured": areas.efactura != nil,
                 "states": ([nil] + EFacturaState.allCases.map(Optional.some)).map { s in
-                    ["label": s?.rawValue.replacingOccurrences(of: "_", with: " ") ?? "all", "href": Paths.Staff.efactura + (s.map { "?state=\($0.rawValue)" } ?? ""), "current": s == filter] as [String: Any]
+                    [
+                        "label": s?.rawValue.replacingOccurrences(of: "_", with: " ") ?? "all",
+                        "href": Paths.Staff.efactura + (s.map { "?state=\($0.rawValue)" } ?? ""),
+                        "current": s == filter,
+                    ] as [String: Any]
                 },
                 "items": items.map { s in
-                    var row: [String: Any] = ["id": s.fiscalInvoiceID, "number": s.number, "issued": s.issueDate.description, "deadline": s.deadline.description,
-                                              "overdue": s.isOverdue(today: today), "state": s.state.rawValue.replacingOccurrences(of: "_", with: " "), "stateCode": s.state.rawValue,
-                                              "index": s.uploadIndex ?? "—", "zip": s.hasResponseFile, "canRequeue": s.state == .rejected && areas.efactura != nil]
+                    var row: [String: Any] = [
+                        "id": s.fiscalInvoiceID, "number": s.number, "issued": s.issueDate.description,
+                        "deadline": s.deadline.description,
+                        "overdue": s.isOverdue(today: today),
+                        "state": s.state.rawValue.replacingOccurrences(of: "_", with: " "),
+                        "stateCode": s.state.rawValue,
+                        "index": s.uploadIndex ?? "—", "zip": s.hasResponseFile,
+                        "canRequeue": s.state == .rejected && areas.efactura != nil,
+                    ]
                     // Absent, not empty: an empty string still opens a Mustache section.
                     if let errors = s.errors { row["errors"] = errors }
                     if let last = s.lastError { row["retry"] = "\(s.attempts) tries; last: \(last)" }
@@ -35,14 +45,18 @@ struct StaffEFacturaRoutes {
             ]
             if let c = credentials {
                 let staffNames = try await BackOfficeQueries(deps).staffNames()
-                model["connection"] = "Connected by \(StaffRoutes.who(c.connectedBy, staffNames)) on \(Formatting.timestamp(c.connectedAt, deps)); access token valid until \(Formatting.timestamp(c.accessExpiresAt, deps))"
+                model["connection"] =
+                    "Connected by \(StaffRoutes.who(c.connectedBy, staffNames)) on \(Formatting.timestamp(c.connectedAt, deps)); access token valid until \(Formatting.timestamp(c.accessExpiresAt, deps))"
                     + (c.refreshedAt.map { ", last refreshed \(Formatting.timestamp($0, deps))" } ?? "") + "."
                 if let refused = c.refused {
-                    model["refused"] = "On \(Formatting.timestamp(refused.at, deps)) ANAF refused these tokens (\(refused.reason)): nothing is uploaded until you connect again."
+                    model["refused"] =
+                        "On \(Formatting.timestamp(refused.at, deps)) ANAF refused these tokens (\(refused.reason)): nothing is uploaded until you connect again."
                 }
             }
             var response = areas.page("staff-efactura", title: "e-Factura", model, visit)
-            if let origin = areas.efactura?.authorizationOrigin { response.headers[.contentSecurityPolicy] = PageHeaders.policy(alsoSubmittingTo: origin) }
+            if let origin = areas.efactura?.authorizationOrigin {
+                response.headers[.contentSecurityPolicy] = PageHeaders.policy(alsoSubmittingTo: origin)
+            }
             return response
         }
         r.post("efactura/connect") { req, ctx in
@@ -57,24 +71,33 @@ struct StaffEFacturaRoutes {
             guard let efactura = areas.efactura else { throw UseCaseError.notFound("e-Factura upload") }
             let q = req.uri.queryParameters
             guard let code = q.get("code"), let state = q.get("state") else {
-                return areas.message(visit, status: .badRequest, heading: "ANAF did not authorise the connection",
-                                     text: "ANAF answered: \(q.get("error") ?? "no authorisation code").", link: (Paths.Staff.efactura, "Back to e-Factura"))
+                return areas.message(
+                    visit, status: .badRequest, heading: "ANAF did not authorise the connection",
+                    text: "ANAF answered: \(q.get("error") ?? "no authorisation code").",
+                    link: (Paths.Staff.efactura, "Back to e-Factura"))
             }
             do {
                 try await efactura.finishAuthorization(code: code, state: state, staffID: staffID)
             } catch SubmitEFactura.ConnectError.unknownState {
-                return areas.message(visit, status: .badRequest, heading: "This answer from ANAF is not for this session",
-                                     text: "Start the connection again from the e-Factura page.", link: (Paths.Staff.efactura, "Back to e-Factura"))
+                return areas.message(
+                    visit, status: .badRequest, heading: "This answer from ANAF is not for this session",
+                    text: "Start the connection again from the e-Factura page.",
+                    link: (Paths.Staff.efactura, "Back to e-Factura"))
             } catch let e as EFacturaGatewayError {
-                return areas.message(visit, status: .badGateway, heading: "ANAF did not give the tokens", text: e.description, link: (Paths.Staff.efactura, "Back to e-Factura"))
+                return areas.message(
+                    visit, status: .badGateway, heading: "ANAF did not give the tokens", text: e.description,
+                    link: (Paths.Staff.efactura, "Back to e-Factura"))
             }
             return areas.redirect(Paths.Staff.efactura, visit, flash: "saved")
         }
         staff.action(r, "efactura/:id/upload-again") { _, ctx, _, actor in
-            guard let efactura = areas.efactura, case .staff(let id) = actor else { throw UseCaseError.notFound("e-Factura upload") }
+            guard let efactura = areas.efactura, case .staff(let id) = actor else {
+                throw UseCaseError.notFound("e-Factura upload")
+            }
             let invoiceID = try ctx.parameters.require("id", as: Int64.self)
             guard try await efactura.uploadAgain(fiscalInvoiceID: invoiceID, by: id) else {
-                throw UseCaseError.conflict(rule: "efactura.not-rejected", message: "Only a rejected invoice can be uploaded again.")
+                throw UseCaseError.conflict(
+                    rule: "efactura.not-rejected", message: "Only a rejected invoice can be uploaded again.")
             }
             return (Paths.Staff.efactura, "saved")
         }
@@ -82,11 +105,16 @@ struct StaffEFacturaRoutes {
             _ = try staff.staffVisit(req, ctx)
             let invoiceID = try ctx.parameters.require("id", as: Int64.self)
             guard let zip = try await areas.efacturaQueue?.responseFile(fiscalInvoiceID: invoiceID),
-                  let submission = try await InvoiceQueries(deps).efacturaSubmission(fiscalInvoiceID: invoiceID)
+                let submission = try await InvoiceQueries(deps).efacturaSubmission(fiscalInvoiceID: invoiceID)
             else { throw UseCaseError.notFound("ANAF file") }
             let name = submission.number.filter { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
-            return Response(status: .ok, headers: [.contentType: "application/zip", .contentDisposition: "attachment; filename=\"\(name)-anaf.zip\"", .cacheControl: "no-store"],
-                            body: .init(byteBuffer: ByteBuffer(bytes: zip)))
+            return Response(
+                status: .ok,
+                headers: [
+                    .contentType: "application/zip", .contentDisposition: "attachment; filename=\"\(name)-anaf.zip\"",
+                    .cacheControl: "no-store",
+                ],
+                body: .init(byteBuffer: ByteBuffer(bytes: zip)))
         }
     }
 }

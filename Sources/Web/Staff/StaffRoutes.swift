@@ -19,16 +19,22 @@ struct StaffRoutes {
     }
 
     /// Runs a staff action from a form: CSRF checked, the use case called, back to the page with a note.
-    func action<Context: WebRequestContext>(_ r: RouterGroup<Context>, _ path: RouterPath, _ body: @escaping @Sendable (Request, Context, Form, Actor) async throws -> (String, String)) {
+    func action<Context: WebRequestContext>(
+        _ r: RouterGroup<Context>, _ path: RouterPath,
+        _ body: @escaping @Sendable (Request, Context, Form, Actor) async throws -> (String, String)
+    ) {
         r.post(path) { req, ctx in
             let (staffID, visit) = try staffVisit(req, ctx)
             let form = try await Form.parse(req)
             try areas.checkCSRF(form, visit)
             do {
                 let (location, flash) = try await body(req, ctx, form, .staff(staffID))
-                return areas.redirect(location, visit, cookies: [areas.cookies.set(WebAreas.flashCookie, flash, maxAge: 60)])
+                return areas.redirect(
+                    location, visit, cookies: [areas.cookies.set(WebAreas.flashCookie, flash, maxAge: 60)])
             } catch UseCaseError.invalid(let failure) {
-                return areas.message(visit, status: .unprocessableContent, heading: "Please correct the input", text: failure.errors.map(\.message).joined(separator: " "))
+                return areas.message(
+                    visit, status: .unprocessableContent, heading: "Please correct the input",
+                    text: failure.errors.map(\.message).joined(separator: " "))
             }
         }
     }
@@ -37,11 +43,17 @@ struct StaffRoutes {
         let now = deps.clock.now()
         let keys = try await ListAPIKeys(deps)()
         let stamp = { (d: Date?) in d.map { Formatting.timestamp($0, deps) } ?? "—" }
-        var model: [String: Any] = ["keys": keys.reversed().map { k in
-            ["id": k.id, "name": k.name, "scopes": APIScope.text(k.scopes), "created": stamp(k.createdAt), "expires": k.expiresAt.map { Formatting.timestamp($0, deps) } ?? "never",
-             "lastUsed": k.lastUsedAt.map { Formatting.timestamp($0, deps) } ?? "never",
-             "state": k.revokedAt != nil ? "revoked" : k.isUsable(at: now) ? "active" : "expired", "canRevoke": k.revokedAt == nil] as [String: Any]
-        }]
+        var model: [String: Any] = [
+            "keys": keys.reversed().map { k in
+                [
+                    "id": k.id, "name": k.name, "scopes": APIScope.text(k.scopes), "created": stamp(k.createdAt),
+                    "expires": k.expiresAt.map { Formatting.timestamp($0, deps) } ?? "never",
+                    "lastUsed": k.lastUsedAt.map { Formatting.timestamp($0, deps) } ?? "never",
+                    "state": k.revokedAt != nil ? "revoked" : k.isUsable(at: now) ? "active" : "expired",
+                    "canRevoke": k.revokedAt == nil,
+                ] as [String: Any]
+            }
+        ]
         if let created { model["created"] = ["id": created.id, "secret": created.secret] }
         return areas.page("staff-api-keys", title: "API keys", model, visit)
     }
@@ -53,20 +65,37 @@ struct StaffRoutes {
             let q = req.uri.queryParameters.get("q") ?? ""
             let home = try await BackOfficeQueries(deps).home(query: q)
             let credits = home.recentCredits
-            var model: [String: Any] = ["q": q, "clients": home.clients.map { ["id": $0.id, "email": $0.email, "name": $0.name ?? ""] as [String: Any] }, "hasClients": !home.clients.isEmpty]
-            if let run = home.lastBillingRun { model["lastRun"] = "Last run as of \(run.asOf): \(run.proformasIssued) proformas issued, \(run.failures.count) failures." }
+            var model: [String: Any] = [
+                "q": q,
+                "clients": home.clients.map {
+                    ["id": $0.id, "email": $0.email, "name": $0.name ?? ""] as [String: Any]
+                }, "hasClients": !home.clients.isEmpty,
+            ]
+            if let run = home.lastBillingRun {
+                model["lastRun"] =
+                    "Last run as of \(run.asOf): \(run.proformasIssued) proformas issued, \(run.failures.count) failures."
+            }
             // Money that arrived for a cancelled or already paid proforma, or stayed on a cancelled one: staff may refund it.
             model["credits"] = credits.map { e in
-                let detail = (try? JSONDecoder().decode([String: String].self, from: Data((e.after ?? "{}").utf8))) ?? [:]
-                return ["at": Formatting.timestamp(e.at, deps), "client": e.entityID, "amount": detail["amount"] ?? "",
-                        "from": detail["from"] ?? "", "why": detail["why"] ?? ""] as [String: Any]
+                let detail =
+                    (try? JSONDecoder().decode([String: String].self, from: Data((e.after ?? "{}").utf8))) ?? [:]
+                return [
+                    "at": Formatting.timestamp(e.at, deps), "client": e.entityID, "amount": detail["amount"] ?? "",
+                    "from": detail["from"] ?? "", "why": detail["why"] ?? "",
+                ] as [String: Any]
             }
             model["hasCredits"] = !credits.isEmpty
             if let day = home.lastDailyRun {
-                model["lastDay"] = "Daily tasks last ran for \(day.asOf) (finished \(Formatting.timestamp(day.finishedAt, deps))): \(day.failures.count) failures."
+                model["lastDay"] =
+                    "Daily tasks last ran for \(day.asOf) (finished \(Formatting.timestamp(day.finishedAt, deps))): \(day.failures.count) failures."
                 model["hasDayFailures"] = !day.failures.isEmpty
                 model["dayFailures"] = day.failures.map { f in
-                    ["text": "\(f.task): \(f.entity) #\(f.entityID): \(f.reason)", "href": f.entity == "client" ? Paths.Staff.client(f.entityID) : f.entity == "proforma" ? Paths.Staff.proforma(f.entityID) : ""] as [String: Any]
+                    [
+                        "text": "\(f.task): \(f.entity) #\(f.entityID): \(f.reason)",
+                        "href": f.entity == "client"
+                            ? Paths.Staff.client(f.entityID)
+                            : f.entity == "proforma" ? Paths.Staff.proforma(f.entityID) : "",
+                    ] as [String: Any]
                 }
             }
             return areas.page("staff-clients", title: "Clients", model, visit)
@@ -74,7 +103,8 @@ struct StaffRoutes {
         r.get("audit") { req, ctx in
             let (_, visit) = try staffVisit(req, ctx)
             let log = try await BackOfficeQueries(deps).auditLog(limit: 300)
-            return areas.page("staff-audit", title: "Audit log", ["audit": log.entries.map { auditRow($0, log.staffNames) }], visit)
+            return areas.page(
+                "staff-audit", title: "Audit log", ["audit": log.entries.map { auditRow($0, log.staffNames) }], visit)
         }
         r.get("api-keys") { req, ctx in
             let (_, visit) = try staffVisit(req, ctx)
@@ -88,13 +118,20 @@ struct StaffRoutes {
             let days = form.optional("expires_days")
             do {
                 guard days.map({ Int($0) != nil }) ?? true else {
-                    throw UseCaseError.invalid(ValidationFailure(field: "expiresInDays", rule: "range", message: "A key expires in 1 to 3650 days, or never."))
+                    throw UseCaseError.invalid(
+                        ValidationFailure(
+                            field: "expiresInDays", rule: "range", message: "A key expires in 1 to 3650 days, or never."
+                        ))
                 }
-                let (id, secret) = try await CreateAPIKey(deps)(name: form["name"], scopes: scopes.isEmpty ? [""] : scopes, expiresInDays: days.flatMap { Int($0) }, staffID: staffID)
+                let (id, secret) = try await CreateAPIKey(deps)(
+                    name: form["name"], scopes: scopes.isEmpty ? [""] : scopes, expiresInDays: days.flatMap { Int($0) },
+                    staffID: staffID)
                 // The secret is shown on this answer only: never in a redirect, a cookie or a log.
                 return try await apiKeysPage(visit, created: (id, secret))
             } catch UseCaseError.invalid(let failure) {
-                return areas.message(visit, status: .unprocessableContent, heading: "Please correct the input", text: failure.errors.map(\.message).joined(separator: " "))
+                return areas.message(
+                    visit, status: .unprocessableContent, heading: "Please correct the input",
+                    text: failure.errors.map(\.message).joined(separator: " "))
             }
         }
         action(r, "api-keys/:id/revoke") { _, ctx, _, actor in
@@ -109,8 +146,11 @@ struct StaffRoutes {
             let (_, visit) = try staffVisit(req, ctx)
             let p = try await areas.proforma(ctx)
             var m = visit.views.body(buyer: p.buyer, seller: deps.seller, lines: p.lines, totals: p.totals, vat: p.vat)
-            m.merge(["heading": "Proforma \(p.number)", "status": p.state.rawValue, "statusCode": p.state.rawValue, "clientID": p.clientID, "issued": p.issueDate.description,
-                     "due": Self.due(p), "pdf": Paths.Staff.proformaPDF(p.id)]) { _, b in b }
+            m.merge([
+                "heading": "Proforma \(p.number)", "status": p.state.rawValue, "statusCode": p.state.rawValue,
+                "clientID": p.clientID, "issued": p.issueDate.description,
+                "due": Self.due(p), "pdf": Paths.Staff.proformaPDF(p.id),
+            ]) { _, b in b }
             return areas.page("staff-invoice", title: p.number, m, visit)
         }
         r.get("proformas/:id/pdf") { req, ctx in
@@ -122,10 +162,19 @@ struct StaffRoutes {
             let (_, visit) = try staffVisit(req, ctx)
             let f = try await areas.fiscal(ctx)
             let submission = try await InvoiceQueries(deps).efacturaSubmission(fiscalInvoiceID: f.id)
-            var m = visit.views.body(buyer: f.buyer, seller: f.seller, lines: f.lines, totals: f.totals, vat: f.vat, exchange: f.exchangeRate.map { ($0, f.vatRONMinor) })
-            m.merge(["heading": "\(f.kind == .storno ? "Storno" : "Invoice") \(f.displayNumber)", "status": "issued", "statusCode": "paid", "clientID": f.clientID,
-                     "issued": f.issueDate.description, "pdf": Paths.Staff.fiscalInvoicePDF(f.id)]) { _, b in b }
-            if let s = submission { m["efactura"] = "\(s.state.rawValue.replacingOccurrences(of: "_", with: " ")), upload by \(s.deadline)" + (s.uploadIndex.map { ", upload index \($0)" } ?? "") }
+            var m = visit.views.body(
+                buyer: f.buyer, seller: f.seller, lines: f.lines, totals: f.totals, vat: f.vat,
+                exchange: f.exchangeRate.map { ($0, f.vatRONMinor) })
+            m.merge([
+                "heading": "\(f.kind == .storno ? "Storno" : "Invoice") \(f.displayNumber)", "status": "issued",
+                "statusCode": "paid", "clientID": f.clientID,
+                "issued": f.issueDate.description, "pdf": Paths.Staff.fiscalInvoicePDF(f.id),
+            ]) { _, b in b }
+            if let s = submission {
+                m["efactura"] =
+                    "\(s.state.rawValue.replacingOccurrences(of: "_", with: " ")), upload by \(s.deadline)"
+                    + (s.uploadIndex.map { ", upload index \($0)" } ?? "")
+            }
             return areas.page("staff-invoice", title: f.displayNumber, m, visit)
         }
         r.get("fiscal-invoices/:id/pdf") { req, ctx in
@@ -136,40 +185,53 @@ struct StaffRoutes {
         action(r, "proformas/:id/payments") { _, ctx, form, actor in
             let p = try await areas.proforma(ctx)
             // The form's one-time key: a double submit (or the browser resending it) records the transfer once.
-            let input = try RecordPayment.Input.parse(amount: form["amount"], currency: p.currency.rawValue, method: PaymentMethod.bankTransfer.rawValue, receivedOn: nil,
-                                                      reference: form.optional("reference"), idempotencyKey: form.optional("once").map { "staff-form:\($0)" }, today: deps.today())
+            let input = try RecordPayment.Input.parse(
+                amount: form["amount"], currency: p.currency.rawValue, method: PaymentMethod.bankTransfer.rawValue,
+                receivedOn: nil,
+                reference: form.optional("reference"), idempotencyKey: form.optional("once").map { "staff-form:\($0)" },
+                today: deps.today())
             _ = try await RecordPayment(deps)(proformaID: p.id, input, actor: actor)
             return (Paths.Staff.client(p.clientID), "payment_recorded")
         }
         action(r, "proformas/:id/extension") { _, ctx, form, actor in
-            let p = try await ExtendPaymentDeadline(deps)(proformaID: try ctx.parameters.require("id", as: Int64.self), until: form["until"], note: form.optional("note"), actor: actor)
+            let p = try await ExtendPaymentDeadline(deps)(
+                proformaID: try ctx.parameters.require("id", as: Int64.self), until: form["until"],
+                note: form.optional("note"), actor: actor)
             return (Paths.Staff.client(p.clientID), "saved")
         }
         action(r, "proformas/:id/cancel") { _, ctx, _, actor in
-            let p = try await CancelProforma(deps)(proformaID: try ctx.parameters.require("id", as: Int64.self), actor: actor)
+            let p = try await CancelProforma(deps)(
+                proformaID: try ctx.parameters.require("id", as: Int64.self), actor: actor)
             return (Paths.Staff.client(p.clientID), "saved")
         }
         action(r, "fiscal-invoices/:id/storno") { _, ctx, form, actor in
-            let result = try await StornoFiscalInvoice(deps)(fiscalInvoiceID: try ctx.parameters.require("id", as: Int64.self), then: form.optional("then"), actor: actor)
+            let result = try await StornoFiscalInvoice(deps)(
+                fiscalInvoiceID: try ctx.parameters.require("id", as: Int64.self), then: form.optional("then"),
+                actor: actor)
             return (Paths.Staff.client(result.storno.clientID), "saved")
         }
         action(r, "fiscal-invoices/:id/refund") { _, ctx, _, actor in
             guard let cards = areas.cards else { throw UseCaseError.notFound("card payments") }
-            let storno = try await cards.refund(fiscalInvoiceID: try ctx.parameters.require("id", as: Int64.self), actor: actor)
+            let storno = try await cards.refund(
+                fiscalInvoiceID: try ctx.parameters.require("id", as: Int64.self), actor: actor)
             return (Paths.Staff.client(storno.clientID), "saved")
         }
         action(r, "services/:id/suspend") { _, ctx, form, actor in
-            let s = try await SuspendService(deps)(serviceID: try ctx.parameters.require("id", as: Int64.self), reason: form["reason"], note: form.optional("note"), actor: actor)
+            let s = try await SuspendService(deps)(
+                serviceID: try ctx.parameters.require("id", as: Int64.self), reason: form["reason"],
+                note: form.optional("note"), actor: actor)
             return (Paths.Staff.client(s.clientID), "saved")
         }
         action(r, "services/:id/unsuspend") { _, ctx, _, actor in
             // Every abuse and other hold; a non-payment hold goes with its proforma (paid, cancelled or extended).
-            let s = try await UnsuspendService(deps)(serviceID: try ctx.parameters.require("id", as: Int64.self), holdID: nil, reason: nil, actor: actor)
+            let s = try await UnsuspendService(deps)(
+                serviceID: try ctx.parameters.require("id", as: Int64.self), holdID: nil, reason: nil, actor: actor)
             return (Paths.Staff.client(s.clientID), "saved")
         }
         action(r, "clients/:id/mail-links/revoke") { _, ctx, form, actor in
             let clientID = try ctx.parameters.require("id", as: Int64.self)
-            _ = try await MailLinks(areas.identity).revoke(clientID: clientID, linkID: form.optional("link").flatMap(Int64.init), by: actor)
+            _ = try await MailLinks(areas.identity).revoke(
+                clientID: clientID, linkID: form.optional("link").flatMap(Int64.init), by: actor)
             return (Paths.Staff.client(clientID), "saved")
         }
         StaffEFacturaRoutes(staff: self).register(on: r)
@@ -183,8 +245,11 @@ struct StaffRoutes {
         var change = ""
         if let b = e.before { change += "before: \(b.prefix(400)) " }
         if let a = e.after { change += "after: \(a.prefix(400))" }
-        return ["at": Formatting.timestamp(e.at, deps), "actor": Actor(e.actor).map { Self.who($0, staff) } ?? e.actor, "action": e.action,
-                "entity": "\(e.entity) #\(e.entityID)", "change": change]
+        return [
+            "at": Formatting.timestamp(e.at, deps), "actor": Actor(e.actor).map { Self.who($0, staff) } ?? e.actor,
+            "action": e.action,
+            "entity": "\(e.entity) #\(e.entityID)", "change": change,
+        ]
     }
 
     /// Who did something, as staff read it: a colleague by name, the rest by kind and number.

@@ -17,8 +17,11 @@ public struct BackOfficeQueries: Sendable {
     /// The staff home page: the clients matching `query`, the last billing run and daily run, the recent credits.
     public func home(query: String) async throws -> Home {
         try await deps.store.read { r in
-            Home(clients: try await r.searchClients(query: query, limit: 50, offset: 0), lastBillingRun: try await r.billingRuns(limit: 1).first,
-                 lastDailyRun: try await r.dailyRuns(limit: 1).first, recentCredits: try await r.audit(action: "credit.added", limit: 20))
+            Home(
+                clients: try await r.searchClients(query: query, limit: 50, offset: 0),
+                lastBillingRun: try await r.billingRuns(limit: 1).first,
+                lastDailyRun: try await r.dailyRuns(limit: 1).first,
+                recentCredits: try await r.audit(action: "credit.added", limit: 20))
         }
     }
 

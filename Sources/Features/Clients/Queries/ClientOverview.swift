@@ -19,17 +19,27 @@ public struct ClientOverview: Sendable {
     public let staffNames: [Int64: String]
 
     /// Reads the page's data; "not found" when there is no such client.
-    public static func load(clientID id: Int64, deps: AppDependencies, identity: Identity, messages: any MessageStore) async throws -> ClientOverview {
+    public static func load(clientID id: Int64, deps: AppDependencies, identity: Identity, messages: any MessageStore)
+        async throws -> ClientOverview
+    {
         let data = try await deps.store.read { r in
             guard let client = try await r.client(id: id) else { throw UseCaseError.notFound("client") }
-            return (client, try await r.billingProfiles(clientID: id), try await r.services(clientID: id, forUpdate: false), try await r.plans(),
-                    ClientInvoices(proformas: try await r.proformas(clientID: id, state: nil, limit: 500, offset: 0),
-                                   fiscalInvoices: try await r.fiscalInvoices(clientID: id, limit: 500, offset: 0)),
-                    try await r.proformaIDs(clientID: id, paidBy: .card), try await r.smsConsents(clientID: id), try await r.audit(clientID: id, limit: 200),
-                    try await r.staffNames())
+            return (
+                client, try await r.billingProfiles(clientID: id), try await r.services(clientID: id, forUpdate: false),
+                try await r.plans(),
+                ClientInvoices(
+                    proformas: try await r.proformas(clientID: id, state: nil, limit: 500, offset: 0),
+                    fiscalInvoices: try await r.fiscalInvoices(clientID: id, limit: 500, offset: 0)),
+                try await r.proformaIDs(clientID: id, paidBy: .card), try await r.smsConsents(clientID: id),
+                try await r.audit(clientID: id, limit: 200),
+                try await r.staffNames()
+            )
         }
-        return ClientOverview(client: data.0, profiles: data.1, services: data.2, planNames: Dictionary(data.3.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a }),
-                              invoices: data.4, paidByCard: data.5, consents: data.6, messages: try await messages.messages(clientID: id, limit: 100),
-                              mailLinks: try await identity.store.mailLinks(clientID: id, limit: 50), audit: data.7, staffNames: data.8)
+        return ClientOverview(
+            client: data.0, profiles: data.1, services: data.2,
+            planNames: Dictionary(data.3.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a }),
+            invoices: data.4, paidByCard: data.5, consents: data.6,
+            messages: try await messages.messages(clientID: id, limit: 100),
+            mailLinks: try await identity.store.mailLinks(clientID: id, limit: 50), audit: data.7, staffNames: data.8)
     }
 }

@@ -7,7 +7,9 @@ public struct ClientQueries: Sendable {
     public init(_ deps: AppDependencies) { self.deps = deps }
 
     public func client(id: Int64) async throws -> Client {
-        guard let c = try await deps.store.read({ r in try await r.client(id: id) }) else { throw UseCaseError.notFound("client") }
+        guard let c = try await deps.store.read({ r in try await r.client(id: id) }) else {
+            throw UseCaseError.notFound("client")
+        }
         return c
     }
 
@@ -30,7 +32,8 @@ public struct ClientQueries: Sendable {
 
     /// One of the client's profiles; another client's is "not found".
     public func billingProfile(id: Int64, ownedBy clientID: Int64) async throws -> BillingProfile {
-        guard let p = try await deps.store.read({ r in try await r.billingProfile(id: id) }), p.clientID == clientID else { throw UseCaseError.notFound("billing profile") }
+        guard let p = try await deps.store.read({ r in try await r.billingProfile(id: id) }), p.clientID == clientID
+        else { throw UseCaseError.notFound("billing profile") }
         return p
     }
 }

@@ -11,7 +11,10 @@ public struct ServiceQueries: Sendable {
     /// the service).
     public func ofClient(_ clientID: Int64) async throws -> [ClientService] {
         let (services, plans, unpaid) = try await deps.store.read { r in
-            (try await r.services(clientID: clientID, forUpdate: false), try await r.plans(), try await r.proformas(clientID: clientID, state: .unpaid, limit: 200, offset: 0))
+            (
+                try await r.services(clientID: clientID, forUpdate: false), try await r.plans(),
+                try await r.proformas(clientID: clientID, state: .unpaid, limit: 200, offset: 0)
+            )
         }
         let planNames = Dictionary(plans.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
         return services.map { s in
@@ -21,7 +24,9 @@ public struct ServiceQueries: Sendable {
                 let named = s.holds.first { $0.reason == .nonPayment }?.proformaID
                 toPay = unpaid.first { $0.id == named } ?? unpaid.first { $0.lines.contains { $0.serviceID == s.id } }
             }
-            return ClientService(service: s, planName: planNames[s.planID] ?? "", hold: shown, invoiceToPay: toPay.map { InvoiceRef(.proforma, $0.id) }, invoiceToPayNumber: toPay?.number)
+            return ClientService(
+                service: s, planName: planNames[s.planID] ?? "", hold: shown,
+                invoiceToPay: toPay.map { InvoiceRef(.proforma, $0.id) }, invoiceToPayNumber: toPay?.number)
         }
     }
 
@@ -34,7 +39,9 @@ public struct ServiceQueries: Sendable {
     }
 
     public func service(id: Int64) async throws -> HostingService {
-        guard let s = try await deps.store.read({ r in try await r.service(id: id, forUpdate: false) }) else { throw UseCaseError.notFound("service") }
+        guard let s = try await deps.store.read({ r in try await r.service(id: id, forUpdate: false) }) else {
+            throw UseCaseError.notFound("service")
+        }
         return s
     }
 
@@ -46,7 +53,9 @@ public struct ServiceQueries: Sendable {
     /// jobs, oldest first.
     public func provisioning(serviceID: Int64) async throws -> (provisioner: String?, jobs: [ProvisioningJob]) {
         try await deps.store.read { r in
-            guard try await r.service(id: serviceID, forUpdate: false) != nil else { throw UseCaseError.notFound("service") }
+            guard try await r.service(id: serviceID, forUpdate: false) != nil else {
+                throw UseCaseError.notFound("service")
+            }
             return (try await r.provisioner(serviceID: serviceID), try await r.provisioningJobs(serviceID: serviceID))
         }
     }

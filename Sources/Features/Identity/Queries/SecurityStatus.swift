@@ -10,6 +10,8 @@ public struct SecurityStatus: Sendable, Equatable {
     public static func load(realm: Realm, subjectID: Int64, identity: Identity) async throws -> SecurityStatus {
         let c = try await identity.store.credentials(realm: realm, id: subjectID)
         let on = c?.hasSecondFactor == true
-        return SecurityStatus(email: c?.email, hasSecondFactor: on, unusedRecoveryCodes: on ? try await identity.store.unusedRecoveryCodes(realm: realm, id: subjectID) : 0)
+        return SecurityStatus(
+            email: c?.email, hasSecondFactor: on,
+            unusedRecoveryCodes: on ? try await identity.store.unusedRecoveryCodes(realm: realm, id: subjectID) : 0)
     }
 }

@@ -8,22 +8,30 @@ public struct InvoiceQueries: Sendable {
     public init(_ deps: AppDependencies) { self.deps = deps }
 
     public func proforma(id: Int64, visibleTo clientID: Int64? = nil) async throws -> ProformaInvoice {
-        guard let p = try await deps.store.read({ r in try await r.proforma(id: id, forUpdate: false) }), clientID == nil || p.clientID == clientID else {
+        guard let p = try await deps.store.read({ r in try await r.proforma(id: id, forUpdate: false) }),
+            clientID == nil || p.clientID == clientID
+        else {
             throw UseCaseError.notFound("proforma")
         }
         return p
     }
 
     public func fiscalInvoice(id: Int64, visibleTo clientID: Int64? = nil) async throws -> FiscalInvoice {
-        guard let f = try await deps.store.read({ r in try await r.fiscalInvoice(id: id) }), clientID == nil || f.clientID == clientID else {
+        guard let f = try await deps.store.read({ r in try await r.fiscalInvoice(id: id) }),
+            clientID == nil || f.clientID == clientID
+        else {
             throw UseCaseError.notFound("fiscal invoice")
         }
         return f
     }
 
     /// Newest first; every client's when `clientID` is nil.
-    public func proformas(clientID: Int64?, state: ProformaState?, limit: Int, offset: Int) async throws -> [ProformaInvoice] {
-        try await deps.store.read { r in try await r.proformas(clientID: clientID, state: state, limit: limit, offset: offset) }
+    public func proformas(clientID: Int64?, state: ProformaState?, limit: Int, offset: Int) async throws
+        -> [ProformaInvoice]
+    {
+        try await deps.store.read { r in
+            try await r.proformas(clientID: clientID, state: state, limit: limit, offset: offset)
+        }
     }
 
     /// Newest first; every client's when `clientID` is nil.
@@ -34,8 +42,9 @@ public struct InvoiceQueries: Sendable {
     /// One client's proformas and fiscal invoices (My Invoices, the staff client page), read together.
     public func ofClient(_ clientID: Int64, limit: Int = 500) async throws -> ClientInvoices {
         try await deps.store.read { r in
-            ClientInvoices(proformas: try await r.proformas(clientID: clientID, state: nil, limit: limit, offset: 0),
-                           fiscalInvoices: try await r.fiscalInvoices(clientID: clientID, limit: limit, offset: 0))
+            ClientInvoices(
+                proformas: try await r.proformas(clientID: clientID, state: nil, limit: limit, offset: 0),
+                fiscalInvoices: try await r.fiscalInvoices(clientID: clientID, limit: limit, offset: 0))
         }
     }
 

@@ -10,7 +10,10 @@ public struct NewClient: Sendable {
     public let timeZone: ClientTimeZone?
     public let createdAt: Date
 
-    public init(email: EmailAddress, passwordHash: String, phone: PhoneNumber?, language: Language, sms: SmsConsent, timeZone: ClientTimeZone? = nil, createdAt: Date) {
+    public init(
+        email: EmailAddress, passwordHash: String, phone: PhoneNumber?, language: Language, sms: SmsConsent,
+        timeZone: ClientTimeZone? = nil, createdAt: Date
+    ) {
         self.email = email
         self.passwordHash = passwordHash
         self.phone = phone
@@ -60,7 +63,10 @@ public struct APIKeyRecord: Sendable, Equatable {
     public let lastUsedAt: Date?
     public let revokedAt: Date?
 
-    public init(id: Int64, name: String, staffID: Int64?, scopes: Set<APIScope> = Set(APIScope.allCases), createdAt: Date = .distantPast, expiresAt: Date? = nil, lastUsedAt: Date? = nil, revokedAt: Date? = nil) {
+    public init(
+        id: Int64, name: String, staffID: Int64?, scopes: Set<APIScope> = Set(APIScope.allCases),
+        createdAt: Date = .distantPast, expiresAt: Date? = nil, lastUsedAt: Date? = nil, revokedAt: Date? = nil
+    ) {
         self.id = id
         self.name = name
         self.staffID = staffID

@@ -16,7 +16,11 @@ public struct NewProforma: Sendable {
     public let lines: [InvoiceLine]
     public let createdAt: Date
 
-    public init(series: String, number: Int64, displayNumber: String, clientID: Int64, origin: ProformaOrigin, currency: Currency, issueDate: CivilDate, dueDate: CivilDate, buyer: BillingParty, billingProfileID: Int64?, vat: VatTreatment, lines: [InvoiceLine], createdAt: Date) {
+    public init(
+        series: String, number: Int64, displayNumber: String, clientID: Int64, origin: ProformaOrigin,
+        currency: Currency, issueDate: CivilDate, dueDate: CivilDate, buyer: BillingParty, billingProfileID: Int64?,
+        vat: VatTreatment, lines: [InvoiceLine], createdAt: Date
+    ) {
         self.series = series
         self.number = number
         self.displayNumber = displayNumber

@@ -45,7 +45,9 @@ public struct AuditEntry: Sendable, Equatable {
     public let after: String?
     public let at: Date
 
-    public init(actor: Actor, action: String, entity: String, entityID: Int64, before: String?, after: String?, at: Date) {
+    public init(
+        actor: Actor, action: String, entity: String, entityID: Int64, before: String?, after: String?, at: Date
+    ) {
         self.actor = actor
         self.action = action
         self.entity = entity
@@ -66,7 +68,10 @@ public struct StoredAuditEntry: Sendable, Codable, Equatable {
     public let after: String?
     public let at: Date
 
-    public init(id: Int64, actor: String, action: String, entity: String, entityID: Int64, before: String?, after: String?, at: Date) {
+    public init(
+        id: Int64, actor: String, action: String, entity: String, entityID: Int64, before: String?, after: String?,
+        at: Date
+    ) {
         self.id = id
         self.actor = actor
         self.action = action

@@ -14,7 +14,10 @@ public struct NewPayment: Sendable {
     /// nil when nothing does. The free-text reference never does: two transfers may quote the same proforma.
     public let idempotencyKey: String?
 
-    public init(proformaID: Int64, clientID: Int64, amount: Money, method: PaymentMethod, gatewayReference: String?, receivedOn: CivilDate, recordedBy: Actor, recordedAt: Date, idempotencyKey: String? = nil) {
+    public init(
+        proformaID: Int64, clientID: Int64, amount: Money, method: PaymentMethod, gatewayReference: String?,
+        receivedOn: CivilDate, recordedBy: Actor, recordedAt: Date, idempotencyKey: String? = nil
+    ) {
         self.idempotencyKey = idempotencyKey
         self.proformaID = proformaID
         self.clientID = clientID
@@ -44,7 +47,10 @@ public struct PaymentRecord: Sendable, Codable, Equatable {
     public let receivedOn: CivilDate
     public let recordedBy: String
 
-    public init(id: Int64, proformaID: Int64, clientID: Int64, amount: Money, method: PaymentMethod, gatewayReference: String?, receivedOn: CivilDate, recordedBy: String) {
+    public init(
+        id: Int64, proformaID: Int64, clientID: Int64, amount: Money, method: PaymentMethod, gatewayReference: String?,
+        receivedOn: CivilDate, recordedBy: String
+    ) {
         self.id = id
         self.proformaID = proformaID
         self.clientID = clientID

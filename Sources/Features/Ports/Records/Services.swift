@@ -10,7 +10,10 @@ public struct NewService: Sendable {
     public let anchor: CivilDate
     public let createdAt: Date
 
-    public init(clientID: Int64, planID: Int64, domain: String, cycle: BillingCycle, price: Money, anchor: CivilDate, createdAt: Date) {
+    public init(
+        clientID: Int64, planID: Int64, domain: String, cycle: BillingCycle, price: Money, anchor: CivilDate,
+        createdAt: Date
+    ) {
         self.clientID = clientID
         self.planID = planID
         self.domain = domain
@@ -52,7 +55,10 @@ public struct ProvisioningJob: Sendable, Equatable {
     public let createdAt: Date
     public let updatedAt: Date
 
-    public init(id: Int64, serviceID: Int64, action: ProvisioningAction, payload: [String: String], status: ProvisioningJobStatus, attempts: Int, lastError: String?, createdAt: Date, updatedAt: Date) {
+    public init(
+        id: Int64, serviceID: Int64, action: ProvisioningAction, payload: [String: String],
+        status: ProvisioningJobStatus, attempts: Int, lastError: String?, createdAt: Date, updatedAt: Date
+    ) {
         self.id = id
         self.serviceID = serviceID
         self.action = action
