@@ -3,7 +3,7 @@ SWIFT ?= swift
 PORT ?= 8080
 BIN := .build/debug/hostico
 
-.PHONY: run test test-lifecycle bench bench-billing bench-notify bench-pdf bench-web bench-login-flood build deps clean
+.PHONY: run test test-lifecycle format bench bench-billing bench-notify bench-pdf bench-web bench-login-flood build deps clean
 
 deps:
 	@scripts/deps.sh
@@ -38,6 +38,10 @@ bench-pdf: deps
 
 clean:
 	rm -rf .build data
+
+# Formats the Swift sources as .swift-format says (CI fails on a file that this would change).
+format:
+	$(SWIFT) format format --in-place --recursive --parallel Sources Tests Package.swift
 
 bench-web: deps
 	@scripts/bench-web.sh
