@@ -44,27 +44,17 @@ enum ServiceEnding {
                 line.serviceID == service.id && (line.period.map { $0.start > day } ?? false)
             }
             guard f.lines.contains(where: undelivered) else { continue }
-            let storno: FiscalInvoice
-            let remainder: FiscalInvoice?
-            do {
-                storno = try await FiscalIssuing.issue(
-                    try FiscalInvoiceDraft.storno(of: f, issueDate: today), deps: deps, in: tx, at: now)
-                let kept = f.lines.filter { !undelivered($0) }
-                remainder =
-                    kept.isEmpty
-                    ? nil
-                    : try await FiscalIssuing.issue(
-                        try FiscalInvoiceDraft.remainder(of: f, keeping: kept, issueDate: today), deps: deps, in: tx,
-                        at: now)
-            } catch let e as InvoicingError { throw UseCaseError.from(e) }
-            try await tx.append(
-                AuditEntry(
-                    actor: actor, action: "fiscal_invoice.stornoed", entity: "fiscal_invoice", entityID: f.id,
-                    before: auditJSON(["number": f.displayNumber]),
-                    after: auditJSON([
-                        "storno": storno.displayNumber, "total": storno.totals.gross.description,
-                        "then": "service \(service.id) ended \(day)", "remainder": remainder?.displayNumber ?? "",
-                    ]), at: now))
+            let storno = try await FiscalIssuing.reverse(
+                f, then: "service \(service.id) ended \(day)", by: actor, deps: deps, in: tx, at: now)
+            let kept = f.lines.filter { !undelivered($0) }
+            var remainder: FiscalInvoice?
+            if !kept.isEmpty {
+                let draft: FiscalInvoiceDraft
+                do { draft = try FiscalInvoiceDraft.remainder(of: f, keeping: kept, issueDate: today) } catch let e
+                    as InvoicingError
+                { throw UseCaseError.from(e) }
+                remainder = try await FiscalIssuing.reissue(draft, replacing: f, by: actor, deps: deps, in: tx, at: now)
+            }
             let credit = f.totals.grossMinor - (remainder?.totals.grossMinor ?? 0)
             if credit > 0 {
                 try await Credits.add(

@@ -14,4 +14,43 @@ enum FiscalIssuing {
             fiscalInvoiceID: fiscal.id, state: deps.policy.efactura.initialState(for: fiscal.buyer), at: now)
         return fiscal
     }
+
+    /// Reverses `original` with a storno (its own number, the amounts negated, a reference to the original), audited
+    /// as `fiscal_invoice.stornoed` with what follows it (`then`).
+    static func reverse(
+        _ original: FiscalInvoice, then: String, by actor: Actor, deps: AppDependencies, in tx: any StoreTransaction,
+        at now: Date
+    ) async throws -> FiscalInvoice {
+        let draft: FiscalInvoiceDraft
+        do { draft = try FiscalInvoiceDraft.storno(of: original, issueDate: deps.today()) } catch let e
+            as InvoicingError
+        {
+            throw UseCaseError.from(e)
+        }
+        let storno = try await issue(draft, deps: deps, in: tx, at: now)
+        try await tx.append(
+            AuditEntry(
+                actor: actor, action: "fiscal_invoice.stornoed", entity: "fiscal_invoice", entityID: original.id,
+                before: auditJSON(["number": original.displayNumber]),
+                after: auditJSON([
+                    "storno": storno.displayNumber, "total": storno.totals.gross.description, "then": then,
+                ]),
+                at: now))
+        return storno
+    }
+
+    /// A corrected invoice issued after a storno (other billing data, or the lines that stay), audited as
+    /// `fiscal_invoice.reissued` with the original's number.
+    static func reissue(
+        _ draft: FiscalInvoiceDraft, replacing original: FiscalInvoice, by actor: Actor, deps: AppDependencies,
+        in tx: any StoreTransaction, at now: Date
+    ) async throws -> FiscalInvoice {
+        let fiscal = try await issue(draft, deps: deps, in: tx, at: now)
+        try await tx.append(
+            AuditEntry(
+                actor: actor, action: "fiscal_invoice.reissued", entity: "fiscal_invoice", entityID: fiscal.id,
+                before: auditJSON(["number": original.displayNumber]),
+                after: auditJSON(["number": fiscal.displayNumber, "buyer": fiscal.buyer.name]), at: now))
+        return fiscal
+    }
 }

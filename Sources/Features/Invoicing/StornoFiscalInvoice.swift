@@ -54,10 +54,6 @@ public struct StornoFiscalInvoice: Sendable {
                 if try await tx.fiscalInvoice(correcting: original.id) != nil {
                     throw UseCaseError.from(InvoicingError.alreadyStornoed)
                 }
-                let draft: FiscalInvoiceDraft
-                do { draft = try FiscalInvoiceDraft.storno(of: original, issueDate: today) } catch let e
-                    as InvoicingError
-                { throw UseCaseError.from(e) }
                 let now = deps.clock.now()
                 let proforma =
                     try await original.proformaID.asyncMap { try await tx.proforma(id: $0, forUpdate: true) } ?? nil
@@ -79,15 +75,8 @@ public struct StornoFiscalInvoice: Sendable {
                             message: "\(ended.domain) has ended, so its periods cannot be billed again: use end.")
                     }
                 }
-                let storno = try await FiscalIssuing.issue(draft, deps: deps, in: tx, at: now)
-                try await tx.append(
-                    AuditEntry(
-                        actor: actor, action: "fiscal_invoice.stornoed", entity: "fiscal_invoice",
-                        entityID: original.id, before: auditJSON(["number": original.displayNumber]),
-                        after: auditJSON([
-                            "storno": storno.displayNumber, "total": storno.totals.gross.description,
-                            "then": followUp.rawValue,
-                        ]), at: now))
+                let storno = try await FiscalIssuing.reverse(
+                    original, then: followUp.rawValue, by: actor, deps: deps, in: tx, at: now)
                 switch followUp {
                 case .reissue:
                     let reissued = try await reissue(
@@ -135,13 +124,7 @@ public struct StornoFiscalInvoice: Sendable {
             draft = try FiscalInvoiceDraft.reissue(
                 of: original, to: profile.party, vat: vat, issueDate: today, seller: deps.seller)
         } catch { throw UseCaseError.from(error) }
-        let fiscal = try await FiscalIssuing.issue(draft, deps: deps, in: tx, at: now)
-        try await tx.append(
-            AuditEntry(
-                actor: actor, action: "fiscal_invoice.reissued", entity: "fiscal_invoice", entityID: fiscal.id,
-                before: auditJSON(["number": original.displayNumber]),
-                after: auditJSON(["number": fiscal.displayNumber, "buyer": profile.party.name]), at: now))
-        return fiscal
+        return try await FiscalIssuing.reissue(draft, replacing: original, by: actor, deps: deps, in: tx, at: now)
     }
 
     private func reopen(
