@@ -1,23 +1,9 @@
 import Domain
 import Foundation
 
-/// Which invoice a link or page is about: proformas and fiscal invoices have separate id spaces.
-public struct InvoiceRef: Sendable, Hashable, CustomStringConvertible {
-    public enum Kind: String, Sendable, CaseIterable {
-        case proforma, fiscal
-    }
-
-    public let kind: Kind
-    public let id: Int64
-
-    public init(_ kind: Kind, _ id: Int64) {
-        self.kind = kind
-        self.id = id
-    }
-
+extension InvoiceRef {
     /// The invoice's page in the client area.
     public var path: String { "/invoices/\(kind.rawValue)/\(id)" }
-    public var description: String { "\(kind.rawValue):\(id)" }
 }
 
 /// A log-in link carried by one e-mail: only the SHA-256 of its token is stored.

@@ -1,11 +1,6 @@
 import Domain
 import Foundation
 
-public enum MessageChannel: String, Sendable, Codable, CaseIterable {
-    case email
-    case sms
-}
-
 /// queued → sending → sent | failed | skipped; a deferred or retried message goes back to queued.
 public enum MessageStatus: String, Sendable, Codable, CaseIterable {
     case queued, sending, sent, failed, skipped
@@ -227,34 +222,6 @@ public struct MessageContext: Sendable {
 }
 
 /// Which channels an event uses (the product's table): SMS only for renewal proformas and suspensions.
-public enum NotificationRules {
-    /// The invoice whose number an e-mail turns into a log-in link: the proforma of an invoice notification or
-    /// reminder, the fiscal invoice of a payment confirmation. Other e-mails carry no link.
-    public static func linkedInvoice(for kind: OutboxEvent.Kind, payload: [String: String]) -> InvoiceRef? {
-        switch kind {
-        case .proformaIssued, .overdueReminder, .paymentExtended:
-            payload["proformaID"].flatMap(Int64.init).map { InvoiceRef(.proforma, $0) }
-        case .paymentConfirmed: payload["fiscalInvoiceID"].flatMap(Int64.init).map { InvoiceRef(.fiscal, $0) }
-        case .serviceSuspended, .serviceReactivated, .serviceTerminated, .passwordReset, .emailChanged,
-            .emailConfirmation:
-            nil
-        }
-    }
-
-    public static func channels(for kind: OutboxEvent.Kind, payload: [String: String]) -> [MessageChannel] {
-        switch kind {
-        // SMS only for a renewal the system issued: not for an order, nor for periods staff billed again after a storno.
-        case .proformaIssued:
-            payload["origin"] == ProformaOrigin.renewal.rawValue && payload["reopened"] == nil
-                ? [.email, .sms] : [.email]
-        case .serviceSuspended: [.email, .sms]
-        case .overdueReminder, .paymentConfirmed, .serviceReactivated, .serviceTerminated, .paymentExtended,
-            .passwordReset, .emailChanged, .emailConfirmation:
-            [.email]
-        }
-    }
-}
-
 public struct NotificationSettings: Sendable {
     public let fromAddress: EmailAddress
     public let fromName: String

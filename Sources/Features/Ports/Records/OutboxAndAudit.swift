@@ -3,22 +3,8 @@ import Foundation
 
 /// A message-worthy event, written in the same transaction as the change that caused it.
 public struct OutboxEvent: Sendable, Equatable {
-    public enum Kind: String, Sendable, Codable, CaseIterable {
-        case proformaIssued = "proforma.issued"
-        case paymentConfirmed = "payment.confirmed"
-        case serviceSuspended = "service.suspended"
-        case serviceReactivated = "service.reactivated"
-        case overdueReminder = "proforma.overdue_reminder"
-        case serviceTerminated = "service.terminated"
-        /// Staff gave an unpaid proforma a later due date.
-        case paymentExtended = "proforma.payment_extended"
-        /// Sent at once, never queued: the link's token must not rest in the outbox.
-        case passwordReset = "account.password_reset"
-        /// Sent at once to the previous login address (the outbox writes to the current one).
-        case emailChanged = "account.email_changed"
-        /// Sent at once to the new login address, with the link that makes it the login e-mail.
-        case emailConfirmation = "account.email_confirmation"
-    }
+    /// What happened, which decides the message (`NotificationRules`).
+    public typealias Kind = NotificationEvent
 
     public let kind: Kind
     /// Unique per event: the same event never yields a second row (e.g. "proforma:12", "hold:7").
