@@ -171,6 +171,28 @@ struct ResetLinkTests {
         }
     }
 
+    /// Staff passwords have 12 to 72 bytes when the account is made, and keep that length when it is changed (the
+    /// Security page applied the clients' 10 to staff).
+    @Test func aStaffPasswordChangeKeepsTheStaffLength() async throws {
+        let h = try await WebHarness.make()
+        _ = try await CreateStaff(h.deps)(email: "ops@hostico.ro", name: "Ops", password: "staff password 1")
+        try await h.run { c in
+            let staff = Browser(c)
+            try await staff.logInStaffSettingUp2FA("ops@hostico.ro", "staff password 1", h)
+            try await staff.get("/staff/security")
+            let short = try await staff.post(
+                "/staff/security/password", [("currentPassword", "staff password 1"), ("newPassword", "eleven char")])
+            #expect(
+                short.status == .unprocessableContent
+                    && short.body.visibleText.contains("Staff passwords have 12 to 72 bytes."))
+            let long = try await staff.post(
+                "/staff/security/password", [("currentPassword", "staff password 1"), ("newPassword", "twelve chars")])
+            #expect(long.status == .seeOther)
+        }
+        #expect(PasswordPolicy.check("eleven char", for: .staff)?.rule == "password.length")
+        #expect(PasswordPolicy.check("eleven char") == nil)
+    }
+
     @Test func aPasswordChangeEndsTheResetLinks() async throws {
         let h = try await WebHarness.make()
         _ = try await h.fixtures.client("ana@example.ro", language: "en")

@@ -9,9 +9,7 @@ public struct CreateStaff: Sendable {
     public func callAsFunction(email: String, name: String, password: String) async throws -> Int64 {
         var errors = FieldErrors()
         let email = errors.check { () throws(ValidationFailure) in try EmailAddress.parse(email) }
-        if password.count < 12 || password.utf8.count > 72 {
-            errors.add("password", "password.length", "Staff passwords have 12 to 72 bytes.")
-        }
+        if let failure = PasswordPolicy.check(password, for: .staff) { errors.add(contentsOf: [failure]) }
         if name.trimmingCharacters(in: .whitespaces).isEmpty { errors.add("name", "required", "The name is required.") }
         do { try errors.throwIfAny() } catch { throw UseCaseError.invalid(error) }
         let hash = try await deps.passwords.hash(password)

@@ -14,7 +14,9 @@ public struct ChangePassword: Sendable {
         if try await !identity.deps.passwords.verify(current, against: c.passwordHash) {
             errors.add("currentPassword", "password.wrong", "The current password is not right.")
         }
-        if let failure = PasswordPolicy.check(new) { errors.add("newPassword", failure.rule, failure.message) }
+        if let failure = PasswordPolicy.check(new, for: session.realm == .staff ? .staff : .client) {
+            errors.add("newPassword", failure.rule, failure.message)
+        }
         do { try errors.throwIfAny() } catch { throw UseCaseError.invalid(error) }
         // Mail links go first: a failure between the two writes leaves them revoked, never the old links alive.
         if session.realm == .client {
