@@ -105,7 +105,7 @@ public struct BillingAPI: Sendable {
         api.post("orders") { req, ctx in
             let b = try await Self.decode(NewOrderBody.self, req)
             let r = try await PlaceOrder(deps)(
-                clientID: b.clientId, planID: b.planId, cycle: b.cycle, domain: b.domain,
+                clientID: b.clientId, try .parse(planID: b.planId, cycle: b.cycle, domain: b.domain),
                 billingProfileID: b.billingProfileId, actor: ctx.actor)
             return APIResponses.json(
                 OrderOut(service: ServiceDTO(r.service), proforma: ProformaDTO(r.proforma)), status: .created)

@@ -88,8 +88,8 @@ public struct DemoSeed: Sendable {
                     email: d.email, password: "demo-password-\(i)", phone: d.phone, language: d.language,
                     smsOptIn: d.sms, profile: d.party), source: .signup)
             let order = try await PlaceOrder(deps)(
-                clientID: c.id, planID: plans[d.plan].id, cycle: d.cycle, domain: d.domain, billingProfileID: nil,
-                actor: .client(c.id))
+                clientID: c.id, try .parse(planID: plans[d.plan].id, cycle: d.cycle, domain: d.domain),
+                billingProfileID: nil, actor: .client(c.id))
             // Every demo client paid the first order; only payers keep paying renewals.
             _ = try await RecordPayment(deps)(
                 proformaID: order.proforma.id,
@@ -123,8 +123,8 @@ public struct DemoSeed: Sendable {
             // An order not paid yet (a pending service): placed late enough that it has not lapsed by the end.
             if day == 60 {
                 _ = try await PlaceOrder(deps)(
-                    clientID: 5, planID: plans[1].id, cycle: "annual", domain: "ion-shop.ro", billingProfileID: nil,
-                    actor: .client(5))
+                    clientID: 5, try .parse(planID: plans[1].id, cycle: "annual", domain: "ion-shop.ro"),
+                    billingProfileID: nil, actor: .client(5))
             }
             if day == 50, let target = abuseTarget {
                 _ = try await SuspendService(deps)(

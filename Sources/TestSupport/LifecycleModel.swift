@@ -511,8 +511,9 @@ final class ModelRun {
     func order() async throws {
         let cycle: BillingCycle = rng.chance(80) ? .monthly : .annual
         let order = try await PlaceOrder(deps)(
-            clientID: client.id, planID: planID, cycle: cycle.rawValue,
-            domain: "s\(model.services.count + 1).example.ro", billingProfileID: nil, actor: .client(client.id))
+            clientID: client.id,
+            try .parse(planID: planID, cycle: cycle.rawValue, domain: "s\(model.services.count + 1).example.ro"),
+            billingProfileID: nil, actor: .client(client.id))
         log.append("day \(day): order \(cycle.rawValue) → service \(order.service.id), \(order.proforma.number)")
         model.services[order.service.id] = .init(
             id: order.service.id, cycle: cycle, anchor: today, priceMinor: order.service.price.minor)

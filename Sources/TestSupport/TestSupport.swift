@@ -121,7 +121,7 @@ public struct Fixtures: Sendable {
     /// Orders and pays: an active service.
     public func activeService(client: Client, plan: HostingPlan, domain: String) async throws -> HostingService {
         let order = try await PlaceOrder(deps)(
-            clientID: client.id, planID: plan.id, cycle: "monthly", domain: domain, billingProfileID: nil,
+            clientID: client.id, try .parse(planID: plan.id, cycle: "monthly", domain: domain), billingProfileID: nil,
             actor: .client(client.id))
         _ = try await pay(order.proforma)
         return try await deps.store.read { r in try await r.service(id: order.service.id, forUpdate: false)! }

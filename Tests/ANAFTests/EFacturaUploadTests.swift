@@ -40,8 +40,9 @@ struct EFacturaUploadTests {
         let f = Fixtures(deps)
         let client = try await f.client(email)
         let order = try await PlaceOrder(deps)(
-            clientID: client.id, planID: plan.id, cycle: "monthly",
-            domain: "\(email.prefix(while: { $0 != "@" })).example", billingProfileID: nil, actor: .client(client.id))
+            clientID: client.id,
+            try .parse(planID: plan.id, cycle: "monthly", domain: "\(email.prefix(while: { $0 != "@" })).example"),
+            billingProfileID: nil, actor: .client(client.id))
         return try #require(try await f.pay(order.proforma).fiscalInvoice)
     }
 

@@ -65,7 +65,7 @@ struct EFacturaTests {
                     kind: "person", name: "Ion Ionescu", street: "Str. Lipscani 3", city: city, county: "B",
                     country: "RO"))
             let order = try await PlaceOrder(deps)(
-                clientID: client.id, planID: plan.id, cycle: "monthly", domain: "b\(i).example.ro",
+                clientID: client.id, try .parse(planID: plan.id, cycle: "monthly", domain: "b\(i).example.ro"),
                 billingProfileID: nil, actor: .client(client.id))
             #expect(order.proforma.buyer.address.city == "SECTOR2", "\(city)")
             let fiscal = try #require(try await f.pay(order.proforma).fiscalInvoice)

@@ -84,7 +84,7 @@ struct SampleInvoices {
         for (i, (email, party, plan)) in buyers.enumerated() {
             let client = try await f.client(email, party)
             let order = try await PlaceOrder(deps)(
-                clientID: client.id, planID: plan.id, cycle: "monthly", domain: "site\(i).example",
+                clientID: client.id, try .parse(planID: plan.id, cycle: "monthly", domain: "site\(i).example"),
                 billingProfileID: nil, actor: .client(client.id))
             let paid = try await f.pay(order.proforma)
             invoices.append(try #require(paid.fiscalInvoice))
@@ -94,7 +94,7 @@ struct SampleInvoices {
         // An unpaid proforma of a Romanian company, for the proforma PDF.
         let client = try await f.client("proforma@example.ro", Fixtures.romanianCompany)
         let order = try await PlaceOrder(deps)(
-            clientID: client.id, planID: ron.id, cycle: "annual", domain: "firma.ro", billingProfileID: nil,
+            clientID: client.id, try .parse(planID: ron.id, cycle: "annual", domain: "firma.ro"), billingProfileID: nil,
             actor: .client(client.id))
         await db.close()
         return SampleInvoices(fiscal: invoices, proforma: order.proforma, seller: deps.seller)

@@ -313,7 +313,7 @@ struct LifecycleTests {
     func cancellingAnOrderEndsItsPendingService(kind: DatabaseKind) async throws {
         let w = try await LifecycleWorld.make(kind)
         let order = try await PlaceOrder(w.deps)(
-            clientID: w.client.id, planID: w.service.planID, cycle: "monthly", domain: "second.ro",
+            clientID: w.client.id, try .parse(planID: w.service.planID, cycle: "monthly", domain: "second.ro"),
             billingProfileID: nil, actor: .client(w.client.id))
         _ = try await CancelProforma(w.deps)(proformaID: order.proforma.id, actor: .staff(1))
         #expect(
@@ -422,7 +422,7 @@ struct LifecycleTests {
     func anOrderUnpaidThirtyDaysAfterItsDueDateLapses(kind: DatabaseKind) async throws {
         let w = try await LifecycleWorld.make(kind)
         let order = try await PlaceOrder(w.deps)(
-            clientID: w.client.id, planID: w.service.planID, cycle: "monthly", domain: "second.ro",
+            clientID: w.client.id, try .parse(planID: w.service.planID, cycle: "monthly", domain: "second.ro"),
             billingProfileID: nil, actor: .client(w.client.id))
         #expect(order.proforma.dueDate.description == "2026-01-22")
         try await w.day(36)  // 2026-02-20: 29 days after the due date
@@ -646,8 +646,8 @@ struct LateOrderTests {
     func theServiceStartsOnThePaymentDay(kind: DatabaseKind) async throws {
         let w = try await LifecycleWorld.make(kind)
         let order = try await PlaceOrder(w.deps)(
-            clientID: w.client.id, planID: w.service.planID, cycle: "monthly", domain: "late.ro", billingProfileID: nil,
-            actor: .client(w.client.id))
+            clientID: w.client.id, try .parse(planID: w.service.planID, cycle: "monthly", domain: "late.ro"),
+            billingProfileID: nil, actor: .client(w.client.id))
         #expect(order.proforma.lines[0].period?.start.description == "2026-01-15")
         w.clock.advance(days: 10)
         let paid = try await w.f.pay(order.proforma)

@@ -84,7 +84,7 @@ struct ScenarioTests {
         let f = Fixtures(deps)
         let client = try await f.client("ana@example.ro")
         let order = try await PlaceOrder(deps)(
-            clientID: client.id, planID: try await f.plan().id, cycle: "monthly", domain: "ana.ro",
+            clientID: client.id, try .parse(planID: try await f.plan().id, cycle: "monthly", domain: "ana.ro"),
             billingProfileID: nil, actor: .client(client.id))
         let edit = EditProformaBillingData(deps)
         let preview = try await edit.preview(
@@ -142,8 +142,8 @@ struct ConcurrencyTests {
             let c = try await f.client("c\(i)@example.ro")
             proformas.append(
                 try await PlaceOrder(deps)(
-                    clientID: c.id, planID: plan.id, cycle: "monthly", domain: "s\(i).ro", billingProfileID: nil,
-                    actor: .system
+                    clientID: c.id, try .parse(planID: plan.id, cycle: "monthly", domain: "s\(i).ro"),
+                    billingProfileID: nil, actor: .system
                 ).proforma)
         }
         let numbers = try await withThrowingTaskGroup(of: Int64.self) { group in
@@ -160,8 +160,8 @@ struct ConcurrencyTests {
         let f = Fixtures(deps)
         let c = try await f.client("a@example.ro")
         let p = try await PlaceOrder(deps)(
-            clientID: c.id, planID: try await f.plan().id, cycle: "monthly", domain: "a.ro", billingProfileID: nil,
-            actor: .system
+            clientID: c.id, try .parse(planID: try await f.plan().id, cycle: "monthly", domain: "a.ro"),
+            billingProfileID: nil, actor: .system
         ).proforma
         async let a = f.pay(p)
         async let b = f.pay(p)

@@ -213,7 +213,7 @@ struct DeliveryScenarioTests {
         let ana = try await w.fixtures.client("ana@example.ro")
         w.transports.emailFailures = [.temporary("SMTP 451 try later"), .temporary("SMTP 421 busy")]
         _ = try await PlaceOrder(w.deps)(
-            clientID: ana.id, planID: plan.id, cycle: "monthly", domain: "ana.ro", billingProfileID: nil,
+            clientID: ana.id, try .parse(planID: plan.id, cycle: "monthly", domain: "ana.ro"), billingProfileID: nil,
             actor: .client(ana.id))
 
         var report = try await w.delivery.runOnce()
@@ -232,7 +232,7 @@ struct DeliveryScenarioTests {
 
         // A permanent refusal is recorded with its reason and not retried.
         _ = try await PlaceOrder(w.deps)(
-            clientID: ana.id, planID: plan.id, cycle: "monthly", domain: "ana2.ro", billingProfileID: nil,
+            clientID: ana.id, try .parse(planID: plan.id, cycle: "monthly", domain: "ana2.ro"), billingProfileID: nil,
             actor: .client(ana.id))
         w.transports.emailFailures = [.permanent("SMTP 550 mailbox unavailable")]
         report = try await w.delivery.runOnce()

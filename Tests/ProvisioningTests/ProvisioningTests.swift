@@ -131,7 +131,7 @@ struct ProvisioningTests {
         let plan = try await plan(w, provisioner: "nginx")
         let ana = try await w.fixtures.client("ana@example.ro")
         let order = try await PlaceOrder(w.deps)(
-            clientID: ana.id, planID: plan.id, cycle: "monthly", domain: "ana.ro", billingProfileID: nil,
+            clientID: ana.id, try .parse(planID: plan.id, cycle: "monthly", domain: "ana.ro"), billingProfileID: nil,
             actor: .client(ana.id))
         #expect(try await w.provision.runOnce() == .init(), "nothing is created before the order is paid")
         #expect(try nginx.get("ana.ro").status == 404)

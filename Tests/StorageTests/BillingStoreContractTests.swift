@@ -22,7 +22,7 @@ struct BillingStoreContractTests {
         let client = try await f.client("ana@example.ro")
         let plan = try await f.plan()
         let order = try await PlaceOrder(deps)(
-            clientID: client.id, planID: plan.id, cycle: "monthly", domain: "ana.ro", billingProfileID: nil,
+            clientID: client.id, try .parse(planID: plan.id, cycle: "monthly", domain: "ana.ro"), billingProfileID: nil,
             actor: .client(client.id))
         #expect(order.proforma.number == "PF-2026-000001")
         #expect(order.proforma.origin == .order)
@@ -51,7 +51,7 @@ struct BillingStoreContractTests {
         defer { Task { await db.close() } }
         let client = try await f.client("ana@example.ro")
         let order = try await PlaceOrder(deps)(
-            clientID: client.id, planID: try await f.plan().id, cycle: "monthly", domain: "ana.ro",
+            clientID: client.id, try .parse(planID: try await f.plan().id, cycle: "monthly", domain: "ana.ro"),
             billingProfileID: nil, actor: .system)
         let first = try await f.pay(order.proforma, amount: "100.00")
         #expect(first.fiscalInvoice == nil)
@@ -103,8 +103,8 @@ struct BillingStoreContractTests {
         defer { Task { await db.close() } }
         let c = try await f.client("a@example.ro")
         let order = try await PlaceOrder(deps)(
-            clientID: c.id, planID: try await f.plan().id, cycle: "monthly", domain: "a.ro", billingProfileID: nil,
-            actor: .system)
+            clientID: c.id, try .parse(planID: try await f.plan().id, cycle: "monthly", domain: "a.ro"),
+            billingProfileID: nil, actor: .system)
         let line = order.proforma.lines[0]
         await #expect(throws: StoreError.self) {
             try await deps.store.write { tx in
@@ -165,7 +165,8 @@ struct BillingStoreContractTests {
         let c = try await f.client("ro-eur@example.ro")
         let plan = try await f.plan("cloud", currency: "EUR", monthly: "10.00")
         let order = try await PlaceOrder(deps)(
-            clientID: c.id, planID: plan.id, cycle: "monthly", domain: "eur.ro", billingProfileID: nil, actor: .system)
+            clientID: c.id, try .parse(planID: plan.id, cycle: "monthly", domain: "eur.ro"), billingProfileID: nil,
+            actor: .system)
         await #expect(throws: UseCaseError.self) { try await f.pay(order.proforma) }
         _ = try await SetExchangeRate(deps)(currency: "EUR", rate: "5.0893", date: "2026-01-14", actor: .staff(1))
         let outcome = try await f.pay(order.proforma)
@@ -190,8 +191,8 @@ struct BillingStoreContractTests {
         #expect(try await deps.store.read { r in try await r.searchClients(query: nil, limit: 10, offset: 0) }.isEmpty)
         let c = try await f.client("a@example.ro")
         let order = try await PlaceOrder(deps)(
-            clientID: c.id, planID: try await f.plan().id, cycle: "monthly", domain: "a.ro", billingProfileID: nil,
-            actor: .system)
+            clientID: c.id, try .parse(planID: try await f.plan().id, cycle: "monthly", domain: "a.ro"),
+            billingProfileID: nil, actor: .system)
         // A payment in another currency is refused and stores nothing.
         await #expect(
             throws: UseCaseError.invalid(

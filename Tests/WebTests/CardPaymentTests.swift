@@ -112,7 +112,7 @@ struct CardPaymentTests {
         h.clock.set(Date())  // the gateway signs webhooks with the real time
         let ana = try await h.fixtures.client("ana@example.ro", language: "en")
         let order = try await PlaceOrder(h.deps)(
-            clientID: ana.id, planID: try await h.fixtures.plan().id, cycle: "monthly", domain: "ana.ro",
+            clientID: ana.id, try .parse(planID: try await h.fixtures.plan().id, cycle: "monthly", domain: "ana.ro"),
             billingProfileID: nil, actor: .client(ana.id))
         let cards = CardPayments(deps: h.deps, gateway: try gateway(), store: SQLCardPaymentStore(database: h.db))
         return Setup(h: h, ana: ana, proforma: order.proforma, cards: cards)

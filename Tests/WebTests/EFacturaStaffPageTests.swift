@@ -22,13 +22,13 @@ struct EFacturaStaffPageTests {
         let plan = try await h.fixtures.plan()
         let ana = try await h.fixtures.client("ana@example.ro")
         let order = try await PlaceOrder(h.deps)(
-            clientID: ana.id, planID: plan.id, cycle: "monthly", domain: "ana.ro", billingProfileID: nil,
+            clientID: ana.id, try .parse(planID: plan.id, cycle: "monthly", domain: "ana.ro"), billingProfileID: nil,
             actor: .client(ana.id))
         let good = try #require(try await h.fixtures.pay(order.proforma).fiscalInvoice)
         let careless = h.deps.with(seller: h.deps.sellerWithoutCounty)
         let ion = try await Fixtures(careless).client("ion@example.ro")
         let order2 = try await PlaceOrder(careless)(
-            clientID: ion.id, planID: plan.id, cycle: "monthly", domain: "ion.ro", billingProfileID: nil,
+            clientID: ion.id, try .parse(planID: plan.id, cycle: "monthly", domain: "ion.ro"), billingProfileID: nil,
             actor: .client(ion.id))
         let bad = try #require(try await Fixtures(careless).pay(order2.proforma).fiscalInvoice)
         _ = try await CreateStaff(h.deps)(email: "ops@hostico.ro", name: "Ops", password: "staff password 1")

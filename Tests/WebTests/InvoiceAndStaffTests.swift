@@ -24,7 +24,7 @@ struct InvoiceAndStaffTests {
         let ana = try await h.fixtures.client("ana@example.ro", language: "en")
         let plan = try await h.fixtures.plan()
         let order = try await PlaceOrder(h.deps)(
-            clientID: ana.id, planID: plan.id, cycle: "monthly", domain: "ana.ro", billingProfileID: nil,
+            clientID: ana.id, try .parse(planID: plan.id, cycle: "monthly", domain: "ana.ro"), billingProfileID: nil,
             actor: .client(ana.id))
         let p = order.proforma
         try await h.run { c in
@@ -113,7 +113,7 @@ struct InvoiceAndStaffTests {
         try await h.fixtures.client("ion@example.ro", language: "en")
         let plan = try await h.fixtures.plan()
         let order = try await PlaceOrder(h.deps)(
-            clientID: ana.id, planID: plan.id, cycle: "monthly", domain: "ana.ro", billingProfileID: nil,
+            clientID: ana.id, try .parse(planID: plan.id, cycle: "monthly", domain: "ana.ro"), billingProfileID: nil,
             actor: .client(ana.id))
         let profile = try await h.deps.store.read { r in try await r.billingProfiles(clientID: ana.id) }[0]
         try await h.run { c in
@@ -149,7 +149,7 @@ struct InvoiceAndStaffTests {
         let ana = try await h.fixtures.client("ana@example.ro", evil, language: "en")
         let plan = try await h.fixtures.plan()
         let order = try await PlaceOrder(h.deps)(
-            clientID: ana.id, planID: plan.id, cycle: "monthly", domain: "ana.ro", billingProfileID: nil,
+            clientID: ana.id, try .parse(planID: plan.id, cycle: "monthly", domain: "ana.ro"), billingProfileID: nil,
             actor: .client(ana.id))
         try await h.run { c in
             let b = Browser(c)
@@ -329,8 +329,8 @@ struct PageSnapshotTests {
         let plan = try await h.fixtures.plan()
         let service = try await h.fixtures.activeService(client: ana, plan: plan, domain: "ana.ro")
         let order = try await PlaceOrder(h.deps)(
-            clientID: ana.id, planID: plan.id, cycle: "monthly", domain: "ana-shop.ro", billingProfileID: nil,
-            actor: .client(ana.id))
+            clientID: ana.id, try .parse(planID: plan.id, cycle: "monthly", domain: "ana-shop.ro"),
+            billingProfileID: nil, actor: .client(ana.id))
         _ = try await SuspendService(h.deps)(serviceID: service.id, reason: "abuse", note: "test", actor: .system)
         let fiscal = try await h.deps.store.read { r in
             try await r.fiscalInvoices(clientID: ana.id, limit: 1, offset: 0)

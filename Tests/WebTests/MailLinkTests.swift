@@ -28,7 +28,7 @@ struct MailLinkTests {
         let h = try await WebHarness.make()
         let ana = try await h.fixtures.client("ana@example.ro", language: "en")
         let order = try await PlaceOrder(h.deps)(
-            clientID: ana.id, planID: try await h.fixtures.plan().id, cycle: "monthly", domain: "ana.ro",
+            clientID: ana.id, try .parse(planID: try await h.fixtures.plan().id, cycle: "monthly", domain: "ana.ro"),
             billingProfileID: nil, actor: .client(ana.id))
         let identity = try LiveServices(config: h.config, deps: h.deps, database: h.db).identity
         return Setup(
@@ -328,7 +328,8 @@ struct MailLinkTests {
         let s = try await Self.setup()
         let ion = try await s.h.fixtures.client("ion@example.ro", language: "en")
         let order = try await PlaceOrder(s.h.deps)(
-            clientID: ion.id, planID: try await s.h.fixtures.plan("pro").id, cycle: "monthly", domain: "ion.ro",
+            clientID: ion.id,
+            try .parse(planID: try await s.h.fixtures.plan("pro").id, cycle: "monthly", domain: "ion.ro"),
             billingProfileID: nil, actor: .client(ion.id))
         let url = try await s.links.issue(
             clientID: ion.id, invoice: InvoiceRef(.proforma, order.proforma.id), messageID: nil,
@@ -408,7 +409,8 @@ struct MailLinkTests {
         let s = try await Self.setup()
         let bob = try await s.h.fixtures.client("bob@example.ro", language: "en")
         let bobOrder = try await PlaceOrder(s.h.deps)(
-            clientID: bob.id, planID: try await s.h.fixtures.plan("pro").id, cycle: "monthly", domain: "bob.ro",
+            clientID: bob.id,
+            try .parse(planID: try await s.h.fixtures.plan("pro").id, cycle: "monthly", domain: "bob.ro"),
             billingProfileID: nil, actor: .client(bob.id))
         let invoice = InvoiceRef(.proforma, s.proforma.id)
         func token() async throws -> String {

@@ -133,10 +133,10 @@ struct MoreFlowsTests {
         let ana = try await h.fixtures.client("ana@example.ro", language: "en")
         let plan = try await h.fixtures.plan()
         let first = try await PlaceOrder(h.deps)(
-            clientID: ana.id, planID: plan.id, cycle: "monthly", domain: "ana.ro", billingProfileID: nil,
+            clientID: ana.id, try .parse(planID: plan.id, cycle: "monthly", domain: "ana.ro"), billingProfileID: nil,
             actor: .client(ana.id))
         let second = try await PlaceOrder(h.deps)(
-            clientID: ana.id, planID: plan.id, cycle: "monthly", domain: "ana2.ro", billingProfileID: nil,
+            clientID: ana.id, try .parse(planID: plan.id, cycle: "monthly", domain: "ana2.ro"), billingProfileID: nil,
             actor: .client(ana.id))
         try await h.run { c in
             let staff = Browser(c)
