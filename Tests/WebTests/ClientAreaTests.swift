@@ -76,6 +76,25 @@ struct ClientAreaTests {
         }
     }
 
+    /// Issue 19: the Security page (and the password confirmation) appeared in English for a Romanian client; they
+    /// speak the client's language as the other pages do.
+    @Test func theSecurityPagesSpeakTheClientsLanguage() async throws {
+        let h = try await WebHarness.make()
+        _ = try await h.fixtures.client("ioana@example.ro", language: "ro")
+        try await h.run { c in
+            let b = Browser(c)
+            try await b.logIn("ioana@example.ro", "correct horse battery")
+            let security = try await b.get("/security")
+            #expect(
+                security.status == .ok && security.body.contains("<title>Securitate"), "\(security.body.prefix(400))")
+            let refused = try await b.post(
+                "/security/password", [("currentPassword", "wrong one"), ("newPassword", "short")])
+            #expect(
+                refused.status == .unprocessableContent && refused.body.visibleText.contains("Parola nu este corectă."))
+            #expect(refused.body.visibleText.contains("Parola trebuie să aibă între 10 și 72 de caractere."))
+        }
+    }
+
     @Test func myDetailsRefusesSMSWithoutAMobileAndRecordsEachChange() async throws {
         let h = try await WebHarness.make()
         let client = try await h.fixtures.client("ana@example.ro", phone: "0722123456", language: "en")

@@ -120,13 +120,14 @@ struct LoginFlow {
         }
 
         r.get("confirm-password") { req, ctx in
-            _ = try requireSession(req, ctx)
+            let session = try requireSession(req, ctx)
             return confirmPage(
-                areas.visit(req, ctx), returnTo: WebAreas.safeReturn(req.uri.queryParameters.get("next")))
+                try await accountVisit(req, ctx, session),
+                returnTo: WebAreas.safeReturn(req.uri.queryParameters.get("next")))
         }
         r.post("confirm-password") { req, ctx in
             let session = try requireSession(req, ctx)
-            let visit = areas.visit(req, ctx)
+            let visit = try await accountVisit(req, ctx, session)
             let form = try await Form.parse(req)
             try areas.checkCSRF(form, visit)
             let returnTo = WebAreas.safeReturn(form.optional("return_to"))
@@ -141,7 +142,8 @@ struct LoginFlow {
 
         // Security: password and 2FA (staff pass here before anything else when 2FA is not yet set up).
         r.get("security") { req, ctx in
-            try await securityPage(areas.visit(req, ctx), try requireAccountSession(req, ctx))
+            let session = try requireAccountSession(req, ctx)
+            return try await securityPage(try await accountVisit(req, ctx, session), session)
         }
         securityForm(r, "security/password", done: "password_changed") { session, form in
             try await ChangePassword(areas.identity)(
@@ -154,11 +156,11 @@ struct LoginFlow {
         }
         r.get("security/2fa") { req, ctx in
             let session = try requireAccountSession(req, ctx, allowSetup: true)
-            return try await totpSetupPage(areas.visit(req, ctx), session)
+            return try await totpSetupPage(try await accountVisit(req, ctx, session), session)
         }
         r.post("security/2fa") { req, ctx in
             let session = try requireAccountSession(req, ctx, allowSetup: true)
-            let visit = areas.visit(req, ctx)
+            let visit = try await accountVisit(req, ctx, session)
             let form = try await Form.parse(req)
             try areas.checkCSRF(form, visit)
             do {

@@ -6,6 +6,15 @@ import Hummingbird
 
 /// The Security page (password, 2FA, login e-mail) and the password confirmation a mail session is asked for.
 extension LoginFlow {
+    /// The visit of a logged-in person: a client's pages speak the client's language (unless the browser chose one
+    /// with `?lang=`), as the client area's other pages do.
+    func accountVisit<Context: WebRequestContext>(_ req: Request, _ ctx: Context, _ session: WebSession) async throws
+        -> Visit
+    {
+        guard realm == .client, session.realm == .client else { return areas.visit(req, ctx) }
+        return areas.visit(req, ctx, client: try await ClientQueries(areas.deps).client(id: session.subjectID))
+    }
+
     /// A form on the Security page: CSRF checked, the change made, back to the page with a note; refused input comes
     /// back as the page with its field messages (422).
     func securityForm<Context: WebRequestContext>(
@@ -14,7 +23,7 @@ extension LoginFlow {
     ) {
         r.post(path) { req, ctx in
             let session = try requireAccountSession(req, ctx)
-            let visit = areas.visit(req, ctx)
+            let visit = try await accountVisit(req, ctx, session)
             let form = try await Form.parse(req)
             try areas.checkCSRF(form, visit)
             do {
