@@ -275,6 +275,32 @@ struct PaymentOutcomeDTO: Codable, Sendable {
     let credit: String
 }
 
+struct PaymentDTO: Codable, Sendable {
+    let id: Int64
+    let proformaId: Int64
+    let clientId: Int64
+    let amount: String
+    let currency: String
+    let method: String
+    let reference: String?
+    let receivedOn: String
+    let recordedBy: String
+    let reversedAt: Date?
+
+    init(_ p: PaymentRecord) {
+        id = p.id
+        proformaId = p.proformaID
+        clientId = p.clientID
+        amount = p.amount.decimalString
+        currency = p.amount.currency.rawValue
+        method = p.method.rawValue
+        reference = p.gatewayReference
+        receivedOn = p.receivedOn.description
+        recordedBy = p.recordedBy
+        reversedAt = p.reversedAt
+    }
+}
+
 struct ListDTO<T: Codable & Sendable>: Codable, Sendable {
     let items: [T]
 }

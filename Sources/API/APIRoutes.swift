@@ -178,6 +178,15 @@ public struct BillingAPI: Sendable {
                     fiscalInvoice: o.fiscalInvoice.map(FiscalInvoiceDTO.init),
                     credit: Money.format(minor: o.creditMinor)), status: o.alreadyRecorded ? .ok : .created)
         }
+        // Payments: what arrived, by client, proforma, method and day (staff and accounting reconcile here).
+        api.get("payments") { req, _ in
+            let q = req.uri.queryParameters
+            let filter = try PaymentFilter.parse(
+                clientID: try Self.optionalInt(req, "clientId"), proformaID: try Self.optionalInt(req, "proformaId"),
+                method: q.get("method"), receivedFrom: q.get("from"), receivedThrough: q.get("to"))
+            let items = try await PaymentQueries(deps).list(filter, limit: Self.limit(req), offset: Self.offset(req))
+            return APIResponses.json(ListDTO(items: items.map(PaymentDTO.init)))
+        }
         api.post("proformas/:id/extension") { req, ctx in
             let b = try await Self.decode(ExtensionBody.self, req)
             return APIResponses.json(
@@ -317,6 +326,15 @@ public struct BillingAPI: Sendable {
             throw ValidationFailure(
                 field: name, rule: rule,
                 message: "\(name) is one of: " + E.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        return value
+    }
+
+    /// An integer query parameter, absent or valid; anything else is a 422 naming it.
+    static func optionalInt(_ req: Request, _ name: String) throws -> Int64? {
+        guard let text = req.uri.queryParameters.get(name) else { return nil }
+        guard let value = Int64(text) else {
+            throw ValidationFailure(field: name, rule: "type", message: "Give a whole number.")
         }
         return value
     }

@@ -316,6 +316,16 @@ enum OpenAPIDocument {
                 ],
                 "endedServiceIds": ["type": "array", "items": int64, "description": "end: the services terminated"],
             ], required: ["storno", "then", "endedServiceIds"]),
+        "Payment": object(
+            [
+                "id": int64, "proformaId": int64, "clientId": int64, "amount": amount, "currency": currency,
+                "method": ["type": "string", "enum": ["bank_transfer", "card", "demo"]], "reference": optStr,
+                "receivedOn": ["type": "string", "format": "date"], "recordedBy": str,
+                "reversedAt": [
+                    "type": "string", "format": "date-time",
+                    "description": "Present when a storno that reopened the proforma took the payment back",
+                ],
+            ], required: ["id", "proformaId", "clientId", "amount", "currency", "method", "receivedOn", "recordedBy"]),
         "PaymentOutcome": object(
             [
                 "paymentId": ["type": ["integer", "null"]], "alreadyRecorded": ["type": "boolean"],
@@ -524,6 +534,27 @@ enum OpenAPIDocument {
                             "party": ["oneOf": [ref("BillingPartyInput"), ["type": "null"]]],
                             "saveAsProfile": ["type": "boolean"],
                         ], required: []), schema: ref("Proforma"), errors: ["400", "404", "409", "422"])
+            ],
+            "/api/v1/payments": [
+                "get": op(
+                    "Payments, newest first: by client, proforma, method and the day the money arrived (from and to inclusive)",
+                    params: [
+                        ["name": "clientId", "in": "query", "required": false, "schema": int64],
+                        ["name": "proformaId", "in": "query", "required": false, "schema": int64],
+                        [
+                            "name": "method", "in": "query", "required": false,
+                            "schema": ["type": "string", "enum": ["bank_transfer", "card", "demo"]],
+                        ],
+                        [
+                            "name": "from", "in": "query", "required": false,
+                            "schema": ["type": "string", "format": "date"],
+                        ],
+                        [
+                            "name": "to", "in": "query", "required": false,
+                            "schema": ["type": "string", "format": "date"],
+                        ],
+                    ] + paging,
+                    schema: list("Payment"), errors: ["400", "422"])
             ],
             "/api/v1/fiscal-invoices": [
                 "get": op(

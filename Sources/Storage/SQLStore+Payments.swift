@@ -31,12 +31,25 @@ extension SQLTransaction {
         try await row("SELECT * FROM payments WHERE idempotency_key = \(bind: idempotencyKey)").map(decodePayment)
     }
 
+    func payments(_ f: PaymentFilter, limit: Int, offset: Int) async throws -> [PaymentRecord] {
+        var q: SQLQueryString = "SELECT * FROM payments WHERE 1 = 1"
+        if let c = f.clientID { q += " AND client_id = \(bind: c)" }
+        if let p = f.proformaID { q += " AND proforma_id = \(bind: p)" }
+        if let m = f.method { q += " AND method = \(bind: m.rawValue)" }
+        // received_on is YYYY-MM-DD text: it sorts as the days do.
+        if let from = f.receivedFrom { q += " AND received_on >= \(bind: from.description)" }
+        if let through = f.receivedThrough { q += " AND received_on <= \(bind: through.description)" }
+        q += " ORDER BY id DESC LIMIT \(bind: Int64(limit)) OFFSET \(bind: Int64(offset))"
+        return try await rows(q).map(decodePayment)
+    }
+
     private func decodePayment(_ r: any SQLRow) throws -> PaymentRecord {
         PaymentRecord(
             id: try r.int("id"), proformaID: try r.int("proforma_id"), clientID: try r.int("client_id"),
             amount: Money(minor: try r.int("amount_minor"), currency: try r.enumValue("currency", Currency.self)),
             method: try r.enumValue("method", PaymentMethod.self), gatewayReference: try r.stringOrNil("gateway_ref"),
-            receivedOn: try r.civil("received_on"), recordedBy: try r.string("recorded_by"))
+            receivedOn: try r.civil("received_on"), recordedBy: try r.string("recorded_by"),
+            reversedAt: try r.intOrNil("reversed_at").map(date(millis:)))
     }
 
     func proformaIDs(clientID: Int64, paidBy method: PaymentMethod) async throws -> Set<Int64> {

@@ -60,6 +60,73 @@ struct APITests {
         await db.close()
     }
 
+    /// Issue 19: staff and integrations list payments by client, proforma, method and day, newest first, paged.
+    @Test func paymentsAreListedByClientProformaMethodAndDay() async throws {
+        let w = try await world()
+        let (_, key) = try await CreateAPIKey(w.deps)(name: "accounting", staffID: nil)
+        let f = Fixtures(w.deps)
+        let plan = try await f.plan()
+        let ana = try await f.client("ana@example.ro")
+        let ion = try await f.client("ion@example.ro")
+        let anaOrder = try await PlaceOrder(w.deps)(
+            clientID: ana.id, try .parse(planID: plan.id, cycle: "monthly", domain: "ana.ro"), billingProfileID: nil,
+            actor: .staff(1))
+        let ionOrder = try await PlaceOrder(w.deps)(
+            clientID: ion.id, try .parse(planID: plan.id, cycle: "monthly", domain: "ion.ro"), billingProfileID: nil,
+            actor: .staff(1))
+        let today = w.deps.today()
+        let half = Money(minor: anaOrder.proforma.totals.grossMinor / 2, currency: anaOrder.proforma.currency)
+        _ = try await RecordPayment(w.deps)(
+            proformaID: anaOrder.proforma.id,
+            .init(amount: half, method: .bankTransfer, receivedOn: today.adding(days: -3), reference: "OP-1"),
+            actor: .staff(1))
+        _ = try await RecordPayment(w.deps)(
+            proformaID: anaOrder.proforma.id, .init(amount: half, method: .card, reference: "pi_1"), actor: .staff(1))
+        _ = try await RecordPayment(w.deps)(
+            proformaID: ionOrder.proforma.id, .init(amount: ionOrder.proforma.totals.gross, method: .bankTransfer),
+            actor: .staff(1))
+        let auth: HTTPFields = [.authorization: "Bearer \(key)"]
+        @Sendable func ids(_ c: some TestClientProtocol, _ query: String) async throws -> [Int] {
+            try await c.execute(uri: "/api/v1/payments" + query, method: .get, headers: auth) { r in
+                #expect(r.status == .ok, "\(query)")
+                return (try json(r)["items"] as? [[String: Any]])?.compactMap { $0["id"] as? Int } ?? []
+            }
+        }
+        try await w.app.test(.router) { c in
+            #expect(try await ids(c, "") == [3, 2, 1])
+            #expect(try await ids(c, "?clientId=\(ana.id)") == [2, 1])
+            #expect(try await ids(c, "?proformaId=\(ionOrder.proforma.id)") == [3])
+            #expect(try await ids(c, "?method=card") == [2])
+            #expect(try await ids(c, "?clientId=\(ana.id)&method=bank_transfer") == [1])
+            #expect(try await ids(c, "?from=\(today)") == [3, 2])
+            #expect(try await ids(c, "?to=\(today.adding(days: -1))") == [1])
+            #expect(try await ids(c, "?limit=1&offset=1") == [2])
+            try await c.execute(uri: "/api/v1/payments?clientId=\(ana.id)&method=card", method: .get, headers: auth) {
+                r in
+                let item = try #require((try json(r)["items"] as? [[String: Any]])?.first)
+                #expect(item["amount"] as? String == half.decimalString && item["currency"] as? String == "RON")
+                #expect(item["reference"] as? String == "pi_1" && item["receivedOn"] as? String == today.description)
+                #expect(item["proformaId"] as? Int == Int(anaOrder.proforma.id) && item["reversedAt"] == nil)
+            }
+            try await c.execute(
+                uri: "/api/v1/payments?method=cash&from=2026-13-01&clientId=x", method: .get, headers: auth
+            ) {
+                r in
+                #expect(r.status == .unprocessableContent)
+            }
+            try await c.execute(uri: "/api/v1/payments?method=cash&from=2026-13-01", method: .get, headers: auth) { r in
+                let fields = (try json(r)["error"] as? [String: Any])?["fields"] as? [[String: String]]
+                #expect(Set(fields?.compactMap { $0["field"] } ?? []) == ["method", "from"])
+            }
+            try await c.execute(uri: "/api/v1/payments?from=2026-02-01&to=2026-01-01", method: .get, headers: auth) {
+                r in
+                #expect(r.status == .unprocessableContent)
+            }
+            try await c.execute(uri: "/api/v1/payments", method: .get) { r in #expect(r.status == .unauthorized) }
+        }
+        await w.db.close()
+    }
+
     @Test func staffSeeAClientsMessagesAndBadFiltersAreNamed() async throws {
         let (app, key, db) = try await app()
         let auth: HTTPFields = [.authorization: "Bearer \(key)", .contentType: "application/json"]

@@ -174,6 +174,40 @@ struct BillingStoreContractTests {
         #expect(outcome.fiscalInvoice?.exchangeRate?.date.description == "2026-01-14")
     }
 
+    /// The payments listing's filters combine (AND) and its days are inclusive, on both databases.
+    @Test(arguments: DatabaseKind.allCases)
+    func paymentsAreFilteredByClientProformaMethodAndDay(kind: DatabaseKind) async throws {
+        let (deps, _, f, db) = try await setup(kind)
+        defer { Task { await db.close() } }
+        let plan = try await f.plan()
+        let a = try await f.client("a@example.ro")
+        let b = try await f.client("b@example.ro")
+        let pa = try await PlaceOrder(deps)(
+            clientID: a.id, try .parse(planID: plan.id, cycle: "monthly", domain: "a.ro"), billingProfileID: nil,
+            actor: .system
+        ).proforma
+        let pb = try await PlaceOrder(deps)(
+            clientID: b.id, try .parse(planID: plan.id, cycle: "monthly", domain: "b.ro"), billingProfileID: nil,
+            actor: .system
+        ).proforma
+        let today = deps.today()
+        let one = Money(minor: 100, currency: .RON)
+        for (p, method, day) in [(pa, PaymentMethod.bankTransfer, -5), (pa, .card, -1), (pb, .bankTransfer, 0)] {
+            _ = try await RecordPayment(deps)(
+                proformaID: p.id, .init(amount: one, method: method, receivedOn: today.adding(days: day)),
+                actor: .system)
+        }
+        func ids(_ filter: PaymentFilter, limit: Int = 50, offset: Int = 0) async throws -> [Int64] {
+            try await deps.store.read { r in try await r.payments(filter, limit: limit, offset: offset) }.map(\.id)
+        }
+        #expect(try await ids(PaymentFilter()) == [3, 2, 1])
+        #expect(try await ids(PaymentFilter(clientID: a.id, method: .bankTransfer)) == [1])
+        #expect(try await ids(PaymentFilter(proformaID: pb.id)) == [3])
+        #expect(try await ids(PaymentFilter(receivedFrom: today.adding(days: -1), receivedThrough: today)) == [3, 2])
+        #expect(try await ids(PaymentFilter(receivedThrough: today.adding(days: -5))) == [1])
+        #expect(try await ids(PaymentFilter(), limit: 2, offset: 1) == [2, 1])
+    }
+
     @Test(arguments: DatabaseKind.allCases)
     func badInputChangesNothing(kind: DatabaseKind) async throws {
         let (deps, _, f, db) = try await setup(kind)

@@ -80,6 +80,8 @@ public protocol StoreReader: Sendable {
     func exchangeRate(currency: Currency, onOrBefore date: CivilDate) async throws -> ExchangeRate?
 
     func payments(proformaID: Int64) async throws -> [PaymentRecord]
+    /// Payments matching `filter`, newest first.
+    func payments(_ filter: PaymentFilter, limit: Int, offset: Int) async throws -> [PaymentRecord]
     /// The payment recorded under an idempotency key, if any.
     func payment(idempotencyKey: String) async throws -> PaymentRecord?
     /// The client's proformas that received at least one payment by `method`.

@@ -46,10 +46,12 @@ public struct PaymentRecord: Sendable, Codable, Equatable {
     public let gatewayReference: String?
     public let receivedOn: CivilDate
     public let recordedBy: String
+    /// When a storno that reopened the proforma took this payment back (the money did not stay).
+    public let reversedAt: Date?
 
     public init(
         id: Int64, proformaID: Int64, clientID: Int64, amount: Money, method: PaymentMethod, gatewayReference: String?,
-        receivedOn: CivilDate, recordedBy: String
+        receivedOn: CivilDate, recordedBy: String, reversedAt: Date? = nil
     ) {
         self.id = id
         self.proformaID = proformaID
@@ -59,6 +61,27 @@ public struct PaymentRecord: Sendable, Codable, Equatable {
         self.gatewayReference = gatewayReference
         self.receivedOn = receivedOn
         self.recordedBy = recordedBy
+        self.reversedAt = reversedAt
+    }
+}
+
+/// Which payments a listing shows; nil filters are not applied. `receivedFrom`/`receivedThrough` are inclusive days.
+public struct PaymentFilter: Sendable, Equatable {
+    public var clientID: Int64?
+    public var proformaID: Int64?
+    public var method: PaymentMethod?
+    public var receivedFrom: CivilDate?
+    public var receivedThrough: CivilDate?
+
+    public init(
+        clientID: Int64? = nil, proformaID: Int64? = nil, method: PaymentMethod? = nil, receivedFrom: CivilDate? = nil,
+        receivedThrough: CivilDate? = nil
+    ) {
+        self.clientID = clientID
+        self.proformaID = proformaID
+        self.method = method
+        self.receivedFrom = receivedFrom
+        self.receivedThrough = receivedThrough
     }
 
 }
