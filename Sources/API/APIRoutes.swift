@@ -302,7 +302,8 @@ public struct BillingAPI: Sendable {
         }
         api.post("exchange-rates") { req, ctx in
             let b = try await Self.decode(ExchangeRateBody.self, req)
-            let r = try await SetExchangeRate(deps)(currency: b.currency, rate: b.rate, date: b.date, actor: ctx.actor)
+            let r = try await SetExchangeRate(deps)(
+                try SetExchangeRate.parse(currency: b.currency, rate: b.rate, date: b.date), actor: ctx.actor)
             return APIResponses.json(
                 ExchangeRateOut(currency: r.currency.rawValue, rate: r.rateString, date: r.date.description),
                 status: .created)

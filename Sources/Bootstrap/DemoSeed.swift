@@ -28,12 +28,11 @@ public struct DemoSeed: Sendable {
                 actor: staff),
         ]
         for back in 0...75 {
+            let day = start.adding(days: -5 + back)
             _ = try await SetExchangeRate(deps)(
-                currency: "EUR", rate: "4.97\(String(format: "%02d", 50 + back % 40))",
-                date: start.adding(days: -5 + back).description, actor: staff)
+                ExchangeRate(currency: .EUR, ronPerUnitE4: Int64(49_750 + back % 40), date: day), actor: staff)
             _ = try await SetExchangeRate(deps)(
-                currency: "USD", rate: "4.31\(String(format: "%02d", 20 + back % 50))",
-                date: start.adding(days: -5 + back).description, actor: staff)
+                ExchangeRate(currency: .USD, ronPerUnitE4: Int64(43_120 + back % 50), date: day), actor: staff)
         }
 
         struct Demo {

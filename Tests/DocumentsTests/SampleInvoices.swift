@@ -40,9 +40,11 @@ struct SampleInvoices {
         let eur = try await f.plan("eu", currency: "EUR", monthly: "10.00")
         let usd = try await f.plan("us", currency: "USD", monthly: "12.50")
         _ = try await SetExchangeRate(deps)(
-            currency: "EUR", rate: "5.0893", date: deps.today().description, actor: .staff(1))
+            try SetExchangeRate.parse(currency: "EUR", rate: "5.0893", date: deps.today().description), actor: .staff(1)
+        )
         _ = try await SetExchangeRate(deps)(
-            currency: "USD", rate: "4.4012", date: deps.today().description, actor: .staff(1))
+            try SetExchangeRate.parse(currency: "USD", rate: "4.4012", date: deps.today().description), actor: .staff(1)
+        )
 
         let buyers: [(String, BillingPartyDraft, HostingPlan)] = [
             ("cnp@example.ro", Fixtures.romanianPerson, ron),

@@ -168,7 +168,8 @@ struct BillingStoreContractTests {
             clientID: c.id, try .parse(planID: plan.id, cycle: "monthly", domain: "eur.ro"), billingProfileID: nil,
             actor: .system)
         await #expect(throws: UseCaseError.self) { try await f.pay(order.proforma) }
-        _ = try await SetExchangeRate(deps)(currency: "EUR", rate: "5.0893", date: "2026-01-14", actor: .staff(1))
+        _ = try await SetExchangeRate(deps)(
+            try SetExchangeRate.parse(currency: "EUR", rate: "5.0893", date: "2026-01-14"), actor: .staff(1))
         let outcome = try await f.pay(order.proforma)
         #expect(outcome.fiscalInvoice?.vatRONMinor == 1069)
         #expect(outcome.fiscalInvoice?.exchangeRate?.date.description == "2026-01-14")
