@@ -95,7 +95,9 @@ struct PlanDTO: Codable, Sendable {
     let currency: String
     let prices: [String: String]
     let provisioner: String?
+    let retired: Bool
     init(_ p: HostingPlan) {
+        retired = p.retired
         id = p.id
         code = p.code
         name = p.name
@@ -132,7 +134,10 @@ struct ServiceDTO: Codable, Sendable {
     let state: String
     let nextDueDate: String
     let holds: [HoldDTO]
+    /// The last day of a service cancelled at the end of its paid period.
+    let endsOn: String?
     init(_ s: HostingService) {
+        endsOn = s.endsOn?.description
         id = s.id
         clientId = s.clientID
         planId = s.planID
@@ -331,11 +336,69 @@ struct NewPlanBody: Decodable {
 }
 
 struct NewOrderBody: Decodable {
+    struct Item: Decodable {
+        let planId: Int64
+        let cycle: String
+        let domain: String
+    }
     let clientId: Int64
-    let planId: Int64
-    let cycle: String
-    let domain: String
+    let planId: Int64?
+    let cycle: String?
+    let domain: String?
+    /// Several services on one proforma; instead of planId, cycle and domain.
+    let items: [Item]?
     let billingProfileId: Int64?
+
+    /// The items, or the one service the top-level fields name; field errors name `items[k].cycle`.
+    func orderItems() throws -> [PlaceOrder.Item] {
+        if let items {
+            guard planId == nil, cycle == nil, domain == nil else {
+                throw UseCaseError.invalid(
+                    ValidationFailure(
+                        field: "items", rule: "order.items-or-fields",
+                        message: "Give either items or planId, cycle and domain, not both."))
+            }
+            var errors: [FieldError] = []
+            var parsed: [PlaceOrder.Item] = []
+            for (k, item) in items.enumerated() {
+                do {
+                    parsed.append(try .parse(planID: item.planId, cycle: item.cycle, domain: item.domain))
+                } catch UseCaseError.invalid(let failure) {
+                    errors += failure.errors.map {
+                        FieldError(field: "items[\(k)].\($0.field)", rule: $0.rule, message: $0.message)
+                    }
+                }
+            }
+            guard errors.isEmpty else { throw UseCaseError.invalid(ValidationFailure(errors)) }
+            return parsed
+        }
+        var missing: [FieldError] = []
+        for (name, value) in [("planId", planId.map(String.init)), ("cycle", cycle), ("domain", domain)]
+        where value == nil {
+            missing.append(FieldError(field: name, rule: "required", message: "This field is required."))
+        }
+        guard missing.isEmpty, let planId, let cycle, let domain else {
+            throw UseCaseError.invalid(ValidationFailure(missing))
+        }
+        return [try .parse(planID: planId, cycle: cycle, domain: domain)]
+    }
+}
+
+struct TerminateBody: Decodable {
+    let reason: String
+}
+
+struct CreditDTO: Codable, Sendable {
+    struct Entry: Codable, Sendable {
+        let id: Int64
+        let amount: AmountDTO
+        let paymentId: Int64?
+        let note: String
+        let at: Date
+    }
+    let clientId: Int64
+    let balances: [AmountDTO]
+    let entries: [Entry]
 }
 
 struct NewPaymentBody: Decodable {

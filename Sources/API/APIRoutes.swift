@@ -51,6 +51,19 @@ public struct BillingAPI: Sendable {
         api.get("clients/:id") { req, ctx in
             APIResponses.json(try await Self.client(try ctx.parameters.require("id", as: Int64.self), deps))
         }
+        // The credit ledger: balances by currency and the movements, newest first.
+        api.get("clients/:id/credit") { req, ctx in
+            let id = try ctx.parameters.require("id", as: Int64.self)
+            let credit = try await PaymentQueries(deps).credit(
+                clientID: id, limit: Self.limit(req), offset: Self.offset(req))
+            return APIResponses.json(
+                CreditDTO(
+                    clientId: id, balances: credit.balances.map(AmountDTO.init),
+                    entries: credit.entries.map {
+                        .init(
+                            id: $0.id, amount: AmountDTO($0.amount), paymentId: $0.paymentID, note: $0.note, at: $0.at)
+                    }))
+        }
         api.get("clients/:id/billing-profiles") { _, ctx in
             let id = try ctx.parameters.require("id", as: Int64.self)
             return APIResponses.json(ListDTO(items: try await Self.client(id, deps).profiles))
@@ -92,6 +105,15 @@ public struct BillingAPI: Sendable {
         api.get("plans") { _, _ in
             APIResponses.json(ListDTO(items: try await ServiceQueries(deps).plans().map(PlanDTO.init)))
         }
+        for (path, retired) in [("retire", true), ("on-sale", false)] {
+            api.post("plans/:id/\(path)") { _, ctx in
+                APIResponses.json(
+                    PlanDTO(
+                        try await RetireHostingPlan(deps)(
+                            planID: try ctx.parameters.require("id", as: Int64.self), retired: retired,
+                            actor: ctx.actor)))
+            }
+        }
         api.post("plans") { req, ctx in
             let b = try await Self.decode(NewPlanBody.self, req)
             return APIResponses.json(
@@ -105,10 +127,32 @@ public struct BillingAPI: Sendable {
         api.post("orders") { req, ctx in
             let b = try await Self.decode(NewOrderBody.self, req)
             let r = try await PlaceOrder(deps)(
-                clientID: b.clientId, try .parse(planID: b.planId, cycle: b.cycle, domain: b.domain),
-                billingProfileID: b.billingProfileId, actor: ctx.actor)
+                clientID: b.clientId, try b.orderItems(), billingProfileID: b.billingProfileId, actor: ctx.actor)
             return APIResponses.json(
-                OrderOut(service: ServiceDTO(r.service), proforma: ProformaDTO(r.proforma)), status: .created)
+                OrderOut(
+                    service: ServiceDTO(r.service), services: r.services.map(ServiceDTO.init),
+                    proforma: ProformaDTO(r.proforma)), status: .created)
+        }
+        // Ending services: at the end of the paid period (and taking that back), or at once.
+        api.post("services/:id/cancel") { _, ctx in
+            APIResponses.json(
+                ServiceDTO(
+                    try await CancelService(deps).atPeriodEnd(
+                        serviceID: try ctx.parameters.require("id", as: Int64.self), ownedBy: nil, actor: ctx.actor)))
+        }
+        api.post("services/:id/cancel/withdraw") { _, ctx in
+            APIResponses.json(
+                ServiceDTO(
+                    try await CancelService(deps).withdraw(
+                        serviceID: try ctx.parameters.require("id", as: Int64.self), ownedBy: nil, actor: ctx.actor)))
+        }
+        api.post("services/:id/terminate") { req, ctx in
+            let b = try await Self.decode(TerminateBody.self, req)
+            return APIResponses.json(
+                ServiceDTO(
+                    try await CancelService(deps).terminateNow(
+                        serviceID: try ctx.parameters.require("id", as: Int64.self), reason: b.reason,
+                        actor: ctx.actor)))
         }
         api.get("services/:id") { _, ctx in
             APIResponses.json(
@@ -377,7 +421,9 @@ public struct BillingAPI: Sendable {
 }
 
 struct OrderOut: Codable, Sendable {
+    /// The first service ordered (all of them are in `services`).
     let service: ServiceDTO
+    let services: [ServiceDTO]
     let proforma: ProformaDTO
 }
 struct ExchangeRateOut: Codable, Sendable {

@@ -76,6 +76,9 @@ enum OpenAPIDocument {
     private nonisolated(unsafe) static let idParam: [String: Any] = [
         "name": "id", "in": "path", "required": true, "schema": int64,
     ]
+    private nonisolated(unsafe) static let domainName: [String: Any] = [
+        "type": "string", "minLength": 4, "maxLength": 253, "pattern": "^[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)+$",
+    ]
     private nonisolated(unsafe) static let paging: [[String: Any]] = [
         [
             "name": "limit", "in": "query", "required": false,
@@ -245,7 +248,8 @@ enum OpenAPIDocument {
             [
                 "id": int64, "code": str, "name": str, "currency": str,
                 "prices": ["type": "object", "additionalProperties": amount], "provisioner": str,
-            ], required: ["id", "code", "name", "currency", "prices"]),
+                "retired": ["type": "boolean", "description": "no longer sold; its services keep renewing"],
+            ], required: ["id", "code", "name", "currency", "prices", "retired"]),
         "Hold": object(
             [
                 "id": int64, "reason": str, "placedBy": str, "placedAt": str, "note": optStr,
@@ -258,7 +262,29 @@ enum OpenAPIDocument {
                 "state": ["type": "string", "enum": ["pending", "active", "suspended", "terminated"]],
                 "nextDueDate": str,
                 "holds": ["type": "array", "items": ref("Hold")],
+                "endsOn": [
+                    "type": ["string", "null"], "format": "date",
+                    "description": "cancelled at the end of its paid period: its last day (it ends the day after)",
+                ],
             ], required: ["id", "clientId", "planId", "domain", "cycle", "price", "state", "nextDueDate", "holds"]),
+        "Credit": object(
+            [
+                "clientId": int64,
+                "balances": [
+                    "type": "array",
+                    "items": object(["amount": amount, "currency": str], required: ["amount", "currency"]),
+                ],
+                "entries": [
+                    "type": "array",
+                    "items": object(
+                        [
+                            "id": int64,
+                            "amount": object(["amount": str, "currency": str], required: ["amount", "currency"]),
+                            "paymentId": ["type": ["integer", "null"]], "note": str,
+                            "at": ["type": "string", "format": "date-time"],
+                        ], required: ["id", "amount", "note", "at"]),
+                ],
+            ], required: ["clientId", "balances", "entries"]),
         "Line": object(
             [
                 "description": str, "serviceId": ["type": ["integer", "null"]], "periodStart": optStr,
@@ -319,7 +345,7 @@ enum OpenAPIDocument {
         "Payment": object(
             [
                 "id": int64, "proformaId": int64, "clientId": int64, "amount": amount, "currency": currency,
-                "method": ["type": "string", "enum": ["bank_transfer", "card", "demo"]], "reference": optStr,
+                "method": ["type": "string", "enum": ["bank_transfer", "card", "demo", "credit"]], "reference": optStr,
                 "receivedOn": ["type": "string", "format": "date"], "recordedBy": str,
                 "reversedAt": [
                     "type": "string", "format": "date-time",
@@ -425,19 +451,64 @@ enum OpenAPIDocument {
             ],
             "/api/v1/orders": [
                 "post": op(
-                    "Order a plan: a pending service and an order proforma",
-                    body: object(
-                        [
-                            "clientId": int64, "planId": int64, "cycle": cycle,
-                            "domain": [
-                                "type": "string", "minLength": 4, "maxLength": 253,
-                                "pattern": "^[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)+$",
-                            ], "billingProfileId": ["type": ["integer", "null"]],
-                        ],
-                        required: ["clientId", "planId", "cycle", "domain"]), ok: "201",
+                    "Order one plan (planId, cycle, domain) or several (items, at most 10, one currency): a pending service for each and one order proforma (e-mailed, never an SMS). A client with credit in the proforma's currency has it applied at once",
+                    body: [
+                        "oneOf": [
+                            object(
+                                [
+                                    "clientId": int64, "planId": int64, "cycle": cycle, "domain": domainName,
+                                    "billingProfileId": ["type": ["integer", "null"]],
+                                ],
+                                required: ["clientId", "planId", "cycle", "domain"]),
+                            object(
+                                [
+                                    "clientId": int64,
+                                    "items": [
+                                        "type": "array", "minItems": 1, "maxItems": 10,
+                                        "items": object(
+                                            ["planId": int64, "cycle": cycle, "domain": domainName],
+                                            required: ["planId", "cycle", "domain"]),
+                                    ],
+                                    "billingProfileId": ["type": ["integer", "null"]],
+                                ],
+                                required: ["clientId", "items"]),
+                        ]
+                    ], ok: "201",
                     schema: object(
-                        ["service": ref("Service"), "proforma": ref("Proforma")], required: ["service", "proforma"]),
+                        [
+                            "service": ref("Service"), "services": ["type": "array", "items": ref("Service")],
+                            "proforma": ref("Proforma"),
+                        ], required: ["service", "services", "proforma"]),
                     errors: ["400", "404", "409", "422"])
+            ],
+            "/api/v1/services/{id}/cancel": [
+                "post": op(
+                    "Cancel at the end of the paid period: the service runs to its last paid day (endsOn) and ends the day after; no renewal is issued after this and its unpaid renewals come off their proformas (an emptied proforma is cancelled). A service whose paid time is over ends today. Repeating it changes nothing",
+                    params: [idParam], schema: ref("Service"), errors: ["400", "404", "409"])
+            ],
+            "/api/v1/services/{id}/cancel/withdraw": [
+                "post": op(
+                    "Withdraw a cancellation before the service ended: it renews again",
+                    params: [idParam], schema: ref("Service"), errors: ["400", "404", "409"])
+            ],
+            "/api/v1/services/{id}/terminate": [
+                "post": op(
+                    "Terminate at once: deprovisioned, its unpaid lines removed, periods paid beyond today reversed by a storno into credit, the client e-mailed",
+                    params: [idParam], body: object(["reason": text(max: 500)], required: ["reason"]),
+                    schema: ref("Service"), errors: ["400", "404", "409", "422"])
+            ],
+            "/api/v1/clients/{id}/credit": [
+                "get": op(
+                    "The client's credit: balances per currency and the ledger (append-only), newest first",
+                    params: [idParam] + paging, schema: ref("Credit"), errors: ["400", "404"])
+            ],
+            "/api/v1/plans/{id}/retire": [
+                "post": op(
+                    "Stop selling a plan (orders refuse it; its services keep renewing)", params: [idParam],
+                    schema: ref("Plan"), errors: ["400", "404"])
+            ],
+            "/api/v1/plans/{id}/on-sale": [
+                "post": op("Sell a retired plan again", params: [idParam], schema: ref("Plan"), errors: ["400", "404"])
             ],
             "/api/v1/services/{id}/provisioning": [
                 "get": op(
@@ -543,7 +614,7 @@ enum OpenAPIDocument {
                         ["name": "proformaId", "in": "query", "required": false, "schema": int64],
                         [
                             "name": "method", "in": "query", "required": false,
-                            "schema": ["type": "string", "enum": ["bank_transfer", "card", "demo"]],
+                            "schema": ["type": "string", "enum": ["bank_transfer", "card", "demo", "credit"]],
                         ],
                         [
                             "name": "from", "in": "query", "required": false,

@@ -7,11 +7,14 @@ public struct HostingPlan: Sendable, Hashable {
     public let prices: [BillingCycle: Int64]
     /// Which provisioner creates and suspends its accounts on a server (nil: staff do it by hand).
     public let provisioner: String?
+    /// No longer sold (orders refuse it); its services keep renewing at their price.
+    public let retired: Bool
 
     public init(
         id: Int64, code: String, name: String, currency: Currency, prices: [BillingCycle: Int64],
-        provisioner: String? = nil
+        provisioner: String? = nil, retired: Bool = false
     ) {
+        self.retired = retired
         self.provisioner = provisioner
         self.id = id
         self.code = code

@@ -48,11 +48,15 @@ public struct HostingService: Sendable, Hashable {
     /// Periods paid for: the service is paid up to the day before due(paidPeriods).
     public let paidPeriods: Int
     public let lifecycle: Lifecycle
+    /// The last day of a service cancelled at the end of its paid period: it is not renewed after it and ends the
+    /// next day. Nil while it renews.
+    public let endsOn: CivilDate?
 
     public init(
         id: Int64, clientID: Int64, planID: Int64, domain: String, cycle: BillingCycle, price: Money,
-        anchor: CivilDate, invoicedPeriods: Int, paidPeriods: Int, lifecycle: Lifecycle
+        anchor: CivilDate, invoicedPeriods: Int, paidPeriods: Int, lifecycle: Lifecycle, endsOn: CivilDate? = nil
     ) {
+        self.endsOn = endsOn
         self.id = id
         self.clientID = clientID
         self.planID = planID
@@ -88,18 +92,26 @@ public struct HostingService: Sendable, Hashable {
         var k = invoicedPeriods
         while result.count < 1000 {
             let p = cycle.period(anchor: anchor, index: k)
-            guard p.start.adding(days: -leadDays) <= asOf else { break }
+            guard p.start.adding(days: -leadDays) <= asOf, endsOn.map({ p.start <= $0 }) ?? true else { break }
             result.append(p)
             k += 1
         }
         return result
     }
 
-    func with(lifecycle: Lifecycle? = nil, invoicedPeriods: Int? = nil, paidPeriods: Int? = nil) -> HostingService {
+    /// The first day of the next period a renewal will bill; nil when the service ends before it.
+    public var renewsOn: CivilDate? {
+        let start = nextPeriodToInvoice.start
+        return endsOn.map { start <= $0 } ?? true ? start : nil
+    }
+
+    func with(
+        lifecycle: Lifecycle? = nil, invoicedPeriods: Int? = nil, paidPeriods: Int? = nil, endsOn: CivilDate?? = nil
+    ) -> HostingService {
         HostingService(
             id: id, clientID: clientID, planID: planID, domain: domain, cycle: cycle, price: price, anchor: anchor,
             invoicedPeriods: invoicedPeriods ?? self.invoicedPeriods, paidPeriods: paidPeriods ?? self.paidPeriods,
-            lifecycle: lifecycle ?? self.lifecycle)
+            lifecycle: lifecycle ?? self.lifecycle, endsOn: endsOn ?? self.endsOn)
     }
 
     // MARK: Named transitions
@@ -143,7 +155,7 @@ public struct HostingService: Sendable, Hashable {
         guard case .pending = lifecycle else { throw .notAllowed(from: state, action: "start") }
         return HostingService(
             id: id, clientID: clientID, planID: planID, domain: domain, cycle: cycle, price: price, anchor: day,
-            invoicedPeriods: invoicedPeriods, paidPeriods: paidPeriods, lifecycle: lifecycle)
+            invoicedPeriods: invoicedPeriods, paidPeriods: paidPeriods, lifecycle: lifecycle, endsOn: endsOn)
     }
 
     public func suspended(by hold: Hold) throws(ServiceTransitionError) -> HostingService {
@@ -158,6 +170,21 @@ public struct HostingService: Sendable, Hashable {
         guard case .live(let holds) = lifecycle else { throw .notAllowed(from: state, action: "unsuspend") }
         let lifted = holds.filter(which)
         return (with(lifecycle: .live(holds: holds.filter { !which($0) })), lifted)
+    }
+
+    /// The client cancels at the end of what is paid: the service runs to the day before its first unpaid due date
+    /// and is not renewed after it. Periods billed beyond it must come off their proformas (`released(from:)`).
+    public func cancellingAtPeriodEnd() throws(ServiceTransitionError) -> HostingService {
+        guard case .live = lifecycle else { throw .notAllowed(from: state, action: "cancel") }
+        return with(endsOn: .some(nextDueDate.adding(days: -1)))
+    }
+
+    /// The cancellation is withdrawn before the service ended: it renews again as before.
+    public func withdrawingCancellation() throws(ServiceTransitionError) -> HostingService {
+        guard case .live = lifecycle, endsOn != nil else {
+            throw .notAllowed(from: state, action: "withdraw a cancellation")
+        }
+        return with(endsOn: .some(nil))
     }
 
     public func terminated(on date: Date) throws(ServiceTransitionError) -> HostingService {

@@ -8,6 +8,8 @@ public enum NotificationEvent: String, Sendable, Codable, CaseIterable {
     case serviceReactivated = "service.reactivated"
     case overdueReminder = "proforma.overdue_reminder"
     case serviceTerminated = "service.terminated"
+    /// The client (or staff for them) cancelled a service at the end of its paid period.
+    case serviceCancellationRequested = "service.cancellation_requested"
     /// Staff gave an unpaid proforma a later due date.
     case paymentExtended = "proforma.payment_extended"
     /// Sent at once, never queued: the link's token must not rest in the outbox.
@@ -49,8 +51,8 @@ public enum NotificationRules {
         case .proformaIssued, .overdueReminder, .paymentExtended:
             payload["proformaID"].flatMap(Int64.init).map { InvoiceRef(.proforma, $0) }
         case .paymentConfirmed: payload["fiscalInvoiceID"].flatMap(Int64.init).map { InvoiceRef(.fiscal, $0) }
-        case .serviceSuspended, .serviceReactivated, .serviceTerminated, .passwordReset, .emailChanged,
-            .emailConfirmation:
+        case .serviceSuspended, .serviceReactivated, .serviceTerminated, .serviceCancellationRequested,
+            .passwordReset, .emailChanged, .emailConfirmation:
             nil
         }
     }
@@ -62,8 +64,8 @@ public enum NotificationRules {
             payload["origin"] == ProformaOrigin.renewal.rawValue && payload["reopened"] == nil
                 ? [.email, .sms] : [.email]
         case .serviceSuspended: [.email, .sms]
-        case .overdueReminder, .paymentConfirmed, .serviceReactivated, .serviceTerminated, .paymentExtended,
-            .passwordReset, .emailChanged, .emailConfirmation:
+        case .overdueReminder, .paymentConfirmed, .serviceReactivated, .serviceTerminated,
+            .serviceCancellationRequested, .paymentExtended, .passwordReset, .emailChanged, .emailConfirmation:
             [.email]
         }
     }

@@ -101,6 +101,11 @@ public struct MustacheMessageTemplates: MessageTemplates {
         v["renewal"] = c.payload["origin"] == ProformaOrigin.renewal.rawValue && c.payload["reopened"] == nil
         v["hasSettled"] = !(c.payload["settled"] ?? "").isEmpty
         v["hasReversed"] = !(c.payload["reversed"] ?? "").isEmpty
+        v["hasRemoved"] = !(c.payload["removed"] ?? "").isEmpty
+        let ending = c.payload["ending"] ?? "unpaid"
+        v["endUnpaid"] = ending == "unpaid"
+        v["endCancelled"] = ending == "cancelled"
+        v["endStaff"] = ending == "staff"
         return v
     }
 
@@ -129,7 +134,7 @@ public struct MustacheMessageTemplates: MessageTemplates {
                 """
                 Hello {{name}},
 
-                {{#renewal}}Your hosting services renew soon. {{/renewal}}We have issued proforma invoice {{number}} for {{total}}, due on {{dueDate}}.
+                {{#renewal}}Your hosting services renew soon. {{/renewal}}We have issued proforma invoice {{number}} for {{total}}, due on {{dueDate}}.{{#creditApplied}} We paid {{creditApplied}} of it from your credit balance; {{leftToPay}} is left to pay.{{/creditApplied}}
 
                 You can view, pay and download it in the client area. When paying by bank transfer, write {{number}} as the payment reference.
                 """
@@ -207,15 +212,27 @@ public struct MustacheMessageTemplates: MessageTemplates {
                 """
             ),
             .serviceTerminated: (
-                "Your hosting service {{domain}} has been terminated",
+                "Your hosting service {{domain}} {{#endCancelled}}has ended{{/endCancelled}}{{^endCancelled}}has been terminated{{/endCancelled}}",
                 """
                 Hello {{name}},
 
-                The hosting service for {{domain}} has been terminated after a long suspension. Contact us if you want to order it again.
+                {{#endUnpaid}}The hosting service for {{domain}} has been terminated after a long suspension. Contact us if you want to order it again.{{/endUnpaid}}{{#endCancelled}}The hosting service for {{domain}} has ended, as you asked when you cancelled it. You can order a new one at any time in the client area.{{/endCancelled}}{{#endStaff}}The hosting service for {{domain}} has been terminated by our staff. Reply to this e-mail or call us if you have questions.{{/endStaff}}
 
                 {{#hasSettled}}Its unpaid periods are no longer due: we removed them from {{settled}}. Money already paid for them is kept as credit in your account.{{/hasSettled}}
 
                 {{#hasReversed}}Periods you had paid in advance will not be delivered: we reversed {{reversed}} with a storno invoice, and what you paid for them is credit in your account.{{/hasReversed}}
+                """
+            ),
+            .serviceCancellationRequested: (
+                "{{domain}} will end on {{endsOn}}",
+                """
+                Hello {{name}},
+
+                You cancelled the hosting service for {{domain}}. It keeps working until {{endsOn}}, the last day you paid for, and will not be renewed after it.
+
+                {{#hasRemoved}}Its renewal is no longer due: we removed it from {{removed}}.{{/hasRemoved}}
+
+                Changed your mind? Until {{endsOn}} you can withdraw the cancellation on the Services page of the client area: {{clientArea}}
                 """
             ),
             .paymentExtended: (
@@ -235,7 +252,7 @@ public struct MustacheMessageTemplates: MessageTemplates {
                 """
                 Bună ziua, {{name}},
 
-                {{#renewal}}Serviciile dumneavoastră de găzduire se reînnoiesc în curând. {{/renewal}}Am emis factura proformă {{number}} în valoare de {{total}}, cu scadența {{dueDate}}.
+                {{#renewal}}Serviciile dumneavoastră de găzduire se reînnoiesc în curând. {{/renewal}}Am emis factura proformă {{number}} în valoare de {{total}}, cu scadența {{dueDate}}.{{#creditApplied}} Am achitat {{creditApplied}} din soldul dumneavoastră în avans; rămân de plată {{leftToPay}}.{{/creditApplied}}
 
                 O puteți vedea, plăti și descărca din zona de client. La plata prin transfer bancar, treceți {{number}} ca referință.
                 """
@@ -313,15 +330,27 @@ public struct MustacheMessageTemplates: MessageTemplates {
                 """
             ),
             .serviceTerminated: (
-                "Serviciul de găzduire {{domain}} a fost încheiat",
+                "Serviciul de găzduire {{domain}} {{#endCancelled}}s-a încheiat{{/endCancelled}}{{^endCancelled}}a fost încheiat{{/endCancelled}}",
                 """
                 Bună ziua, {{name}},
 
-                Serviciul de găzduire pentru {{domain}} a fost încheiat după o suspendare îndelungată. Contactați-ne dacă doriți să îl comandați din nou.
+                {{#endUnpaid}}Serviciul de găzduire pentru {{domain}} a fost încheiat după o suspendare îndelungată. Contactați-ne dacă doriți să îl comandați din nou.{{/endUnpaid}}{{#endCancelled}}Serviciul de găzduire pentru {{domain}} s-a încheiat, așa cum ați cerut când l-ați anulat. Puteți comanda oricând unul nou din contul de client.{{/endCancelled}}{{#endStaff}}Serviciul de găzduire pentru {{domain}} a fost încheiat de echipa noastră. Pentru întrebări, răspundeți la acest e-mail sau sunați-ne.{{/endStaff}}
 
                 {{#hasSettled}}Perioadele sale neplătite nu mai sunt datorate: le-am scos din {{settled}}. Sumele deja plătite pentru ele rămân în contul dumneavoastră, ca sold în avans.{{/hasSettled}}
 
                 {{#hasReversed}}Perioadele plătite în avans nu vor mai fi furnizate: am stornat {{reversed}}, iar suma plătită pentru ele rămâne în contul dumneavoastră, ca sold în avans.{{/hasReversed}}
+                """
+            ),
+            .serviceCancellationRequested: (
+                "{{domain}} se încheie pe {{endsOn}}",
+                """
+                Bună ziua, {{name}},
+
+                Ați anulat serviciul de găzduire pentru {{domain}}. Acesta funcționează până pe {{endsOn}}, ultima zi plătită, și nu va mai fi reînnoit.
+
+                {{#hasRemoved}}Reînnoirea sa nu mai este datorată: am scos-o din {{removed}}.{{/hasRemoved}}
+
+                V-ați răzgândit? Până pe {{endsOn}} puteți retrage anularea din pagina Servicii a contului de client: {{clientArea}}
                 """
             ),
             .paymentExtended: (
@@ -341,7 +370,7 @@ public struct MustacheMessageTemplates: MessageTemplates {
                 """
                 नमस्ते {{name}},
 
-                {{#renewal}}आपकी होस्टिंग सेवाओं का नवीनीकरण जल्द होगा। {{/renewal}}हमने {{total}} का प्रोफ़ॉर्मा चालान {{number}} जारी किया है, जिसकी देय तिथि {{dueDate}} है।
+                {{#renewal}}आपकी होस्टिंग सेवाओं का नवीनीकरण जल्द होगा। {{/renewal}}हमने {{total}} का प्रोफ़ॉर्मा चालान {{number}} जारी किया है, जिसकी देय तिथि {{dueDate}} है।{{#creditApplied}} इसमें से {{creditApplied}} आपके क्रेडिट बैलेंस से चुकाया गया है; {{leftToPay}} का भुगतान शेष है।{{/creditApplied}}
 
                 आप इसे क्लाइंट क्षेत्र में देख, भुगतान और डाउनलोड कर सकते हैं। बैंक ट्रांसफ़र से भुगतान करते समय संदर्भ में {{number}} लिखें।
                 """
@@ -423,11 +452,23 @@ public struct MustacheMessageTemplates: MessageTemplates {
                 """
                 नमस्ते {{name}},
 
-                लंबे निलंबन के बाद {{domain}} की होस्टिंग सेवा समाप्त कर दी गई है। यदि आप इसे फिर से ऑर्डर करना चाहते हैं तो हमसे संपर्क करें।
+                {{#endUnpaid}}लंबे निलंबन के बाद {{domain}} की होस्टिंग सेवा समाप्त कर दी गई है। यदि आप इसे फिर से ऑर्डर करना चाहते हैं तो हमसे संपर्क करें।{{/endUnpaid}}{{#endCancelled}}{{domain}} की होस्टिंग सेवा आपके रद्द करने के अनुरोध के अनुसार समाप्त हो गई है। आप क्लाइंट क्षेत्र में कभी भी नई सेवा ऑर्डर कर सकते हैं।{{/endCancelled}}{{#endStaff}}{{domain}} की होस्टिंग सेवा हमारे कर्मचारियों द्वारा समाप्त कर दी गई है। प्रश्नों के लिए इस ई-मेल का उत्तर दें या हमें कॉल करें।{{/endStaff}}
 
                 {{#hasSettled}}इसकी बिना भुगतान वाली अवधियाँ अब देय नहीं हैं: हमने उन्हें {{settled}} से हटा दिया है। उनके लिए पहले से चुकाई गई राशि आपके खाते में क्रेडिट के रूप में रहती है।{{/hasSettled}}
 
                 {{#hasReversed}}पहले से भुगतान की गई अवधियाँ अब प्रदान नहीं की जाएँगी: हमने {{reversed}} को स्टोर्नो चालान से उलट दिया है, और उनके लिए चुकाई गई राशि आपके खाते में क्रेडिट के रूप में है।{{/hasReversed}}
+                """
+            ),
+            .serviceCancellationRequested: (
+                "{{domain}} {{endsOn}} को समाप्त होगी",
+                """
+                नमस्ते {{name}},
+
+                आपने {{domain}} की होस्टिंग सेवा रद्द कर दी है। यह {{endsOn}} तक, यानी भुगतान किए गए अंतिम दिन तक, काम करती रहेगी और उसके बाद नवीनीकृत नहीं होगी।
+
+                {{#hasRemoved}}इसका नवीनीकरण अब देय नहीं है: हमने इसे {{removed}} से हटा दिया है।{{/hasRemoved}}
+
+                मन बदल गया? {{endsOn}} तक आप क्लाइंट क्षेत्र के सेवाएँ पृष्ठ पर रद्दीकरण वापस ले सकते हैं: {{clientArea}}
                 """
             ),
             .paymentExtended: (

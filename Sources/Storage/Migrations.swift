@@ -186,6 +186,18 @@ public enum Migrations {
                     "CREATE UNIQUE INDEX card_attempts_slot ON card_attempts(slot)",
                 ]
             }),
+        // Self-service: a plan can be retired (no longer sold, its services keep renewing); a service cancelled at
+        // the end of its paid period records its last day. A service that will not renew gets next_invoice_date
+        // 9999-12-31, so the renewal scan and the daily catch-up never see it.
+        Migration(
+            version: 20, name: "retired plans and cancellations",
+            statements: { _ in
+                [
+                    "ALTER TABLE plans ADD COLUMN retired_at BIGINT",
+                    "ALTER TABLE services ADD COLUMN ends_on TEXT",
+                    "CREATE INDEX services_ending ON services(ends_on) WHERE ends_on IS NOT NULL",
+                ]
+            }),
     ]
 
     /// Sessions, login failures, TOTP and password resets live in the database, so any `serve` process can

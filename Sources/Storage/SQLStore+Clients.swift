@@ -188,7 +188,7 @@ extension SQLTransaction {
         return HostingPlan(
             id: id, code: try r.string("code"), name: try r.string("name"),
             currency: try r.enumValue("currency", Currency.self), prices: prices,
-            provisioner: try r.stringOrNil("provisioner"))
+            provisioner: try r.stringOrNil("provisioner"), retired: try r.intOrNil("retired_at") != nil)
     }
 
     func insert(plan code: String, name: String, currency: Currency, prices: [BillingCycle: Int64], at: Date)
@@ -203,6 +203,11 @@ extension SQLTransaction {
             )
         }
         return id
+    }
+
+    func setRetired(planID: Int64, _ retired: Bool, at: Date) async throws {
+        let stamp: Int64? = retired ? millis(at) : nil
+        try await run("UPDATE plans SET retired_at = \(bind: stamp) WHERE id = \(bind: planID)")
     }
 
     func setProvisioner(planID: Int64, name: String?) async throws {

@@ -116,7 +116,9 @@ extension SQLTransaction {
         }
     }
 
-    func dailyWorkAhead(invoiceAfter: CivilDate, dueAfter: CivilDate, holdsFrom: Date) async throws -> DailyWorkAhead {
+    func dailyWorkAhead(invoiceAfter: CivilDate, dueAfter: CivilDate, holdsFrom: Date, endingFrom: CivilDate)
+        async throws -> DailyWorkAhead
+    {
         let invoice = try await row(
             """
             SELECT MIN(next_invoice_date) AS day FROM services WHERE state IN ('active','suspended') AND next_invoice_date > \(bind: invoiceAfter.description)
@@ -134,7 +136,11 @@ extension SQLTransaction {
             SELECT MIN(h.placed_at) AS at FROM service_holds h JOIN services s ON s.id = h.service_id
             WHERE s.state = 'suspended' AND h.lifted_at IS NULL AND h.reason = 'non_payment' AND h.placed_at >= \(bind: millis(holdsFrom))
             """)?.intOrNil("at").map { date(millis: $0) }
-        return DailyWorkAhead(nextInvoiceDate: invoice, unpaidDue: due, earliestHold: hold)
+        let end = try await row(
+            """
+            SELECT MIN(ends_on) AS day FROM services WHERE ends_on IS NOT NULL AND ends_on >= \(bind: endingFrom.description) AND state IN ('active','suspended')
+            """)?.stringOrNil("day").flatMap(CivilDate.init)
+        return DailyWorkAhead(nextInvoiceDate: invoice, unpaidDue: due, earliestHold: hold, nextEnd: end)
     }
 
     func lastDailyRun() async throws -> CivilDate? {

@@ -70,4 +70,43 @@ extension SQLTransaction {
             "SELECT CAST(COALESCE(SUM(amount_minor), 0) AS BIGINT) AS total FROM client_credits WHERE client_id = \(bind: clientID) AND currency = \(bind: currency.rawValue)"
         )?.int("total") ?? 0
     }
+
+    func creditEntries(clientID: Int64, limit: Int, offset: Int) async throws -> [CreditEntry] {
+        try await rows(
+            "SELECT * FROM client_credits WHERE client_id = \(bind: clientID) ORDER BY id DESC LIMIT \(bind: Int64(limit)) OFFSET \(bind: Int64(offset))"
+        ).map { r in
+            CreditEntry(
+                id: try r.int("id"), clientID: try r.int("client_id"),
+                amount: Money(minor: try r.int("amount_minor"), currency: try r.enumValue("currency", Currency.self)),
+                paymentID: try r.intOrNil("payment_id"), note: try r.string("note"), at: date(millis: try r.int("at")))
+        }
+    }
+
+    func creditBalances(clientID: Int64) async throws -> [Currency: Int64] {
+        try await lockedCreditBalances(clientIDs: [clientID], lock: false)[clientID] ?? [:]
+    }
+
+    func lockedCreditBalances(clientIDs: [Int64]) async throws -> [Int64: [Currency: Int64]] {
+        try await lockedCreditBalances(clientIDs: clientIDs, lock: true)
+    }
+
+    private func lockedCreditBalances(clientIDs: [Int64], lock: Bool) async throws -> [Int64: [Currency: Int64]] {
+        guard !clientIDs.isEmpty else { return [:] }
+        if lock {
+            _ = try await rows(
+                "SELECT id FROM clients WHERE id IN (\(binds: clientIDs)) ORDER BY id\(unsafeRaw: self.lock(true))")
+        }
+        var result: [Int64: [Currency: Int64]] = [:]
+        for r in try await rows(
+            """
+            SELECT client_id, currency, CAST(SUM(amount_minor) AS BIGINT) AS total FROM client_credits
+            WHERE client_id IN (\(binds: clientIDs)) GROUP BY client_id, currency
+            """)
+        {
+            let total = try r.int("total")
+            guard total != 0 else { continue }
+            result[try r.int("client_id"), default: [:]][try r.enumValue("currency", Currency.self)] = total
+        }
+        return result
+    }
 }

@@ -53,7 +53,8 @@ extension SQLTransaction {
                 cycle: try r.enumValue("cycle", BillingCycle.self),
                 price: Money(minor: try r.int("price_minor"), currency: try r.enumValue("currency", Currency.self)),
                 anchor: try r.civil("anchor_date"), invoicedPeriods: Int(try r.int("invoiced_periods")),
-                paidPeriods: Int(try r.int("paid_periods")), lifecycle: lifecycle)
+                paidPeriods: Int(try r.int("paid_periods")), lifecycle: lifecycle,
+                endsOn: try r.stringOrNil("ends_on").flatMap(CivilDate.init))
         }
     }
 
@@ -106,16 +107,25 @@ extension SQLTransaction {
             let values = chunk.map { s -> SQLQueryString in
                 let terminatedAt: Int64? = if case .terminated(let on) = s.lifecycle { millis(on) } else { nil }
                 return
-                    "(\(bind: s.id), \(bind: s.state.rawValue), \(bind: Int64(s.invoicedPeriods)), \(bind: Int64(s.paidPeriods)), \(bind: s.nextPeriodToInvoice.start.description), \(bind: terminatedAt ?? -1))"
+                    "(\(bind: s.id), \(bind: s.state.rawValue), \(bind: Int64(s.invoicedPeriods)), \(bind: Int64(s.paidPeriods)), \(bind: (s.renewsOn ?? Self.never).description), \(bind: terminatedAt ?? -1), \(bind: s.endsOn?.description ?? ""))"
             }
-            // VALUES columns are column1… on both engines; -1 stands for "not terminated" (a typed NULL would differ per engine).
+            // VALUES columns are column1… on both engines; -1 and '' stand for "none" (a typed NULL would differ per engine).
             try await run(
                 """
                 UPDATE services SET state = v.column2, invoiced_periods = v.column3, paid_periods = v.column4, next_invoice_date = v.column5,
-                  terminated_at = NULLIF(v.column6, -1), updated_at = \(bind: stamp)
+                  terminated_at = NULLIF(v.column6, -1), ends_on = NULLIF(v.column7, ''), updated_at = \(bind: stamp)
                 FROM (VALUES \(values.joined(separator: ", "))) AS v WHERE services.id = v.column1
                 """)
         }
+    }
+
+    /// The next invoice date of a service that will not renew: past every scan.
+    static let never = CivilDate(year: 9999, month: 12, day: 31)!
+
+    func servicesEnding(before day: CivilDate) async throws -> [Int64] {
+        try await rows(
+            "SELECT id FROM services WHERE ends_on IS NOT NULL AND ends_on < \(bind: day.description) AND state IN ('active','suspended') ORDER BY id"
+        ).map { try $0.int("id") }
     }
 
     func reanchor(serviceID: Int64, anchor: CivilDate) async throws {

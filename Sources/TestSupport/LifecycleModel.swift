@@ -230,8 +230,19 @@ struct LifecycleModel {
         }
         for due in byDue.keys.sorted() {
             proformas[nextProvisional] = Proforma(id: nextProvisional, origin: .renewal, due: due, lines: byDue[due]!)
+            applyCredit(to: nextProvisional, on: day)
             nextProvisional -= 1
         }
+    }
+
+    /// A fresh proforma (an order, a renewal) is paid from the client's credit as far as it goes.
+    mutating func applyCredit(to id: Int64, on day: CivilDate) {
+        guard credit > 0, var p = proformas[id] else { return }
+        let use = min(credit, p.gross)
+        p.paid += use
+        credit -= use
+        proformas[id] = p
+        if p.paid >= p.gross { complete(id, on: day) }
     }
 
     /// The renewals issued with provisional ids, in issue order.
@@ -520,6 +531,7 @@ final class ModelRun {
         model.proformas[order.proforma.id] = .init(
             id: order.proforma.id, origin: .order, due: order.proforma.dueDate,
             lines: [(order.service.id, 0, order.service.price.minor)])
+        model.applyCredit(to: order.proforma.id, on: today)
     }
 
     /// Staff reverse a paid proforma's fiscal invoice and choose what it means.

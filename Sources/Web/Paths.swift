@@ -6,6 +6,7 @@ enum Paths {
     static let loginCode = "/login/code"
     static let signup = "/signup"
     static let services = "/services"
+    static let order = "/order"
     static let invoices = "/invoices"
     static let details = "/details"
     static let newProfile = "/details/profiles/new"
@@ -22,6 +23,8 @@ enum Paths {
     static func fiscalInvoice(_ id: Int64) -> String { "/invoices/fiscal/\(id)" }
     static func fiscalInvoicePDF(_ id: Int64) -> String { fiscalInvoice(id) + "/pdf" }
     static func profile(_ id: Int64) -> String { "/details/profiles/\(id)" }
+    static func serviceCancel(_ id: Int64) -> String { "/services/\(id)/cancel" }
+    static func serviceWithdrawCancel(_ id: Int64) -> String { "/services/\(id)/cancel/withdraw" }
 
     enum Staff {
         static let home = "/staff"

@@ -403,6 +403,91 @@ enum Strings {
         ("reverse_charge", "Reverse charge", "Taxare inversă", "रिवर्स चार्ज"),
         ("yes", "Yes", "Da", "हाँ"),
         ("no", "No", "Nu", "नहीं"),
+        // Ordering
+        ("nav_order", "Order", "Comandă", "ऑर्डर"),
+        ("order_title", "Order hosting", "Comandă găzduire", "होस्टिंग ऑर्डर करें"),
+        (
+            "order_no_plans", "No plans are on sale right now.", "Momentan nu este niciun plan în vânzare.",
+            "अभी कोई प्लान बिक्री पर नहीं है।"
+        ),
+        ("order_catalogue", "Plans and prices", "Planuri și prețuri", "प्लान और कीमतें"),
+        (
+            "order_instant", "Set up automatically as soon as it is paid.",
+            "Se configurează automat imediat ce este plătit.",
+            "भुगतान होते ही अपने-आप सेट हो जाता है।"
+        ),
+        ("order_choose_this", "Choose", "Alege", "चुनें"),
+        ("order_form", "Your order", "Comanda dumneavoastră", "आपका ऑर्डर"),
+        ("order_service", "Service %@", "Serviciul %@", "सेवा %@"),
+        ("order_choose", "Choose a plan and billing cycle", "Alegeți planul și ciclul de facturare", "प्लान और बिलिंग चक्र चुनें"),
+        ("order_none", "— none —", "— niciunul —", "— कोई नहीं —"),
+        (
+            "domain_hint", "The site's domain name, e.g. example.ro.",
+            "Numele de domeniu al site-ului, de ex. exemplu.ro.",
+            "साइट का डोमेन नाम, जैसे example.ro।"
+        ),
+        ("order_profile", "Billing data", "Date de facturare", "बिलिंग विवरण"),
+        (
+            "order_review_hint", "You will see the totals with VAT before you confirm.",
+            "Vedeți totalul cu TVA înainte de a confirma.", "पुष्टि करने से पहले आप वैट सहित कुल राशि देखेंगे।"
+        ),
+        ("order_review", "Review order", "Verifică comanda", "ऑर्डर देखें"),
+        ("order_review_title", "Review your order", "Verificați comanda", "अपना ऑर्डर जाँचें"),
+        (
+            "order_review_intro",
+            "Placing the order issues this proforma invoice. The services start when it is paid, by card or bank transfer.",
+            "Plasarea comenzii emite această factură proformă. Serviciile pornesc când este plătită, cu cardul sau prin transfer bancar.",
+            "ऑर्डर देने पर यह प्रोफ़ॉर्मा चालान जारी होगा। भुगतान होने पर (कार्ड या बैंक ट्रांसफ़र से) सेवाएँ शुरू होंगी।"
+        ),
+        ("order_due", "Due on", "Scadență", "देय तिथि"),
+        ("order_place", "Place order", "Plasează comanda", "ऑर्डर दें"),
+        ("order_change", "Change", "Modifică", "बदलें"),
+        (
+            "order_placed", "Your order is placed. Pay this proforma to start the services.",
+            "Comanda a fost plasată. Plătiți această proformă pentru a porni serviciile.",
+            "आपका ऑर्डर दे दिया गया है। सेवाएँ शुरू करने के लिए इस प्रोफ़ॉर्मा का भुगतान करें।"
+        ),
+        // Cancelling
+        ("ends_on", "Ends on %@", "Se încheie pe %@", "%@ को समाप्त"),
+        ("cancel_service", "Cancel", "Anulează", "रद्द करें"),
+        ("cancel_title", "Cancel a service", "Anularea unui serviciu", "सेवा रद्द करें"),
+        (
+            "cancel_text", "%@ will keep working until %@, the last day paid for, and will not be renewed after it.",
+            "%@ funcționează până pe %@, ultima zi plătită, și nu va mai fi reînnoit.",
+            "%@ %@ तक (भुगतान किया गया अंतिम दिन) काम करेगी और उसके बाद नवीनीकृत नहीं होगी।"
+        ),
+        (
+            "cancel_hint",
+            "No renewal proforma is issued after this; an unpaid renewal for a later period is cancelled. You can withdraw the cancellation until the last day.",
+            "După aceasta nu se mai emite nicio proformă de reînnoire; o reînnoire neplătită pentru o perioadă ulterioară este anulată. Puteți retrage anularea până în ultima zi.",
+            "इसके बाद कोई नवीनीकरण प्रोफ़ॉर्मा जारी नहीं होगा; बाद की अवधि का बिना भुगतान वाला नवीनीकरण रद्द हो जाएगा। आप अंतिम दिन तक रद्दीकरण वापस ले सकते हैं।"
+        ),
+        ("cancel_confirm", "Cancel at the end of the period", "Anulează la sfârșitul perioadei", "अवधि के अंत में रद्द करें"),
+        ("cancel_keep", "Keep the service", "Păstrează serviciul", "सेवा जारी रखें"),
+        (
+            "cancel_withdraw", "Keep it (withdraw the cancellation)", "Păstrează-l (retrage anularea)",
+            "जारी रखें (रद्दीकरण वापस लें)"
+        ),
+        (
+            "cancel_requested", "Cancelled: the service ends on the day shown.",
+            "Anulat: serviciul se încheie în ziua afișată.", "रद्द: सेवा दिखाई गई तिथि को समाप्त होगी।"
+        ),
+        (
+            "cancel_withdrawn", "The cancellation is withdrawn: the service renews as before.",
+            "Anularea a fost retrasă: serviciul se reînnoiește ca înainte.", "रद्दीकरण वापस लिया गया: सेवा पहले की तरह नवीनीकृत होगी।"
+        ),
+        // Credit
+        ("credit_title", "Credit balance", "Sold în avans", "क्रेडिट बैलेंस"),
+        (
+            "credit_text",
+            "Overpayments and payments for cancelled proformas are kept here; the next proforma is paid from it automatically.",
+            "Plățile în plus și cele pentru proforme anulate rămân aici; următoarea proformă se achită automat din acest sold.",
+            "अधिक भुगतान और रद्द प्रोफ़ॉर्मा के भुगतान यहाँ रखे जाते हैं; अगला प्रोफ़ॉर्मा इसी से अपने-आप चुकाया जाता है।"
+        ),
+        ("credit_movements", "Movements", "Mișcări", "लेन-देन"),
+        ("credit_date", "Date", "Data", "तिथि"),
+        ("credit_what", "What", "Ce", "विवरण"),
+        ("credit_amount", "Amount", "Sumă", "राशि"),
     ]
 
     /// Every rule a use case or a domain check can refuse with, in Romanian and Hindi, by rule code (English keeps the
@@ -447,6 +532,24 @@ enum Strings {
         ),
         "cycle.not-offered": ("Planul nu se vinde pe acest ciclu de facturare.", "यह प्लान इस बिलिंग चक्र पर नहीं बेचा जाता।"),
         "date.format": ("Folosiți formatul AAAA-LL-ZZ.", "YYYY-MM-DD प्रारूप का उपयोग करें।"),
+        "order.empty": ("Alegeți cel puțin un plan de comandat.", "ऑर्डर करने के लिए कम से कम एक प्लान चुनें।"),
+        "order.items-or-fields": (
+            "Dați fie lista de servicii, fie planul, ciclul și domeniul, nu pe amândouă.",
+            "या तो सेवाओं की सूची दें या प्लान, चक्र और डोमेन, दोनों नहीं।"
+        ),
+        "order.one-currency": (
+            "O comandă se plătește într-o singură monedă: comandați separat planurile cu prețuri în monede diferite.",
+            "एक ऑर्डर का भुगतान एक ही मुद्रा में होता है: अलग-अलग मुद्राओं वाले प्लान अलग से ऑर्डर करें।"
+        ),
+        "order.too-many": (
+            "Comandați cel mult 10 servicii o dată.", "एक बार में अधिकतम 10 सेवाएँ ऑर्डर करें।"
+        ),
+        "plan.not-sold": ("Alegeți unul dintre planurile aflate în vânzare.", "बिक्री पर उपलब्ध प्लान में से एक चुनें।"),
+        "reason.required": ("Spuneți de ce este încheiat serviciul.", "बताएँ कि सेवा क्यों समाप्त की जा रही है।"),
+        "service.not-live": (
+            "Serviciul nu este activ: nu a fost încă plătit sau s-a încheiat deja.",
+            "यह सेवा सक्रिय नहीं है: इसका अभी भुगतान नहीं हुआ है या यह पहले ही समाप्त हो चुकी है।"
+        ),
         "date.future": ("Data nu poate fi în viitor.", "तिथि भविष्य में नहीं हो सकती।"),
         "date.past": ("Dați ziua de azi sau o zi ulterioară.", "आज या बाद का दिन दें।"),
         "domain.format": ("Dați numele de domeniu al site-ului, de ex. exemplu.ro.", "साइट का डोमेन नाम दें, जैसे example.ro।"),

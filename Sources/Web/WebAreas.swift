@@ -153,7 +153,8 @@ extension WebAreas {
                     ("/staff/security", "Security"),
                 ]
                 : [
-                    (Paths.services, v.s("my_services")), (Paths.invoices, v.s("my_invoices")),
+                    (Paths.services, v.s("my_services")), (Paths.order, v.s("nav_order")),
+                    (Paths.invoices, v.s("my_invoices")),
                     (Paths.details, v.s("my_details")), ("/security", v.s("security")),
                 ]
             m["nav"] =

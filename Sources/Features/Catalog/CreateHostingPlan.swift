@@ -61,3 +61,23 @@ public struct CreateHostingPlan: Sendable {
         }
     }
 }
+
+/// Takes a plan off sale (orders refuse it; its services keep renewing) or puts it back.
+public struct RetireHostingPlan: Sendable {
+    let deps: AppDependencies
+    public init(_ deps: AppDependencies) { self.deps = deps }
+
+    public func callAsFunction(planID: Int64, retired: Bool, actor: Actor) async throws -> HostingPlan {
+        try await deps.store.write { tx in
+            guard let plan = try await tx.plan(id: planID) else { throw UseCaseError.notFound("plan") }
+            guard plan.retired != retired else { return plan }
+            let now = deps.clock.now()
+            try await tx.setRetired(planID: planID, retired, at: now)
+            try await tx.append(
+                AuditEntry(
+                    actor: actor, action: retired ? "plan.retired" : "plan.on_sale", entity: "plan", entityID: planID,
+                    before: nil, after: auditJSON(["code": plan.code]), at: now))
+            return try await tx.plan(id: planID)!
+        }
+    }
+}

@@ -1,7 +1,8 @@
 import Domain
 import Foundation
 
-/// The daily billing duties of one day, in order: renewals, lapsed orders, reminders, suspensions, terminations.
+/// The daily billing duties of one day, in order: renewals, lapsed orders, reminders, suspensions, terminations
+/// (held too long, or cancelled by the client and past their last day).
 /// Each unit (a client's renewals, a proforma, a service) commits on its own; failures are collected, audited and
 /// recorded with the day, and never stop the rest.
 public struct DailyBillingTasks: Sendable {
@@ -59,11 +60,12 @@ public struct DailyBillingTasks: Sendable {
         let reminders = try await SendOverdueReminders(deps)(asOf: asOf)
         let suspended = try await SuspendOverdueServices(deps)(asOf: asOf)
         let terminated = try await TerminateSuspendedServices(deps)(asOf: asOf)
+        let ended = try await EndCancelledServices(deps)(asOf: asOf)
         let failures =
             run.failures.map {
                 DailyTaskFailure(task: "renew", entity: "client", entityID: $0.clientID, reason: $0.reason)
             }
-            + lapsed.failures + reminders.failures + suspended.failures + terminated.failures
+            + lapsed.failures + reminders.failures + suspended.failures + terminated.failures + ended.failures
         let report = DailyRunReport(asOf: asOf, startedAt: started, finishedAt: deps.clock.now(), failures: failures)
         try await deps.store.write { tx in
             try await tx.record(quietDays: quiet)
@@ -79,7 +81,7 @@ public struct DailyBillingTasks: Sendable {
         }
         return Summary(
             run: run, lapsedOrders: lapsed.done, reminders: reminders.done, suspended: suspended.done,
-            terminated: terminated.done, failures: failures)
+            terminated: terminated.done + ended.done, failures: failures)
     }
 
     /// Runs every day from the one after the last recorded run through `today`, in order, so days the worker missed
@@ -127,9 +129,11 @@ public struct DailyBillingTasks: Sendable {
         let ahead = try await deps.store.read { [deps] r in
             try await r.dailyWorkAhead(
                 invoiceAfter: day.adding(days: policy.renewalLeadDays), dueAfter: day.adding(days: -longest),
-                holdsFrom: deps.startOfDay(day.adding(days: 1 - policy.terminateAfterDays)))
+                holdsFrom: deps.startOfDay(day.adding(days: 1 - policy.terminateAfterDays)), endingFrom: day)
         }
         var days: [CivilDate] = []
+        // A cancelled service ends the day after its last day.
+        if let end = ahead.nextEnd { days.append(end.adding(days: 1)) }
         if let invoice = ahead.nextInvoiceDate { days.append(invoice.adding(days: -policy.renewalLeadDays)) }
         for due in ahead.unpaidDue {
             days += dueOffsets.map { due.date.adding(days: $0) }

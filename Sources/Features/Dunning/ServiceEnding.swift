@@ -2,10 +2,20 @@ import Domain
 import Foundation
 
 enum ServiceEnding {
+    /// Why a service ended, for the client's e-mail.
+    enum Reason: String {
+        /// Held for non-payment longer than the policy allows.
+        case unpaid
+        /// The client cancelled at the end of the paid period.
+        case cancelled
+        /// Staff terminated it at once.
+        case staff
+    }
+
     /// Terminates a service on `day`: audited, deprovisioned, its unpaid future settled, the client told.
     static func end(
-        _ s: HostingService, on day: CivilDate, why: String, by actor: Actor, in tx: any StoreTransaction,
-        deps: AppDependencies, at now: Date
+        _ s: HostingService, on day: CivilDate, reason: Reason, why: String, by actor: Actor,
+        in tx: any StoreTransaction, deps: AppDependencies, at now: Date
     ) async throws {
         let next = try s.terminated(on: deps.instant(on: day))
         try await tx.update(service: next, at: now)
@@ -22,7 +32,8 @@ enum ServiceEnding {
             OutboxEvent(
                 kind: .serviceTerminated, key: "terminated:\(s.id)", clientID: s.clientID,
                 payload: [
-                    "serviceID": String(s.id), "domain": s.domain, "settled": settled.joined(separator: ", "),
+                    "serviceID": String(s.id), "domain": s.domain, "ending": reason.rawValue,
+                    "settled": settled.joined(separator: ", "),
                     "reversed": reversed.joined(separator: ", "),
                 ], createdAt: now))
     }
@@ -82,31 +93,37 @@ enum ServiceEnding {
                 if try await tx.service(id: other, forUpdate: false)?.state == .terminated { ended.insert(other) }
             }
             numbers.append(p.number)
-            let reduced = try p.removingLines(of: ended)
-            if reduced.lines.isEmpty {
-                try await ProformaCancellation.cancel(
-                    p, why: "services ended", by: .system, in: tx, deps: deps, at: now)
-                continue
-            }
-            // What was paid on the proforma stays on it; if it now covers the rest, the proforma is paid (and any excess is credit).
-            let application = reduced.reapplyingPayments()
-            try await tx.deleteLines(proformaID: p.id, serviceIDs: ended)
-            try await tx.update(proforma: application.proforma, at: now)
-            try await tx.append(
-                AuditEntry(
-                    actor: .system, action: "proforma.lines_removed", entity: "proforma", entityID: p.id,
-                    before: auditJSON(ProformaSnapshot(p)), after: auditJSON(ProformaSnapshot(application.proforma)),
-                    at: now))
-            if application.creditMinor > 0 {
-                try await tx.addCredit(
-                    clientID: p.clientID, amount: Money(minor: application.creditMinor, currency: p.currency),
-                    paymentID: nil, note: "Paid on \(p.number) beyond its remaining lines", at: now)
-            }
-            if application.completesPayment {
-                _ = try await PaymentSettlement.complete(
-                    application.proforma, in: tx, deps: deps, actor: .system, at: now)
-            }
+            try await removeLines(of: ended, from: p, why: "services ended", by: .system, in: tx, deps: deps, at: now)
         }
         return numbers
+    }
+
+    /// Takes the lines of `serviceIDs` off the unpaid proforma `p`. A proforma left without lines is cancelled; one
+    /// left with lines keeps them, and completes if its payments now cover it (any excess is credit).
+    static func removeLines(
+        of serviceIDs: Set<Int64>, from p: ProformaInvoice, why: String, by actor: Actor, in tx: any StoreTransaction,
+        deps: AppDependencies, at now: Date
+    ) async throws {
+        let reduced = try p.removingLines(of: serviceIDs)
+        if reduced.lines.isEmpty {
+            try await ProformaCancellation.cancel(p, why: why, by: actor, in: tx, deps: deps, at: now)
+            return
+        }
+        let application = reduced.reapplyingPayments()
+        try await tx.deleteLines(proformaID: p.id, serviceIDs: serviceIDs)
+        try await tx.update(proforma: application.proforma, at: now)
+        try await tx.append(
+            AuditEntry(
+                actor: actor, action: "proforma.lines_removed", entity: "proforma", entityID: p.id,
+                before: auditJSON(ProformaSnapshot(p)),
+                after: auditJSON(ProformaSnapshot(application.proforma)), at: now))
+        if application.creditMinor > 0 {
+            try await Credits.add(
+                Money(minor: application.creditMinor, currency: p.currency), from: p, paymentID: nil,
+                note: "Paid on \(p.number) beyond its remaining lines", why: why, by: actor, in: tx, at: now)
+        }
+        if application.completesPayment {
+            _ = try await PaymentSettlement.complete(application.proforma, in: tx, deps: deps, actor: actor, at: now)
+        }
     }
 }

@@ -18,7 +18,8 @@ public struct TerminateSuspendedServices: Sendable {
                 let oldest = s.holds.filter({ $0.reason == .nonPayment }).map(\.placedAt).min(), oldest < before
             else { return 0 }
             try await ServiceEnding.end(
-                s, on: asOf, why: "unpaid \(deps.policy.terminateAfterDays) days", by: .system, in: tx, deps: deps,
+                s, on: asOf, reason: .unpaid, why: "unpaid \(deps.policy.terminateAfterDays) days", by: .system, in: tx,
+                deps: deps,
                 at: deps.clock.now())
             return 1
         }

@@ -2,8 +2,9 @@ import Domain
 import Foundation
 
 /// Issues proformas inside a transaction: numbers from the proforma series, VAT for each buyer, the
-/// `proforma.issued` outbox event with its origin, and the audit entry. Shared by orders and renewals; the
-/// billing run issues a whole batch of clients' proformas with a few multi-row statements.
+/// `proforma.issued` outbox event with its origin, and the audit entry; then the client's credit pays what it can.
+/// Shared by orders and renewals; the billing run issues a whole batch of clients' proformas with a few multi-row
+/// statements. Callers write their services before issuing: paying from credit may activate or extend them.
 struct ProformaIssuer: Sendable {
     let deps: AppDependencies
 
@@ -46,15 +47,25 @@ struct ProformaIssuer: Sendable {
                 buyer: r.profile.party, billingProfileID: r.profile.id, vat: nv.1, lines: r.lines, createdAt: now)
         }
         let proformas = try await tx.insert(proformas: drafts)
+        // The clients' credit pays what it can of a fresh proforma (not of periods billed again after a storno).
+        let fromCredit = notice["reopened"] == nil ? try await Credits.plan(for: proformas, in: tx) : [:]
+        // A proforma the credit pays in full is not announced (the payment confirmation follows); one it pays in
+        // part asks for what is left.
         try await tx.enqueue(
-            proformas.map { p in
-                OutboxEvent(
+            proformas.compactMap { p in
+                let credit = fromCredit[p.id] ?? 0
+                guard credit < p.totals.grossMinor else { return nil }
+                var payload = [
+                    "proformaID": String(p.id), "number": p.number, "origin": origin.rawValue,
+                    "total": p.totals.gross.description, "dueDate": p.dueDate.description,
+                ]
+                if credit > 0 {
+                    payload["creditApplied"] = Money(minor: credit, currency: p.currency).description
+                    payload["leftToPay"] = Money(minor: p.totals.grossMinor - credit, currency: p.currency).description
+                }
+                return OutboxEvent(
                     kind: .proformaIssued, key: "proforma:\(p.id)", clientID: p.clientID,
-                    payload: [
-                        "proformaID": String(p.id), "number": p.number, "origin": origin.rawValue,
-                        "total": p.totals.gross.description, "dueDate": p.dueDate.description,
-                    ].merging(notice) { a, _ in a },
-                    createdAt: now)
+                    payload: payload.merging(notice) { a, _ in a }, createdAt: now)
             })
         try await tx.append(
             proformas.map { p in
@@ -62,7 +73,13 @@ struct ProformaIssuer: Sendable {
                     actor: actor, action: "proforma.issued", entity: "proforma", entityID: p.id, before: nil,
                     after: auditJSON(ProformaSnapshot(p)), at: now)
             })
-        return proformas
+        var result = proformas
+        for (i, p) in proformas.enumerated() {
+            guard let credit = fromCredit[p.id] else { continue }
+            try await Credits.apply(credit, to: p, in: tx, deps: deps, at: now)
+            result[i] = try await tx.proforma(id: p.id, forUpdate: false) ?? p
+        }
+        return result
     }
 }
 

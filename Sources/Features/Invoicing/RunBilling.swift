@@ -135,10 +135,11 @@ public struct RunBilling: Sendable {
                 clientID: k.clientID, profile: profiles[k.clientID]!, currency: k.currency, lines: groups[k]!,
                 dueDate: k.due)
         }
+        // Before issuing: a renewal paid from credit extends the services as it is issued.
+        try await tx.update(services: updated, at: deps.clock.now())
         let issued = try await ProformaIssuer(deps: deps).issue(
             in: tx, requests, origin: .renewal, issueDate: asOf, actor: .system)
         outcome.issued += issued.count
-        try await tx.update(services: updated, at: deps.clock.now())
         return outcome
     }
 }

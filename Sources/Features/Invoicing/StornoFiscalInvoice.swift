@@ -90,7 +90,8 @@ public struct StornoFiscalInvoice: Sendable {
                     var ended: [Int64] = []
                     for s in services where s.state != .terminated {
                         try await ServiceEnding.end(
-                            s, on: today, why: "\(original.displayNumber) reversed", by: actor, in: tx, deps: deps,
+                            s, on: today, reason: .staff, why: "\(original.displayNumber) reversed", by: actor, in: tx,
+                            deps: deps,
                             at: now)
                         ended.append(s.id)
                     }

@@ -67,7 +67,8 @@ public struct RecordPayment: Sendable {
                 errors.add(
                     "amount", "amount.format", "Give the amount with a dot and at most two decimals, e.g. 121.00.")
             }
-            let method = PaymentMethod(rawValue: method)
+            // `credit` is only ever taken by the system from a client's balance.
+            let method = PaymentMethod(rawValue: method).flatMap { $0 == .credit ? nil : $0 }
             if method == nil { errors.add("method", "method.enum", "Choose bank_transfer, card or demo.") }
             var received: CivilDate?
             if let r = receivedOn, !r.isEmpty {

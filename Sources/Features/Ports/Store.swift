@@ -39,6 +39,8 @@ public protocol StoreReader: Sendable {
     func clientsWithRenewalsDue(cutoff: CivilDate, afterClientID: Int64, limit: Int) async throws -> [Int64]
     /// Live services with an active non-payment hold placed before `placedBefore` (candidates for termination).
     func servicesSuspendedSince(placedBefore: Date) async throws -> [Int64]
+    /// Live services cancelled at the end of their paid period whose last day is before `day`, ascending.
+    func servicesEnding(before day: CivilDate) async throws -> [Int64]
     /// The periods of a service that are on paid proformas.
     func paidPeriodIndexes(serviceID: Int64) async throws -> Set<Int>
 
@@ -60,7 +62,8 @@ public protocol StoreReader: Sendable {
     /// The dates that decide when the daily tasks next have work (`DailyBillingTasks.nextDayWithWork`): the earliest
     /// next invoice date after `invoiceAfter` of a live service, the effective due dates after `dueAfter` of unpaid
     /// proformas, and the earliest active non-payment hold on a suspended service placed at or after `holdsFrom`.
-    func dailyWorkAhead(invoiceAfter: CivilDate, dueAfter: CivilDate, holdsFrom: Date) async throws -> DailyWorkAhead
+    func dailyWorkAhead(invoiceAfter: CivilDate, dueAfter: CivilDate, holdsFrom: Date, endingFrom: CivilDate)
+        async throws -> DailyWorkAhead
     /// The newest daily runs, newest first.
     func dailyRuns(limit: Int) async throws -> [DailyRunReport]
 
@@ -87,6 +90,10 @@ public protocol StoreReader: Sendable {
     /// The client's proformas that received at least one payment by `method`.
     func proformaIDs(clientID: Int64, paidBy method: PaymentMethod) async throws -> Set<Int64>
     func creditBalance(clientID: Int64, currency: Currency) async throws -> Int64
+    /// The client's credit ledger, newest first.
+    func creditEntries(clientID: Int64, limit: Int, offset: Int) async throws -> [CreditEntry]
+    /// The client's balances, by currency (zero balances left out).
+    func creditBalances(clientID: Int64) async throws -> [Currency: Int64]
     func outbox(clientID: Int64?, limit: Int) async throws -> [StoredOutboxEvent]
     func audit(entity: String?, entityID: Int64?, limit: Int) async throws -> [StoredAuditEntry]
     /// Everything done by or to one client (its account, profiles, services and invoices), newest first.
@@ -142,8 +149,13 @@ public protocol StoreTransaction: StoreReader {
     /// Fails with `.duplicate` when the payment's idempotency key was used before (nothing is written).
     func insert(payment: NewPayment) async throws -> Int64
     func addCredit(clientID: Int64, amount: Money, paymentID: Int64?, note: String, at: Date) async throws
+    /// The positive balances of these clients by currency, their client rows locked first (PostgreSQL), so two
+    /// transactions never spend the same credit.
+    func lockedCreditBalances(clientIDs: [Int64]) async throws -> [Int64: [Currency: Int64]]
     func insert(fiscal: FiscalInvoiceDraft, series: String, number: Int64, at: Date) async throws -> FiscalInvoice
     func insertEFactura(fiscalInvoiceID: Int64, state: EFacturaState, at: Date) async throws
+    /// A retired plan is no longer sold; nil `retired_at` puts it back on sale.
+    func setRetired(planID: Int64, _ retired: Bool, at: Date) async throws
     func setProvisioner(planID: Int64, name: String?) async throws
     /// Adds a provisioning job unless one with the same key exists.
     func enqueue(provisioning: NewProvisioningJob) async throws

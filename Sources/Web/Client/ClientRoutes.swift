@@ -21,6 +21,7 @@ struct ClientRoutes {
         registerMailLinks(on: r)
         registerEmailConfirmation(on: r)
         registerServices(on: r)
+        registerOrders(on: r)
         registerInvoices(on: r)
         registerCardPayments(on: r)
         registerDetails(on: r)

@@ -36,9 +36,23 @@ extension ClientRoutes {
             }
             // Newest first; on one day the fiscal invoice sits above the proforma it came from.
             rows.sort { ($0.0, $0.1) > ($1.0, $1.1) }
-            return areas.page(
-                "invoices", title: v.s("invoices_title"), ["invoices": rows.map(\.2), "hasInvoices": !rows.isEmpty],
-                visit)
+            var model: [String: Any] = ["invoices": rows.map(\.2), "hasInvoices": !rows.isEmpty]
+            let credit = try await PaymentQueries(deps).credit(clientID: client.id, limit: 50)
+            if !credit.entries.isEmpty {
+                model["credit"] =
+                    [
+                        "balances": credit.balances.isEmpty
+                            ? "0.00" : credit.balances.map(\.description).joined(separator: " · "),
+                        "entries": credit.entries.map { e in
+                            [
+                                "date": Formatting.timestamp(e.at, deps), "note": e.note,
+                                "amount": e.amount.description,
+                                "negative": e.amount.minor < 0,
+                            ] as [String: Any]
+                        },
+                    ] as [String: Any]
+            }
+            return areas.page("invoices", title: v.s("invoices_title"), model, visit)
         }
         r.get("invoices/proforma/:id") { req, ctx in
             let (client, visit) = try await clientVisit(req, ctx)

@@ -21,6 +21,10 @@ extension StaffRoutes {
                 },
                 "canSuspend": s.state == .active || s.state == .suspended,
                 "canUnsuspend": s.holds.contains { $0.reason != .nonPayment },
+                "endsOn": s.state == .terminated ? "" : s.endsOn.map { "ends on \($0)" } ?? "",
+                "canCancel": s.endsOn == nil && (s.state == .active || s.state == .suspended),
+                "canWithdraw": s.endsOn != nil && s.state != .terminated,
+                "canTerminate": s.state != .terminated,
             ]
         }
         // The payment-extension form's date bounds: from today to the furthest extension allowed.
@@ -72,6 +76,16 @@ extension StaffRoutes {
                 ["label": v.partyLabel($0.party), "isDefault": $0.isDefault] as [String: Any]
             },
             "services": services, "invoices": invoices.map(\.2),
+            "credit": [
+                "balances": o.credit.balances.isEmpty
+                    ? "none" : o.credit.balances.map(\.description).joined(separator: " · "),
+                "entries": o.credit.entries.map { e in
+                    [
+                        "at": Formatting.timestamp(e.at, deps), "amount": e.amount.description, "note": e.note,
+                        "payment": e.paymentID.map { "#\($0)" } ?? "—",
+                    ]
+                },
+            ] as [String: Any],
             "consents": o.consents.map {
                 "\($0.optedIn ? "opted in" : "opted out") on \($0.changedAt.map { Formatting.timestamp($0, deps) } ?? "?") via \($0.source?.rawValue ?? "?")"
             },

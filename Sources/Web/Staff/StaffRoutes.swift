@@ -228,6 +228,21 @@ struct StaffRoutes {
                 serviceID: try ctx.parameters.require("id", as: Int64.self), holdID: nil, reason: nil, actor: actor)
             return (Paths.Staff.client(s.clientID), "saved")
         }
+        action(r, "services/:id/cancel") { _, ctx, _, actor in
+            let s = try await CancelService(deps).atPeriodEnd(
+                serviceID: try ctx.parameters.require("id", as: Int64.self), ownedBy: nil, actor: actor)
+            return (Paths.Staff.client(s.clientID), "saved")
+        }
+        action(r, "services/:id/cancel/withdraw") { _, ctx, _, actor in
+            let s = try await CancelService(deps).withdraw(
+                serviceID: try ctx.parameters.require("id", as: Int64.self), ownedBy: nil, actor: actor)
+            return (Paths.Staff.client(s.clientID), "saved")
+        }
+        action(r, "services/:id/terminate") { _, ctx, form, actor in
+            let s = try await CancelService(deps).terminateNow(
+                serviceID: try ctx.parameters.require("id", as: Int64.self), reason: form["reason"], actor: actor)
+            return (Paths.Staff.client(s.clientID), "saved")
+        }
         action(r, "clients/:id/mail-links/revoke") { _, ctx, form, actor in
             let clientID = try ctx.parameters.require("id", as: Int64.self)
             _ = try await MailLinks(areas.identity).revoke(

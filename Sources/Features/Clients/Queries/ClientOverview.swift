@@ -17,6 +17,7 @@ public struct ClientOverview: Sendable {
     public let mailLinks: [MailLink]
     public let audit: [StoredAuditEntry]
     public let staffNames: [Int64: String]
+    public let credit: PaymentQueries.Credit
 
     /// Reads the page's data; "not found" when there is no such client.
     public static func load(clientID id: Int64, deps: AppDependencies, identity: Identity, messages: any MessageStore)
@@ -40,6 +41,7 @@ public struct ClientOverview: Sendable {
             planNames: Dictionary(data.3.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a }),
             invoices: data.4, paidByCard: data.5, consents: data.6,
             messages: try await messages.messages(clientID: id, limit: 100),
-            mailLinks: try await identity.store.mailLinks(clientID: id, limit: 50), audit: data.7, staffNames: data.8)
+            mailLinks: try await identity.store.mailLinks(clientID: id, limit: 50), audit: data.7, staffNames: data.8,
+            credit: try await PaymentQueries(deps).credit(clientID: id, limit: 100))
     }
 }

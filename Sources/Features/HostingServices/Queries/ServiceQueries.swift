@@ -45,6 +45,13 @@ public struct ServiceQueries: Sendable {
         return s
     }
 
+    /// One of the client's services; another client's is "not found".
+    public func service(id: Int64, ownedBy clientID: Int64) async throws -> HostingService {
+        let s = try await service(id: id)
+        guard s.clientID == clientID else { throw UseCaseError.notFound("service") }
+        return s
+    }
+
     public func plans() async throws -> [HostingPlan] {
         try await deps.store.read { r in try await r.plans() }
     }

@@ -10,6 +10,24 @@ public struct PaymentQueries: Sendable {
     public func list(_ filter: PaymentFilter, limit: Int, offset: Int) async throws -> [PaymentRecord] {
         try await deps.store.read { r in try await r.payments(filter, limit: limit, offset: offset) }
     }
+
+    /// A client's credit: the balance per currency (none when nothing is left) and the ledger, newest first.
+    public struct Credit: Sendable {
+        public let balances: [Money]
+        public let entries: [CreditEntry]
+    }
+
+    public func credit(clientID: Int64, limit: Int = 100, offset: Int = 0) async throws -> Credit {
+        try await deps.store.read { r in
+            guard try await r.client(id: clientID) != nil else { throw UseCaseError.notFound("client") }
+            let balances = try await r.creditBalances(clientID: clientID)
+            return Credit(
+                balances: balances.filter { $0.value != 0 }.sorted { $0.key.rawValue < $1.key.rawValue }.map {
+                    Money(minor: $0.value, currency: $0.key)
+                },
+                entries: try await r.creditEntries(clientID: clientID, limit: limit, offset: offset))
+        }
+    }
 }
 
 extension PaymentFilter {

@@ -81,8 +81,11 @@ public struct DailyWorkAhead: Sendable, Equatable {
     public var nextInvoiceDate: CivilDate?
     public var unpaidDue: [Due]
     public var earliestHold: Date?
+    /// The earliest last day of a cancelled service still running.
+    public var nextEnd: CivilDate?
 
-    public init(nextInvoiceDate: CivilDate?, unpaidDue: [Due], earliestHold: Date?) {
+    public init(nextInvoiceDate: CivilDate?, unpaidDue: [Due], earliestHold: Date?, nextEnd: CivilDate? = nil) {
+        self.nextEnd = nextEnd
         self.nextInvoiceDate = nextInvoiceDate
         self.unpaidDue = unpaidDue
         self.earliestHold = earliestHold

@@ -35,6 +35,28 @@ public enum PaymentMethod: String, Sendable, Codable, CaseIterable {
     case bankTransfer = "bank_transfer"
     case card
     case demo
+    /// Taken from the client's credit balance when a proforma is issued; never recorded by hand.
+    case credit
+}
+
+/// One movement of a client's credit ledger (append-only): positive adds to the balance, negative takes from it.
+public struct CreditEntry: Sendable, Equatable {
+    public let id: Int64
+    public let clientID: Int64
+    public let amount: Money
+    /// The payment it came from (an overpayment) or went to (a proforma settled from credit).
+    public let paymentID: Int64?
+    public let note: String
+    public let at: Date
+
+    public init(id: Int64, clientID: Int64, amount: Money, paymentID: Int64?, note: String, at: Date) {
+        self.id = id
+        self.clientID = clientID
+        self.amount = amount
+        self.paymentID = paymentID
+        self.note = note
+        self.at = at
+    }
 }
 
 public struct PaymentRecord: Sendable, Codable, Equatable {
