@@ -60,6 +60,86 @@ struct APITests {
         await db.close()
     }
 
+    /// Issue 19: an order of several plans, cancelling at period end and withdrawing it, terminating, the credit ledger.
+    @Test func ordersOfSeveralPlansCancellationAndCreditThroughTheAPI() async throws {
+        let w = try await world()
+        let (_, key) = try await CreateAPIKey(w.deps)(name: "billing", staffID: nil)
+        let f = Fixtures(w.deps)
+        let plan = try await f.plan()
+        let ana = try await f.client("ana@example.ro")
+        let auth: HTTPFields = [.authorization: "Bearer \(key)", .contentType: "application/json"]
+        try await w.app.test(.router) { c in
+            let body = """
+                {"clientId": \(ana.id), "items": [{"planId": \(plan.id), "cycle": "monthly", "domain": "a.ro"},
+                 {"planId": \(plan.id), "cycle": "annual", "domain": "b.ro"}]}
+                """
+            let (serviceID, proformaID, gross) = try await c.execute(
+                uri: "/api/v1/orders", method: .post, headers: auth, body: ByteBuffer(string: body)
+            ) { r in
+                #expect(r.status == .created)
+                let o = try json(r)
+                let services = o["services"] as? [[String: Any]] ?? []
+                let proforma = o["proforma"] as? [String: Any] ?? [:]
+                #expect(services.count == 2 && (proforma["lines"] as? [Any])?.count == 2)
+                return (
+                    services.first?["id"] as? Int ?? 0, proforma["id"] as? Int ?? 0,
+                    (proforma["total"] as? String) ?? ""
+                )
+            }
+            // A bad item is named by its index.
+            let bad = """
+                {"clientId": \(ana.id), "items": [{"planId": \(plan.id), "cycle": "monthly", "domain": "a.ro"},
+                 {"planId": \(plan.id), "cycle": "weekly", "domain": "b.ro"}]}
+                """
+            try await c.execute(uri: "/api/v1/orders", method: .post, headers: auth, body: ByteBuffer(string: bad)) {
+                r in
+                #expect(r.status == .unprocessableContent)
+                let fields = (try json(r)["error"] as? [String: Any])?["fields"] as? [[String: String]]
+                #expect(fields?.map { $0["field"] ?? "" } == ["items[1].cycle"])
+            }
+            // Paid with 50.00 over: the rest is credit, listed in the ledger.
+            _ = gross
+            let proforma = try await w.deps.store.read { r in
+                try await r.proforma(id: Int64(proformaID), forUpdate: false)!
+            }
+            _ = try await f.pay(
+                proforma, amount: Money(minor: proforma.totals.grossMinor + 50_00, currency: .RON).decimalString)
+            try await c.execute(uri: "/api/v1/clients/\(ana.id)/credit", method: .get, headers: auth) { r in
+                #expect(r.status == .ok)
+                let o = try json(r)
+                let balances = o["balances"] as? [[String: Any]]
+                #expect(balances?.first?["amount"] as? String == "50.00")
+                #expect((o["entries"] as? [[String: Any]])?.count == 1)
+            }
+            try await c.execute(uri: "/api/v1/services/\(serviceID)/cancel", method: .post, headers: auth) { r in
+                #expect(r.status == .ok)
+                let endsOn = try json(r)["endsOn"] as? String
+                #expect(endsOn == proforma.lines[0].period?.end.description)
+            }
+            try await c.execute(uri: "/api/v1/services/\(serviceID)/cancel/withdraw", method: .post, headers: auth) {
+                r in
+                let o = try json(r)
+                #expect(r.status == .ok && o["endsOn"] == nil)
+            }
+            try await c.execute(
+                uri: "/api/v1/services/\(serviceID)/terminate", method: .post, headers: auth,
+                body: ByteBuffer(string: #"{"reason": ""}"#)
+            ) { r in #expect(r.status == .unprocessableContent) }
+            try await c.execute(
+                uri: "/api/v1/services/\(serviceID)/terminate", method: .post, headers: auth,
+                body: ByteBuffer(string: #"{"reason": "asked by phone"}"#)
+            ) { r in
+                let o = try json(r)
+                #expect(r.status == .ok && o["state"] as? String == "terminated")
+            }
+            try await c.execute(uri: "/api/v1/plans/\(plan.id)/retire", method: .post, headers: auth) { r in
+                let o = try json(r)
+                #expect(r.status == .ok && o["retired"] as? Bool == true)
+            }
+        }
+        await w.db.close()
+    }
+
     /// Issue 19: staff and integrations list payments by client, proforma, method and day, newest first, paged.
     @Test func paymentsAreListedByClientProformaMethodAndDay() async throws {
         let w = try await world()

@@ -390,6 +390,56 @@ def card_payment(d):
     log_out(d)
 
 
+@step("a new visitor signs up (SMS on), orders a plan, pays by card: active service, fiscal invoice, an e-mail and no SMS; then cancels and keeps it")
+def order_and_cancel(d):
+    fresh_visitor(d)
+    d.get(BASE + "/signup?lang=en")
+    fill(d, {"email": "e2e.order@example.ro", "password": "e2e password 456", "phone": "0744333444", "language": "en",
+             "p_kind": "person", "p_name": "Radu Vlad", "p_street": "Str. Mare 1", "p_city": "Cluj-Napoca", "p_county": "CJ",
+             "p_postalCode": "400001", "p_country": "RO"})
+    d.find_element(By.NAME, "smsOptIn").click()
+    submit(d, "Create the account")
+    WebDriverWait(d, 5).until(lambda d: d.current_url.endswith("/services"))
+    navigate(d, d.find_element(By.XPATH, "//nav//a[normalize-space()='Order']"))
+    assert "Plans and prices" in text(d), text(d)
+    choice = [o.get_attribute("value") for o in Select(d.find_element(By.NAME, "plan0")).options if o.get_attribute("value")][0]
+    fill(d, {"plan0": choice, "domain0": "radu-vlad.ro"})
+    submit(d, "Review order")
+    review = text(d)
+    assert "Review your order" in review and "radu-vlad.ro" in review and "VAT" in review, review
+    shot(d, "20-order-review")
+    submit(d, "Place order")
+    page = text(d)
+    assert "Your order is placed." in page, page
+    WebDriverWait(d, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#card-element input"), message="Stripe.js mounts the card form")
+    for field, value in (("number", "4242424242424242"), ("exp_month", "12"), ("exp_year", "30"), ("cvc", "123"), ("postal_code", "10001")):
+        d.find_element(By.CSS_SELECTOR, f"#card-element input[placeholder='{field}']").send_keys(value)
+    navigate(d, d.find_element(By.ID, "card-form").find_element(By.TAG_NAME, "button"))
+    assert "The payment is recorded." in text(d), text(d)
+    d.get(BASE + "/services")
+    row = d.find_element(By.XPATH, "//tr[th[normalize-space()='radu-vlad.ro']]")
+    assert "Active" in row.text, row.text
+    d.get(BASE + "/invoices")
+    assert any(r.get_attribute("data-number").startswith("HST") for r in d.find_elements(By.CSS_SELECTOR, "tr.invoice"))
+    # The order's proforma reaches the client by e-mail only, although the client opted in to SMS.
+    deliver_mail()
+    client = [c for c in api("GET", "/clients?q=e2e.order")["items"] if c["email"] == "e2e.order@example.ro"][0]
+    sent = [m for m in api("GET", "/messages?limit=500")["items"] if m["clientId"] == client["id"]]
+    assert any(m["event"] == "proforma.issued" and m["channel"] == "email" for m in sent), sent
+    assert not any(m["channel"] == "sms" for m in sent), sent
+    # Cancel at the end of the paid period: the last day is shown, and the cancellation can be withdrawn.
+    d.get(BASE + "/services")
+    navigate(d, d.find_element(By.XPATH, "//tr[th[normalize-space()='radu-vlad.ro']]//a[normalize-space()='Cancel']"))
+    assert "the last day paid for" in text(d), text(d)
+    submit(d, "Cancel at the end of the period")
+    row = d.find_element(By.XPATH, "//tr[th[normalize-space()='radu-vlad.ro']]")
+    assert "Ends on" in row.text, row.text
+    shot(d, "21-cancelled-service")
+    submit(d, "Keep it (withdraw the cancellation)")
+    assert "Ends on" not in d.find_element(By.XPATH, "//tr[th[normalize-space()='radu-vlad.ro']]").text
+    log_out(d)
+
+
 def wait_url(d, predicate, what):
     """Waits for the address (a redirect chain may still be running) and then for that page to finish loading."""
     WebDriverWait(d, 10, ignored_exceptions=(WebDriverException,)).until(lambda d: predicate(d.current_url), message=f"{what}; at {d.current_url}")

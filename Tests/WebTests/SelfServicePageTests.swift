@@ -1,0 +1,112 @@
+import Bootstrap
+import Domain
+import Features
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Storage
+import TestSupport
+import Testing
+
+@testable import Web
+
+@Suite("Client self-service pages: order, cancel, credit")
+struct SelfServicePageTests {
+    @Test func aClientOrdersTwoPlansReviewsTheTotalsAndGetsOneProforma() async throws {
+        let h = try await WebHarness.make()
+        let ana = try await h.fixtures.client("ana@example.ro", language: "en")
+        let start = try await h.fixtures.plan()
+        let pro = try await h.fixtures.plan("pro", monthly: "50.00")
+        let retired = try await h.fixtures.plan("old", monthly: "5.00")
+        _ = try await RetireHostingPlan(h.deps)(planID: retired.id, retired: true, actor: .staff(1))
+        try await h.run { c in
+            let b = Browser(c)
+            try await b.logIn("ana@example.ro", "correct horse battery")
+            let catalogue = try await b.get("/order")
+            #expect(catalogue.status == .ok)
+            #expect(catalogue.body.visibleText.contains("Monthly: 100.00 RON"))
+            #expect(catalogue.body.contains(#"data-plan="pro""#) && !catalogue.body.contains(#"data-plan="old""#))
+            // A bad domain is named on its row and nothing is ordered.
+            let bad = try await b.post(
+                "/order/review",
+                [("plan0", "\(start.id):monthly"), ("domain0", "not a domain"), ("plan1", ""), ("domain1", "")])
+            #expect(bad.status == .unprocessableContent && bad.body.contains(#"id="e-domain0""#))
+            // A second row with a cycle the plan does not sell is named on that row.
+            let quarterly = try await b.post(
+                "/order/review",
+                [
+                    ("plan0", "\(start.id):monthly"), ("domain0", "ana.ro"), ("plan1", "\(pro.id):quarterly"),
+                    ("domain1", "b.ro"),
+                ])
+            #expect(quarterly.status == .unprocessableContent && quarterly.body.contains(#"id="e-plan1""#))
+            let fields = [
+                ("plan0", "\(start.id):monthly"), ("domain0", "ana.ro"), ("plan1", "\(pro.id):annual"),
+                ("domain1", "blog.ana.ro"),
+            ]
+            let review = try await b.post("/order/review", fields)
+            #expect(review.status == .ok)
+            // 100.00 + 1000.00 net, 21 % VAT: the totals before confirming.
+            #expect(review.body.visibleText.contains("1331.00 RON"))
+            #expect(review.body.visibleText.contains("Start – ana.ro"))
+            #expect(
+                try await h.deps.store.read { r in
+                    try await r.proformas(clientID: ana.id, state: nil, limit: 9, offset: 0)
+                }.isEmpty)
+            let placed = try await b.post("/order", fields + [("profile", "")])
+            let proformas = try await h.deps.store.read { r in
+                try await r.proformas(clientID: ana.id, state: nil, limit: 9, offset: 0)
+            }
+            let proforma = try #require(proformas.first)
+            #expect(proformas.count == 1 && proforma.lines.count == 2 && proforma.origin == .order)
+            #expect(placed.location == "/invoices/proforma/\(proforma.id)")
+            let page = try await b.get("/invoices/proforma/\(proforma.id)")
+            #expect(page.body.visibleText.contains("Your order is placed."))
+            #expect(page.body.visibleText.contains(proforma.number))
+            let services = try await b.get("/services")
+            #expect(services.body.contains("pill pending") && services.body.visibleText.contains("blog.ana.ro"))
+        }
+    }
+
+    @Test func aClientCancelsAtPeriodEndSeesTheLastDayAndWithdrawsIt() async throws {
+        let h = try await WebHarness.make()
+        let ana = try await h.fixtures.client("ana@example.ro", language: "ro")
+        let service = try await h.fixtures.activeService(
+            client: ana, plan: try await h.fixtures.plan(), domain: "ana.ro")
+        try await h.run { c in
+            let b = Browser(c)
+            try await b.logIn("ana@example.ro", "correct horse battery")
+            let ask = try await b.get("/services/\(service.id)/cancel")
+            #expect(
+                ask.body.visibleText.contains("ana.ro funcționează până pe \(service.nextDueDate.adding(days: -1))"))
+            #expect(try await b.post("/services/\(service.id)/cancel", []).location == "/services")
+            let after = try await b.get("/services")
+            #expect(after.body.visibleText.contains("Se încheie pe \(service.nextDueDate.adding(days: -1))"))
+            #expect(after.body.contains("/services/\(service.id)/cancel/withdraw"))
+            #expect(try await b.post("/services/\(service.id)/cancel/withdraw", []).location == "/services")
+            let again = try await b.get("/services")
+            #expect(!again.body.visibleText.contains("Se încheie pe"))
+            #expect(again.body.contains("/services/\(service.id)/cancel\""))
+            // Another client's service is not found.
+            let ion = try await h.fixtures.client("ion@example.ro", language: "en")
+            let other = try await h.fixtures.activeService(
+                client: ion, plan: try await h.fixtures.plan("pro"), domain: "ion.ro")
+            #expect(try await b.post("/services/\(other.id)/cancel", []).status == .notFound)
+        }
+    }
+
+    @Test func anOverpaymentShowsAsCreditInMyInvoices() async throws {
+        let h = try await WebHarness.make()
+        let ana = try await h.fixtures.client("ana@example.ro", language: "en")
+        let order = try await PlaceOrder(h.deps)(
+            clientID: ana.id, try .parse(planID: try await h.fixtures.plan().id, cycle: "monthly", domain: "ana.ro"),
+            billingProfileID: nil, actor: .client(ana.id))
+        _ = try await h.fixtures.pay(order.proforma, amount: "150.00")
+        try await h.run { c in
+            let b = Browser(c)
+            try await b.logIn("ana@example.ro", "correct horse battery")
+            let invoices = try await b.get("/invoices")
+            #expect(invoices.body.visibleText.contains("Credit balance: 29.00 RON"))
+            #expect(invoices.body.visibleText.contains("Overpayment of \(order.proforma.number)"))
+        }
+    }
+}
