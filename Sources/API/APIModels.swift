@@ -136,8 +136,11 @@ struct ServiceDTO: Codable, Sendable {
     let holds: [HoldDTO]
     /// The last day of a service cancelled at the end of its paid period.
     let endsOn: String?
+    /// A cheaper plan that takes over with the next renewal.
+    let scheduledPlanId: Int64?
     init(_ s: HostingService) {
         endsOn = s.endsOn?.description
+        scheduledPlanId = s.scheduledChange?.planID
         id = s.id
         clientId = s.clientID
         planId = s.planID
@@ -381,6 +384,34 @@ struct NewOrderBody: Decodable {
             throw UseCaseError.invalid(ValidationFailure(missing))
         }
         return [try .parse(planID: planId, cycle: cycle, domain: domain)]
+    }
+}
+
+struct ChangePlanBody: Decodable {
+    let planId: Int64
+}
+
+struct PlanChangeOut: Codable, Sendable {
+    let service: ServiceDTO
+    /// `now`, `at_renewal` or `unchanged`.
+    let effect: String
+    /// For `at_renewal`: the first day of the period billed on the new plan.
+    let from: String?
+    let proforma: ProformaDTO?
+    init(_ o: ChangePlan.Outcome) {
+        service = ServiceDTO(o.service)
+        proforma = o.proforma.map(ProformaDTO.init)
+        switch o.effect {
+        case .now:
+            effect = "now"
+            from = nil
+        case .atRenewal(let day):
+            effect = "at_renewal"
+            from = day.description
+        case .unchanged:
+            effect = "unchanged"
+            from = nil
+        }
     }
 }
 

@@ -146,6 +146,13 @@ public struct BillingAPI: Sendable {
                     try await CancelService(deps).withdraw(
                         serviceID: try ctx.parameters.require("id", as: Int64.self), ownedBy: nil, actor: ctx.actor)))
         }
+        api.post("services/:id/change-plan") { req, ctx in
+            let b = try await Self.decode(ChangePlanBody.self, req)
+            let o = try await ChangePlan(deps)(
+                serviceID: try ctx.parameters.require("id", as: Int64.self), ownedBy: nil, planID: b.planId,
+                actor: ctx.actor)
+            return APIResponses.json(PlanChangeOut(o))
+        }
         api.post("services/:id/terminate") { req, ctx in
             let b = try await Self.decode(TerminateBody.self, req)
             return APIResponses.json(

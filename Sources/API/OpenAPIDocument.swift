@@ -266,6 +266,9 @@ enum OpenAPIDocument {
                     "type": ["string", "null"], "format": "date",
                     "description": "cancelled at the end of its paid period: its last day (it ends the day after)",
                 ],
+                "scheduledPlanId": [
+                    "type": ["integer", "null"], "description": "a cheaper plan that takes over with the next renewal",
+                ],
             ], required: ["id", "clientId", "planId", "domain", "cycle", "price", "state", "nextDueDate", "holds"]),
         "Credit": object(
             [
@@ -490,6 +493,18 @@ enum OpenAPIDocument {
                 "post": op(
                     "Withdraw a cancellation before the service ended: it renews again",
                     params: [idParam], schema: ref("Service"), errors: ["400", "404", "409"])
+            ],
+            "/api/v1/services/{id}/change-plan": [
+                "post": op(
+                    "Move the service to another plan of its cycle and currency. Dearer: at once, with an order proforma for the difference over the rest of the paid period (by days, rounded half up; periods paid ahead cost the whole difference). Cheaper: from the next renewal (scheduledPlanId). The current plan again: a scheduled change is taken back. Refused while a proforma of the service is unpaid (409 plan-change.unpaid)",
+                    params: [idParam], body: object(["planId": int64], required: ["planId"]),
+                    schema: object(
+                        [
+                            "service": ref("Service"),
+                            "effect": ["type": "string", "enum": ["now", "at_renewal", "unchanged"]],
+                            "from": ["type": ["string", "null"], "format": "date"],
+                            "proforma": ["oneOf": [ref("Proforma"), ["type": "null"]]],
+                        ], required: ["service", "effect"]), errors: ["400", "404", "409", "422"])
             ],
             "/api/v1/services/{id}/terminate": [
                 "post": op(

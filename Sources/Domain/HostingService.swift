@@ -51,11 +51,15 @@ public struct HostingService: Sendable, Hashable {
     /// The last day of a service cancelled at the end of its paid period: it is not renewed after it and ends the
     /// next day. Nil while it renews.
     public let endsOn: CivilDate?
+    /// A cheaper plan the client chose: it takes over with the next renewal billed.
+    public let scheduledChange: PlanChange?
 
     public init(
         id: Int64, clientID: Int64, planID: Int64, domain: String, cycle: BillingCycle, price: Money,
-        anchor: CivilDate, invoicedPeriods: Int, paidPeriods: Int, lifecycle: Lifecycle, endsOn: CivilDate? = nil
+        anchor: CivilDate, invoicedPeriods: Int, paidPeriods: Int, lifecycle: Lifecycle, endsOn: CivilDate? = nil,
+        scheduledChange: PlanChange? = nil
     ) {
+        self.scheduledChange = scheduledChange
         self.endsOn = endsOn
         self.id = id
         self.clientID = clientID
@@ -106,12 +110,15 @@ public struct HostingService: Sendable, Hashable {
     }
 
     func with(
-        lifecycle: Lifecycle? = nil, invoicedPeriods: Int? = nil, paidPeriods: Int? = nil, endsOn: CivilDate?? = nil
+        lifecycle: Lifecycle? = nil, invoicedPeriods: Int? = nil, paidPeriods: Int? = nil, endsOn: CivilDate?? = nil,
+        plan: PlanChange? = nil, scheduledChange: PlanChange?? = nil
     ) -> HostingService {
         HostingService(
-            id: id, clientID: clientID, planID: planID, domain: domain, cycle: cycle, price: price, anchor: anchor,
+            id: id, clientID: clientID, planID: plan?.planID ?? planID, domain: domain, cycle: cycle,
+            price: plan?.price ?? price, anchor: anchor,
             invoicedPeriods: invoicedPeriods ?? self.invoicedPeriods, paidPeriods: paidPeriods ?? self.paidPeriods,
-            lifecycle: lifecycle ?? self.lifecycle, endsOn: endsOn ?? self.endsOn)
+            lifecycle: lifecycle ?? self.lifecycle, endsOn: endsOn ?? self.endsOn,
+            scheduledChange: scheduledChange ?? self.scheduledChange)
     }
 
     // MARK: Named transitions
@@ -155,7 +162,8 @@ public struct HostingService: Sendable, Hashable {
         guard case .pending = lifecycle else { throw .notAllowed(from: state, action: "start") }
         return HostingService(
             id: id, clientID: clientID, planID: planID, domain: domain, cycle: cycle, price: price, anchor: day,
-            invoicedPeriods: invoicedPeriods, paidPeriods: paidPeriods, lifecycle: lifecycle, endsOn: endsOn)
+            invoicedPeriods: invoicedPeriods, paidPeriods: paidPeriods, lifecycle: lifecycle, endsOn: endsOn,
+            scheduledChange: scheduledChange)
     }
 
     public func suspended(by hold: Hold) throws(ServiceTransitionError) -> HostingService {
@@ -187,9 +195,62 @@ public struct HostingService: Sendable, Hashable {
         return with(endsOn: .some(nil))
     }
 
+    /// The paid period that contains `day`, if the service is paid through it.
+    public func paidPeriod(containing day: CivilDate) -> ServicePeriod? {
+        var k = 0
+        while k < paidPeriods {
+            let p = cycle.period(anchor: anchor, index: k)
+            if p.start <= day && day <= p.end { return p }
+            if p.start > day { return nil }
+            k += 1
+        }
+        return nil
+    }
+
+    /// Another plan at once (an upgrade, or a change at the same price); a scheduled downgrade is dropped.
+    public func switching(to change: PlanChange) throws(ServiceTransitionError) -> HostingService {
+        guard case .live = lifecycle else { throw .notAllowed(from: state, action: "change plan") }
+        return with(plan: change, scheduledChange: .some(nil))
+    }
+
+    /// A cheaper plan from the next renewal on; nil takes a scheduled change back.
+    public func scheduling(_ change: PlanChange?) throws(ServiceTransitionError) -> HostingService {
+        guard case .live = lifecycle else { throw .notAllowed(from: state, action: "change plan") }
+        return with(scheduledChange: .some(change))
+    }
+
+    /// The scheduled plan takes over (the renewal that bills it is being issued).
+    public func applyingScheduledChange() -> HostingService {
+        guard let change = scheduledChange else { return self }
+        return with(plan: change, scheduledChange: .some(nil))
+    }
+
     public func terminated(on date: Date) throws(ServiceTransitionError) -> HostingService {
         if case .terminated = lifecycle { throw .notAllowed(from: .terminated, action: "terminate") }
         return with(lifecycle: .terminated(on: date))
+    }
+}
+
+/// A plan and the price the service pays on it (per its billing cycle).
+public struct PlanChange: Sendable, Hashable {
+    public let planID: Int64
+    public let price: Money
+
+    public init(planID: Int64, price: Money) {
+        self.planID = planID
+        self.price = price
+    }
+
+    /// What an upgrade costs for the rest of `period`, from `day` on: the difference between the two prices of a
+    /// whole period, times the days left (`day` included) over the period's days, rounded half up.
+    public static func proratedDifference(
+        from old: Money, to new: Money, over period: ServicePeriod, from day: CivilDate
+    )
+        -> Int64
+    {
+        let total = Int64(period.start.days(until: period.end) + 1)
+        let left = Int64(max(0, day.days(until: period.end) + 1))
+        return roundHalfUp((new.minor - old.minor) * min(left, total), dividedBy: total)
     }
 }
 

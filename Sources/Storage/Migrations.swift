@@ -198,6 +198,15 @@ public enum Migrations {
                     "CREATE INDEX services_ending ON services(ends_on) WHERE ends_on IS NOT NULL",
                 ]
             }),
+        // A downgrade waits for the next renewal: the plan and price it will bill.
+        Migration(
+            version: 21, name: "scheduled plan changes",
+            statements: { _ in
+                [
+                    "ALTER TABLE services ADD COLUMN next_plan_id BIGINT REFERENCES plans(id)",
+                    "ALTER TABLE services ADD COLUMN next_price_minor BIGINT",
+                ]
+            }),
     ]
 
     /// Sessions, login failures, TOTP and password resets live in the database, so any `serve` process can

@@ -54,7 +54,14 @@ extension SQLTransaction {
                 price: Money(minor: try r.int("price_minor"), currency: try r.enumValue("currency", Currency.self)),
                 anchor: try r.civil("anchor_date"), invoicedPeriods: Int(try r.int("invoiced_periods")),
                 paidPeriods: Int(try r.int("paid_periods")), lifecycle: lifecycle,
-                endsOn: try r.stringOrNil("ends_on").flatMap(CivilDate.init))
+                endsOn: try r.stringOrNil("ends_on").flatMap(CivilDate.init),
+                scheduledChange: try r.intOrNil("next_plan_id").map { plan in
+                    PlanChange(
+                        planID: plan,
+                        price: Money(
+                            minor: try r.intOrNil("next_price_minor") ?? 0,
+                            currency: try r.enumValue("currency", Currency.self)))
+                })
         }
     }
 
@@ -107,13 +114,14 @@ extension SQLTransaction {
             let values = chunk.map { s -> SQLQueryString in
                 let terminatedAt: Int64? = if case .terminated(let on) = s.lifecycle { millis(on) } else { nil }
                 return
-                    "(\(bind: s.id), \(bind: s.state.rawValue), \(bind: Int64(s.invoicedPeriods)), \(bind: Int64(s.paidPeriods)), \(bind: (s.renewsOn ?? Self.never).description), \(bind: terminatedAt ?? -1), \(bind: s.endsOn?.description ?? ""))"
+                    "(\(bind: s.id), \(bind: s.state.rawValue), \(bind: Int64(s.invoicedPeriods)), \(bind: Int64(s.paidPeriods)), \(bind: (s.renewsOn ?? Self.never).description), \(bind: terminatedAt ?? -1), \(bind: s.endsOn?.description ?? ""), \(bind: s.planID), \(bind: s.price.minor), \(bind: s.scheduledChange?.planID ?? -1), \(bind: s.scheduledChange?.price.minor ?? -1))"
             }
             // VALUES columns are column1… on both engines; -1 and '' stand for "none" (a typed NULL would differ per engine).
             try await run(
                 """
                 UPDATE services SET state = v.column2, invoiced_periods = v.column3, paid_periods = v.column4, next_invoice_date = v.column5,
-                  terminated_at = NULLIF(v.column6, -1), ends_on = NULLIF(v.column7, ''), updated_at = \(bind: stamp)
+                  terminated_at = NULLIF(v.column6, -1), ends_on = NULLIF(v.column7, ''),
+                  plan_id = v.column8, price_minor = v.column9, next_plan_id = NULLIF(v.column10, -1), next_price_minor = NULLIF(v.column11, -1), updated_at = \(bind: stamp)
                 FROM (VALUES \(values.joined(separator: ", "))) AS v WHERE services.id = v.column1
                 """)
         }

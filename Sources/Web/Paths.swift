@@ -24,6 +24,7 @@ enum Paths {
     static func fiscalInvoicePDF(_ id: Int64) -> String { fiscalInvoice(id) + "/pdf" }
     static func profile(_ id: Int64) -> String { "/details/profiles/\(id)" }
     static func serviceCancel(_ id: Int64) -> String { "/services/\(id)/cancel" }
+    static func servicePlan(_ id: Int64) -> String { "/services/\(id)/plan" }
     static func serviceWithdrawCancel(_ id: Int64) -> String { "/services/\(id)/cancel/withdraw" }
 
     enum Staff {

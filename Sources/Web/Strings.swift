@@ -476,6 +476,43 @@ enum Strings {
             "cancel_withdrawn", "The cancellation is withdrawn: the service renews as before.",
             "Anularea a fost retrasă: serviciul se reînnoiește ca înainte.", "रद्दीकरण वापस लिया गया: सेवा पहले की तरह नवीनीकृत होगी।"
         ),
+        // Changing plan
+        ("plan_change", "Change plan", "Schimbă planul", "प्लान बदलें"),
+        ("plan_title", "Change plan", "Schimbarea planului", "प्लान बदलें"),
+        (
+            "plan_hint",
+            "A dearer plan takes effect at once: you pay the difference for the rest of the paid period, by the day. A cheaper plan takes effect with the next renewal.",
+            "Un plan mai scump se aplică imediat: plătiți diferența pentru restul perioadei plătite, proporțional cu zilele. Un plan mai ieftin se aplică de la următoarea reînnoire.",
+            "महँगा प्लान तुरंत लागू होता है: भुगतान की गई अवधि के शेष दिनों का अंतर आप दिन के हिसाब से चुकाते हैं। सस्ता प्लान अगले नवीनीकरण से लागू होता है।"
+        ),
+        (
+            "plan_none", "No other plan is sold on this billing cycle and currency.",
+            "Niciun alt plan nu se vinde pe acest ciclu de facturare și în această monedă.",
+            "इस बिलिंग चक्र और मुद्रा में कोई अन्य प्लान नहीं बेचा जाता।"
+        ),
+        (
+            "plan_now_for", "At once; the difference for the rest of the period is %@ plus VAT.",
+            "Imediat; diferența pentru restul perioadei este %@ plus TVA.", "तुरंत; शेष अवधि का अंतर %@ और वैट है।"
+        ),
+        ("plan_now_free", "At once, at no cost.", "Imediat, fără cost.", "तुरंत, बिना शुल्क।"),
+        ("plan_from", "From the renewal on %@.", "De la reînnoirea din %@.", "%@ के नवीनीकरण से।"),
+        ("plan_switch", "Switch to %@", "Treci la %@", "%@ पर जाएँ"),
+        (
+            "plan_scheduled", "Changes to %@ with the renewal on %@.", "Trece la %@ odată cu reînnoirea din %@.",
+            "%@ के नवीनीकरण के साथ %@ में बदलेगा।"
+        ),
+        ("plan_keep", "Keep %@", "Păstrează %@", "%@ रखें"),
+        (
+            "plan_upgraded", "The new plan is active. Pay this proforma for the difference.",
+            "Noul plan este activ. Plătiți această proformă pentru diferență.",
+            "नया प्लान सक्रिय है। अंतर के लिए इस प्रोफ़ॉर्मा का भुगतान करें।"
+        ),
+        ("plan_changed", "The new plan is active.", "Noul plan este activ.", "नया प्लान सक्रिय है।"),
+        (
+            "plan_change_scheduled", "The new plan starts with the next renewal.",
+            "Noul plan începe de la următoarea reînnoire.", "नया प्लान अगले नवीनीकरण से शुरू होगा।"
+        ),
+        ("plan_change_withdrawn", "The plan stays as it is.", "Planul rămâne neschimbat.", "प्लान जैसा है वैसा ही रहेगा।"),
         // Credit
         ("credit_title", "Credit balance", "Sold în avans", "क्रेडिट बैलेंस"),
         (
@@ -543,6 +580,21 @@ enum Strings {
         ),
         "order.too-many": (
             "Comandați cel mult 10 servicii o dată.", "एक बार में अधिकतम 10 सेवाएँ ऑर्डर करें।"
+        ),
+        "plan-change.ending": (
+            "Serviciul este anulat: retrageți anularea înainte de a-i schimba planul.",
+            "यह सेवा रद्द है: प्लान बदलने से पहले रद्दीकरण वापस लें।"
+        ),
+        "plan-change.not-active": (
+            "Planul se poate schimba doar pentru un serviciu activ.", "प्लान केवल सक्रिय सेवा का ही बदला जा सकता है।"
+        ),
+        "plan-change.same-terms": (
+            "Alegeți un plan vândut pe același ciclu de facturare și în aceeași monedă ca serviciul.",
+            "सेवा के समान बिलिंग चक्र और मुद्रा वाला प्लान चुनें।"
+        ),
+        "plan-change.unpaid": (
+            "Serviciul are o proformă neplătită: plătiți-o înainte de a schimba planul.",
+            "इस सेवा का एक प्रोफ़ॉर्मा बकाया है: प्लान बदलने से पहले उसका भुगतान करें।"
         ),
         "plan.not-sold": ("Alegeți unul dintre planurile aflate în vânzare.", "बिक्री पर उपलब्ध प्लान में से एक चुनें।"),
         "reason.required": ("Spuneți de ce este încheiat serviciul.", "बताएँ कि सेवा क्यों समाप्त की जा रही है।"),

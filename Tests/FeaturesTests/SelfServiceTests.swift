@@ -201,4 +201,83 @@ struct SelfServiceTests {
         }
         await w.db.close()
     }
+
+    @Test(arguments: kinds)
+    func anUpgradeBillsTheRestOfThePeriodAtOnceAndIsDunnedNotLapsed(kind: DatabaseKind) async throws {
+        let w = try await LifecycleWorld.make(kind)
+        let pro = try await w.f.plan("pro", monthly: "162.00")
+        w.clock.set(TestDates.start.addingTimeInterval(10 * 86_400))  // 2026-01-25, in 01-15 – 02-14 (31 days)
+        let quote = try await ChangePlan(w.deps).quote(serviceID: w.service.id, ownedBy: w.client.id, planID: pro.id)
+        // 62.00 × 21 days left of 31 = 42.00.
+        guard case .now(let charge, _) = quote.effect else {
+            Issue.record("\(quote.effect)")
+            return
+        }
+        #expect(charge.description == "42.00 RON")
+        let outcome = try await ChangePlan(w.deps)(
+            serviceID: w.service.id, ownedBy: w.client.id, planID: pro.id, actor: .client(w.client.id))
+        let proforma = try #require(outcome.proforma)
+        #expect(outcome.service.planID == pro.id && outcome.service.price.minor == 162_00)
+        #expect(proforma.origin == .order && proforma.totals.net.minor == 42_00)
+        #expect(
+            proforma.lines.first?.description == "Upgrade Start → Pro – ana.ro (2026-01-25 – 2026-02-14, 21 of 31 days)"
+        )
+        // Paying it changes nothing about the periods; the renewal bills the new price.
+        _ = try await w.f.pay(proforma)
+        #expect(try await w.svc().nextDueDate.description == "2026-02-15")
+        try await w.day(17)
+        let renewal = try #require(try await w.proformas(.unpaid).first)
+        #expect(renewal.lines.map(\.unitPriceMinor) == [162_00])
+        // While it is unpaid, the plan cannot change again.
+        await #expect(throws: UseCaseError.self) {
+            _ = try await ChangePlan(w.deps)(
+                serviceID: w.service.id, ownedBy: w.client.id, planID: w.service.planID, actor: .system)
+        }
+        await w.db.close()
+    }
+
+    @Test(arguments: kinds)
+    func anUnpaidUpgradeSuspendsTheServiceInsteadOfLapsing(kind: DatabaseKind) async throws {
+        let w = try await LifecycleWorld.make(kind, policy: BillingPolicy(orderCancelDays: 3))
+        let pro = try await w.f.plan("pro", monthly: "200.00")
+        let outcome = try await ChangePlan(w.deps)(
+            serviceID: w.service.id, ownedBy: w.client.id, planID: pro.id, actor: .client(w.client.id))
+        let proforma = try #require(outcome.proforma)
+        // Due in 7 days; the order lapse (3 days after) does not drop it, suspension (5 days after) holds the service.
+        for day in 1...12 { try await w.day(day) }
+        #expect(try await w.proformas().first { $0.id == proforma.id }?.state == .unpaid)
+        #expect(try await w.svc().holds.contains { $0.reason == .nonPayment && $0.proformaID == proforma.id })
+        await w.db.close()
+    }
+
+    @Test(arguments: kinds)
+    func aDowngradeWaitsForTheNextRenewalAndCanBeTakenBack(kind: DatabaseKind) async throws {
+        let w = try await LifecycleWorld.make(kind)
+        let lite = try await w.f.plan("lite", monthly: "40.00")
+        let outcome = try await ChangePlan(w.deps)(
+            serviceID: w.service.id, ownedBy: w.client.id, planID: lite.id, actor: .client(w.client.id))
+        #expect(outcome.proforma == nil && outcome.effect == .atRenewal(from: CivilDate("2026-02-15")!))
+        #expect(outcome.service.planID == w.service.planID && outcome.service.scheduledChange?.planID == lite.id)
+        // Taken back, then chosen again.
+        _ = try await ChangePlan(w.deps)(
+            serviceID: w.service.id, ownedBy: w.client.id, planID: w.service.planID, actor: .client(w.client.id))
+        #expect(try await w.svc().scheduledChange == nil)
+        _ = try await ChangePlan(w.deps)(
+            serviceID: w.service.id, ownedBy: w.client.id, planID: lite.id, actor: .client(w.client.id))
+        try await w.day(17)
+        let renewal = try #require(try await w.proformas(.unpaid).first)
+        #expect(renewal.lines.map(\.unitPriceMinor) == [40_00])
+        #expect(renewal.lines.first?.description.hasPrefix("Lite – ana.ro") == true)
+        let s = try await w.svc()
+        #expect(s.planID == lite.id && s.price.minor == 40_00 && s.scheduledChange == nil)
+        // A plan in another currency or without the service's cycle is refused by field.
+        let euro = try await w.f.plan("euro", currency: "EUR", monthly: "10.00")
+        do {
+            _ = try await ChangePlan(w.deps).quote(serviceID: w.service.id, ownedBy: w.client.id, planID: euro.id)
+            Issue.record("a plan in EUR for a RON service")
+        } catch UseCaseError.invalid(let failure) {
+            #expect(failure.errors.map(\.rule) == ["plan-change.same-terms"])
+        }
+        await w.db.close()
+    }
 }

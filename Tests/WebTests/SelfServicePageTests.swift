@@ -109,4 +109,40 @@ struct SelfServicePageTests {
             #expect(invoices.body.visibleText.contains("Overpayment of \(order.proforma.number)"))
         }
     }
+
+    @Test func aClientUpgradesAtOnceAndDowngradesFromTheRenewal() async throws {
+        let h = try await WebHarness.make()
+        let ana = try await h.fixtures.client("ana@example.ro", language: "en")
+        let service = try await h.fixtures.activeService(
+            client: ana, plan: try await h.fixtures.plan(), domain: "ana.ro")
+        let pro = try await h.fixtures.plan("pro", monthly: "200.00")
+        let lite = try await h.fixtures.plan("lite", monthly: "50.00")
+        _ = try await h.fixtures.plan("euro", currency: "EUR", monthly: "10.00")
+        try await h.run { c in
+            let b = Browser(c)
+            try await b.logIn("ana@example.ro", "correct horse battery")
+            #expect(try await b.get("/services").body.contains("/services/\(service.id)/plan"))
+            let page = try await b.get("/services/\(service.id)/plan")
+            // Only plans of the service's cycle and currency; what each does.
+            #expect(page.body.contains(#"data-plan="\#(pro.id)""#) && !page.body.visibleText.contains("Euro"))
+            #expect(
+                page.body.visibleText.contains(
+                    "At once; the difference for the rest of the period is 100.00 RON plus VAT."))
+            #expect(page.body.visibleText.contains("From the renewal on \(service.nextDueDate)."))
+            let down = try await b.post("/services/\(service.id)/plan", [("planId", String(lite.id))])
+            #expect(down.location == "/services")
+            #expect(
+                try await b.get("/services").body.visibleText.contains(
+                    "Changes to Lite with the renewal on \(service.nextDueDate)."))
+            let up = try await b.post("/services/\(service.id)/plan", [("planId", String(pro.id))])
+            let proforma = try #require(
+                try await h.deps.store.read { r in
+                    try await r.proformas(clientID: ana.id, state: .unpaid, limit: 5, offset: 0)
+                }.first)
+            #expect(up.location == "/invoices/proforma/\(proforma.id)")
+            #expect(try await b.get(up.location ?? "").body.visibleText.contains("The new plan is active."))
+            let s = try await h.deps.store.read { r in try await r.service(id: service.id, forUpdate: false)! }
+            #expect(s.planID == pro.id && s.scheduledChange == nil)
+        }
+    }
 }

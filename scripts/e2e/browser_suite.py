@@ -390,7 +390,7 @@ def card_payment(d):
     log_out(d)
 
 
-@step("a new visitor signs up (SMS on), orders a plan, pays by card: active service, fiscal invoice, an e-mail and no SMS; then cancels and keeps it")
+@step("a new visitor signs up (SMS on), orders a plan, pays by card: active service, fiscal invoice, an e-mail and no SMS; upgrades; cancels and keeps it")
 def order_and_cancel(d):
     fresh_visitor(d)
     d.get(BASE + "/signup?lang=en")
@@ -427,6 +427,16 @@ def order_and_cancel(d):
     sent = [m for m in api("GET", "/messages?limit=500")["items"] if m["clientId"] == client["id"]]
     assert any(m["event"] == "proforma.issued" and m["channel"] == "email" for m in sent), sent
     assert not any(m["channel"] == "sms" for m in sent), sent
+    # Upgrade at once: a proforma for the difference over the rest of the month.
+    d.get(BASE + "/services")
+    navigate(d, d.find_element(By.XPATH, "//tr[th[normalize-space()='radu-vlad.ro']]//a[normalize-space()='Change plan']"))
+    assert "At once; the difference for the rest of the period is" in text(d), text(d)
+    submit(d, "Switch to Business")
+    page = text(d)
+    assert "The new plan is active. Pay this proforma for the difference." in page and "Upgrade Start → Business" in page, page
+    shot(d, "21-upgrade-proforma")
+    d.get(BASE + "/services")
+    assert "Business" in d.find_element(By.XPATH, "//tr[th[normalize-space()='radu-vlad.ro']]").text
     # Cancel at the end of the paid period: the last day is shown, and the cancellation can be withdrawn.
     d.get(BASE + "/services")
     navigate(d, d.find_element(By.XPATH, "//tr[th[normalize-space()='radu-vlad.ro']]//a[normalize-space()='Cancel']"))
@@ -434,7 +444,7 @@ def order_and_cancel(d):
     submit(d, "Cancel at the end of the period")
     row = d.find_element(By.XPATH, "//tr[th[normalize-space()='radu-vlad.ro']]")
     assert "Ends on" in row.text, row.text
-    shot(d, "21-cancelled-service")
+    shot(d, "22-cancelled-service")
     submit(d, "Keep it (withdraw the cancellation)")
     assert "Ends on" not in d.find_element(By.XPATH, "//tr[th[normalize-space()='radu-vlad.ro']]").text
     log_out(d)

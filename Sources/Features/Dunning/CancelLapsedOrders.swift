@@ -2,7 +2,7 @@ import Domain
 import Foundation
 
 /// Cancels order proformas still unpaid `orderCancelDays` after their due date, with the pending services they
-/// would have started (the order lapsed; nothing was delivered).
+/// would have started (the order lapsed; nothing was delivered). An upgrade's proforma (a live service) never lapses.
 public struct CancelLapsedOrders: Sendable {
     let deps: AppDependencies
     public init(_ deps: AppDependencies) { self.deps = deps }
@@ -16,6 +16,11 @@ public struct CancelLapsedOrders: Sendable {
             guard let p = try await tx.proforma(id: id, forUpdate: true), p.state == .unpaid, p.origin == .order,
                 p.effectiveDueDate.adding(days: days) <= asOf
             else { return 0 }
+            // An upgrade's difference bills a live service: it is dunned like a renewal (reminders, suspension),
+            // never dropped, or the upgrade would be free.
+            for sid in Set(p.lines.compactMap(\.serviceID)) {
+                if case .live? = try await tx.service(id: sid, forUpdate: false)?.lifecycle { return 0 }
+            }
             let now = deps.clock.now()
             // The pending services end first, on the day the order lapsed (a catch-up run must not stamp today).
             for sid in Set(p.lines.compactMap(\.serviceID)).sorted() {

@@ -9,7 +9,7 @@ public struct CancelService: Sendable {
 
     /// The service runs to the last day already paid and is not renewed: no renewal proforma is issued after this,
     /// and its lines on unpaid proformas (renewals for later periods) come off them; a proforma left empty is
-    /// cancelled. A service whose paid time is already over (held for non-payment) ends today. `clientID` limits
+    /// cancelled. An unpaid upgrade difference stays due. A service whose paid time is already over (held for non-payment) ends today. `clientID` limits
     /// it to that client's services (404 otherwise); nil is staff. Asking again changes nothing.
     public func atPeriodEnd(serviceID: Int64, ownedBy clientID: Int64?, actor: Actor) async throws -> HostingService {
         let today = deps.today()
@@ -29,6 +29,9 @@ public struct CancelService: Sendable {
             var removedFrom: [String] = []
             for pid in unpaid {
                 guard let p = try await tx.proforma(id: pid, forUpdate: true), p.state == .unpaid else { continue }
+                // An upgrade's difference (a line without a period) is for time already used: it stays due.
+                let own = p.lines.filter { $0.serviceID == s.id }
+                guard !own.isEmpty, own.allSatisfy({ $0.period != nil }) else { continue }
                 let first = p.lines.filter { $0.serviceID == s.id }.compactMap(\.period?.index).min()
                 try await ServiceEnding.removeLines(
                     of: [s.id], from: p, why: "\(s.domain) cancelled", by: actor, in: tx, deps: deps, at: now)

@@ -100,13 +100,25 @@ public struct RunBilling: Sendable {
         var groups: [Key: [InvoiceLine]] = [:]
         var updated: [HostingService] = []
         var planNames: [Int64: String] = [:]
-        for service in services where service.state == .active || service.state == .suspended {
-            guard service.nextPeriodToInvoice.start <= cutoff else { continue }
+        var changed: [AuditEntry] = []
+        for before in services where before.state == .active || before.state == .suspended {
+            guard before.nextPeriodToInvoice.start <= cutoff else { continue }
             outcome.considered += 1
-            let periods = service.periodsToInvoice(asOf: asOf, leadDays: deps.policy.renewalLeadDays)
+            let periods = before.periodsToInvoice(asOf: asOf, leadDays: deps.policy.renewalLeadDays)
             guard let last = periods.last else {
                 outcome.skipped += 1
                 continue
+            }
+            // A downgrade the client chose takes over with the first renewal billed after it.
+            let service = before.applyingScheduledChange()
+            if service.planID != before.planID {
+                changed.append(
+                    AuditEntry(
+                        actor: .system, action: "service.plan_changed", entity: "service", entityID: service.id,
+                        before: auditJSON(["plan": String(before.planID), "price": before.price.description]),
+                        after: auditJSON([
+                            "plan": String(service.planID), "price": service.price.description, "from": "renewal",
+                        ]), at: deps.clock.now()))
             }
             if planNames[service.planID] == nil {
                 planNames[service.planID] = try await tx.plan(id: service.planID)?.name ?? "Hosting"
@@ -137,6 +149,7 @@ public struct RunBilling: Sendable {
         }
         // Before issuing: a renewal paid from credit extends the services as it is issued.
         try await tx.update(services: updated, at: deps.clock.now())
+        if !changed.isEmpty { try await tx.append(changed) }
         let issued = try await ProformaIssuer(deps: deps).issue(
             in: tx, requests, origin: .renewal, issueDate: asOf, actor: .system)
         outcome.issued += issued.count

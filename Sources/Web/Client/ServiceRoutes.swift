@@ -9,6 +9,8 @@ extension ClientRoutes {
         r.get("services") { req, ctx in
             let (client, visit) = try await clientVisit(req, ctx)
             let v = visit.views
+            let planNames = Dictionary(
+                try await ServiceQueries(deps).plans().map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
             let rows: [[String: Any]] = try await ServiceQueries(deps).ofClient(client.id).map { c in
                 let s = c.service
                 var row: [String: Any] = [
@@ -22,6 +24,11 @@ extension ClientRoutes {
                     row["withdraw"] = Paths.serviceWithdrawCancel(s.id)
                 } else if case .live = s.lifecycle {
                     row["cancel"] = Paths.serviceCancel(s.id)
+                    if s.state == .active { row["changePlan"] = Paths.servicePlan(s.id) }
+                }
+                if let next = s.scheduledChange, s.state != .terminated {
+                    row["scheduled"] = v.f(
+                        "plan_scheduled", planNames[next.planID] ?? "", s.nextPeriodToInvoice.start.description)
                 }
                 switch c.hold {
                 case .nonPayment?:
@@ -40,6 +47,29 @@ extension ClientRoutes {
             }
             return areas.page(
                 "services", title: v.s("services_title"), ["services": rows, "hasServices": !rows.isEmpty], visit)
+        }
+        // Another plan: each candidate with what choosing it does (now for the difference, or from the renewal).
+        r.get("services/:id/plan") { req, ctx in
+            let (client, visit) = try await clientVisit(req, ctx)
+            return try await planPage(
+                serviceID: try ctx.parameters.require("id", as: Int64.self), client: client, visit)
+        }
+        r.post("services/:id/plan") { req, ctx in
+            let (client, visit) = try await clientVisit(req, ctx)
+            let form = try await Form.parse(req)
+            try areas.checkCSRF(form, visit)
+            let id = try ctx.parameters.require("id", as: Int64.self)
+            guard let planID = Int64(form["planId"]) else {
+                return try await planPage(serviceID: id, client: client, visit)
+            }
+            let outcome = try await ChangePlan(deps)(
+                serviceID: id, ownedBy: client.id, planID: planID, actor: .client(client.id))
+            if let p = outcome.proforma { return areas.redirect(Paths.proforma(p.id), visit, flash: "plan_upgraded") }
+            switch outcome.effect {
+            case .now: return areas.redirect(Paths.services, visit, flash: "plan_changed")
+            case .atRenewal: return areas.redirect(Paths.services, visit, flash: "plan_change_scheduled")
+            case .unchanged: return areas.redirect(Paths.services, visit, flash: "plan_change_withdrawn")
+            }
         }
         // Cancelling asks first, saying the last day: the service is not renewed after it.
         r.get("services/:id/cancel") { req, ctx in
@@ -74,5 +104,40 @@ extension ClientRoutes {
                 actor: .client(client.id))
             return areas.redirect(Paths.services, visit, flash: "cancel_withdrawn")
         }
+    }
+
+    func planPage(serviceID: Int64, client: Client, _ visit: Visit) async throws -> Response {
+        let v = visit.views
+        let s = try await ServiceQueries(deps).service(id: serviceID, ownedBy: client.id)
+        let plans = try await ServiceQueries(deps).plans()
+        let current = plans.first { $0.id == s.planID }
+        var options: [[String: Any]] = []
+        for p in plans
+        where !p.retired && p.id != s.planID && p.currency == s.price.currency && p.price(for: s.cycle) != nil {
+            let q = try await ChangePlan(deps).quote(serviceID: s.id, ownedBy: client.id, planID: p.id)
+            var effect: String
+            switch q.effect {
+            case .now(let charge, _):
+                effect = charge.minor > 0 ? v.f("plan_now_for", charge.description) : v.s("plan_now_free")
+            case .atRenewal(let from): effect = v.f("plan_from", from.description)
+            case .unchanged: effect = ""
+            }
+            options.append([
+                "id": p.id, "name": p.name, "price": q.newPrice.description, "effect": effect,
+                "button": v.f("plan_switch", p.name),
+            ])
+        }
+        var model: [String: Any] = [
+            "domain": s.domain, "current": current?.name ?? "", "price": s.price.description, "cycle": v.cycle(s.cycle),
+            "options": options, "hasOptions": !options.isEmpty, "action": Paths.servicePlan(s.id),
+        ]
+        if let next = s.scheduledChange {
+            model["scheduled"] = v.f(
+                "plan_scheduled", plans.first { $0.id == next.planID }?.name ?? "",
+                s.nextPeriodToInvoice.start.description)
+            model["keep"] = v.f("plan_keep", current?.name ?? "")
+            model["currentID"] = s.planID
+        }
+        return areas.page("change-plan", title: v.s("plan_title"), model, visit)
     }
 }
