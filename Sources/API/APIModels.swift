@@ -419,6 +419,18 @@ struct TerminateBody: Decodable {
     let reason: String
 }
 
+struct CreditRefundBody: Decodable {
+    let amount: String
+    let currency: String
+    let reference: String
+}
+
+struct PlanUpdateBody: Decodable {
+    let name: String
+    let prices: [String: String]
+    let provisioner: String?
+}
+
 struct CreditDTO: Codable, Sendable {
     struct Entry: Codable, Sendable {
         let id: Int64
@@ -430,6 +442,14 @@ struct CreditDTO: Codable, Sendable {
     let clientId: Int64
     let balances: [AmountDTO]
     let entries: [Entry]
+
+    init(clientId: Int64, _ credit: PaymentQueries.Credit) {
+        self.clientId = clientId
+        balances = credit.balances.map(AmountDTO.init)
+        entries = credit.entries.map {
+            Entry(id: $0.id, amount: AmountDTO($0.amount), paymentId: $0.paymentID, note: $0.note, at: $0.at)
+        }
+    }
 }
 
 struct NewPaymentBody: Decodable {

@@ -56,13 +56,16 @@ public struct BillingAPI: Sendable {
             let id = try ctx.parameters.require("id", as: Int64.self)
             let credit = try await PaymentQueries(deps).credit(
                 clientID: id, limit: Self.limit(req), offset: Self.offset(req))
-            return APIResponses.json(
-                CreditDTO(
-                    clientId: id, balances: credit.balances.map(AmountDTO.init),
-                    entries: credit.entries.map {
-                        .init(
-                            id: $0.id, amount: AmountDTO($0.amount), paymentId: $0.paymentID, note: $0.note, at: $0.at)
-                    }))
+            return APIResponses.json(CreditDTO(clientId: id, credit))
+        }
+        api.post("clients/:id/credit/refunds") { req, ctx in
+            let id = try ctx.parameters.require("id", as: Int64.self)
+            let b = try await Self.decode(CreditRefundBody.self, req)
+            _ = try await RefundCredit(deps)(
+                clientID: id, try .parse(amount: b.amount, currency: b.currency, reference: b.reference),
+                actor: ctx.actor)
+            let credit = try await PaymentQueries(deps).credit(clientID: id, limit: 100)
+            return APIResponses.json(CreditDTO(clientId: id, credit), status: .created)
         }
         api.get("clients/:id/billing-profiles") { _, ctx in
             let id = try ctx.parameters.require("id", as: Int64.self)
@@ -113,6 +116,18 @@ public struct BillingAPI: Sendable {
                             planID: try ctx.parameters.require("id", as: Int64.self), retired: retired,
                             actor: ctx.actor)))
             }
+        }
+        api.put("plans/:id") { req, ctx in
+            let id = try ctx.parameters.require("id", as: Int64.self)
+            let b = try await Self.decode(PlanUpdateBody.self, req)
+            let plan = try await ServiceQueries(deps).plan(id: id)
+            return APIResponses.json(
+                PlanDTO(
+                    try await UpdateHostingPlan(deps)(
+                        planID: id,
+                        try .parse(
+                            code: plan.code, name: b.name, currency: plan.currency.rawValue, prices: b.prices,
+                            provisioner: b.provisioner), actor: ctx.actor)))
         }
         api.post("plans") { req, ctx in
             let b = try await Self.decode(NewPlanBody.self, req)

@@ -517,6 +517,29 @@ enum OpenAPIDocument {
                     "The client's credit: balances per currency and the ledger (append-only), newest first",
                     params: [idParam] + paging, schema: ref("Credit"), errors: ["400", "404"])
             ],
+            "/api/v1/clients/{id}/credit/refunds": [
+                "post": op(
+                    "Record credit paid back to the client by bank transfer (at most the balance in that currency; 409 credit.insufficient otherwise); answers the credit",
+                    params: [idParam],
+                    body: object(
+                        ["amount": positiveAmount, "currency": currency, "reference": text(max: 200)],
+                        required: ["amount", "currency", "reference"]), ok: "201", schema: ref("Credit"),
+                    errors: ["400", "404", "409", "422"])
+            ],
+            "/api/v1/plans/{id}": [
+                "put": op(
+                    "Change a plan's name, prices (they replace the old ones; new orders only, services keep theirs) and provisioner; code and currency are fixed",
+                    params: [idParam],
+                    body: object(
+                        [
+                            "name": text(max: 200),
+                            "prices": [
+                                "type": "object", "minProperties": 1, "propertyNames": cycle,
+                                "additionalProperties": positiveAmount,
+                            ],
+                            "provisioner": optPattern("^[a-z0-9-]{1,40}$"),
+                        ], required: ["name", "prices"]), schema: ref("Plan"), errors: ["400", "404", "422"])
+            ],
             "/api/v1/plans/{id}/retire": [
                 "post": op(
                     "Stop selling a plan (orders refuse it; its services keep renewing)", params: [idParam],

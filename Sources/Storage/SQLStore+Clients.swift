@@ -205,6 +205,16 @@ extension SQLTransaction {
         return id
     }
 
+    func update(planID: Int64, name: String, prices: [BillingCycle: Int64]) async throws {
+        try await run("UPDATE plans SET name = \(bind: name) WHERE id = \(bind: planID)")
+        try await run("DELETE FROM plan_prices WHERE plan_id = \(bind: planID)")
+        for (cycle, amount) in prices.sorted(by: { $0.key.months < $1.key.months }) {
+            try await run(
+                "INSERT INTO plan_prices (plan_id, cycle, amount_minor) VALUES (\(bind: planID), \(bind: cycle.rawValue), \(bind: amount))"
+            )
+        }
+    }
+
     func setRetired(planID: Int64, _ retired: Bool, at: Date) async throws {
         let stamp: Int64? = retired ? millis(at) : nil
         try await run("UPDATE plans SET retired_at = \(bind: stamp) WHERE id = \(bind: planID)")

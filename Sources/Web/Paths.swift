@@ -33,6 +33,8 @@ enum Paths {
         static let apiKeys = "/staff/api-keys"
         static let audit = "/staff/audit"
         static let efactura = "/staff/efactura"
+        static let plans = "/staff/plans"
+        static func plan(_ id: Int64) -> String { "/staff/plans/\(id)" }
         static func client(_ id: Int64) -> String { "/staff/clients/\(id)" }
         static func proforma(_ id: Int64) -> String { "/staff/proformas/\(id)" }
         static func proformaPDF(_ id: Int64) -> String { proforma(id) + "/pdf" }

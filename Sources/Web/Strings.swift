@@ -596,7 +596,15 @@ enum Strings {
             "Serviciul are o proformă neplătită: plătiți-o înainte de a schimba planul.",
             "इस सेवा का एक प्रोफ़ॉर्मा बकाया है: प्लान बदलने से पहले उसका भुगतान करें।"
         ),
+        "plan.code-fixed": ("Codul unui plan nu se poate schimba.", "प्लान का कोड नहीं बदला जा सकता।"),
+        "plan.currency-fixed": (
+            "Moneda unui plan nu se poate schimba; adăugați un plan nou.", "प्लान की मुद्रा नहीं बदली जा सकती; नया प्लान जोड़ें।"
+        ),
+        "credit.insufficient": (
+            "Se poate rambursa cel mult soldul în avans al clientului.", "अधिकतम ग्राहक के क्रेडिट बैलेंस जितनी राशि लौटाई जा सकती है।"
+        ),
         "plan.not-sold": ("Alegeți unul dintre planurile aflate în vânzare.", "बिक्री पर उपलब्ध प्लान में से एक चुनें।"),
+        "reference.required": ("Dați referința transferului bancar.", "बैंक ट्रांसफ़र का संदर्भ दें।"),
         "reason.required": ("Spuneți de ce este încheiat serviciul.", "बताएँ कि सेवा क्यों समाप्त की जा रही है।"),
         "service.not-live": (
             "Serviciul nu este activ: nu a fost încă plătit sau s-a încheiat deja.",

@@ -148,7 +148,7 @@ extension WebAreas {
             let links: [(String, String)] =
                 visit.realm == .staff
                 ? [
-                    (Paths.Staff.home, "Clients"), (Paths.Staff.efactura, "e-Factura"),
+                    (Paths.Staff.home, "Clients"), (Paths.Staff.plans, "Plans"), (Paths.Staff.efactura, "e-Factura"),
                     (Paths.Staff.audit, "Audit log"), (Paths.Staff.apiKeys, "API keys"),
                     ("/staff/security", "Security"),
                 ]

@@ -121,6 +121,40 @@ struct APITests {
                 let o = try json(r)
                 #expect(r.status == .ok && o["endsOn"] == nil)
             }
+            // Credit paid back by transfer: at most the balance.
+            try await c.execute(
+                uri: "/api/v1/clients/\(ana.id)/credit/refunds", method: .post, headers: auth,
+                body: ByteBuffer(string: #"{"amount": "80.00", "currency": "RON", "reference": "OP 1"}"#)
+            ) { r in #expect(r.status == .conflict) }
+            try await c.execute(
+                uri: "/api/v1/clients/\(ana.id)/credit/refunds", method: .post, headers: auth,
+                body: ByteBuffer(string: #"{"amount": "20.00", "currency": "RON", "reference": "OP 1"}"#)
+            ) { r in
+                #expect(r.status == .created)
+                let balances = try json(r)["balances"] as? [[String: Any]]
+                #expect(balances?.first?["amount"] as? String == "30.00")
+            }
+            // Upgrade at once: a proforma for the difference.
+            let pro = try await f.plan("pro", monthly: "200.00")
+            try await c.execute(
+                uri: "/api/v1/services/\(serviceID)/change-plan", method: .post, headers: auth,
+                body: ByteBuffer(string: #"{"planId": \#(pro.id)}"#)
+            ) { r in
+                let o = try json(r)
+                #expect(r.status == .ok && o["effect"] as? String == "now")
+                #expect((o["service"] as? [String: Any])?["planId"] as? Int == Int(pro.id))
+                // The rest of the credit (30.00) paid part of it at once.
+                let proforma = o["proforma"] as? [String: Any]
+                #expect(proforma?["origin"] as? String == "order" && proforma?["paid"] as? String == "30.00")
+            }
+            try await c.execute(
+                uri: "/api/v1/plans/\(plan.id)", method: .put, headers: auth,
+                body: ByteBuffer(string: #"{"name": "Start+", "prices": {"monthly": "110.00"}}"#)
+            ) { r in
+                let o = try json(r)
+                #expect(r.status == .ok && o["name"] as? String == "Start+")
+                #expect((o["prices"] as? [String: String]) == ["monthly": "110.00"])
+            }
             try await c.execute(
                 uri: "/api/v1/services/\(serviceID)/terminate", method: .post, headers: auth,
                 body: ByteBuffer(string: #"{"reason": ""}"#)

@@ -145,4 +145,78 @@ struct SelfServicePageTests {
             #expect(s.planID == pro.id && s.scheduledChange == nil)
         }
     }
+
+    @Test func staffEditAndRetirePlansOrderForAClientAndRefundCredit() async throws {
+        let h = try await WebHarness.make()
+        _ = try await CreateStaff(h.deps)(email: "ops@hostico.ro", name: "Ops", password: "staff password 1")
+        let ana = try await h.fixtures.client("ana@example.ro", language: "en")
+        let plan = try await h.fixtures.plan()
+        let order = try await PlaceOrder(h.deps)(
+            clientID: ana.id, try .parse(planID: plan.id, cycle: "monthly", domain: "ana.ro"), billingProfileID: nil,
+            actor: .client(ana.id))
+        _ = try await h.fixtures.pay(order.proforma, amount: "150.00")  // 29.00 credit
+        try await h.run { c in
+            let staff = Browser(c)
+            try await staff.logIn("ops@hostico.ro", "staff password 1", base: "/staff")
+            let setup = try await staff.get("/staff/security/2fa")
+            let secret = String(setup.body.split(separator: #"id="totp-secret">"#)[1].prefix { $0 != "<" })
+            try await staff.post("/staff/security/2fa", [("code", h.totpCode(secretBase32: secret))])
+            // A new plan: a bad price is named on its field and nothing is added.
+            try await staff.get("/staff/plans")
+            let bad = try await staff.post(
+                "/staff/plans",
+                [("code", "pro"), ("name", "Pro"), ("currency", "RON"), ("price_monthly", "-5"), ("price_annual", "")])
+            #expect(bad.status == .unprocessableContent && bad.body.contains(#"id="e-price_monthly""#))
+            #expect(
+                try await staff.post(
+                    "/staff/plans",
+                    [
+                        ("code", "pro"), ("name", "Pro"), ("currency", "RON"), ("price_monthly", "80.00"),
+                        ("price_annual", ""),
+                    ]
+                ).location == "/staff/plans")
+            let pro = try #require(try await ServiceQueries(h.deps).plans().first { $0.code == "pro" })
+            #expect(pro.prices == [.monthly: 80_00])
+            // Edited: new prices for new orders; the sold service keeps its own.
+            try await staff.get("/staff/plans/\(plan.id)")
+            #expect(
+                try await staff.post(
+                    "/staff/plans/\(plan.id)",
+                    [("name", "Start 2027"), ("price_monthly", "110.00"), ("price_quarterly", "300.00")]
+                ).location == "/staff/plans")
+            let edited = try await ServiceQueries(h.deps).plan(id: plan.id)
+            #expect(edited.name == "Start 2027" && edited.prices == [.monthly: 110_00, .quarterly: 300_00])
+            #expect(
+                try await h.deps.store.read { r in try await r.service(id: order.service.id, forUpdate: false)! }.price
+                    .minor == 100_00)
+            #expect(try await staff.post("/staff/plans/\(pro.id)/retire", []).location == "/staff/plans")
+            #expect(try await staff.get("/staff/plans").body.visibleText.contains("retired"))
+            // Refunds: never more than the balance; recorded with the transfer's reference.
+            #expect(try await staff.get("/staff/clients/\(ana.id)").body.visibleText.contains("Credit: 29.00 RON"))
+            #expect(
+                try await staff.post(
+                    "/staff/clients/\(ana.id)/credit/refund",
+                    [("amount", "30.00"), ("currency", "RON"), ("reference", "OP 9")]
+                ).status == .conflict)
+            #expect(
+                try await staff.post(
+                    "/staff/clients/\(ana.id)/credit/refund",
+                    [("amount", "29.00"), ("currency", "RON"), ("reference", "OP 9")]
+                ).location == "/staff/clients/\(ana.id)")
+            let after = try await staff.get("/staff/clients/\(ana.id)")
+            #expect(after.body.visibleText.contains("Refunded by bank transfer, reference OP 9"))
+            #expect(after.body.visibleText.contains("Credit: none"))
+            // An order placed for the client, from the client page.
+            let page = try await staff.get("/staff/clients/\(ana.id)")
+            #expect(!page.body.contains("\(pro.id):monthly"), "a retired plan is not offered")
+            let placed = try await staff.post(
+                "/staff/clients/\(ana.id)/orders", [("plan", "\(plan.id):quarterly"), ("domain", "shop.ana.ro")])
+            let proformas = try await h.deps.store.read { r in
+                try await r.proformas(clientID: ana.id, state: .unpaid, limit: 5, offset: 0)
+            }
+            let staffOrder = try #require(proformas.first)
+            #expect(placed.location == "/staff/proformas/\(staffOrder.id)")
+            #expect(staffOrder.origin == .order && staffOrder.lines.map(\.unitPriceMinor) == [300_00])
+        }
+    }
 }

@@ -1,14 +1,27 @@
 import Domain
 import Foundation
 
-/// Adds a hosting plan to the catalog.
-public struct CreateHostingPlan: Sendable {
-    let deps: AppDependencies
-    public init(_ deps: AppDependencies) { self.deps = deps }
+/// A plan as staff describe it, typed: surfaces build it with `parse`, which names every bad field.
+public struct HostingPlanInput: Sendable, Equatable {
+    public let code: String
+    public let name: String
+    public let currency: Currency
+    public let prices: [BillingCycle: Int64]
+    /// Which configured provisioner sets its accounts up; nil: staff do it by hand.
+    public let provisioner: String?
 
-    public func callAsFunction(
-        code: String, name: String, currency: String, prices: [String: String], provisioner: String? = nil, actor: Actor
-    ) async throws -> HostingPlan {
+    public init(code: String, name: String, currency: Currency, prices: [BillingCycle: Int64], provisioner: String?) {
+        self.code = code
+        self.name = name
+        self.currency = currency
+        self.prices = prices
+        self.provisioner = provisioner
+    }
+
+    /// What a form or a JSON body sends: prices by cycle name ("monthly": "30.00"); an empty price is no price.
+    public static func parse(
+        code: String, name: String, currency: String, prices: [String: String], provisioner: String?
+    ) throws -> HostingPlanInput {
         var errors = FieldErrors()
         let code = code.trimmingCharacters(in: .whitespaces).lowercased()
         if code.isEmpty || code.count > 40
@@ -21,11 +34,12 @@ public struct CreateHostingPlan: Sendable {
         let cur = Currency(rawValue: currency)
         if cur == nil { errors.add("currency", "currency.enum", "Choose RON, EUR or USD.") }
         var parsed: [BillingCycle: Int64] = [:]
-        for (key, value) in prices {
+        for (key, value) in prices.sorted(by: { $0.key < $1.key }) {
             guard let cycle = BillingCycle(rawValue: key) else {
                 errors.add("prices.\(key)", "cycle.enum", "Unknown billing cycle.")
                 continue
             }
+            if value.trimmingCharacters(in: .whitespaces).isEmpty { continue }
             guard let minor = Money.parseMinor(value), minor > 0 else {
                 errors.add("prices.\(key)", "amount.positive", "Give a positive amount with at most two decimals.")
                 continue
@@ -35,30 +49,88 @@ public struct CreateHostingPlan: Sendable {
         if parsed.isEmpty && errors.isEmpty {
             errors.add("prices", "required", "Give a price for at least one billing cycle.")
         }
+        let provisioner = provisioner.flatMap { $0.isEmpty ? nil : $0 }
         if let p = provisioner,
-            p.isEmpty || p.count > 40 || !p.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") })
+            p.count > 40 || !p.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") })
         {
             errors.add(
                 "provisioner", "provisioner.name",
                 "Name a configured provisioner: lower-case letters, digits and dashes.")
         }
         do { try errors.throwIfAny() } catch { throw UseCaseError.invalid(error) }
+        return HostingPlanInput(code: code, name: name, currency: cur!, prices: parsed, provisioner: provisioner)
+    }
+}
+
+/// Adds a hosting plan to the catalog.
+public struct CreateHostingPlan: Sendable {
+    let deps: AppDependencies
+    public init(_ deps: AppDependencies) { self.deps = deps }
+
+    public func callAsFunction(
+        code: String, name: String, currency: String, prices: [String: String], provisioner: String? = nil, actor: Actor
+    ) async throws -> HostingPlan {
+        try await callAsFunction(
+            try .parse(code: code, name: name, currency: currency, prices: prices, provisioner: provisioner),
+            actor: actor)
+    }
+
+    public func callAsFunction(_ input: HostingPlanInput, actor: Actor) async throws -> HostingPlan {
         let now = deps.clock.now()
-        let prices = parsed
         do {
             return try await deps.store.write { tx in
-                let id = try await tx.insert(plan: code, name: name, currency: cur!, prices: prices, at: now)
-                if let provisioner { try await tx.setProvisioner(planID: id, name: provisioner) }
+                let id = try await tx.insert(
+                    plan: input.code, name: input.name, currency: input.currency, prices: input.prices, at: now)
+                if let provisioner = input.provisioner { try await tx.setProvisioner(planID: id, name: provisioner) }
                 try await tx.append(
                     AuditEntry(
                         actor: actor, action: "plan.created", entity: "plan", entityID: id, before: nil,
-                        after: auditJSON(["code": code, "name": name]), at: now))
+                        after: auditJSON(["code": input.code, "name": input.name]), at: now))
                 return try await tx.plan(id: id)!
             }
         } catch StoreError.duplicate {
             throw UseCaseError.invalid(
                 ValidationFailure(field: "code", rule: "code.taken", message: "A plan with this code exists."))
         }
+    }
+}
+
+/// Changes a plan's name, prices and provisioner. New prices apply to new orders; a service keeps the price it was
+/// sold at. The code and currency stay (services and invoices name them).
+public struct UpdateHostingPlan: Sendable {
+    let deps: AppDependencies
+    public init(_ deps: AppDependencies) { self.deps = deps }
+
+    public func callAsFunction(planID: Int64, _ input: HostingPlanInput, actor: Actor) async throws -> HostingPlan {
+        try await deps.store.write { tx in
+            guard let plan = try await tx.plan(id: planID) else { throw UseCaseError.notFound("plan") }
+            var errors = FieldErrors()
+            if input.code != plan.code { errors.add("code", "plan.code-fixed", "A plan's code cannot change.") }
+            if input.currency != plan.currency {
+                errors.add("currency", "plan.currency-fixed", "A plan's currency cannot change; add a new plan.")
+            }
+            if !errors.errors.isEmpty { throw UseCaseError.invalid(ValidationFailure(errors.errors)) }
+            let now = deps.clock.now()
+            try await tx.update(planID: planID, name: input.name, prices: input.prices)
+            try await tx.setProvisioner(planID: planID, name: input.provisioner)
+            let after = try await tx.plan(id: planID)!
+            try await tx.append(
+                AuditEntry(
+                    actor: actor, action: "plan.updated", entity: "plan", entityID: planID,
+                    before: auditJSON(PlanSnapshot(plan)), after: auditJSON(PlanSnapshot(after)), at: now))
+            return after
+        }
+    }
+}
+
+struct PlanSnapshot: Encodable {
+    let name: String
+    let prices: [String: String]
+    let provisioner: String?
+    init(_ p: HostingPlan) {
+        name = p.name
+        prices = Dictionary(uniqueKeysWithValues: p.prices.map { ($0.key.rawValue, Money.format(minor: $0.value)) })
+        provisioner = p.provisioner
     }
 }
 

@@ -70,3 +70,61 @@ enum Credits {
         }
     }
 }
+
+/// Staff pay a client's credit back by bank transfer: a negative ledger entry with the transfer's reference, audited.
+/// Never more than the balance in that currency.
+public struct RefundCredit: Sendable {
+    let deps: AppDependencies
+    public init(_ deps: AppDependencies) { self.deps = deps }
+
+    public struct Input: Sendable, Equatable {
+        public let amount: Money
+        /// The bank transfer's reference, as the statement shows it.
+        public let reference: String
+
+        public init(amount: Money, reference: String) {
+            self.amount = amount
+            self.reference = reference
+        }
+
+        public static func parse(amount: String, currency: String, reference: String) throws -> Input {
+            var errors = FieldErrors()
+            let cur = Currency(rawValue: currency)
+            if cur == nil { errors.add("currency", "currency.enum", "Choose RON, EUR or USD.") }
+            let minor = Money.parseMinor(amount)
+            if minor == nil || minor! <= 0 {
+                errors.add("amount", "amount.positive", "Give a positive amount with at most two decimals.")
+            }
+            let ref = errors.text("reference", reference, limit: 200)
+            if ref.isEmpty {
+                errors.add("reference", "reference.required", "Give the bank transfer's reference.")
+            }
+            do { try errors.throwIfAny() } catch { throw UseCaseError.invalid(error) }
+            return Input(amount: Money(minor: minor!, currency: cur!), reference: ref)
+        }
+    }
+
+    public func callAsFunction(clientID: Int64, _ input: Input, actor: Actor) async throws -> Money {
+        try await deps.store.write { tx in
+            guard try await tx.client(id: clientID) != nil else { throw UseCaseError.notFound("client") }
+            let balance =
+                try await tx.lockedCreditBalances(clientIDs: [clientID])[clientID]?[input.amount.currency] ?? 0
+            guard input.amount.minor <= balance else {
+                throw UseCaseError.conflict(
+                    rule: "credit.insufficient",
+                    message:
+                        "The client's credit is \(Money(minor: balance, currency: input.amount.currency)); refund at most that."
+                )
+            }
+            let now = deps.clock.now()
+            try await tx.addCredit(
+                clientID: clientID, amount: -input.amount, paymentID: nil,
+                note: "Refunded by bank transfer, reference \(input.reference)", at: now)
+            try await tx.append(
+                AuditEntry(
+                    actor: actor, action: "credit.refunded", entity: "client", entityID: clientID, before: nil,
+                    after: auditJSON(["amount": input.amount.description, "reference": input.reference]), at: now))
+            return Money(minor: balance - input.amount.minor, currency: input.amount.currency)
+        }
+    }
+}

@@ -76,7 +76,17 @@ extension StaffRoutes {
                 ["label": v.partyLabel($0.party), "isDefault": $0.isDefault] as [String: Any]
             },
             "services": services, "invoices": invoices.map(\.2),
+            "orderChoices": o.plansOnSale.flatMap { p in
+                BillingCycle.allCases.compactMap { c in
+                    p.price(for: c).map {
+                        ["value": "\(p.id):\(c.rawValue)", "label": "\(p.name) — \(c.rawValue) — \($0)"]
+                    }
+                }
+            },
             "credit": [
+                "refunds": o.credit.balances.filter { $0.minor > 0 }.map {
+                    ["currency": $0.currency.rawValue, "amount": $0.decimalString, "balance": $0.description]
+                },
                 "balances": o.credit.balances.isEmpty
                     ? "none" : o.credit.balances.map(\.description).joined(separator: " · "),
                 "entries": o.credit.entries.map { e in

@@ -243,6 +243,28 @@ struct StaffRoutes {
                 serviceID: try ctx.parameters.require("id", as: Int64.self), reason: form["reason"], actor: actor)
             return (Paths.Staff.client(s.clientID), "saved")
         }
+        // An order placed for the client (by phone): one service, its proforma e-mailed as for the client's own.
+        action(r, "clients/:id/orders") { _, ctx, form, actor in
+            let clientID = try ctx.parameters.require("id", as: Int64.self)
+            let parts = form["plan"].split(separator: ":", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let planID = Int64(parts[0]) else {
+                throw UseCaseError.invalid(
+                    ValidationFailure(field: "plan", rule: "plan.not-sold", message: "Choose one of the plans on sale.")
+                )
+            }
+            let placed = try await PlaceOrder(deps)(
+                clientID: clientID, try .parse(planID: planID, cycle: parts[1], domain: form["domain"]),
+                billingProfileID: nil, actor: actor)
+            return (Paths.Staff.proforma(placed.proforma.id), "saved")
+        }
+        action(r, "clients/:id/credit/refund") { _, ctx, form, actor in
+            let clientID = try ctx.parameters.require("id", as: Int64.self)
+            _ = try await RefundCredit(deps)(
+                clientID: clientID,
+                try .parse(amount: form["amount"], currency: form["currency"], reference: form["reference"]),
+                actor: actor)
+            return (Paths.Staff.client(clientID), "saved")
+        }
         action(r, "clients/:id/mail-links/revoke") { _, ctx, form, actor in
             let clientID = try ctx.parameters.require("id", as: Int64.self)
             _ = try await MailLinks(areas.identity).revoke(
@@ -250,6 +272,7 @@ struct StaffRoutes {
             return (Paths.Staff.client(clientID), "saved")
         }
         StaffEFacturaRoutes(staff: self).register(on: r)
+        StaffPlanRoutes(staff: self).register(on: r)
         action(r, "billing-run") { _, _, _, _ in
             _ = try await RunBilling(deps)(asOf: deps.today())
             return (Paths.Staff.home, "saved")

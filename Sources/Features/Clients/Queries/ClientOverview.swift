@@ -18,6 +18,8 @@ public struct ClientOverview: Sendable {
     public let audit: [StoredAuditEntry]
     public let staffNames: [Int64: String]
     public let credit: PaymentQueries.Credit
+    /// The plans an order placed for the client may choose.
+    public let plansOnSale: [HostingPlan]
 
     /// Reads the page's data; "not found" when there is no such client.
     public static func load(clientID id: Int64, deps: AppDependencies, identity: Identity, messages: any MessageStore)
@@ -42,6 +44,7 @@ public struct ClientOverview: Sendable {
             invoices: data.4, paidByCard: data.5, consents: data.6,
             messages: try await messages.messages(clientID: id, limit: 100),
             mailLinks: try await identity.store.mailLinks(clientID: id, limit: 50), audit: data.7, staffNames: data.8,
-            credit: try await PaymentQueries(deps).credit(clientID: id, limit: 100))
+            credit: try await PaymentQueries(deps).credit(clientID: id, limit: 100),
+            plansOnSale: data.3.filter { !$0.retired })
     }
 }

@@ -52,6 +52,13 @@ public struct ServiceQueries: Sendable {
         return s
     }
 
+    public func plan(id: Int64) async throws -> HostingPlan {
+        guard let p = try await deps.store.read({ r in try await r.plan(id: id) }) else {
+            throw UseCaseError.notFound("plan")
+        }
+        return p
+    }
+
     public func plans() async throws -> [HostingPlan] {
         try await deps.store.read { r in try await r.plans() }
     }
