@@ -612,6 +612,33 @@ def no_tokens_in_logs(d):
         assert not leaked and "/mail/" not in content, f"{log} holds a token"
 
 
+@step("an overpayment shows as credit in My Invoices and pays the next renewal, which arrives paid")
+def credit_settles_renewal(d):
+    client = [c for c in api("GET", "/clients?q=e2e.order")["items"] if c["email"] == "e2e.order@example.ro"][0]
+    upgrade = api("GET", f"/proformas?clientId={client['id']}&state=unpaid")["items"][0]
+    open_amount = float(upgrade["total"]) - float(upgrade["paid"])
+    api("POST", f"/proformas/{upgrade['id']}/payments",
+        {"amount": f"{open_amount + 100:.2f}", "currency": "RON", "method": "bank_transfer", "reference": "OP e2e"})
+    fresh_visitor(d)
+    log_in(d, "e2e.order@example.ro", "e2e password 456")
+    d.get(BASE + "/invoices?lang=en")
+    page = text(d)
+    assert "Credit balance: 100.00 RON" in page and f"Overpayment of {upgrade['number']}" in page, page
+    shot(d, "23-credit-balance")
+    # Seventeen days on, the renewal of the next month is issued and paid from the credit at once.
+    out = subprocess.run([BIN, "billing", "run"], env=dict(os.environ, CLOCK_OFFSET_SECONDS=str(17 * 86400)), capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout + out.stderr
+    renewals = [p for p in api("GET", f"/proformas?clientId={client['id']}")["items"] if p["origin"] == "renewal"]
+    assert len(renewals) == 1 and renewals[0]["state"] == "paid", renewals
+    d.get(BASE + "/invoices?lang=en")
+    page = text(d)
+    left = 100 - float(renewals[0]["total"])
+    assert f"Credit balance: {left:.2f} RON" in page and f"Applied to {renewals[0]['number']}" in page, page
+    row = d.find_element(By.CSS_SELECTOR, f"tr.invoice[data-number='{renewals[0]['number']}']")
+    assert "Paid" in row.text, row.text
+    log_out(d)
+
+
 def main():
     Server.start()
     d = browser()

@@ -45,7 +45,7 @@ struct Billing: AsyncParsableCommand {
     struct Dunning: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract:
-                "Run the daily tasks: renewals, lapsed orders, overdue reminders, non-payment suspensions, terminations.",
+                "Run the daily tasks: renewals, lapsed orders, overdue reminders, non-payment suspensions, terminations (held too long, or cancelled and past their last day).",
             discussion: """
                 Without --as-of: every day from the one after the last recorded run through today, in order (what the worker does \
                 each pass), so missed days end as on-time runs would have. With --as-of: that day only. Each proforma and service \
