@@ -427,6 +427,9 @@ def order_and_cancel(d):
     sent = [m for m in api("GET", "/messages?limit=500")["items"] if m["clientId"] == client["id"]]
     assert any(m["event"] == "proforma.issued" and m["channel"] == "email" for m in sent), sent
     assert not any(m["channel"] == "sms" for m in sent), sent
+    texts = [json.loads(line) for line in open(os.environ["E2E_SMSC_LOG"], encoding="utf-8")] if os.path.exists(os.environ["E2E_SMSC_LOG"]) else []
+    assert texts, "the SMSC received the demo's renewal SMS (opted-in clients)"
+    assert not any(t["destination_addr"].endswith("744333444") for t in texts), texts
     # Upgrade at once: a proforma for the difference over the rest of the month.
     d.get(BASE + "/services")
     navigate(d, d.find_element(By.XPATH, "//tr[th[normalize-space()='radu-vlad.ro']]//a[normalize-space()='Change plan']"))
