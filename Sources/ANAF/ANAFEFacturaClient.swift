@@ -170,9 +170,13 @@ public struct ANAFEFacturaClient: EFacturaGateway {
 
     private func send(_ request: HTTPClientRequest) async throws -> (Int, [UInt8]) {
         do {
-            let response = try await client.execute(request, timeout: .seconds(30))
-            let body = try await response.body.collect(upTo: 50 << 20)
-            return (Int(response.status.code), body.getBytes(at: body.readerIndex, length: body.readableBytes) ?? [])
+            do {
+                return try await exchange(request)
+            } catch ChannelError.ioOnClosedChannel {
+                // A pooled keep-alive connection the server had already closed: the request never left, so it is
+                // sent once more on a fresh connection (safe even for the one-time authorization code).
+                return try await exchange(request)
+            }
         } catch {
             // The error's own words (a connect timeout, a reset) say what to look at; requests carry tokens only in headers.
             let path = URL(string: request.url)?.path ?? ""
@@ -180,6 +184,14 @@ public struct ANAFEFacturaClient: EFacturaGateway {
                 "ANAF could not be reached (\(request.method.rawValue) \(path)): \(type(of: error)) \(String(describing: error).prefix(200))"
             )
         }
+    }
+}
+
+extension ANAFEFacturaClient {
+    fileprivate func exchange(_ request: HTTPClientRequest) async throws -> (Int, [UInt8]) {
+        let response = try await client.execute(request, timeout: .seconds(30))
+        let body = try await response.body.collect(upTo: 50 << 20)
+        return (Int(response.status.code), body.getBytes(at: body.readerIndex, length: body.readableBytes) ?? [])
     }
 }
 

@@ -96,8 +96,10 @@ struct PlanDTO: Codable, Sendable {
     let prices: [String: String]
     let provisioner: String?
     let retired: Bool
+    let description: String
     init(_ p: HostingPlan) {
         retired = p.retired
+        description = p.description
         id = p.id
         code = p.code
         name = p.name
@@ -333,6 +335,7 @@ struct NewProfileBody: Decodable {
 struct NewPlanBody: Decodable {
     let code: String
     let name: String
+    let description: String?
     let currency: String
     let prices: [String: String]
     let provisioner: String?
@@ -427,6 +430,7 @@ struct CreditRefundBody: Decodable {
 
 struct PlanUpdateBody: Decodable {
     let name: String
+    let description: String?
     let prices: [String: String]
     let provisioner: String?
 }

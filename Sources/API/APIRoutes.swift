@@ -126,16 +126,18 @@ public struct BillingAPI: Sendable {
                     try await UpdateHostingPlan(deps)(
                         planID: id,
                         try .parse(
-                            code: plan.code, name: b.name, currency: plan.currency.rawValue, prices: b.prices,
-                            provisioner: b.provisioner), actor: ctx.actor)))
+                            code: plan.code, name: b.name, description: b.description ?? plan.description,
+                            currency: plan.currency.rawValue, prices: b.prices, provisioner: b.provisioner),
+                        actor: ctx.actor)))
         }
         api.post("plans") { req, ctx in
             let b = try await Self.decode(NewPlanBody.self, req)
             return APIResponses.json(
                 PlanDTO(
                     try await CreateHostingPlan(deps)(
-                        code: b.code, name: b.name, currency: b.currency, prices: b.prices, provisioner: b.provisioner,
-                        actor: ctx.actor)), status: .created)
+                        try .parse(
+                            code: b.code, name: b.name, description: b.description ?? "", currency: b.currency,
+                            prices: b.prices, provisioner: b.provisioner), actor: ctx.actor)), status: .created)
         }
 
         // Orders and services

@@ -249,7 +249,8 @@ enum OpenAPIDocument {
                 "id": int64, "code": str, "name": str, "currency": str,
                 "prices": ["type": "object", "additionalProperties": amount], "provisioner": str,
                 "retired": ["type": "boolean", "description": "no longer sold; its services keep renewing"],
-            ], required: ["id", "code", "name", "currency", "prices", "retired"]),
+                "description": ["type": "string", "description": "what the plan includes, as the catalogue shows it"],
+            ], required: ["id", "code", "name", "currency", "prices", "retired", "description"]),
         "Hold": object(
             [
                 "id": int64, "reason": str, "placedBy": str, "placedAt": str, "note": optStr,
@@ -443,6 +444,7 @@ enum OpenAPIDocument {
                     body: object(
                         [
                             "code": ["type": "string", "pattern": "^[A-Za-z0-9-]{1,40}$"], "name": text(max: 200),
+                            "description": ["type": ["string", "null"], "maxLength": 1000],
                             "currency": currency,
                             "prices": [
                                 "type": "object", "minProperties": 1, "propertyNames": cycle,
@@ -532,7 +534,7 @@ enum OpenAPIDocument {
                     params: [idParam],
                     body: object(
                         [
-                            "name": text(max: 200),
+                            "name": text(max: 200), "description": ["type": ["string", "null"], "maxLength": 1000],
                             "prices": [
                                 "type": "object", "minProperties": 1, "propertyNames": cycle,
                                 "additionalProperties": positiveAmount,

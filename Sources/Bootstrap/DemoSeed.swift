@@ -18,14 +18,20 @@ public struct DemoSeed: Sendable {
 
         let plans = [
             try await CreateHostingPlan(deps)(
-                code: "start", name: "Start", currency: "RON", prices: ["monthly": "30.00", "annual": "300.00"],
-                actor: staff),
+                try .parse(
+                    code: "start", name: "Start", description: "10 GB SSD\n1 site\n5 mailboxes\nFree SSL",
+                    currency: "RON", prices: ["monthly": "30.00", "annual": "300.00"], provisioner: nil), actor: staff),
             try await CreateHostingPlan(deps)(
-                code: "business", name: "Business", currency: "RON",
-                prices: ["monthly": "60.00", "quarterly": "170.00", "annual": "650.00"], actor: staff),
+                try .parse(
+                    code: "business", name: "Business",
+                    description: "50 GB SSD\n10 sites\nUnlimited mailboxes\nDaily backups\nFree SSL",
+                    currency: "RON", prices: ["monthly": "60.00", "quarterly": "170.00", "annual": "650.00"],
+                    provisioner: nil), actor: staff),
             try await CreateHostingPlan(deps)(
-                code: "cloud-eu", name: "Cloud EU", currency: "EUR", prices: ["monthly": "12.00", "annual": "120.00"],
-                actor: staff),
+                try .parse(
+                    code: "cloud-eu", name: "Cloud EU",
+                    description: "2 vCPU, 4 GB RAM\n80 GB NVMe\nData centre in Frankfurt",
+                    currency: "EUR", prices: ["monthly": "12.00", "annual": "120.00"], provisioner: nil), actor: staff),
         ]
         for back in 0...75 {
             let day = start.adding(days: -5 + back)

@@ -9,11 +9,14 @@ public struct HostingPlan: Sendable, Hashable {
     public let provisioner: String?
     /// No longer sold (orders refuse it); its services keep renewing at their price.
     public let retired: Bool
+    /// What it includes (disk, sites, mailboxes…), as the catalogue shows it.
+    public let description: String
 
     public init(
         id: Int64, code: String, name: String, currency: Currency, prices: [BillingCycle: Int64],
-        provisioner: String? = nil, retired: Bool = false
+        provisioner: String? = nil, retired: Bool = false, description: String = ""
     ) {
+        self.description = description
         self.retired = retired
         self.provisioner = provisioner
         self.id = id

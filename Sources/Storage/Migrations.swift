@@ -207,6 +207,10 @@ public enum Migrations {
                     "ALTER TABLE services ADD COLUMN next_price_minor BIGINT",
                 ]
             }),
+        // What a plan includes, shown in the catalogue.
+        Migration(
+            version: 22, name: "plan descriptions",
+            statements: { _ in ["ALTER TABLE plans ADD COLUMN description TEXT NOT NULL DEFAULT ''"] }),
     ]
 
     /// Sessions, login failures, TOTP and password resets live in the database, so any `serve` process can

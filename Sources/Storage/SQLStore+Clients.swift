@@ -188,7 +188,8 @@ extension SQLTransaction {
         return HostingPlan(
             id: id, code: try r.string("code"), name: try r.string("name"),
             currency: try r.enumValue("currency", Currency.self), prices: prices,
-            provisioner: try r.stringOrNil("provisioner"), retired: try r.intOrNil("retired_at") != nil)
+            provisioner: try r.stringOrNil("provisioner"), retired: try r.intOrNil("retired_at") != nil,
+            description: try r.stringOrNil("description") ?? "")
     }
 
     func insert(plan code: String, name: String, currency: Currency, prices: [BillingCycle: Int64], at: Date)
@@ -205,8 +206,9 @@ extension SQLTransaction {
         return id
     }
 
-    func update(planID: Int64, name: String, prices: [BillingCycle: Int64]) async throws {
-        try await run("UPDATE plans SET name = \(bind: name) WHERE id = \(bind: planID)")
+    func update(planID: Int64, name: String, description: String, prices: [BillingCycle: Int64]) async throws {
+        try await run(
+            "UPDATE plans SET name = \(bind: name), description = \(bind: description) WHERE id = \(bind: planID)")
         try await run("DELETE FROM plan_prices WHERE plan_id = \(bind: planID)")
         for (cycle, amount) in prices.sorted(by: { $0.key.months < $1.key.months }) {
             try await run(

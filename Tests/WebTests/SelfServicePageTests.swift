@@ -17,6 +17,11 @@ struct SelfServicePageTests {
         let ana = try await h.fixtures.client("ana@example.ro", language: "en")
         let start = try await h.fixtures.plan()
         let pro = try await h.fixtures.plan("pro", monthly: "50.00")
+        _ = try await UpdateHostingPlan(h.deps)(
+            planID: pro.id,
+            try .parse(
+                code: "pro", name: "Pro", description: "20 GB SSD\n<b>3</b> sites", currency: "RON",
+                prices: ["monthly": "50.00", "annual": "1000.00"], provisioner: nil), actor: .staff(1))
         let retired = try await h.fixtures.plan("old", monthly: "5.00")
         _ = try await RetireHostingPlan(h.deps)(planID: retired.id, retired: true, actor: .staff(1))
         try await h.run { c in
@@ -26,6 +31,8 @@ struct SelfServicePageTests {
             #expect(catalogue.status == .ok)
             #expect(catalogue.body.visibleText.contains("Monthly: 100.00 RON"))
             #expect(catalogue.body.contains(#"data-plan="pro""#) && !catalogue.body.contains(#"data-plan="old""#))
+            // What a plan includes, one item per line, escaped.
+            #expect(catalogue.body.contains("<li>20 GB SSD</li><li>&lt;b&gt;3&lt;/b&gt; sites</li>"))
             // A bad domain is named on its row and nothing is ordered.
             let bad = try await b.post(
                 "/order/review",
@@ -171,12 +178,12 @@ struct SelfServicePageTests {
                 try await staff.post(
                     "/staff/plans",
                     [
-                        ("code", "pro"), ("name", "Pro"), ("currency", "RON"), ("price_monthly", "80.00"),
-                        ("price_annual", ""),
+                        ("code", "pro"), ("name", "Pro"), ("description", "20 GB SSD\n3 sites"), ("currency", "RON"),
+                        ("price_monthly", "80.00"), ("price_annual", ""),
                     ]
                 ).location == "/staff/plans")
             let pro = try #require(try await ServiceQueries(h.deps).plans().first { $0.code == "pro" })
-            #expect(pro.prices == [.monthly: 80_00])
+            #expect(pro.prices == [.monthly: 80_00] && pro.description == "20 GB SSD\n3 sites")
             // Edited: new prices for new orders; the sold service keeps its own.
             try await staff.get("/staff/plans/\(plan.id)")
             #expect(
@@ -206,6 +213,8 @@ struct SelfServicePageTests {
             let after = try await staff.get("/staff/clients/\(ana.id)")
             #expect(after.body.visibleText.contains("Refunded by bank transfer, reference OP 9"))
             #expect(after.body.visibleText.contains("Credit: none"))
+            // The client's payments, with their proforma.
+            #expect(after.body.visibleText.contains("\(order.proforma.number) 150.00 RON bank_transfer"))
             // An order placed for the client, from the client page.
             let page = try await staff.get("/staff/clients/\(ana.id)")
             #expect(!page.body.contains("\(pro.id):monthly"), "a retired plan is not offered")

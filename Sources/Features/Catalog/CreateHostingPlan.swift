@@ -5,12 +5,18 @@ import Foundation
 public struct HostingPlanInput: Sendable, Equatable {
     public let code: String
     public let name: String
+    /// What the plan includes, for the catalogue (free text, at most 1,000 characters).
+    public let description: String
     public let currency: Currency
     public let prices: [BillingCycle: Int64]
     /// Which configured provisioner sets its accounts up; nil: staff do it by hand.
     public let provisioner: String?
 
-    public init(code: String, name: String, currency: Currency, prices: [BillingCycle: Int64], provisioner: String?) {
+    public init(
+        code: String, name: String, description: String = "", currency: Currency, prices: [BillingCycle: Int64],
+        provisioner: String?
+    ) {
+        self.description = description
         self.code = code
         self.name = name
         self.currency = currency
@@ -20,7 +26,8 @@ public struct HostingPlanInput: Sendable, Equatable {
 
     /// What a form or a JSON body sends: prices by cycle name ("monthly": "30.00"); an empty price is no price.
     public static func parse(
-        code: String, name: String, currency: String, prices: [String: String], provisioner: String?
+        code: String, name: String, description: String = "", currency: String, prices: [String: String],
+        provisioner: String?
     ) throws -> HostingPlanInput {
         var errors = FieldErrors()
         let code = code.trimmingCharacters(in: .whitespaces).lowercased()
@@ -31,6 +38,15 @@ public struct HostingPlanInput: Sendable, Equatable {
         }
         let name = errors.text("name", name, limit: 200)
         if name.isEmpty { errors.add("name", "required", "The plan name is required.") }
+        // Line breaks are allowed here (a list of what the plan includes); other control characters are not.
+        let description = description.trimmingCharacters(in: .whitespacesAndNewlines)
+        if description.unicodeScalars.count > 1000 {
+            errors.add(
+                "description", "length.max", "At most 1000 characters (this has \(description.unicodeScalars.count)).")
+        }
+        if description.unicodeScalars.contains(where: { $0 != "\n" && $0 != "\r" && FreeText.isForbidden($0) }) {
+            errors.add("description", "text.control", "Remove tabs and other control characters.")
+        }
         let cur = Currency(rawValue: currency)
         if cur == nil { errors.add("currency", "currency.enum", "Choose RON, EUR or USD.") }
         var parsed: [BillingCycle: Int64] = [:]
@@ -58,7 +74,8 @@ public struct HostingPlanInput: Sendable, Equatable {
                 "Name a configured provisioner: lower-case letters, digits and dashes.")
         }
         do { try errors.throwIfAny() } catch { throw UseCaseError.invalid(error) }
-        return HostingPlanInput(code: code, name: name, currency: cur!, prices: parsed, provisioner: provisioner)
+        return HostingPlanInput(
+            code: code, name: name, description: description, currency: cur!, prices: parsed, provisioner: provisioner)
     }
 }
 
@@ -82,6 +99,10 @@ public struct CreateHostingPlan: Sendable {
                 let id = try await tx.insert(
                     plan: input.code, name: input.name, currency: input.currency, prices: input.prices, at: now)
                 if let provisioner = input.provisioner { try await tx.setProvisioner(planID: id, name: provisioner) }
+                if !input.description.isEmpty {
+                    try await tx.update(
+                        planID: id, name: input.name, description: input.description, prices: input.prices)
+                }
                 try await tx.append(
                     AuditEntry(
                         actor: actor, action: "plan.created", entity: "plan", entityID: id, before: nil,
@@ -111,7 +132,8 @@ public struct UpdateHostingPlan: Sendable {
             }
             if !errors.errors.isEmpty { throw UseCaseError.invalid(ValidationFailure(errors.errors)) }
             let now = deps.clock.now()
-            try await tx.update(planID: planID, name: input.name, prices: input.prices)
+            try await tx.update(
+                planID: planID, name: input.name, description: input.description, prices: input.prices)
             try await tx.setProvisioner(planID: planID, name: input.provisioner)
             let after = try await tx.plan(id: planID)!
             try await tx.append(
@@ -125,10 +147,12 @@ public struct UpdateHostingPlan: Sendable {
 
 struct PlanSnapshot: Encodable {
     let name: String
+    let description: String
     let prices: [String: String]
     let provisioner: String?
     init(_ p: HostingPlan) {
         name = p.name
+        description = p.description
         prices = Dictionary(uniqueKeysWithValues: p.prices.map { ($0.key.rawValue, Money.format(minor: $0.value)) })
         provisioner = p.provisioner
     }

@@ -154,8 +154,8 @@ public protocol StoreTransaction: StoreReader {
     func lockedCreditBalances(clientIDs: [Int64]) async throws -> [Int64: [Currency: Int64]]
     func insert(fiscal: FiscalInvoiceDraft, series: String, number: Int64, at: Date) async throws -> FiscalInvoice
     func insertEFactura(fiscalInvoiceID: Int64, state: EFacturaState, at: Date) async throws
-    /// A plan's name and its prices (the prices replace the old ones).
-    func update(planID: Int64, name: String, prices: [BillingCycle: Int64]) async throws
+    /// A plan's name, description and prices (the prices replace the old ones).
+    func update(planID: Int64, name: String, description: String, prices: [BillingCycle: Int64]) async throws
     /// A retired plan is no longer sold; nil `retired_at` puts it back on sale.
     func setRetired(planID: Int64, _ retired: Bool, at: Date) async throws
     func setProvisioner(planID: Int64, name: String?) async throws

@@ -65,8 +65,12 @@ extension ClientRoutes {
         let profiles = try await ClientQueries(deps).billingProfiles(clientID: client.id)
         func value(_ name: String) -> String { form.map { $0[name] } ?? values[name] ?? "" }
         let catalogue: [[String: Any]] = plans.map { p in
-            [
+            let includes = p.description.split(whereSeparator: \.isNewline).map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }.filter { !$0.isEmpty }
+            return [
                 "name": p.name, "code": p.code, "provisioned": p.provisioner != nil,
+                "includes": includes, "hasIncludes": !includes.isEmpty,
                 "prices": BillingCycle.allCases.compactMap { c in
                     p.price(for: c).map {
                         [

@@ -76,6 +76,15 @@ extension StaffRoutes {
                 ["label": v.partyLabel($0.party), "isDefault": $0.isDefault] as [String: Any]
             },
             "services": services, "invoices": invoices.map(\.2),
+            "payments": o.payments.map { p in
+                [
+                    "received": p.receivedOn.description,
+                    "proforma": proformaNumbers[p.proformaID] ?? "#\(p.proformaID)",
+                    "href": Paths.Staff.proforma(p.proformaID), "amount": p.amount.description,
+                    "method": p.method.rawValue, "reference": p.gatewayReference ?? "",
+                    "reversed": p.reversedAt.map { "taken back " + Formatting.timestamp($0, deps) } ?? "",
+                ] as [String: Any]
+            },
             "orderChoices": o.plansOnSale.flatMap { p in
                 BillingCycle.allCases.compactMap { c in
                     p.price(for: c).map {

@@ -21,8 +21,9 @@ struct StaffPlanRoutes {
             try areas.checkCSRF(form, visit)
             do {
                 let input = try HostingPlanInput.parse(
-                    code: form["code"], name: form["name"], currency: form["currency"], prices: Self.prices(form),
-                    provisioner: form.optional("provisioner"))
+                    code: form["code"], name: form["name"], description: form["description"],
+                    currency: form["currency"],
+                    prices: Self.prices(form), provisioner: form.optional("provisioner"))
                 _ = try await CreateHostingPlan(deps)(input, actor: .staff(staffID))
                 return areas.redirect(Paths.Staff.plans, visit, flash: "saved")
             } catch UseCaseError.invalid(let failure) {
@@ -41,7 +42,8 @@ struct StaffPlanRoutes {
             let plan = try await ServiceQueries(deps).plan(id: id)
             do {
                 let input = try HostingPlanInput.parse(
-                    code: plan.code, name: form["name"], currency: plan.currency.rawValue, prices: Self.prices(form),
+                    code: plan.code, name: form["name"], description: form["description"],
+                    currency: plan.currency.rawValue, prices: Self.prices(form),
                     provisioner: form.optional("provisioner"))
                 _ = try await UpdateHostingPlan(deps)(planID: id, input, actor: .staff(staffID))
                 return areas.redirect(Paths.Staff.plans, visit, flash: "saved")
@@ -74,6 +76,13 @@ struct StaffPlanRoutes {
         }
     }
 
+    func description(_ value: String, _ errors: [String: String]) -> [String: Any] {
+        var f = areas.field(
+            "description", "What it includes (shown in the catalogue; one item per line)", value: value, errors: errors)
+        f["textarea"] = true
+        return f
+    }
+
     func plansPage(_ visit: Visit, form: Form? = nil, errors: [String: String] = [:]) async throws -> Response {
         let plans = try await ServiceQueries(deps).plans()
         var currency = areas.field("currency", "Currency", errors: errors)
@@ -96,7 +105,8 @@ struct StaffPlanRoutes {
             "fields": [
                 areas.field(
                     "code", "Code (letters, digits, dashes; fixed)", value: form?["code"] ?? "", errors: errors),
-                areas.field("name", "Name", value: form?["name"] ?? "", errors: errors), currency,
+                areas.field("name", "Name", value: form?["name"] ?? "", errors: errors),
+                description(form?["description"] ?? "", errors), currency,
             ] + priceFields(nil, form: form, errors: errors) + [
                 areas.field(
                     "provisioner", "Provisioner (empty: set up by hand)", value: form?["provisioner"] ?? "",
@@ -113,7 +123,10 @@ struct StaffPlanRoutes {
         let model: [String: Any] = [
             "id": plan.id, "code": plan.code, "currency": plan.currency.rawValue, "retired": plan.retired,
             "action": Paths.Staff.plan(plan.id),
-            "fields": [areas.field("name", "Name", value: form?["name"] ?? plan.name, errors: errors)]
+            "fields": [
+                areas.field("name", "Name", value: form?["name"] ?? plan.name, errors: errors),
+                description(form?["description"] ?? plan.description, errors),
+            ]
                 + priceFields(plan, form: form, errors: errors) + [
                     areas.field(
                         "provisioner", "Provisioner (empty: set up by hand)",

@@ -20,6 +20,8 @@ public struct ClientOverview: Sendable {
     public let credit: PaymentQueries.Credit
     /// The plans an order placed for the client may choose.
     public let plansOnSale: [HostingPlan]
+    /// The client's payments, newest first.
+    public let payments: [PaymentRecord]
 
     /// Reads the page's data; "not found" when there is no such client.
     public static func load(clientID id: Int64, deps: AppDependencies, identity: Identity, messages: any MessageStore)
@@ -45,6 +47,7 @@ public struct ClientOverview: Sendable {
             messages: try await messages.messages(clientID: id, limit: 100),
             mailLinks: try await identity.store.mailLinks(clientID: id, limit: 50), audit: data.7, staffNames: data.8,
             credit: try await PaymentQueries(deps).credit(clientID: id, limit: 100),
-            plansOnSale: data.3.filter { !$0.retired })
+            plansOnSale: data.3.filter { !$0.retired },
+            payments: try await PaymentQueries(deps).list(PaymentFilter(clientID: id), limit: 100, offset: 0))
     }
 }
