@@ -92,10 +92,17 @@ extension SQLTransaction {
 
     private func lockedCreditBalances(clientIDs: [Int64], lock: Bool) async throws -> [Int64: [Currency: Int64]] {
         guard !clientIDs.isEmpty else { return [:] }
-        if lock {
-            _ = try await rows(
-                "SELECT id FROM clients WHERE id IN (\(binds: clientIDs)) ORDER BY id\(unsafeRaw: self.lock(true))")
-        }
+        guard lock else { return try await creditSums(clientIDs) }
+        // Most clients have no credit: only those that have are locked (then read again, now that no one else can
+        // spend it), so a billing batch does not lock every client row it bills.
+        let holders = try await creditSums(clientIDs).filter { $0.value.values.contains { $0 > 0 } }.keys.sorted()
+        guard !holders.isEmpty else { return [:] }
+        _ = try await rows(
+            "SELECT id FROM clients WHERE id IN (\(binds: holders)) ORDER BY id\(unsafeRaw: self.lock(true))")
+        return try await creditSums(holders)
+    }
+
+    private func creditSums(_ clientIDs: [Int64]) async throws -> [Int64: [Currency: Int64]] {
         var result: [Int64: [Currency: Int64]] = [:]
         for r in try await rows(
             """

@@ -280,4 +280,36 @@ struct SelfServiceTests {
         }
         await w.db.close()
     }
+
+    @Test(arguments: kinds)
+    func euroCreditWaitsForABNRRateBeforePayingAProformaInFull(kind: DatabaseKind) async throws {
+        let w = try await LifecycleWorld.make(kind)
+        let euro = try await w.f.plan("euro", currency: "EUR", monthly: "10.00")
+        func order(_ domain: String) async throws -> ProformaInvoice {
+            try await PlaceOrder(w.deps)(
+                clientID: w.client.id, try .parse(planID: euro.id, cycle: "monthly", domain: domain),
+                billingProfileID: nil, actor: .client(w.client.id)
+            ).proforma
+        }
+        // 50.00 EUR of credit: a transfer for an order the staff had cancelled.
+        let first = try await order("one.ro")
+        _ = try await CancelProforma(w.deps)(proformaID: first.id, actor: .staff(1))
+        _ = try await w.f.pay(first, amount: "50.00")
+        let eur = {
+            try await w.deps.store.read { [id = w.client.id] r in
+                try await r.creditBalance(clientID: id, currency: .EUR)
+            }
+        }
+        #expect(try await eur() == 50_00)
+        // No BNR rate yet: the fiscal invoice could not be issued, so the order waits for a payment as usual.
+        let second = try await order("two.ro")
+        #expect(second.state == .unpaid && second.paidMinor == 0)
+        #expect(try await eur() == 50_00)
+        _ = try await SetExchangeRate(w.deps)(
+            ExchangeRate(currency: .EUR, ronPerUnitE4: 50_893, date: w.deps.today()), actor: .staff(1))
+        let third = try await order("three.ro")
+        #expect(third.state == .paid)
+        #expect(try await eur() == 50_00 - third.totals.grossMinor)
+        await w.db.close()
+    }
 }

@@ -48,7 +48,8 @@ struct ProformaIssuer: Sendable {
         }
         let proformas = try await tx.insert(proformas: drafts)
         // The clients' credit pays what it can of a fresh proforma (not of periods billed again after a storno).
-        let fromCredit = notice["reopened"] == nil ? try await Credits.plan(for: proformas, in: tx) : [:]
+        let fromCredit =
+            notice["reopened"] == nil ? try await Credits.plan(for: proformas, in: tx, today: deps.today()) : [:]
         // A proforma the credit pays in full is not announced (the payment confirmation follows); one it pays in
         // part asks for what is left.
         try await tx.enqueue(

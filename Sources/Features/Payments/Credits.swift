@@ -29,14 +29,25 @@ enum Credits {
 
     /// How much of each new proforma the clients' credit pays: in issue order, the balance in the proforma's currency
     /// until it runs out. Only for proformas the clients owe fresh (orders, renewals), not periods billed again.
-    static func plan(for proformas: [ProformaInvoice], in tx: any StoreTransaction) async throws -> [Int64: Int64] {
+    /// A foreign-currency proforma the credit would pay in full needs the day's BNR rate for its fiscal invoice:
+    /// without one it is left to be paid as usual (the credit stays), rather than failing the client's billing.
+    static func plan(for proformas: [ProformaInvoice], in tx: any StoreTransaction, today: CivilDate) async throws
+        -> [Int64: Int64]
+    {
         var balances = try await tx.lockedCreditBalances(clientIDs: Array(Set(proformas.map(\.clientID))).sorted())
         guard !balances.isEmpty else { return [:] }
         var plan: [Int64: Int64] = [:]
+        var rated: [Currency: Bool] = [.RON: true]
         for p in proformas {
             let available = balances[p.clientID]?[p.currency] ?? 0
             let use = min(available, p.totals.grossMinor)
             guard use > 0 else { continue }
+            if use == p.totals.grossMinor {
+                if rated[p.currency] == nil {
+                    rated[p.currency] = try await tx.exchangeRate(currency: p.currency, onOrBefore: today) != nil
+                }
+                guard rated[p.currency] == true else { continue }
+            }
             plan[p.id] = use
             balances[p.clientID]![p.currency] = available - use
         }
