@@ -245,6 +245,22 @@ struct MailLinkTests {
                     [("source", "new"), ("saveProfile", "1"), ("step", "save")] + company
                 ).location?.hasPrefix("/confirm-password") == true)
             #expect(try await s.h.deps.store.read { r in try await r.billingProfiles(clientID: s.ana.id) }.count == 1)
+            // Ordering, cancelling and changing plans too (issue 19): they commit money or end a service.
+            let service = try #require(
+                try await s.h.deps.store.read { r in try await r.services(clientID: s.ana.id, forUpdate: false) }.first)
+            #expect(try await b.get("/order").location == "/confirm-password?next=%2Forder")
+            #expect(
+                try await b.post("/order", [("plan0", "\(service.planID):monthly"), ("domain0", "x.ro")]).location
+                    == "/confirm-password?next=%2Forder")
+            #expect(
+                try await b.post("/services/\(service.id)/cancel", []).location
+                    == "/confirm-password?next=%2Fservices%2F\(service.id)%2Fcancel")
+            #expect(
+                try await b.get("/services/\(service.id)/plan").location
+                    == "/confirm-password?next=%2Fservices%2F\(service.id)%2Fplan")
+            #expect(
+                try await s.h.deps.store.read { r in try await r.services(clientID: s.ana.id, forUpdate: false) }.count
+                    == 1)
 
             try await b.get("/confirm-password?next=%2Fsecurity")
             #expect(

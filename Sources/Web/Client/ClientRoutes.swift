@@ -27,6 +27,14 @@ struct ClientRoutes {
         registerDetails(on: r)
     }
 
+    /// Ordering, cancelling and changing plans commit money or end a service: a session opened from an e-mail link
+    /// confirms the password first, then comes back to `page` (a form's POST address has no page of its own).
+    func requireAccount<Context: WebRequestContext>(_ req: Request, _ ctx: Context, returnTo page: String) throws {
+        if try login.requireSession(req, ctx).fromMail {
+            throw Redirect(location: WebAreas.path(Paths.confirmPassword, next: page))
+        }
+    }
+
     /// The logged-in client and the visit in the client's language.
     func clientVisit<Context: WebRequestContext>(_ req: Request, _ ctx: Context) async throws -> (Client, Visit) {
         let session = try login.requireSession(req, ctx)

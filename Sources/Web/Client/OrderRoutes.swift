@@ -11,6 +11,7 @@ extension ClientRoutes {
 
     func registerOrders<Context: WebRequestContext>(on r: RouterGroup<Context>) {
         r.get("order") { req, ctx in
+            try requireAccount(req, ctx, returnTo: Paths.order)
             let (client, visit) = try await clientVisit(req, ctx)
             var values: [String: String] = [:]
             // A plan chosen in the catalogue comes preselected.
@@ -18,6 +19,7 @@ extension ClientRoutes {
             return try await orderPage(client, visit, values: values)
         }
         r.post("order/review") { req, ctx in
+            try requireAccount(req, ctx, returnTo: Paths.order)
             let (client, visit) = try await clientVisit(req, ctx)
             let form = try await Form.parse(req)
             try areas.checkCSRF(form, visit)
@@ -33,12 +35,14 @@ extension ClientRoutes {
         }
         // "Change" on the review: the form again, filled in.
         r.post("order/edit") { req, ctx in
+            try requireAccount(req, ctx, returnTo: Paths.order)
             let (client, visit) = try await clientVisit(req, ctx)
             let form = try await Form.parse(req)
             try areas.checkCSRF(form, visit)
             return try await orderPage(client, visit, form: form)
         }
         r.post("order") { req, ctx in
+            try requireAccount(req, ctx, returnTo: Paths.order)
             let (client, visit) = try await clientVisit(req, ctx)
             let form = try await Form.parse(req)
             try areas.checkCSRF(form, visit)

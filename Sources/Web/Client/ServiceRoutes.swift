@@ -50,11 +50,13 @@ extension ClientRoutes {
         }
         // Another plan: each candidate with what choosing it does (now for the difference, or from the renewal).
         r.get("services/:id/plan") { req, ctx in
+            try requireAccount(req, ctx, returnTo: Paths.servicePlan(try ctx.parameters.require("id", as: Int64.self)))
             let (client, visit) = try await clientVisit(req, ctx)
             return try await planPage(
                 serviceID: try ctx.parameters.require("id", as: Int64.self), client: client, visit)
         }
         r.post("services/:id/plan") { req, ctx in
+            try requireAccount(req, ctx, returnTo: Paths.servicePlan(try ctx.parameters.require("id", as: Int64.self)))
             let (client, visit) = try await clientVisit(req, ctx)
             let form = try await Form.parse(req)
             try areas.checkCSRF(form, visit)
@@ -73,6 +75,8 @@ extension ClientRoutes {
         }
         // Cancelling asks first, saying the last day: the service is not renewed after it.
         r.get("services/:id/cancel") { req, ctx in
+            try requireAccount(
+                req, ctx, returnTo: Paths.serviceCancel(try ctx.parameters.require("id", as: Int64.self)))
             let (client, visit) = try await clientVisit(req, ctx)
             let v = visit.views
             let s = try await ServiceQueries(deps).service(
@@ -87,6 +91,8 @@ extension ClientRoutes {
                 ], visit)
         }
         r.post("services/:id/cancel") { req, ctx in
+            try requireAccount(
+                req, ctx, returnTo: Paths.serviceCancel(try ctx.parameters.require("id", as: Int64.self)))
             let (client, visit) = try await clientVisit(req, ctx)
             let form = try await Form.parse(req)
             try areas.checkCSRF(form, visit)
@@ -96,6 +102,7 @@ extension ClientRoutes {
             return areas.redirect(Paths.services, visit, flash: "cancel_requested")
         }
         r.post("services/:id/cancel/withdraw") { req, ctx in
+            try requireAccount(req, ctx, returnTo: Paths.services)
             let (client, visit) = try await clientVisit(req, ctx)
             let form = try await Form.parse(req)
             try areas.checkCSRF(form, visit)
