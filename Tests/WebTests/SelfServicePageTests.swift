@@ -164,10 +164,7 @@ struct SelfServicePageTests {
         _ = try await h.fixtures.pay(order.proforma, amount: "150.00")  // 29.00 credit
         try await h.run { c in
             let staff = Browser(c)
-            try await staff.logIn("ops@hostico.ro", "staff password 1", base: "/staff")
-            let setup = try await staff.get("/staff/security/2fa")
-            let secret = String(setup.body.split(separator: #"id="totp-secret">"#)[1].prefix { $0 != "<" })
-            try await staff.post("/staff/security/2fa", [("code", h.totpCode(secretBase32: secret))])
+            try await staff.logInStaffSettingUp2FA("ops@hostico.ro", "staff password 1", h)
             // A new plan: a bad price is named on its field and nothing is added.
             try await staff.get("/staff/plans")
             let bad = try await staff.post(

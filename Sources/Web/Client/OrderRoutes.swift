@@ -19,18 +19,10 @@ extension ClientRoutes {
             return try await orderPage(client, visit, values: values)
         }
         r.post("order/review") { req, ctx in
-            try requireAccount(req, ctx, returnTo: Paths.order)
-            let (client, visit) = try await clientVisit(req, ctx)
-            let form = try await Form.parse(req)
-            try areas.checkCSRF(form, visit)
-            let (items, rows, errors) = orderItems(form, visit)
-            guard errors.isEmpty else { return try await orderPage(client, visit, form: form, errors: errors) }
-            let profileID = form.optional("profile").flatMap(Int64.init)
-            do {
-                let quote = try await PlaceOrder(deps).quote(clientID: client.id, items, billingProfileID: profileID)
-                return reviewPage(quote, form: form, visit)
-            } catch UseCaseError.invalid(let failure) {
-                return try await orderPage(client, visit, form: form, errors: rowErrors(failure, rows: rows, visit))
+            try await orderStep(req, ctx) { client, visit, form, items, profileID in
+                reviewPage(
+                    try await PlaceOrder(deps).quote(clientID: client.id, items, billingProfileID: profileID),
+                    form: form, visit)
             }
         }
         // "Change" on the review: the form again, filled in.
@@ -42,20 +34,30 @@ extension ClientRoutes {
             return try await orderPage(client, visit, form: form)
         }
         r.post("order") { req, ctx in
-            try requireAccount(req, ctx, returnTo: Paths.order)
-            let (client, visit) = try await clientVisit(req, ctx)
-            let form = try await Form.parse(req)
-            try areas.checkCSRF(form, visit)
-            let (items, rows, errors) = orderItems(form, visit)
-            guard errors.isEmpty else { return try await orderPage(client, visit, form: form, errors: errors) }
-            do {
+            try await orderStep(req, ctx) { client, visit, _, items, profileID in
                 let placed = try await PlaceOrder(deps)(
-                    clientID: client.id, items, billingProfileID: form.optional("profile").flatMap(Int64.init),
-                    actor: .client(client.id))
+                    clientID: client.id, items, billingProfileID: profileID, actor: .client(client.id))
                 return areas.redirect(Paths.proforma(placed.proforma.id), visit, flash: "order_placed")
-            } catch UseCaseError.invalid(let failure) {
-                return try await orderPage(client, visit, form: form, errors: rowErrors(failure, rows: rows, visit))
             }
+        }
+    }
+
+    /// What the review and the confirmation share: the password first for a mail session, CSRF, the rows parsed
+    /// (a bad row is the form again with its error), and a use case's field errors put back on their rows.
+    func orderStep<Context: WebRequestContext>(
+        _ req: Request, _ ctx: Context,
+        _ step: (Client, Visit, Form, [PlaceOrder.Item], Int64?) async throws -> Response
+    ) async throws -> Response {
+        try requireAccount(req, ctx, returnTo: Paths.order)
+        let (client, visit) = try await clientVisit(req, ctx)
+        let form = try await Form.parse(req)
+        try areas.checkCSRF(form, visit)
+        let (items, rows, errors) = orderItems(form, visit)
+        guard errors.isEmpty else { return try await orderPage(client, visit, form: form, errors: errors) }
+        do {
+            return try await step(client, visit, form, items, form.optional("profile").flatMap(Int64.init))
+        } catch UseCaseError.invalid(let failure) {
+            return try await orderPage(client, visit, form: form, errors: rowErrors(failure, rows: rows, visit))
         }
     }
 
