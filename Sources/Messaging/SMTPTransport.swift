@@ -135,13 +135,19 @@ final class SMTPConnection: @unchecked Sendable {
 
     let channel: any Channel
     private var replies: AsyncThrowingStream<SMTPReply, any Error>.AsyncIterator
+    private let decoder: SMTPReplyDecoder
+    private var repliesRead = 0
     private let timeout: TimeAmount
     private(set) var extensions: Set<String> = []
     private(set) var authMechanisms: Set<String> = []
 
-    private init(channel: any Channel, replies: AsyncThrowingStream<SMTPReply, any Error>, timeout: TimeAmount) {
+    private init(
+        channel: any Channel, replies: AsyncThrowingStream<SMTPReply, any Error>, decoder: SMTPReplyDecoder,
+        timeout: TimeAmount
+    ) {
         self.channel = channel
         self.replies = replies.makeAsyncIterator()
+        self.decoder = decoder
         self.timeout = timeout
     }
 
@@ -151,6 +157,7 @@ final class SMTPConnection: @unchecked Sendable {
         let (stream, continuation) = AsyncThrowingStream<SMTPReply, any Error>.makeStream()
         let implicitTLS = settings.security == .tls ? tls : nil
         let host = settings.host
+        let decoder = SMTPReplyDecoder(continuation)
         let channel: any Channel
         do {
             channel = try await ClientBootstrap(group: group)
@@ -161,14 +168,15 @@ final class SMTPConnection: @unchecked Sendable {
                             try channel.pipeline.syncOperations.addHandler(
                                 try NIOSSLClientHandler(context: implicitTLS, serverHostname: Self.sniName(host)))
                         }
-                        try channel.pipeline.syncOperations.addHandler(SMTPReplyDecoder(continuation))
+                        try channel.pipeline.syncOperations.addHandler(decoder)
                     }
                 }
                 .connect(host: settings.host, port: settings.port).get()
         } catch {
             throw Failure.connection("\(settings.host):\(settings.port): \(error)")
         }
-        let conn = SMTPConnection(channel: channel, replies: stream, timeout: .seconds(settings.timeoutSeconds))
+        let conn = SMTPConnection(
+            channel: channel, replies: stream, decoder: decoder, timeout: .seconds(settings.timeoutSeconds))
         do {
             try conn.expect(220, try await conn.readReply())
             try await conn.hello(settings.heloName)
@@ -267,12 +275,19 @@ final class SMTPConnection: @unchecked Sendable {
     }
 
     fileprivate func readReply() async throws -> SMTPReply {
-        // A server that stops answering has the connection closed under it, which ends the wait.
+        // A server that stops answering has the connection closed under it, which ends the wait. A reply that has
+        // arrived but waits for this task to get a thread (a busy machine) is an answer, not silence: the timer runs
+        // on the channel's event loop, as the decoder does, and looks at what the decoder has passed on.
         let channel = self.channel
-        let timer = channel.eventLoop.scheduleTask(in: timeout) { channel.close(promise: nil) }
+        let decoder = self.decoder
+        let expected = repliesRead + 1
+        let timer = channel.eventLoop.scheduleTask(in: timeout) {
+            if decoder.repliesDecoded < expected { channel.close(promise: nil) }
+        }
         defer { timer.cancel() }
         do {
             guard let reply = try await replies.next() else { throw Failure.connection("closed by the server") }
+            repliesRead += 1
             return reply
         } catch let f as Failure {
             throw f
@@ -287,11 +302,13 @@ final class SMTPConnection: @unchecked Sendable {
 }
 
 /// Splits the byte stream into SMTP replies ("250-first", …, "250 last").
-final class SMTPReplyDecoder: ChannelInboundHandler {
+/// Its state is touched only on the channel's event loop (its handler methods and the reply timer).
+final class SMTPReplyDecoder: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundIn = ByteBuffer
     private let continuation: AsyncThrowingStream<SMTPReply, any Error>.Continuation
     private var buffer = ByteBuffer()
     private var lines: [String] = []
+    private(set) var repliesDecoded = 0
 
     init(_ continuation: AsyncThrowingStream<SMTPReply, any Error>.Continuation) { self.continuation = continuation }
 
@@ -310,6 +327,7 @@ final class SMTPReplyDecoder: ChannelInboundHandler {
             let more = line.count > 3 && line[line.index(line.startIndex, offsetBy: 3)] == "-"
             lines.append(line.count > 4 ? String(line.dropFirst(4)) : "")
             if !more {
+                repliesDecoded += 1
                 continuation.yield(SMTPReply(code: code, lines: lines))
                 lines = []
             }

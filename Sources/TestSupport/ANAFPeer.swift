@@ -10,12 +10,12 @@ public final class ANAFPeer: @unchecked Sendable {
     public let process: PeerProcess
     public let port: Int
 
-    public init(processingPolls: Int = 1, tokenSeconds: Int = 7_776_000) throws {
+    public init(processingPolls: Int = 1, tokenSeconds: Int = 7_776_000) async throws {
         port = try PeerProcess.freePort()
         let kit = URL(fileURLWithPath: PeerProcess.script("anaf_sim.py")).deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("vendor/efactura").path
-        process = try PeerProcess(
+        process = try await PeerProcess(
             try PeerProcess.python(),
             [
                 PeerProcess.script("anaf_sim.py"), String(port), kit, Self.clientID, Self.clientSecret,

@@ -22,7 +22,7 @@ public final class PeerProcess: @unchecked Sendable {
     public init(
         _ executable: String, _ arguments: [String], environment: [String: String] = [:], readyWhen: String? = nil,
         port: Int? = nil, timeout: TimeInterval = 15, requireReady: Bool = true
-    ) throws {
+    ) async throws {
         outputFile = FileManager.default.temporaryDirectory.appendingPathComponent(
             "peer-\(UUID().uuidString.prefix(8)).log")
         FileManager.default.createFile(atPath: outputFile.path, contents: nil)
@@ -36,9 +36,11 @@ public final class PeerProcess: @unchecked Sendable {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if let readyWhen, output.contains(readyWhen) { return }
-            if let port, Self.accepts(port) { return }
+            if let port, await Self.accepts(port) { return }
             guard process.isRunning else { break }
-            Thread.sleep(forTimeInterval: 0.05)
+            // Waiting suspends instead of holding a thread: tests share a pool as wide as the machine's 2 cores,
+            // and a blocked pool stalls every other test's I/O (an SMTP reply once waited past its timeout).
+            try await Task.sleep(for: .milliseconds(50))
         }
         if !requireReady, process.isRunning { return }
         stop()
@@ -57,11 +59,11 @@ public final class PeerProcess: @unchecked Sendable {
 
     deinit { stop() }
 
-    public static func accepts(_ port: Int) -> Bool {
-        let channel = try? ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connectTimeout(
+    public static func accepts(_ port: Int) async -> Bool {
+        let channel = try? await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connectTimeout(
             .milliseconds(200)
-        ).connect(host: "127.0.0.1", port: port).wait()
-        try? channel?.close().wait()
+        ).connect(host: "127.0.0.1", port: port).get()
+        try? await channel?.close().get()
         return channel != nil
     }
 

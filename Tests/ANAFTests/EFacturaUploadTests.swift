@@ -59,7 +59,7 @@ struct EFacturaUploadTests {
     func anInvoiceTheRulesAcceptEndsAcceptedWithTheSignedZIPAndOneTheyRefuseEndsRejectedWithANAFsErrors(
         _ kind: DatabaseKind
     ) async throws {
-        let peer = try ANAFPeer(processingPolls: 1)
+        let peer = try await ANAFPeer(processingPolls: 1)
         let w = try await world(kind, peer)
         let plan = try await Fixtures(w.deps).plan()
         let good = try await fiscalInvoice(w.deps, "ana@example.ro", plan: plan)
@@ -121,7 +121,7 @@ struct EFacturaUploadTests {
     }
 
     @Test func aTemporaryFailureIsRetriedAndAnExpiredTokenIsRefreshedByAnyProcess() async throws {
-        let peer = try ANAFPeer(processingPolls: 0, tokenSeconds: 200_000)
+        let peer = try await ANAFPeer(processingPolls: 0, tokenSeconds: 200_000)
         let w = try await world(.sqlite, peer)
         let plan = try await Fixtures(w.deps).plan()
         let invoice = try await fiscalInvoice(w.deps, "ana@example.ro", plan: plan)
@@ -170,7 +170,7 @@ struct EFacturaUploadTests {
     }
 
     @Test func aRefreshTokenANAFRefusesStopsUploadsUntilStaffConnectAgain() async throws {
-        let peer = try ANAFPeer(processingPolls: 0)
+        let peer = try await ANAFPeer(processingPolls: 0)
         let w = try await world(.sqlite, peer)
         let plan = try await Fixtures(w.deps).plan()
         let invoice = try await fiscalInvoice(w.deps, "ana@example.ro", plan: plan)
@@ -196,7 +196,7 @@ struct EFacturaUploadTests {
     }
 
     @Test func theAuthorisationAnswerMustComeFromThisStaffMembersOwnRequestAndWorksOnce() async throws {
-        let peer = try ANAFPeer()
+        let peer = try await ANAFPeer()
         let w = try await world(.sqlite, peer)
         let url = try await w.submit.startAuthorization(staffID: 1)
         #expect(

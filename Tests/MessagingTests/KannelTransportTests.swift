@@ -23,7 +23,7 @@ final class Kannel: @unchecked Sendable {
     private var peers: [PeerProcess] = []
     private let fake: PeerProcess?
 
-    init(_ smsc: SMSC) throws {
+    init(_ smsc: SMSC) async throws {
         guard FileManager.default.isExecutableFile(atPath: "/usr/sbin/bearerbox"),
             FileManager.default.isExecutableFile(atPath: "/usr/lib/kannel/test/fakesmsc")
         else {
@@ -94,9 +94,9 @@ final class Kannel: @unchecked Sendable {
             """
         let path = dir.appendingPathComponent("kannel.conf").path
         try conf.write(toFile: path, atomically: true, encoding: .utf8)
-        peers.append(try PeerProcess("/usr/sbin/bearerbox", [path], port: boxPort))
+        peers.append(try await PeerProcess("/usr/sbin/bearerbox", [path], port: boxPort))
         if case .fake = smsc {
-            let f = try PeerProcess(
+            let f = try await PeerProcess(
                 "/usr/lib/kannel/test/fakesmsc",
                 ["-H", "127.0.0.1", "-r", "\(fakePort)", "-m", "0", "000 000 text nop"], readyWhen: nil, port: nil,
                 timeout: 0.2, requireReady: false)
@@ -105,7 +105,7 @@ final class Kannel: @unchecked Sendable {
         } else {
             fake = nil
         }
-        peers.append(try PeerProcess("/usr/sbin/smsbox", [path], port: sendsmsPort))
+        peers.append(try await PeerProcess("/usr/sbin/smsbox", [path], port: sendsmsPort))
     }
 
     /// Waits until bearerbox reports its SMSC connection online.
@@ -216,7 +216,10 @@ struct KannelTransportTests {
         let app = try buildApplication(LiveServices(config: config, deps: deps, database: db))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await app.runService(gracefulShutdownSignals: []) }
-            for _ in 0..<100 where !PeerProcess.accepts(httpPort) { try await Task.sleep(for: .milliseconds(50)) }
+            for _ in 0..<100 {
+                if await PeerProcess.accepts(httpPort) { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
             try await body(
                 World(db: db, clock: clock, deps: deps, delivery: delivery, store: store, httpPort: httpPort))
             group.cancelAll()
@@ -237,7 +240,7 @@ struct KannelTransportTests {
     }
 
     @Test func romanianAndHindiRenewalSMSThroughTheFakeSMSCWithDeliveryReports() async throws {
-        let kannel = try Kannel(.fake)
+        let kannel = try await Kannel(.fake)
         defer { kannel.stop() }
         try await kannel.waitOnline()
         try await withWorld(kannel: kannel) { w in
@@ -298,9 +301,9 @@ struct KannelTransportTests {
     }
 
     @Test func kannelSpeakingSMPPToTheSimulator() async throws {
-        let smsc = try SMSCSimulator()
+        let smsc = try await SMSCSimulator()
         defer { smsc.stop() }
-        let kannel = try Kannel(.smpp(port: smsc.port))
+        let kannel = try await Kannel(.smpp(port: smsc.port))
         defer { kannel.stop() }
         try await kannel.waitOnline()
         try await withWorld(kannel: kannel) { w in

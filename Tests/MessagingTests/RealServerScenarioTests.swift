@@ -15,7 +15,7 @@ struct RealServerScenarioTests {
     func renewalsAndSuspensionsTextOptedInClientsOnlyAndRejectedNumbersFailOnce(kind: DatabaseKind) async throws {
         let db = try await TestDatabase.open(kind)
         defer { Task { await db.close() } }
-        let smsc = try SMSCSimulator()
+        let smsc = try await SMSCSimulator()
         defer { smsc.stop() }
         let clock = ManualClock(TestDates.start)  // 10:00 in Bucharest
         let deps = makeTestDependencies(database: db, clock: clock)
@@ -113,7 +113,7 @@ struct RealServerScenarioTests {
     @Test func serversStoppedAndStartedAgainLoseNothingAndSendNothingTwice() async throws {
         let db = try await TestDatabase.open(.sqlite)
         defer { Task { await db.close() } }
-        let smsc = try SMSCSimulator()
+        let smsc = try await SMSCSimulator()
         defer { smsc.stop() }
         let smtpPeer = try SMTPTransportTests().peer()
         // The sink numbers its files from 1 when started, so the restarted one writes to a folder of its own.
@@ -123,15 +123,15 @@ struct RealServerScenarioTests {
         try FileManager.default.createDirectory(at: mailAfterRestart, withIntermediateDirectories: true)
         let smtpPort = try PeerProcess.freePort()
         let caDir = URL(fileURLWithPath: smtpPeer.ca).deletingLastPathComponent()
-        func startSMTP(_ dir: URL) throws -> PeerProcess {
-            try PeerProcess(
+        func startSMTP(_ dir: URL) async throws -> PeerProcess {
+            try await PeerProcess(
                 try PeerProcess.python(),
                 [
                     PeerProcess.script("smtp_sink.py"), dir.path, "\(smtpPort)", smtpPeer.ca,
                     caDir.appendingPathComponent("key.pem").path,
                 ], readyWhen: "SMTP sink on")
         }
-        var smtpServer = try startSMTP(mailDir)
+        var smtpServer = try await startSMTP(mailDir)
         defer { smtpServer.stop() }
 
         let clock = ManualClock(TestDates.start)
@@ -176,8 +176,8 @@ struct RealServerScenarioTests {
         #expect(report.deferred == 20)
 
         // Back up: after the back-off everything goes, once.
-        try smsc.start()
-        smtpServer = try startSMTP(mailAfterRestart)
+        try await smsc.start()
+        smtpServer = try await startSMTP(mailAfterRestart)
         try await Task.sleep(for: .milliseconds(300))  // the SMPP client's own (test-short) reconnect pause
         clock.advance(seconds: 60)
         report = try await delivery.runOnce()

@@ -32,16 +32,16 @@ final class SMSCSimulator: @unchecked Sendable {
     let rejectPrefix: String
     private var peer: PeerProcess?
 
-    init(rejectPrefix: String = "4072999") throws {
+    init(rejectPrefix: String = "4072999") async throws {
         port = try PeerProcess.freePort()
         log = FileManager.default.temporaryDirectory.appendingPathComponent(
             "smsc-\(port)-\(UUID().uuidString.prefix(6)).jsonl")
         self.rejectPrefix = rejectPrefix
-        try start()
+        try await start()
     }
 
-    func start() throws {
-        peer = try PeerProcess(
+    func start() async throws {
+        peer = try await PeerProcess(
             try PeerProcess.python(), [PeerProcess.script("smsc_sim.py"), "\(port)", log.path, rejectPrefix],
             readyWhen: "SMSC listening")
     }
@@ -77,7 +77,7 @@ struct SMPPTransportTests {
     let phone = try! PhoneNumber.parse("+40722123456")
 
     @Test func pdusCarryTheSenderEncodingAndConcatenationAndReceiptsComeBack() async throws {
-        let smsc = try SMSCSimulator()
+        let smsc = try await SMSCSimulator()
         defer { smsc.stop() }
         let receipts = ReceiptLog()
         let smpp = SMPPTransport(settings: smsc.settings(), logger: Logger(label: "test")) { await receipts.add($0) }
@@ -126,7 +126,7 @@ struct SMPPTransportTests {
     }
 
     @Test func aRejectedNumberIsAPermanentFailure() async throws {
-        let smsc = try SMSCSimulator()
+        let smsc = try await SMSCSimulator()
         defer { smsc.stop() }
         let smpp = SMPPTransport(settings: smsc.settings(bindMode: .transmitter), logger: Logger(label: "test")) { _ in
         }
@@ -141,7 +141,7 @@ struct SMPPTransportTests {
     }
 
     @Test func anUnreachableSMSCIsATemporaryFailureAndTheClientReconnects() async throws {
-        let smsc = try SMSCSimulator()
+        let smsc = try await SMSCSimulator()
         let smpp = SMPPTransport(settings: smsc.settings(), logger: Logger(label: "test")) { _ in }
         let sms = SmsEncoder.encode("Hostico: test", transliterate: true, reference: 1)
         #expect(try await smpp.send(to: phone, from: sender, sms) == ["msg-1"])
@@ -159,7 +159,7 @@ struct SMPPTransportTests {
             }
         }
 
-        try smsc.start()
+        try await smsc.start()
         try await Task.sleep(for: .milliseconds(300))  // past the (test-short) reconnect back-off
         let ids = try await smpp.send(to: phone, from: sender, sms)
         #expect(ids == ["msg-1"], "the restarted simulator numbers from 1 again")
@@ -169,7 +169,7 @@ struct SMPPTransportTests {
     }
 
     @Test func manySendersShareOneSessionWithinTheWindow() async throws {
-        let smsc = try SMSCSimulator()
+        let smsc = try await SMSCSimulator()
         defer { smsc.stop() }
         let smpp = SMPPTransport(settings: smsc.settings(window: 4), logger: Logger(label: "test")) { _ in }
         let sms = SmsEncoder.encode("Hostico: test", transliterate: true, reference: 1)
@@ -184,7 +184,7 @@ struct SMPPTransportTests {
     }
 
     @Test func enquireLinkKeepsAnIdleSessionBound() async throws {
-        let smsc = try SMSCSimulator()
+        let smsc = try await SMSCSimulator()
         defer { smsc.stop() }
         let settings = SMPPSettings(
             host: "127.0.0.1", port: smsc.port, systemID: "hostico", password: "secret", enquireLinkSeconds: 1,

@@ -12,7 +12,7 @@ final class Nginx: @unchecked Sendable {
     let port: Int
     let conf: String
 
-    init() throws {
+    init() async throws {
         guard FileManager.default.isExecutableFile(atPath: "/usr/sbin/nginx") else {
             throw PeerProcess.MissingPeer(what: "nginx (apt nginx-light)")
         }
@@ -38,7 +38,10 @@ final class Nginx: @unchecked Sendable {
         """.write(toFile: conf, atomically: true, encoding: .utf8)
         // Started as nginx starts on a server: it daemonizes; stopped with `nginx -s stop`.
         guard try run(["-c", conf]) == 0 else { throw PeerProcess.MissingPeer(what: "nginx (see \(d)/error.log)") }
-        for _ in 0..<100 where !PeerProcess.accepts(port) { Thread.sleep(forTimeInterval: 0.05) }
+        for _ in 0..<100 {
+            if await PeerProcess.accepts(port) { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
     }
 
     /// posix_spawn and waitpid: Foundation's Process does not notice the exit of a program that daemonizes.
@@ -118,7 +121,7 @@ struct ProvisioningTests {
 
     @Test(arguments: DatabaseKind.allCases)
     func paymentsSuspensionsAndHoldsReachTheSite(kind: DatabaseKind) async throws {
-        let nginx = try Nginx()
+        let nginx = try await Nginx()
         defer { nginx.stop() }
         let w = try await world(
             kind,

@@ -13,7 +13,7 @@ import Testing
 @Suite("Staff e-Factura page")
 struct EFacturaStaffPageTests {
     @Test func staffConnectToANAFSeeTheVerdictsDownloadANAFsFileAndUploadARejectedInvoiceAgain() async throws {
-        let peer = try ANAFPeer(processingPolls: 0)
+        let peer = try await ANAFPeer(processingPolls: 0)
         let h = try await WebHarness.make(environment: [
             "ANAF_CLIENT_ID": ANAFPeer.clientID, "ANAF_CLIENT_SECRET": ANAFPeer.clientSecret,
             "ANAF_API_URL": peer.base + "/test/FCTEL/rest", "ANAF_OAUTH_URL": peer.base + "/anaf-oauth2/v1",
