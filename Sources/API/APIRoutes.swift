@@ -42,7 +42,7 @@ public struct BillingAPI: Sendable {
         api.post("clients") { req, ctx in
             let b = try await Self.decode(NewClientBody.self, req)
             let c = try await RegisterClient(deps)(
-                ClientRegistration(
+                try ClientRegistration.parse(
                     email: b.email, password: b.password, phone: b.phone, language: b.language ?? "en",
                     smsOptIn: b.smsOptIn ?? false, profile: b.profile.draft, timeZone: b.timeZone), source: .api,
                 actor: ctx.actor)

@@ -89,7 +89,7 @@ public struct DemoSeed: Sendable {
         var abuseTarget: Int64?
         for (i, d) in people.enumerated() {
             let c = try await RegisterClient(deps)(
-                ClientRegistration(
+                try ClientRegistration.parse(
                     email: d.email, password: "demo-password-\(i)", phone: d.phone, language: d.language,
                     smsOptIn: d.sms, profile: d.party), source: .signup)
             let order = try await PlaceOrder(deps)(

@@ -12,11 +12,16 @@ public enum NotificationEvent: String, Sendable, Codable, CaseIterable {
     case serviceCancellationRequested = "service.cancellation_requested"
     /// Staff gave an unpaid proforma a later due date.
     case paymentExtended = "proforma.payment_extended"
-    /// Sent at once, never queued: the link's token must not rest in the outbox.
+}
+
+/// The e-mails about the account itself. They are sent at once and never pass through the outbox, so they have no
+/// channel rule and no SMS: a link's token must not rest in a table, and two of them go to an address that is not
+/// (or no longer) the client's login e-mail.
+public enum AccountEmail: String, Sendable, CaseIterable {
     case passwordReset = "account.password_reset"
-    /// Sent at once to the previous login address (the outbox writes to the current one).
+    /// To the previous login address, telling that the login e-mail changed.
     case emailChanged = "account.email_changed"
-    /// Sent at once to the new login address, with the link that makes it the login e-mail.
+    /// To the new login address, with the link that makes it the login e-mail.
     case emailConfirmation = "account.email_confirmation"
 }
 
@@ -51,9 +56,7 @@ public enum NotificationRules {
         case .proformaIssued, .overdueReminder, .paymentExtended:
             payload["proformaID"].flatMap(Int64.init).map { InvoiceRef(.proforma, $0) }
         case .paymentConfirmed: payload["fiscalInvoiceID"].flatMap(Int64.init).map { InvoiceRef(.fiscal, $0) }
-        case .serviceSuspended, .serviceReactivated, .serviceTerminated, .serviceCancellationRequested,
-            .passwordReset, .emailChanged, .emailConfirmation:
-            nil
+        case .serviceSuspended, .serviceReactivated, .serviceTerminated, .serviceCancellationRequested: nil
         }
     }
 
@@ -65,7 +68,7 @@ public enum NotificationRules {
                 ? [.email, .sms] : [.email]
         case .serviceSuspended: [.email, .sms]
         case .overdueReminder, .paymentConfirmed, .serviceReactivated, .serviceTerminated,
-            .serviceCancellationRequested, .paymentExtended, .passwordReset, .emailChanged, .emailConfirmation:
+            .serviceCancellationRequested, .paymentExtended:
             [.email]
         }
     }

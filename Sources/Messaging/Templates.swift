@@ -14,13 +14,16 @@ public struct MustacheMessageTemplates: MessageTemplates {
     public init() throws {
         var library = MustacheLibrary()
         for (language, events) in Self.emails {
-            for (kind, text) in events {
+            let texts =
+                events.map { ($0.key.rawValue, $0.value) }
+                + (Self.accountEmails[language] ?? [:]).map { ($0.key.rawValue, $0.value) }
+            for (kind, text) in texts {
                 library.register(
                     try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT }}" + text.subject),
-                    named: "\(language.rawValue)/\(kind.rawValue)/subject")
+                    named: "\(language.rawValue)/\(kind)/subject")
                 library.register(
                     try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT }}" + text.body),
-                    named: "\(language.rawValue)/\(kind.rawValue)/body")
+                    named: "\(language.rawValue)/\(kind)/body")
             }
             for (kind, text) in Self.sms[language] ?? [:] {
                 library.register(
@@ -37,11 +40,23 @@ public struct MustacheMessageTemplates: MessageTemplates {
         public var description: String { "no message template \(name)" }
     }
 
-    public func email(_ kind: OutboxEvent.Kind, _ context: MessageContext) throws -> (
+    public func email(_ kind: NotificationEvent, _ context: MessageContext) throws -> (
+        subject: String, text: String, html: String
+    ) {
+        try email(named: kind.rawValue, context)
+    }
+
+    public func email(_ kind: AccountEmail, _ context: MessageContext) throws -> (
+        subject: String, text: String, html: String
+    ) {
+        try email(named: kind.rawValue, context)
+    }
+
+    private func email(named kind: String, _ context: MessageContext) throws -> (
         subject: String, text: String, html: String
     ) {
         let values = Self.values(context)
-        let prefix = "\(context.language.rawValue)/\(kind.rawValue)"
+        let prefix = "\(context.language.rawValue)/\(kind)"
         guard let subject = library.render(values, withTemplate: "\(prefix)/subject"),
             let body = library.render(values, withTemplate: "\(prefix)/body")
         else {
@@ -177,40 +192,6 @@ public struct MustacheMessageTemplates: MessageTemplates {
                 The hosting service for {{domain}} is active again. Thank you.
                 """
             ),
-            .emailChanged: (
-                "The login e-mail of your Hostico account was changed",
-                """
-                Hello,
-
-                The login e-mail of your Hostico client account ({{previousEmail}}) was changed to {{newEmail}}. Invoices and notices now go to the new address, and the links in earlier e-mails no longer log anyone in.
-
-                If you made this change, there is nothing more to do. If you did not, contact Hostico support at once: someone may have your password.
-                """
-            ),
-            .emailConfirmation: (
-                "Confirm your new Hostico login e-mail",
-                """
-                Hello,
-
-                Someone (we hope you) asked to make {{newEmail}} the login e-mail of a Hostico client account. Open this link within 24 hours to confirm it:
-
-                {{link}}
-
-                Until you do, nothing changes. If it was not you, ignore this message.
-                """
-            ),
-            .passwordReset: (
-                "Reset your Hostico password",
-                """
-                Hello,
-
-                Someone (we hope you) asked to set a new password for the Hostico client area. Open this link within one hour to choose one:
-
-                {{link}}
-
-                If it was not you, ignore this message: your password stays as it is.
-                """
-            ),
             .serviceTerminated: (
                 "Your hosting service {{domain}} {{#endCancelled}}has ended{{/endCancelled}}{{^endCancelled}}has been terminated{{/endCancelled}}",
                 """
@@ -293,40 +274,6 @@ public struct MustacheMessageTemplates: MessageTemplates {
                 Bună ziua, {{name}},
 
                 Serviciul de găzduire pentru {{domain}} este din nou activ. Vă mulțumim.
-                """
-            ),
-            .emailChanged: (
-                "Adresa de e-mail de autentificare a contului Hostico a fost schimbată",
-                """
-                Bună ziua,
-
-                Adresa de e-mail de autentificare a contului dumneavoastră de client Hostico ({{previousEmail}}) a fost schimbată în {{newEmail}}. Facturile și notificările merg acum la noua adresă, iar linkurile din e-mailurile anterioare nu mai autentifică pe nimeni.
-
-                Dacă dumneavoastră ați făcut schimbarea, nu mai este nimic de făcut. Dacă nu, contactați imediat asistența Hostico: cineva ar putea avea parola dumneavoastră.
-                """
-            ),
-            .emailConfirmation: (
-                "Confirmați noua adresă de e-mail de autentificare Hostico",
-                """
-                Bună ziua,
-
-                Cineva (sperăm că dumneavoastră) a cerut ca {{newEmail}} să devină adresa de e-mail de autentificare a unui cont de client Hostico. Deschideți acest link în decurs de 24 de ore pentru a confirma:
-
-                {{link}}
-
-                Până atunci nu se schimbă nimic. Dacă nu ați fost dumneavoastră, ignorați mesajul.
-                """
-            ),
-            .passwordReset: (
-                "Resetarea parolei Hostico",
-                """
-                Bună ziua,
-
-                Cineva (sperăm că dumneavoastră) a cerut o parolă nouă pentru zona de client Hostico. Deschideți acest link în decurs de o oră pentru a o alege:
-
-                {{link}}
-
-                Dacă nu ați fost dumneavoastră, ignorați mesajul: parola rămâne neschimbată.
                 """
             ),
             .serviceTerminated: (
@@ -413,40 +360,6 @@ public struct MustacheMessageTemplates: MessageTemplates {
                 {{domain}} की होस्टिंग सेवा फिर से सक्रिय है। धन्यवाद।
                 """
             ),
-            .emailChanged: (
-                "आपके Hostico खाते का लॉगिन ई-मेल बदल दिया गया",
-                """
-                नमस्ते,
-
-                आपके Hostico क्लाइंट खाते का लॉगिन ई-मेल ({{previousEmail}}) बदलकर {{newEmail}} कर दिया गया है। चालान और सूचनाएँ अब नए पते पर जाएँगी, और पहले के ई-मेल के लिंक अब किसी को लॉग इन नहीं करते।
-
-                यदि यह बदलाव आपने किया है, तो और कुछ नहीं करना है। यदि नहीं, तो तुरंत Hostico सहायता से संपर्क करें: हो सकता है किसी के पास आपका पासवर्ड हो।
-                """
-            ),
-            .emailConfirmation: (
-                "अपने नए Hostico लॉगिन ई-मेल की पुष्टि करें",
-                """
-                नमस्ते,
-
-                किसी ने (आशा है आपने) {{newEmail}} को एक Hostico क्लाइंट खाते का लॉगिन ई-मेल बनाने को कहा है। पुष्टि करने के लिए 24 घंटे के भीतर यह लिंक खोलें:
-
-                {{link}}
-
-                जब तक आप ऐसा नहीं करते, कुछ नहीं बदलेगा। यदि यह आप नहीं थे, तो इस संदेश को अनदेखा करें।
-                """
-            ),
-            .passwordReset: (
-                "अपना Hostico पासवर्ड रीसेट करें",
-                """
-                नमस्ते,
-
-                किसी ने (आशा है आपने) Hostico क्लाइंट क्षेत्र के लिए नया पासवर्ड माँगा है। नया पासवर्ड चुनने के लिए एक घंटे के भीतर यह लिंक खोलें:
-
-                {{link}}
-
-                यदि यह आप नहीं थे, तो इस संदेश को अनदेखा करें: आपका पासवर्ड वैसा ही रहेगा।
-                """
-            ),
             .serviceTerminated: (
                 "आपकी होस्टिंग सेवा {{domain}} समाप्त कर दी गई है",
                 """
@@ -479,6 +392,118 @@ public struct MustacheMessageTemplates: MessageTemplates {
                 जैसा तय हुआ, {{total}} का प्रोफ़ॉर्मा चालान {{number}} अब {{dueDate}} तक चुकाया जा सकता है। तब तक इस चालान के लिए आपकी सेवाएँ निलंबित नहीं की जाएँगी।
 
                 आप इसे क्लाइंट क्षेत्र में देख और चुका सकते हैं।
+                """
+            ),
+        ],
+    ]
+
+    /// The account e-mails (sent at once by `TemplatedAccountMailer`, never through the outbox).
+    static let accountEmails: [Language: [AccountEmail: Email]] = [
+        .en: [
+            .emailChanged: (
+                "The login e-mail of your Hostico account was changed",
+                """
+                Hello,
+
+                The login e-mail of your Hostico client account ({{previousEmail}}) was changed to {{newEmail}}. Invoices and notices now go to the new address, and the links in earlier e-mails no longer log anyone in.
+
+                If you made this change, there is nothing more to do. If you did not, contact Hostico support at once: someone may have your password.
+                """
+            ),
+            .emailConfirmation: (
+                "Confirm your new Hostico login e-mail",
+                """
+                Hello,
+
+                Someone (we hope you) asked to make {{newEmail}} the login e-mail of a Hostico client account. Open this link within 24 hours to confirm it:
+
+                {{link}}
+
+                Until you do, nothing changes. If it was not you, ignore this message.
+                """
+            ),
+            .passwordReset: (
+                "Reset your Hostico password",
+                """
+                Hello,
+
+                Someone (we hope you) asked to set a new password for the Hostico client area. Open this link within one hour to choose one:
+
+                {{link}}
+
+                If it was not you, ignore this message: your password stays as it is.
+                """
+            ),
+        ],
+        .ro: [
+            .emailChanged: (
+                "Adresa de e-mail de autentificare a contului Hostico a fost schimbată",
+                """
+                Bună ziua,
+
+                Adresa de e-mail de autentificare a contului dumneavoastră de client Hostico ({{previousEmail}}) a fost schimbată în {{newEmail}}. Facturile și notificările merg acum la noua adresă, iar linkurile din e-mailurile anterioare nu mai autentifică pe nimeni.
+
+                Dacă dumneavoastră ați făcut schimbarea, nu mai este nimic de făcut. Dacă nu, contactați imediat asistența Hostico: cineva ar putea avea parola dumneavoastră.
+                """
+            ),
+            .emailConfirmation: (
+                "Confirmați noua adresă de e-mail de autentificare Hostico",
+                """
+                Bună ziua,
+
+                Cineva (sperăm că dumneavoastră) a cerut ca {{newEmail}} să devină adresa de e-mail de autentificare a unui cont de client Hostico. Deschideți acest link în decurs de 24 de ore pentru a confirma:
+
+                {{link}}
+
+                Până atunci nu se schimbă nimic. Dacă nu ați fost dumneavoastră, ignorați mesajul.
+                """
+            ),
+            .passwordReset: (
+                "Resetarea parolei Hostico",
+                """
+                Bună ziua,
+
+                Cineva (sperăm că dumneavoastră) a cerut o parolă nouă pentru zona de client Hostico. Deschideți acest link în decurs de o oră pentru a o alege:
+
+                {{link}}
+
+                Dacă nu ați fost dumneavoastră, ignorați mesajul: parola rămâne neschimbată.
+                """
+            ),
+        ],
+        .hi: [
+            .emailChanged: (
+                "आपके Hostico खाते का लॉगिन ई-मेल बदल दिया गया",
+                """
+                नमस्ते,
+
+                आपके Hostico क्लाइंट खाते का लॉगिन ई-मेल ({{previousEmail}}) बदलकर {{newEmail}} कर दिया गया है। चालान और सूचनाएँ अब नए पते पर जाएँगी, और पहले के ई-मेल के लिंक अब किसी को लॉग इन नहीं करते।
+
+                यदि यह बदलाव आपने किया है, तो और कुछ नहीं करना है। यदि नहीं, तो तुरंत Hostico सहायता से संपर्क करें: हो सकता है किसी के पास आपका पासवर्ड हो।
+                """
+            ),
+            .emailConfirmation: (
+                "अपने नए Hostico लॉगिन ई-मेल की पुष्टि करें",
+                """
+                नमस्ते,
+
+                किसी ने (आशा है आपने) {{newEmail}} को एक Hostico क्लाइंट खाते का लॉगिन ई-मेल बनाने को कहा है। पुष्टि करने के लिए 24 घंटे के भीतर यह लिंक खोलें:
+
+                {{link}}
+
+                जब तक आप ऐसा नहीं करते, कुछ नहीं बदलेगा। यदि यह आप नहीं थे, तो इस संदेश को अनदेखा करें।
+                """
+            ),
+            .passwordReset: (
+                "अपना Hostico पासवर्ड रीसेट करें",
+                """
+                नमस्ते,
+
+                किसी ने (आशा है आपने) Hostico क्लाइंट क्षेत्र के लिए नया पासवर्ड माँगा है। नया पासवर्ड चुनने के लिए एक घंटे के भीतर यह लिंक खोलें:
+
+                {{link}}
+
+                यदि यह आप नहीं थे, तो इस संदेश को अनदेखा करें: आपका पासवर्ड वैसा ही रहेगा।
                 """
             ),
         ],
@@ -542,7 +567,7 @@ public struct TemplatedAccountMailer: AccountMailer {
     }
 
     private func send(
-        _ kind: OutboxEvent.Kind, to address: EmailAddress, client: Client, payload: [String: String], idPrefix: String
+        _ kind: AccountEmail, to address: EmailAddress, client: Client, payload: [String: String], idPrefix: String
     ) async throws {
         let (subject, text, html) = try templates.email(
             kind,

@@ -105,7 +105,7 @@ public struct Fixtures: Sendable {
         phone: String = "0722123456", language: String = "ro", timeZone: String? = nil
     ) async throws -> Client {
         try await RegisterClient(deps)(
-            ClientRegistration(
+            try ClientRegistration.parse(
                 email: email, password: "correct horse battery", phone: phone, language: language, smsOptIn: sms,
                 profile: party, timeZone: timeZone), source: .signup)
     }

@@ -7,6 +7,32 @@ import Testing
 /// notice to the previous one.
 @Suite("Account notices")
 struct AccountNoticeTests {
+    /// A missing text would only show when that e-mail is due: each one renders, in each language, with a subject
+    /// and a body that is not the English one (for Romanian and Hindi).
+    @Test(arguments: Language.allCases)
+    func everyEmailHasItsTextInEveryLanguage(_ language: Language) throws {
+        let templates = try MustacheMessageTemplates()
+        func context(_ l: Language) -> MessageContext {
+            MessageContext(
+                language: l, clientName: "Ana", payload: ["number": "PF-2026-000001", "domain": "ana.ro"],
+                clientAreaURL: "https://billing.example.test")
+        }
+        var rendered: [(String, String, String)] = []
+        for kind in NotificationEvent.allCases {
+            let mail = try templates.email(kind, context(language))
+            rendered.append((kind.rawValue, mail.subject, try templates.email(kind, context(.en)).subject))
+        }
+        for kind in AccountEmail.allCases {
+            let mail = try templates.email(kind, context(language))
+            rendered.append((kind.rawValue, mail.subject, try templates.email(kind, context(.en)).subject))
+        }
+        #expect(rendered.count == NotificationEvent.allCases.count + AccountEmail.allCases.count)
+        for (kind, subject, english) in rendered {
+            #expect(!subject.isEmpty, "\(kind)")
+            if language != .en { #expect(subject != english, "\(kind) in \(language) is the English text") }
+        }
+    }
+
     @Test(arguments: [
         (Language.en, "The login e-mail of your Hostico account was changed", "contact Hostico support at once"),
         (

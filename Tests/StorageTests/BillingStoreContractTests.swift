@@ -213,11 +213,12 @@ struct BillingStoreContractTests {
     func badInputChangesNothing(kind: DatabaseKind) async throws {
         let (deps, _, f, db) = try await setup(kind)
         defer { Task { await db.close() } }
-        let bad = ClientRegistration(
-            email: "x@example.ro", password: "correct horse battery", phone: "12", language: "ro", smsOptIn: true,
-            profile: BillingPartyDraft(
-                kind: "person", name: "X", street: "S", city: "C", county: "CJ", country: "RO", cnp: "1630615123458"))
         do {
+            let bad = try ClientRegistration.parse(
+                email: "x@example.ro", password: "correct horse battery", phone: "12", language: "ro", smsOptIn: true,
+                profile: BillingPartyDraft(
+                    kind: "person", name: "X", street: "S", city: "C", county: "CJ", country: "RO",
+                    cnp: "1630615123458"))
             _ = try await RegisterClient(deps)(bad, source: .signup)
             Issue.record("accepted")
         } catch UseCaseError.invalid(let failure) {

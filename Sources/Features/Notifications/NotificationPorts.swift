@@ -185,7 +185,10 @@ public protocol SmsTransport: Sendable {
 
 /// The texts of each event, per language.
 public protocol MessageTemplates: Sendable {
-    func email(_ kind: OutboxEvent.Kind, _ context: MessageContext) throws -> (
+    func email(_ kind: NotificationEvent, _ context: MessageContext) throws -> (
+        subject: String, text: String, html: String
+    )
+    func email(_ kind: AccountEmail, _ context: MessageContext) throws -> (
         subject: String, text: String, html: String
     )
     func sms(_ kind: OutboxEvent.Kind, _ context: MessageContext) throws -> String

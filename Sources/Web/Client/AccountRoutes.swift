@@ -44,11 +44,10 @@ extension ClientRoutes {
             let form = try await Form.parse(req)
             try areas.checkCSRF(form, visit)
             let (draft, _) = Views.partyDraft(form)
-            let input = ClientRegistration(
-                email: form["email"], password: form["password"], phone: form.optional("phone"),
-                language: form["language"],
-                smsOptIn: form.checked("smsOptIn"), profile: draft)
             do {
+                let input = try ClientRegistration.parse(
+                    email: form["email"], password: form["password"], phone: form.optional("phone"),
+                    language: form["language"], smsOptIn: form.checked("smsOptIn"), profile: draft)
                 let client = try await RegisterClient(deps)(input, source: .signup) {
                     [identity = areas.identity, ip = ctx.remoteIP] in
                     try await identity.admitSignUp(ip: ip)
