@@ -573,7 +573,7 @@ public struct TemplatedAccountMailer: AccountMailer {
             kind,
             MessageContext(
                 language: client.language, clientName: client.email.value, payload: payload,
-                clientAreaURL: settings.publicBaseURL))
+                clientAreaURL: settings.links.home))
         _ = try await transport.send(
             OutgoingEmail(
                 messageID: "<hostico-\(idPrefix)-\(random.hex(12))@\(settings.fromAddress.domain)>",

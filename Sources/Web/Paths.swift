@@ -1,3 +1,6 @@
+import Domain
+import Features
+
 /// Every page address of the client and staff areas, in one place: pages link and redirect through these, never
 /// through literals (the route patterns, `invoices/proforma/:id`, are registered beside their handlers).
 enum Paths {
@@ -13,14 +16,16 @@ enum Paths {
     static let security = "/security"
     static let twoFactor = "/security/2fa"
     static let confirmPassword = "/confirm-password"
-    static let confirmEmail = "/confirm-email"
+    static let confirmEmail = ClientAreaLinks.confirmEmailPath
+    static let resetPassword = ClientAreaLinks.resetPasswordPath
 
-    static func proforma(_ id: Int64) -> String { "/invoices/proforma/\(id)" }
+    static func invoice(_ ref: InvoiceRef) -> String { ClientAreaLinks.invoicePath(ref) }
+    static func proforma(_ id: Int64) -> String { invoice(InvoiceRef(.proforma, id)) }
     static func proformaPDF(_ id: Int64) -> String { proforma(id) + "/pdf" }
     static func proformaBillingData(_ id: Int64) -> String { proforma(id) + "/billing-data" }
     static func proformaDemoPay(_ id: Int64) -> String { proforma(id) + "/pay" }
     static func proformaCard(_ id: Int64) -> String { proforma(id) + "/card" }
-    static func fiscalInvoice(_ id: Int64) -> String { "/invoices/fiscal/\(id)" }
+    static func fiscalInvoice(_ id: Int64) -> String { invoice(InvoiceRef(.fiscal, id)) }
     static func fiscalInvoicePDF(_ id: Int64) -> String { fiscalInvoice(id) + "/pdf" }
     static func profile(_ id: Int64) -> String { "/details/profiles/\(id)" }
     static func serviceCancel(_ id: Int64) -> String { "/services/\(id)/cancel" }

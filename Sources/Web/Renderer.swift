@@ -8,6 +8,8 @@ import Mustache
 /// Settings of the HTML areas.
 public struct WebSettings: Sendable {
     public var publicBaseURL: String
+    /// The addresses the account e-mails link to, from `publicBaseURL`.
+    public var links: ClientAreaLinks { ClientAreaLinks(baseURL: publicBaseURL) }
     /// Cookies carry `Secure` when the public URL is https.
     public var secureCookies: Bool
     /// A clearly labelled demo gateway completes payments (demo mode only).

@@ -50,7 +50,8 @@ struct MailLinkTests {
         try await Self.withSetup { s in
             let invoice = InvoiceRef(.proforma, s.proforma.id)
             let url = try await s.links.issue(
-                clientID: s.ana.id, invoice: invoice, messageID: 7, baseURL: "https://billing.example.test")
+                clientID: s.ana.id, invoice: invoice, messageID: 7,
+                links: ClientAreaLinks(baseURL: "https://billing.example.test"))
             let token = String(url.split(separator: "/").last!)
             #expect(url == "https://billing.example.test/mail/proforma/\(s.proforma.id)/\(token)")
             #expect(token.count == 43)  // 256 bits, base64url
@@ -88,7 +89,9 @@ struct MailLinkTests {
             let invoice = InvoiceRef(.proforma, s.proforma.id)
             func issue() async throws -> String {
                 String(
-                    try await s.links.issue(clientID: s.ana.id, invoice: invoice, messageID: nil, baseURL: "").split(
+                    try await s.links.issue(
+                        clientID: s.ana.id, invoice: invoice, messageID: nil, links: ClientAreaLinks(baseURL: "")
+                    ).split(
                         separator: "/"
                     ).last!)
             }
@@ -130,12 +133,12 @@ struct MailLinkTests {
             await #expect(throws: UseCaseError.self) {
                 try await change.request(
                     current, password: "yet another password", newEmail: someone.email.value,
-                    baseURL: s.h.config.publicBaseURL, mailer: s.mailer)
+                    links: ClientAreaLinks(baseURL: s.h.config.publicBaseURL), mailer: s.mailer)
             }
             #expect(try await works(beforeEmail) == true)  // a refused change revokes nothing
             try await change.request(
                 current, password: "yet another password", newEmail: "ana.new@example.ro",
-                baseURL: s.h.config.publicBaseURL, mailer: s.mailer)
+                links: ClientAreaLinks(baseURL: s.h.config.publicBaseURL), mailer: s.mailer)
             #expect(try await works(beforeEmail) == true)  // nor does asking: the new address has not confirmed yet
             let token = String(try s.h.link("/confirm-email?token=", in: try s.h.lastEmail()).split(separator: "=")[1])
             #expect(
@@ -199,7 +202,7 @@ struct MailLinkTests {
         let s = try await Self.setup()
         let url = try await s.links.issue(
             clientID: s.ana.id, invoice: InvoiceRef(.proforma, s.proforma.id), messageID: nil,
-            baseURL: "https://billing.example.test")
+            links: ClientAreaLinks(baseURL: "https://billing.example.test"))
         try await s.h.run { c in
             let b = Browser(c)
             let landing = try await b.get(Self.path(url))
@@ -349,7 +352,7 @@ struct MailLinkTests {
             billingProfileID: nil, actor: .client(ion.id))
         let url = try await s.links.issue(
             clientID: ion.id, invoice: InvoiceRef(.proforma, order.proforma.id), messageID: nil,
-            baseURL: "https://billing.example.test")
+            links: ClientAreaLinks(baseURL: "https://billing.example.test"))
         try await s.h.run { c in
             let b = Browser(c)
             try await b.logIn("ana@example.ro", "correct horse battery")
@@ -357,7 +360,7 @@ struct MailLinkTests {
             // Security page opens without asking for the password again, and the click is in the audit log.
             let own = try await s.links.issue(
                 clientID: s.ana.id, invoice: InvoiceRef(.proforma, s.proforma.id), messageID: nil,
-                baseURL: "https://billing.example.test")
+                links: ClientAreaLinks(baseURL: "https://billing.example.test"))
             let kept = try await b.get(Self.path(own))
             #expect(
                 kept.location == "/invoices/proforma/\(s.proforma.id)"
@@ -394,7 +397,8 @@ struct MailLinkTests {
             session, code: s.h.totpCode(secretBase32: pending.secretBase32), password: "correct horse battery")
         s.h.clock.advance(seconds: 30)  // the code of the set-up step is used
         let url = try await s.links.issue(
-            clientID: s.ana.id, invoice: invoice, messageID: nil, baseURL: "https://billing.example.test")
+            clientID: s.ana.id, invoice: invoice, messageID: nil,
+            links: ClientAreaLinks(baseURL: "https://billing.example.test"))
         try await s.h.run { c in
             let b = Browser(c)
             let landing = try await b.get(Self.path(url))
@@ -405,14 +409,20 @@ struct MailLinkTests {
             #expect(login.body.contains(#"name="return_to" value="/invoices/proforma/\#(s.proforma.id)""#))
             let password = try await b.post(
                 "/login",
-                [("email", "ana@example.ro"), ("password", "correct horse battery"), ("return_to", invoice.path)])
+                [
+                    ("email", "ana@example.ro"), ("password", "correct horse battery"),
+                    ("return_to", ClientAreaLinks.invoicePath(invoice)),
+                ])
             #expect(password.location == "/login/code?next=%2Finvoices%2Fproforma%2F\(s.proforma.id)")
             try await b.get(password.location!)
             let code = try await b.post(
                 "/login/code",
-                [("code", s.h.totpCode(secretBase32: pending.secretBase32)), ("return_to", invoice.path)])
-            #expect(code.location == invoice.path)
-            #expect(try await b.get(invoice.path).body.visibleText.contains(s.proforma.number))
+                [
+                    ("code", s.h.totpCode(secretBase32: pending.secretBase32)),
+                    ("return_to", ClientAreaLinks.invoicePath(invoice)),
+                ])
+            #expect(code.location == ClientAreaLinks.invoicePath(invoice))
+            #expect(try await b.get(ClientAreaLinks.invoicePath(invoice)).body.visibleText.contains(s.proforma.number))
             #expect(try await b.get("/security").status == .ok)  // a full login, not a mail session
             let used = try await s.h.deps.store.read { r in try await r.audit(clientID: s.ana.id, limit: 20) }.first {
                 $0.action == "mail_link.used"
@@ -431,7 +441,9 @@ struct MailLinkTests {
         let invoice = InvoiceRef(.proforma, s.proforma.id)
         func token() async throws -> String {
             String(
-                try await s.links.issue(clientID: s.ana.id, invoice: invoice, messageID: nil, baseURL: "").split(
+                try await s.links.issue(
+                    clientID: s.ana.id, invoice: invoice, messageID: nil, links: ClientAreaLinks(baseURL: "")
+                ).split(
                     separator: "/"
                 ).last!)
         }
@@ -443,10 +455,11 @@ struct MailLinkTests {
         var tampered = Array(good)
         tampered[10] = tampered[10] == "A" ? "B" : "A"
         let cases: [(String, String)] = [
-            ("expired", MailLinks.path(invoice, token: expired)), ("revoked", MailLinks.path(invoice, token: revoked)),
-            ("unknown", MailLinks.path(invoice, token: String(repeating: "x", count: 43))),
-            ("tampered", MailLinks.path(invoice, token: String(tampered))),
-            ("short", MailLinks.path(invoice, token: "abc")),
+            ("expired", ClientAreaLinks.mailLinkPath(invoice, token: expired)),
+            ("revoked", ClientAreaLinks.mailLinkPath(invoice, token: revoked)),
+            ("unknown", ClientAreaLinks.mailLinkPath(invoice, token: String(repeating: "x", count: 43))),
+            ("tampered", ClientAreaLinks.mailLinkPath(invoice, token: String(tampered))),
+            ("short", ClientAreaLinks.mailLinkPath(invoice, token: "abc")),
         ]
         try await s.h.run { c in
             var answers: [String: String] = [:]
@@ -466,12 +479,15 @@ struct MailLinkTests {
 
             // Ana's working token on the path of Bob's invoice: no session, and Bob's invoice stays hidden from Ana.
             let b = Browser(c)
-            let foreign = try await b.get(MailLinks.path(InvoiceRef(.proforma, bobOrder.proforma.id), token: good))
+            let foreign = try await b.get(
+                ClientAreaLinks.mailLinkPath(InvoiceRef(.proforma, bobOrder.proforma.id), token: good))
             #expect(foreign.location == "/login?next=%2Finvoices%2Fproforma%2F\(bobOrder.proforma.id)")
             try await b.logIn("ana@example.ro", "correct horse battery")
             #expect(try await b.get("/invoices/proforma/\(bobOrder.proforma.id)").status == .notFound)
             // The same token on its own invoice still works.
-            #expect(try await Browser(c).get(MailLinks.path(invoice, token: good)).location == invoice.path)
+            #expect(
+                try await Browser(c).get(ClientAreaLinks.mailLinkPath(invoice, token: good)).location
+                    == ClientAreaLinks.invoicePath(invoice))
         }
     }
 
@@ -480,21 +496,27 @@ struct MailLinkTests {
         _ = try await CreateStaff(s.h.deps)(email: "ops@hostico.ro", name: "Ops", password: "staff password 1")
         let invoice = InvoiceRef(.proforma, s.proforma.id)
         let good = String(
-            try await s.links.issue(clientID: s.ana.id, invoice: invoice, messageID: nil, baseURL: "").split(
+            try await s.links.issue(
+                clientID: s.ana.id, invoice: invoice, messageID: nil, links: ClientAreaLinks(baseURL: "")
+            ).split(
                 separator: "/"
             ).last!)
         try await s.h.run { c in
-            #expect(try await Browser(c).get(MailLinks.path(invoice, token: good)).location == invoice.path)
+            #expect(
+                try await Browser(c).get(ClientAreaLinks.mailLinkPath(invoice, token: good)).location
+                    == ClientAreaLinks.invoicePath(invoice))
             for i in 1..<30 {
                 _ = try await Browser(c).get(
-                    MailLinks.path(invoice, token: String(repeating: "y", count: 42) + String(i % 10)))
+                    ClientAreaLinks.mailLinkPath(invoice, token: String(repeating: "y", count: 42) + String(i % 10)))
             }
             // The 31st attempt from this address is refused, even with the right token.
-            let limited = try await Browser(c).get(MailLinks.path(invoice, token: good))
+            let limited = try await Browser(c).get(ClientAreaLinks.mailLinkPath(invoice, token: good))
             #expect(limited.status == .tooManyRequests && limited.body.visibleText.contains("Too many link attempts"))
             #expect(limited.headers[.referrerPolicy] == "no-referrer")
             s.h.clock.advance(seconds: 15 * 60 + 1)
-            #expect(try await Browser(c).get(MailLinks.path(invoice, token: good)).location == invoice.path)
+            #expect(
+                try await Browser(c).get(ClientAreaLinks.mailLinkPath(invoice, token: good)).location
+                    == ClientAreaLinks.invoicePath(invoice))
 
             let staff = Browser(c)
             try await staff.logInStaffSettingUp2FA("ops@hostico.ro", "staff password 1", s.h)
@@ -512,7 +534,8 @@ struct MailLinkTests {
                     == "/staff/clients/\(s.ana.id)")
             #expect(try await staff.get("/staff/clients/\(s.ana.id)").body.visibleText.contains("revoked (staff)"))
             #expect(
-                try await Browser(c).get(MailLinks.path(invoice, token: good)).location?.hasPrefix("/login") == true)
+                try await Browser(c).get(ClientAreaLinks.mailLinkPath(invoice, token: good)).location?.hasPrefix(
+                    "/login") == true)
             #expect(try await staff.get("/staff/audit").body.contains("mail_links.revoked"))
         }
     }

@@ -17,7 +17,7 @@ public struct ChangeEmail: Sendable {
     /// Sends the confirmation link to the new address and returns it.
     @discardableResult
     public func request(
-        _ session: WebSession, password: String, newEmail: String, baseURL: String, mailer: any AccountMailer
+        _ session: WebSession, password: String, newEmail: String, links: ClientAreaLinks, mailer: any AccountMailer
     ) async throws -> EmailAddress {
         guard session.realm == .client,
             let c = try await identity.store.credentials(realm: .client, id: session.subjectID)
@@ -40,7 +40,7 @@ public struct ChangeEmail: Sendable {
             tokenHash: identity.deps.digest.sha256Hex(token), clientID: c.subjectID, newEmail: email,
             expiresAt: now.addingTimeInterval(identity.settings.emailChangeValidity), at: now)
         try await mailer.sendEmailConfirmation(
-            to: email, client: client, link: baseURL + "/confirm-email?token=" + token)
+            to: email, client: client, link: links.confirmEmail(token: token))
         try await identity.audit(.client, c.subjectID, "client.email_change_requested", ["newEmail": email.value])
         return email
     }

@@ -1,11 +1,6 @@
 import Domain
 import Foundation
 
-extension InvoiceRef {
-    /// The invoice's page in the client area.
-    public var path: String { "/invoices/\(kind.rawValue)/\(id)" }
-}
-
 /// A log-in link carried by one e-mail: only the SHA-256 of its token is stored.
 public struct MailLink: Sendable, Equatable {
     public let id: Int64
@@ -100,22 +95,18 @@ public struct MailLinks: Sendable {
 
     static func ipKey(_ ip: String) -> String { "mail-link:" + Identity.ipKey(ip) }
 
-    /// The client-area path a link token is appended to; the invoice is in the path so that even a token that does
-    /// not work can lead to the login page with that invoice as the destination.
-    public static func path(_ invoice: InvoiceRef, token: String) -> String {
-        "/mail/\(invoice.kind.rawValue)/\(invoice.id)/\(token)"
-    }
-
     /// Issues a link for one e-mail, valid `mailLinkValidity` from now (when the e-mail is produced). Returns the full
     /// URL, built from the configured public base URL, never from a request.
-    public func issue(clientID: Int64, invoice: InvoiceRef, messageID: Int64?, baseURL: String) async throws -> String {
+    public func issue(clientID: Int64, invoice: InvoiceRef, messageID: Int64?, links: ClientAreaLinks) async throws
+        -> String
+    {
         let token = identity.newToken()
         let now = identity.deps.clock.now()
         _ = try await store.insertMailLink(
             tokenHash: identity.deps.digest.sha256Hex(token), clientID: clientID, invoice: invoice,
             messageID: messageID,
             issuedAt: now, expiresAt: now.addingTimeInterval(identity.settings.mailLinkValidity))
-        return baseURL + Self.path(invoice, token: token)
+        return links.mailLink(invoice, token: token)
     }
 
     /// `current`: the client-area session the browser already has, if any. The link's client fully logged in keeps

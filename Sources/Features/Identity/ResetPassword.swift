@@ -7,7 +7,7 @@ public struct ResetPassword: Sendable {
     let identity: Identity
     public init(_ identity: Identity) { self.identity = identity }
 
-    public func request(email: String, ip: String, baseURL: String, mailer: any AccountMailer) async throws {
+    public func request(email: String, ip: String, links: ClientAreaLinks, mailer: any AccountMailer) async throws {
         // Counted before anything else, atomically: parallel requests cannot all slip under the limit. Over it, the
         // answer stays the same and nothing is sent.
         guard try await identity.reserve([("reset:" + Identity.ipKey(ip), identity.settings.resetIPLimit)]) != nil
@@ -20,7 +20,7 @@ public struct ResetPassword: Sendable {
         try await identity.store.insertPasswordReset(
             tokenHash: identity.deps.digest.sha256Hex(token), clientID: found.client.id,
             expiresAt: now.addingTimeInterval(identity.settings.passwordResetValidity), at: now)
-        try await mailer.sendReset(to: found.client, link: baseURL + "/reset-password?token=" + token)
+        try await mailer.sendReset(to: found.client, link: links.resetPassword(token: token))
         try await identity.audit(.client, found.client.id, "password.reset_requested", ["ip": ip])
     }
 

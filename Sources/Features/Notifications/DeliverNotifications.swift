@@ -123,7 +123,7 @@ public struct DeliverNotifications: Sendable {
                 })
             else { return .skipped(reason: "client no longer exists") }
             var context = MessageContext(
-                language: client.language, clientName: name, payload: m.payload, clientAreaURL: settings.publicBaseURL)
+                language: client.language, clientName: name, payload: m.payload, clientAreaURL: settings.links.home)
             switch m.channel {
             case .email:
                 if let links, let invoice = NotificationRules.linkedInvoice(for: m.eventKind, payload: m.payload),
@@ -133,7 +133,7 @@ public struct DeliverNotifications: Sendable {
                     let url: String
                     do {
                         url = try await links.issue(
-                            clientID: client.id, invoice: invoice, messageID: m.id, baseURL: settings.publicBaseURL)
+                            clientID: client.id, invoice: invoice, messageID: m.id, links: settings.links)
                     } catch { throw DeliveryError.temporary("could not issue the invoice link: \(error)") }
                     context.invoiceLink = .init(number: number, url: url)
                 }

@@ -232,7 +232,8 @@ public struct NotificationSettings: Sendable {
     public let smsSender: SmsSenderID
     public let transliterateRomanian: Bool
     public let sendingWindow: SmsSendingWindow
-    public let publicBaseURL: String
+    /// The client-area addresses e-mails carry, from the configured public base URL.
+    public let links: ClientAreaLinks
     /// First retry after this many seconds, doubling up to `maxRetryDelay`.
     public let retryBaseSeconds: Int
     public let maxRetryDelaySeconds: Int
@@ -252,7 +253,7 @@ public struct NotificationSettings: Sendable {
         self.smsSender = smsSender
         self.transliterateRomanian = transliterateRomanian
         self.sendingWindow = sendingWindow
-        self.publicBaseURL = publicBaseURL
+        self.links = ClientAreaLinks(baseURL: publicBaseURL)
         self.retryBaseSeconds = retryBaseSeconds
         self.maxRetryDelaySeconds = maxRetryDelaySeconds
         self.maxAttempts = maxAttempts

@@ -59,7 +59,8 @@ public struct ProvisioningSettings: Sendable {
     public let maxRetryDelaySeconds: Int
     public let maxAttempts: Int
     public let leaseSeconds: Int
-    public let publicBaseURL: String
+    /// Where the "pay here" page of a suspended site points.
+    public let links: ClientAreaLinks
 
     public init(
         retryBaseSeconds: Int = 30, maxRetryDelaySeconds: Int = 3600, maxAttempts: Int = 12, leaseSeconds: Int = 600,
@@ -69,7 +70,7 @@ public struct ProvisioningSettings: Sendable {
         self.maxRetryDelaySeconds = maxRetryDelaySeconds
         self.maxAttempts = maxAttempts
         self.leaseSeconds = leaseSeconds
-        self.publicBaseURL = publicBaseURL
+        self.links = ClientAreaLinks(baseURL: publicBaseURL)
     }
 
     public func retryDelay(afterAttempts attempts: Int) -> Int {
@@ -170,14 +171,13 @@ public struct ProvisionServices: Sendable {
                 let c = try await r.client(id: s.clientID)
             else { return nil }
             let name = try await r.defaultProfile(clientID: c.id)?.party.name ?? c.email.value
-            let base =
-                settings.publicBaseURL.hasSuffix("/")
-                ? String(settings.publicBaseURL.dropLast()) : settings.publicBaseURL
             let input = ProvisioningInput(
                 job: job.id, action: job.action, reason: job.payload["reason"],
                 service: .init(id: s.id, domain: s.domain, plan: plan.code, cycle: s.cycle.rawValue),
                 client: .init(id: c.id, email: c.email.value, name: name, language: c.language.rawValue),
-                payURL: job.payload["proformaID"].map { "\(base)/invoices/proforma/\($0)" })
+                payURL: job.payload["proformaID"].flatMap(Int64.init).map {
+                    settings.links.invoice(InvoiceRef(.proforma, $0))
+                })
             return (input, provisioner)
         }
     }

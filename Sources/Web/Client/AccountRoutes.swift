@@ -71,7 +71,7 @@ extension ClientRoutes {
             let form = try await Form.parse(req)
             try areas.checkCSRF(form, visit)
             try await ResetPassword(areas.identity).request(
-                email: form["email"], ip: ctx.remoteIP, baseURL: areas.settings.publicBaseURL, mailer: areas.mailer)
+                email: form["email"], ip: ctx.remoteIP, links: areas.settings.links, mailer: areas.mailer)
             let v = visit.views
             return areas.message(
                 visit, status: .ok, heading: v.s("forgot_title"), text: v.s("forgot_sent"),
@@ -118,7 +118,7 @@ extension ClientRoutes {
                 "login", title: v.s("email_confirm_title"),
                 [
                     "heading": v.s("email_confirm_title"), "intro": v.f("email_confirm_intro", change.newEmail.value),
-                    "action": "/confirm-email",
+                    "action": Paths.confirmEmail,
                     "submit": v.s("email_confirm"), "fields": [tokenField],
                 ], visit)
         }
@@ -168,7 +168,7 @@ extension ClientRoutes {
         return areas.page(
             "login", title: v.s("forgot_title"),
             [
-                "heading": v.s("forgot_title"), "action": "/reset-password", "submit": v.s("save"),
+                "heading": v.s("forgot_title"), "action": Paths.resetPassword, "submit": v.s("save"),
                 "fields": [
                     areas.field(
                         "password", v.s("new_password"), type: "password", hint: v.s("password_hint"),

@@ -32,14 +32,16 @@ extension ClientRoutes {
             token: token, invoice: invoice, ip: ctx.remoteIP, current: ctx.session, confirmed: confirmed)
         {
         case .session(let newToken, _):
-            response = areas.redirect(invoice.path, visit, cookies: [login.sessionCookie(newToken)])
+            response = areas.redirect(Paths.invoice(invoice), visit, cookies: [login.sessionCookie(newToken)])
         case .keepCurrent:
-            response = areas.redirect(invoice.path, visit)
+            response = areas.redirect(Paths.invoice(invoice), visit)
         case .login:
-            response = areas.redirect(WebAreas.path("/login", next: invoice.path), visit, flash: "mail_link_login")
+            response = areas.redirect(
+                WebAreas.path("/login", next: Paths.invoice(invoice)), visit, flash: "mail_link_login")
         case .rateLimited:
             response = login.loginPage(
-                visit, returnTo: invoice.path, status: .tooManyRequests, error: visit.views.s("mail_link_limited"))
+                visit, returnTo: Paths.invoice(invoice), status: .tooManyRequests,
+                error: visit.views.s("mail_link_limited"))
         case .confirmSwitch:
             let v = visit.views
             response = areas.page(

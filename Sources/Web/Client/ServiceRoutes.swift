@@ -34,7 +34,7 @@ extension ClientRoutes {
                 case .nonPayment?:
                     if let invoice = c.invoiceToPay, let number = c.invoiceToPayNumber {
                         row["why"] = v.s("why_non_payment")
-                        row["payHref"] = invoice.path
+                        row["payHref"] = Paths.invoice(invoice)
                         row["payNumber"] = number
                     } else {
                         row["why"] = v.s("why_non_payment_plain")

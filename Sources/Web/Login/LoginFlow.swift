@@ -152,7 +152,7 @@ struct LoginFlow {
         securityForm(r, "security/email", done: "email_confirm_sent") { session, form in
             try await ChangeEmail(areas.identity).request(
                 session, password: form["emailPassword"], newEmail: form["newEmail"],
-                baseURL: areas.settings.publicBaseURL, mailer: areas.mailer)
+                links: areas.settings.links, mailer: areas.mailer)
         }
         r.get("security/2fa") { req, ctx in
             let session = try requireAccountSession(req, ctx, allowSetup: true)
