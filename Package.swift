@@ -149,13 +149,8 @@ let package = Package(
         ),
         .executableTarget(
             name: "hostico",
-            dependencies: [
-                "Bootstrap", "Documents", "Domain", "Features", "Storage",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
+            // The command line parses options and prints; every command is one call on Bootstrap's `Installation`.
+            dependencies: ["Bootstrap", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict
         ),
         .executableTarget(

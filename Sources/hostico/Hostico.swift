@@ -1,13 +1,6 @@
 import ArgumentParser
 import Bootstrap
-import Documents
-import Domain
-import Features
 import Foundation
-import Hummingbird
-import Logging
-import ServiceLifecycle
-import Storage
 
 @main
 struct Hostico: AsyncParsableCommand {
@@ -32,33 +25,20 @@ struct CommonOptions: ParsableArguments {
         return o
     }
 
-    /// Opens the database, runs `body` and closes the database on every path, a thrown error included (SQLiteNIO
-    /// refuses to drop an open connection).
-    func withDatabase<T>(
-        extra: [String: String] = [:], _ body: (AppConfig, AppDependencies, Database) async throws -> T
-    ) async throws -> T {
-        let (config, deps, db) = try await open(extra: extra)
+    /// Runs `body` on the installation (database open, closed on every path); a refused input is a usage error.
+    func withInstallation<T>(extra: [String: String] = [:], _ body: (Installation) async throws -> T) async throws -> T
+    {
         do {
-            let result = try await body(config, deps, db)
-            await db.close()
-            return result
-        } catch {
-            await db.close()
-            throw error
+            return try await Installation.with(overrides: overrides.merging(extra) { $1 }, body)
+        } catch let refused as CommandRefused {
+            throw ValidationError(refused.description)
         }
     }
 
-    private func open(extra: [String: String]) async throws -> (AppConfig, AppDependencies, Database) {
-        let config = try await AppConfig.load(overrides: overrides.merging(extra) { $1 })
-        var logger = Logger(label: "hostico")
-        logger.logLevel = Logger.Level(rawValue: config.logLevel) ?? .info
-        let (deps, db) = try await LiveDependencies.open(config, logger: logger)
-        return (config, deps, db)
+    /// Runs a command that reports lines; a failed unit of work exits with status 2 after the report.
+    func report(_ body: (Installation) async throws -> CommandReport) async throws {
+        let report = try await withInstallation(body)
+        for line in report.lines { print(line) }
+        if report.failed { throw ExitCode(2) }
     }
-}
-
-func parseDate(_ text: String?, _ deps: AppDependencies) throws -> CivilDate {
-    guard let text else { return deps.today() }
-    guard let d = CivilDate(text) else { throw ValidationError("--as-of must be a date in YYYY-MM-DD form") }
-    return d
 }

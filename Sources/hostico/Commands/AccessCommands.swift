@@ -1,13 +1,6 @@
 import ArgumentParser
 import Bootstrap
-import Documents
-import Domain
-import Features
 import Foundation
-import Hummingbird
-import Logging
-import ServiceLifecycle
-import Storage
 
 struct StaffCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -21,13 +14,10 @@ struct StaffCommand: AsyncParsableCommand {
         @Option var name: String
 
         func run() async throws {
-            try await common.withDatabase { _, deps, db in
-                guard let password = readLine(strippingNewline: true) else {
-                    throw ValidationError("give the password on standard input")
-                }
-                let id = try await CreateStaff(deps)(email: email, name: name, password: password)
-                print("Staff member #\(id) created.")
+            guard let password = readLine(strippingNewline: true) else {
+                throw ValidationError("give the password on standard input")
             }
+            try await common.report { try await $0.createStaff(email: email, name: name, password: password) }
         }
     }
 }
@@ -47,10 +37,8 @@ struct APIKeyCommand: AsyncParsableCommand {
         @Option(help: "The key stops working after this many days (default: never).") var expiresDays: Int?
 
         func run() async throws {
-            try await common.withDatabase { _, deps, db in
-                let (id, secret) = try await CreateAPIKey(deps)(
-                    name: name, scopes: scope, expiresInDays: expiresDays, staffID: nil)
-                print("API key #\(id): \(secret)")
+            try await common.report {
+                try await $0.createAPIKey(name: name, scopes: scope, expiresInDays: expiresDays)
             }
         }
     }
@@ -61,15 +49,7 @@ struct APIKeyCommand: AsyncParsableCommand {
         @OptionGroup var common: CommonOptions
 
         func run() async throws {
-            try await common.withDatabase { _, deps, db in
-                let stamp = { (d: Date?) in d.map { ISO8601DateFormatter().string(from: $0) } ?? "-" }
-                print("id\tname\tscopes\tcreated\texpires\tlast used\trevoked")
-                for k in try await ListAPIKeys(deps)() {
-                    print(
-                        "\(k.id)\t\(k.name)\t\(APIScope.text(k.scopes))\t\(stamp(k.createdAt))\t\(stamp(k.expiresAt))\t\(stamp(k.lastUsedAt))\t\(stamp(k.revokedAt))"
-                    )
-                }
-            }
+            try await common.report { try await $0.listAPIKeys() }
         }
     }
 
@@ -80,10 +60,7 @@ struct APIKeyCommand: AsyncParsableCommand {
         @Argument(help: "The key's id (see api-key list).") var id: Int64
 
         func run() async throws {
-            try await common.withDatabase { _, deps, db in
-                try await RevokeAPIKey(deps)(id: id, actor: .system)
-                print("API key #\(id) revoked")
-            }
+            try await common.report { try await $0.revokeAPIKey(id: id) }
         }
     }
 }

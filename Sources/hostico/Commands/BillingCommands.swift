@@ -1,13 +1,6 @@
 import ArgumentParser
 import Bootstrap
-import Documents
-import Domain
-import Features
 import Foundation
-import Hummingbird
-import Logging
-import ServiceLifecycle
-import Storage
 
 struct Billing: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Billing tasks.", subcommands: [Run.self, Dunning.self])
@@ -20,24 +13,12 @@ struct Billing: AsyncParsableCommand {
         @Option(help: "Clients per transaction.") var batch = 200
 
         func run() async throws {
-            try await common.withDatabase { _, deps, db in
-                let asOf = try parseDate(asOf, deps)
-                let tty = isatty(1) == 1
-                let started = Date()
-                let report = try await RunBilling(deps, clientsPerTransaction: batch)(asOf: asOf) { r in
-                    if tty {
-                        FileHandle.standardOutput.write(
-                            Data(
-                                "\r\(r.servicesConsidered) services considered, \(r.proformasIssued) proformas issued…"
-                                    .utf8))
-                    }
+            let tty = isatty(1) == 1
+            try await common.report { installation in
+                defer { if tty { print("") } }
+                return try await installation.runBilling(asOf: asOf, clientsPerTransaction: batch) { line in
+                    if tty { FileHandle.standardOutput.write(Data("\r\(line)".utf8)) }
                 }
-                if tty { print("") }
-                print(
-                    "Billing run as of \(report.asOf): \(report.servicesConsidered) services considered, \(report.proformasIssued) proformas issued (\(report.periodsInvoiced) service periods), \(report.skippedAlreadyIssued) skipped as already issued, \(report.failures.count) failures, in \(String(format: "%.2f", Date().timeIntervalSince(started))) s."
-                )
-                for f in report.failures { print("  client \(f.clientID): \(f.reason)") }
-                if !report.failures.isEmpty { throw ExitCode(2) }
             }
         }
     }
@@ -55,16 +36,6 @@ struct Billing: AsyncParsableCommand {
         @OptionGroup var common: CommonOptions
         @Option(help: "Run this day only, YYYY-MM-DD (default: catch up through today).") var asOf: String?
 
-        func run() async throws {
-            try await common.withDatabase { _, deps, db in
-                let tasks = DailyBillingTasks(deps)
-                let summaries =
-                    if let asOf { [try await tasks(asOf: try parseDate(asOf, deps))] } else {
-                        try await tasks.catchUp(through: deps.today())
-                    }
-                for s in summaries { print(s) }
-                if summaries.contains(where: { !$0.failures.isEmpty }) { throw ExitCode(2) }
-            }
-        }
+        func run() async throws { try await common.report { try await $0.dailyTasks(asOf: asOf) } }
     }
 }

@@ -1,13 +1,6 @@
 import ArgumentParser
 import Bootstrap
-import Documents
-import Domain
-import Features
 import Foundation
-import Hummingbird
-import Logging
-import ServiceLifecycle
-import Storage
 
 struct Notify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Notifications.", subcommands: [Run.self])
@@ -17,15 +10,7 @@ struct Notify: AsyncParsableCommand {
             abstract: "Deliver every due e-mail and SMS once (the worker does this every few seconds).")
         @OptionGroup var common: CommonOptions
 
-        func run() async throws {
-            try await common.withDatabase { config, deps, db in
-                let delivery = try LiveServices(config: config, deps: deps, database: db).makeDelivery()
-                let started = ContinuousClock.now
-                let report = try await delivery.runOnce()
-                print(
-                    "Notifications: \(report) in \(String(format: "%.2f", (ContinuousClock.now - started).seconds)) s.")
-            }
-        }
+        func run() async throws { try await common.report { try await $0.deliverNotifications() } }
     }
 }
 
@@ -45,22 +30,7 @@ struct EFacturaCommand: AsyncParsableCommand {
         @Option(help: "Folder to write into (created if missing).") var out = "./efactura"
 
         func run() async throws {
-            guard let first = CivilDate(from), let last = CivilDate(to) else {
-                throw ValidationError("--from and --to must be YYYY-MM-DD")
-            }
-            guard first <= last else { throw ValidationError("--from must not be after --to") }
-            try await common.withDatabase { _, deps, db in
-                let invoices = try await deps.store.read { r in
-                    try await r.fiscalInvoices(issuedFrom: first, through: last)
-                }
-                let folder = URL(fileURLWithPath: out)
-                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-                for invoice in invoices {
-                    try Data(EFactura.xml(invoice).utf8).write(
-                        to: folder.appendingPathComponent(invoice.displayNumber + ".xml"), options: .atomic)
-                }
-                print("Wrote \(invoices.count) e-Factura file(s) for \(first) – \(last) to \(folder.path).")
-            }
+            try await common.report { try await $0.exportEFactura(from: from, to: to, into: out) }
         }
     }
 }
@@ -73,15 +43,7 @@ extension EFacturaCommand {
         )
         @OptionGroup var common: CommonOptions
 
-        func run() async throws {
-            try await common.withDatabase { config, deps, db in
-                guard let submit = try LiveServices(config: config, deps: deps, database: db).efactura else {
-                    throw ValidationError("ANAF_CLIENT_ID is not set: e-Factura uploads are off")
-                }
-                let report = try await submit.runOnce()
-                print("e-Factura: \(report).")
-            }
-        }
+        func run() async throws { try await common.report { try await $0.uploadEFactura() } }
     }
 }
 
@@ -93,11 +55,6 @@ struct Provision: AsyncParsableCommand {
             abstract: "Run every due provisioning job once (serve and worker do this every few seconds).")
         @OptionGroup var common: CommonOptions
 
-        func run() async throws {
-            try await common.withDatabase { config, deps, db in
-                let report = try await LiveServices(config: config, deps: deps, database: db).provisioning.runOnce()
-                print("Provisioning: \(report).")
-            }
-        }
+        func run() async throws { try await common.report { try await $0.provision() } }
     }
 }

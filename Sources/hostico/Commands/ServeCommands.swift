@@ -1,27 +1,12 @@
 import ArgumentParser
 import Bootstrap
-import Documents
-import Domain
-import Features
 import Foundation
-import Hummingbird
-import Logging
-import ServiceLifecycle
-import Storage
 
 struct Migrate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Apply pending database migrations.")
     @OptionGroup var common: CommonOptions
 
-    func run() async throws {
-        try await common.withDatabase { _, deps, db in
-            let applied = try await Migrator(db).migrate(now: deps.clock.now())
-            print(
-                applied.isEmpty
-                    ? "Database is up to date (\(db.kind.rawValue))."
-                    : applied.map { "applied \($0.version): \($0.name)" }.joined(separator: "\n"))
-        }
-    }
+    func run() async throws { try await common.report { try await $0.migrate() } }
 }
 
 struct Serve: AsyncParsableCommand {
@@ -39,30 +24,8 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Serve requests only; leave the background work to `hostico worker` processes.") var noWorker = false
 
     func run() async throws {
-        try await common.withDatabase(extra: port.map { ["HTTP_PORT": String($0)] } ?? [:]) { config, deps, db in
-            let migrator = Migrator(db)
-            if migrate {
-                try await migrator.migrate(now: deps.clock.now())
-            } else {
-                let pending = try await migrator.pending()
-                if !pending.isEmpty {
-                    throw ValidationError(
-                        "\(pending.count) migration(s) pending: run `hostico migrate` or start with --migrate")
-                }
-            }
-            let live = try LiveServices(config: config, deps: deps, database: db)
-            var services: [any Service] = [try buildApplication(live)]
-            if !noWorker {
-                services += try backgroundServices(live, billingInterval: .seconds(3600))
-            }
-            print(
-                "Hostico Billing on http://\(config.host):\(config.port)  (database: \(db.kind.rawValue), mode: \(config.mode.rawValue))"
-            )
-            let group = ServiceGroup(
-                configuration: .init(
-                    services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint],
-                    logger: deps.logger))
-            try await group.run()
+        try await common.withInstallation(extra: port.map { ["HTTP_PORT": String($0)] } ?? [:]) { installation in
+            try await installation.serve(migrate: migrate, worker: !noWorker) { print($0) }
         }
     }
 }
@@ -77,14 +40,6 @@ struct Worker: AsyncParsableCommand {
     var intervalSeconds = 3600
 
     func run() async throws {
-        try await common.withDatabase { config, deps, db in
-            let services = try backgroundServices(
-                try LiveServices(config: config, deps: deps, database: db), billingInterval: .seconds(intervalSeconds))
-            let group = ServiceGroup(
-                configuration: .init(
-                    services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint],
-                    logger: deps.logger))
-            try await group.run()
-        }
+        try await common.withInstallation { try await $0.work(billingIntervalSeconds: intervalSeconds) }
     }
 }
