@@ -141,6 +141,55 @@ struct SecurityHardeningTests {
             #expect(try await b.get("/login?next=%2Finvoices%3Fpage%3D2").location == "/invoices?page=2")
         }
     }
+
+    /// The pages behind a login are registered on a group that checks the session first: a visitor (or a client on
+    /// a staff page) is sent to that area's login and back, whatever the page or the method, and nothing runs.
+    @Test func everyPageBehindALoginSendsAVisitorToIt() async throws {
+        let h = try await WebHarness.make()
+        _ = try await h.fixtures.client("ana@example.ro", language: "en")
+        let client = [
+            "/services", "/services/1/plan", "/services/1/cancel", "/order", "/invoices", "/invoices/proforma/1",
+            "/invoices/proforma/1/pdf", "/invoices/proforma/1/billing-data", "/invoices/fiscal/1",
+            "/invoices/fiscal/1/pdf", "/details", "/details/profiles/new", "/details/profiles/1",
+        ]
+        let clientPosts = [
+            "/order", "/order/review", "/services/1/cancel", "/services/1/plan", "/invoices/proforma/1/pay",
+            "/invoices/proforma/1/billing-data", "/details", "/details/profiles/1/default",
+        ]
+        let staff = [
+            "/staff", "/staff/audit", "/staff/api-keys", "/staff/clients/1", "/staff/proformas/1",
+            "/staff/fiscal-invoices/1", "/staff/plans", "/staff/efactura",
+        ]
+        let staffPosts = ["/staff/proformas/1/cancel", "/staff/services/1/suspend", "/staff/plans", "/staff/api-keys"]
+        @Sendable func escaped(_ path: String) -> String {
+            path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? path
+        }
+        try await h.run { c in
+            let visitor = Browser(c)
+            for path in client {
+                let page = try await visitor.get(path)
+                #expect(
+                    page.location == "/login?next=\(escaped(path))", "\(path) \(page.status) \(page.location ?? "")")
+            }
+            for path in clientPosts {
+                #expect(try await visitor.post(path, []).location?.hasPrefix("/login") == true, "POST \(path)")
+            }
+            let ana = Browser(c)
+            _ = try await ana.get("/login")
+            _ = try await ana.post("/login", [("email", "ana@example.ro"), ("password", "correct horse battery")])
+            #expect(try await ana.get("/services").status == .ok)
+            for path in staff {
+                let page = try await visitor.get(path)
+                #expect(
+                    page.location == "/staff/login?next=\(escaped(path))",
+                    "\(path) \(page.status) \(page.location ?? "")")
+                #expect(try await ana.get(path).location?.hasPrefix("/staff/login") == true, "a client on \(path)")
+            }
+            for path in staffPosts {
+                #expect(try await ana.post(path, []).location?.hasPrefix("/staff/login") == true, "POST \(path)")
+            }
+        }
+    }
 }
 
 @Suite("Password reset links: only the newest works, and a password change ends them")

@@ -20,26 +20,26 @@ struct ClientRoutes {
         registerAccount(on: r)
         registerMailLinks(on: r)
         registerEmailConfirmation(on: r)
-        registerServices(on: r)
-        registerOrders(on: r)
-        registerInvoices(on: r)
-        registerCardPayments(on: r)
-        registerDetails(on: r)
+        let account = r.loggedIn(login)
+        registerServices(on: account)
+        registerOrders(on: account)
+        registerInvoices(on: account)
+        registerCardPayments(on: account)
+        registerDetails(on: account)
     }
 
     /// Ordering, cancelling and changing plans commit money or end a service: a session opened from an e-mail link
     /// confirms the password first, then comes back to `page` (a form's POST address has no page of its own).
-    func requireAccount<Context: WebRequestContext>(_ req: Request, _ ctx: Context, returnTo page: String) throws {
-        if try login.requireSession(req, ctx).fromMail {
+    func requireAccount<Parent>(_ req: Request, _ ctx: LoggedInContext<Parent>, returnTo page: String) throws {
+        if ctx.account.fromMail {
             throw Redirect(location: WebAreas.path(Paths.confirmPassword, next: page))
         }
     }
 
     /// The logged-in client and the visit in the client's language.
-    func clientVisit<Context: WebRequestContext>(_ req: Request, _ ctx: Context) async throws -> (Client, Visit) {
-        let session = try login.requireSession(req, ctx)
+    func clientVisit<Parent>(_ req: Request, _ ctx: LoggedInContext<Parent>) async throws -> (Client, Visit) {
         do {
-            let client = try await ClientQueries(deps).client(id: session.subjectID)
+            let client = try await ClientQueries(deps).client(id: ctx.account.subjectID)
             return (client, areas.visit(req, ctx, client: client))
         } catch UseCaseError.notFound {
             throw Redirect(location: "/login")

@@ -52,7 +52,7 @@ extension ClientRoutes {
         return areas.formPage("profile", title: heading, model, visit, errors: errors)
     }
 
-    func registerDetails<Context: WebRequestContext>(on r: RouterGroup<Context>) {
+    func registerDetails<Parent: WebRequestContext>(on r: RouterGroup<LoggedInContext<Parent>>) {
         r.get("details") { req, ctx in
             let (client, visit) = try await clientVisit(req, ctx)
             return try await detailsPage(client, visit)

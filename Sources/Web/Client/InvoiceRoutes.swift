@@ -8,7 +8,7 @@ import Hummingbird
 /// My Invoices, one invoice (view, PDF, pay by card or, in demo mode, the demo gateway) and editing a proforma's
 /// billing data.
 extension ClientRoutes {
-    func registerInvoices<Context: WebRequestContext>(on r: RouterGroup<Context>) {
+    func registerInvoices<Parent: WebRequestContext>(on r: RouterGroup<LoggedInContext<Parent>>) {
         r.get("invoices") { req, ctx in
             let (client, visit) = try await clientVisit(req, ctx)
             let v = visit.views
@@ -228,7 +228,7 @@ extension ClientRoutes {
     /// Card payment of a proforma: the page's script posts the tokenised card here and gets JSON back (where to go
     /// next, or the 3-D Secure client secret, or why the card failed). The return address reads the outcome from
     /// the gateway, never from the browser.
-    func registerCardPayments<Context: WebRequestContext>(on r: RouterGroup<Context>) {
+    func registerCardPayments<Parent: WebRequestContext>(on r: RouterGroup<LoggedInContext<Parent>>) {
         guard let cards = areas.cards else { return }
         r.post("invoices/proforma/:id/card") { req, ctx in
             let (client, visit) = try await clientVisit(req, ctx)

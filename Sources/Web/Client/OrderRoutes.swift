@@ -9,7 +9,7 @@ extension ClientRoutes {
     /// Rows of the order form: one service each, the first required.
     static let orderRows = 3
 
-    func registerOrders<Context: WebRequestContext>(on r: RouterGroup<Context>) {
+    func registerOrders<Parent: WebRequestContext>(on r: RouterGroup<LoggedInContext<Parent>>) {
         r.get("order") { req, ctx in
             try requireAccount(req, ctx, returnTo: Paths.order)
             let (client, visit) = try await clientVisit(req, ctx)
@@ -44,8 +44,8 @@ extension ClientRoutes {
 
     /// What the review and the confirmation share: the password first for a mail session, CSRF, the rows parsed
     /// (a bad row is the form again with its error), and a use case's field errors put back on their rows.
-    func orderStep<Context: WebRequestContext>(
-        _ req: Request, _ ctx: Context,
+    func orderStep<Parent>(
+        _ req: Request, _ ctx: LoggedInContext<Parent>,
         _ step: (Client, Visit, Form, [PlaceOrder.Item], Int64?) async throws -> Response
     ) async throws -> Response {
         try requireAccount(req, ctx, returnTo: Paths.order)

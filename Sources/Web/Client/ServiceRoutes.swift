@@ -5,7 +5,7 @@ import Hummingbird
 
 /// The Services page: each service with its plan, cycle, next due date and, when held, why (and the proforma to pay).
 extension ClientRoutes {
-    func registerServices<Context: WebRequestContext>(on r: RouterGroup<Context>) {
+    func registerServices<Parent: WebRequestContext>(on r: RouterGroup<LoggedInContext<Parent>>) {
         r.get("services") { req, ctx in
             let (client, visit) = try await clientVisit(req, ctx)
             let v = visit.views

@@ -10,7 +10,7 @@ struct StaffEFacturaRoutes {
     var areas: WebAreas { staff.areas }
     var deps: AppDependencies { areas.deps }
 
-    func register<Context: WebRequestContext>(on r: RouterGroup<Context>) {
+    func register<Parent: WebRequestContext>(on r: RouterGroup<LoggedInContext<Parent>>) {
         r.get("efactura") { req, ctx in
             let (_, visit) = try staff.staffVisit(req, ctx)
             let filter = req.uri.queryParameters.get("state").flatMap(EFacturaState.init(rawValue:))

@@ -10,7 +10,7 @@ struct StaffPlanRoutes {
     var areas: WebAreas { staff.areas }
     var deps: AppDependencies { staff.deps }
 
-    func register<Context: WebRequestContext>(on r: RouterGroup<Context>) {
+    func register<Parent: WebRequestContext>(on r: RouterGroup<LoggedInContext<Parent>>) {
         r.get("plans") { req, ctx in
             let (_, visit) = try staff.staffVisit(req, ctx)
             return try await plansPage(visit)

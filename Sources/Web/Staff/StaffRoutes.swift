@@ -11,17 +11,16 @@ struct StaffRoutes {
     var deps: AppDependencies { areas.deps }
     var login: LoginFlow { LoginFlow(areas: areas, realm: .staff) }
 
-    func staffVisit<Context: WebRequestContext>(_ req: Request, _ ctx: Context) throws -> (Int64, Visit) {
-        let session = try login.requireSession(req, ctx)
+    func staffVisit<Parent>(_ req: Request, _ ctx: LoggedInContext<Parent>) throws -> (Int64, Visit) {
         var visit = areas.visit(req, ctx)
         visit.language = .en
-        return (session.subjectID, visit)
+        return (ctx.account.subjectID, visit)
     }
 
     /// Runs a staff action from a form: CSRF checked, the use case called, back to the page with a note.
-    func action<Context: WebRequestContext>(
-        _ r: RouterGroup<Context>, _ path: RouterPath,
-        _ body: @escaping @Sendable (Request, Context, Form, Actor) async throws -> (String, String)
+    func action<Parent>(
+        _ r: RouterGroup<LoggedInContext<Parent>>, _ path: RouterPath,
+        _ body: @escaping @Sendable (Request, LoggedInContext<Parent>, Form, Actor) async throws -> (String, String)
     ) {
         r.post(path) { req, ctx in
             let (staffID, visit) = try staffVisit(req, ctx)
@@ -58,8 +57,9 @@ struct StaffRoutes {
         return areas.page("staff-api-keys", title: "API keys", model, visit)
     }
 
-    func register<Context: WebRequestContext>(on r: RouterGroup<Context>) {
-        login.register(on: r)
+    func register<Context: WebRequestContext>(on staffArea: RouterGroup<Context>) {
+        login.register(on: staffArea)
+        let r = staffArea.loggedIn(login)
         r.get("/") { req, ctx in
             let (_, visit) = try staffVisit(req, ctx)
             let q = req.uri.queryParameters.get("q") ?? ""
