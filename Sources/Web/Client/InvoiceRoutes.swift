@@ -11,48 +11,11 @@ extension ClientRoutes {
     func registerInvoices<Parent: WebRequestContext>(on r: RouterGroup<LoggedInContext<Parent>>) {
         r.get("invoices") { req, ctx in
             let (client, visit) = try await clientVisit(req, ctx)
-            let v = visit.views
             let invoices = try await InvoiceQueries(deps).ofClient(client.id)
-            var rows: [(CivilDate, Int, [String: Any])] = invoices.proformas.map { p in
-                var row: [String: Any] = [
-                    "number": p.number, "type": v.s("proforma"), "issued": p.issueDate.description,
-                    "due": p.effectiveDueDate.description,
-                    "total": p.totals.gross.description, "status": v.status(p.state), "statusCode": p.state.rawValue,
-                    "href": Paths.proforma(p.id), "pdf": Paths.proformaPDF(p.id),
-                ]
-                if p.state == .unpaid { row["edit"] = Paths.proformaBillingData(p.id) }
-                return (p.issueDate, 0, row)
-            }
-            rows += invoices.fiscalInvoices.map { f in
-                (
-                    f.issueDate, 1,
-                    [
-                        "number": f.displayNumber, "type": v.s(f.kind == .storno ? "storno" : "fiscal"),
-                        "issued": f.issueDate.description, "due": "—",
-                        "total": f.totals.gross.description, "status": v.s("status_paid"), "statusCode": "paid",
-                        "href": Paths.fiscalInvoice(f.id), "pdf": Paths.fiscalInvoicePDF(f.id),
-                    ] as [String: Any]
-                )
-            }
-            // Newest first; on one day the fiscal invoice sits above the proforma it came from.
-            rows.sort { ($0.0, $0.1) > ($1.0, $1.1) }
-            var model: [String: Any] = ["invoices": rows.map(\.2), "hasInvoices": !rows.isEmpty]
             let credit = try await PaymentQueries(deps).credit(clientID: client.id, limit: 50)
-            if !credit.entries.isEmpty {
-                model["credit"] =
-                    [
-                        "balances": credit.balances.isEmpty
-                            ? "0.00" : credit.balances.map(\.description).joined(separator: " · "),
-                        "entries": credit.entries.map { e in
-                            [
-                                "date": Formatting.timestamp(e.at, deps), "note": e.note,
-                                "amount": e.amount.description,
-                                "negative": e.amount.minor < 0,
-                            ] as [String: Any]
-                        },
-                    ] as [String: Any]
-            }
-            return areas.page("invoices", title: v.s("invoices_title"), model, visit)
+            return areas.page(
+                "invoices", title: visit.views.s("invoices_title"),
+                InvoicesPage.model(invoices, credit: credit, visit.views, deps), visit)
         }
         r.get("invoices/proforma/:id") { req, ctx in
             let (client, visit) = try await clientVisit(req, ctx)
@@ -260,5 +223,52 @@ extension ClientRoutes {
             if case .paid = outcome { return areas.redirect(Paths.proforma(p.id), visit, flash: "payment_recorded") }
             return areas.redirect(Paths.proforma(p.id), visit)
         }
+    }
+}
+
+/// My Invoices' model: proformas and fiscal invoices newest first, and the credit when the client has any.
+enum InvoicesPage {
+    static func model(
+        _ invoices: ClientInvoices, credit: PaymentQueries.Credit, _ v: Views, _ deps: AppDependencies
+    ) -> [String: Any] {
+        var rows: [(CivilDate, Int, [String: Any])] = invoices.proformas.map { p in
+            var row: [String: Any] = [
+                "number": p.number, "type": v.s("proforma"), "issued": p.issueDate.description,
+                "due": p.effectiveDueDate.description,
+                "total": p.totals.gross.description, "status": v.status(p.state), "statusCode": p.state.rawValue,
+                "href": Paths.proforma(p.id), "pdf": Paths.proformaPDF(p.id),
+            ]
+            if p.state == .unpaid { row["edit"] = Paths.proformaBillingData(p.id) }
+            return (p.issueDate, 0, row)
+        }
+        rows += invoices.fiscalInvoices.map { f in
+            (
+                f.issueDate, 1,
+                [
+                    "number": f.displayNumber, "type": v.s(f.kind == .storno ? "storno" : "fiscal"),
+                    "issued": f.issueDate.description, "due": "—",
+                    "total": f.totals.gross.description, "status": v.s("status_paid"), "statusCode": "paid",
+                    "href": Paths.fiscalInvoice(f.id), "pdf": Paths.fiscalInvoicePDF(f.id),
+                ] as [String: Any]
+            )
+        }
+        // Newest first; on one day the fiscal invoice sits above the proforma it came from.
+        rows.sort { ($0.0, $0.1) > ($1.0, $1.1) }
+        var model: [String: Any] = ["invoices": rows.map(\.2), "hasInvoices": !rows.isEmpty]
+        if !credit.entries.isEmpty {
+            model["credit"] =
+                [
+                    "balances": credit.balances.isEmpty
+                        ? "0.00" : credit.balances.map(\.description).joined(separator: " · "),
+                    "entries": credit.entries.map { e in
+                        [
+                            "date": Formatting.timestamp(e.at, deps), "note": e.note,
+                            "amount": e.amount.description,
+                            "negative": e.amount.minor < 0,
+                        ] as [String: Any]
+                    },
+                ] as [String: Any]
+        }
+        return model
     }
 }

@@ -8,45 +8,12 @@ extension ClientRoutes {
     func registerServices<Parent: WebRequestContext>(on r: RouterGroup<LoggedInContext<Parent>>) {
         r.get("services") { req, ctx in
             let (client, visit) = try await clientVisit(req, ctx)
-            let v = visit.views
+            let queries = ServiceQueries(deps)
             let planNames = Dictionary(
-                try await ServiceQueries(deps).plans().map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
-            let rows: [[String: Any]] = try await ServiceQueries(deps).ofClient(client.id).map { c in
-                let s = c.service
-                var row: [String: Any] = [
-                    "id": s.id, "domain": s.domain, "plan": c.planName, "cycle": v.cycle(s.cycle),
-                    "nextDue": s.state == .terminated ? "—" : s.nextDueDate.description,
-                    "state": v.serviceState(s.state), "stateCode": s.state.rawValue,
-                ]
-                if let last = s.endsOn, s.state != .terminated {
-                    row["endsOn"] = v.f("ends_on", last.description)
-                    row["nextDue"] = "—"
-                    row["withdraw"] = Paths.serviceWithdrawCancel(s.id)
-                } else if case .live = s.lifecycle {
-                    row["cancel"] = Paths.serviceCancel(s.id)
-                    if s.state == .active { row["changePlan"] = Paths.servicePlan(s.id) }
-                }
-                if let next = s.scheduledChange, s.state != .terminated {
-                    row["scheduled"] = v.f(
-                        "plan_scheduled", planNames[next.planID] ?? "", s.nextPeriodToInvoice.start.description)
-                }
-                switch c.hold {
-                case .nonPayment?:
-                    if let invoice = c.invoiceToPay, let number = c.invoiceToPayNumber {
-                        row["why"] = v.s("why_non_payment")
-                        row["payHref"] = Paths.invoice(invoice)
-                        row["payNumber"] = number
-                    } else {
-                        row["why"] = v.s("why_non_payment_plain")
-                    }
-                case .abuse?: row["why"] = v.s("why_abuse")
-                case .other?: row["why"] = v.s("why_other")
-                case nil: break
-                }
-                return row
-            }
+                try await queries.plans().map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
             return areas.page(
-                "services", title: v.s("services_title"), ["services": rows, "hasServices": !rows.isEmpty], visit)
+                "services", title: visit.views.s("services_title"),
+                ServicesPage.model(try await queries.ofClient(client.id), planNames: planNames, visit.views), visit)
         }
         // Another plan: each candidate with what choosing it does (now for the difference, or from the renewal).
         r.get("services/:id/plan") { req, ctx in
@@ -146,5 +113,46 @@ extension ClientRoutes {
             model["currentID"] = s.planID
         }
         return areas.page("change-plan", title: v.s("plan_title"), model, visit)
+    }
+}
+
+/// The Services page's model: each service with its state, what the client can do with it and, when held, why.
+enum ServicesPage {
+    static func model(_ services: [ClientService], planNames: [Int64: String], _ v: Views) -> [String: Any] {
+        let rows: [[String: Any]] = services.map { c in
+            let s = c.service
+            var row: [String: Any] = [
+                "id": s.id, "domain": s.domain, "plan": c.planName, "cycle": v.cycle(s.cycle),
+                "nextDue": s.state == .terminated ? "—" : s.nextDueDate.description,
+                "state": v.serviceState(s.state), "stateCode": s.state.rawValue,
+            ]
+            if let last = s.endsOn, s.state != .terminated {
+                row["endsOn"] = v.f("ends_on", last.description)
+                row["nextDue"] = "—"
+                row["withdraw"] = Paths.serviceWithdrawCancel(s.id)
+            } else if case .live = s.lifecycle {
+                row["cancel"] = Paths.serviceCancel(s.id)
+                if s.state == .active { row["changePlan"] = Paths.servicePlan(s.id) }
+            }
+            if let next = s.scheduledChange, s.state != .terminated {
+                row["scheduled"] = v.f(
+                    "plan_scheduled", planNames[next.planID] ?? "", s.nextPeriodToInvoice.start.description)
+            }
+            switch c.hold {
+            case .nonPayment?:
+                if let invoice = c.invoiceToPay, let number = c.invoiceToPayNumber {
+                    row["why"] = v.s("why_non_payment")
+                    row["payHref"] = Paths.invoice(invoice)
+                    row["payNumber"] = number
+                } else {
+                    row["why"] = v.s("why_non_payment_plain")
+                }
+            case .abuse?: row["why"] = v.s("why_abuse")
+            case .other?: row["why"] = v.s("why_other")
+            case nil: break
+            }
+            return row
+        }
+        return ["services": rows, "hasServices": !rows.isEmpty]
     }
 }

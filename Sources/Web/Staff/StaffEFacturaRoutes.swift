@@ -16,43 +16,10 @@ struct StaffEFacturaRoutes {
             let filter = req.uri.queryParameters.get("state").flatMap(EFacturaState.init(rawValue:))
             let items = try await InvoiceQueries(deps).efacturaSubmissions(state: filter, limit: 500)
             let credentials = try await areas.efacturaQueue?.credentials()
-            let today = deps.today()
-            var model: [String: Any] = [
-                "configured": areas.efactura != nil,
-                "states": ([nil] + EFacturaState.allCases.map(Optional.some)).map { s in
-                    [
-                        "label": s?.rawValue.replacingOccurrences(of: "_", with: " ") ?? "all",
-                        "href": Paths.Staff.efactura + (s.map { "?state=\($0.rawValue)" } ?? ""),
-                        "current": s == filter,
-                    ] as [String: Any]
-                },
-                "items": items.map { s in
-                    var row: [String: Any] = [
-                        "id": s.fiscalInvoiceID, "number": s.number, "issued": s.issueDate.description,
-                        "deadline": s.deadline.description,
-                        "overdue": s.isOverdue(today: today),
-                        "state": s.state.rawValue.replacingOccurrences(of: "_", with: " "),
-                        "stateCode": s.state.rawValue,
-                        "index": s.uploadIndex ?? "—", "zip": s.hasResponseFile,
-                        "canRequeue": s.state == .rejected && areas.efactura != nil,
-                    ]
-                    // Absent, not empty: an empty string still opens a Mustache section.
-                    if let errors = s.errors { row["errors"] = errors }
-                    if let last = s.lastError { row["retry"] = "\(s.attempts) tries; last: \(last)" }
-                    return row
-                },
-                "hasItems": !items.isEmpty,
-            ]
-            if let c = credentials {
-                let staffNames = try await BackOfficeQueries(deps).staffNames()
-                model["connection"] =
-                    "Connected by \(StaffRoutes.who(c.connectedBy, staffNames)) on \(Formatting.timestamp(c.connectedAt, deps)); access token valid until \(Formatting.timestamp(c.accessExpiresAt, deps))"
-                    + (c.refreshedAt.map { ", last refreshed \(Formatting.timestamp($0, deps))" } ?? "") + "."
-                if let refused = c.refused {
-                    model["refused"] =
-                        "On \(Formatting.timestamp(refused.at, deps)) ANAF refused these tokens (\(refused.reason)): nothing is uploaded until you connect again."
-                }
-            }
+            let staffNames = credentials == nil ? [:] : try await BackOfficeQueries(deps).staffNames()
+            let model = StaffEFacturaPage.model(
+                items, filter: filter, credentials: credentials, staffNames: staffNames,
+                configured: areas.efactura != nil, deps)
             var response = areas.page("staff-efactura", title: "e-Factura", model, visit)
             if let origin = areas.efactura?.authorizationOrigin {
                 response.headers[.contentSecurityPolicy] = PageHeaders.policy(alsoSubmittingTo: origin)
@@ -116,5 +83,52 @@ struct StaffEFacturaRoutes {
                 ],
                 body: .init(byteBuffer: ByteBuffer(bytes: zip)))
         }
+    }
+}
+
+/// The e-Factura page's model: the state filter, each fiscal invoice's upload with its deadline and ANAF's errors,
+/// and the connection to ANAF.
+enum StaffEFacturaPage {
+    static func model(
+        _ items: [EFacturaSubmission], filter: EFacturaState?, credentials: StoredANAFCredentials?,
+        staffNames: [Int64: String], configured: Bool, _ deps: AppDependencies
+    ) -> [String: Any] {
+        let today = deps.today()
+        var model: [String: Any] = [
+            "configured": configured,
+            "states": ([nil] + EFacturaState.allCases.map(Optional.some)).map { s in
+                [
+                    "label": s?.rawValue.replacingOccurrences(of: "_", with: " ") ?? "all",
+                    "href": Paths.Staff.efactura + (s.map { "?state=\($0.rawValue)" } ?? ""),
+                    "current": s == filter,
+                ] as [String: Any]
+            },
+            "items": items.map { s in
+                var row: [String: Any] = [
+                    "id": s.fiscalInvoiceID, "number": s.number, "issued": s.issueDate.description,
+                    "deadline": s.deadline.description,
+                    "overdue": s.isOverdue(today: today),
+                    "state": s.state.rawValue.replacingOccurrences(of: "_", with: " "),
+                    "stateCode": s.state.rawValue,
+                    "index": s.uploadIndex ?? "—", "zip": s.hasResponseFile,
+                    "canRequeue": s.state == .rejected && configured,
+                ]
+                // Absent, not empty: an empty string still opens a Mustache section.
+                if let errors = s.errors { row["errors"] = errors }
+                if let last = s.lastError { row["retry"] = "\(s.attempts) tries; last: \(last)" }
+                return row
+            },
+            "hasItems": !items.isEmpty,
+        ]
+        if let c = credentials {
+            model["connection"] =
+                "Connected by \(StaffRoutes.who(c.connectedBy, staffNames)) on \(Formatting.timestamp(c.connectedAt, deps)); access token valid until \(Formatting.timestamp(c.accessExpiresAt, deps))"
+                + (c.refreshedAt.map { ", last refreshed \(Formatting.timestamp($0, deps))" } ?? "") + "."
+            if let refused = c.refused {
+                model["refused"] =
+                    "On \(Formatting.timestamp(refused.at, deps)) ANAF refused these tokens (\(refused.reason)): nothing is uploaded until you connect again."
+            }
+        }
+        return model
     }
 }

@@ -64,41 +64,7 @@ struct StaffRoutes {
             let (_, visit) = try staffVisit(req, ctx)
             let q = req.uri.queryParameters.get("q") ?? ""
             let home = try await BackOfficeQueries(deps).home(query: q)
-            let credits = home.recentCredits
-            var model: [String: Any] = [
-                "q": q,
-                "clients": home.clients.map {
-                    ["id": $0.id, "email": $0.email, "name": $0.name ?? ""] as [String: Any]
-                }, "hasClients": !home.clients.isEmpty,
-            ]
-            if let run = home.lastBillingRun {
-                model["lastRun"] =
-                    "Last run as of \(run.asOf): \(run.proformasIssued) proformas issued, \(run.failures.count) failures."
-            }
-            // Money that arrived for a cancelled or already paid proforma, or stayed on a cancelled one: staff may refund it.
-            model["credits"] = credits.map { e in
-                let detail =
-                    (try? JSONDecoder().decode([String: String].self, from: Data((e.after ?? "{}").utf8))) ?? [:]
-                return [
-                    "at": Formatting.timestamp(e.at, deps), "client": e.entityID, "amount": detail["amount"] ?? "",
-                    "from": detail["from"] ?? "", "why": detail["why"] ?? "",
-                ] as [String: Any]
-            }
-            model["hasCredits"] = !credits.isEmpty
-            if let day = home.lastDailyRun {
-                model["lastDay"] =
-                    "Daily tasks last ran for \(day.asOf) (finished \(Formatting.timestamp(day.finishedAt, deps))): \(day.failures.count) failures."
-                model["hasDayFailures"] = !day.failures.isEmpty
-                model["dayFailures"] = day.failures.map { f in
-                    [
-                        "text": "\(f.task): \(f.entity) #\(f.entityID): \(f.reason)",
-                        "href": f.entity == "client"
-                            ? Paths.Staff.client(f.entityID)
-                            : f.entity == "proforma" ? Paths.Staff.proforma(f.entityID) : "",
-                    ] as [String: Any]
-                }
-            }
-            return areas.page("staff-clients", title: "Clients", model, visit)
+            return areas.page("staff-clients", title: "Clients", StaffHomePage.model(home, query: q, deps), visit)
         }
         r.get("audit") { req, ctx in
             let (_, visit) = try staffVisit(req, ctx)
@@ -303,5 +269,47 @@ struct StaffRoutes {
     /// The due date in force, and the printed one when staff extended it.
     static func due(_ p: ProformaInvoice) -> String {
         p.effectiveDueDate.description + (p.extendedDueDate != nil ? " (extended from \(p.dueDate))" : "")
+    }
+}
+
+/// The staff home's model: the client search, the last billing and daily runs with their failures, and money that
+/// waits for a refund.
+enum StaffHomePage {
+    static func model(_ home: BackOfficeQueries.Home, query q: String, _ deps: AppDependencies) -> [String: Any] {
+        let credits = home.recentCredits
+        var model: [String: Any] = [
+            "q": q,
+            "clients": home.clients.map {
+                ["id": $0.id, "email": $0.email, "name": $0.name ?? ""] as [String: Any]
+            }, "hasClients": !home.clients.isEmpty,
+        ]
+        if let run = home.lastBillingRun {
+            model["lastRun"] =
+                "Last run as of \(run.asOf): \(run.proformasIssued) proformas issued, \(run.failures.count) failures."
+        }
+        // Money that arrived for a cancelled or already paid proforma, or stayed on a cancelled one: staff may refund it.
+        model["credits"] = credits.map { e in
+            let detail =
+                (try? JSONDecoder().decode([String: String].self, from: Data((e.after ?? "{}").utf8))) ?? [:]
+            return [
+                "at": Formatting.timestamp(e.at, deps), "client": e.entityID, "amount": detail["amount"] ?? "",
+                "from": detail["from"] ?? "", "why": detail["why"] ?? "",
+            ] as [String: Any]
+        }
+        model["hasCredits"] = !credits.isEmpty
+        if let day = home.lastDailyRun {
+            model["lastDay"] =
+                "Daily tasks last ran for \(day.asOf) (finished \(Formatting.timestamp(day.finishedAt, deps))): \(day.failures.count) failures."
+            model["hasDayFailures"] = !day.failures.isEmpty
+            model["dayFailures"] = day.failures.map { f in
+                [
+                    "text": "\(f.task): \(f.entity) #\(f.entityID): \(f.reason)",
+                    "href": f.entity == "client"
+                        ? Paths.Staff.client(f.entityID)
+                        : f.entity == "proforma" ? Paths.Staff.proforma(f.entityID) : "",
+                ] as [String: Any]
+            }
+        }
+        return model
     }
 }
