@@ -198,7 +198,11 @@ let package = Package(
             name: "StorageTests", dependencies: ["Domain", "Features", "Storage", "TestSupport"], swiftSettings: strict),
         // Runs the built `hostico` binary as a user would (and kills it with SIGKILL mid-run).
         .testTarget(
-            name: "CLITests", dependencies: ["Storage", "TestSupport", .product(name: "SQLKit", package: "sql-kit")],
+            name: "CLITests",
+            dependencies: [
+                "Bootstrap", "Domain", "Features", "Storage", "TestSupport",
+                .product(name: "SQLKit", package: "sql-kit"),
+            ],
             swiftSettings: strict),
         // Templates, MIME, SMS rules end to end, and the transports against real servers (aiosmtpd, smpp34).
         .testTarget(

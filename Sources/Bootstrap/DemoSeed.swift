@@ -14,7 +14,6 @@ public struct DemoSeed: Sendable {
         let deps = makeDeps(clock)
         let staff = Actor.system
         let start = CivilDate(dayNumber: deps.today().dayNumber)
-        let startAsOf = start
 
         let plans = [
             try await CreateHostingPlan(deps)(
@@ -114,9 +113,10 @@ public struct DemoSeed: Sendable {
             actor: .client(1))
 
         for day in 1...70 {
+            // 24 hours on, as the worker would see them: across a change of summer time the billing day repeats or is
+            // skipped near midnight, and catching up runs each day once, as the worker does.
             clock.advance(days: 1)
-            let today = startAsOf.adding(days: day)
-            _ = try await DailyBillingTasks(deps)(asOf: today)
+            _ = try await DailyBillingTasks(deps).catchUp(through: deps.today())
             let unpaid = try await deps.store.read { r in
                 try await r.proformas(clientID: nil, state: .unpaid, limit: 500, offset: 0)
             }
