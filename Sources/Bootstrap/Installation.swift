@@ -213,14 +213,9 @@ public final class Installation: Sendable {
             say("Demo data already present.")
             return
         }
-        let (config, deps) = (self.config, self.deps)
-        let fast = BcryptPasswordHasher(cost: 10)
-        try await DemoSeed(makeDeps: { clock in
-            AppDependencies(
-                store: deps.store, clock: clock, random: deps.random, passwords: fast, digest: deps.digest,
-                vat: deps.vat, policy: config.policy, numbering: config.numbering, seller: config.seller,
-                timeZone: config.timeZone, logger: deps.logger)
-        })(now: deps.clock.now(), log: say)
+        let (deps, fast) = (self.deps, BcryptPasswordHasher(cost: 10))
+        try await DemoSeed(makeDeps: { clock in deps.with(clock: clock, passwords: fast) })(
+            now: deps.clock.now(), log: say)
         let (key, secret) = try await CreateAPIKey(deps)(name: "demo", staffID: nil)
         say("Demo API key #\(key) (shown once): \(secret)")
     }

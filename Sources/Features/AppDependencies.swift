@@ -46,6 +46,18 @@ public struct AppDependencies: Sendable {
         self.logger = logger
     }
 
+    /// The same dependencies with some replaced: a demo replay's own clock and a cheaper hasher, a test's hasher or
+    /// random source, another seller.
+    public func with(
+        clock: (any TimeSource)? = nil, random: (any RandomSource)? = nil, passwords: (any PasswordHasher)? = nil,
+        seller: Seller? = nil
+    ) -> AppDependencies {
+        AppDependencies(
+            store: store, clock: clock ?? self.clock, random: random ?? self.random,
+            passwords: passwords ?? self.passwords, digest: digest, vat: vat, policy: policy, numbering: numbering,
+            seller: seller ?? self.seller, timeZone: timeZone, logger: logger)
+    }
+
     /// Today's civil date in the billing time zone.
     public func today() -> CivilDate { civilDate(of: clock.now()) }
 

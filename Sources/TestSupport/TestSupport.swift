@@ -139,14 +139,6 @@ public struct Fixtures: Sendable {
 }
 
 extension AppDependencies {
-    /// The same dependencies issuing invoices for another seller (e.g. one whose data ANAF's rules refuse).
-    public func with(seller: Seller) -> AppDependencies {
-        AppDependencies(
-            store: store, clock: clock, random: random, passwords: passwords, digest: digest, vat: vat, policy: policy,
-            numbering: numbering,
-            seller: seller, timeZone: timeZone, logger: logger)
-    }
-
     /// The seller with the county left out of its address: CIUS-RO requires it (BR-RO-110/111), so ANAF rejects
     /// the invoices this seller issues.
     public var sellerWithoutCounty: Seller {

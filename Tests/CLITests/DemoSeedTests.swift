@@ -19,12 +19,7 @@ struct DemoSeedTests {
         let db = try await TestDatabase.open(.sqlite)
         defer { Task { await db.close() } }
         let template = makeTestDependencies(database: db, clock: ManualClock(now))
-        try await DemoSeed(makeDeps: { clock in
-            AppDependencies(
-                store: template.store, clock: clock, random: template.random, passwords: template.passwords,
-                digest: template.digest, vat: template.vat, policy: template.policy, numbering: template.numbering,
-                seller: template.seller, timeZone: template.timeZone, logger: template.logger)
-        })(now: now, log: { _ in })
+        try await DemoSeed(makeDeps: { clock in template.with(clock: clock) })(now: now, log: { _ in })
         let lastRun = try await template.store.read { r in try await r.lastDailyRun() }
         #expect(lastRun == template.today())
         let services = try await template.store.read { r in try await r.services(clientID: 1, forUpdate: false) }

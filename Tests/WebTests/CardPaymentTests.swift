@@ -379,11 +379,7 @@ struct CardPaymentTests {
                 #expect(a.proforma.number == b.proforma.number && a.proforma.openMinor == b.proforma.openMinor)
                 var keys: [String] = []
                 for s in [a, b] {
-                    let d = s.h.deps
-                    let live = AppDependencies(
-                        store: d.store, clock: d.clock, random: SystemRandom(), passwords: d.passwords,
-                        digest: d.digest, vat: d.vat, policy: d.policy,
-                        numbering: d.numbering, seller: d.seller, timeZone: d.timeZone, logger: d.logger)
+                    let live = s.h.deps.with(random: SystemRandom())
                     let cards = CardPayments(
                         deps: live, gateway: s.cards.gateway, store: SQLCardPaymentStore(database: s.h.db))
                     guard

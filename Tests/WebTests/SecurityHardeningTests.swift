@@ -36,11 +36,7 @@ struct SecurityHardeningTests {
         let db = try await TestDatabase.open(kind)
         let base = makeTestDependencies(database: db, clock: ManualClock(TestDates.start))
         let calls = Calls()
-        let deps = AppDependencies(
-            store: base.store, clock: base.clock, random: base.random, passwords: SlowCountingHasher(calls: calls),
-            digest: base.digest, vat: base.vat,
-            policy: base.policy, numbering: base.numbering, seller: base.seller, timeZone: base.timeZone,
-            logger: base.logger)
+        let deps = base.with(passwords: SlowCountingHasher(calls: calls))
         _ = try await Fixtures(deps).client("ana@example.ro")
         let identity = try LiveServices(config: try await AppConfig.load(environment: [:]), deps: deps, database: db)
             .identity
