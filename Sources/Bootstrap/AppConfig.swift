@@ -35,6 +35,8 @@ public struct AppConfig: Sendable {
     public var efactura: EFacturaConfig?
     /// Reverse proxies whose `X-Forwarded-For` is believed (`TRUSTED_PROXIES`, CIDRs); none by default.
     public var trustedProxies: [IPNetwork] = []
+    /// Where clients reach a person (`SUPPORT_EMAIL`, `SUPPORT_URL`), shown on the pages.
+    public var support: SupportContact = .none
 
     public struct Invalid: Error, CustomStringConvertible {
         public let problems: [String]
@@ -207,6 +209,17 @@ public struct AppConfig: Sendable {
                 webhookSecret: webhookSecret)
         }
         let efactura = EFacturaConfig.read(r, mode: mode, publicBaseURL: publicBaseURL, problems: &problems)
+        let supportEmail = r.string(forKey: "support.email").flatMap { $0.isEmpty ? nil : $0 }
+        let supportURL = r.string(forKey: "support.url").flatMap { $0.isEmpty ? nil : $0 }
+        if let e = supportEmail, (try? EmailAddress.parse(e)) == nil {
+            problems.append("SUPPORT_EMAIL must be an e-mail address (got \(e))")
+        }
+        if let u = supportURL, !(u.hasPrefix("https://") || u.hasPrefix("http://")) {
+            problems.append("SUPPORT_URL must be an http(s) address (got \(u))")
+        }
+        if mode == .production, supportEmail == nil, supportURL == nil {
+            problems.append("SUPPORT_EMAIL or SUPPORT_URL is required in production (pages tell clients where to ask)")
+        }
         if clockOffset != 0, mode == .production {
             problems.append("CLOCK_OFFSET_SECONDS is for demo and tests; it must not be set in production")
         }
@@ -228,6 +241,9 @@ public struct AppConfig: Sendable {
         config.stripe = stripe
         config.efactura = efactura
         config.trustedProxies = trustedProxies
+        config.support = SupportContact(
+            email: supportEmail ?? (mode == .demo && supportURL == nil ? "support@hostico.example" : nil),
+            url: supportURL)
         return config
     }
 }

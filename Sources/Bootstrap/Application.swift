@@ -42,7 +42,7 @@ public func buildApplication(_ live: LiveServices) throws -> some ApplicationPro
         deps: deps, identity: live.identity,
         settings: WebSettings(
             publicBaseURL: config.publicBaseURL, demoPayments: config.mode == .demo,
-            smsWindow: config.notifications.sendingWindow), messages: live.messages,
+            smsWindow: config.notifications.sendingWindow, support: config.support), messages: live.messages,
         mailer: live.mailer, cards: live.cards, efactura: live.efactura, efacturaQueue: live.efacturaQueue
     ).register(on: router)
     BillingAPI(deps, messages: live.messages, provisioning: live.provisioningQueue, efactura: live.efacturaQueue)

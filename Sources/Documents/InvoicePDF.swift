@@ -47,18 +47,9 @@ public enum InvoicePDF {
     }
 
     /// "1.234,56 RON": the Romanian way, which the accountant and the tax office read.
-    static func money(_ minor: Int64, _ currency: Currency) -> String {
-        let sign = minor < 0 ? "-" : ""
-        let m = minor.magnitude
-        var whole = String(m / 100)
-        var grouped = ""
-        while whole.count > 3 {
-            grouped = "." + whole.suffix(3) + grouped
-            whole = String(whole.dropLast(3))
-        }
-        let cents = m % 100
-        return "\(sign)\(whole)\(grouped),\(cents < 10 ? "0" : "")\(cents) \(currency.rawValue)"
-    }
+    static func money(_ minor: Int64, _ currency: Currency) -> String { romanian.money(minor: minor, currency) }
+
+    static let romanian = LocalFormat(.ro)
 
     struct Sheet {
         /// Romanian, then English.
@@ -215,7 +206,7 @@ public enum InvoicePDF {
             for s in totals.subtotals {
                 let label: String
                 switch s.category {
-                case .standard: label = "Cota TVA / VAT rate \(EFactura.percent(s.basisPoints)) %"
+                case .standard: label = "Cota TVA / VAT rate \(InvoicePDF.romanian.percent(basisPoints: s.basisPoints))"
                 case .reverseCharge: label = "Taxare inversă / Reverse charge"
                 case .notSubject: label = "Neimpozabil / Not subject to RO VAT"
                 }
@@ -257,10 +248,7 @@ public enum InvoicePDF {
 
 extension CivilDate {
     /// "15.01.2026", as Romanian documents write dates.
-    var romanian: String {
-        let p = description.split(separator: "-")
-        return "\(p[2]).\(p[1]).\(p[0])"
-    }
+    var romanian: String { InvoicePDF.romanian.date(self) }
 }
 
 /// The fiscal invoice PDF for messages that carry it (the payment confirmation).

@@ -24,6 +24,15 @@ public struct Money: Sendable, Hashable, Codable, Comparable, CustomStringConver
         self.init(minor: minor, currency: currency)
     }
 
+    /// Reads back `description` ("36.30 RON"), the neutral form messages keep until a language writes it.
+    public init?(neutral text: String) {
+        let parts = text.split(separator: " ")
+        guard parts.count == 2, let currency = Currency(rawValue: String(parts[1])),
+            let minor = Money.parseMinor(String(parts[0]))
+        else { return nil }
+        self.init(minor: minor, currency: currency)
+    }
+
     public static func parseMinor(_ text: String) -> Int64? {
         var s = Substring(text.trimmingCharacters(in: .whitespaces))
         var negative = false

@@ -107,6 +107,15 @@ public struct MustacheMessageTemplates: MessageTemplates {
 
     static func values(_ c: MessageContext) -> [String: Any] {
         var v: [String: Any] = c.payload
+        // The outbox keeps amounts and days in neutral form ("36.30 RON", "2026-11-09"); the reader's language
+        // writes them here, with the formatter the pages and the PDF use.
+        let format = LocalFormat(c.language)
+        for key in moneyKeys {
+            if let text = c.payload[key], let m = Money(neutral: text) { v[key] = format.money(m) }
+        }
+        for key in dateKeys {
+            if let text = c.payload[key], let d = CivilDate(text) { v[key] = format.date(d) }
+        }
         v["name"] = c.clientName
         v["clientArea"] = c.clientAreaURL
         let reason = c.payload["reason"] ?? ""
@@ -123,6 +132,9 @@ public struct MustacheMessageTemplates: MessageTemplates {
         v["endStaff"] = ending == "staff"
         return v
     }
+
+    static let moneyKeys = ["total", "creditApplied", "leftToPay"]
+    static let dateKeys = ["dueDate", "endsOn"]
 
     static let htmlLayout = """
         <!DOCTYPE html>

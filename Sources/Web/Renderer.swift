@@ -16,11 +16,15 @@ public struct WebSettings: Sendable {
     public var demoPayments: Bool
     /// The hours SMS are sent in, as the sign-up and My Details pages promise them.
     public var smsWindow: SmsSendingWindow
+    /// Where clients reach a person; every page's footer and every "contact support" show it.
+    public var support: SupportContact
 
     public init(
         publicBaseURL: String, demoPayments: Bool,
-        smsWindow: SmsSendingWindow = SmsSendingWindow(timeZone: TimeZone(identifier: "Europe/Bucharest")!)
+        smsWindow: SmsSendingWindow = SmsSendingWindow(timeZone: TimeZone(identifier: "Europe/Bucharest")!),
+        support: SupportContact = SupportContact(email: "support@hostico.example", url: nil)
     ) {
+        self.support = support
         self.publicBaseURL = publicBaseURL
         self.secureCookies = publicBaseURL.lowercased().hasPrefix("https://")
         self.demoPayments = demoPayments

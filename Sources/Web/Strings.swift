@@ -185,6 +185,27 @@ enum Strings {
             "भुगतान न होने के कारण निलंबित। पुनः सक्रिय करने के लिए बकाया चालान का भुगतान करें।"
         ),
         (
+            "why_pending", "Waiting for payment of %@ (%@). The service starts as soon as it is paid.",
+            "Așteaptă plata proformei %@ (%@). Serviciul pornește imediat după plată.",
+            "%@ (%@) के भुगतान की प्रतीक्षा है। भुगतान होते ही सेवा शुरू हो जाएगी।"
+        ),
+        (
+            "why_pending_plain", "Waiting for its order to be paid.", "Așteaptă plata comenzii.",
+            "ऑर्डर के भुगतान की प्रतीक्षा है।"
+        ),
+        (
+            "why_terminated",
+            "Terminated on %@; the account and its files are removed. The e-mail we sent that day says why. To restore it, contact us.",
+            "Încheiat la %@; contul și fișierele au fost șterse. E-mailul trimis în acea zi spune motivul. Pentru a-l reactiva, contactați-ne.",
+            "%@ को समाप्त; खाता और उसकी फ़ाइलें हटा दी गई हैं। उस दिन भेजा गया ई-मेल कारण बताता है। पुनः शुरू करने के लिए हमसे संपर्क करें।"
+        ),
+        (
+            "why_ended",
+            "Ended on %@, at the end of its paid period, as you asked. To order it again, contact us or place a new order.",
+            "Încheiat la %@, la sfârșitul perioadei plătite, la cererea dumneavoastră. Pentru a-l relua, contactați-ne sau plasați o comandă nouă.",
+            "आपके अनुरोध पर, भुगतान की गई अवधि के अंत में %@ को समाप्त। फिर से लेने के लिए हमसे संपर्क करें या नया ऑर्डर दें।"
+        ),
+        (
             "why_abuse", "Suspended for abuse of the terms of service. Contact support to resolve it.",
             "Suspendat pentru încălcarea condițiilor de utilizare. Contactați suportul.",
             "सेवा की शर्तों के दुरुपयोग के कारण निलंबित। समाधान के लिए सहायता से संपर्क करें।"
@@ -217,10 +238,37 @@ enum Strings {
         ("download", "Download PDF", "Descarcă PDF", "PDF डाउनलोड करें"),
         ("edit_billing", "Edit billing data", "Modifică datele de facturare", "बिलिंग विवरण बदलें"),
         ("pay", "Pay", "Plătește", "भुगतान करें"),
+        ("support", "Support", "Asistență", "सहायता"),
+        ("support_site", "Help centre", "Centrul de asistență", "सहायता केंद्र"),
+        ("contact_support", "Contact support", "Contactați asistența", "सहायता से संपर्क करें"),
+        ("owed_label", "What you owe", "Ce aveți de plată", "आपका बकाया"),
+        ("owed_total", "You owe %@", "Aveți de plată %@", "आपको %@ चुकाने हैं"),
+        (
+            "owed_overdue", "%@ is %@ days overdue (due %@)", "%@ este restantă de %@ zile (scadentă la %@)",
+            "%@ %@ दिन से बकाया है (देय तिथि %@)"
+        ),
+        ("owed_due", "%@ is due on %@", "%@ are scadența la %@", "%@ की देय तिथि %@ है"),
+        ("owed_pay", "Pay %@", "Plătiți %@", "%@ का भुगतान करें"),
+        ("owed_all", "All unpaid invoices (%@)", "Toate facturile neachitate (%@)", "सभी अदत्त चालान (%@)"),
+        ("overdue_since", "Overdue since %@", "Restantă din %@", "%@ से बकाया"),
+        ("unpaid_first", "Unpaid", "Neachitate", "अदत्त"),
+        ("paid_and_other", "Paid and cancelled", "Achitate și anulate", "भुगतान किए गए और रद्द"),
+        ("payments", "Payments", "Plăți", "भुगतान"),
+        ("payment_date", "Date", "Data", "तिथि"),
+        ("payment_method", "Method", "Modalitate", "तरीका"),
+        ("payment_reference", "Reference", "Referință", "संदर्भ"),
+        ("amount", "Amount", "Sumă", "राशि"),
+        ("method_bank_transfer", "Bank transfer", "Transfer bancar", "बैंक ट्रांसफ़र"),
+        ("method_card", "Card", "Card", "कार्ड"),
+        ("method_demo", "Demo gateway", "Procesator demo", "डेमो गेटवे"),
+        ("method_credit", "Account credit", "Credit în cont", "खाता क्रेडिट"),
+        ("fiscal_issued_as", "Fiscal invoice issued: %@", "Factura fiscală emisă: %@", "जारी कर चालान: %@"),
         ("description", "Description", "Descriere", "विवरण"),
         ("quantity", "Qty", "Cant.", "मात्रा"),
         ("unit_price", "Unit price", "Preț unitar", "इकाई मूल्य"),
         ("net", "Net", "Valoare", "शुद्ध राशि"),
+        ("vat_code", "VAT no.", "Cod TVA", "VAT संख्या"),
+        ("net_total", "Total excl. VAT", "Total fără TVA", "VAT रहित कुल"),
         ("vat", "VAT", "TVA", "VAT"),
         ("vat_rate", "VAT %@", "TVA %@", "VAT %@"),
         ("buyer", "Billed to", "Cumpărător", "खरीदार"),

@@ -7,10 +7,13 @@ import Foundation
 struct Views {
     let t: [String: String]
     let language: Language
+    /// Amounts, dates and rates as the page's language writes them (the e-mails and the PDF use the same).
+    let format: LocalFormat
 
     init(_ language: Language) {
         self.language = language
         self.t = Strings.table(language)
+        self.format = LocalFormat(language)
     }
 
     func s(_ key: String) -> String { t[key] ?? Strings.table(.en)[key] ?? key }
@@ -27,10 +30,7 @@ struct Views {
 
     func partyLines(_ p: BillingParty) -> [String] {
         let a = p.address
-        var lines = [
-            a.street, [a.postalCode, a.city, a.county].compactMap { $0 }.joined(separator: " "),
-            Countries.name(a.country) ?? a.country,
-        ]
+        var lines = [a.street, place(a), Countries.name(a.country) ?? a.country]
         switch p {
         case .person(let person):
             if let cnp = person.cnp { lines.append("CNP: \(cnp.value)") }
@@ -40,6 +40,15 @@ struct Views {
             if let v = e.vatNumber { lines.append("VAT: \(v.description)") }
         }
         return lines
+    }
+
+    /// "030001 București, Sector 3" for e-Factura's "SECTOR3" in county "B"; "400001 Cluj-Napoca CJ" otherwise.
+    func place(_ a: PostalAddress) -> String {
+        let city = a.city.uppercased()
+        let town =
+            a.county == "B" && city.hasPrefix("SECTOR") && city.count == 7
+            ? "București, Sector \(city.suffix(1))" : [a.city, a.county].compactMap { $0 }.joined(separator: " ")
+        return [a.postalCode, town].compactMap { $0 }.joined(separator: " ")
     }
 
     func partyLabel(_ p: BillingParty) -> String {
@@ -130,7 +139,9 @@ struct Views {
 
     // MARK: Invoices
 
-    func money(_ minor: Int64, _ currency: Currency) -> String { Money(minor: minor, currency: currency).description }
+    func money(_ minor: Int64, _ currency: Currency) -> String { format.money(minor: minor, currency) }
+    func money(_ m: Money) -> String { format.money(m) }
+    func date(_ d: CivilDate) -> String { format.date(d) }
 
     func body(
         buyer: BillingParty, seller: Seller, lines: [InvoiceLine], totals: InvoiceTotals, vat: VatTreatment,
@@ -140,7 +151,7 @@ struct Views {
         var vatRows: [[String: Any]] = totals.subtotals.map { sub in
             let rate =
                 sub.category == .reverseCharge
-                ? s("reverse_charge") : Money.format(minor: Int64(sub.basisPoints)) + " %"
+                ? s("reverse_charge") : format.percent(basisPoints: sub.basisPoints)
             return ["label": f("vat_rate", rate), "amount": money(sub.vatMinor, c)]
         }
         if vatRows.isEmpty { vatRows = [["label": s("vat"), "amount": money(0, c)]] }
@@ -149,14 +160,14 @@ struct Views {
         ]
         if let (rate, ron) = exchange {
             totalsView["ron"] = [
-                "label": "\(s("vat")) RON (1 \(rate.currency.rawValue) = \(rate.rateString) RON, \(rate.date))",
+                "label":
+                    "\(s("vat")) RON (1 \(rate.currency.rawValue) = \(language == .ro ? rate.rateString.replacingOccurrences(of: ".", with: ",") : rate.rateString) RON, \(date(rate.date)))",
                 "amount": money(ron, .RON),
             ]
         }
-        let sellerLines = [
-            seller.address.street, "\(seller.address.city) \(seller.address.county ?? "")", "CUI: \(seller.cui)",
-            "Reg. Com.: \(seller.tradeRegisterNumber)", "IBAN: \(seller.iban)",
-        ]
+        var sellerLines = [seller.address.street, place(seller.address), "CUI: \(seller.cui)"]
+        if let vat = seller.vatNumber { sellerLines.append("\(s("vat_code")): \(vat)") }
+        sellerLines += ["Reg. Com.: \(seller.tradeRegisterNumber)", "IBAN: \(seller.iban)"]
         return [
             "buyer": ["name": buyer.name, "lines": partyLines(buyer)],
             "seller": ["name": seller.name, "lines": sellerLines],

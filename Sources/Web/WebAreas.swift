@@ -73,6 +73,8 @@ struct Visit {
     var csrf: String
     var setCookies: [String] = []
     var flash: String?
+    /// A logged-in client's unpaid proformas, for the "what you owe" banner every client page carries.
+    var owed: AmountOwed?
 
     var views: Views { Views(language) }
     var base: String { realm == .staff ? Paths.Staff.home : "" }
@@ -132,6 +134,8 @@ extension WebAreas {
         m["base"] = visit.base
         m["home"] = visit.realm == .staff ? Paths.Staff.home : "/"
         if let f = visit.flash { m["flash"] = f }
+        if let owed = visit.owed, let banner = OwedBanner.model(owed, v) { m["owed"] = banner }
+        m["support"] = SupportContact.model(settings.support, v)
         if let formError { m["formError"] = formError }
         // Switching language reloads this page: its other query items (a reset or confirmation token) stay.
         let kept = (visit.request.uri.query ?? "").split(separator: "&").filter { !$0.hasPrefix("lang=") }.map {

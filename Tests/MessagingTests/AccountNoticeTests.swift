@@ -78,26 +78,33 @@ struct AccountNoticeTests {
 /// The billing e-mails of a payment extension and of a termination that settled unpaid proformas, in each language.
 @Suite("Extension and termination e-mails")
 struct ExtensionAndTerminationEmailTests {
+    /// The day and the amount are written as the client's language writes them (the outbox keeps them neutral).
     @Test(arguments: [
-        (Language.en, "More time to pay proforma invoice PF-2026-000007", "can now be paid until 2026-03-01"),
+        (
+            Language.en, "More time to pay proforma invoice PF-2026-000007",
+            "can now be paid until 1 Mar 2026", "1,210.00 RON"
+        ),
         (
             Language.ro, "Termen de plată prelungit pentru factura proformă PF-2026-000007",
-            "poate fi achitată până la 2026-03-01"
+            "poate fi achitată până la 01.03.2026", "1.210,00 RON"
         ),
-        (Language.hi, "प्रोफ़ॉर्मा चालान PF-2026-000007 के भुगतान के लिए अधिक समय", "अब 2026-03-01 तक चुकाया जा सकता है"),
+        (
+            Language.hi, "प्रोफ़ॉर्मा चालान PF-2026-000007 के भुगतान के लिए अधिक समय", "अब 01/03/2026 तक चुकाया जा सकता है",
+            "1,210.00 RON"
+        ),
     ])
-    func theExtensionNamesTheNewDayAndLinksTheProforma(_ language: Language, _ subject: String, _ sentence: String)
-        throws
-    {
+    func theExtensionNamesTheNewDayAndLinksTheProforma(
+        _ language: Language, _ subject: String, _ sentence: String, _ amount: String
+    ) throws {
         let context = MessageContext(
             language: language, clientName: "Ana",
-            payload: ["proformaID": "7", "number": "PF-2026-000007", "dueDate": "2026-03-01", "total": "121.00 RON"],
+            payload: ["proformaID": "7", "number": "PF-2026-000007", "dueDate": "2026-03-01", "total": "1210.00 RON"],
             clientAreaURL: "https://billing.example.test",
             invoiceLink: MessageContext.InvoiceLink(
                 number: "PF-2026-000007", url: "https://billing.example.test/mail/abc"))
         let (s, text, html) = try MustacheMessageTemplates().email(.paymentExtended, context)
         #expect(s == subject)
-        #expect(text.contains(sentence) && text.contains("121.00 RON"))
+        #expect(text.contains(sentence) && text.contains(amount))
         #expect(html.contains(#"<a href="https://billing.example.test/mail/abc""#))
         #expect(NotificationRules.channels(for: .paymentExtended, payload: context.payload) == [.email])
     }

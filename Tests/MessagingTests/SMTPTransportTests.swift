@@ -99,7 +99,7 @@ struct SMTPTransportTests {
             r["text"]?.contains("Bună ziua, Ștefan <b>Țuțea</b>,") == true, "the text part shows the name as written")
         #expect(
             r["text"]?.contains(
-                "Am emis factura proformă PF-2026-000042 în valoare de 121.00 RON, cu scadența 2026-12-01.") == true)
+                "Am emis factura proformă PF-2026-000042 în valoare de 121,00 RON, cu scadența 01.12.2026.") == true)
         #expect(r["html"]?.contains("Ștefan &lt;b&gt;Țuțea&lt;/b&gt;") == true, "the HTML part escapes client text")
         #expect(r["html"]?.contains("<b>Țuțea</b>") == false)
 

@@ -84,7 +84,7 @@ struct MoreFlowsTests {
             #expect(
                 services.body.visibleText.contains(
                     "Suspended for non-payment. Pay this invoice to reactivate it: \(renewal.number)"))
-            #expect(services.body.contains(#"href="/invoices/proforma/\#(renewal.id)""#))
+            #expect(services.body.contains(#"href="/invoices/proforma/\#(renewal.id)#pay""#))
             let page = try await b.get("/invoices/proforma/\(renewal.id)")
             #expect(page.body.visibleText.contains("Pay now with the demo gateway (no money moves)"))
             #expect(

@@ -53,7 +53,7 @@ struct SelfServicePageTests {
             let review = try await b.post("/order/review", fields)
             #expect(review.status == .ok)
             // 100.00 + 1000.00 net, 21 % VAT: the totals before confirming.
-            #expect(review.body.visibleText.contains("1331.00 RON"))
+            #expect(review.body.visibleText.contains("1,331.00 RON"))
             #expect(review.body.visibleText.contains("Start – ana.ro"))
             #expect(
                 try await h.deps.store.read { r in
@@ -84,10 +84,13 @@ struct SelfServicePageTests {
             try await b.logIn("ana@example.ro", "correct horse battery")
             let ask = try await b.get("/services/\(service.id)/cancel")
             #expect(
-                ask.body.visibleText.contains("ana.ro funcționează până pe \(service.nextDueDate.adding(days: -1))"))
+                ask.body.visibleText.contains(
+                    "ana.ro funcționează până pe \(LocalFormat(.ro).date(service.nextDueDate.adding(days: -1)))"))
             #expect(try await b.post("/services/\(service.id)/cancel", []).location == "/services")
             let after = try await b.get("/services")
-            #expect(after.body.visibleText.contains("Se încheie pe \(service.nextDueDate.adding(days: -1))"))
+            #expect(
+                after.body.visibleText.contains(
+                    "Se încheie pe \(LocalFormat(.ro).date(service.nextDueDate.adding(days: -1)))"))
             #expect(after.body.contains("/services/\(service.id)/cancel/withdraw"))
             #expect(try await b.post("/services/\(service.id)/cancel/withdraw", []).location == "/services")
             let again = try await b.get("/services")
@@ -135,12 +138,13 @@ struct SelfServicePageTests {
             #expect(
                 page.body.visibleText.contains(
                     "At once; the difference for the rest of the period is 100.00 RON plus VAT."))
-            #expect(page.body.visibleText.contains("From the renewal on \(service.nextDueDate)."))
+            #expect(
+                page.body.visibleText.contains("From the renewal on \(LocalFormat(.en).date(service.nextDueDate))."))
             let down = try await b.post("/services/\(service.id)/plan", [("planId", String(lite.id))])
             #expect(down.location == "/services")
             #expect(
                 try await b.get("/services").body.visibleText.contains(
-                    "Changes to Lite with the renewal on \(service.nextDueDate)."))
+                    "Changes to Lite with the renewal on \(LocalFormat(.en).date(service.nextDueDate))."))
             let up = try await b.post("/services/\(service.id)/plan", [("planId", String(pro.id))])
             let proforma = try #require(
                 try await h.deps.store.read { r in

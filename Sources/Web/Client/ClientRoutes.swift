@@ -40,7 +40,9 @@ struct ClientRoutes {
     func clientVisit<Parent>(_ req: Request, _ ctx: LoggedInContext<Parent>) async throws -> (Client, Visit) {
         do {
             let client = try await ClientQueries(deps).client(id: ctx.account.subjectID)
-            return (client, areas.visit(req, ctx, client: client))
+            var visit = areas.visit(req, ctx, client: client)
+            visit.owed = try await InvoiceQueries(deps).amountOwed(clientID: client.id)
+            return (client, visit)
         } catch UseCaseError.notFound {
             throw Redirect(location: "/login")
         }

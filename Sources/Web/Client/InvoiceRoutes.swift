@@ -15,12 +15,16 @@ extension ClientRoutes {
             let credit = try await PaymentQueries(deps).credit(clientID: client.id, limit: 50)
             return areas.page(
                 "invoices", title: visit.views.s("invoices_title"),
-                InvoicesPage.model(invoices, credit: credit, visit.views, deps), visit)
+                InvoicesPage.model(invoices, credit: credit, today: deps.today(), visit.views, deps), visit)
         }
         r.get("invoices/proforma/:id") { req, ctx in
             let (client, visit) = try await clientVisit(req, ctx)
             let p = try await areas.proforma(ctx, ownedBy: client.id)
             var model = proformaModel(p, visit)
+            try await addSettlement(&model, proformaID: p.id, visit.views)
+            if p.state == .paid, let f = try await InvoiceQueries(deps).fiscalInvoice(forProforma: p.id) {
+                model["fiscalLink"] = ["href": Paths.fiscalInvoice(f.id), "label": f.displayNumber]
+            }
             guard let cards = areas.cards, p.state == .unpaid, var pay = model["pay"] as? [String: Any] else {
                 return areas.page("invoice", title: p.number, model, visit)
             }
@@ -48,7 +52,23 @@ extension ClientRoutes {
         r.get("invoices/fiscal/:id") { req, ctx in
             let (client, visit) = try await clientVisit(req, ctx)
             let f = try await areas.fiscal(ctx, ownedBy: client.id)
-            return areas.page("invoice", title: f.displayNumber, fiscalModel(f, visit), visit)
+            var model = fiscalModel(f, visit)
+            if f.kind == .invoice, let id = f.proformaID {
+                try await addSettlement(&model, proformaID: id, visit.views)
+                model["reference"] = [
+                    "label": visit.views.s("proforma"), "value": f.proformaNumber ?? "", "href": Paths.proforma(id),
+                ]
+            }
+            if let id = f.correctsID {
+                model["reference"] = [
+                    "label": visit.views.s("fiscal"), "value": visit.views.f("corrects", f.correctsNumber ?? ""),
+                    "href": Paths.fiscalInvoice(id),
+                ]
+            }
+            if f.kind == .invoice, let storno = try await InvoiceQueries(deps).storno(correcting: f.id) {
+                model["stornoLink"] = ["href": Paths.fiscalInvoice(storno.id), "label": storno.displayNumber]
+            }
+            return areas.page("invoice", title: f.displayNumber, model, visit)
         }
         r.get("invoices/fiscal/:id/pdf") { req, ctx in
             let (client, _) = try await clientVisit(req, ctx)
@@ -123,21 +143,34 @@ extension ClientRoutes {
         m["heading"] = "\(v.s("proforma")) \(p.number)"
         m["status"] = v.status(p.state)
         m["statusCode"] = p.state.rawValue
-        m["issued"] = p.issueDate.description
-        m["due"] = p.effectiveDueDate.description
+        m["issued"] = v.date(p.issueDate)
+        m["due"] = v.date(p.effectiveDueDate)
         m["note"] = v.s("proforma_note")
         m["pdf"] = Paths.proformaPDF(p.id)
         if p.state == .unpaid {
             m["edit"] = Paths.proformaBillingData(p.id)
-            let open = Money(minor: p.openMinor, currency: p.currency).description
+            let open = v.money(p.openMinor, p.currency)
             var pay: [String: Any] = [
                 "bankText": v.f("bank_details", open, deps.seller.name, deps.seller.iban, deps.seller.bank, p.number),
-                "paid": Money(minor: p.paidMinor, currency: p.currency).description, "open": open,
+                "paid": v.money(p.paidMinor, p.currency), "open": open,
             ]
             if areas.settings.demoPayments { pay["demo"] = ["action": Paths.proformaDemoPay(p.id)] }
             m["pay"] = pay
         }
         return m
+    }
+
+    /// The payments a proforma received (date, method, reference, amount), as the invoice page's Payments block.
+    func addSettlement(_ model: inout [String: Any], proformaID: Int64, _ v: Views) async throws {
+        let payments = try await PaymentQueries(deps).list(PaymentFilter(proformaID: proformaID), limit: 50, offset: 0)
+            .filter { $0.reversedAt == nil }
+        model["hasPayments"] = !payments.isEmpty
+        model["payments"] = payments.reversed().map {
+            [
+                "date": v.date($0.receivedOn), "method": v.s("method_\($0.method.rawValue)"),
+                "reference": $0.gatewayReference ?? "—", "amount": v.money($0.amount),
+            ] as [String: Any]
+        }
     }
 
     func fiscalModel(_ f: FiscalInvoice, _ visit: Visit) -> [String: Any] {
@@ -148,7 +181,7 @@ extension ClientRoutes {
         m["heading"] = "\(v.s(f.kind == .storno ? "storno" : "fiscal")) \(f.displayNumber)"
         m["status"] = v.s("status_paid")
         m["statusCode"] = "paid"
-        m["issued"] = f.issueDate.description
+        m["issued"] = v.date(f.issueDate)
         m["note"] = v.s("fiscal_note")
         m["pdf"] = Paths.fiscalInvoicePDF(f.id)
         if let n = f.correctsNumber {
@@ -228,42 +261,62 @@ extension ClientRoutes {
 
 /// My Invoices' model: proformas and fiscal invoices newest first, and the credit when the client has any.
 enum InvoicesPage {
+    /// Unpaid proformas first (oldest due first, overdue ones marked, each with Pay), then everything else newest
+    /// first, a fiscal invoice above the proforma it came from.
     static func model(
-        _ invoices: ClientInvoices, credit: PaymentQueries.Credit, _ v: Views, _ deps: AppDependencies
+        _ invoices: ClientInvoices, credit: PaymentQueries.Credit, today: CivilDate, _ v: Views, _ deps: AppDependencies
     ) -> [String: Any] {
-        var rows: [(CivilDate, Int, [String: Any])] = invoices.proformas.map { p in
+        func proformaRow(_ p: ProformaInvoice) -> [String: Any] {
             var row: [String: Any] = [
-                "number": p.number, "type": v.s("proforma"), "issued": p.issueDate.description,
-                "due": p.effectiveDueDate.description,
-                "total": p.totals.gross.description, "status": v.status(p.state), "statusCode": p.state.rawValue,
+                "number": p.number, "type": v.s("proforma"), "issued": v.date(p.issueDate),
+                "due": v.date(p.effectiveDueDate),
+                "total": v.money(p.totals.gross), "status": v.status(p.state), "statusCode": p.state.rawValue,
                 "href": Paths.proforma(p.id), "pdf": Paths.proformaPDF(p.id),
             ]
-            if p.state == .unpaid { row["edit"] = Paths.proformaBillingData(p.id) }
-            return (p.issueDate, 0, row)
+            if p.state == .unpaid {
+                row["edit"] = Paths.proformaBillingData(p.id)
+                row["pay"] = ["href": Paths.proforma(p.id) + "#pay", "label": v.s("pay")]
+                if p.effectiveDueDate < today {
+                    row["overdue"] = v.f("overdue_since", v.date(p.effectiveDueDate))
+                    row["statusCode"] = "overdue"
+                }
+            }
+            return row
+        }
+        let unpaid = invoices.proformas.filter { $0.state == .unpaid }.sorted {
+            ($0.effectiveDueDate, $0.number) < ($1.effectiveDueDate, $1.number)
+        }
+        var rows: [(CivilDate, Int, [String: Any])] = invoices.proformas.filter { $0.state != .unpaid }.map {
+            ($0.issueDate, 0, proformaRow($0))
         }
         rows += invoices.fiscalInvoices.map { f in
             (
                 f.issueDate, 1,
                 [
                     "number": f.displayNumber, "type": v.s(f.kind == .storno ? "storno" : "fiscal"),
-                    "issued": f.issueDate.description, "due": "—",
-                    "total": f.totals.gross.description, "status": v.s("status_paid"), "statusCode": "paid",
+                    "issued": v.date(f.issueDate), "due": "—",
+                    "total": v.money(f.totals.gross), "status": v.s("status_paid"), "statusCode": "paid",
                     "href": Paths.fiscalInvoice(f.id), "pdf": Paths.fiscalInvoicePDF(f.id),
                 ] as [String: Any]
             )
         }
         // Newest first; on one day the fiscal invoice sits above the proforma it came from.
         rows.sort { ($0.0, $0.1) > ($1.0, $1.1) }
-        var model: [String: Any] = ["invoices": rows.map(\.2), "hasInvoices": !rows.isEmpty]
+        var model: [String: Any] = [
+            "unpaidTable": ["rows": unpaid.map(proformaRow), "caption": v.s("unpaid_first")],
+            "hasUnpaid": !unpaid.isEmpty,
+            "othersTable": ["rows": rows.map(\.2), "caption": v.s("invoices_title")], "hasOthers": !rows.isEmpty,
+            "hasInvoices": !rows.isEmpty || !unpaid.isEmpty,
+        ]
         if !credit.entries.isEmpty {
             model["credit"] =
                 [
                     "balances": credit.balances.isEmpty
-                        ? "0.00" : credit.balances.map(\.description).joined(separator: " · "),
+                        ? v.money(0, .RON) : credit.balances.map(v.money).joined(separator: " · "),
                     "entries": credit.entries.map { e in
                         [
                             "date": Formatting.timestamp(e.at, deps), "note": e.note,
-                            "amount": e.amount.description,
+                            "amount": v.money(e.amount),
                             "negative": e.amount.minor < 0,
                         ] as [String: Any]
                     },

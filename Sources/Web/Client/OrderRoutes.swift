@@ -80,7 +80,7 @@ extension ClientRoutes {
                 "prices": BillingCycle.allCases.compactMap { c in
                     p.price(for: c).map {
                         [
-                            "cycle": v.cycle(c), "price": $0.description,
+                            "cycle": v.cycle(c), "price": v.money($0),
                             "choose": "\(Paths.order)?plan=\(p.id):\(c.rawValue)",
                         ]
                             as [String: Any]
@@ -138,8 +138,8 @@ extension ClientRoutes {
             }
         }
         model["hidden"] = hidden
-        model["due"] = quote.dueDate.description
-        model["total"] = quote.totals.gross.description
+        model["due"] = v.date(quote.dueDate)
+        model["total"] = v.money(quote.totals.gross)
         return areas.page("order-review", title: v.s("order_review_title"), model, visit)
     }
 

@@ -13,7 +13,9 @@ extension ClientRoutes {
                 try await queries.plans().map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
             return areas.page(
                 "services", title: visit.views.s("services_title"),
-                ServicesPage.model(try await queries.ofClient(client.id), planNames: planNames, visit.views), visit)
+                ServicesPage.model(
+                    try await queries.ofClient(client.id), planNames: planNames, visit.views, deps,
+                    support: SupportContact.model(areas.settings.support, visit.views)), visit)
         }
         // Another plan: each candidate with what choosing it does (now for the difference, or from the renewal).
         r.get("services/:id/plan") { req, ctx in
@@ -53,7 +55,7 @@ extension ClientRoutes {
             return areas.page(
                 "cancel-service", title: v.s("cancel_title"),
                 [
-                    "domain": s.domain, "text": v.f("cancel_text", s.domain, last.description),
+                    "domain": s.domain, "text": v.f("cancel_text", s.domain, v.date(last)),
                     "action": Paths.serviceCancel(s.id),
                 ], visit)
         }
@@ -92,23 +94,23 @@ extension ClientRoutes {
             var effect: String
             switch q.effect {
             case .now(let charge, _):
-                effect = charge.minor > 0 ? v.f("plan_now_for", charge.description) : v.s("plan_now_free")
-            case .atRenewal(let from): effect = v.f("plan_from", from.description)
+                effect = charge.minor > 0 ? v.f("plan_now_for", v.money(charge)) : v.s("plan_now_free")
+            case .atRenewal(let from): effect = v.f("plan_from", v.date(from))
             case .unchanged: effect = ""
             }
             options.append([
-                "id": p.id, "name": p.name, "price": q.newPrice.description, "effect": effect,
+                "id": p.id, "name": p.name, "price": v.money(q.newPrice), "effect": effect,
                 "button": v.f("plan_switch", p.name),
             ])
         }
         var model: [String: Any] = [
-            "domain": s.domain, "current": current?.name ?? "", "price": s.price.description, "cycle": v.cycle(s.cycle),
+            "domain": s.domain, "current": current?.name ?? "", "price": v.money(s.price), "cycle": v.cycle(s.cycle),
             "options": options, "hasOptions": !options.isEmpty, "action": Paths.servicePlan(s.id),
         ]
         if let next = s.scheduledChange {
             model["scheduled"] = v.f(
                 "plan_scheduled", plans.first { $0.id == next.planID }?.name ?? "",
-                s.nextPeriodToInvoice.start.description)
+                v.date(s.nextPeriodToInvoice.start))
             model["keep"] = v.f("plan_keep", current?.name ?? "")
             model["currentID"] = s.planID
         }
@@ -118,16 +120,35 @@ extension ClientRoutes {
 
 /// The Services page's model: each service with its state, what the client can do with it and, when held, why.
 enum ServicesPage {
-    static func model(_ services: [ClientService], planNames: [Int64: String], _ v: Views) -> [String: Any] {
+    static func model(
+        _ services: [ClientService], planNames: [Int64: String], _ v: Views, _ deps: AppDependencies,
+        support: [String: Any]?
+    ) -> [String: Any] {
         let rows: [[String: Any]] = services.map { c in
             let s = c.service
             var row: [String: Any] = [
                 "id": s.id, "domain": s.domain, "plan": c.planName, "cycle": v.cycle(s.cycle),
-                "nextDue": s.state == .terminated ? "—" : s.nextDueDate.description,
+                "nextDue": s.state == .terminated || s.state == .pending ? "—" : v.date(s.nextDueDate),
                 "state": v.serviceState(s.state), "stateCode": s.state.rawValue,
             ]
+            // Every state says why and what to do; "contact support" ends with the configured contact.
+            switch s.lifecycle {
+            case .pending:
+                if let number = c.invoiceToPayNumber, let invoice = c.invoiceToPay, let open = c.openToPay {
+                    row["why"] = v.f("why_pending", number, v.money(open))
+                    row["payHref"] = Paths.invoice(invoice) + "#pay"
+                    row["payNumber"] = v.f("owed_pay", number)
+                } else {
+                    row["why"] = v.s("why_pending_plain")
+                }
+            case .terminated(let on):
+                let day = v.date(deps.civilDate(of: on))
+                row["why"] = s.endsOn != nil ? v.f("why_ended", day) : v.f("why_terminated", day)
+                row["contact"] = support
+            case .live: break
+            }
             if let last = s.endsOn, s.state != .terminated {
-                row["endsOn"] = v.f("ends_on", last.description)
+                row["endsOn"] = v.f("ends_on", v.date(last))
                 row["nextDue"] = "—"
                 row["withdraw"] = Paths.serviceWithdrawCancel(s.id)
             } else if case .live = s.lifecycle {
@@ -136,19 +157,23 @@ enum ServicesPage {
             }
             if let next = s.scheduledChange, s.state != .terminated {
                 row["scheduled"] = v.f(
-                    "plan_scheduled", planNames[next.planID] ?? "", s.nextPeriodToInvoice.start.description)
+                    "plan_scheduled", planNames[next.planID] ?? "", v.date(s.nextPeriodToInvoice.start))
             }
             switch c.hold {
             case .nonPayment?:
                 if let invoice = c.invoiceToPay, let number = c.invoiceToPayNumber {
                     row["why"] = v.s("why_non_payment")
-                    row["payHref"] = Paths.invoice(invoice)
+                    row["payHref"] = Paths.invoice(invoice) + "#pay"
                     row["payNumber"] = number
                 } else {
                     row["why"] = v.s("why_non_payment_plain")
                 }
-            case .abuse?: row["why"] = v.s("why_abuse")
-            case .other?: row["why"] = v.s("why_other")
+            case .abuse?:
+                row["why"] = v.s("why_abuse")
+                row["contact"] = support
+            case .other?:
+                row["why"] = v.s("why_other")
+                row["contact"] = support
             case nil: break
             }
             return row

@@ -12,7 +12,11 @@ extension LoginFlow {
         -> Visit
     {
         guard realm == .client, session.realm == .client else { return areas.visit(req, ctx) }
-        return areas.visit(req, ctx, client: try await ClientQueries(areas.deps).client(id: session.subjectID))
+        var visit = areas.visit(req, ctx, client: try await ClientQueries(areas.deps).client(id: session.subjectID))
+        if session.stage == .full {
+            visit.owed = try await InvoiceQueries(areas.deps).amountOwed(clientID: session.subjectID)
+        }
+        return visit
     }
 
     /// A form on the Security page: CSRF checked, the change made, back to the page with a note; refused input comes

@@ -64,7 +64,23 @@ struct StaffRoutes {
             let (_, visit) = try staffVisit(req, ctx)
             let q = req.uri.queryParameters.get("q") ?? ""
             let home = try await BackOfficeQueries(deps).home(query: q)
-            return areas.page("staff-clients", title: "Clients", StaffHomePage.model(home, query: q, deps), visit)
+            // An invoice number found by the search opens that invoice.
+            let wanted = q.trimmingCharacters(in: .whitespaces).uppercased()
+            if !wanted.isEmpty, home.clients.count == 1 {
+                let invoices = try await InvoiceQueries(deps).ofClient(home.clients[0].id)
+                if let p = invoices.proformas.first(where: { $0.number.uppercased() == wanted }) {
+                    return areas.redirect(Paths.Staff.proforma(p.id), visit)
+                }
+                if let f = invoices.fiscalInvoices.first(where: { $0.displayNumber.uppercased() == wanted }) {
+                    return areas.redirect(Paths.Staff.fiscalInvoice(f.id), visit)
+                }
+            }
+            var model = StaffHomePage.model(home, query: q, deps)
+            if q.isEmpty {
+                model["queue"] = StaffHomePage.queue(
+                    try await BackOfficeQueries(deps).workQueue(messages: areas.messages), deps)
+            }
+            return areas.page("staff-clients", title: q.isEmpty ? "Work queue" : "Clients", model, visit)
         }
         r.get("audit") { req, ctx in
             let (_, visit) = try staffVisit(req, ctx)
@@ -275,6 +291,60 @@ struct StaffRoutes {
 /// The staff home's model: the client search, the last billing and daily runs with their failures, and money that
 /// waits for a refund.
 enum StaffHomePage {
+    /// The work queue: one card per kind of work, with its count, its first items linked and where the rest are.
+    static func queue(_ q: WorkQueue, _ deps: AppDependencies) -> [String: Any] {
+        let v = Views(.en)
+        func card<T>(
+            _ key: String, _ title: String, _ section: WorkQueue.Section<T>, more: String? = nil,
+            _ row: (T) -> (href: String, text: String)
+        ) -> [String: Any] {
+            var c: [String: Any] = [
+                "key": key, "title": title, "count": section.count, "empty": section.isEmpty,
+                "items": section.first.map {
+                    let r = row($0)
+                    return ["href": r.href, "text": r.text]
+                },
+            ]
+            if let more, section.count > section.first.count { c["more"] = more }
+            return c
+        }
+        let today = deps.today()
+        let cards: [[String: Any]] = [
+            card("overdue", "Overdue proformas", q.overdueProformas) { p in
+                (
+                    Paths.Staff.proforma(p.id),
+                    "\(p.number) · client #\(p.clientID) · \(v.money(p.openMinor, p.currency)) · due \(v.date(p.effectiveDueDate)), \(p.effectiveDueDate.days(until: today)) days ago"
+                )
+            },
+            card("suspended", "Services suspended for non-payment", q.suspendedForNonPayment) { s in
+                (Paths.Staff.client(s.clientID), "\(s.domain) · client #\(s.clientID)")
+            },
+            card("orders", "Unpaid orders past their due date", q.unpaidOrders) { p in
+                (
+                    Paths.Staff.proforma(p.id),
+                    "\(p.number) · client #\(p.clientID) · \(v.money(p.openMinor, p.currency)) · ordered \(v.date(p.issueDate))"
+                )
+            },
+            card("efactura-overdue", "e-Factura uploads overdue", q.efacturaOverdue, more: Paths.Staff.efactura) { e in
+                (Paths.Staff.fiscalInvoice(e.fiscalInvoiceID), "\(e.number) · deadline \(v.date(e.deadline))")
+            },
+            card("efactura-rejected", "e-Factura uploads rejected", q.efacturaRejected, more: Paths.Staff.efactura) {
+                e in
+                (Paths.Staff.fiscalInvoice(e.fiscalInvoiceID), "\(e.number) · \(e.errors ?? e.lastError ?? "rejected")")
+            },
+            card("efactura-due", "e-Factura uploads due", q.efacturaToUpload, more: Paths.Staff.efactura) { e in
+                (Paths.Staff.fiscalInvoice(e.fiscalInvoiceID), "\(e.number) · deadline \(v.date(e.deadline))")
+            },
+            card("messages", "Messages that failed", q.failedMessages) { m in
+                (
+                    Paths.Staff.client(m.clientID),
+                    "\(m.channel.rawValue) \(m.eventKind) · client #\(m.clientID) · \(m.lastError ?? "")"
+                )
+            },
+        ]
+        return ["cards": cards, "clear": q.isEmpty]
+    }
+
     static func model(_ home: BackOfficeQueries.Home, query q: String, _ deps: AppDependencies) -> [String: Any] {
         let credits = home.recentCredits
         var model: [String: Any] = [

@@ -7,8 +7,8 @@ public struct ServiceQueries: Sendable {
     public init(_ deps: AppDependencies) { self.deps = deps }
 
     /// The client's services as the Services page shows them: the plan's name, the hold the client is told about
-    /// and, when that is non-payment, the proforma to pay (the one the hold names, else an unpaid one with a line of
-    /// the service).
+    /// and, when that is non-payment or the service waits for its order to be paid, the proforma to pay (the one the
+    /// hold names, else an unpaid one with a line of the service).
     public func ofClient(_ clientID: Int64) async throws -> [ClientService] {
         let (services, plans, unpaid) = try await deps.store.read { r in
             (
@@ -20,13 +20,14 @@ public struct ServiceQueries: Sendable {
         return services.map { s in
             let shown = HoldReason.shown(among: s.holds)
             var toPay: ProformaInvoice?
-            if shown == .nonPayment {
+            if shown == .nonPayment || s.state == .pending {
                 let named = s.holds.first { $0.reason == .nonPayment }?.proformaID
                 toPay = unpaid.first { $0.id == named } ?? unpaid.first { $0.lines.contains { $0.serviceID == s.id } }
             }
             return ClientService(
                 service: s, planName: planNames[s.planID] ?? "", hold: shown,
-                invoiceToPay: toPay.map { InvoiceRef(.proforma, $0.id) }, invoiceToPayNumber: toPay?.number)
+                invoiceToPay: toPay.map { InvoiceRef(.proforma, $0.id) }, invoiceToPayNumber: toPay?.number,
+                openToPay: toPay.map { Money(minor: $0.openMinor, currency: $0.currency) })
         }
     }
 
@@ -82,4 +83,6 @@ public struct ClientService: Sendable {
     public let hold: HoldReason?
     public let invoiceToPay: InvoiceRef?
     public let invoiceToPayNumber: String?
+    /// What is left to pay on that proforma.
+    public let openToPay: Money?
 }

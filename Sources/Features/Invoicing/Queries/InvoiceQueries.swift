@@ -48,6 +48,24 @@ public struct InvoiceQueries: Sendable {
         }
     }
 
+    /// The fiscal invoice issued when the proforma was paid, and the storno that corrects a fiscal invoice: the
+    /// documents an invoice page links to.
+    public func fiscalInvoice(forProforma id: Int64) async throws -> FiscalInvoice? {
+        try await deps.store.read { r in try await r.fiscalInvoice(proformaID: id) }
+    }
+
+    public func storno(correcting id: Int64) async throws -> FiscalInvoice? {
+        try await deps.store.read { r in try await r.fiscalInvoice(correcting: id) }
+    }
+
+    /// What the client owes today (its unpaid proformas with money open).
+    public func amountOwed(clientID: Int64) async throws -> AmountOwed {
+        let unpaid = try await deps.store.read { r in
+            try await r.proformas(clientID: clientID, state: .unpaid, limit: 200, offset: 0)
+        }
+        return AmountOwed(unpaid: unpaid, today: deps.today())
+    }
+
     /// The e-Factura state of invoices, newest first; all states when `state` is nil.
     public func efacturaSubmissions(state: EFacturaState?, limit: Int) async throws -> [EFacturaSubmission] {
         try await deps.store.read { r in try await r.efacturaSubmissions(state: state, limit: limit) }
