@@ -181,21 +181,28 @@ final class Browser: @unchecked Sendable {
 
 extension String {
     /// The visible text of a page region (tags dropped, whitespace folded), for assertions about what a person reads.
+    /// Block tags separate words; inline ones (a link, a span around a number) do not, as in a browser.
     var visibleText: String {
         var out = ""
         var inTag = false
-        for ch in self {
+        var i = startIndex
+        while i < endIndex {
+            let ch = self[i]
             if ch == "<" {
                 inTag = true
-                out.append(" ")
+                let name = self[index(after: i)...].drop { $0 == "/" }.prefix { $0.isLetter || $0.isNumber }
+                if !Self.inlineTags.contains(name.lowercased()) { out.append(" ") }
             } else if ch == ">" {
                 inTag = false
             } else if !inTag {
                 out.append(ch)
             }
+            i = index(after: i)
         }
         return out.replacingOccurrences(of: "&amp;", with: "&").replacingOccurrences(of: "&#39;", with: "'")
             .replacingOccurrences(of: "&quot;", with: "\"")
             .split(whereSeparator: \.isWhitespace).joined(separator: " ")
     }
+
+    private static let inlineTags: Set<String> = ["a", "span", "strong", "b", "em", "i", "code", "small", "abbr"]
 }

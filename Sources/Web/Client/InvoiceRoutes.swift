@@ -140,7 +140,7 @@ extension ClientRoutes {
     func proformaModel(_ p: ProformaInvoice, _ visit: Visit) -> [String: Any] {
         let v = visit.views
         var m = v.body(buyer: p.buyer, seller: deps.seller, lines: p.lines, totals: p.totals, vat: p.vat)
-        m["heading"] = "\(v.s("proforma")) \(p.number)"
+        m["heading"] = ["kind": v.s("proforma"), "number": p.number]
         m["status"] = v.status(p.state)
         m["statusCode"] = p.state.rawValue
         m["issued"] = v.date(p.issueDate)
@@ -178,7 +178,7 @@ extension ClientRoutes {
         var m = v.body(
             buyer: f.buyer, seller: f.seller, lines: f.lines, totals: f.totals, vat: f.vat,
             exchange: f.exchangeRate.map { ($0, f.vatRONMinor) })
-        m["heading"] = "\(v.s(f.kind == .storno ? "storno" : "fiscal")) \(f.displayNumber)"
+        m["heading"] = ["kind": v.s(f.kind == .storno ? "storno" : "fiscal"), "number": f.displayNumber]
         m["status"] = v.s("status_paid")
         m["statusCode"] = "paid"
         m["issued"] = v.date(f.issueDate)

@@ -8,11 +8,13 @@ enum OwedBanner {
         guard let oldest = owed.oldest else { return nil }
         let total = owed.totals.map(v.money).joined(separator: " + ")
         let overdue = owed.daysOverdue > 0
+        let detail =
+            overdue
+            ? v.f("owed_overdue", oldest.number, String(owed.daysOverdue), v.date(oldest.dueDate))
+            : v.f("owed_due", oldest.number, v.date(oldest.dueDate))
         var m: [String: Any] = [
             "total": v.f("owed_total", total),
-            "detail": overdue
-                ? v.f("owed_overdue", oldest.number, String(owed.daysOverdue), v.date(oldest.dueDate))
-                : v.f("owed_due", oldest.number, v.date(oldest.dueDate)),
+            "detail": unbroken(detail, [oldest.number, v.date(oldest.dueDate)]),
             "overdue": overdue,
             "pay": ["href": Paths.proforma(oldest.proformaID) + "#pay", "label": v.f("owed_pay", oldest.number)],
         ]
@@ -21,6 +23,22 @@ enum OwedBanner {
         }
         return m
     }
+}
+
+/// A sentence cut into pieces so that the numbers and dates in it never wrap inside themselves on a phone
+/// ("PF-2026-" / "000017"): `{{#detail}}{{text}}{{#keep}}…{{/keep}}{{/detail}}`.
+func unbroken(_ sentence: String, _ tokens: [String]) -> [[String: Any]] {
+    var out: [[String: Any]] = []
+    var rest = Substring(sentence)
+    while let (token, range) = tokens.compactMap({ t in rest.range(of: t).map { (t, $0) } })
+        .min(by: { $0.1.lowerBound < $1.1.lowerBound })
+    {
+        if range.lowerBound > rest.startIndex { out.append(["text": String(rest[..<range.lowerBound])]) }
+        out.append(["text": token, "keep": true])
+        rest = rest[range.upperBound...]
+    }
+    if !rest.isEmpty { out.append(["text": String(rest)]) }
+    return out
 }
 
 extension SupportContact {
