@@ -132,6 +132,11 @@ public struct BillingPartyDraft: Sendable, Hashable, Codable {
         let country = errors.check { () throws(ValidationFailure) in try Countries.parse(self.country) }
         var county = nonEmpty(self.county).map { errors.text("county", $0, limit: 50).uppercased() }
         if county?.hasPrefix("RO-") == true { county = String(county!.dropFirst(3)) }
+        if country == "RO", let c = county, !Countries.romanianCounties.contains(c),
+            let code = Countries.romanianCounty(named: self.county ?? "")
+        {
+            county = code
+        }
         if country == "RO" {
             if let c = county {
                 if !Countries.romanianCounties.contains(c) {

@@ -11,7 +11,11 @@ public enum PasswordPolicy {
 
     public static func check(_ password: String, for holder: Holder = .client) -> FieldError? {
         guard password.count < holder.minimumLength || password.utf8.count > 72 else { return nil }
-        let message = holder == .staff ? "Staff passwords have 12 to 72 bytes." : "Use 10 to 72 bytes for the password."
+        // The upper limit is bcrypt's 72 bytes; people count characters, and a letter like ș takes two of them.
+        let message =
+            holder == .staff
+            ? "Staff passwords have 12 to 72 characters (accented letters count twice)."
+            : "Use 10 to 72 characters for the password (accented letters count twice)."
         return FieldError(field: "password", rule: "password.length", message: message)
     }
 }

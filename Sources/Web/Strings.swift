@@ -56,9 +56,9 @@ enum Strings {
         ("city", "City", "Localitate", "शहर"),
         ("county", "County", "Județ", "काउंटी / ज़िला"),
         (
-            "county_hint", "For Romania: the county code, e.g. CJ, or B for Bucharest.",
-            "Pentru România: codul județului, de ex. CJ, sau B pentru București.",
-            "रोमानिया के लिए: काउंटी कोड, जैसे CJ, या बुखारेस्ट के लिए B।"
+            "county_hint", "For Romania: the county, e.g. Cluj (CJ) or București (B).",
+            "Pentru România: județul, de ex. Cluj (CJ) sau București (B).",
+            "रोमानिया के लिए: काउंटी, जैसे Cluj (CJ) या बुखारेस्ट (B)।"
         ),
         ("postal_code", "Postal code", "Cod poștal", "पिन कोड"),
         ("country", "Country code", "Codul țării", "देश कोड"),
@@ -307,6 +307,25 @@ enum Strings {
         ),
         ("use_profile", "A saved billing profile", "Un profil de facturare salvat", "सहेजा गया बिलिंग प्रोफ़ाइल"),
         ("use_new", "New billing data", "Date de facturare noi", "नया बिलिंग विवरण"),
+        ("invoice_to", "Invoice to", "Factura se emite pe", "चालान किसके नाम"),
+        (
+            "use_new_option", "New billing data (the fields below)", "Date de facturare noi (câmpurile de mai jos)",
+            "नया बिलिंग विवरण (नीचे के फ़ील्ड)"
+        ),
+        (
+            "use_new_hint", "Used only when “Invoice to” is set to new billing data.",
+            "Folosite doar când la „Factura se emite pe” alegeți date de facturare noi.",
+            "केवल तब उपयोग होता है जब “चालान किसके नाम” में नया बिलिंग विवरण चुना गया हो।"
+        ),
+        (
+            "typed_but_profile",
+            "You typed new billing data but chose a saved profile. Choose “New billing data” to use what you typed, or undo your changes.",
+            "Ați completat date de facturare noi, dar ați ales un profil salvat. Alegeți „Date de facturare noi” pentru a folosi ce ați completat sau renunțați la modificări.",
+            "आपने नया बिलिंग विवरण भरा है, पर सहेजा गया प्रोफ़ाइल चुना है। भरा गया विवरण उपयोग करने के लिए “नया बिलिंग विवरण” चुनें, या बदलाव हटा दें।"
+        ),
+        ("before_after", "What changes", "Ce se schimbă", "क्या बदलेगा"),
+        ("before", "Now", "Acum", "अभी"),
+        ("after", "After the change", "După modificare", "बदलाव के बाद"),
         (
             "save_as_profile", "Also save these data as a billing profile",
             "Salvează aceste date și ca profil de facturare", "इस विवरण को बिलिंग प्रोफ़ाइल के रूप में भी सहेजें"
@@ -321,14 +340,29 @@ enum Strings {
         ),
         ("details_title", "My Details", "Datele mele", "मेरा विवरण"),
         ("contact", "Contact", "Contact", "संपर्क"),
+        (
+            "time_zone_default", "Romania's time (Europe/Bucharest)", "Ora României (Europe/Bucharest)",
+            "रोमानिया का समय (Europe/Bucharest)"
+        ),
         ("time_zone", "Time zone (for SMS hours)", "Fus orar (pentru orele SMS)", "समय क्षेत्र (SMS समय के लिए)"),
         (
-            "time_zone_hint", "e.g. Europe/Bucharest; empty means Romania's time.",
-            "de ex. Europe/Bucharest; gol înseamnă ora României.", "जैसे Asia/Kolkata; खाली का अर्थ रोमानिया का समय।"
+            "time_zone_hint", "Where you read your SMS, by its region and city (e.g. Asia/Kolkata).",
+            "Unde citiți SMS-urile, după regiune și oraș (de ex. Europe/Bucharest).",
+            "जहाँ आप SMS पढ़ते हैं, क्षेत्र और शहर से (जैसे Asia/Kolkata)।"
         ),
         (
             "sms_since", "Your choice was recorded on %@ (%@).", "Alegerea a fost înregistrată la %@ (%@).",
             "आपकी पसंद %@ को दर्ज की गई (%@)।"
+        ),
+        ("consent_signup", "when you signed up", "la înregistrare", "साइन अप के समय"),
+        ("consent_my-details", "in My Details", "în Datele mele", "मेरा विवरण में"),
+        (
+            "consent_api", "through our systems, at your request", "prin sistemele noastre, la cererea dumneavoastră",
+            "आपके अनुरोध पर हमारी प्रणाली द्वारा"
+        ),
+        (
+            "consent_staff", "by our staff, at your request", "de echipa noastră, la cererea dumneavoastră",
+            "आपके अनुरोध पर हमारी टीम द्वारा"
         ),
         ("profiles", "Billing profiles", "Profiluri de facturare", "बिलिंग प्रोफ़ाइल"),
         ("default", "Default", "Implicit", "डिफ़ॉल्ट"),
@@ -712,7 +746,10 @@ enum Strings {
         "length.max": ("Textul este prea lung.", "यह पाठ बहुत लंबा है।"),
         "message.status": ("Stare de mesaj necunoscută.", "अज्ञात संदेश स्थिति।"),
         "method.enum": ("Alegeți transfer bancar, card sau demo.", "बैंक ट्रांसफ़र, कार्ड या डेमो चुनें।"),
-        "password.length": ("Parola trebuie să aibă între 10 și 72 de caractere.", "पासवर्ड 10 से 72 अक्षरों का होना चाहिए।"),
+        "password.length": (
+            "Parola trebuie să aibă între 10 și 72 de caractere (literele cu diacritice contează dublu).",
+            "पासवर्ड 10 से 72 अक्षरों का होना चाहिए (विशेष चिह्न वाले अक्षर दो गिने जाते हैं)।"
+        ),
         "password.wrong": ("Parola nu este corectă.", "पासवर्ड सही नहीं है।"),
         "payment.key-reused": (
             "Această cheie a înregistrat deja o altă plată; o plată diferită are nevoie de o cheie nouă.",

@@ -30,7 +30,7 @@ struct Views {
 
     func partyLines(_ p: BillingParty) -> [String] {
         let a = p.address
-        var lines = [a.street, place(a), Countries.name(a.country) ?? a.country]
+        var lines = [a.street, place(a), Places.countryName(a.country, language)]
         switch p {
         case .person(let person):
             if let cnp = person.cnp { lines.append("CNP: \(cnp.value)") }
@@ -73,6 +73,20 @@ struct Views {
             return f
         }
         let kind = values["kind"] ?? "person"
+        // The country by name; the county typed (any county, abroad) with the Romanian ones offered by name.
+        var countryField = field("country", "country", autocomplete: "country")
+        let country = (values["country"] ?? "RO").uppercased()
+        let countries = Places.countries(language)
+        countryField["hasOptions"] = true
+        countryField["options"] =
+            (countries.contains { $0.code == country } || country.isEmpty
+                ? [] : [["value": country, "label": country, "selected": true]])
+            + countries.map { ["value": $0.code, "label": $0.name, "selected": $0.code == country] as [String: Any] }
+        var countyField = field("county", "county", hint: "county_hint")
+        countyField["list"] = [
+            "id": "ro-counties",
+            "options": Places.romanianCounties.map { ["value": $0.code, "label": $0.name] },
+        ]
         var kindField = field("kind", "kind")
         kindField["hasOptions"] = true
         kindField["options"] = [
@@ -85,9 +99,7 @@ struct Views {
                     kindField, field("name", "name", autocomplete: "name"),
                     field("street", "street", autocomplete: "street-address"),
                     field("city", "city", autocomplete: "address-level2"),
-                    field("county", "county", hint: "county_hint"),
-                    field("postalCode", "postal_code", autocomplete: "postal-code"),
-                    field("country", "country", hint: "country_hint"),
+                    countyField, field("postalCode", "postal_code", autocomplete: "postal-code"), countryField,
                 ],
                 "person": [field("cnp", "cnp")],
                 "company": [
@@ -187,14 +199,4 @@ struct Views {
     func cycle(_ c: BillingCycle) -> String { s("cycle_\(c.rawValue)") }
 
     func serviceState(_ st: ServiceState) -> String { s("state_\(st.rawValue)") }
-}
-
-extension Countries {
-    /// English name of a few common countries for addresses; the code otherwise.
-    static func name(_ code: String) -> String? {
-        [
-            "RO": "România", "DE": "Deutschland", "IN": "India", "FR": "France", "IT": "Italia", "GB": "United Kingdom",
-            "US": "United States", "MD": "Moldova", "HU": "Magyarország", "BG": "България",
-        ][code]
-    }
 }

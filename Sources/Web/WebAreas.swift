@@ -44,6 +44,7 @@ public struct WebAreas: Sendable {
     var cookies: CookieJar { CookieJar(secure: settings.secureCookies) }
 
     public func register<Context: WebRequestContext>(on router: Router<Context>) {
+        router.add(middleware: PageNotFoundMiddleware<Context>(areas: self))
         router.get("/assets/site.css") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=3600"],
@@ -181,13 +182,33 @@ extension WebAreas {
     }
 
     /// A form page: 422 with a banner over the marked fields when there are field errors, 200 otherwise.
+    /// Every error is listed at the top as a link to its field, and the list takes the focus (the GOV.UK error
+    /// summary): nobody hunts a long phone form for red text.
     func formPage(_ template: String, title: String, _ model: [String: Any], _ visit: Visit, errors: [String: String])
         -> Response
     {
-        page(
-            template, title: title, model, visit, status: errors.isEmpty ? .ok : .unprocessableContent,
+        var m = model
+        if !errors.isEmpty {
+            let order = Self.fieldOrder
+            m["errorSummary"] = errors.sorted {
+                (order.firstIndex(of: $0.key) ?? order.count, $0.key) < (
+                    order.firstIndex(of: $1.key) ?? order.count, $1.key
+                )
+            }.map { ["href": "#f-\($0.key)", "text": $0.value] }
+            m["hasErrorSummary"] = true
+        }
+        return page(
+            template, title: title, m, visit, status: errors.isEmpty ? .ok : .unprocessableContent,
             formError: errors.isEmpty ? nil : visit.views.s("fix_errors"))
     }
+
+    /// The order fields appear in on the forms, so the error summary reads top to bottom.
+    static let fieldOrder = [
+        "email", "password", "currentPassword", "newPassword", "phone", "language", "timeZone", "source", "p_kind",
+        "p_name",
+        "p_street", "p_city", "p_county", "p_postalCode", "p_country", "p_cnp", "p_cui", "p_tradeRegisterNumber",
+        "p_vatNumber", "smsOptIn", "code",
+    ]
 
     /// A proforma by the route's `:id`; with `ownedBy`, another client's is "not found" (its existence is not told).
     func proforma<Context: WebRequestContext>(_ ctx: Context, ownedBy clientID: Int64? = nil) async throws
@@ -273,6 +294,21 @@ extension WebAreas {
         return f
     }
 
+    /// The time zone by its IANA name from the list every system knows; empty is Romania's time.
+    func timeZoneField(_ selected: String, _ v: Views, errors: [String: String] = [:]) -> [String: Any] {
+        var f = field("timeZone", v.s("time_zone"), hint: v.s("time_zone_hint"), errors: errors)
+        f["hasOptions"] = true
+        let known = Places.timeZones
+        f["options"] =
+            [["value": "", "label": v.s("time_zone_default"), "selected": selected.isEmpty] as [String: Any]]
+            + (selected.isEmpty || known.contains(selected)
+                ? [] : [["value": selected, "label": selected, "selected": true]])
+            + known.map {
+                ["value": $0, "label": $0.replacingOccurrences(of: "_", with: " "), "selected": $0 == selected]
+            }
+        return f
+    }
+
     func languageField(_ selected: Language, _ v: Views, errors: [String: String] = [:]) -> [String: Any] {
         var f = field("language", v.s("language"), errors: errors)
         f["hasOptions"] = true
@@ -280,6 +316,25 @@ extension WebAreas {
             ["value": $0.0.rawValue, "label": $0.1, "selected": $0.0 == selected] as [String: Any]
         }
         return f
+    }
+}
+
+/// An address no route answers gets the site's own "page not found" in the visitor's language (the JSON API keeps
+/// its JSON errors).
+struct PageNotFoundMiddleware<Context: WebRequestContext>: RouterMiddleware {
+    let areas: WebAreas
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        do {
+            return try await next(request, context)
+        } catch let e as HTTPError where e.status == .notFound && !request.uri.path.hasPrefix("/api") {
+            let visit = areas.visit(request, context)
+            return areas.message(
+                visit, status: .notFound, heading: visit.views.s("not_found"), text: "",
+                link: (visit.base.isEmpty ? "/" : visit.base, "Hostico"))
+        }
     }
 }
 
@@ -324,9 +379,12 @@ struct WebMiddleware<Context: WebRequestContext>: RouterMiddleware {
                     visit, status: .unprocessableContent, heading: v.s("fix_errors"),
                     text: failure.errors.map { Strings.message(for: $0, in: visit.language) }.joined(separator: " "))
             }
-        } catch let e as HTTPError where e.status == .notFound {
+        } catch let e as HTTPError where e.status == .notFound || e.status == .badRequest {
+            // A path parameter that is not an id (`/invoices/fiscal/abc`) names no page either.
             let visit = areas.visit(request, context)
-            return areas.message(visit, status: .notFound, heading: visit.views.s("not_found"), text: "")
+            return areas.message(
+                visit, status: .notFound, heading: visit.views.s("not_found"), text: "",
+                link: (visit.base.isEmpty ? "/" : visit.base, "Hostico"))
         } catch is PasswordHashingBusy {
             let visit = areas.visit(request, context)
             var response = areas.message(

@@ -91,7 +91,9 @@ struct ClientAreaTests {
                 "/security/password", [("currentPassword", "wrong one"), ("newPassword", "short")])
             #expect(
                 refused.status == .unprocessableContent && refused.body.visibleText.contains("Parola nu este corectă."))
-            #expect(refused.body.visibleText.contains("Parola trebuie să aibă între 10 și 72 de caractere."))
+            #expect(
+                refused.body.visibleText.contains(
+                    "Parola trebuie să aibă între 10 și 72 de caractere (literele cu diacritice contează dublu)."))
         }
     }
 

@@ -229,7 +229,9 @@ struct ResetLinkTests {
                 "/staff/security/password", [("currentPassword", "staff password 1"), ("newPassword", "eleven char")])
             #expect(
                 short.status == .unprocessableContent
-                    && short.body.visibleText.contains("Staff passwords have 12 to 72 bytes."))
+                    && short.body.visibleText.contains(
+                        "Staff passwords have 12 to 72 characters (accented letters count twice).")
+            )
             let long = try await staff.post(
                 "/staff/security/password", [("currentPassword", "staff password 1"), ("newPassword", "twelve chars")])
             #expect(long.status == .seeOther)

@@ -152,4 +152,100 @@ struct WhatIOweTests {
             #expect(found.location == "/staff/proformas/\(order.proforma.id)")
         }
     }
+
+    @Test func billingDataTypedWhileAProfileIsChosenAreRefusedNotDropped() async throws {
+        let h = try await WebHarness.make()
+        let ana = try await h.fixtures.client("ana@example.ro", language: "en")
+        let order = try await PlaceOrder(h.deps)(
+            clientID: ana.id, try .parse(planID: try await h.fixtures.plan().id, cycle: "monthly", domain: "ana.ro"),
+            billingProfileID: nil, actor: .client(ana.id))
+        let p = order.proforma
+        let profileID = try await h.deps.store.read { r in try await r.billingProfiles(clientID: ana.id) }[0].id
+        let company: [(String, String)] = [
+            ("p_kind", "legal_entity"), ("p_name", "Ionescu Shop SRL"), ("p_street", "Str. Mare 1"),
+            ("p_city", "Cluj-Napoca"), ("p_county", "CJ"), ("p_postalCode", "400001"), ("p_country", "RO"),
+            ("p_cui", "RO13548146"), ("p_cnp", ""),
+        ]
+        try await h.run { c in
+            let b = Browser(c)
+            try await b.logIn("ana@example.ro", "correct horse battery")
+            let form = try await b.get("/invoices/proforma/\(p.id)/billing-data")
+            // The choice is one select (Tab reaches it; every choice is an option); company fields are their own group.
+            #expect(form.body.contains(#"<select id="f-source" name="source""#))
+            #expect(form.body.contains(#"<option value="new""#) && form.body.contains("profile:\(profileID)"))
+            #expect(form.body.contains(#"<fieldset class="company-fields">"#))
+            // Typed company data with the saved profile left chosen: refused with the reason, nothing changes.
+            let refused = try await b.post(
+                "/invoices/proforma/\(p.id)/billing-data",
+                [("source", "profile:\(profileID)")] + company + [("step", "preview")])
+            #expect(refused.status == .unprocessableContent)
+            #expect(refused.body.visibleText.contains("You typed new billing data but chose a saved profile."))
+            #expect(refused.body.contains(#"value="Ionescu Shop SRL""#), "what was typed stays in the form")
+            #expect(!refused.body.contains("section class=\"preview\""))
+            // Chosen as new data: the preview compares before and after.
+            let preview = try await b.post(
+                "/invoices/proforma/\(p.id)/billing-data", [("source", "new")] + company + [("step", "preview")])
+            #expect(preview.status == .ok)
+            #expect(
+                preview.body.visibleText.contains(
+                    "What changes Now After the change Billed to Ana Popescu — A private person, Cluj-Napoca, RO Ionescu Shop SRL — A company (legal entity), Cluj-Napoca, RO"
+                ))
+            #expect(preview.body.visibleText.contains("Total 121.00 RON 121.00 RON"))
+            #expect(
+                try await h.deps.store.read { r in try await r.proforma(id: p.id, forUpdate: false) }?.buyer.name
+                    == "Ana Popescu")
+        }
+    }
+
+    @Test func formsNameCountriesAndCountiesAndListEveryErrorAtOnceInTheClientsLanguage() async throws {
+        let h = try await WebHarness.make()
+        try await h.run { c in
+            let b = Browser(c)
+            let form = try await b.get("/signup?lang=ro")
+            #expect(form.body.contains(#"<option value="RO" selected>România</option>"#))
+            #expect(form.body.contains(#"<option value="DE">Germania</option>"#))
+            #expect(form.body.contains(#"<option value="CJ">Cluj</option>"#), "the counties are offered by name")
+            // Every error of the form at once, listed at the top as links to the fields, the list focused.
+            let refused = try await b.post(
+                "/signup",
+                [
+                    ("email", "not-an-email"), ("password", "short"), ("phone", "12"), ("language", "ro"),
+                    ("p_kind", "legal_entity"), ("p_name", "Test SRL"), ("p_street", "Str. 1"),
+                    ("p_city", "Cluj-Napoca"),
+                    ("p_county", "Atlantis"), ("p_postalCode", "400001"), ("p_country", "RO"), ("p_cui", "RO123"),
+                ])
+            #expect(refused.status == .unprocessableContent)
+            let summary = try #require(
+                refused.body.components(separatedBy: #"class="alert error-summary""#).dropFirst().first?
+                    .components(separatedBy: "</div>").first)
+            #expect(summary.contains("autofocus"))
+            for field in ["email", "password", "phone", "p_county", "p_cui"] {
+                #expect(summary.contains("href=\"#f-\(field)\""), "\(field) is listed")
+            }
+            #expect(!refused.body.visibleText.contains("Give the country"), "no English rule text on a Romanian page")
+            // A county typed by its name is understood.
+            let created = try await b.post(
+                "/signup",
+                [
+                    ("email", "radu@example.ro"), ("password", "o parolă destul de lungă"), ("phone", "0744111222"),
+                    ("language", "ro"), ("p_kind", "person"), ("p_name", "Radu Vlad"), ("p_street", "Str. Mare 1"),
+                    ("p_city", "Iași"), ("p_county", "iasi"), ("p_postalCode", "700001"), ("p_country", "RO"),
+                ])
+            #expect(created.status == .seeOther)
+            let details = try await b.get("/details")
+            #expect(details.body.visibleText.contains("Radu Vlad"))
+            #expect(details.body.contains(#"<option value="Asia/Kolkata">Asia/Kolkata</option>"#))
+            // A page that does not exist, or an id that is not one, is the site's own page in the visitor's language.
+            let missing = try await b.get("/no-such-page")
+            #expect(missing.status == .notFound && missing.body.visibleText.contains("Pagina nu există."))
+            let badID = try await b.get("/invoices/fiscal/abc")
+            #expect(badID.status == .notFound && badID.body.contains("<!doctype html>"))
+            #expect(!(try await b.get("/api/v1/no-such").body.contains("<!doctype html>")), "the API answers no HTML")
+            let radu = try #require(
+                try await h.deps.store.read { r in try await r.client(email: try EmailAddress.parse("radu@example.ro"))
+                })
+            let profile = try await h.deps.store.read { r in try await r.billingProfiles(clientID: radu.client.id) }
+            #expect(profile.first?.party.address.county == "IS")
+        }
+    }
 }

@@ -252,12 +252,22 @@ def edit_proforma(d):
     shot(d, "07-proforma")
     total_before = d.find_element(By.CSS_SELECTOR, "td.total").text
     navigate(d, d.find_element(By.CSS_SELECTOR, "a.button.edit"))
-    d.find_element(By.ID, "pr-new").click()
+    # Company data typed while the saved profile is still chosen: refused with the reason, the typed data kept.
+    assert Select(d.find_element(By.NAME, "source")).first_selected_option.get_attribute("value").startswith("profile:")
+    assert not d.find_element(By.CSS_SELECTOR, "fieldset.company-fields").is_displayed(), "company fields only for a company"
     fill(d, {"p_kind": "legal_entity", "p_name": "Ionescu Media GmbH", "p_street": "Hauptstraße 9", "p_city": "Berlin", "p_county": "",
-             "p_postalCode": "10115", "p_country": "DE", "p_vatNumber": "DE123456789", "p_cnp": ""})
+             "p_postalCode": "10115", "p_country": "DE", "p_vatNumber": "DE123456789"})
+    assert not d.find_element(By.CSS_SELECTOR, "fieldset.person-fields").is_displayed(), "person fields only for a person"
+    submit(d, "Show the new totals")
+    assert "You typed new billing data but chose a saved profile." in text(d), text(d)
+    assert d.find_element(By.NAME, "p_name").get_attribute("value") == "Ionescu Media GmbH"
+    # The choice is one select (one Tab stop holding every choice, unlike radios).
+    source = d.find_element(By.NAME, "source")
+    Select(source).select_by_value("new")
     submit(d, "Show the new totals")
     preview = d.find_element(By.CSS_SELECTOR, "section.preview").text
     assert "Taxare inversă" in preview and "Reverse charge" in preview, preview
+    assert "What changes" in preview and "Ionescu Media GmbH" in preview, preview
     shot(d, "08-edit-preview")
     submit(d, "Confirm the change")
     WebDriverWait(d, 5, ignored_exceptions=(StaleElementReferenceException,)).until(lambda d: "The billing data are changed." in text(d))
@@ -267,7 +277,8 @@ def edit_proforma(d):
     assert total_company != total_before, (total_company, total_before)
     # Back to the stored person profile.
     navigate(d, d.find_element(By.CSS_SELECTOR, "a.button.edit"))
-    d.find_element(By.CSS_SELECTOR, "input[type=radio][value^='profile:']").click()
+    profile = [o.get_attribute("value") for o in Select(d.find_element(By.NAME, "source")).options if o.get_attribute("value").startswith("profile:")][0]
+    fill(d, {"source": profile})
     submit(d, "Show the new totals")
     submit(d, "Confirm the change")
     WebDriverWait(d, 5, ignored_exceptions=(StaleElementReferenceException,)).until(lambda d: "The billing data are changed." in text(d))

@@ -19,9 +19,7 @@ extension ClientRoutes {
                     "phone", v.s("phone"), type: "tel", value: form?["phone"] ?? client.phone?.e164 ?? "",
                     hint: v.s("phone_hint"), autocomplete: "tel", errors: errors),
                 areas.languageField(language, v, errors: errors),
-                areas.field(
-                    "timeZone", v.s("time_zone"), value: form?["timeZone"] ?? client.timeZone?.identifier ?? "",
-                    hint: v.s("time_zone_hint"), errors: errors),
+                areas.timeZoneField(form?["timeZone"] ?? client.timeZone?.identifier ?? "", v, errors: errors),
                 areas.checkbox(
                     "smsOptIn", v.s("sms_optin"), checked: form?.checked("smsOptIn") ?? client.sms.optedIn,
                     hint: v.f("sms_hint", areas.settings.smsHours.0, areas.settings.smsHours.1), errors: errors),
@@ -34,7 +32,7 @@ extension ClientRoutes {
             model["confirmFirst"] = WebAreas.path(Paths.confirmPassword, next: Paths.details)
         }
         if let at = client.sms.changedAt, let source = client.sms.source {
-            model["consent"] = v.f("sms_since", Formatting.timestamp(at, deps), source.rawValue)
+            model["consent"] = v.f("sms_since", Formatting.timestamp(at, deps), v.s("consent_\(source.rawValue)"))
         }
         return areas.formPage("details", title: v.s("details_title"), model, visit, errors: errors)
     }

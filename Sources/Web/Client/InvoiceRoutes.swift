@@ -115,6 +115,15 @@ extension ClientRoutes {
             let id = try ctx.parameters.require("id", as: Int64.self)
             let buyer: EditProformaBillingData.NewBuyer
             if form["source"].hasPrefix("profile:"), let pid = Int64(form["source"].dropFirst(8)) {
+                // Data typed into the new-data fields while a saved profile is chosen are never dropped silently.
+                let current = try await areas.proforma(ctx, ownedBy: client.id)
+                let typed = Views.partyDraft(form).1
+                let shown = Views.partyValues(current.buyer)
+                if form.values["p_name"] != nil, typed.contains(where: { shown[$0.key, default: ""] != $0.value }) {
+                    return try await editPage(
+                        current, client: client, visit, form: form,
+                        errors: ["source": visit.views.s("typed_but_profile")])
+                }
                 buyer = .profile(pid)
             } else {
                 // Saving the data as a billing profile changes the account: a session from an e-mail link confirms
@@ -129,7 +138,8 @@ extension ClientRoutes {
                     return areas.redirect(Paths.proforma(id), visit, flash: "edited")
                 }
                 let preview = try await edit.preview(proformaID: id, clientID: client.id, buyer: buyer)
-                return try await editPage(preview, client: client, visit, form: form, preview: preview)
+                let current = try await areas.proforma(ctx, ownedBy: client.id)
+                return try await editPage(current, client: client, visit, form: form, preview: preview)
             } catch UseCaseError.invalid(let failure) {
                 let p = try await areas.proforma(ctx, ownedBy: client.id)
                 return try await editPage(p, client: client, visit, form: form, errors: visit.views.errors(failure))
@@ -199,22 +209,40 @@ extension ClientRoutes {
         let v = visit.views
         let profiles = try await ClientQueries(deps).billingProfiles(clientID: client.id)
         let source = form?["source"] ?? (p.billingProfileID.map { "profile:\($0)" } ?? "new")
+        // One select for the choice: Tab reaches it, and every choice is an option (radios share one Tab stop).
+        var sourceField = areas.field("source", v.s("invoice_to"), errors: errors)
+        sourceField["hasOptions"] = true
+        sourceField["options"] =
+            profiles.map {
+                [
+                    "value": "profile:\($0.id)", "label": v.partyLabel($0.party),
+                    "selected": source == "profile:\($0.id)",
+                ]
+                    as [String: Any]
+            } + [["value": "new", "label": v.s("use_new_option"), "selected": source == "new" || profiles.isEmpty]]
         var model: [String: Any] = [
             "heading": v.f("edit_title", p.number), "action": Paths.proformaBillingData(p.id),
-            "back": Paths.proforma(p.id),
-            "profiles": profiles.map {
-                ["id": $0.id, "label": v.partyLabel($0.party), "checked": source == "profile:\($0.id)"] as [String: Any]
-            },
-            "hasProfiles": !profiles.isEmpty, "newChecked": source == "new" || profiles.isEmpty,
+            "back": Paths.proforma(p.id), "source": sourceField,
             "saveProfile": areas.checkbox(
                 "saveProfile", v.s("save_as_profile"), checked: form?.checked("saveProfile") ?? false),
         ]
         let values = form.map { Views.partyDraft($0).1 } ?? Views.partyValues(p.buyer)
         model.merge(v.partyForm(values, errors: errors)) { a, _ in a }
         if let preview {
-            model["preview"] = v.body(
+            var body = v.body(
                 buyer: preview.buyer, seller: deps.seller, lines: preview.lines, totals: preview.totals,
                 vat: preview.vat)
+            body["compare"] = [
+                "rows": [
+                    ["label": v.s("buyer"), "before": v.partyLabel(p.buyer), "after": v.partyLabel(preview.buyer)],
+                    [
+                        "label": v.s("vat"), "before": v.money(p.totals.vatMinor, p.currency),
+                        "after": v.money(preview.totals.vatMinor, preview.currency),
+                    ],
+                    ["label": v.s("total"), "before": v.money(p.totals.gross), "after": v.money(preview.totals.gross)],
+                ]
+            ]
+            model["preview"] = body
         }
         return areas.formPage("edit-proforma", title: v.f("edit_title", p.number), model, visit, errors: errors)
     }
