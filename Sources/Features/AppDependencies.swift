@@ -103,7 +103,7 @@ extension UseCaseError: CustomStringConvertible {
 }
 
 extension UseCaseError {
-    static func from(_ e: InvoicingError) -> UseCaseError {
+    public static func from(_ e: InvoicingError) -> UseCaseError {
         switch e {
         case .proformaNotUnpaid(let s):
             .conflict(

@@ -66,6 +66,32 @@ extension SQLTransaction {
         ).map(decodeAudit)
     }
 
+    func audit(_ f: AuditFilter, limit: Int, offset: Int) async throws -> [StoredAuditEntry] {
+        let client = f.clientID
+        let actionPrefix = f.action.map { $0.hasSuffix(".") ? $0 : nil } ?? nil
+        let exactAction = f.action.flatMap { $0.hasSuffix(".") ? nil : $0 }
+        let from = f.from.map(millis)
+        let before = f.before.map(millis)
+        return try await rows(
+            """
+            SELECT * FROM audit_log
+            WHERE (\(bind: exactAction) IS NULL OR action = \(bind: exactAction))
+              AND (\(bind: actionPrefix) IS NULL OR substr(action, 1, CAST(\(bind: Int64(actionPrefix?.count ?? 0)) AS INTEGER)) = \(bind: actionPrefix))
+              AND (\(bind: f.actor) IS NULL OR actor = \(bind: f.actor))
+              AND (\(bind: from) IS NULL OR at >= \(bind: from))
+              AND (\(bind: before) IS NULL OR at < \(bind: before))
+              AND (\(bind: client) IS NULL
+                OR actor = \(bind: client.map { Actor.client($0).description })
+                OR (entity = 'client' AND entity_id = \(bind: client))
+                OR (entity = 'proforma' AND entity_id IN (SELECT id FROM proformas WHERE client_id = \(bind: client)))
+                OR (entity = 'service' AND entity_id IN (SELECT id FROM services WHERE client_id = \(bind: client)))
+                OR (entity = 'fiscal_invoice' AND entity_id IN (SELECT id FROM fiscal_invoices WHERE client_id = \(bind: client)))
+                OR (entity = 'billing_profile' AND entity_id IN (SELECT id FROM billing_profiles WHERE client_id = \(bind: client))))
+            ORDER BY id DESC LIMIT \(bind: Int64(limit)) OFFSET \(bind: Int64(offset))
+            """
+        ).map(decodeAudit)
+    }
+
     func newestAudit(limit: Int) async throws -> [StoredAuditEntry] {
         try await rows("SELECT * FROM audit_log ORDER BY id DESC LIMIT \(bind: Int64(limit))").map(decodeAudit)
     }

@@ -249,4 +249,40 @@ struct BillingStoreContractTests {
             try await deps.store.read { r in try await r.creditBalance(clientID: c.id, currency: .RON) }
                 == order.proforma.totals.grossMinor)
     }
+
+    /// The staff audit page's filters: by client (its own and its invoices' and services' entries), action or its
+    /// start, who, and an instant range; newest first, paged.
+    @Test(arguments: DatabaseKind.allCases)
+    func theAuditLogFiltersByClientActionActorAndTime(kind: DatabaseKind) async throws {
+        let (deps, clock, f, db) = try await setup(kind)
+        defer { Task { await db.close() } }
+        let ana = try await f.client("ana@example.ro")
+        let ion = try await f.client("ion@example.ro")
+        let order = try await PlaceOrder(deps)(
+            clientID: ana.id, try .parse(planID: try await f.plan().id, cycle: "monthly", domain: "ana.ro"),
+            billingProfileID: nil, actor: .client(ana.id))
+        let midway = clock.now()
+        clock.advance(days: 1)
+        _ = try await CancelProforma(deps)(proformaID: order.proforma.id, note: "duplicate", actor: .staff(1))
+        let read = { (filter: AuditFilter, limit: Int, offset: Int) in
+            try await deps.store.read { r in try await r.audit(filter, limit: limit, offset: offset) }
+        }
+        let anas = try await read(AuditFilter(clientID: ana.id), 100, 0)
+        #expect(!anas.isEmpty && anas.allSatisfy { $0.entityID != ion.id || $0.entity != "client" })
+        #expect(anas.map(\.id) == anas.map(\.id).sorted(by: >), "newest first")
+        let proformaActions = try await read(AuditFilter(clientID: ana.id, action: "proforma."), 100, 0)
+        #expect(!proformaActions.isEmpty && proformaActions.allSatisfy { $0.action.hasPrefix("proforma.") })
+        let byStaff = try await read(AuditFilter(actor: Actor.staff(1).description), 100, 0)
+        #expect(byStaff.count >= 1 && byStaff.allSatisfy { $0.actor == "staff:1" })
+        #expect(byStaff.contains { ($0.after ?? "").contains("duplicate") || ($0.before ?? "").contains("duplicate") })
+        let registered = try await read(AuditFilter(action: "client.registered"), 100, 0)
+        #expect(Set(registered.map(\.entityID)) == [ana.id, ion.id])
+        let later = try await read(AuditFilter(from: midway.addingTimeInterval(1)), 100, 0)
+        #expect(!later.isEmpty && later.allSatisfy { $0.at > midway })
+        let earlier = try await read(AuditFilter(before: midway.addingTimeInterval(1)), 100, 0)
+        #expect(Set(earlier.map(\.id)).isDisjoint(with: later.map(\.id)))
+        let page2 = try await read(AuditFilter(), 1, 1)
+        let all = try await read(AuditFilter(), 2, 0)
+        #expect(page2.map(\.id) == [all[1].id])
+    }
 }

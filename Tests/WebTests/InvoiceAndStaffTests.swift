@@ -210,9 +210,19 @@ struct InvoiceAndStaffTests {
             #expect(try await client.get("/staff").location?.hasPrefix("/staff/login") == true)
 
             try await staff.get("/staff/clients/\(ana.id)")
-            try await staff.post("/staff/services/\(service.id)/unsuspend", [])
+            let ask = try await staff.post("/staff/services/\(service.id)/unsuspend", [])
+            #expect(ask.status == .ok && ask.body.visibleText.contains("Lift the holds of \(service.domain)?"))
+            #expect(ask.body.visibleText.contains("The abuse hold placed by Ops (staff #1)"))
+            #expect(
+                try await client.get("/services").body.contains("pill suspended"), "nothing changes before confirming")
+            try await staff.post(
+                "/staff/services/\(service.id)/unsuspend",
+                [("confirmed", "1"), ("auditNote", "spam stopped, ticket 42")])
             #expect(try await client.get("/services").body.contains("pill active"))
             #expect(try await staff.get("/staff/audit").body.contains("service.suspended"))
+            #expect(
+                try await staff.get("/staff/audit").body.visibleText.contains(
+                    "lifted by staff: spam stopped, ticket 42"))
         }
     }
 

@@ -153,7 +153,25 @@ struct MoreFlowsTests {
                 try await h.deps.store.read { r in try await r.fiscalInvoice(proformaID: first.proforma.id) })
             #expect(
                 try await staff.get("/staff/clients/\(ana.id)").body.visibleText.contains("The payment is recorded."))
-            #expect(try await staff.post("/staff/proformas/\(second.proforma.id)/cancel", []).status == .seeOther)
+            // Irreversible actions say what will happen and ask why; nothing changes before the confirmation.
+            let ask = try await staff.post("/staff/proformas/\(second.proforma.id)/cancel", [])
+            #expect(ask.status == .ok && ask.body.visibleText.contains("Cancel proforma \(second.proforma.number)?"))
+            #expect(ask.body.visibleText.contains("This cannot be undone."))
+            let noReason = try await staff.post("/staff/proformas/\(second.proforma.id)/cancel", [("confirmed", "1")])
+            #expect(noReason.status == .unprocessableContent)
+            #expect(
+                try await h.deps.store.read { r in try await r.proforma(id: second.proforma.id, forUpdate: false) }?
+                    .state == .unpaid)
+            #expect(
+                try await staff.post(
+                    "/staff/proformas/\(second.proforma.id)/cancel",
+                    [("confirmed", "1"), ("auditNote", "ordered twice by mistake")]
+                ).status == .seeOther)
+            #expect(
+                try await h.deps.store.read { r in
+                    try await r.audit(entity: "proforma", entityID: second.proforma.id, limit: 5)
+                }
+                .contains { ($0.after ?? "").contains("ordered twice by mistake") })
             #expect(
                 try await h.deps.store.read { r in try await r.proforma(id: second.proforma.id, forUpdate: false) }?
                     .state == .cancelled)
@@ -161,9 +179,18 @@ struct MoreFlowsTests {
             #expect(
                 try await staff.post("/staff/fiscal-invoices/\(fiscal.id)/storno", []).status == .unprocessableContent)
             #expect(try await h.deps.store.read { r in try await r.fiscalInvoice(correcting: fiscal.id) } == nil)
+            let stornoAsk = try await staff.post("/staff/fiscal-invoices/\(fiscal.id)/storno", [("then", "end")])
             #expect(
-                try await staff.post("/staff/fiscal-invoices/\(fiscal.id)/storno", [("then", "end")]).status
-                    == .seeOther)
+                stornoAsk.status == .ok
+                    && stornoAsk.body.visibleText.contains("Issue a storno of \(fiscal.displayNumber)?"))
+            #expect(stornoAsk.body.visibleText.contains("A storno for -121.00 RON reverses \(fiscal.displayNumber)."))
+            #expect(stornoAsk.body.contains(#"<input type="hidden" name="then" value="end">"#))
+            #expect(try await h.deps.store.read { r in try await r.fiscalInvoice(correcting: fiscal.id) } == nil)
+            #expect(
+                try await staff.post(
+                    "/staff/fiscal-invoices/\(fiscal.id)/storno",
+                    [("then", "end"), ("confirmed", "1"), ("auditNote", "client closed the company")]
+                ).status == .seeOther)
             let page = try await staff.get("/staff/clients/\(ana.id)")
             #expect(
                 page.body.visibleText.contains("storno of \(fiscal.displayNumber)")
@@ -173,7 +200,12 @@ struct MoreFlowsTests {
                 try await staff.post("/staff/fiscal-invoices/\(fiscal.id)/storno", [("then", "end")]).status
                     == .conflict)
             try await staff.get("/staff")
-            #expect(try await staff.post("/staff/billing-run", []).location == "/staff")
+            #expect(try await staff.post("/staff/billing-run", []).body.visibleText.contains("Run billing now?"))
+            #expect(
+                try await staff.post(
+                    "/staff/billing-run", [("confirmed", "1"), ("auditNote", "after the price change")]
+                )
+                .location == "/staff")
             #expect(try await staff.get("/staff").body.visibleText.contains("Last run as of 2026-01-15"))
             #expect(try await staff.get("/staff/fiscal-invoices/\(fiscal.id)").body.visibleText.contains("e-Factura: "))
         }

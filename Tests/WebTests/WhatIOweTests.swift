@@ -150,6 +150,30 @@ struct WhatIOweTests {
             #expect(!home.body.contains(#"data-queue="messages""#), "an empty kind is not shown")
             let found = try await staff.get("/staff?q=\(order.proforma.number.lowercased())")
             #expect(found.location == "/staff/proformas/\(order.proforma.id)")
+
+            // The audit log: filtered by client and action start, changes as "field: old → new", entities linked.
+            let other = try await h.fixtures.client("ion@example.ro", language: "en")
+            _ = try await ExtendPaymentDeadline(h.deps)(
+                proformaID: order.proforma.id, until: h.deps.today().adding(days: 3).description,
+                note: "asked by phone",
+                actor: .staff(1))
+            let log = try await staff.get("/staff/audit?client=\(ana.id)&action=proforma.")
+            #expect(log.status == .ok)
+            #expect(log.body.contains("proforma.payment_extended") && !log.body.contains("client.registered"))
+            #expect(
+                log.body.visibleText.contains(
+                    "dueDate: \(order.proforma.dueDate) → \(h.deps.today().adding(days: 3)) note: asked by phone"))
+            #expect(
+                log.body.contains(
+                    #"<a href="/staff/proformas/\#(order.proforma.id)">proforma #\#(order.proforma.id)</a>"#))
+            #expect(log.body.visibleText.contains("Ops (staff #1)"))
+            let everyone = try await staff.get("/staff/audit?action=client.registered")
+            #expect(everyone.body.contains("client #\(other.id)") && everyone.body.contains("client #\(ana.id)"))
+            let second = try await staff.get("/staff/audit?action=client.registered&page=1")
+            #expect(second.body.visibleText.contains("No entry matches.") && second.body.contains("rel=\"prev\""))
+            let bad = try await staff.get("/staff/audit?client=ana&from=yesterday")
+            #expect(
+                bad.status == .unprocessableContent && bad.body.visibleText.contains("Use a date such as 2026-12-01."))
         }
     }
 

@@ -210,7 +210,7 @@ def signup(d):
     submit(d, "Save")
     WebDriverWait(d, 5, ignored_exceptions=(StaleElementReferenceException,)).until(lambda d: "Saved." in text(d))
     assert d.find_element(By.NAME, "smsOptIn").is_selected()
-    assert "my-details" in text(d), text(d)
+    assert "(in My Details)" in text(d), text(d)
     shot(d, "02-my-details")
 
 
@@ -445,6 +445,18 @@ def staff_queue(d):
     number = card.find_element(By.CSS_SELECTOR, "li a").text.split(" ")[0]
     d.get(BASE + "/staff?q=" + number)
     assert "/staff/proformas/" in d.current_url and number in text(d), (d.current_url, text(d))
+    # An irreversible action shows what will happen and asks why before anything is done.
+    d.get(BASE + "/staff")
+    submit(d, "Run billing now")
+    page = text(d)
+    assert "Run billing now?" in page and "This cannot be undone." in page, page
+    shot(d, "31-staff-confirm")
+    assert d.find_element(By.NAME, "auditNote").get_attribute("required") is not None
+    fill(d, {"auditNote": "e2e: catching up after the price list change"})
+    submit(d, "Run billing")
+    WebDriverWait(d, 5).until(lambda d: d.current_url.rstrip("/").endswith("/staff"))
+    d.get(BASE + "/staff/audit")
+    assert "catching up after the price list change" in text(d), text(d)
     log_out(d)
 
 

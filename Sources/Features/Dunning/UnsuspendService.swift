@@ -13,9 +13,10 @@ public struct UnsuspendService: Sendable {
             "A non-payment hold is lifted only by paying or cancelling its proforma, or by giving the proforma a payment extension (staff client page, or POST /api/v1/proformas/{id}/extension)."
     )
 
-    public func callAsFunction(serviceID: Int64, holdID: Int64?, reason: String?, actor: Actor) async throws
-        -> HostingService
-    {
+    /// `note` is the staff's reason, kept in the audit log.
+    public func callAsFunction(
+        serviceID: Int64, holdID: Int64?, reason: String?, note: String? = nil, actor: Actor
+    ) async throws -> HostingService {
         let raw = (reason ?? "").trimmingCharacters(in: .whitespaces)
         let only = raw.isEmpty ? nil : HoldReason(rawValue: raw)
         if !raw.isEmpty, only == nil {
@@ -38,7 +39,8 @@ public struct UnsuspendService: Sendable {
             let ids = Set(chosen.filter { $0.reason != .nonPayment }.map(\.id))
             guard !ids.isEmpty else { throw Self.nonPaymentRefusal }
             return try await Suspensions.lift(
-                { ids.contains($0.id) }, on: s, by: actor, why: "lifted by staff", in: tx, at: deps.clock.now())
+                { ids.contains($0.id) }, on: s, by: actor,
+                why: note.map { "lifted by staff: \($0)" } ?? "lifted by staff", in: tx, at: deps.clock.now())
         }
     }
 }

@@ -167,14 +167,18 @@ public struct MailLinks: Sendable {
     }
 
     /// Staff revoke one link or all of a client's links.
-    public func revoke(clientID: Int64, linkID: Int64? = nil, by actor: Actor) async throws -> Int {
+    public func revoke(clientID: Int64, linkID: Int64? = nil, note: String? = nil, by actor: Actor) async throws -> Int
+    {
         let now = identity.deps.clock.now()
         let n = try await store.revokeMailLinks(clientID: clientID, linkID: linkID, because: .staff, at: now)
         try await identity.deps.store.write { tx in
             try await tx.append(
                 AuditEntry(
                     actor: actor, action: "mail_links.revoked", entity: "client", entityID: clientID, before: nil,
-                    after: auditJSON(["links": String(n), "link": linkID.map(String.init) ?? "all"]), at: now))
+                    after: auditJSON(
+                        ["links": String(n), "link": linkID.map(String.init) ?? "all"].merging(
+                            note.map { ["note": $0] } ?? [:]
+                        ) { a, _ in a }), at: now))
         }
         return n
     }

@@ -7,13 +7,15 @@ public struct CancelProforma: Sendable {
     let deps: AppDependencies
     public init(_ deps: AppDependencies) { self.deps = deps }
 
-    public func callAsFunction(proformaID: Int64, actor: Actor) async throws -> ProformaInvoice {
+    /// `note` is the staff's reason, kept in the audit log.
+    public func callAsFunction(proformaID: Int64, note: String? = nil, actor: Actor) async throws -> ProformaInvoice {
         try await deps.store.write { tx in
             guard let p = try await tx.proforma(id: proformaID, forUpdate: true) else {
                 throw UseCaseError.notFound("proforma")
             }
             try await ProformaCancellation.cancel(
-                p, why: "cancelled by \(actor)", by: actor, in: tx, deps: deps, at: deps.clock.now())
+                p, why: note.map { "cancelled by \(actor): \($0)" } ?? "cancelled by \(actor)", by: actor, in: tx,
+                deps: deps, at: deps.clock.now())
             return try p.cancelled()
         }
     }

@@ -16,10 +16,10 @@ enum FiscalIssuing {
     }
 
     /// Reverses `original` with a storno (its own number, the amounts negated, a reference to the original), audited
-    /// as `fiscal_invoice.stornoed` with what follows it (`then`).
+    /// as `fiscal_invoice.stornoed` with what follows it (`then`) and the staff's reason (`note`).
     static func reverse(
-        _ original: FiscalInvoice, then: String, by actor: Actor, deps: AppDependencies, in tx: any StoreTransaction,
-        at now: Date
+        _ original: FiscalInvoice, then: String, note: String? = nil, by actor: Actor, deps: AppDependencies,
+        in tx: any StoreTransaction, at now: Date
     ) async throws -> FiscalInvoice {
         let draft: FiscalInvoiceDraft
         do { draft = try FiscalInvoiceDraft.storno(of: original, issueDate: deps.today()) } catch let e
@@ -32,9 +32,10 @@ enum FiscalIssuing {
             AuditEntry(
                 actor: actor, action: "fiscal_invoice.stornoed", entity: "fiscal_invoice", entityID: original.id,
                 before: auditJSON(["number": original.displayNumber]),
-                after: auditJSON([
-                    "storno": storno.displayNumber, "total": storno.totals.gross.description, "then": then,
-                ]),
+                after: auditJSON(
+                    [
+                        "storno": storno.displayNumber, "total": storno.totals.gross.description, "then": then,
+                    ].merging(note.map { ["note": $0] } ?? [:]) { a, _ in a }),
                 at: now))
         return storno
     }

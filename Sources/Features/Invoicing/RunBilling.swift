@@ -17,13 +17,26 @@ public struct RunBilling: Sendable {
         self.clientsPerTransaction = max(1, clientsPerTransaction)
     }
 
-    public func callAsFunction(asOf: CivilDate, progress: (@Sendable (BillingRunReport) -> Void)? = nil) async throws
-        -> BillingRunReport
-    {
+    /// A run a person asked for (`requestedBy`, with their reason `note`) is audited with its report.
+    public func callAsFunction(
+        asOf: CivilDate, requestedBy: Actor? = nil, note: String? = nil,
+        progress: (@Sendable (BillingRunReport) -> Void)? = nil
+    ) async throws -> BillingRunReport {
         let started = deps.clock.now()
         let report = try await issueRenewals(asOf: asOf, progress: progress)
         let finished = deps.clock.now()
-        try await deps.store.write { tx in try await tx.insert(report: report, startedAt: started, finishedAt: finished)
+        try await deps.store.write { tx in
+            try await tx.insert(report: report, startedAt: started, finishedAt: finished)
+            if let actor = requestedBy {
+                try await tx.append(
+                    AuditEntry(
+                        actor: actor, action: "billing.run_requested", entity: "billing_run", entityID: 0, before: nil,
+                        after: auditJSON(
+                            [
+                                "asOf": asOf.description, "proformasIssued": String(report.proformasIssued),
+                                "failures": String(report.failures.count),
+                            ].merging(note.map { ["note": $0] } ?? [:]) { a, _ in a }), at: finished))
+            }
         }
         return report
     }

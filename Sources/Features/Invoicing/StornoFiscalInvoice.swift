@@ -34,8 +34,10 @@ public struct StornoFiscalInvoice: Sendable {
     /// `then` is the follow-up's name (reissue, reopen, end); `billingProfileID` picks the corrected data for a
     /// reissue (default: the client's default profile). `moneyReturned` is set by a card refund: the money went back
     /// to the card, so `end` credits nothing.
+    /// `note` is the staff's reason, kept in the audit log with the storno.
     public func callAsFunction(
-        fiscalInvoiceID: Int64, then: String?, billingProfileID: Int64? = nil, moneyReturned: Bool = false, actor: Actor
+        fiscalInvoiceID: Int64, then: String?, billingProfileID: Int64? = nil, moneyReturned: Bool = false,
+        note: String? = nil, actor: Actor
     ) async throws -> Result {
         guard let followUp = then.flatMap(StornoFollowUp.init(rawValue:)) else {
             throw UseCaseError.invalid(
@@ -76,7 +78,7 @@ public struct StornoFiscalInvoice: Sendable {
                     }
                 }
                 let storno = try await FiscalIssuing.reverse(
-                    original, then: followUp.rawValue, by: actor, deps: deps, in: tx, at: now)
+                    original, then: followUp.rawValue, note: note, by: actor, deps: deps, in: tx, at: now)
                 switch followUp {
                 case .reissue:
                     let reissued = try await reissue(

@@ -100,6 +100,8 @@ public protocol StoreReader: Sendable {
     func audit(clientID: Int64, limit: Int) async throws -> [StoredAuditEntry]
     /// The latest entries, newest first (the staff audit page).
     func newestAudit(limit: Int) async throws -> [StoredAuditEntry]
+    /// Entries matching `filter`, newest first (the staff audit page's filters and pages).
+    func audit(_ filter: AuditFilter, limit: Int, offset: Int) async throws -> [StoredAuditEntry]
     /// The newest audit entries of one action (e.g. `credit.added` for the staff home page), newest first.
     func audit(action: String, limit: Int) async throws -> [StoredAuditEntry]
     func billingRuns(limit: Int) async throws -> [BillingRunReport]

@@ -84,9 +84,7 @@ struct StaffRoutes {
         }
         r.get("audit") { req, ctx in
             let (_, visit) = try staffVisit(req, ctx)
-            let log = try await BackOfficeQueries(deps).auditLog(limit: 300)
-            return areas.page(
-                "staff-audit", title: "Audit log", ["audit": log.entries.map { auditRow($0, log.staffNames) }], visit)
+            return try await auditPage(req, visit)
         }
         r.get("api-keys") { req, ctx in
             let (_, visit) = try staffVisit(req, ctx)
@@ -181,17 +179,6 @@ struct StaffRoutes {
                 note: form.optional("note"), actor: actor)
             return (Paths.Staff.client(p.clientID), "saved")
         }
-        action(r, "proformas/:id/cancel") { _, ctx, _, actor in
-            let p = try await CancelProforma(deps)(
-                proformaID: try ctx.parameters.require("id", as: Int64.self), actor: actor)
-            return (Paths.Staff.client(p.clientID), "saved")
-        }
-        action(r, "fiscal-invoices/:id/storno") { _, ctx, form, actor in
-            let result = try await StornoFiscalInvoice(deps)(
-                fiscalInvoiceID: try ctx.parameters.require("id", as: Int64.self), then: form.optional("then"),
-                actor: actor)
-            return (Paths.Staff.client(result.storno.clientID), "saved")
-        }
         action(r, "fiscal-invoices/:id/refund") { _, ctx, _, actor in
             guard let cards = areas.cards else { throw UseCaseError.notFound("card payments") }
             let storno = try await cards.refund(
@@ -202,12 +189,6 @@ struct StaffRoutes {
             let s = try await SuspendService(deps)(
                 serviceID: try ctx.parameters.require("id", as: Int64.self), reason: form["reason"],
                 note: form.optional("note"), actor: actor)
-            return (Paths.Staff.client(s.clientID), "saved")
-        }
-        action(r, "services/:id/unsuspend") { _, ctx, _, actor in
-            // Every abuse and other hold; a non-payment hold goes with its proforma (paid, cancelled or extended).
-            let s = try await UnsuspendService(deps)(
-                serviceID: try ctx.parameters.require("id", as: Int64.self), holdID: nil, reason: nil, actor: actor)
             return (Paths.Staff.client(s.clientID), "saved")
         }
         action(r, "services/:id/cancel") { _, ctx, _, actor in
@@ -247,29 +228,28 @@ struct StaffRoutes {
                 actor: actor)
             return (Paths.Staff.client(clientID), "saved")
         }
-        action(r, "clients/:id/mail-links/revoke") { _, ctx, form, actor in
-            let clientID = try ctx.parameters.require("id", as: Int64.self)
-            _ = try await MailLinks(areas.identity).revoke(
-                clientID: clientID, linkID: form.optional("link").flatMap(Int64.init), by: actor)
-            return (Paths.Staff.client(clientID), "saved")
-        }
         StaffEFacturaRoutes(staff: self).register(on: r)
         StaffPlanRoutes(staff: self).register(on: r)
-        action(r, "billing-run") { _, _, _, _ in
-            _ = try await RunBilling(deps)(asOf: deps.today())
-            return (Paths.Staff.home, "saved")
-        }
+        registerConfirmedActions(on: r)
     }
 
+    /// An audit entry as staff read it: who by name, the entity linked, and the change as "field: old → new".
     func auditRow(_ e: StoredAuditEntry, _ staff: [Int64: String]) -> [String: Any] {
-        var change = ""
-        if let b = e.before { change += "before: \(b.prefix(400)) " }
-        if let a = e.after { change += "after: \(a.prefix(400))" }
-        return [
+        var row: [String: Any] = [
             "at": Formatting.timestamp(e.at, deps), "actor": Actor(e.actor).map { Self.who($0, staff) } ?? e.actor,
-            "action": e.action,
-            "entity": "\(e.entity) #\(e.entityID)", "change": change,
+            "action": e.action, "entity": "\(e.entity.replacingOccurrences(of: "_", with: " ")) #\(e.entityID)",
+            "changes": AuditChange.lines(before: e.before, after: e.after),
         ]
+        let href: String? =
+            switch e.entity {
+            case "client": Paths.Staff.client(e.entityID)
+            case "proforma": Paths.Staff.proforma(e.entityID)
+            case "fiscal_invoice": Paths.Staff.fiscalInvoice(e.entityID)
+            case "plan": Paths.Staff.plan(e.entityID)
+            default: nil
+            }
+        if let href { row["href"] = href }
+        return row
     }
 
     /// Who did something, as staff read it: a colleague by name, the rest by kind and number.

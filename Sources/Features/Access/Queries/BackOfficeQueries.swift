@@ -30,6 +30,17 @@ public struct BackOfficeQueries: Sendable {
         try await deps.store.read { r in (try await r.newestAudit(limit: limit), try await r.staffNames()) }
     }
 
+    /// One page of the audit log narrowed by `filter`, newest first, with the staff names; `hasMore` when an older
+    /// page exists.
+    public func auditLog(_ filter: AuditFilter, page: Int, perPage: Int = 50) async throws -> (
+        entries: [StoredAuditEntry], staffNames: [Int64: String], hasMore: Bool
+    ) {
+        try await deps.store.read { r in
+            let rows = try await r.audit(filter, limit: perPage + 1, offset: max(0, page) * perPage)
+            return (Array(rows.prefix(perPage)), try await r.staffNames(), rows.count > perPage)
+        }
+    }
+
     /// Every staff member's name by id.
     public func staffNames() async throws -> [Int64: String] {
         try await deps.store.read { r in try await r.staffNames() }

@@ -44,6 +44,29 @@ public struct AuditEntry: Sendable, Equatable {
     }
 }
 
+/// What the staff audit page narrows the log to; every part optional.
+public struct AuditFilter: Sendable, Equatable {
+    /// Everything done by or to this client (its account, profiles, services and invoices).
+    public var clientID: Int64?
+    /// An action, or the start of one ("proforma." for every proforma action).
+    public var action: String?
+    /// Who acted, as stored ("staff:1", "client:7", "system").
+    public var actor: String?
+    /// From the start of `from` (inclusive) to the end of `through`, as instants.
+    public var from: Date?
+    public var before: Date?
+
+    public init(
+        clientID: Int64? = nil, action: String? = nil, actor: String? = nil, from: Date? = nil, before: Date? = nil
+    ) {
+        self.clientID = clientID
+        self.action = action
+        self.actor = actor
+        self.from = from
+        self.before = before
+    }
+}
+
 public struct StoredAuditEntry: Sendable, Codable, Equatable {
     public let id: Int64
     public let actor: String
