@@ -41,6 +41,11 @@ enum Paths {
         static let plans = "/staff/plans"
         static func plan(_ id: Int64) -> String { "/staff/plans/\(id)" }
         static func client(_ id: Int64) -> String { "/staff/clients/\(id)" }
+        /// The client page's tabs: the overview (profiles, services) is the page itself.
+        enum ClientTab: String, CaseIterable { case overview, invoices, messages, log }
+        static func client(_ id: Int64, tab: ClientTab) -> String {
+            tab == .overview ? client(id) : client(id) + "?tab=\(tab.rawValue)"
+        }
         static func proforma(_ id: Int64) -> String { "/staff/proformas/\(id)" }
         static func proformaPDF(_ id: Int64) -> String { proforma(id) + "/pdf" }
         static func fiscalInvoice(_ id: Int64) -> String { "/staff/fiscal-invoices/\(id)" }

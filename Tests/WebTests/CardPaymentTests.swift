@@ -440,11 +440,11 @@ struct CardPaymentTests {
         try await s.h.run { c in
             let staff = Browser(c)
             try await staff.logInStaffSettingUp2FA("ops@hostico.ro", "staff password 1", s.h)
-            let page = try await staff.get("/staff/clients/\(s.ana.id)")
+            let page = try await staff.get("/staff/clients/\(s.ana.id)?tab=invoices")
             #expect(page.body.contains("/staff/fiscal-invoices/\(fiscal.id)/refund"))
             #expect(
                 try await staff.post("/staff/fiscal-invoices/\(fiscal.id)/refund", []).location
-                    == "/staff/clients/\(s.ana.id)")
+                    == "/staff/clients/\(s.ana.id)?tab=invoices")
             let invoices = try await s.h.deps.store.read { r in
                 try await r.fiscalInvoices(clientID: s.ana.id, limit: 5, offset: 0)
             }
@@ -452,7 +452,7 @@ struct CardPaymentTests {
             let audit = try await s.h.deps.store.read { r in try await r.audit(clientID: s.ana.id, limit: 50) }
             #expect(audit.contains { $0.action == "card.refunded" && $0.after?.contains(#""refunds":"re_"#) == true })
             #expect(
-                !(try await staff.get("/staff/clients/\(s.ana.id)").body.contains(
+                !(try await staff.get("/staff/clients/\(s.ana.id)?tab=invoices").body.contains(
                     "/staff/fiscal-invoices/\(fiscal.id)/refund")))
         }
     }

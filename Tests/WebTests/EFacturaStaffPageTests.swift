@@ -84,6 +84,12 @@ struct EFacturaStaffPageTests {
             let zip = try await staff.get("/staff/efactura/\(good.id)/anaf.zip")
             #expect(zip.status == .ok && zip.headers[.contentType] == "application/zip")
             #expect(zip.headers[.contentDisposition] == "attachment; filename=\"\(good.displayNumber)-anaf.zip\"")
+            // Each invoice's XML for a manual upload in SPV; the filter shows how many invoices are in each state.
+            let xml = try await staff.get("/staff/efactura/\(bad.id)/invoice.xml")
+            #expect(xml.status == .ok && xml.headers[.contentType] == "application/xml; charset=utf-8")
+            #expect(xml.body.hasPrefix("<?xml") && xml.body.contains(">\(bad.displayNumber)</cbc:ID>"))
+            #expect(page.body.contains("/staff/efactura/\(good.id)/invoice.xml"))
+            #expect(text.contains("all 2 overdue 0 to upload 0 uploaded 0 accepted 1 rejected 1"), "\(text)")
             #expect(
                 try await staff.get("/staff/efactura?state=rejected").body.visibleText.contains(good.displayNumber)
                     == false)

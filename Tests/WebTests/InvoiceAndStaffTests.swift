@@ -185,7 +185,7 @@ struct InvoiceAndStaffTests {
                     == "/staff/security/2fa")
             #expect(try await staff.get("/staff").location == "/staff/security/2fa")
             let setup = try await staff.get("/staff/security/2fa")
-            let secret = String(setup.body.split(separator: #"id="totp-secret">"#)[1].prefix { $0 != "<" })
+            let secret = setup.body.totpSecret
             try await staff.post("/staff/security/2fa", [("code", h.totpCode(secretBase32: secret))])
             let search = try await staff.get("/staff?q=2700116065277")
             #expect(search.body.contains("/staff/clients/\(ana.id)"))
@@ -195,8 +195,14 @@ struct InvoiceAndStaffTests {
             // An invoice number found by the search opens the invoice.
             #expect(
                 try await staff.get("/staff?q=\(fiscalNumber)").location?.hasPrefix("/staff/fiscal-invoices/") == true)
+            // The client page: a summary over tabs.
             let page = try await staff.get("/staff/clients/\(ana.id)")
-            #expect(page.body.visibleText.contains("opted out") && page.body.contains("client.registered"))
+            #expect(page.body.visibleText.contains("Ana Popescu client #\(ana.id)"))
+            #expect(page.body.visibleText.contains("Owes nothing Overdue none"))
+            #expect(page.body.contains(#"<a href="/staff/clients/\#(ana.id)?tab=log">Audit log</a>"#))
+            #expect(!page.body.contains("client.registered"), "the log is its own tab")
+            #expect(try await staff.get("/staff/clients/\(ana.id)?tab=messages").body.visibleText.contains("opted out"))
+            #expect(try await staff.get("/staff/clients/\(ana.id)?tab=log").body.contains("client.registered"))
             let suspended = try await staff.post(
                 "/staff/services/\(service.id)/suspend", [("reason", "abuse"), ("note", "Phishing page reported")])
             #expect(suspended.location == "/staff/clients/\(ana.id)")
@@ -248,11 +254,14 @@ struct InvoiceAndStaffTests {
             try await staff.logInStaffSettingUp2FA("ops@hostico.ro", "staff password 1", h)
             // The home page says when the daily tasks last ran.
             #expect(try await staff.get("/staff").body.visibleText.contains("Daily tasks last ran for 2026-02-21"))
-            let page = try await staff.get("/staff/clients/\(ana.id)")
+            let page = try await staff.get("/staff/clients/\(ana.id)?tab=invoices")
             #expect(page.body.contains(#"action="/staff/proformas/\#(renewal.id)/extension""#))
             #expect(page.body.visibleText.contains("unpaid, due 2026-02-15"))
             // Lifting the non-payment hold as an unsuspend is not offered (only abuse/other holds are).
-            #expect(!page.body.contains(#"action="/staff/services/\#(service.id)/unsuspend""#))
+            let overview = try await staff.get("/staff/clients/\(ana.id)")
+            #expect(overview.body.contains("tr class=\"service\""))
+            #expect(!overview.body.contains(#"action="/staff/services/\#(service.id)/unsuspend""#))
+            #expect(overview.body.visibleText.contains("Overdue 1 (oldest due 15 Feb 2026"))
             // Too far: refused with the limit named, nothing changed.
             let far = try await staff.post(
                 "/staff/proformas/\(renewal.id)/extension", [("until", "2026-04-01"), ("note", "Asked by phone")])
@@ -261,10 +270,10 @@ struct InvoiceAndStaffTests {
                     && far.body.visibleText.contains("at most 14 days from today (2026-03-07)"))
             let given = try await staff.post(
                 "/staff/proformas/\(renewal.id)/extension", [("until", "2026-03-01"), ("note", "Asked by phone")])
-            #expect(given.location == "/staff/clients/\(ana.id)")
-            let after = try await staff.get("/staff/clients/\(ana.id)")
+            #expect(given.location == "/staff/clients/\(ana.id)?tab=invoices")
+            let after = try await staff.get("/staff/clients/\(ana.id)?tab=invoices")
             #expect(after.body.visibleText.contains("unpaid, due 2026-03-01 (extended from 2026-02-15)"))
-            #expect(after.body.contains("proforma.payment_extended"))
+            #expect(try await staff.get("/staff/clients/\(ana.id)?tab=log").body.contains("proforma.payment_extended"))
 
             let client = Browser(c)
             try await client.logIn("ana@example.ro", "correct horse battery")

@@ -520,10 +520,11 @@ struct MailLinkTests {
 
             let staff = Browser(c)
             try await staff.logInStaffSettingUp2FA("ops@hostico.ro", "staff password 1", s.h)
-            let page = try await staff.get("/staff/clients/\(s.ana.id)")
+            let log = try await staff.get("/staff/clients/\(s.ana.id)?tab=log")
+            let page = try await staff.get("/staff/clients/\(s.ana.id)?tab=messages")
             #expect(
-                page.body.contains("mail_link.used") && page.body.visibleText.contains("ip: unknown")
-                    && page.body.visibleText.contains("outcome: session"))
+                log.body.contains("mail_link.used") && log.body.visibleText.contains("ip: unknown")
+                    && log.body.visibleText.contains("outcome: session"))
             // The link's row names the invoice by its number and links to it.
             let row = try #require(page.body.components(separatedBy: #"<tr class="mail-link""#).dropFirst().first)
             #expect(
@@ -533,8 +534,10 @@ struct MailLinkTests {
                 try await staff.post(
                     "/staff/clients/\(s.ana.id)/mail-links/revoke",
                     [("confirmed", "1"), ("auditNote", "phishing report")]
-                ).location == "/staff/clients/\(s.ana.id)")
-            #expect(try await staff.get("/staff/clients/\(s.ana.id)").body.visibleText.contains("revoked (staff)"))
+                ).location == "/staff/clients/\(s.ana.id)?tab=messages")
+            #expect(
+                try await staff.get("/staff/clients/\(s.ana.id)?tab=messages").body.visibleText.contains(
+                    "revoked (staff)"))
             #expect(
                 try await Browser(c).get(ClientAreaLinks.mailLinkPath(invoice, token: good)).location?.hasPrefix(
                     "/login") == true)

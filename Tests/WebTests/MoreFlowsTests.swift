@@ -142,13 +142,13 @@ struct MoreFlowsTests {
             let staff = Browser(c)
             try await staff.logIn("ops@hostico.ro", "staff password 1", base: "/staff")
             let setup = try await staff.get("/staff/security/2fa")
-            let secret = String(setup.body.split(separator: #"id="totp-secret">"#)[1].prefix { $0 != "<" })
+            let secret = setup.body.totpSecret
             try await staff.post("/staff/security/2fa", [("code", h.totpCode(secretBase32: secret))])
             try await staff.get("/staff/clients/\(ana.id)")
             #expect(
                 try await staff.post(
                     "/staff/proformas/\(first.proforma.id)/payments", [("amount", "121.00"), ("reference", "OP 123")]
-                ).location == "/staff/clients/\(ana.id)")
+                ).location == "/staff/clients/\(ana.id)?tab=invoices")
             let fiscal = try #require(
                 try await h.deps.store.read { r in try await r.fiscalInvoice(proformaID: first.proforma.id) })
             #expect(
@@ -191,7 +191,7 @@ struct MoreFlowsTests {
                     "/staff/fiscal-invoices/\(fiscal.id)/storno",
                     [("then", "end"), ("confirmed", "1"), ("auditNote", "client closed the company")]
                 ).status == .seeOther)
-            let page = try await staff.get("/staff/clients/\(ana.id)")
+            let page = try await staff.get("/staff/clients/\(ana.id)?tab=invoices")
             #expect(
                 page.body.visibleText.contains("storno of \(fiscal.displayNumber)")
                     && page.body.visibleText.contains("reversed"))
@@ -218,7 +218,7 @@ struct MoreFlowsTests {
             let b = Browser(c)
             try await b.logIn("ana@example.ro", "correct horse battery")
             let setup = try await b.get("/security/2fa")
-            let secret = String(setup.body.split(separator: #"id="totp-secret">"#)[1].prefix { $0 != "<" })
+            let secret = setup.body.totpSecret
             try await b.post(
                 "/security/2fa", [("password", "correct horse battery"), ("code", h.totpCode(secretBase32: secret))])
             try await b.get("/security")

@@ -200,7 +200,9 @@ struct SelfServicePageTests {
             #expect(try await staff.post("/staff/plans/\(pro.id)/retire", []).location == "/staff/plans")
             #expect(try await staff.get("/staff/plans").body.visibleText.contains("retired"))
             // Refunds: never more than the balance; recorded with the transfer's reference.
-            #expect(try await staff.get("/staff/clients/\(ana.id)").body.visibleText.contains("Credit: 29.00 RON"))
+            #expect(
+                try await staff.get("/staff/clients/\(ana.id)?tab=invoices").body.visibleText.contains(
+                    "Credit: 29.00 RON"))
             #expect(
                 try await staff.post(
                     "/staff/clients/\(ana.id)/credit/refund",
@@ -210,8 +212,8 @@ struct SelfServicePageTests {
                 try await staff.post(
                     "/staff/clients/\(ana.id)/credit/refund",
                     [("amount", "29.00"), ("currency", "RON"), ("reference", "OP 9")]
-                ).location == "/staff/clients/\(ana.id)")
-            let after = try await staff.get("/staff/clients/\(ana.id)")
+                ).location == "/staff/clients/\(ana.id)?tab=invoices")
+            let after = try await staff.get("/staff/clients/\(ana.id)?tab=invoices")
             #expect(after.body.visibleText.contains("Refunded by bank transfer, reference OP 9"))
             #expect(after.body.visibleText.contains("Credit: none"))
             // The client's payments, with their proforma.

@@ -161,7 +161,7 @@ final class Browser: @unchecked Sendable {
     func logInStaffSettingUp2FA(_ email: String, _ password: String, _ h: WebHarness) async throws {
         try await logIn(email, password, base: "/staff")
         let setup = try await get("/staff/security/2fa")
-        let secret = String(setup.body.split(separator: #"id="totp-secret">"#)[1].prefix { $0 != "<" })
+        let secret = setup.body.totpSecret
         try await post("/staff/security/2fa", [("code", h.totpCode(secretBase32: secret))])
     }
 
@@ -202,6 +202,12 @@ extension String {
         return out.replacingOccurrences(of: "&amp;", with: "&").replacingOccurrences(of: "&#39;", with: "'")
             .replacingOccurrences(of: "&quot;", with: "\"")
             .split(whereSeparator: \.isWhitespace).joined(separator: " ")
+    }
+
+    /// The 2FA set-up page's secret, its groups of four joined as an app reads it.
+    var totpSecret: String {
+        let code = components(separatedBy: #"id="totp-secret">"#)[1].components(separatedBy: "</code>")[0]
+        return code.replacingOccurrences(of: "<span>", with: "").replacingOccurrences(of: "</span>", with: "")
     }
 
     private static let inlineTags: Set<String> = ["a", "span", "strong", "b", "em", "i", "code", "small", "abbr"]

@@ -124,8 +124,12 @@ extension LoginFlow {
             return areas.redirect(base + "/security", visit)
         }
         let pending = try await SetUpSecondFactor(areas.identity).begin(session)
-        let model: [String: Any] = [
-            "qr": QRCode.svg(pending.uri) ?? "", "secret": pending.secretBase32, "uri": pending.uri,
+        // The secret in groups of four to type by hand; copying it gives the letters alone.
+        let groups = stride(from: 0, to: pending.secretBase32.count, by: 4).map {
+            String(pending.secretBase32.dropFirst($0).prefix(4))
+        }
+        var model: [String: Any] = [
+            "qr": QRCode.svg(pending.uri) ?? "", "secret": groups, "uri": pending.uri,
             "action": base + "/security/2fa",
             "fields":
                 (SetUpSecondFactor.needsPassword(session)
@@ -138,6 +142,8 @@ extension LoginFlow {
                         "code", v.s("totp_code"), autocomplete: "one-time-code", errors: errors, inputmode: "numeric")
                 ],
         ]
+        // 2FA is the client's choice: a way back. A staff member must set it up before anything else.
+        if realm == .client, session.stage == .full { model["cancel"] = base + "/security" }
         return areas.page(
             "totp-setup", title: v.s("totp_enable"), model, visit, status: errors.isEmpty ? .ok : .unprocessableContent)
     }

@@ -6,7 +6,7 @@ import Hummingbird
 /// The staff page of one client: account, profiles, services with their holds, invoices with their actions,
 /// SMS consents, messages, mail links and the audit trail.
 extension StaffRoutes {
-    func clientPage(_ id: Int64, _ visit: Visit) async throws -> Response {
+    func clientPage(_ id: Int64, tab: Paths.Staff.ClientTab, _ visit: Visit) async throws -> Response {
         let v = visit.views
         let o = try await ClientOverview.load(
             clientID: id, deps: deps, identity: areas.identity, messages: areas.messages)
@@ -15,7 +15,8 @@ extension StaffRoutes {
         let services: [[String: Any]] = o.services.map { s in
             [
                 "id": s.id, "domain": s.domain, "plan": o.planNames[s.planID] ?? "",
-                "nextDue": s.nextDueDate.description, "state": s.state.rawValue, "stateCode": s.state.rawValue,
+                "nextDue": s.state == .terminated ? "—" : s.nextDueDate.description, "state": s.state.rawValue,
+                "stateCode": s.state.rawValue,
                 "holds": s.holds.map {
                     "\($0.reason.rawValue) by \(Self.who($0.placedBy, staff)) on \(Formatting.timestamp($0.placedAt, deps))\($0.note.map { ": " + $0 } ?? "")"
                 },
@@ -68,7 +69,7 @@ extension StaffRoutes {
             o.invoices.proformas.map { ($0.id, $0.number) }, uniquingKeysWith: { a, _ in a })
         let fiscalNumbers = Dictionary(
             o.invoices.fiscalInvoices.map { ($0.id, $0.displayNumber) }, uniquingKeysWith: { a, _ in a })
-        let model: [String: Any] = [
+        var model: [String: Any] = [
             "id": client.id, "email": client.email.value, "phone": client.phone?.e164 ?? "—",
             "language": client.language.rawValue,
             "sms": client.sms.optedIn ? "on" : "off",
@@ -135,6 +136,40 @@ extension StaffRoutes {
             },
             "hasValidLinks": links.contains { $0.state(at: now) == .valid }, "clientID": client.id,
         ]
+        model["summary"] = ClientSummary.model(o, today: today, v)
+        model["name"] = (o.profiles.first { $0.isDefault } ?? o.profiles.first)?.party.name ?? client.email.value
+        model["tabs"] = Paths.Staff.ClientTab.allCases.map { t in
+            [
+                "href": Paths.Staff.client(client.id, tab: t), "current": t == tab,
+                "label": [
+                    "overview": "Profile and services", "invoices": "Invoices and money",
+                    "messages": "Messages and links", "log": "Audit log",
+                ][t.rawValue] ?? t.rawValue,
+            ] as [String: Any]
+        }
+        model["tab_\(tab.rawValue)"] = true
         return areas.page("staff-client", title: client.email.value, model, visit)
+    }
+}
+
+/// The box at the top of the staff client page: who, what they owe and since when, their credit, and counts.
+enum ClientSummary {
+    static func model(_ o: ClientOverview, today: CivilDate, _ v: Views) -> [String: Any] {
+        let owed = AmountOwed(unpaid: o.invoices.proformas, today: today)
+        let overdue = owed.items.filter { owed.isOverdue($0.dueDate) }
+        let company = o.profiles.first { $0.isDefault && $0.party.kind == .legalEntity }.map(\.party.name)
+        let live = o.services.filter { $0.state == .active || $0.state == .suspended }
+        return [
+            "company": company ?? "—",
+            "owed": owed.isEmpty ? "nothing" : owed.totals.map(v.money).joined(separator: " + "),
+            "overdue": overdue.isEmpty
+                ? "none"
+                : "\(overdue.count) (oldest due \(v.date(overdue[0].dueDate)), \(owed.daysOverdue) days)",
+            "hasOverdue": !overdue.isEmpty,
+            "credit": o.credit.balances.isEmpty ? "none" : o.credit.balances.map(v.money).joined(separator: " · "),
+            "services":
+                "\(live.count) live, \(o.services.filter { $0.state == .suspended }.count) suspended, \(o.services.count) in all",
+            "invoices": "\(owed.items.count) unpaid proformas, \(o.invoices.fiscalInvoices.count) fiscal invoices",
+        ]
     }
 }

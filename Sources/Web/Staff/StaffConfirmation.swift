@@ -100,7 +100,7 @@ extension StaffRoutes {
             let result = try await StornoFiscalInvoice(deps)(
                 fiscalInvoiceID: try ctx.parameters.require("id", as: Int64.self), then: form.optional("then"),
                 note: note, actor: actor)
-            return (Paths.Staff.client(result.storno.clientID), "saved")
+            return (Paths.Staff.client(result.storno.clientID, tab: .invoices), "saved")
         }
         confirmedAction(
             r, "proformas/:id/cancel",
@@ -122,7 +122,7 @@ extension StaffRoutes {
         ) { _, ctx, _, actor, note in
             let p = try await CancelProforma(deps)(
                 proformaID: try ctx.parameters.require("id", as: Int64.self), note: note, actor: actor)
-            return (Paths.Staff.client(p.clientID), "saved")
+            return (Paths.Staff.client(p.clientID, tab: .invoices), "saved")
         }
         confirmedAction(
             r, "services/:id/unsuspend",
@@ -165,7 +165,7 @@ extension StaffRoutes {
             let clientID = try ctx.parameters.require("id", as: Int64.self)
             _ = try await MailLinks(areas.identity).revoke(
                 clientID: clientID, linkID: form.optional("link").flatMap(Int64.init), note: note, by: actor)
-            return (Paths.Staff.client(clientID), "saved")
+            return (Paths.Staff.client(clientID, tab: .messages), "saved")
         }
         confirmedAction(
             r, "billing-run",

@@ -1,3 +1,4 @@
+import Documents
 import Domain
 import Features
 import Foundation
@@ -14,12 +15,22 @@ struct StaffEFacturaRoutes {
         r.get("efactura") { req, ctx in
             let (_, visit) = try staff.staffVisit(req, ctx)
             let filter = req.uri.queryParameters.get("state").flatMap(EFacturaState.init(rawValue:))
-            let items = try await InvoiceQueries(deps).efacturaSubmissions(state: filter, limit: 500)
+            let overdueOnly = req.uri.queryParameters.get("state") == "overdue"
+            // Counts per state for the filter's badges (up to the newest 5,000 invoices).
+            let all = try await InvoiceQueries(deps).efacturaSubmissions(state: nil, limit: 5000)
+            let today = deps.today()
+            let items =
+                overdueOnly
+                ? all.filter { $0.isOverdue(today: today) }
+                : filter == nil ? Array(all.prefix(500)) : Array(all.filter { $0.state == filter }.prefix(500))
             let credentials = try await areas.efacturaQueue?.credentials()
             let staffNames = credentials == nil ? [:] : try await BackOfficeQueries(deps).staffNames()
+            var counts: [EFacturaState?: Int] = Dictionary(grouping: all, by: { Optional($0.state) }).mapValues(\.count)
+            counts[nil] = all.count
             let model = StaffEFacturaPage.model(
-                items, filter: filter, credentials: credentials, staffNames: staffNames,
-                configured: areas.efactura != nil, deps)
+                items, filter: overdueOnly ? .overdue : filter.map { .state($0) } ?? .all, counts: counts,
+                overdue: all.filter { $0.isOverdue(today: today) }.count, credentials: credentials,
+                staffNames: staffNames, configured: areas.efactura != nil, deps)
             var response = areas.page("staff-efactura", title: "e-Factura", model, visit)
             if let origin = areas.efactura?.authorizationOrigin {
                 response.headers[.contentSecurityPolicy] = PageHeaders.policy(alsoSubmittingTo: origin)
@@ -68,6 +79,20 @@ struct StaffEFacturaRoutes {
             }
             return (Paths.Staff.efactura, "saved")
         }
+        // The invoice's UBL XML as it is (or would be) uploaded: for a manual upload in ANAF's SPV when uploads
+        // are off or ANAF is down.
+        r.get("efactura/:id/invoice.xml") { req, ctx in
+            _ = try staff.staffVisit(req, ctx)
+            let f = try await areas.fiscal(ctx)
+            let name = f.displayNumber.filter { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
+            return Response(
+                status: .ok,
+                headers: [
+                    .contentType: "application/xml; charset=utf-8",
+                    .contentDisposition: "attachment; filename=\"\(name).xml\"", .cacheControl: "no-store",
+                ],
+                body: .init(byteBuffer: ByteBuffer(string: EFactura.xml(f))))
+        }
         r.get("efactura/:id/anaf.zip") { req, ctx in
             _ = try staff.staffVisit(req, ctx)
             let invoiceID = try ctx.parameters.require("id", as: Int64.self)
@@ -89,18 +114,33 @@ struct StaffEFacturaRoutes {
 /// The e-Factura page's model: the state filter, each fiscal invoice's upload with its deadline and ANAF's errors,
 /// and the connection to ANAF.
 enum StaffEFacturaPage {
+    enum Filter: Equatable {
+        case all, overdue
+        case state(EFacturaState)
+    }
+
     static func model(
-        _ items: [EFacturaSubmission], filter: EFacturaState?, credentials: StoredANAFCredentials?,
-        staffNames: [Int64: String], configured: Bool, _ deps: AppDependencies
+        _ items: [EFacturaSubmission], filter: Filter, counts: [EFacturaState?: Int], overdue: Int,
+        credentials: StoredANAFCredentials?, staffNames: [Int64: String], configured: Bool, _ deps: AppDependencies
     ) -> [String: Any] {
         let today = deps.today()
+        let tabs: [(Filter, String, Int)] =
+            [(.all, "all", counts[nil] ?? 0), (.overdue, "overdue", overdue)]
+            + EFacturaState.allCases.map {
+                (.state($0), $0.rawValue.replacingOccurrences(of: "_", with: " "), counts[$0] ?? 0)
+            }
         var model: [String: Any] = [
             "configured": configured,
-            "states": ([nil] + EFacturaState.allCases.map(Optional.some)).map { s in
-                [
-                    "label": s?.rawValue.replacingOccurrences(of: "_", with: " ") ?? "all",
-                    "href": Paths.Staff.efactura + (s.map { "?state=\($0.rawValue)" } ?? ""),
-                    "current": s == filter,
+            "states": tabs.map { tab in
+                let query: String =
+                    switch tab.0 {
+                    case .all: ""
+                    case .overdue: "?state=overdue"
+                    case .state(let s): "?state=\(s.rawValue)"
+                    }
+                return [
+                    "label": tab.1, "count": tab.2, "href": Paths.Staff.efactura + query, "current": tab.0 == filter,
+                    "code": query.isEmpty ? "all" : String(query.dropFirst(7)),
                 ] as [String: Any]
             },
             "items": items.map { s in

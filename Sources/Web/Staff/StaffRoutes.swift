@@ -120,7 +120,8 @@ struct StaffRoutes {
         }
         r.get("clients/:id") { req, ctx in
             let (_, visit) = try staffVisit(req, ctx)
-            return try await clientPage(try ctx.parameters.require("id", as: Int64.self), visit)
+            let tab = req.uri.queryParameters.get("tab").flatMap(Paths.Staff.ClientTab.init(rawValue:)) ?? .overview
+            return try await clientPage(try ctx.parameters.require("id", as: Int64.self), tab: tab, visit)
         }
         r.get("proformas/:id") { req, ctx in
             let (_, visit) = try staffVisit(req, ctx)
@@ -171,19 +172,19 @@ struct StaffRoutes {
                 reference: form.optional("reference"), idempotencyKey: form.optional("once").map { "staff-form:\($0)" },
                 today: deps.today())
             _ = try await RecordPayment(deps)(proformaID: p.id, input, actor: actor)
-            return (Paths.Staff.client(p.clientID), "payment_recorded")
+            return (Paths.Staff.client(p.clientID, tab: .invoices), "payment_recorded")
         }
         action(r, "proformas/:id/extension") { _, ctx, form, actor in
             let p = try await ExtendPaymentDeadline(deps)(
                 proformaID: try ctx.parameters.require("id", as: Int64.self), until: form["until"],
                 note: form.optional("note"), actor: actor)
-            return (Paths.Staff.client(p.clientID), "saved")
+            return (Paths.Staff.client(p.clientID, tab: .invoices), "saved")
         }
         action(r, "fiscal-invoices/:id/refund") { _, ctx, _, actor in
             guard let cards = areas.cards else { throw UseCaseError.notFound("card payments") }
             let storno = try await cards.refund(
                 fiscalInvoiceID: try ctx.parameters.require("id", as: Int64.self), actor: actor)
-            return (Paths.Staff.client(storno.clientID), "saved")
+            return (Paths.Staff.client(storno.clientID, tab: .invoices), "saved")
         }
         action(r, "services/:id/suspend") { _, ctx, form, actor in
             let s = try await SuspendService(deps)(
@@ -226,7 +227,7 @@ struct StaffRoutes {
                 clientID: clientID,
                 try .parse(amount: form["amount"], currency: form["currency"], reference: form["reference"]),
                 actor: actor)
-            return (Paths.Staff.client(clientID), "saved")
+            return (Paths.Staff.client(clientID, tab: .invoices), "saved")
         }
         StaffEFacturaRoutes(staff: self).register(on: r)
         StaffPlanRoutes(staff: self).register(on: r)
