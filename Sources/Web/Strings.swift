@@ -471,6 +471,11 @@ enum Strings {
             "totp_disabled", "Two-factor authentication is off.", "Autentificarea în doi pași a fost dezactivată.",
             "दो-चरणीय प्रमाणीकरण बंद कर दिया गया।"
         ),
+        (
+            "session_ended", "Your session ended. Log in to continue where you were.",
+            "Sesiunea s-a încheiat. Autentificați-vă pentru a continua de unde ați rămas.",
+            "आपका सत्र समाप्त हो गया। जहाँ थे वहीं से जारी रखने के लिए लॉग इन करें।"
+        ),
         ("not_found", "This page does not exist.", "Pagina nu există.", "यह पृष्ठ मौजूद नहीं है।"),
         ("conflict", "This cannot be done now", "Acest lucru nu se poate face acum", "यह अभी नहीं किया जा सकता"),
         (

@@ -443,8 +443,12 @@ struct CardPaymentTests {
             let page = try await staff.get("/staff/clients/\(s.ana.id)?tab=invoices")
             #expect(page.body.contains("/staff/fiscal-invoices/\(fiscal.id)/refund"))
             #expect(
-                try await staff.post("/staff/fiscal-invoices/\(fiscal.id)/refund", []).location
-                    == "/staff/clients/\(s.ana.id)?tab=invoices")
+                try await staff.post("/staff/fiscal-invoices/\(fiscal.id)/refund", []).body.visibleText.contains(
+                    "Refund \(fiscal.displayNumber) to the card?"))
+            #expect(
+                try await staff.post(
+                    "/staff/fiscal-invoices/\(fiscal.id)/refund", [("confirmed", "1"), ("auditNote", "client asked")]
+                ).location == "/staff/clients/\(s.ana.id)?tab=invoices")
             let invoices = try await s.h.deps.store.read { r in
                 try await r.fiscalInvoices(clientID: s.ana.id, limit: 5, offset: 0)
             }

@@ -164,7 +164,12 @@ struct ClientAreaTests {
 
             try await b.logIn("ana@example.ro", "correct horse battery")
             h.clock.advance(seconds: 31 * 60)
-            #expect(try await b.get("/invoices").location == "/login?next=%2Finvoices")
+            // The login page says the session ended, and leads back to the page.
+            let timedOut = try #require(try await b.get("/invoices").location)
+            #expect(timedOut == "/login?next=%2Finvoices&ended=1")
+            let login = try await b.get(timedOut)
+            #expect(login.body.visibleText.contains("Your session ended. Log in to continue where you were."))
+            #expect(login.body.contains(#"name="return_to" value="/invoices""#))
 
             // The sweeper deletes sessions idle past the timeout; a live one stays.
             let other = Browser(c)

@@ -293,7 +293,8 @@ public struct CardPayments: Sendable {
 
     /// Staff refund a card-paid fiscal invoice: the money goes back at the gateway, then the invoice is reversed by a
     /// storno. The refund's idempotency key is the invoice, so repeating after a failure never refunds twice.
-    public func refund(fiscalInvoiceID: Int64, actor: Actor) async throws -> FiscalInvoice {
+    /// `note` is the staff's reason, kept in the audit log with the storno.
+    public func refund(fiscalInvoiceID: Int64, note: String? = nil, actor: Actor) async throws -> FiscalInvoice {
         guard let f = try await deps.store.read({ r in try await r.fiscalInvoice(id: fiscalInvoiceID) }),
             let proformaID = f.proformaID
         else { throw UseCaseError.notFound("fiscal invoice") }
@@ -314,7 +315,7 @@ public struct CardPayments: Sendable {
         }
         // The money went back to the card: the sale ends and nothing is credited.
         let storno = try await StornoFiscalInvoice(deps)(
-            fiscalInvoiceID: f.id, then: StornoFollowUp.end.rawValue, moneyReturned: true, actor: actor
+            fiscalInvoiceID: f.id, then: StornoFollowUp.end.rawValue, moneyReturned: true, note: note, actor: actor
         ).storno
         let entry = AuditEntry(
             actor: actor, action: "card.refunded", entity: "fiscal_invoice", entityID: f.id, before: nil,

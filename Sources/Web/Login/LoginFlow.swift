@@ -26,7 +26,7 @@ struct LoginFlow {
                 ["href": Paths.signup, "label": "\(v.s("no_account")) \(v.s("sign_up"))"],
             ]
         }
-        let model: [String: Any] = [
+        var model: [String: Any] = [
             "heading": realm == .staff ? "Staff log in" : v.s("log_in"), "action": base + "/login",
             "submit": v.s("log_in"), "returnTo": returnTo ?? "",
             "fields": [
@@ -35,6 +35,8 @@ struct LoginFlow {
             ],
             "links": links,
         ]
+        // Sent here by a page whose session had ended: say so, or the person wonders where the page went.
+        if visit.request.uri.queryParameters.get("ended") == "1" { model["intro"] = v.s("session_ended") }
         return areas.page("login", title: v.s("log_in"), model, visit, status: status, formError: error)
     }
 

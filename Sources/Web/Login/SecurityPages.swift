@@ -44,7 +44,11 @@ extension LoginFlow {
         -> WebSession
     {
         guard let s = ctx.session, s.realm == realm else {
-            throw Redirect(location: WebAreas.path(base + "/login", next: req.uri.path))
+            // A session cookie that no longer opens a session: it ended (idle or absolute timeout, logged out
+            // elsewhere), and the login page says so.
+            let cookie = areas.cookies.value(realm == .staff ? WebAreas.staffCookie : WebAreas.clientCookie, in: req)
+            throw Redirect(
+                location: WebAreas.path(base + "/login", next: req.uri.path) + (cookie == nil ? "" : "&ended=1"))
         }
         switch s.stage {
         case .full: return s

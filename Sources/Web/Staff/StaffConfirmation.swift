@@ -103,6 +103,24 @@ extension StaffRoutes {
             return (Paths.Staff.client(result.storno.clientID, tab: .invoices), "saved")
         }
         confirmedAction(
+            r, "fiscal-invoices/:id/refund",
+            confirm: { _, ctx, _ in
+                guard areas.cards != nil else { throw UseCaseError.notFound("card payments") }
+                let f = try await areas.fiscal(ctx)
+                return Confirmation(
+                    heading: "Refund \(f.displayNumber) to the card?",
+                    consequences: [
+                        "\(en.money(f.totals.gross)) goes back to the card it was paid with (at Stripe).",
+                        "A storno reverses \(f.displayNumber) and the services it billed end today; nothing is credited, since the money went back.",
+                    ], button: "Refund and issue the storno", back: Paths.Staff.client(f.clientID, tab: .invoices))
+            }
+        ) { _, ctx, _, actor, note in
+            guard let cards = areas.cards else { throw UseCaseError.notFound("card payments") }
+            let storno = try await cards.refund(
+                fiscalInvoiceID: try ctx.parameters.require("id", as: Int64.self), note: note, actor: actor)
+            return (Paths.Staff.client(storno.clientID, tab: .invoices), "saved")
+        }
+        confirmedAction(
             r, "proformas/:id/cancel",
             confirm: { _, ctx, _ in
                 let p = try await areas.proforma(ctx)

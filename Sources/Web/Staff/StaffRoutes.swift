@@ -180,12 +180,6 @@ struct StaffRoutes {
                 note: form.optional("note"), actor: actor)
             return (Paths.Staff.client(p.clientID, tab: .invoices), "saved")
         }
-        action(r, "fiscal-invoices/:id/refund") { _, ctx, _, actor in
-            guard let cards = areas.cards else { throw UseCaseError.notFound("card payments") }
-            let storno = try await cards.refund(
-                fiscalInvoiceID: try ctx.parameters.require("id", as: Int64.self), actor: actor)
-            return (Paths.Staff.client(storno.clientID, tab: .invoices), "saved")
-        }
         action(r, "services/:id/suspend") { _, ctx, form, actor in
             let s = try await SuspendService(deps)(
                 serviceID: try ctx.parameters.require("id", as: Int64.self), reason: form["reason"],
