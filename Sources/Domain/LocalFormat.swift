@@ -39,14 +39,11 @@ public struct LocalFormat: Sendable, Hashable {
     /// A VAT rate given in basis points (2100 → "21 %" in Romanian, "21%" otherwise; 550 → "5,5 %").
     public func percent(basisPoints: Int) -> String {
         let whole = basisPoints / 100
-        var fraction = basisPoints % 100
+        let fraction = basisPoints % 100
         var text = "\(whole)"
         if fraction != 0 {
             var digits = fraction < 10 ? "0\(fraction)" : "\(fraction)"
-            while digits.hasSuffix("0") {
-                digits.removeLast()
-                fraction /= 10
-            }
+            while digits.hasSuffix("0") { digits.removeLast() }
             text += (language == .ro ? "," : ".") + digits
         }
         return language == .ro ? "\(text) %" : "\(text)%"
