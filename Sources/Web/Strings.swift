@@ -54,12 +54,18 @@ enum Strings {
         ("name", "Name", "Nume", "नाम"),
         ("street", "Street and number", "Stradă și număr", "सड़क और नंबर"),
         ("city", "City", "Localitate", "शहर"),
-        ("county", "County", "Județ", "काउंटी / ज़िला"),
+        ("county", "County (Romania)", "Județ", "काउंटी (रोमानिया)"),
         (
             "county_hint", "For Romania: the county, e.g. Cluj (CJ) or București (B).",
             "Pentru România: județul, de ex. Cluj (CJ) sau București (B).",
             "रोमानिया के लिए: काउंटी, जैसे Cluj (CJ) या बुखारेस्ट (B)।"
         ),
+        ("county_choose", "Choose the county (Romania)", "Alegeți județul (România)", "काउंटी चुनें (रोमानिया)"),
+        (
+            "region", "Region or state (outside Romania, optional)", "Regiune sau stat (în afara României, opțional)",
+            "क्षेत्र या राज्य (रोमानिया के बाहर, वैकल्पिक)"
+        ),
+        ("region_hint", "e.g. Bavaria, Maharashtra.", "de ex. Bavaria, Maharashtra.", "जैसे Bavaria, Maharashtra।"),
         ("postal_code", "Postal code", "Cod poștal", "पिन कोड"),
         ("country", "Country code", "Codul țării", "देश कोड"),
         ("country_hint", "Two letters, e.g. RO, DE, IN.", "Două litere, de ex. RO, DE, IN.", "दो अक्षर, जैसे RO, DE, IN।"),

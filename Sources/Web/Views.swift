@@ -82,11 +82,22 @@ struct Views {
             (countries.contains { $0.code == country } || country.isEmpty
                 ? [] : [["value": country, "label": country, "selected": true]])
             + countries.map { ["value": $0.code, "label": $0.name, "selected": $0.code == country] as [String: Any] }
-        var countyField = field("county", "county", hint: "county_hint")
-        countyField["list"] = [
-            "id": "ro-counties",
-            "options": Places.romanianCounties.map { ["value": $0.code, "label": $0.name] },
-        ]
+        // A Romanian address picks its județ from a list (the code e-Factura wants); an address abroad types its
+        // region, if it has one. Each shows only for its country when the browser can tell (CSS :has).
+        let county = (values["county"] ?? "").uppercased()
+        var countyField = field("county", "county")
+        countyField["hasOptions"] = true
+        countyField["fieldClass"] = "romania-only"
+        let known = Places.romanianCounties.contains { $0.code == county }
+        countyField["options"] =
+            [["value": "", "label": s("county_choose"), "selected": county.isEmpty] as [String: Any]]
+            // A value that is no county (typed into an older form, or a region abroad) stays as it was sent.
+            + (known || county.isEmpty || (values["country"] ?? "RO").uppercased() != "RO"
+                ? [] : [["value": values["county"] ?? "", "label": values["county"] ?? "", "selected": true]])
+            + Places.romanianCounties.map { ["value": $0.code, "label": $0.name, "selected": $0.code == county] }
+        var regionField = field("region", "region", hint: "region_hint", autocomplete: "address-level1")
+        regionField["value"] = values["region"] ?? ""
+        regionField["fieldClass"] = "abroad-only"
         var kindField = field("kind", "kind")
         kindField["hasOptions"] = true
         kindField["options"] = [
@@ -99,7 +110,8 @@ struct Views {
                     kindField, field("name", "name", autocomplete: "name"),
                     field("street", "street", autocomplete: "street-address"),
                     field("city", "city", autocomplete: "address-level2"),
-                    countyField, field("postalCode", "postal_code", autocomplete: "postal-code"), countryField,
+                    countyField, regionField, field("postalCode", "postal_code", autocomplete: "postal-code"),
+                    countryField,
                 ],
                 "person": [field("cnp", "cnp")],
                 "company": [
@@ -113,7 +125,8 @@ struct Views {
     static func partyValues(_ p: BillingParty) -> [String: String] {
         let a = p.address
         var v = [
-            "kind": p.kind.rawValue, "name": p.name, "street": a.street, "city": a.city, "county": a.county ?? "",
+            "kind": p.kind.rawValue, "name": p.name, "street": a.street, "city": a.city,
+            "county": a.county ?? "", "region": a.country == "RO" ? "" : a.county ?? "",
             "postalCode": a.postalCode ?? "", "country": a.country,
         ]
         switch p {
@@ -129,7 +142,11 @@ struct Views {
     /// The typed billing data; the fields of the other kind are ignored, so switching kind never trips over them.
     static func partyDraft(_ form: Form) -> (BillingPartyDraft, [String: String]) {
         var v: [String: String] = [:]
-        for name in partyFields { v[name] = form["p_\(name)"].trimmingCharacters(in: .whitespacesAndNewlines) }
+        for name in partyFields + ["region"] {
+            v[name] = form["p_\(name)"].trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        // The county list is for Romania; abroad the typed region is the address's county.
+        if (v["country"] ?? "").uppercased() != "RO", let region = v["region"], !region.isEmpty { v["county"] = region }
         let person = v["kind"] == "person"
         let draft = BillingPartyDraft(
             kind: v["kind"] ?? "", name: v["name"] ?? "", street: v["street"] ?? "", city: v["city"] ?? "",

@@ -270,6 +270,28 @@ struct WhatIOweTests {
                 })
             let profile = try await h.deps.store.read { r in try await r.billingProfiles(clientID: radu.client.id) }
             #expect(profile.first?.party.address.county == "IS")
+            // Abroad, the region typed in its own field is the address's county.
+            let abroad = Browser(c)
+            _ = try await abroad.get("/signup")
+            let german = try await abroad.post(
+                "/signup",
+                [
+                    ("email", "jonas@example.de"), ("password", "ein langes Passwort"), ("phone", "+4915112345678"),
+                    ("language", "en"), ("p_kind", "person"), ("p_name", "Jonas Weber"), ("p_street", "Hauptstraße 1"),
+                    ("p_city", "München"), ("p_county", ""), ("p_region", "Bavaria"), ("p_postalCode", "80331"),
+                    ("p_country", "DE"),
+                ])
+            #expect(german.status == .seeOther)
+            let jonas = try #require(
+                try await h.deps.store.read { r in try await r.client(email: try EmailAddress.parse("jonas@example.de"))
+                })
+            #expect(
+                try await h.deps.store.read { r in try await r.billingProfiles(clientID: jonas.client.id) }.first?.party
+                    .address.county == "BAVARIA")
+            let page = try await abroad.get("/details/profiles/new")
+            #expect(page.body.contains(#"<select id="f-p_county" name="p_county">"#))
+            #expect(
+                page.body.contains(#"class="field abroad-only""#) && page.body.contains(#"class="field romania-only""#))
         }
     }
 }
