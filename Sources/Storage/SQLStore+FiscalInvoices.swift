@@ -45,9 +45,10 @@ extension SQLTransaction {
     }
 
     func fiscalInvoices(clientID: Int64?, limit: Int, offset: Int) async throws -> [FiscalInvoice] {
-        try await rows(
-            "SELECT id, document_json FROM fiscal_invoices WHERE (\(bind: clientID) IS NULL OR client_id = \(bind: clientID)) ORDER BY id DESC LIMIT \(bind: Int64(limit)) OFFSET \(bind: Int64(offset))"
-        ).map(decodeFiscal)
+        var q: SQLQueryString = "SELECT id, document_json FROM fiscal_invoices"
+        if let clientID { q += " WHERE client_id = \(bind: clientID)" }
+        q += " ORDER BY id DESC LIMIT \(bind: Int64(limit)) OFFSET \(bind: Int64(offset))"
+        return try await rows(q).map(decodeFiscal)
     }
 
     func insertEFactura(fiscalInvoiceID: Int64, state: EFacturaState, at: Date) async throws {

@@ -21,9 +21,10 @@ extension SQLTransaction {
     }
 
     func outbox(clientID: Int64?, limit: Int) async throws -> [StoredOutboxEvent] {
-        try await rows(
-            "SELECT * FROM outbox WHERE (\(bind: clientID) IS NULL OR client_id = \(bind: clientID)) ORDER BY id LIMIT \(bind: Int64(limit))"
-        ).map(decodeOutboxEvent)
+        var q: SQLQueryString = "SELECT * FROM outbox"
+        if let clientID { q += " WHERE client_id = \(bind: clientID)" }
+        q += " ORDER BY id LIMIT \(bind: Int64(limit))"
+        return try await rows(q).map(decodeOutboxEvent)
     }
 
     func append(_ entries: [AuditEntry]) async throws {
@@ -67,29 +68,30 @@ extension SQLTransaction {
     }
 
     func audit(_ f: AuditFilter, limit: Int, offset: Int) async throws -> [StoredAuditEntry] {
-        let client = f.clientID
-        let actionPrefix = f.action.map { $0.hasSuffix(".") ? $0 : nil } ?? nil
-        let exactAction = f.action.flatMap { $0.hasSuffix(".") ? nil : $0 }
-        let from = f.from.map(millis)
-        let before = f.before.map(millis)
-        return try await rows(
-            """
-            SELECT * FROM audit_log
-            WHERE (\(bind: exactAction) IS NULL OR action = \(bind: exactAction))
-              AND (\(bind: actionPrefix) IS NULL OR substr(action, 1, CAST(\(bind: Int64(actionPrefix?.count ?? 0)) AS INTEGER)) = \(bind: actionPrefix))
-              AND (\(bind: f.actor) IS NULL OR actor = \(bind: f.actor))
-              AND (\(bind: from) IS NULL OR at >= \(bind: from))
-              AND (\(bind: before) IS NULL OR at < \(bind: before))
-              AND (\(bind: client) IS NULL
-                OR actor = \(bind: client.map { Actor.client($0).description })
-                OR (entity = 'client' AND entity_id = \(bind: client))
-                OR (entity = 'proforma' AND entity_id IN (SELECT id FROM proformas WHERE client_id = \(bind: client)))
-                OR (entity = 'service' AND entity_id IN (SELECT id FROM services WHERE client_id = \(bind: client)))
-                OR (entity = 'fiscal_invoice' AND entity_id IN (SELECT id FROM fiscal_invoices WHERE client_id = \(bind: client)))
-                OR (entity = 'billing_profile' AND entity_id IN (SELECT id FROM billing_profiles WHERE client_id = \(bind: client))))
-            ORDER BY id DESC LIMIT \(bind: Int64(limit)) OFFSET \(bind: Int64(offset))
-            """
-        ).map(decodeAudit)
+        // Only the conditions given, so each can use its index.
+        var q: SQLQueryString = "SELECT * FROM audit_log WHERE 1 = 1"
+        if let action = f.action {
+            if action.hasSuffix(".") {
+                q += " AND substr(action, 1, CAST(\(bind: Int64(action.count)) AS INTEGER)) = \(bind: action)"
+            } else {
+                q += " AND action = \(bind: action)"
+            }
+        }
+        if let actor = f.actor { q += " AND actor = \(bind: actor)" }
+        if let from = f.from { q += " AND at >= \(bind: millis(from))" }
+        if let before = f.before { q += " AND at < \(bind: millis(before))" }
+        if let c = f.clientID {
+            q += """
+                 AND (actor = \(bind: Actor.client(c).description)
+                  OR (entity = 'client' AND entity_id = \(bind: c))
+                  OR (entity = 'proforma' AND entity_id IN (SELECT id FROM proformas WHERE client_id = \(bind: c)))
+                  OR (entity = 'service' AND entity_id IN (SELECT id FROM services WHERE client_id = \(bind: c)))
+                  OR (entity = 'fiscal_invoice' AND entity_id IN (SELECT id FROM fiscal_invoices WHERE client_id = \(bind: c)))
+                  OR (entity = 'billing_profile' AND entity_id IN (SELECT id FROM billing_profiles WHERE client_id = \(bind: c))))
+                """
+        }
+        q += " ORDER BY id DESC LIMIT \(bind: Int64(limit)) OFFSET \(bind: Int64(offset))"
+        return try await rows(q).map(decodeAudit)
     }
 
     func newestAudit(limit: Int) async throws -> [StoredAuditEntry] {
