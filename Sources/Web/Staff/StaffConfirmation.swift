@@ -27,7 +27,7 @@ extension StaffRoutes {
             let (staffID, visit) = try staffVisit(req, ctx)
             let form = try await Form.parse(req)
             try areas.checkCSRF(form, visit)
-            do {
+            return try await refusalsAsPage(visit) {
                 let note = form.optional(Self.reasonField).map { String($0.prefix(1000)) }
                 guard form["confirmed"] == "1", let note else {
                     let c = try await confirm(req, ctx, form)
@@ -48,12 +48,7 @@ extension StaffRoutes {
                         "staff-confirm", title: c.heading, model, visit, status: asked ? .unprocessableContent : .ok)
                 }
                 let (location, flash) = try await body(req, ctx, form, .staff(staffID), note)
-                return areas.redirect(
-                    location, visit, cookies: [areas.cookies.set(WebAreas.flashCookie, flash, maxAge: 60)])
-            } catch UseCaseError.invalid(let failure) {
-                return areas.message(
-                    visit, status: .unprocessableContent, heading: "Please correct the input",
-                    text: failure.errors.map(\.message).joined(separator: " "))
+                return areas.redirect(location, visit, flash: flash)
             }
         }
     }

@@ -26,15 +26,21 @@ struct StaffRoutes {
             let (staffID, visit) = try staffVisit(req, ctx)
             let form = try await Form.parse(req)
             try areas.checkCSRF(form, visit)
-            do {
+            return try await refusalsAsPage(visit) {
                 let (location, flash) = try await body(req, ctx, form, .staff(staffID))
-                return areas.redirect(
-                    location, visit, cookies: [areas.cookies.set(WebAreas.flashCookie, flash, maxAge: 60)])
-            } catch UseCaseError.invalid(let failure) {
-                return areas.message(
-                    visit, status: .unprocessableContent, heading: "Please correct the input",
-                    text: failure.errors.map(\.message).joined(separator: " "))
+                return areas.redirect(location, visit, flash: flash)
             }
+        }
+    }
+
+    /// A staff form's answer, or its refusal as a page with the field messages (422).
+    func refusalsAsPage(_ visit: Visit, _ work: () async throws -> Response) async throws -> Response {
+        do {
+            return try await work()
+        } catch UseCaseError.invalid(let failure) {
+            return areas.message(
+                visit, status: .unprocessableContent, heading: "Please correct the input",
+                text: failure.errors.map(\.message).joined(separator: " "))
         }
     }
 
